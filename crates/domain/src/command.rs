@@ -1,0 +1,155 @@
+//! Commands: what people ask the system to do with a case.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::case::{Channel, LegalChannel, Outcome, Rating};
+use crate::ids::{CaseId, UnitId};
+use crate::org::Actor;
+use crate::petitioner::Petitioner;
+
+/// Who issues a command.
+#[derive(Debug, Clone, Copy)]
+pub enum By<'a> {
+    Officer(&'a Actor),
+    /// The petitioner, identified by the case's query code.
+    Petitioner,
+    /// The server itself (closing lapsed cases).
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectiveInput {
+    pub head_count: u32,
+    #[serde(default)]
+    pub representatives: Vec<Petitioner>,
+}
+
+/// A petition as taken in at registration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCase {
+    pub channel: Channel,
+    pub title: String,
+    pub content: String,
+    pub petitioner: Petitioner,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub collective: Option<CollectiveInput>,
+    /// 检举控告: a report of misconduct.
+    #[serde(default)]
+    pub is_report: bool,
+    #[serde(default)]
+    pub accused_unit: Option<UnitId>,
+    /// The day the petition was received; today when absent.
+    #[serde(default)]
+    pub received_on: Option<NaiveDate>,
+    /// An earlier case of the same petitioner on the same matter.
+    #[serde(default)]
+    pub repeat_of: Option<CaseId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// 转送: send to the competent unit.
+    Forward { to_unit: UnitId },
+    /// 交办: send and demand a 办结报告 by a date.
+    Assign {
+        to_unit: UnitId,
+        #[serde(default)]
+        report_due: Option<NaiveDate>,
+    },
+    /// 告知: the matter belongs to a legal channel.
+    Redirect {
+        legal_channel: LegalChannel,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 不予受理 at sorting.
+    Reject { reason: String },
+    /// The receiving unit says the case is not its own.
+    Object { reason: String },
+    /// 受理.
+    Accept,
+    /// 不予受理 by the receiving unit.
+    Decline { reason: String },
+    /// 延期, approved by the unit head.
+    Extend { days: u32, reason: String },
+    /// 处理意见书.
+    Reply { outcome: Outcome, text: String },
+    /// The petitioner rates the office and the handling unit.
+    Evaluate {
+        office: Rating,
+        unit: Rating,
+        #[serde(default)]
+        comment: Option<String>,
+    },
+    /// 申请复查.
+    RequestReview { reason: String },
+    /// 复查意见书.
+    Review { outcome: Outcome, text: String },
+    /// 申请复核.
+    RequestRereview { reason: String },
+    /// 听证 begins; the 复核 clock stops.
+    StartHearing {
+        #[serde(default)]
+        panel: Vec<String>,
+    },
+    /// 听证 ends; the 复核 deadline moves by the hearing's length.
+    EndHearing { conclusion: String },
+    /// 复核意见书: the final opinion.
+    Rereview { outcome: Outcome, text: String },
+    /// Close a case whose appeal window has lapsed.
+    Close,
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Forward { .. } => "转送",
+            Command::Assign { .. } => "交办",
+            Command::Redirect { .. } => "告知",
+            Command::Reject { .. } => "不予受理",
+            Command::Object { .. } => "提出异议",
+            Command::Accept => "受理",
+            Command::Decline { .. } => "不予受理",
+            Command::Extend { .. } => "延期",
+            Command::Reply { .. } => "答复",
+            Command::Evaluate { .. } => "评价",
+            Command::RequestReview { .. } => "申请复查",
+            Command::Review { .. } => "复查",
+            Command::RequestRereview { .. } => "申请复核",
+            Command::StartHearing { .. } => "听证开始",
+            Command::EndHearing { .. } => "听证结束",
+            Command::Rereview { .. } => "复核",
+            Command::Close => "办结",
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Command::Forward { .. } => "forward",
+            Command::Assign { .. } => "assign",
+            Command::Redirect { .. } => "redirect",
+            Command::Reject { .. } => "reject",
+            Command::Object { .. } => "object",
+            Command::Accept => "accept",
+            Command::Decline { .. } => "decline",
+            Command::Extend { .. } => "extend",
+            Command::Reply { .. } => "reply",
+            Command::Evaluate { .. } => "evaluate",
+            Command::RequestReview { .. } => "request_review",
+            Command::Review { .. } => "review",
+            Command::RequestRereview { .. } => "request_rereview",
+            Command::StartHearing { .. } => "start_hearing",
+            Command::EndHearing { .. } => "end_hearing",
+            Command::Rereview { .. } => "rereview",
+            Command::Close => "close",
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! Domain errors: each has a stable machine code and a Chinese message for people.
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    /// A field is missing or malformed.
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    /// The command is not allowed in the case's current state.
+    #[error("当前状态（{status}）不能执行“{action}”")]
+    IllegalTransition {
+        status: &'static str,
+        action: &'static str,
+    },
+    /// The actor's role or unit does not allow this command.
+    #[error("无权执行此操作：{0}")]
+    Forbidden(&'static str),
+    /// A statutory window has closed (objection, review request, evaluation …).
+    #[error("{0}")]
+    WindowClosed(String),
+    /// The act may be done only once (extension, evaluation).
+    #[error("{0}")]
+    AlreadyDone(&'static str),
+    /// A referenced unit, person or case does not exist.
+    #[error("{0}不存在")]
+    NotFound(&'static str),
+}
+
+impl DomainError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// Stable machine code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DomainError::Invalid { .. } => "invalid_input",
+            DomainError::IllegalTransition { .. } => "illegal_transition",
+            DomainError::Forbidden(_) => "forbidden",
+            DomainError::WindowClosed(_) => "window_closed",
+            DomainError::AlreadyDone(_) => "already_done",
+            DomainError::NotFound(_) => "not_found",
+        }
+    }
+
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            DomainError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}

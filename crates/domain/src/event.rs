@@ -1,0 +1,232 @@
+//! Events: the facts appended to the case's log. Each carries the dates the rules computed when it
+//! happened, so replaying the log never depends on a later policy.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::case::{Case, LegalChannel, Outcome, Rating};
+use crate::ids::{CaseId, PersonId, UnitId};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    Registered(Box<Case>),
+    Forwarded {
+        to: UnitId,
+        on: NaiveDate,
+        object_due: NaiveDate,
+        accept_due: NaiveDate,
+    },
+    Assigned {
+        to: UnitId,
+        on: NaiveDate,
+        object_due: NaiveDate,
+        accept_due: NaiveDate,
+        report_due: NaiveDate,
+    },
+    Redirected {
+        legal_channel: LegalChannel,
+        note: String,
+        on: NaiveDate,
+    },
+    Rejected {
+        reason: String,
+        on: NaiveDate,
+    },
+    Objected {
+        unit: UnitId,
+        reason: String,
+        on: NaiveDate,
+        sort_due: NaiveDate,
+    },
+    Accepted {
+        on: NaiveDate,
+        handle_due: NaiveDate,
+    },
+    Declined {
+        reason: String,
+        on: NaiveDate,
+    },
+    Extended {
+        days: u32,
+        reason: String,
+        approved_by: PersonId,
+        on: NaiveDate,
+        handle_due: NaiveDate,
+    },
+    Replied {
+        outcome: Outcome,
+        text: String,
+        on: NaiveDate,
+        unit: UnitId,
+        review_request_due: NaiveDate,
+        evaluation_due: NaiveDate,
+    },
+    Evaluated {
+        office: Rating,
+        unit: Rating,
+        comment: Option<String>,
+        on: NaiveDate,
+    },
+    ReviewRequested {
+        reason: String,
+        on: NaiveDate,
+        review_unit: UnitId,
+        review_due: NaiveDate,
+    },
+    Reviewed {
+        outcome: Outcome,
+        text: String,
+        on: NaiveDate,
+        unit: UnitId,
+        rereview_request_due: NaiveDate,
+    },
+    RereviewRequested {
+        reason: String,
+        on: NaiveDate,
+        rereview_unit: UnitId,
+        rereview_due: NaiveDate,
+    },
+    HearingStarted {
+        on: NaiveDate,
+        panel: Vec<String>,
+    },
+    HearingEnded {
+        on: NaiveDate,
+        conclusion: String,
+        rereview_due: NaiveDate,
+    },
+    Rereviewed {
+        outcome: Outcome,
+        text: String,
+        on: NaiveDate,
+        unit: UnitId,
+    },
+    Closed {
+        on: NaiveDate,
+        reason: String,
+    },
+    Refused {
+        repeat_of: CaseId,
+        on: NaiveDate,
+    },
+    Linked {
+        repeat_of: CaseId,
+        on: NaiveDate,
+    },
+}
+
+impl Event {
+    /// Stable kind, as stored in the log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Registered(_) => "registered",
+            Event::Forwarded { .. } => "forwarded",
+            Event::Assigned { .. } => "assigned",
+            Event::Redirected { .. } => "redirected",
+            Event::Rejected { .. } => "rejected",
+            Event::Objected { .. } => "objected",
+            Event::Accepted { .. } => "accepted",
+            Event::Declined { .. } => "declined",
+            Event::Extended { .. } => "extended",
+            Event::Replied { .. } => "replied",
+            Event::Evaluated { .. } => "evaluated",
+            Event::ReviewRequested { .. } => "review_requested",
+            Event::Reviewed { .. } => "reviewed",
+            Event::RereviewRequested { .. } => "rereview_requested",
+            Event::HearingStarted { .. } => "hearing_started",
+            Event::HearingEnded { .. } => "hearing_ended",
+            Event::Rereviewed { .. } => "rereviewed",
+            Event::Closed { .. } => "closed",
+            Event::Refused { .. } => "refused",
+            Event::Linked { .. } => "linked",
+        }
+    }
+
+    /// What the step is called, for the timeline and the petitioner's view.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Event::Registered(_) => "登记",
+            Event::Forwarded { .. } => "转送",
+            Event::Assigned { .. } => "交办",
+            Event::Redirected { .. } => "告知向法定途径提出",
+            Event::Rejected { .. } => "不予受理",
+            Event::Objected { .. } => "办理单位提出异议退回",
+            Event::Accepted { .. } => "受理",
+            Event::Declined { .. } => "办理单位不予受理",
+            Event::Extended { .. } => "延期办理",
+            Event::Replied { .. } => "出具处理意见书",
+            Event::Evaluated { .. } => "信访人评价",
+            Event::ReviewRequested { .. } => "申请复查",
+            Event::Reviewed { .. } => "出具复查意见书",
+            Event::RereviewRequested { .. } => "申请复核",
+            Event::HearingStarted { .. } => "举行听证",
+            Event::HearingEnded { .. } => "听证结束",
+            Event::Rereviewed { .. } => "出具复核意见书",
+            Event::Closed { .. } => "办结",
+            Event::Refused { .. } => "不再受理",
+            Event::Linked { .. } => "作为重复信访并案",
+        }
+    }
+
+    /// The written notice this event is, if it is one (every notice is a dated document of the case).
+    pub fn notice(&self) -> Option<&'static str> {
+        Some(match self {
+            Event::Registered(_) => "信访事项登记回执",
+            Event::Redirected { .. } => "告知书",
+            Event::Rejected { .. } | Event::Declined { .. } => "不予受理告知书",
+            Event::Accepted { .. } => "受理告知书",
+            Event::Extended { .. } => "延期告知书",
+            Event::Replied { .. } => "处理意见书",
+            Event::Reviewed { .. } => "复查意见书",
+            Event::Rereviewed { .. } => "复核意见书",
+            Event::Refused { .. } => "不再受理告知书",
+            _ => return None,
+        })
+    }
+
+    pub fn on(&self) -> NaiveDate {
+        match self {
+            Event::Registered(c) => c.registered_on,
+            Event::Forwarded { on, .. }
+            | Event::Assigned { on, .. }
+            | Event::Redirected { on, .. }
+            | Event::Rejected { on, .. }
+            | Event::Objected { on, .. }
+            | Event::Accepted { on, .. }
+            | Event::Declined { on, .. }
+            | Event::Extended { on, .. }
+            | Event::Replied { on, .. }
+            | Event::Evaluated { on, .. }
+            | Event::ReviewRequested { on, .. }
+            | Event::Reviewed { on, .. }
+            | Event::RereviewRequested { on, .. }
+            | Event::HearingStarted { on, .. }
+            | Event::HearingEnded { on, .. }
+            | Event::Rereviewed { on, .. }
+            | Event::Closed { on, .. }
+            | Event::Refused { on, .. }
+            | Event::Linked { on, .. } => *on,
+        }
+    }
+
+    /// The text the petitioner reads for this step: reasons and opinions addressed to them, nothing internal.
+    pub fn public_text(&self) -> Option<String> {
+        match self {
+            Event::Redirected { note, .. } => Some(note.clone()),
+            Event::Rejected { reason, .. } | Event::Declined { reason, .. } => Some(reason.clone()),
+            Event::Extended { days, reason, handle_due, .. } => {
+                Some(format!("延长办理期限{days}日，至{handle_due}。理由：{reason}"))
+            }
+            Event::Replied { outcome, text, .. }
+            | Event::Reviewed { outcome, text, .. }
+            | Event::Rereviewed { outcome, text, .. } => Some(format!("【{}】{}", outcome.label(), text)),
+            Event::Accepted { handle_due, .. } => Some(format!("您的信访事项已受理，将于{handle_due}前出具处理意见。")),
+            Event::Refused { .. } => Some(
+                "您以同一事实和理由提出的信访事项已经复核终结，根据《信访工作条例》第三十五条，不再受理。".into(),
+            ),
+            Event::Closed { reason, .. } => Some(reason.clone()),
+            _ => None,
+        }
+    }
+}

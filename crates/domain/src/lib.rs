@@ -1,0 +1,27 @@
+//! Pure rules of petition work (DESIGN.md §2–§4): no I/O, no async, no SQL.
+//!
+//! The centre is [`lifecycle::decide`]: given a case, a command, who acts and the day,
+//! it returns the events to append or an error; [`case::Case::apply`] folds events into state.
+
+pub mod calendar;
+pub mod case;
+pub mod command;
+pub mod deadline;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod lifecycle;
+pub mod org;
+pub mod petitioner;
+pub mod policy;
+
+pub use calendar::Calendar;
+pub use case::{Case, CaseStatus, Channel, Outcome, Rating};
+pub use command::{By, Command, NewCase};
+pub use deadline::Warning;
+pub use error::DomainError;
+pub use event::Event;
+pub use ids::{CaseId, PersonId, UnitId};
+pub use org::{Actor, OrgChart, Role, Unit, UnitKind};
+pub use petitioner::Petitioner;
+pub use policy::Policy;

@@ -1,0 +1,615 @@
+//! The rules of §4: `decide(case, command, ctx) -> events | error`. Pure: no clock, no storage.
+
+use chrono::{Duration, NaiveDate};
+
+use crate::calendar::Calendar;
+use crate::case::{Case, CaseStatus, Collective, Deadlines};
+use crate::command::{By, Command, NewCase};
+use crate::error::DomainError;
+use crate::event::Event;
+use crate::ids::{CaseId, UnitId};
+use crate::org::{Actor, OrgChart, Role, Unit, UnitKind};
+use crate::policy::{DayCount, Policy};
+
+pub const MAX_TITLE_CHARS: usize = 100;
+pub const MAX_CONTENT_CHARS: usize = 20_000;
+pub const MAX_TEXT_CHARS: usize = 20_000;
+pub const MAX_REPRESENTATIVES: usize = 5;
+pub const COLLECTIVE_MIN_PEOPLE: u32 = 5;
+
+/// What a decision needs to know about the world.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub today: NaiveDate,
+    pub by: By<'a>,
+    pub org: &'a OrgChart,
+    pub calendar: &'a Calendar,
+}
+
+/// Identity the store allots to a new case.
+pub struct Allotted {
+    pub id: CaseId,
+    pub case_no: String,
+    pub query_code: String,
+}
+
+const CASE_WORKERS: &[Role] = &[Role::Handler, Role::UnitHead];
+const SORTERS: &[Role] = &[Role::Registrar, Role::Handler, Role::UnitHead];
+
+/// Registers a petition: validates it and returns the `Registered` event, followed by `Refused`
+/// (same facts after the final opinion) or `Linked` (the matter is already being handled).
+pub fn register(
+    new: NewCase,
+    allotted: Allotted,
+    registering_unit: UnitId,
+    repeat_of: Option<&Case>,
+    policy: &Policy,
+    ctx: Ctx,
+) -> Result<Vec<Event>, DomainError> {
+    let registered_by = match ctx.by {
+        By::Officer(actor) if actor.has_any(&[Role::Registrar, Role::Admin]) => actor.person,
+        By::Officer(_) => return Err(DomainError::Forbidden("只有登记人员可以登记信访事项")),
+        By::Petitioner | By::System => crate::ids::PersonId(0),
+    };
+    ctx.org.get(registering_unit)?;
+    let title = required_text("title", "标题", &new.title, MAX_TITLE_CHARS)?;
+    let content = required_text("content", "内容", &new.content, MAX_CONTENT_CHARS)?;
+    let petitioner = new.petitioner.normalized("petitioner")?;
+    let category =
+        optional_text("category", "分类", new.category, 50)?.unwrap_or_else(|| "其他".to_string());
+    let region = optional_text("region", "地区", new.region, 50)?;
+    let collective = match new.collective {
+        None => None,
+        Some(c) => {
+            if c.head_count < COLLECTIVE_MIN_PEOPLE {
+                return Err(DomainError::invalid(
+                    "collective.head_count",
+                    "集体访人数应为5人以上",
+                ));
+            }
+            if c.head_count > 100_000 {
+                return Err(DomainError::invalid(
+                    "collective.head_count",
+                    "集体访人数不合理",
+                ));
+            }
+            if c.representatives.len() > MAX_REPRESENTATIVES {
+                return Err(DomainError::invalid(
+                    "collective.representatives",
+                    "集体访代表不得超过5人",
+                ));
+            }
+            let representatives = c
+                .representatives
+                .into_iter()
+                .map(|p| p.normalized("collective.representatives"))
+                .collect::<Result<_, _>>()?;
+            Some(Collective {
+                head_count: c.head_count,
+                representatives,
+            })
+        }
+    };
+    if !new.is_report && new.accused_unit.is_some() {
+        return Err(DomainError::invalid(
+            "accused_unit",
+            "只有检举控告类事项可以填写被检举单位",
+        ));
+    }
+    if let Some(u) = new.accused_unit {
+        ctx.org
+            .get(u)
+            .map_err(|_| DomainError::invalid("accused_unit", "被检举单位不存在"))?;
+    }
+    let received_on = new.received_on.unwrap_or(ctx.today);
+    if received_on > ctx.today {
+        return Err(DomainError::invalid("received_on", "收件日期不能晚于今天"));
+    }
+    if ctx.today - received_on > Duration::days(366) {
+        return Err(DomainError::invalid(
+            "received_on",
+            "收件日期不能早于一年前",
+        ));
+    }
+    let limits = policy.limits_for(new.channel, &category);
+    let case = Case {
+        id: allotted.id,
+        case_no: allotted.case_no,
+        query_code: allotted.query_code,
+        channel: new.channel,
+        title,
+        content,
+        category,
+        region,
+        petitioner,
+        collective,
+        is_report: new.is_report,
+        accused_unit: new.accused_unit,
+        registered_unit: registering_unit,
+        registered_by,
+        sorting_unit: registering_unit,
+        handling_unit: None,
+        review_unit: None,
+        rereview_unit: None,
+        status: CaseStatus::Registered,
+        limits,
+        registered_on: received_on,
+        sorting_since: received_on,
+        received_on: None,
+        accepted_on: None,
+        replied_on: None,
+        review_requested_on: None,
+        reviewed_on: None,
+        rereview_requested_on: None,
+        closed_on: None,
+        assigned: false,
+        reply: None,
+        review_opinion: None,
+        rereview_opinion: None,
+        extension: None,
+        hearings: Vec::new(),
+        evaluation: None,
+        dispatches: 0,
+        objections: 0,
+        repeat_of: new.repeat_of,
+        deadlines: Deadlines {
+            sort_due: Some(limits.sort.due(received_on, ctx.calendar)),
+            ..Deadlines::default()
+        },
+    };
+    let mut events = vec![Event::Registered(Box::new(case))];
+    match (new.repeat_of, repeat_of) {
+        (None, _) => {}
+        (Some(_), None) => return Err(DomainError::invalid("repeat_of", "关联的原信访事项不存在")),
+        (Some(id), Some(prev)) => match prev.status {
+            CaseStatus::Final => events.push(Event::Refused {
+                repeat_of: id,
+                on: ctx.today,
+            }),
+            s if !s.is_terminal() && !matches!(s, CaseStatus::Replied | CaseStatus::Reviewed) => {
+                events.push(Event::Linked {
+                    repeat_of: id,
+                    on: ctx.today,
+                })
+            }
+            _ => {}
+        },
+    }
+    Ok(events)
+}
+
+/// Decides a command on an existing case.
+pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, DomainError> {
+    use CaseStatus as S;
+    let today = ctx.today;
+    let l = &case.limits;
+    let d = &case.deadlines;
+    let illegal = || DomainError::IllegalTransition {
+        status: case.status.label(),
+        action: cmd.name(),
+    };
+    let require = |ok: bool| if ok { Ok(()) } else { Err(illegal()) };
+    let event = match cmd {
+        Command::Forward { to_unit } | Command::Assign { to_unit, .. } => {
+            require(case.status == S::Registered)?;
+            officer(
+                ctx,
+                SORTERS,
+                case.sorting_unit,
+                "分流须由受理该事项的信访部门办理",
+            )?;
+            let to = ctx
+                .org
+                .get(*to_unit)
+                .map_err(|_| DomainError::invalid("to_unit", "接收单位不存在"))?;
+            check_destination(case, to, ctx.org)?;
+            let object_due = l.object.due(today, ctx.calendar);
+            let accept_due = l.accept.due(today, ctx.calendar);
+            match cmd {
+                Command::Assign { report_due, .. } => {
+                    let report_due =
+                        report_due.unwrap_or_else(|| l.report.due(today, ctx.calendar));
+                    if report_due < today {
+                        return Err(DomainError::invalid(
+                            "report_due",
+                            "办结报告日期不能早于今天",
+                        ));
+                    }
+                    Event::Assigned {
+                        to: to.id,
+                        on: today,
+                        object_due,
+                        accept_due,
+                        report_due,
+                    }
+                }
+                _ => Event::Forwarded {
+                    to: to.id,
+                    on: today,
+                    object_due,
+                    accept_due,
+                },
+            }
+        }
+        Command::Redirect {
+            legal_channel,
+            note,
+        } => {
+            require(case.status == S::Registered)?;
+            officer(
+                ctx,
+                SORTERS,
+                case.sorting_unit,
+                "分流须由受理该事项的信访部门办理",
+            )?;
+            let note = optional_text("note", "告知内容", note.clone(), MAX_TEXT_CHARS)?
+                .unwrap_or_else(|| legal_channel.standard_wording());
+            Event::Redirected {
+                legal_channel: *legal_channel,
+                note,
+                on: today,
+            }
+        }
+        Command::Reject { reason } => {
+            require(case.status == S::Registered)?;
+            officer(
+                ctx,
+                SORTERS,
+                case.sorting_unit,
+                "分流须由受理该事项的信访部门办理",
+            )?;
+            Event::Rejected {
+                reason: required_text("reason", "不予受理理由", reason, MAX_TEXT_CHARS)?,
+                on: today,
+            }
+        }
+        Command::Object { reason } => {
+            require(matches!(case.status, S::Forwarded | S::Assigned))?;
+            let unit = handling_unit(case)?;
+            officer(ctx, CASE_WORKERS, unit, "只有接收单位可以提出异议")?;
+            if d.object_due.is_some_and(|due| today > due) {
+                return Err(DomainError::WindowClosed(format!(
+                    "提出异议的期限（收件后{}个工作日，至{}）已过",
+                    l.object.days,
+                    d.object_due.unwrap_or(today)
+                )));
+            }
+            let reason = required_text("reason", "异议理由", reason, MAX_TEXT_CHARS)?;
+            Event::Objected {
+                unit,
+                reason,
+                on: today,
+                sort_due: l.sort.due(today, ctx.calendar),
+            }
+        }
+        Command::Accept => {
+            require(matches!(case.status, S::Forwarded | S::Assigned))?;
+            officer(
+                ctx,
+                CASE_WORKERS,
+                handling_unit(case)?,
+                "只有接收单位可以受理",
+            )?;
+            Event::Accepted {
+                on: today,
+                handle_due: l.handle.due(today, ctx.calendar),
+            }
+        }
+        Command::Decline { reason } => {
+            require(matches!(case.status, S::Forwarded | S::Assigned))?;
+            officer(
+                ctx,
+                CASE_WORKERS,
+                handling_unit(case)?,
+                "只有接收单位可以决定不予受理",
+            )?;
+            Event::Declined {
+                reason: required_text("reason", "不予受理理由", reason, MAX_TEXT_CHARS)?,
+                on: today,
+            }
+        }
+        Command::Extend { days, reason } => {
+            require(case.status == S::Handling)?;
+            let head = officer(
+                ctx,
+                &[Role::UnitHead],
+                handling_unit(case)?,
+                "延期须经办理单位负责人批准",
+            )?;
+            if case.extension.is_some() {
+                return Err(DomainError::AlreadyDone("办理期限只能延长一次"));
+            }
+            if *days == 0 || *days > l.extension_max.days {
+                return Err(DomainError::invalid(
+                    "days",
+                    format!("延长天数应为1至{}日", l.extension_max.days),
+                ));
+            }
+            let due = d.handle_due.ok_or_else(illegal)?;
+            if today > due {
+                return Err(DomainError::WindowClosed(format!(
+                    "办理期限已于{due}届满，不能再延期"
+                )));
+            }
+            let reason = required_text("reason", "延期理由", reason, MAX_TEXT_CHARS)?;
+            let handle_due = match l.handle.count {
+                DayCount::Calendar => due + Duration::days(*days as i64),
+                DayCount::Working => ctx.calendar.add_working_days(due, *days),
+            };
+            Event::Extended {
+                days: *days,
+                reason,
+                approved_by: head.person,
+                on: today,
+                handle_due,
+            }
+        }
+        Command::Reply { outcome, text } => {
+            require(case.status == S::Handling)?;
+            let unit = handling_unit(case)?;
+            officer(ctx, CASE_WORKERS, unit, "只有办理单位可以出具处理意见")?;
+            Event::Replied {
+                outcome: *outcome,
+                text: required_text("text", "处理意见", text, MAX_TEXT_CHARS)?,
+                on: today,
+                unit,
+                review_request_due: l.review_request.due(today, ctx.calendar),
+                evaluation_due: l.evaluation.due(today, ctx.calendar),
+            }
+        }
+        Command::Evaluate {
+            office,
+            unit,
+            comment,
+        } => {
+            require(case.replied_on.is_some() && case.status != S::Linked)?;
+            petitioner_or_registrar(case, ctx)?;
+            if case.evaluation.is_some() {
+                return Err(DomainError::AlreadyDone("每件信访事项只能评价一次"));
+            }
+            if let Some(due) = d.evaluation_due.filter(|due| today > *due) {
+                return Err(DomainError::WindowClosed(format!("评价期限已于{due}届满")));
+            }
+            let comment = optional_text("comment", "评价意见", comment.clone(), 2000)?;
+            Event::Evaluated {
+                office: *office,
+                unit: *unit,
+                comment,
+                on: today,
+            }
+        }
+        Command::RequestReview { reason } => {
+            require(case.status == S::Replied)?;
+            petitioner_or_registrar(case, ctx)?;
+            if let Some(due) = d.review_request_due.filter(|due| today > *due) {
+                return Err(DomainError::WindowClosed(format!(
+                    "申请复查的期限（收到处理意见书之日起{}日，至{due}）已过",
+                    l.review_request.days
+                )));
+            }
+            let reason = required_text("reason", "复查理由", reason, MAX_TEXT_CHARS)?;
+            let review_unit = ctx.org.parent_or_self(handling_unit(case)?)?.id;
+            Event::ReviewRequested {
+                reason,
+                on: today,
+                review_unit,
+                review_due: l.review.due(today, ctx.calendar),
+            }
+        }
+        Command::Review { outcome, text } => {
+            require(case.status == S::ReviewRequested)?;
+            let unit = case.review_unit.ok_or_else(illegal)?;
+            officer(ctx, CASE_WORKERS, unit, "只有复查机关可以出具复查意见")?;
+            Event::Reviewed {
+                outcome: *outcome,
+                text: required_text("text", "复查意见", text, MAX_TEXT_CHARS)?,
+                on: today,
+                unit,
+                rereview_request_due: l.rereview_request.due(today, ctx.calendar),
+            }
+        }
+        Command::RequestRereview { reason } => {
+            require(case.status == S::Reviewed)?;
+            petitioner_or_registrar(case, ctx)?;
+            if let Some(due) = d.rereview_request_due.filter(|due| today > *due) {
+                return Err(DomainError::WindowClosed(format!(
+                    "申请复核的期限（收到复查意见书之日起{}日，至{due}）已过",
+                    l.rereview_request.days
+                )));
+            }
+            let reason = required_text("reason", "复核理由", reason, MAX_TEXT_CHARS)?;
+            let rereview_unit = ctx
+                .org
+                .parent_or_self(case.review_unit.ok_or_else(illegal)?)?
+                .id;
+            Event::RereviewRequested {
+                reason,
+                on: today,
+                rereview_unit,
+                rereview_due: l.rereview.due(today, ctx.calendar),
+            }
+        }
+        Command::StartHearing { panel } => {
+            require(case.status == S::RereviewRequested && case.open_hearing().is_none())?;
+            officer(
+                ctx,
+                CASE_WORKERS,
+                case.rereview_unit.ok_or_else(illegal)?,
+                "只有复核机关可以组织听证",
+            )?;
+            if panel.len() > 50
+                || panel
+                    .iter()
+                    .any(|p| p.trim().is_empty() || p.chars().count() > 100)
+            {
+                return Err(DomainError::invalid("panel", "听证员名单不正确"));
+            }
+            Event::HearingStarted {
+                on: today,
+                panel: panel.iter().map(|p| p.trim().to_string()).collect(),
+            }
+        }
+        Command::EndHearing { conclusion } => {
+            let hearing = case.open_hearing().ok_or_else(illegal)?;
+            officer(
+                ctx,
+                CASE_WORKERS,
+                case.rereview_unit.ok_or_else(illegal)?,
+                "只有复核机关可以结束听证",
+            )?;
+            let conclusion = required_text("conclusion", "听证结论", conclusion, MAX_TEXT_CHARS)?;
+            // The hearing's days, both ends included, are not counted in the 复核 limit.
+            let length = (today - hearing.started_on).num_days() + 1;
+            let due = d.rereview_due.ok_or_else(illegal)?;
+            Event::HearingEnded {
+                on: today,
+                conclusion,
+                rereview_due: due + Duration::days(length),
+            }
+        }
+        Command::Rereview { outcome, text } => {
+            require(case.status == S::RereviewRequested && case.open_hearing().is_none())?;
+            let unit = case.rereview_unit.ok_or_else(illegal)?;
+            officer(ctx, CASE_WORKERS, unit, "只有复核机关可以出具复核意见")?;
+            Event::Rereviewed {
+                outcome: *outcome,
+                text: required_text("text", "复核意见", text, MAX_TEXT_CHARS)?,
+                on: today,
+                unit,
+            }
+        }
+        Command::Close => {
+            match ctx.by {
+                By::System => {}
+                By::Officer(a) if a.has(Role::Admin) => {}
+                _ => return Err(DomainError::Forbidden("只有系统或管理员可以办结期满的事项")),
+            }
+            let (window, what) = match case.status {
+                S::Replied => (
+                    d.review_request_due,
+                    "复查申请期限届满，信访人未申请复查，事项办结",
+                ),
+                S::Reviewed => (
+                    d.rereview_request_due,
+                    "复核申请期限届满，信访人未申请复核，事项办结",
+                ),
+                _ => return Err(illegal()),
+            };
+            match window {
+                Some(due) if today > due => Event::Closed {
+                    on: today,
+                    reason: what.to_string(),
+                },
+                _ => {
+                    return Err(DomainError::WindowClosed(
+                        "申请期限尚未届满，不能办结".into(),
+                    ));
+                }
+            }
+        }
+    };
+    Ok(vec![event])
+}
+
+/// Decides and applies in one step; on error the case is left exactly as it was.
+pub fn handle(case: &mut Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, DomainError> {
+    let events = decide(case, cmd, ctx)?;
+    for e in &events {
+        case.apply(e);
+    }
+    Ok(events)
+}
+
+fn handling_unit(case: &Case) -> Result<UnitId, DomainError> {
+    case.handling_unit.ok_or(DomainError::IllegalTransition {
+        status: case.status.label(),
+        action: "办理",
+    })
+}
+
+/// The acting officer must hold one of `roles` in a unit covering `unit` (admins always may).
+fn officer<'a>(
+    ctx: Ctx<'a>,
+    roles: &[Role],
+    unit: UnitId,
+    why: &'static str,
+) -> Result<&'a Actor, DomainError> {
+    let By::Officer(actor) = ctx.by else {
+        return Err(DomainError::Forbidden(why));
+    };
+    let unit = ctx.org.get(unit)?;
+    if actor.has(Role::Admin) || (actor.has_any(roles) && actor.covers(unit)) {
+        Ok(actor)
+    } else {
+        Err(DomainError::Forbidden(why))
+    }
+}
+
+/// The petitioner acts by query code, or a registrar of the office records it for them.
+fn petitioner_or_registrar(case: &Case, ctx: Ctx) -> Result<(), DomainError> {
+    match ctx.by {
+        By::Petitioner => Ok(()),
+        By::Officer(_) => officer(
+            ctx,
+            &[Role::Registrar],
+            case.registered_unit,
+            "须由信访人本人或登记机关代为提出",
+        )
+        .map(|_| ()),
+        By::System => Err(DomainError::Forbidden("须由信访人本人提出")),
+    }
+}
+
+/// Reports go to 纪检监察, never to the accused unit; cases go down or sideways from the office, not to itself.
+fn check_destination(case: &Case, to: &Unit, org: &OrgChart) -> Result<(), DomainError> {
+    if to.id == case.sorting_unit {
+        return Err(DomainError::invalid("to_unit", "不能转送给本单位"));
+    }
+    if case.is_report && to.kind != UnitKind::Discipline {
+        return Err(DomainError::invalid(
+            "to_unit",
+            "检举控告类事项应当转送纪检监察机关",
+        ));
+    }
+    if let Some(accused) = case.accused_unit {
+        let accused = org.get(accused)?;
+        if accused.covers(to) {
+            return Err(DomainError::invalid(
+                "to_unit",
+                "检举控告材料不得转给被检举的单位",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn required_text(
+    field: &'static str,
+    what: &str,
+    text: &str,
+    max: usize,
+) -> Result<String, DomainError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(DomainError::invalid(field, format!("{what}不能为空")));
+    }
+    if t.chars().count() > max {
+        return Err(DomainError::invalid(
+            field,
+            format!("{what}不能超过{max}个字"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+fn optional_text(
+    field: &'static str,
+    what: &str,
+    text: Option<String>,
+    max: usize,
+) -> Result<Option<String>, DomainError> {
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => required_text(field, what, t, max).map(Some),
+    }
+}

@@ -1,0 +1,200 @@
+//! The unit tree (four levels), unit kinds, roles and the acting person (DESIGN.md §3).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+use crate::ids::{PersonId, UnitId};
+
+/// City → town/department → village/community → village group.
+pub const MAX_UNIT_DEPTH: usize = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    PartyCommittee,
+    Government,
+    Department,
+    PetitionOffice,
+    Discipline,
+    PoliticalLegal,
+    Town,
+    Village,
+    VillageGroup,
+}
+
+impl UnitKind {
+    pub const ALL: [UnitKind; 9] = [
+        UnitKind::PartyCommittee,
+        UnitKind::Government,
+        UnitKind::Department,
+        UnitKind::PetitionOffice,
+        UnitKind::Discipline,
+        UnitKind::PoliticalLegal,
+        UnitKind::Town,
+        UnitKind::Village,
+        UnitKind::VillageGroup,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            UnitKind::PartyCommittee => "党委",
+            UnitKind::Government => "政府",
+            UnitKind::Department => "部门",
+            UnitKind::PetitionOffice => "信访部门",
+            UnitKind::Discipline => "纪检监察",
+            UnitKind::PoliticalLegal => "政法",
+            UnitKind::Town => "乡镇街道",
+            UnitKind::Village => "村社区",
+            UnitKind::VillageGroup => "村小组",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Registrar,
+    Handler,
+    UnitHead,
+    Supervisor,
+    Leader,
+    Admin,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Registrar => "登记",
+            Role::Handler => "办理",
+            Role::UnitHead => "负责人",
+            Role::Supervisor => "督查",
+            Role::Leader => "领导",
+            Role::Admin => "管理员",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    pub id: UnitId,
+    pub parent: Option<UnitId>,
+    pub name: String,
+    pub kind: UnitKind,
+    /// Materialised path of ids, e.g. `/1/4/17/`: a subtree is a path prefix.
+    pub path: String,
+}
+
+impl Unit {
+    pub fn depth(&self) -> usize {
+        self.path.matches('/').count().saturating_sub(1)
+    }
+
+    /// Whether `other` lies in this unit's subtree (itself included).
+    pub fn covers(&self, other: &Unit) -> bool {
+        other.path.starts_with(&self.path)
+    }
+
+    pub fn child_path(parent_path: Option<&str>, id: UnitId) -> String {
+        format!("{}{}/", parent_path.unwrap_or("/"), id.0)
+    }
+}
+
+/// The whole tree in memory: cities have hundreds to a few thousand units.
+#[derive(Debug, Clone, Default)]
+pub struct OrgChart {
+    units: HashMap<UnitId, Unit>,
+}
+
+impl OrgChart {
+    pub fn new(units: impl IntoIterator<Item = Unit>) -> Self {
+        OrgChart {
+            units: units.into_iter().map(|u| (u.id, u)).collect(),
+        }
+    }
+
+    pub fn get(&self, id: UnitId) -> Result<&Unit, DomainError> {
+        self.units.get(&id).ok_or(DomainError::NotFound("单位"))
+    }
+
+    pub fn parent_or_self(&self, id: UnitId) -> Result<&Unit, DomainError> {
+        let unit = self.get(id)?;
+        match unit.parent {
+            Some(p) => self.get(p),
+            None => Ok(unit),
+        }
+    }
+
+    pub fn units(&self) -> impl Iterator<Item = &Unit> {
+        self.units.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    /// Checks a new unit against the tree: the parent exists, the depth stays within four levels.
+    pub fn check_new_unit(
+        &self,
+        parent: Option<UnitId>,
+        name: &str,
+    ) -> Result<Option<&Unit>, DomainError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 60 {
+            return Err(DomainError::invalid("name", "单位名称应为1至60个字"));
+        }
+        match parent {
+            None => Ok(None),
+            Some(p) => {
+                let parent = self.get(p)?;
+                if parent.depth() >= MAX_UNIT_DEPTH {
+                    return Err(DomainError::invalid(
+                        "parent_id",
+                        "单位层级不能超过四级（市、镇区/部门、村社区、村小组）",
+                    ));
+                }
+                Ok(Some(parent))
+            }
+        }
+    }
+}
+
+/// An officer acting in the system, resolved from the session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub person: PersonId,
+    pub name: String,
+    pub unit: UnitId,
+    pub unit_path: String,
+    pub unit_kind: UnitKind,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn has_any(&self, roles: &[Role]) -> bool {
+        roles.iter().any(|r| self.has(*r))
+    }
+
+    /// Roles act on their unit's subtree only; admins everywhere.
+    pub fn covers(&self, unit: &Unit) -> bool {
+        self.has(Role::Admin) || unit.path.starts_with(&self.unit_path)
+    }
+
+    pub fn covers_path(&self, path: &str) -> bool {
+        self.has(Role::Admin) || path.starts_with(&self.unit_path)
+    }
+
+    /// Officers who work cases see personal data in full; others see it masked.
+    pub fn sees_personal_data(&self) -> bool {
+        self.has_any(&[Role::Registrar, Role::Handler, Role::UnitHead])
+    }
+}

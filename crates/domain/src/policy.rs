@@ -1,0 +1,214 @@
+//! Deadline policy: the statute's limits as defaults, local rules as overrides (DESIGN.md §4).
+
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::Calendar;
+use crate::case::Channel;
+
+pub const DEFAULT_POLICY_TOML: &str = include_str!("policy.default.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayCount {
+    #[default]
+    Calendar,
+    Working,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    pub days: u32,
+    #[serde(default)]
+    pub count: DayCount,
+}
+
+impl Limit {
+    pub const fn calendar(days: u32) -> Self {
+        Limit {
+            days,
+            count: DayCount::Calendar,
+        }
+    }
+
+    /// The due date of a limit started on `start`.
+    pub fn due(&self, start: NaiveDate, calendar: &Calendar) -> NaiveDate {
+        match self.count {
+            DayCount::Calendar => start + Duration::days(self.days as i64),
+            DayCount::Working => calendar.add_working_days(start, self.days),
+        }
+    }
+}
+
+macro_rules! limits {
+    ($($field:ident),* $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Limits {
+            $(pub $field: Limit,)*
+        }
+
+        /// Part of [`Limits`], as written in an override.
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct LimitsPatch {
+            $(#[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<Limit>,)*
+        }
+
+        impl Limits {
+            fn patch(&mut self, p: &LimitsPatch) {
+                $(if let Some(l) = p.$field { self.$field = l; })*
+            }
+        }
+    };
+}
+
+limits!(
+    sort,
+    object,
+    accept,
+    handle,
+    extension_max,
+    report,
+    review_request,
+    review,
+    rereview_request,
+    rereview,
+    evaluation,
+    improvement_answer,
+);
+
+/// A local rule: stricter limits for some channels or categories.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    pub name: String,
+    /// Applies to these channels (any if empty).
+    #[serde(default)]
+    pub channels: Vec<Channel>,
+    /// Applies to categories starting with one of these (any if empty).
+    #[serde(default)]
+    pub categories: Vec<String>,
+    pub limits: LimitsPatch,
+}
+
+impl Override {
+    fn matches(&self, channel: Channel, category: &str) -> bool {
+        (self.channels.is_empty() || self.channels.contains(&channel))
+            && (self.categories.is_empty()
+                || self
+                    .categories
+                    .iter()
+                    .any(|c| category.starts_with(c.as_str())))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub timezone: String,
+    pub limits: Limits,
+    #[serde(default)]
+    pub overrides: Vec<Override>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy::from_toml(DEFAULT_POLICY_TOML).expect("the built-in policy parses")
+    }
+}
+
+impl Policy {
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        let policy: Policy = toml::from_str(text).map_err(|e| format!("政策配置格式错误: {e}"))?;
+        policy.check()?;
+        Ok(policy)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.limits.extension_max.days > 30 {
+            return Err("延期不得超过30日（《信访工作条例》第三十五条）".into());
+        }
+        for o in &self.overrides {
+            if o.limits.extension_max.is_some_and(|l| l.days > 30) {
+                return Err(format!("规则“{}”：延期不得超过30日", o.name));
+            }
+        }
+        Ok(())
+    }
+
+    /// The limits in force for a case of this channel and category: statute, then matching overrides in order.
+    pub fn limits_for(&self, channel: Channel, category: &str) -> Limits {
+        let mut limits = self.limits;
+        for o in self
+            .overrides
+            .iter()
+            .filter(|o| o.matches(channel, category))
+        {
+            limits.patch(&o.limits);
+        }
+        limits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_statute() {
+        let p = Policy::default();
+        let l = p.limits_for(Channel::Letter, "城乡建设");
+        assert_eq!(l.sort, Limit::calendar(15));
+        assert_eq!(
+            l.object,
+            Limit {
+                days: 5,
+                count: DayCount::Working
+            }
+        );
+        assert_eq!(l.accept.days, 15);
+        assert_eq!(l.handle.days, 60);
+        assert_eq!(l.extension_max.days, 30);
+        assert_eq!(l.review_request.days, 30);
+        assert_eq!(l.rereview.days, 30);
+    }
+
+    #[test]
+    fn local_rules_are_configuration() {
+        let text = format!(
+            "{DEFAULT_POLICY_TOML}\n{}",
+            r#"
+[[overrides]]
+name = "民生和扶贫事项当日交办、5日办结、10日报告"
+categories = ["民生", "扶贫"]
+limits = { sort = { days = 0 }, handle = { days = 5 }, report = { days = 10 } }
+
+[[overrides]]
+name = "热线当日收件、当日转办、当日回复"
+channels = ["phone"]
+limits = { sort = { days = 0 }, accept = { days = 0 }, handle = { days = 0 } }
+"#
+        );
+        let p = Policy::from_toml(&text).unwrap();
+        let l = p.limits_for(Channel::Online, "民生保障/低保");
+        assert_eq!((l.sort.days, l.handle.days, l.report.days), (0, 5, 10));
+        let phone = p.limits_for(Channel::Phone, "交通运输");
+        assert_eq!(
+            (phone.sort.days, phone.accept.days, phone.handle.days),
+            (0, 0, 0)
+        );
+        assert_eq!(p.limits_for(Channel::Letter, "交通运输").handle.days, 60);
+    }
+
+    #[test]
+    fn extension_beyond_statute_is_refused() {
+        let bad = DEFAULT_POLICY_TOML.replace(
+            "extension_max = { days = 30 }",
+            "extension_max = { days = 45 }",
+        );
+        assert!(Policy::from_toml(&bad).is_err());
+        assert!(Policy::from_toml("timezone = 1").is_err());
+    }
+}

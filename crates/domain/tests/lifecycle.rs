@@ -1,0 +1,661 @@
+//! Lifecycle rules: worked examples of §4 and property tests over random command sequences.
+
+use chrono::{Duration, NaiveDate};
+use proptest::prelude::*;
+use xinfang_domain::case::{CaseStatus as S, LegalChannel};
+use xinfang_domain::command::CollectiveInput;
+use xinfang_domain::lifecycle::{self, Allotted, Ctx};
+use xinfang_domain::*;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+struct World {
+    org: OrgChart,
+    cal: Calendar,
+    policy: Policy,
+    actors: Vec<Actor>,
+}
+
+const CITY: UnitId = UnitId(1);
+const OFFICE: UnitId = UnitId(2);
+const DEPT: UnitId = UnitId(3);
+const TOWN: UnitId = UnitId(4);
+const VILLAGE: UnitId = UnitId(5);
+const DISCIPLINE: UnitId = UnitId(6);
+const OTHER_TOWN: UnitId = UnitId(7);
+
+fn world() -> World {
+    let unit = |id: i64, parent: Option<i64>, path: &str, kind| Unit {
+        id: UnitId(id),
+        parent: parent.map(UnitId),
+        name: format!("单位{id}"),
+        kind,
+        path: path.into(),
+    };
+    let org = OrgChart::new([
+        unit(1, None, "/1/", UnitKind::Government),
+        unit(2, Some(1), "/1/2/", UnitKind::PetitionOffice),
+        unit(3, Some(1), "/1/3/", UnitKind::Department),
+        unit(4, Some(1), "/1/4/", UnitKind::Town),
+        unit(5, Some(4), "/1/4/5/", UnitKind::Village),
+        unit(6, Some(1), "/1/6/", UnitKind::Discipline),
+        unit(7, Some(1), "/1/7/", UnitKind::Town),
+    ]);
+    let actor = |person: i64, unit: UnitId, roles: &[Role]| {
+        let u = org.get(unit).unwrap();
+        Actor {
+            person: PersonId(person),
+            name: format!("人员{person}"),
+            unit,
+            unit_path: u.path.clone(),
+            unit_kind: u.kind,
+            roles: roles.to_vec(),
+        }
+    };
+    let actors = vec![
+        actor(1, OFFICE, &[Role::Registrar, Role::Handler]),
+        actor(2, DEPT, &[Role::Handler]),
+        actor(3, DEPT, &[Role::UnitHead]),
+        actor(4, TOWN, &[Role::Handler, Role::UnitHead]),
+        actor(5, CITY, &[Role::Handler, Role::UnitHead, Role::Leader]),
+        actor(6, DISCIPLINE, &[Role::Handler, Role::UnitHead]),
+        actor(7, OTHER_TOWN, &[Role::Handler, Role::UnitHead]),
+        actor(8, VILLAGE, &[Role::Handler]),
+    ];
+    World {
+        org,
+        cal: Calendar::default(),
+        policy: Policy::default(),
+        actors,
+    }
+}
+
+fn new_case(is_report: bool) -> NewCase {
+    NewCase {
+        channel: Channel::Letter,
+        title: "小区楼下餐馆油烟扰民".into(),
+        content: "反映某小区一楼餐馆排放油烟，长期影响居民生活，请求依法处理。".into(),
+        petitioner: Petitioner {
+            name: "张三".into(),
+            phone: Some("13812345678".into()),
+            ..Default::default()
+        },
+        category: Some("环境保护".into()),
+        region: None,
+        collective: None,
+        is_report,
+        accused_unit: None,
+        received_on: None,
+        repeat_of: None,
+    }
+}
+
+impl World {
+    fn ctx<'a>(&'a self, today: NaiveDate, by: By<'a>) -> Ctx<'a> {
+        Ctx {
+            today,
+            by,
+            org: &self.org,
+            calendar: &self.cal,
+        }
+    }
+
+    fn register(
+        &self,
+        new: NewCase,
+        today: NaiveDate,
+        prev: Option<&Case>,
+    ) -> Result<Case, DomainError> {
+        let allotted = Allotted {
+            id: CaseId(1),
+            case_no: "T1".into(),
+            query_code: "Q".into(),
+        };
+        let events = lifecycle::register(
+            new,
+            allotted,
+            OFFICE,
+            prev,
+            &self.policy,
+            self.ctx(today, By::Officer(&self.actors[0])),
+        )?;
+        let mut case = match &events[0] {
+            Event::Registered(c) => (**c).clone(),
+            _ => unreachable!(),
+        };
+        for e in &events[1..] {
+            case.apply(e);
+        }
+        Ok(case)
+    }
+
+    fn act(
+        &self,
+        case: &mut Case,
+        by: By,
+        today: NaiveDate,
+        cmd: Command,
+    ) -> Result<Vec<Event>, DomainError> {
+        lifecycle::handle(case, &cmd, self.ctx(today, by))
+    }
+
+    fn officer(&self, person: i64) -> By<'_> {
+        By::Officer(&self.actors[(person - 1) as usize])
+    }
+}
+
+#[test]
+fn a_case_lives_its_whole_lawful_life() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let mut c = w.register(new_case(false), t0, None).unwrap();
+    assert_eq!(c.status, S::Registered);
+    assert_eq!(c.deadlines.sort_due, Some(d("2026-03-17")));
+    w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+        .unwrap();
+    assert_eq!(c.status, S::Forwarded);
+    assert_eq!(c.deadlines.accept_due, Some(d("2026-03-17")));
+    // 5 working days from Monday 2 March: Monday 9 March.
+    assert_eq!(c.deadlines.object_due, Some(d("2026-03-09")));
+    w.act(
+        &mut c,
+        w.officer(2),
+        t0 + Duration::days(3),
+        Command::Accept,
+    )
+    .unwrap();
+    assert_eq!(c.deadlines.handle_due, Some(d("2026-05-04")));
+    // A handler cannot extend; the unit head can, once.
+    let ext = Command::Extend {
+        days: 20,
+        reason: "需现场勘验".into(),
+    };
+    assert!(matches!(
+        w.act(&mut c, w.officer(2), d("2026-04-01"), ext.clone()),
+        Err(DomainError::Forbidden(_))
+    ));
+    w.act(&mut c, w.officer(3), d("2026-04-01"), ext.clone())
+        .unwrap();
+    assert_eq!(c.deadlines.handle_due, Some(d("2026-05-24")));
+    assert!(matches!(
+        w.act(&mut c, w.officer(3), d("2026-04-02"), ext),
+        Err(DomainError::AlreadyDone(_))
+    ));
+    w.act(
+        &mut c,
+        w.officer(2),
+        d("2026-05-10"),
+        Command::Reply {
+            outcome: Outcome::Support,
+            text: "已责令整改".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(c.status, S::Replied);
+    w.act(
+        &mut c,
+        By::Petitioner,
+        d("2026-05-11"),
+        Command::Evaluate {
+            office: Rating::Satisfied,
+            unit: Rating::Dissatisfied,
+            comment: None,
+        },
+    )
+    .unwrap();
+    w.act(
+        &mut c,
+        By::Petitioner,
+        d("2026-06-09"),
+        Command::RequestReview {
+            reason: "仍有油烟".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(c.review_unit, Some(CITY));
+    assert_eq!(c.deadlines.review_due, Some(d("2026-07-09")));
+    w.act(
+        &mut c,
+        w.officer(5),
+        d("2026-07-01"),
+        Command::Review {
+            outcome: Outcome::Explain,
+            text: "维持".into(),
+        },
+    )
+    .unwrap();
+    w.act(
+        &mut c,
+        By::Petitioner,
+        d("2026-07-02"),
+        Command::RequestRereview {
+            reason: "不服".into(),
+        },
+    )
+    .unwrap();
+    // The city is the root: the re-review stays at the city level.
+    assert_eq!(c.rereview_unit, Some(CITY));
+    assert_eq!(c.deadlines.rereview_due, Some(d("2026-08-01")));
+    w.act(
+        &mut c,
+        w.officer(5),
+        d("2026-07-10"),
+        Command::StartHearing {
+            panel: vec!["人大代表王五".into()],
+        },
+    )
+    .unwrap();
+    assert_eq!(c.clock(), None, "the 复核 clock stops during a hearing");
+    let rr = Command::Rereview {
+        outcome: Outcome::NotSupport,
+        text: "终结".into(),
+    };
+    assert!(
+        w.act(&mut c, w.officer(5), d("2026-07-11"), rr.clone())
+            .is_err()
+    );
+    w.act(
+        &mut c,
+        w.officer(5),
+        d("2026-07-13"),
+        Command::EndHearing {
+            conclusion: "听证认为原处理正确".into(),
+        },
+    )
+    .unwrap();
+    // Four hearing days (10–13 July) are added.
+    assert_eq!(c.deadlines.rereview_due, Some(d("2026-08-05")));
+    w.act(&mut c, w.officer(5), d("2026-07-20"), rr).unwrap();
+    assert_eq!(c.status, S::Final);
+
+    // The same facts again after the final opinion: refused with a notice.
+    let mut again = new_case(false);
+    again.repeat_of = Some(c.id);
+    let refused = w.register(again, d("2026-09-01"), Some(&c)).unwrap();
+    assert_eq!(refused.status, S::Refused);
+}
+
+#[test]
+fn objection_returns_the_case_to_sorting_within_five_working_days_only() {
+    let w = world();
+    let t0 = d("2026-03-06"); // a Friday
+    let mut c = w.register(new_case(false), t0, None).unwrap();
+    w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: TOWN })
+        .unwrap();
+    let late = w.act(
+        &mut c,
+        w.officer(4),
+        d("2026-03-16"),
+        Command::Object {
+            reason: "不属本镇".into(),
+        },
+    );
+    assert!(matches!(late, Err(DomainError::WindowClosed(_))));
+    w.act(
+        &mut c,
+        w.officer(4),
+        d("2026-03-13"),
+        Command::Object {
+            reason: "不属本镇".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (c.status, c.handling_unit, c.objections),
+        (S::Registered, None, 1)
+    );
+    assert_eq!(c.deadlines.sort_due, Some(d("2026-03-28")));
+}
+
+#[test]
+fn units_act_on_their_subtree_only() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let mut c = w.register(new_case(false), t0, None).unwrap();
+    w.act(
+        &mut c,
+        w.officer(1),
+        t0,
+        Command::Assign {
+            to_unit: VILLAGE,
+            report_due: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(c.deadlines.report_due, Some(t0 + Duration::days(90)));
+    // Another town cannot accept; the village's own town (parent) can.
+    assert!(matches!(
+        w.act(&mut c, w.officer(7), t0, Command::Accept),
+        Err(DomainError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.act(&mut c, w.officer(2), t0, Command::Accept),
+        Err(DomainError::Forbidden(_))
+    ));
+    w.act(&mut c, w.officer(4), t0, Command::Accept).unwrap();
+}
+
+#[test]
+fn reports_go_to_discipline_and_never_to_the_accused() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let mut report = new_case(true);
+    report.accused_unit = Some(TOWN);
+    let mut c = w.register(report, t0, None).unwrap();
+    let to_town = w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: TOWN });
+    assert_eq!(to_town.unwrap_err().field(), Some("to_unit"));
+    assert!(
+        w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+            .is_err()
+    );
+    w.act(
+        &mut c,
+        w.officer(1),
+        t0,
+        Command::Forward {
+            to_unit: DISCIPLINE,
+        },
+    )
+    .unwrap();
+}
+
+#[test]
+fn appeal_windows_are_enforced_and_lapsed_cases_close() {
+    let w = world();
+    let t0 = d("2026-01-05");
+    let mut c = w.register(new_case(false), t0, None).unwrap();
+    w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+        .unwrap();
+    w.act(&mut c, w.officer(2), t0, Command::Accept).unwrap();
+    w.act(
+        &mut c,
+        w.officer(2),
+        t0,
+        Command::Reply {
+            outcome: Outcome::Explain,
+            text: "说明".into(),
+        },
+    )
+    .unwrap();
+    let due = c.deadlines.review_request_due.unwrap();
+    assert_eq!(due, t0 + Duration::days(30));
+    assert!(
+        w.act(&mut c, By::System, due, Command::Close).is_err(),
+        "window still open on its last day"
+    );
+    let late = w.act(
+        &mut c,
+        By::Petitioner,
+        due + Duration::days(1),
+        Command::RequestReview { reason: "x".into() },
+    );
+    assert!(matches!(late, Err(DomainError::WindowClosed(_))));
+    w.act(&mut c, By::System, due + Duration::days(1), Command::Close)
+        .unwrap();
+    assert_eq!(c.status, S::Closed);
+}
+
+#[test]
+fn registration_checks_its_input() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let mut bad_id = new_case(false);
+    bad_id.petitioner.id_number = Some("110105194912310021".into());
+    assert_eq!(
+        w.register(bad_id, t0, None).unwrap_err().field(),
+        Some("id_number")
+    );
+    let mut small = new_case(false);
+    small.collective = Some(CollectiveInput {
+        head_count: 4,
+        representatives: vec![],
+    });
+    assert!(w.register(small, t0, None).is_err());
+    let mut too_many = new_case(false);
+    let rep = Petitioner {
+        name: "代表".into(),
+        ..Default::default()
+    };
+    too_many.collective = Some(CollectiveInput {
+        head_count: 30,
+        representatives: vec![rep; 6],
+    });
+    assert_eq!(
+        w.register(too_many, t0, None).unwrap_err().field(),
+        Some("collective.representatives")
+    );
+    let mut future = new_case(false);
+    future.received_on = Some(t0 + Duration::days(1));
+    assert!(w.register(future, t0, None).is_err());
+    let mut blank = new_case(false);
+    blank.title = "   ".into();
+    assert_eq!(
+        w.register(blank, t0, None).unwrap_err().field(),
+        Some("title")
+    );
+}
+
+#[test]
+fn repeat_of_a_case_in_handling_is_linked() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let mut first = w.register(new_case(false), t0, None).unwrap();
+    w.act(
+        &mut first,
+        w.officer(1),
+        t0,
+        Command::Forward { to_unit: DEPT },
+    )
+    .unwrap();
+    w.act(&mut first, w.officer(2), t0, Command::Accept)
+        .unwrap();
+    let mut again = new_case(false);
+    again.repeat_of = Some(first.id);
+    assert_eq!(
+        w.register(again, t0, Some(&first)).unwrap().status,
+        S::Linked
+    );
+}
+
+#[test]
+fn redirect_uses_the_standard_wording() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let mut c = w.register(new_case(false), t0, None).unwrap();
+    let ev = w
+        .act(
+            &mut c,
+            w.officer(1),
+            t0,
+            Command::Redirect {
+                legal_channel: LegalChannel::Litigation,
+                note: None,
+            },
+        )
+        .unwrap();
+    assert!(ev[0].public_text().unwrap().contains("诉讼"));
+    assert_eq!(c.status, S::Redirected);
+}
+
+// ---- property tests ----
+
+/// The transitions DESIGN.md §4 allows (self-loops: extension, evaluation, hearings).
+fn allowed(from: S, to: S) -> bool {
+    from == to
+        || matches!(
+            (from, to),
+            (
+                S::Registered,
+                S::Forwarded | S::Assigned | S::Redirected | S::Rejected
+            ) | (
+                S::Forwarded | S::Assigned,
+                S::Registered | S::Handling | S::NotAccepted
+            ) | (S::Handling, S::Replied)
+                | (S::Replied, S::ReviewRequested | S::Closed)
+                | (S::ReviewRequested, S::Reviewed)
+                | (S::Reviewed, S::RereviewRequested | S::Closed)
+                | (S::RereviewRequested, S::Final)
+        )
+}
+
+fn arb_command() -> impl Strategy<Value = Command> {
+    let unit = prop_oneof![
+        Just(DEPT),
+        Just(TOWN),
+        Just(VILLAGE),
+        Just(DISCIPLINE),
+        Just(OTHER_TOWN),
+        Just(OFFICE)
+    ];
+    let outcome = prop_oneof![
+        Just(Outcome::Support),
+        Just(Outcome::Explain),
+        Just(Outcome::NotSupport)
+    ];
+    let rating = prop_oneof![
+        Just(Rating::Satisfied),
+        Just(Rating::Basically),
+        Just(Rating::Dissatisfied)
+    ];
+    let text = prop_oneof![Just(String::new()), Just("理由".to_string())];
+    prop_oneof![
+        unit.clone()
+            .prop_map(|to_unit| Command::Forward { to_unit }),
+        (unit, proptest::option::of(0i64..120)).prop_map(|(to_unit, r)| Command::Assign {
+            to_unit,
+            report_due: r.map(|r| d("2026-01-01") + Duration::days(r))
+        }),
+        Just(Command::Redirect {
+            legal_channel: LegalChannel::Arbitration,
+            note: None
+        }),
+        text.clone().prop_map(|reason| Command::Reject { reason }),
+        text.clone().prop_map(|reason| Command::Object { reason }),
+        Just(Command::Accept),
+        Just(Command::Accept),
+        text.clone().prop_map(|reason| Command::Decline { reason }),
+        (0u32..40, text.clone()).prop_map(|(days, reason)| Command::Extend { days, reason }),
+        (outcome.clone(), text.clone())
+            .prop_map(|(outcome, text)| Command::Reply { outcome, text }),
+        (rating.clone(), rating).prop_map(|(office, unit)| Command::Evaluate {
+            office,
+            unit,
+            comment: None
+        }),
+        text.clone()
+            .prop_map(|reason| Command::RequestReview { reason }),
+        (outcome.clone(), text.clone())
+            .prop_map(|(outcome, text)| Command::Review { outcome, text }),
+        text.clone()
+            .prop_map(|reason| Command::RequestRereview { reason }),
+        Just(Command::StartHearing {
+            panel: vec!["律师".into()]
+        }),
+        text.clone()
+            .prop_map(|conclusion| Command::EndHearing { conclusion }),
+        (outcome, text).prop_map(|(outcome, text)| Command::Rereview { outcome, text }),
+        Just(Command::Close),
+    ]
+}
+
+fn check_deadlines(c: &Case) -> Result<(), TestCaseError> {
+    let dl = &c.deadlines;
+    let pairs = [
+        (Some(c.sorting_since), dl.sort_due),
+        (c.received_on, dl.object_due),
+        (c.received_on, dl.accept_due),
+        (c.received_on, dl.report_due),
+        (c.accepted_on, dl.handle_due),
+        (c.replied_on, dl.review_request_due),
+        (c.replied_on, dl.evaluation_due),
+        (c.review_requested_on, dl.review_due),
+        (c.reviewed_on, dl.rereview_request_due),
+        (c.rereview_requested_on, dl.rereview_due),
+    ];
+    for (start, due) in pairs {
+        if let (Some(s), Some(due)) = (start, due) {
+            prop_assert!(
+                due >= s,
+                "deadline {due} precedes its start {s} in {:?}",
+                c.status
+            );
+        }
+    }
+    if let (Some(acc), Some(due)) = (c.accepted_on, dl.handle_due) {
+        let base = acc + Duration::days(c.limits.handle.days as i64);
+        prop_assert!(due - base <= Duration::days(30), "extension beyond 30 days");
+        prop_assert_eq!(due == base, c.extension.is_none());
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_command_sequence_breaks_the_rules(
+        is_report in any::<bool>(),
+        steps in proptest::collection::vec((arb_command(), 0usize..10, 0i64..25), 1..60),
+    ) {
+        let w = world();
+        let mut today = d("2026-01-05");
+        let mut case = w.register(new_case(is_report), today, None).unwrap();
+        let mut extensions = 0;
+        for (cmd, who, gap) in steps {
+            today += Duration::days(gap);
+            let by = match who {
+                0..=7 => By::Officer(&w.actors[who]),
+                8 => By::Petitioner,
+                _ => By::System,
+            };
+            let before = case.clone();
+            match lifecycle::handle(&mut case, &cmd, w.ctx(today, by)) {
+                Err(_) => prop_assert_eq!(&case, &before, "a refused command changed the case"),
+                Ok(events) => {
+                    prop_assert!(allowed(before.status, case.status), "{:?} -> {:?} by {:?}", before.status, case.status, cmd);
+                    prop_assert!(!before.status.is_terminal(), "terminal case changed by {:?}", cmd);
+                    for e in &events {
+                        if let Event::Extended { days, .. } = e {
+                            extensions += 1;
+                            prop_assert!(*days >= 1 && *days <= 30);
+                        }
+                        if let Event::Forwarded { to, .. } | Event::Assigned { to, .. } = e {
+                            if is_report {
+                                prop_assert_eq!(*to, DISCIPLINE);
+                            }
+                        }
+                    }
+                }
+            }
+            prop_assert!(extensions <= 1);
+            check_deadlines(&case)?;
+            if let Some(clock) = case.clock() {
+                prop_assert!(clock.due >= clock.start);
+            }
+        }
+    }
+
+    #[test]
+    fn replaying_events_rebuilds_the_same_case(steps in proptest::collection::vec((arb_command(), 0usize..9, 0i64..20), 1..40)) {
+        let w = world();
+        let mut today = d("2026-02-02");
+        let mut case = w.register(new_case(false), today, None).unwrap();
+        let mut log = vec![Event::Registered(Box::new(case.clone()))];
+        for (cmd, who, gap) in steps {
+            today += Duration::days(gap);
+            let by = if who < 8 { By::Officer(&w.actors[who]) } else { By::Petitioner };
+            if let Ok(events) = lifecycle::handle(&mut case, &cmd, w.ctx(today, by)) {
+                log.extend(events);
+            }
+        }
+        // Through JSON, as the store keeps them.
+        let mut replayed = Case::clone(&case);
+        for (i, e) in log.iter().enumerate() {
+            let e: Event = serde_json::from_str(&serde_json::to_string(e).unwrap()).unwrap();
+            if i == 0 { replayed = match e { Event::Registered(c) => *c, _ => unreachable!() }; } else { replayed.apply(&e); }
+        }
+        prop_assert_eq!(replayed, case);
+    }
+}
