@@ -1,1 +1,161 @@
+//! Storage: the hash-chained event log and the read models, on SQLite (embedded default) or PostgreSQL.
+//!
+//! All writes go through one writer task ([`writer`]) that batches concurrent commands into one
+//! transaction (group commit): each acknowledged command is durable, the chain stays linear, and
+//! decisions always see the latest state. Reads go straight to the pool.
 
+pub mod auth;
+pub mod chain;
+pub mod clock;
+pub mod error;
+pub mod org;
+pub mod read;
+mod rows;
+pub mod testing;
+pub mod writer;
+
+use std::str::FromStr;
+use std::sync::{Arc, RwLock};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use xinfang_domain::{Calendar, OrgChart, Policy};
+
+pub use clock::Clock;
+pub use error::StoreError;
+pub use writer::{ImportCase, Who};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Shared configuration of a running store.
+pub struct Settings {
+    pub policy: Policy,
+    pub calendar: Calendar,
+    pub clock: Clock,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let policy = Policy::default();
+        let clock = Clock::system(&policy.timezone).expect("the default time zone is known");
+        Settings {
+            policy,
+            calendar: Calendar::default(),
+            clock,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+    pub(crate) org: Arc<RwLock<Arc<OrgChart>>>,
+    pub(crate) settings: Arc<Settings>,
+    pub(crate) writer: writer::Handle,
+}
+
+impl Store {
+    /// Opens (creating an SQLite file if needed), migrates and starts the writer.
+    pub async fn open(url: &str, settings: Settings) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = normalise_url(url)?;
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL lets readers run beside the writer; FULL makes every commit durable.
+                            conn.execute(
+                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; \
+                                 PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        let org = Arc::new(RwLock::new(Arc::new(org::load_org(&pool).await?)));
+        let settings = Arc::new(settings);
+        let writer = writer::start(pool.clone(), backend, org.clone(), settings.clone()).await?;
+        Ok(Store {
+            pool,
+            backend,
+            org,
+            settings,
+            writer,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn org(&self) -> Arc<OrgChart> {
+        self.org.read().expect("org lock").clone()
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.settings.policy
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.settings.calendar
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.settings.clock
+    }
+
+    /// Direct pool access for tests and tools that inspect the raw tables.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `sqlite://PATH` (created if missing) or `postgres://…`; a bare path means SQLite.
+pub fn normalise_url(url: &str) -> Result<(Backend, String), StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((Backend::Postgres, url.to_string()))
+    } else if let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        let sep = if rest.contains('?') { '&' } else { '?' };
+        let mode = if rest.contains("mode=") {
+            String::new()
+        } else {
+            format!("{sep}mode=rwc")
+        };
+        Ok((Backend::Sqlite, format!("sqlite://{rest}{mode}")))
+    } else if !url.contains("://") {
+        Ok((Backend::Sqlite, format!("sqlite://{url}?mode=rwc")))
+    } else {
+        Err(StoreError::Config(format!(
+            "不支持的数据库地址: {url}（应为 sqlite://文件 或 postgres://…）"
+        )))
+    }
+}

@@ -1,0 +1,181 @@
+//! Units, people and sessions.
+
+use sqlx::{AnyPool, Row};
+use xinfang_domain::{Actor, OrgChart, PersonId, Role, Unit, UnitId, UnitKind};
+
+use crate::auth::{new_token, token_hash, verify_password};
+use crate::{Store, StoreError};
+
+/// How long a login lasts.
+pub const SESSION_HOURS: i64 = 12;
+
+pub(crate) async fn load_org(pool: &AnyPool) -> Result<OrgChart, StoreError> {
+    let rows = sqlx::query("SELECT id, parent_id, name, kind, path FROM units")
+        .fetch_all(pool)
+        .await?;
+    let units = rows
+        .iter()
+        .map(|r| {
+            let kind: String = r.try_get("kind")?;
+            Ok(Unit {
+                id: UnitId(r.try_get("id")?),
+                parent: r.try_get::<Option<i64>, _>("parent_id")?.map(UnitId),
+                name: r.try_get("name")?,
+                kind: parse_kind(&kind)?,
+                path: r.try_get("path")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(OrgChart::new(units))
+}
+
+fn parse_kind(s: &str) -> Result<UnitKind, StoreError> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| StoreError::Corrupt(format!("单位类型 {s}")))
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub username: String,
+    pub name: String,
+    pub unit: UnitId,
+    pub roles: Vec<Role>,
+}
+
+impl Store {
+    /// Checks a username and password; on success opens a session and returns its token.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<Option<(String, Actor)>, StoreError> {
+        let row =
+            sqlx::query("SELECT id, password_hash FROM people WHERE username = $1 AND active = 1")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(row) = row else {
+            // Spend the same work as a real check so that timing does not reveal usernames.
+            let _ = verify_password(password, DUMMY_HASH);
+            return Ok(None);
+        };
+        let hash: String = row.try_get("password_hash")?;
+        let password = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .unwrap_or(false);
+        if !ok {
+            return Ok(None);
+        }
+        let person = PersonId(row.try_get("id")?);
+        let token = new_token();
+        let expires = self.clock().now_ms() + SESSION_HOURS * 3_600_000;
+        sqlx::query("INSERT INTO sessions (token_hash, person_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(token_hash(&token))
+            .bind(person.0)
+            .bind(expires)
+            .execute(&self.pool)
+            .await?;
+        let actor = self
+            .actor(person)
+            .await?
+            .ok_or(StoreError::NotFound("人员"))?;
+        Ok(Some((token, actor)))
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The officer behind a live session token.
+    pub async fn actor_for_token(&self, token: &str) -> Result<Option<(Actor, i64)>, StoreError> {
+        let row = sqlx::query("SELECT person_id, expires_at FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let expires: i64 = row.try_get("expires_at")?;
+        if expires < self.clock().now_ms() {
+            return Ok(None);
+        }
+        Ok(self
+            .actor(PersonId(row.try_get("person_id")?))
+            .await?
+            .map(|a| (a, expires)))
+    }
+
+    pub async fn actor(&self, person: PersonId) -> Result<Option<Actor>, StoreError> {
+        let Some(p) = self.person(person).await? else {
+            return Ok(None);
+        };
+        let org = self.org();
+        let unit = org.get(p.unit)?;
+        Ok(Some(Actor {
+            person: p.id,
+            name: p.name,
+            unit: p.unit,
+            unit_path: unit.path.clone(),
+            unit_kind: unit.kind,
+            roles: p.roles,
+        }))
+    }
+
+    pub async fn person(&self, id: PersonId) -> Result<Option<Person>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, username, name, unit_id, roles FROM people WHERE id = $1 AND active = 1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| person_from_row(&r)).transpose()
+    }
+
+    pub async fn people(&self) -> Result<Vec<Person>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, username, name, unit_id, roles FROM people WHERE active = 1 ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(person_from_row).collect()
+    }
+
+    /// Names of people, for timelines.
+    pub async fn person_names(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+        let mut out = std::collections::HashMap::new();
+        for id in ids {
+            if out.contains_key(id) {
+                continue;
+            }
+            if let Some(p) = self.person(PersonId(*id)).await? {
+                out.insert(*id, p.name);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether the database has no units yet (a fresh install).
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.org().is_empty())
+    }
+}
+
+fn person_from_row(r: &sqlx::any::AnyRow) -> Result<Person, StoreError> {
+    let roles: String = r.try_get("roles")?;
+    Ok(Person {
+        id: PersonId(r.try_get("id")?),
+        username: r.try_get("username")?,
+        name: r.try_get("name")?,
+        unit: UnitId(r.try_get("unit_id")?),
+        roles: serde_json::from_str(&roles)?,
+    })
+}
+
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0bWYNCmSWL2gu6fE3VcjmQ3a7fSbRUNs3ZVn3dW5aq0";

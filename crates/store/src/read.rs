@@ -1,0 +1,295 @@
+//! Read models: one case, its timeline, and filtered, paginated lists scoped to what the viewer may see.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, Row};
+use xinfang_domain::deadline::Warning;
+use xinfang_domain::{Actor, Case, CaseId, CaseStatus, Channel, Event, Role, UnitId};
+
+use crate::rows::{Param, bind};
+use crate::{Store, StoreError};
+
+pub const MAX_PER_PAGE: u32 = 100;
+/// Totals are counted up to this many; lists say "more than" beyond it.
+pub const COUNT_CAP: i64 = 10_000;
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub statuses: Vec<CaseStatus>,
+    /// Cases whose responsible unit lies in this unit's subtree.
+    pub unit: Option<UnitId>,
+    pub due_before: Option<NaiveDate>,
+    pub warning: Option<Warning>,
+    /// Only cases with a running clock (what someone must act on).
+    pub open_only: bool,
+    pub petitioner_phone: Option<String>,
+    pub petitioner_name: Option<String>,
+    pub petitioner_id_number: Option<String>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseSummary {
+    pub id: i64,
+    pub case_no: String,
+    pub status: CaseStatus,
+    pub channel: Channel,
+    pub category: String,
+    pub title: String,
+    pub petitioner_name: String,
+    pub is_report: bool,
+    pub registered_on: String,
+    pub responsible_unit: i64,
+    pub step: Option<String>,
+    pub due: Option<String>,
+    pub warning: Option<Warning>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    /// Matching rows, counted up to [`COUNT_CAP`].
+    pub total: i64,
+    pub total_capped: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct TimelineEntry {
+    pub seq: i64,
+    pub event: Event,
+    pub actor_kind: String,
+    pub actor_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub at: i64,
+}
+
+/// `col` lies under `path`: a range on the materialised path, which both databases index.
+fn under(col: &str, n: &mut usize, params: &mut Vec<Param>, path: &str) -> String {
+    let upper = format!("{}0", &path[..path.len() - 1]); // '0' sorts right after '/'
+    params.push(path.into());
+    params.push(upper.into());
+    *n += 2;
+    format!("({col} >= ${} AND {col} < ${})", *n - 1, *n)
+}
+
+impl Store {
+    pub async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
+        let row = sqlx::query("SELECT state FROM cases WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
+            .transpose()
+    }
+
+    pub async fn case_by_query_code(&self, code: &str) -> Result<Option<Case>, StoreError> {
+        let row = sqlx::query("SELECT state FROM cases WHERE query_code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
+            .transpose()
+    }
+
+    pub async fn case_by_no(&self, case_no: &str) -> Result<Option<Case>, StoreError> {
+        let row = sqlx::query("SELECT state FROM cases WHERE case_no = $1")
+            .bind(case_no)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
+            .transpose()
+    }
+
+    pub async fn timeline(&self, id: CaseId) -> Result<Vec<TimelineEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, payload, actor_kind, actor_id, unit_id, at FROM events WHERE case_id = $1 ORDER BY seq",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TimelineEntry {
+                    seq: r.try_get("seq")?,
+                    event: serde_json::from_str(&r.try_get::<String, _>("payload")?)?,
+                    actor_kind: r.try_get("actor_kind")?,
+                    actor_id: r.try_get("actor_id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether the viewer's unit may see this case: it registered it, handles it, or is responsible now.
+    pub fn may_see(&self, actor: &Actor, case: &Case) -> bool {
+        if actor.has(Role::Admin) {
+            return true;
+        }
+        let org = self.org();
+        [
+            Some(case.registered_unit),
+            case.handling_unit,
+            Some(case.responsible_unit()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|u| org.get(u).ok())
+        .any(|u| actor.covers(u))
+    }
+
+    /// Cases the viewer may see, filtered and paginated, most urgent first.
+    pub async fn list_cases(
+        &self,
+        actor: &Actor,
+        f: &CaseFilter,
+    ) -> Result<Page<CaseSummary>, StoreError> {
+        let today = self.clock().today();
+        let mut params: Vec<Param> = Vec::new();
+        let mut n = 0usize;
+        let mut wheres: Vec<String> = Vec::new();
+        if !actor.has(Role::Admin) {
+            let p = actor.unit_path.clone();
+            let scopes = ["registered_path", "handling_path", "responsible_path"]
+                .map(|c| under(c, &mut n, &mut params, &p))
+                .join(" OR ");
+            wheres.push(format!("({scopes})"));
+        }
+        if let Some(u) = f.unit {
+            let path = self.org().get(u)?.path.clone();
+            wheres.push(under("responsible_path", &mut n, &mut params, &path));
+        }
+        if !f.statuses.is_empty() {
+            let list: Vec<String> = f
+                .statuses
+                .iter()
+                .map(|s| {
+                    params.push(s.code().into());
+                    n += 1;
+                    format!("${n}")
+                })
+                .collect();
+            wheres.push(format!("status IN ({})", list.join(", ")));
+        }
+        let mut bind_text = |v: String, params: &mut Vec<Param>| {
+            params.push(v.into());
+            n += 1;
+            format!("${n}")
+        };
+        if f.open_only || f.warning.is_some() || f.due_before.is_some() {
+            wheres.push("clock_due IS NOT NULL".into());
+        }
+        if let Some(d) = f.due_before {
+            wheres.push(format!(
+                "clock_due <= {}",
+                bind_text(d.to_string(), &mut params)
+            ));
+        }
+        match f.warning {
+            Some(Warning::Red) => wheres.push(format!(
+                "clock_due < {}",
+                bind_text(today.to_string(), &mut params)
+            )),
+            Some(Warning::Yellow) => {
+                let t = bind_text(today.to_string(), &mut params);
+                wheres.push(format!("yellow_from <= {t} AND clock_due >= {t}"));
+            }
+            Some(Warning::Green) => wheres.push(format!(
+                "yellow_from > {}",
+                bind_text(today.to_string(), &mut params)
+            )),
+            None => {}
+        }
+        for (col, v) in [
+            ("petitioner_phone", &f.petitioner_phone),
+            ("petitioner_name", &f.petitioner_name),
+            ("petitioner_id_number", &f.petitioner_id_number),
+        ] {
+            if let Some(v) = v {
+                wheres.push(format!("{col} = {}", bind_text(v.clone(), &mut params)));
+            }
+        }
+        let where_sql = if wheres.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", wheres.join(" AND "))
+        };
+        let per_page = f.per_page.clamp(1, MAX_PER_PAGE);
+        let page = f.page.max(1);
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases {where_sql} LIMIT {}) t",
+            COUNT_CAP + 1
+        );
+        let total: i64 = bind(sqlx::query(AssertSqlSafe(count_sql)), params.clone())
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let list_sql = format!(
+            "SELECT id, case_no, status, channel, category, title, petitioner_name, is_report, registered_on, \
+             responsible_unit, clock_step, clock_due, yellow_from FROM cases {where_sql} \
+             ORDER BY clock_due IS NULL, clock_due, id DESC LIMIT {per_page} OFFSET {}",
+            (page as u64 - 1) * per_page as u64
+        );
+        let rows = bind(sqlx::query(AssertSqlSafe(list_sql)), params)
+            .fetch_all(&self.pool)
+            .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                let due: Option<String> = r.try_get("clock_due")?;
+                let yellow: Option<String> = r.try_get("yellow_from")?;
+                let warning = match (&due, &yellow) {
+                    (Some(due), Some(y)) => Some(colour(due, y, today)),
+                    _ => None,
+                };
+                let status: String = r.try_get("status")?;
+                let channel: String = r.try_get("channel")?;
+                Ok(CaseSummary {
+                    id: r.try_get("id")?,
+                    case_no: r.try_get("case_no")?,
+                    status: CaseStatus::from_code(&status)
+                        .ok_or_else(|| StoreError::Corrupt(status.clone()))?,
+                    channel: Channel::from_code(&channel)
+                        .ok_or_else(|| StoreError::Corrupt(channel.clone()))?,
+                    category: r.try_get("category")?,
+                    title: r.try_get("title")?,
+                    petitioner_name: r.try_get("petitioner_name")?,
+                    is_report: r.try_get::<i64, _>("is_report")? != 0,
+                    registered_on: r.try_get("registered_on")?,
+                    responsible_unit: r.try_get("responsible_unit")?,
+                    step: r.try_get("clock_step")?,
+                    due,
+                    warning,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Page {
+            items,
+            page,
+            per_page,
+            total: total.min(COUNT_CAP),
+            total_capped: total > COUNT_CAP,
+        })
+    }
+
+    pub async fn count_cases(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM cases")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+}
+
+fn colour(due: &str, yellow_from: &str, today: NaiveDate) -> Warning {
+    let today = today.to_string();
+    if today.as_str() > due {
+        Warning::Red
+    } else if today.as_str() >= yellow_from {
+        Warning::Yellow
+    } else {
+        Warning::Green
+    }
+}

@@ -1,0 +1,96 @@
+//! Writing rows with dynamic parameters, in multi-row statements that both databases accept.
+
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, AssertSqlSafe};
+
+use crate::StoreError;
+
+#[derive(Debug, Clone)]
+pub enum Param {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(String),
+    OptText(Option<String>),
+}
+
+impl From<i64> for Param {
+    fn from(v: i64) -> Self {
+        Param::Int(v)
+    }
+}
+impl From<Option<i64>> for Param {
+    fn from(v: Option<i64>) -> Self {
+        Param::OptInt(v)
+    }
+}
+impl From<String> for Param {
+    fn from(v: String) -> Self {
+        Param::Text(v)
+    }
+}
+impl From<&str> for Param {
+    fn from(v: &str) -> Self {
+        Param::Text(v.to_string())
+    }
+}
+impl From<Option<String>> for Param {
+    fn from(v: Option<String>) -> Self {
+        Param::OptText(v)
+    }
+}
+
+pub fn bind(
+    mut q: Query<'static, Any, AnyArguments>,
+    params: Vec<Param>,
+) -> Query<'static, Any, AnyArguments> {
+    for p in params {
+        q = match p {
+            Param::Int(v) => q.bind(v),
+            Param::OptInt(v) => q.bind(v),
+            Param::Text(v) => q.bind(v),
+            Param::OptText(v) => q.bind(v),
+        };
+    }
+    q
+}
+
+/// `INSERT INTO table (cols) VALUES (…), (…) [suffix]` in chunks that stay under both databases' parameter limits.
+pub async fn insert_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Param>>,
+    suffix: &str,
+) -> Result<(), StoreError> {
+    let per_chunk = (30_000 / columns.len()).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Param>> = rows.by_ref().take(per_chunk).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 0;
+        for (i, row) in chunk.iter().enumerate() {
+            debug_assert_eq!(row.len(), columns.len());
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for j in 0..row.len() {
+                n += 1;
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
+            sql.push(')');
+        }
+        sql.push(' ');
+        sql.push_str(suffix);
+        let params = chunk.into_iter().flatten().collect();
+        bind(sqlx::query(AssertSqlSafe(sql)), params)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,745 @@
+//! The single writer: decides commands against the latest state and commits them in batches.
+//!
+//! Concurrent requests queue here; the writer takes everything waiting (up to a limit), decides
+//! each command in order, appends the events to the chain and upserts the read models in one
+//! transaction, commits once, then answers each request. If the database refuses the batch, each
+//! job is retried alone so that one bad job cannot sink the others.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
+use tokio::sync::{mpsc, oneshot};
+use xinfang_domain::case::CaseStatus;
+use xinfang_domain::deadline::yellow_from;
+use xinfang_domain::lifecycle::{self, Allotted, Ctx};
+use xinfang_domain::{
+    Actor, By, Case, CaseId, Command, DomainError, Event, NewCase, OrgChart, Role, Unit, UnitId,
+    UnitKind,
+};
+
+use crate::auth::new_query_code;
+use crate::chain::{EventRow, GENESIS};
+use crate::rows::{Param, insert_rows};
+use crate::{Backend, Settings, Store, StoreError};
+
+const MAX_BATCH: usize = 1024;
+
+/// Who issues a command, as the writer records it.
+#[derive(Debug, Clone)]
+pub enum Who {
+    Officer(Actor),
+    Petitioner,
+    System,
+}
+
+impl Who {
+    fn by(&self) -> By<'_> {
+        match self {
+            Who::Officer(a) => By::Officer(a),
+            Who::Petitioner => By::Petitioner,
+            Who::System => By::System,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Who::Officer(_) => "officer",
+            Who::Petitioner => "petitioner",
+            Who::System => "system",
+        }
+    }
+
+    fn ids(&self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Who::Officer(a) => (Some(a.person.0), Some(a.unit.0)),
+            _ => (None, None),
+        }
+    }
+}
+
+/// A case with its whole history, written as is (demo generation and imports).
+pub struct ImportCase {
+    pub case: Case,
+    pub events: Vec<(Event, Who, i64)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum OrgOp {
+    CreateUnit {
+        parent: Option<UnitId>,
+        name: String,
+        kind: UnitKind,
+    },
+    CreatePerson {
+        username: String,
+        name: String,
+        unit: UnitId,
+        roles: Vec<Role>,
+        password_hash: String,
+    },
+}
+
+enum Work {
+    Register {
+        new: NewCase,
+        who: Who,
+        unit: UnitId,
+    },
+    Act {
+        id: CaseId,
+        cmd: Command,
+        who: Who,
+    },
+    Import(Vec<ImportCase>),
+    Org {
+        op: OrgOp,
+        who: Who,
+    },
+}
+
+enum Done {
+    Case(Box<Case>),
+    Id(i64),
+    Nothing,
+}
+
+struct Job {
+    work: Work,
+    reply: oneshot::Sender<Result<Done, StoreError>>,
+}
+
+#[derive(Clone)]
+pub(crate) struct Handle(mpsc::Sender<Job>);
+
+/// Where the log and the id sequences stand.
+#[derive(Debug, Clone)]
+struct Head {
+    next_seq: i64,
+    last_hash: String,
+    next_case: i64,
+    next_unit: i64,
+    next_person: i64,
+}
+
+struct Writer {
+    pool: AnyPool,
+    backend: Backend,
+    org: Arc<RwLock<Arc<OrgChart>>>,
+    settings: Arc<Settings>,
+    head: Head,
+}
+
+/// What one batch will write.
+struct Pending {
+    head: Head,
+    org: Arc<OrgChart>,
+    org_changed: bool,
+    cases: BTreeMap<i64, Case>,
+    events: Vec<EventRow>,
+    units: Vec<Unit>,
+    people: Vec<Vec<Param>>,
+}
+
+pub(crate) async fn start(
+    pool: AnyPool,
+    backend: Backend,
+    org: Arc<RwLock<Arc<OrgChart>>>,
+    settings: Arc<Settings>,
+) -> Result<Handle, StoreError> {
+    let head = load_head(&pool).await?;
+    let (tx, rx) = mpsc::channel(8192);
+    let writer = Writer {
+        pool,
+        backend,
+        org,
+        settings,
+        head,
+    };
+    tokio::spawn(writer.run(rx));
+    Ok(Handle(tx))
+}
+
+async fn load_head(pool: &AnyPool) -> Result<Head, StoreError> {
+    let last = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    let (next_seq, last_hash) = match last {
+        Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get("hash")?),
+        None => (1, GENESIS.to_string()),
+    };
+    let max = |table: &'static str| async move {
+        let r = sqlx::query(AssertSqlSafe(format!(
+            "SELECT COALESCE(MAX(id), 0) AS m FROM {table}"
+        )))
+        .fetch_one(pool)
+        .await?;
+        Ok::<i64, StoreError>(r.try_get::<i64, _>("m")? + 1)
+    };
+    Ok(Head {
+        next_seq,
+        last_hash,
+        next_case: max("cases").await?,
+        next_unit: max("units").await?,
+        next_person: max("people").await?,
+    })
+}
+
+impl Writer {
+    async fn run(mut self, mut rx: mpsc::Receiver<Job>) {
+        while let Some(first) = rx.recv().await {
+            let mut jobs = vec![first];
+            while jobs.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
+            }
+            let works: Vec<&Work> = jobs.iter().map(|j| &j.work).collect();
+            let outcomes = match self.commit(&works).await {
+                Ok(outcomes) => outcomes,
+                Err(e) if jobs.len() == 1 => vec![Err(e)],
+                Err(e) => {
+                    tracing::warn!(error = %e, jobs = jobs.len(), "batch refused; retrying its jobs one by one");
+                    let mut outcomes = Vec::with_capacity(jobs.len());
+                    for w in &works {
+                        outcomes.push(match self.commit(std::slice::from_ref(w)).await {
+                            Ok(mut o) => o.pop().expect("one outcome per job"),
+                            Err(e) => Err(e),
+                        });
+                    }
+                    outcomes
+                }
+            };
+            for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                let _ = job.reply.send(outcome);
+            }
+        }
+    }
+
+    /// Decides every job, writes the batch in one transaction and commits. On a database error
+    /// nothing is written and the head is reloaded.
+    async fn commit(
+        &mut self,
+        works: &[&Work],
+    ) -> Result<Vec<Result<Done, StoreError>>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut p = Pending {
+            head: self.head.clone(),
+            org: self.org.read().expect("org lock").clone(),
+            org_changed: false,
+            cases: BTreeMap::new(),
+            events: Vec::new(),
+            units: Vec::new(),
+            people: Vec::new(),
+        };
+        let mut outcomes = Vec::with_capacity(works.len());
+        for w in works {
+            outcomes.push(self.decide(&mut tx, &mut p, w).await?);
+        }
+        let result = async {
+            self.flush(&mut tx, &mut p).await?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                self.head = p.head;
+                if p.org_changed {
+                    *self.org.write().expect("org lock") = p.org;
+                }
+                Ok(outcomes)
+            }
+            Err(e) => {
+                if let Ok(head) = load_head(&self.pool).await {
+                    self.head = head;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs the domain rules for one job. Domain refusals are outcomes (nothing pending is
+    /// touched); only database errors abort the batch.
+    async fn decide(
+        &self,
+        conn: &mut AnyConnection,
+        p: &mut Pending,
+        work: &Work,
+    ) -> Result<Result<Done, StoreError>, StoreError> {
+        let s = &self.settings;
+        let now = s.clock.now_ms();
+        let today = s.clock.date_of(now);
+        let org = p.org.clone();
+        let ctx = |by| Ctx {
+            today,
+            by,
+            org: &org,
+            calendar: &s.calendar,
+        };
+        Ok(match work {
+            Work::Register { new, who, unit } => {
+                let prev = match new.repeat_of {
+                    Some(id) => load_case(conn, p, CaseId(id.0)).await?,
+                    None => None,
+                };
+                let id = p.head.next_case;
+                let year = today.format("%Y");
+                let allotted = Allotted {
+                    id: CaseId(id),
+                    case_no: format!("XF{year}{id:08}"),
+                    query_code: new_query_code(),
+                };
+                match lifecycle::register(
+                    new.clone(),
+                    allotted,
+                    *unit,
+                    prev.as_ref(),
+                    &s.policy,
+                    ctx(who.by()),
+                ) {
+                    Err(e) => Err(e.into()),
+                    Ok(events) => {
+                        p.head.next_case += 1;
+                        let mut case = match &events[0] {
+                            Event::Registered(c) => (**c).clone(),
+                            _ => unreachable!("register starts with Registered"),
+                        };
+                        for e in &events[1..] {
+                            case.apply(e);
+                        }
+                        for e in &events {
+                            push_event(p, Some(id), e.kind(), serde_json::to_string(e)?, who, now);
+                        }
+                        p.cases.insert(id, case.clone());
+                        Ok(Done::Case(Box::new(case)))
+                    }
+                }
+            }
+            Work::Act { id, cmd, who } => match load_case(conn, p, *id).await? {
+                None => Err(StoreError::NotFound("信访事项")),
+                Some(mut case) => match lifecycle::handle(&mut case, cmd, ctx(who.by())) {
+                    Err(e) => Err(e.into()),
+                    Ok(events) => {
+                        for e in &events {
+                            push_event(
+                                p,
+                                Some(id.0),
+                                e.kind(),
+                                serde_json::to_string(e)?,
+                                who,
+                                now,
+                            );
+                        }
+                        p.cases.insert(id.0, case.clone());
+                        Ok(Done::Case(Box::new(case)))
+                    }
+                },
+            },
+            Work::Import(cases) => {
+                for ic in cases {
+                    let id = ic.case.id.0;
+                    p.head.next_case = p.head.next_case.max(id + 1);
+                    for (e, who, at) in &ic.events {
+                        push_event(p, Some(id), e.kind(), serde_json::to_string(e)?, who, *at);
+                    }
+                    p.cases.insert(id, ic.case.clone());
+                }
+                Ok(Done::Nothing)
+            }
+            Work::Org { op, who } => match self.org_op(p, op) {
+                Err(e) => Err(e),
+                Ok((id, kind, payload)) => {
+                    push_event(p, None, kind, payload, who, now);
+                    Ok(Done::Id(id))
+                }
+            },
+        })
+    }
+
+    fn org_op(
+        &self,
+        p: &mut Pending,
+        op: &OrgOp,
+    ) -> Result<(i64, &'static str, String), StoreError> {
+        match op {
+            OrgOp::CreateUnit { parent, name, kind } => {
+                let parent_path = p.org.check_new_unit(*parent, name)?.map(|u| u.path.clone());
+                let id = UnitId(p.head.next_unit);
+                let unit = Unit {
+                    id,
+                    parent: *parent,
+                    name: name.trim().to_string(),
+                    kind: *kind,
+                    path: Unit::child_path(parent_path.as_deref(), id),
+                };
+                p.head.next_unit += 1;
+                let payload = serde_json::to_string(&unit)?;
+                let mut units: Vec<Unit> = p.org.units().cloned().collect();
+                units.push(unit.clone());
+                p.org = Arc::new(OrgChart::new(units));
+                p.org_changed = true;
+                p.units.push(unit);
+                Ok((id.0, "unit_created", payload))
+            }
+            OrgOp::CreatePerson {
+                username,
+                name,
+                unit,
+                roles,
+                password_hash,
+            } => {
+                p.org.get(*unit)?;
+                let username = username.trim();
+                if username.is_empty()
+                    || username.len() > 40
+                    || !username
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                {
+                    return Err(DomainError::invalid(
+                        "username",
+                        "用户名应为1至40位字母、数字或 . _ -",
+                    )
+                    .into());
+                }
+                if name.trim().is_empty() || roles.is_empty() {
+                    return Err(DomainError::invalid("name", "姓名和角色不能为空").into());
+                }
+                let id = p.head.next_person;
+                p.head.next_person += 1;
+                let roles_json = serde_json::to_string(roles)?;
+                let payload = serde_json::json!({"id": id, "username": username, "name": name.trim(), "unit": unit, "roles": roles});
+                p.people.push(vec![
+                    id.into(),
+                    username.into(),
+                    name.trim().into(),
+                    unit.0.into(),
+                    roles_json.into(),
+                    password_hash.clone().into(),
+                ]);
+                Ok((id, "person_created", payload.to_string()))
+            }
+        }
+    }
+
+    async fn flush(&self, conn: &mut AnyConnection, p: &mut Pending) -> Result<(), StoreError> {
+        let units = std::mem::take(&mut p.units)
+            .into_iter()
+            .map(|u| {
+                vec![
+                    u.id.0.into(),
+                    u.parent.map(|x| x.0).into(),
+                    u.name.into(),
+                    kind_code(u.kind).into(),
+                    u.path.into(),
+                ]
+            })
+            .collect();
+        insert_rows(
+            conn,
+            "units",
+            &["id", "parent_id", "name", "kind", "path"],
+            units,
+            "",
+        )
+        .await?;
+        let people = std::mem::take(&mut p.people);
+        insert_rows(
+            conn,
+            "people",
+            &[
+                "id",
+                "username",
+                "name",
+                "unit_id",
+                "roles",
+                "password_hash",
+            ],
+            people,
+            "",
+        )
+        .await?;
+        let today = self.settings.clock.today();
+        let cases: Vec<Vec<Param>> = std::mem::take(&mut p.cases)
+            .into_values()
+            .map(|c| case_row(&c, &p.org, today))
+            .collect::<Result<_, _>>()?;
+        let updates: Vec<String> = CASE_COLUMNS[3..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        let upsert = format!("ON CONFLICT (id) DO UPDATE SET {}", updates.join(", "));
+        insert_rows(conn, "cases", CASE_COLUMNS, cases, &upsert).await?;
+        let events = std::mem::take(&mut p.events)
+            .into_iter()
+            .map(|e| {
+                vec![
+                    e.seq.into(),
+                    e.case_id.into(),
+                    e.kind.into(),
+                    e.payload.into(),
+                    e.actor_kind.into(),
+                    e.actor_id.into(),
+                    e.unit_id.into(),
+                    e.at.into(),
+                    e.prev_hash.into(),
+                    e.hash.into(),
+                ]
+            })
+            .collect();
+        insert_rows(
+            conn,
+            "events",
+            &[
+                "seq",
+                "case_id",
+                "kind",
+                "payload",
+                "actor_kind",
+                "actor_id",
+                "unit_id",
+                "at",
+                "prev_hash",
+                "hash",
+            ],
+            events,
+            "",
+        )
+        .await?;
+        let _ = self.backend;
+        Ok(())
+    }
+}
+
+fn push_event(
+    p: &mut Pending,
+    case_id: Option<i64>,
+    kind: &str,
+    payload: String,
+    who: &Who,
+    at: i64,
+) {
+    let (actor_id, unit_id) = who.ids();
+    let mut row = EventRow {
+        seq: p.head.next_seq,
+        case_id,
+        kind: kind.to_string(),
+        payload,
+        actor_kind: who.kind().to_string(),
+        actor_id,
+        unit_id,
+        at,
+        prev_hash: std::mem::take(&mut p.head.last_hash),
+        hash: String::new(),
+    };
+    row.hash = row.compute_hash();
+    p.head.last_hash = row.hash.clone();
+    p.head.next_seq += 1;
+    p.events.push(row);
+}
+
+/// The latest state: what this batch already changed, else the read model.
+async fn load_case(
+    conn: &mut AnyConnection,
+    p: &Pending,
+    id: CaseId,
+) -> Result<Option<Case>, StoreError> {
+    if let Some(c) = p.cases.get(&id.0) {
+        return Ok(Some(c.clone()));
+    }
+    let row = sqlx::query("SELECT state FROM cases WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(r) => Ok(Some(serde_json::from_str(
+            &r.try_get::<String, _>("state")?,
+        )?)),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn kind_code(kind: UnitKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+pub(crate) const CASE_COLUMNS: &[&str] = &[
+    "id",
+    "case_no",
+    "query_code",
+    "status",
+    "channel",
+    "category",
+    "region",
+    "title",
+    "petitioner_name",
+    "petitioner_phone",
+    "petitioner_id_number",
+    "is_report",
+    "head_count",
+    "registered_unit",
+    "registered_path",
+    "handling_unit",
+    "handling_path",
+    "responsible_unit",
+    "responsible_path",
+    "registered_on",
+    "closed_on",
+    "clock_step",
+    "clock_due",
+    "yellow_from",
+    "lapse_due",
+    "repeat_of",
+    "version",
+    "state",
+];
+
+/// The read-model row of a case: the columns lists filter on, and the whole state as JSON.
+fn case_row(c: &Case, org: &OrgChart, _today: chrono::NaiveDate) -> Result<Vec<Param>, StoreError> {
+    let path = |u: UnitId| org.get(u).map(|u| u.path.clone());
+    let clock = c.clock();
+    let lapse = match c.status {
+        CaseStatus::Replied => c.deadlines.review_request_due,
+        CaseStatus::Reviewed => c.deadlines.rereview_request_due,
+        _ => None,
+    };
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+    let responsible = c.responsible_unit();
+    Ok(vec![
+        c.id.0.into(),
+        c.case_no.clone().into(),
+        c.query_code.clone().into(),
+        c.status.code().into(),
+        c.channel.code().into(),
+        c.category.clone().into(),
+        c.region.clone().into(),
+        c.title.clone().into(),
+        c.petitioner.name.clone().into(),
+        c.petitioner.phone.clone().into(),
+        c.petitioner.id_number.clone().into(),
+        (c.is_report as i64).into(),
+        (c.collective.as_ref().map_or(1, |x| x.head_count) as i64).into(),
+        c.registered_unit.0.into(),
+        path(c.registered_unit)?.into(),
+        c.handling_unit.map(|u| u.0).into(),
+        c.handling_unit.map(path).transpose()?.into(),
+        responsible.0.into(),
+        path(responsible)?.into(),
+        c.registered_on.to_string().into(),
+        date(c.closed_on).into(),
+        clock.map(|k| k.step.to_string()).into(),
+        date(clock.map(|k| k.due)).into(),
+        date(clock.map(|k| yellow_from(k.start, k.due))).into(),
+        date(lapse).into(),
+        c.repeat_of.map(|x| x.0).into(),
+        1i64.into(),
+        serde_json::to_string(c)?.into(),
+    ])
+}
+
+impl Store {
+    async fn submit(&self, work: Work) -> Result<Done, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.writer
+            .0
+            .send(Job { work, reply })
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Registers a petition taken in by `unit`.
+    pub async fn register(&self, new: NewCase, who: Who, unit: UnitId) -> Result<Case, StoreError> {
+        match self.submit(Work::Register { new, who, unit }).await? {
+            Done::Case(c) => Ok(*c),
+            _ => unreachable!(),
+        }
+    }
+
+    /// Runs a command on a case; returns the new state.
+    pub async fn act(&self, id: CaseId, cmd: Command, who: Who) -> Result<Case, StoreError> {
+        match self.submit(Work::Act { id, cmd, who }).await? {
+            Done::Case(c) => Ok(*c),
+            _ => unreachable!(),
+        }
+    }
+
+    /// Writes cases with their histories as they are (used by the demo generator).
+    pub async fn import(&self, cases: Vec<ImportCase>) -> Result<(), StoreError> {
+        self.submit(Work::Import(cases)).await.map(|_| ())
+    }
+
+    /// The id the next registered or imported case will get.
+    pub async fn next_case_id(&self) -> Result<i64, StoreError> {
+        let r = sqlx::query("SELECT COALESCE(MAX(id), 0) AS m FROM cases")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(r.try_get::<i64, _>("m")? + 1)
+    }
+
+    pub async fn create_unit(
+        &self,
+        parent: Option<UnitId>,
+        name: &str,
+        kind: UnitKind,
+        who: Who,
+    ) -> Result<UnitId, StoreError> {
+        let op = OrgOp::CreateUnit {
+            parent,
+            name: name.to_string(),
+            kind,
+        };
+        match self.submit(Work::Org { op, who }).await? {
+            Done::Id(id) => Ok(UnitId(id)),
+            _ => unreachable!(),
+        }
+    }
+
+    pub async fn create_person(
+        &self,
+        username: &str,
+        name: &str,
+        unit: UnitId,
+        roles: &[Role],
+        password_hash: String,
+        who: Who,
+    ) -> Result<xinfang_domain::PersonId, StoreError> {
+        let op = OrgOp::CreatePerson {
+            username: username.to_string(),
+            name: name.to_string(),
+            unit,
+            roles: roles.to_vec(),
+            password_hash,
+        };
+        match self.submit(Work::Org { op, who }).await? {
+            Done::Id(id) => Ok(xinfang_domain::PersonId(id)),
+            _ => unreachable!(),
+        }
+    }
+
+    /// Closes every case whose appeal window has lapsed; returns how many were closed.
+    pub async fn close_lapsed(&self) -> Result<usize, StoreError> {
+        let today = self.clock().today().to_string();
+        let ids: Vec<i64> = sqlx::query("SELECT id FROM cases WHERE lapse_due < $1 ORDER BY id")
+            .bind(today)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        let mut closed = 0;
+        for id in ids {
+            match self.act(CaseId(id), Command::Close, Who::System).await {
+                Ok(_) => closed += 1,
+                Err(StoreError::Domain(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(closed)
+    }
+}

@@ -1,0 +1,152 @@
+//! Storage on both databases: durable writes, refused commands write nothing, the chain catches tampering.
+
+use chrono::Duration;
+use sqlx::Row;
+use xinfang_domain::case::CaseStatus;
+use xinfang_domain::{CaseId, Command, Outcome};
+use xinfang_store::chain::Verdict;
+use xinfang_store::read::CaseFilter;
+use xinfang_store::testing::{TestDb, letter, small_city};
+use xinfang_store::{Settings, Store, StoreError, Who, both_backends};
+
+async fn open(db: &TestDb) -> Store {
+    Store::open(&db.url, Settings::default())
+        .await
+        .expect("open store")
+}
+
+async fn event_count(store: &Store) -> i64 {
+    sqlx::query("SELECT COUNT(*) AS n FROM events")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap()
+}
+
+both_backends! {
+    async fn a_case_survives_a_restart_with_its_history(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let case = store.register(letter("小区违建"), Who::Officer(c.registrar.clone()), c.office).await.unwrap();
+        store.act(case.id, Command::Forward { to_unit: c.dept }, Who::Officer(c.registrar.clone())).await.unwrap();
+        store.act(case.id, Command::Accept, Who::Officer(c.dept_handler.clone())).await.unwrap();
+        store.close().await;
+
+        let store = open(&db).await;
+        let again = store.case(case.id).await.unwrap().unwrap();
+        assert_eq!(again.status, CaseStatus::Handling);
+        assert_eq!(again.query_code, case.query_code);
+        let kinds: Vec<&str> = store.timeline(case.id).await.unwrap().iter().map(|t| t.event.kind()).collect();
+        assert_eq!(kinds, ["registered", "forwarded", "accepted"]);
+        assert!(matches!(store.verify_chain().await.unwrap(), Verdict::Intact { .. }));
+        // New writes continue the same chain after the restart.
+        store.act(case.id, Command::Reply { outcome: Outcome::Support, text: "已拆除".into() }, Who::Officer(c.dept_handler.clone())).await.unwrap();
+        assert!(matches!(store.verify_chain().await.unwrap(), Verdict::Intact { .. }));
+    }
+
+    async fn a_refused_command_writes_nothing(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let case = store.register(letter("噪音扰民"), Who::Officer(c.registrar.clone()), c.office).await.unwrap();
+        let before = event_count(&store).await;
+        // Wrong unit, illegal transition, bad input.
+        let err = store.act(case.id, Command::Accept, Who::Officer(c.dept_handler.clone())).await.unwrap_err();
+        assert!(matches!(err, StoreError::Domain(_)));
+        let err = store.act(case.id, Command::Forward { to_unit: c.dept }, Who::Officer(c.other_town_handler.clone())).await.unwrap_err();
+        assert_eq!(err.to_string(), "无权执行此操作：分流须由受理该事项的信访部门办理");
+        let mut bad = letter("x");
+        bad.petitioner.id_number = Some("110105194912310021".into());
+        assert!(store.register(bad, Who::Officer(c.registrar.clone()), c.office).await.is_err());
+        assert!(matches!(store.act(CaseId(999_999), Command::Accept, Who::System).await, Err(StoreError::NotFound(_))));
+        assert_eq!(event_count(&store).await, before);
+        assert_eq!(store.case(case.id).await.unwrap().unwrap(), case);
+        assert_eq!(store.count_cases().await.unwrap(), 1);
+    }
+
+    async fn concurrent_registrations_are_all_kept_in_one_chain(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let tasks: Vec<_> = (0..200)
+            .map(|i| {
+                let store = store.clone();
+                let who = Who::Officer(c.registrar.clone());
+                let office = c.office;
+                tokio::spawn(async move { store.register(letter(&format!("第{i}件")), who, office).await.unwrap() })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for t in tasks {
+            ids.push(t.await.unwrap().id.0);
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 200);
+        assert_eq!(store.count_cases().await.unwrap(), 200);
+        match store.verify_chain().await.unwrap() {
+            Verdict::Intact { events, .. } => assert!(events >= 200),
+            broken => panic!("{broken:?}"),
+        }
+    }
+
+    async fn verify_names_the_first_tampered_event(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let case = store.register(letter("征地补偿"), Who::Officer(c.registrar.clone()), c.office).await.unwrap();
+        store.act(case.id, Command::Forward { to_unit: c.town }, Who::Officer(c.registrar.clone())).await.unwrap();
+        let seq: i64 = sqlx::query("SELECT seq FROM events WHERE kind = 'forwarded'")
+            .fetch_one(store.pool()).await.unwrap().try_get("seq").unwrap();
+        // The database itself refuses to change the log.
+        let refused = sqlx::query("UPDATE events SET payload = 'x' WHERE seq = $1").bind(seq).execute(store.pool()).await;
+        assert!(refused.is_err(), "the append-only trigger must refuse updates");
+        // Someone with full access removes the guard and edits a row: verify names that row.
+        let drop = match db.backend {
+            xinfang_store::Backend::Sqlite => "DROP TRIGGER events_no_update",
+            xinfang_store::Backend::Postgres => "DROP TRIGGER events_no_update ON events",
+        };
+        sqlx::query(drop).execute(store.pool()).await.unwrap();
+        sqlx::query("UPDATE events SET payload = replace(payload, 'forwarded', 'forwarded ') WHERE seq = $1")
+            .bind(seq).execute(store.pool()).await.unwrap();
+        match store.verify_chain().await.unwrap() {
+            Verdict::Broken { seq: broken, .. } => assert_eq!(broken, seq),
+            intact => panic!("tampering not caught: {intact:?}"),
+        }
+    }
+
+    async fn lists_show_each_unit_only_its_subtree(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let reg = || Who::Officer(c.registrar.clone());
+        let a = store.register(letter("甲"), reg(), c.office).await.unwrap();
+        let b = store.register(letter("乙"), reg(), c.office).await.unwrap();
+        store.act(a.id, Command::Forward { to_unit: c.village }, reg()).await.unwrap();
+        store.act(b.id, Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
+        let ids = |p: xinfang_store::read::Page<xinfang_store::read::CaseSummary>| p.items.iter().map(|s| s.id).collect::<Vec<_>>();
+        let all = CaseFilter { per_page: 50, ..Default::default() };
+        // The town sees its village's case; the other town sees nothing; the office sees both.
+        assert_eq!(ids(store.list_cases(&c.town_handler, &all).await.unwrap()), vec![a.id.0]);
+        assert!(ids(store.list_cases(&c.other_town_handler, &all).await.unwrap()).is_empty());
+        assert_eq!(store.list_cases(&c.registrar, &all).await.unwrap().total, 2);
+        let forwarded = CaseFilter { statuses: vec![CaseStatus::Forwarded], unit: Some(c.dept), ..all.clone() };
+        assert_eq!(ids(store.list_cases(&c.admin, &forwarded).await.unwrap()), vec![b.id.0]);
+        // Colours: nothing is late today; everything is red once the clock passes the 15-day limit.
+        let red = CaseFilter { warning: Some(xinfang_domain::Warning::Red), ..all.clone() };
+        assert_eq!(store.list_cases(&c.admin, &red).await.unwrap().total, 0);
+        store.clock().advance(Duration::days(16));
+        assert_eq!(store.list_cases(&c.admin, &red).await.unwrap().total, 2);
+    }
+
+    async fn lapsed_appeal_windows_close_cases(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let case = store.register(letter("工资拖欠"), Who::Officer(c.registrar.clone()), c.office).await.unwrap();
+        store.act(case.id, Command::Forward { to_unit: c.dept }, Who::Officer(c.registrar.clone())).await.unwrap();
+        store.act(case.id, Command::Accept, Who::Officer(c.dept_handler.clone())).await.unwrap();
+        store.act(case.id, Command::Reply { outcome: Outcome::Support, text: "已支付".into() }, Who::Officer(c.dept_handler.clone())).await.unwrap();
+        assert_eq!(store.close_lapsed().await.unwrap(), 0);
+        store.clock().advance(Duration::days(31));
+        assert_eq!(store.close_lapsed().await.unwrap(), 1);
+        assert_eq!(store.case(case.id).await.unwrap().unwrap().status, CaseStatus::Closed);
+        assert_eq!(store.close_lapsed().await.unwrap(), 0, "closing is idempotent");
+    }
+}
