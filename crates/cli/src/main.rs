@@ -1,1 +1,150 @@
-fn main() {}
+//! `xinfang`: run the server, build the demo city, migrate, verify the log, benchmark.
+
+mod bench;
+mod config;
+
+use clap::{Parser, Subcommand};
+use xinfang_store::chain::Verdict;
+
+#[derive(Parser)]
+#[command(name = "xinfang", version, about = "信访工作平台 xinfang")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+pub struct DbArgs {
+    /// sqlite://FILE (embedded default) or postgres://USER@HOST/DB
+    #[arg(long, env = "XINFANG_DB", default_value = "sqlite://xinfang.db")]
+    pub db: String,
+    /// Deadline policy (TOML); the statute's limits when absent.
+    #[arg(long, env = "XINFANG_POLICY")]
+    pub policy: Option<std::path::PathBuf>,
+    /// Holiday calendar (TOML) for limits counted in working days; the built-in table when absent.
+    #[arg(long, env = "XINFANG_HOLIDAYS")]
+    pub holidays: Option<std::path::PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, env = "XINFANG_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Fill an empty database with the demo city and print its logins.
+        #[arg(long)]
+        demo: bool,
+        /// Cases the demo city starts with.
+        #[arg(long, default_value_t = 3000)]
+        demo_cases: u64,
+    },
+    /// Build the demo city (units, people, a year of cases) in an empty database.
+    Demo {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 3000)]
+        cases: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Create or update the database schema.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Walk the hash-chained event log and name the first broken link.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write the built-in holiday table as an editable TOML file.
+    Holidays,
+    /// Measure throughput and latency (see BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        which: bench::Which,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
+    match cli.command {
+        Command::Serve { db, addr, demo, demo_cases } => {
+            let store = config::open(&db).await?;
+            if demo && store.is_empty().await.map_err(|e| e.to_string())? {
+                println!("正在生成演示城市（{demo_cases} 件信访事项）…");
+                let (_, report) = xinfang_demo::load(&store, demo_cases, 2026).await.map_err(|e| e.to_string())?;
+                println!("演示数据已生成：{} 件，{} 个事件，用时 {:.1} 秒", report.cases, report.events, report.seconds);
+            }
+            let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("无法监听 {addr}: {e}"))?;
+            let local = listener.local_addr().map_err(|e| e.to_string())?;
+            println!("xinfang 已启动: http://{local}/  (API: http://{local}/api/v1/openapi.json)");
+            if demo {
+                print_demo_logins(&store).await;
+            }
+            xinfang_web::serve(xinfang_web::AppState::new(store), listener).await.map_err(|e| e.to_string())?;
+        }
+        Command::Demo { db, cases, seed } => {
+            let store = config::open(&db).await?;
+            if !store.is_empty().await.map_err(|e| e.to_string())? {
+                return Err("数据库不是空的：演示城市只能生成在新数据库中".into());
+            }
+            let (_, r) = xinfang_demo::load(&store, cases, seed).await.map_err(|e| e.to_string())?;
+            println!(
+                "demo: {} cases, {} events in {:.1} s ({:.0} cases/s)",
+                r.cases,
+                r.events,
+                r.seconds,
+                r.cases as f64 / r.seconds.max(1e-9)
+            );
+        }
+        Command::Migrate { db } => {
+            config::open(&db).await?;
+            println!("数据库结构已是最新");
+        }
+        Command::Verify { db } => {
+            let store = config::open(&db).await?;
+            match store.verify_chain().await.map_err(|e| e.to_string())? {
+                Verdict::Intact { events, head } => println!("完好: {events} 个事件，链头 {head}"),
+                Verdict::Broken { seq, reason, checked } => {
+                    println!("损坏: 第 {seq} 号事件 — {reason}（此前 {checked} 个事件完好）");
+                    return Ok(std::process::ExitCode::from(2));
+                }
+            }
+        }
+        Command::Holidays => print!("{}", config::builtin_calendar().to_toml()),
+        Command::Bench { which } => bench::run(which).await?,
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn print_demo_logins(store: &xinfang_store::Store) {
+    let Ok(people) = store.people().await else { return };
+    let org = store.org();
+    println!("演示账号（密码均为 {}）:", xinfang_demo::DEMO_PASSWORD);
+    for p in people.iter().filter(|p| !p.username.contains("_v")) {
+        let unit = org.get(p.unit).map(|u| u.name.as_str()).unwrap_or("");
+        let roles: Vec<&str> = p.roles.iter().map(|r| r.label()).collect();
+        println!("  {:<18} {}  {}  {}", p.username, p.name, unit, roles.join("、"));
+    }
+}

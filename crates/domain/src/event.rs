@@ -8,6 +8,7 @@ use crate::case::{Case, LegalChannel, Outcome, Rating};
 use crate::ids::{CaseId, PersonId, UnitId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     Registered(Box<Case>),

@@ -613,3 +613,38 @@ fn optional_text(
         Some(t) => required_text(field, what, t, max).map(Some),
     }
 }
+
+/// The commands `ctx.by` may issue on this case now, by code. A command counts as available when
+/// the rules refuse it only for its placeholder input, not for the state, the window or the role.
+pub fn available_actions(case: &Case, ctx: Ctx) -> Vec<&'static str> {
+    use crate::case::{LegalChannel, Outcome, Rating};
+    let text = String::from("-");
+    let probes = [
+        Command::Forward { to_unit: UnitId(0) },
+        Command::Assign { to_unit: UnitId(0), report_due: None },
+        Command::Redirect { legal_channel: LegalChannel::Litigation, note: None },
+        Command::Reject { reason: text.clone() },
+        Command::Object { reason: text.clone() },
+        Command::Accept,
+        Command::Decline { reason: text.clone() },
+        Command::Extend { days: 1, reason: text.clone() },
+        Command::Reply { outcome: Outcome::Support, text: text.clone() },
+        Command::Evaluate { office: Rating::Satisfied, unit: Rating::Satisfied, comment: None },
+        Command::RequestReview { reason: text.clone() },
+        Command::Review { outcome: Outcome::Support, text: text.clone() },
+        Command::RequestRereview { reason: text.clone() },
+        Command::StartHearing { panel: vec![] },
+        Command::EndHearing { conclusion: text.clone() },
+        Command::Rereview { outcome: Outcome::Support, text },
+        Command::Close,
+    ];
+    probes
+        .iter()
+        .filter(|cmd| match decide(case, cmd, ctx) {
+            Ok(_) => true,
+            Err(DomainError::Invalid { .. } | DomainError::NotFound(_)) => true,
+            Err(_) => false,
+        })
+        .map(Command::code)
+        .collect()
+}

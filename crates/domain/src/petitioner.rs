@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::DomainError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Petitioner {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

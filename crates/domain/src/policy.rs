@@ -9,6 +9,7 @@ use crate::case::Channel;
 pub const DEFAULT_POLICY_TOML: &str = include_str!("policy.default.toml");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DayCount {
     #[default]
@@ -17,6 +18,7 @@ pub enum DayCount {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Limit {
     pub days: u32,
@@ -44,6 +46,7 @@ impl Limit {
 macro_rules! limits {
     ($($field:ident),* $(,)?) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(deny_unknown_fields)]
         pub struct Limits {
             $(pub $field: Limit,)*
@@ -51,6 +54,7 @@ macro_rules! limits {
 
         /// Part of [`Limits`], as written in an override.
         #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(deny_unknown_fields)]
         pub struct LimitsPatch {
             $(#[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<Limit>,)*
@@ -81,6 +85,7 @@ limits!(
 
 /// A local rule: stricter limits for some channels or categories.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Override {
     pub name: String,
@@ -105,6 +110,7 @@ impl Override {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     pub timezone: String,

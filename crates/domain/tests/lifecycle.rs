@@ -659,3 +659,19 @@ proptest! {
         prop_assert_eq!(replayed, case);
     }
 }
+
+#[test]
+fn available_actions_follow_state_and_role() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let mut c = w.register(new_case(false), t0, None).unwrap();
+    let avail = |c: &Case, by| lifecycle::available_actions(c, w.ctx(t0, by));
+    assert_eq!(avail(&c, w.officer(1)), ["forward", "assign", "redirect", "reject"]);
+    assert!(avail(&c, w.officer(2)).is_empty());
+    w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT }).unwrap();
+    assert_eq!(avail(&c, w.officer(2)), ["object", "accept", "decline"]);
+    w.act(&mut c, w.officer(2), t0, Command::Accept).unwrap();
+    assert_eq!(avail(&c, w.officer(2)), ["reply"]);
+    assert_eq!(avail(&c, w.officer(3)), ["extend", "reply"]);
+    assert!(avail(&c, w.officer(7)).is_empty());
+}

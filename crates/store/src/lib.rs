@@ -18,7 +18,7 @@ use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, ConnectOptions, Executor};
 use xinfang_domain::{Calendar, OrgChart, Policy};
 
 pub use clock::Clock;
@@ -64,7 +64,11 @@ impl Store {
     pub async fn open(url: &str, settings: Settings) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalise_url(url)?;
-        let options = AnyConnectOptions::from_str(&url)?;
+        // Statements are logged by our own tracing where it matters; sqlx's per-statement logs
+        // would print whole multi-row inserts.
+        let options = AnyConnectOptions::from_str(&url)?
+            .log_statements(tracing::log::LevelFilter::Off)
+            .log_slow_statements(tracing::log::LevelFilter::Off, std::time::Duration::from_secs(1));
         let pool = match backend {
             Backend::Sqlite => {
                 AnyPoolOptions::new()

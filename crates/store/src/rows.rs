@@ -4,7 +4,16 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, AssertSqlSafe};
 
-use crate::StoreError;
+use crate::{Backend, StoreError};
+
+/// SQLite resolves `$N` by name with a linear search, which makes large statements quadratic;
+/// `?N` is numeric there. PostgreSQL only takes `$N`.
+pub fn placeholder(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => format!("?{n}"),
+        Backend::Postgres => format!("${n}"),
+    }
+}
 
 #[derive(Debug, Clone)]
 pub enum Param {
@@ -58,6 +67,7 @@ pub fn bind(
 /// `INSERT INTO table (cols) VALUES (…), (…) [suffix]` in chunks that stay under both databases' parameter limits.
 pub async fn insert_rows(
     conn: &mut AnyConnection,
+    backend: Backend,
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<Param>>,
@@ -80,8 +90,7 @@ pub async fn insert_rows(
                 if j > 0 {
                     sql.push_str(", ");
                 }
-                sql.push('$');
-                sql.push_str(&n.to_string());
+                sql.push_str(&placeholder(backend, n));
             }
             sql.push(')');
         }

@@ -439,6 +439,7 @@ impl Writer {
             .collect();
         insert_rows(
             conn,
+            self.backend,
             "units",
             &["id", "parent_id", "name", "kind", "path"],
             units,
@@ -448,6 +449,7 @@ impl Writer {
         let people = std::mem::take(&mut p.people);
         insert_rows(
             conn,
+            self.backend,
             "people",
             &[
                 "id",
@@ -471,7 +473,7 @@ impl Writer {
             .map(|c| format!("{c} = excluded.{c}"))
             .collect();
         let upsert = format!("ON CONFLICT (id) DO UPDATE SET {}", updates.join(", "));
-        insert_rows(conn, "cases", CASE_COLUMNS, cases, &upsert).await?;
+        insert_rows(conn, self.backend, "cases", CASE_COLUMNS, cases, &upsert).await?;
         let events = std::mem::take(&mut p.events)
             .into_iter()
             .map(|e| {
@@ -491,6 +493,7 @@ impl Writer {
             .collect();
         insert_rows(
             conn,
+            self.backend,
             "events",
             &[
                 "seq",
@@ -508,7 +511,6 @@ impl Writer {
             "",
         )
         .await?;
-        let _ = self.backend;
         Ok(())
     }
 }

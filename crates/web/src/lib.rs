@@ -1,1 +1,77 @@
+//! HTTP for xinfang: the JSON API under `/api/v1` with its OpenAPI description, and the
+//! petitioner's public case view. Handlers turn requests into domain commands and hand them to
+//! the store; they never write SQL.
 
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod limits;
+pub mod openapi;
+pub mod views;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use xinfang_store::Store;
+
+/// Largest JSON body the API takes (a petition's content is at most 20,000 characters).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub sessions: Arc<extract::SessionCache>,
+    pub limits: Arc<limits::RateLimits>,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> Self {
+        AppState {
+            store,
+            sessions: Arc::new(extract::SessionCache::default()),
+            limits: Arc::new(limits::RateLimits::default()),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .nest("/api/v1", api::routes())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until the process is stopped; closes lapsed cases in the background.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    spawn_sweeper(state.store.clone());
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+}
+
+/// Closes cases whose appeal window has lapsed, once a minute. Idempotent, so restarts are harmless.
+pub fn spawn_sweeper(store: Store) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match store.close_lapsed().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(closed = n, "closed cases whose appeal window lapsed"),
+                Err(e) => tracing::warn!(error = %e, "sweeper failed; will retry"),
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,196 @@
+//! Benchmarks through real HTTP against an in-process server on a loopback port.
+//! They print numbers; they assert nothing (see BENCHMARKS.md).
+
+use std::time::{Duration, Instant};
+
+use clap::Subcommand;
+use rand::Rng;
+use serde_json::json;
+
+use crate::DbArgs;
+
+#[derive(Subcommand)]
+pub enum Which {
+    /// Registrations per second through POST /api/v1/cases (durable commits).
+    Register {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 20_000)]
+        requests: u64,
+        #[arg(long, default_value_t = 64)]
+        concurrency: u64,
+    },
+    /// Latency of case pages and worklists on an existing database (e.g. after `xinfang demo --cases 1000000`).
+    Read {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 5_000)]
+        requests: u64,
+        #[arg(long, default_value_t = 4)]
+        concurrency: u64,
+    },
+}
+
+struct Server {
+    base: String,
+    client: reqwest::Client,
+}
+
+async fn start(db: &DbArgs) -> Result<Server, String> {
+    let store = crate::config::open(db).await?;
+    if store.is_empty().await.map_err(|e| e.to_string())? {
+        xinfang_demo::build_city(&store).await.map_err(|e| e.to_string())?;
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+    let state = xinfang_web::AppState::new(store);
+    tokio::spawn(async move {
+        let app = xinfang_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let _ = axum_serve(listener, app).await;
+    });
+    let client = reqwest::Client::builder().pool_max_idle_per_host(256).build().map_err(|e| e.to_string())?;
+    Ok(Server { base, client })
+}
+
+async fn axum_serve(
+    listener: tokio::net::TcpListener,
+    app: axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, std::net::SocketAddr>,
+) -> std::io::Result<()> {
+    axum::serve(listener, app).await
+}
+
+async fn login(s: &Server, username: &str) -> Result<String, String> {
+    let r = s
+        .client
+        .post(format!("{}/api/v1/session", s.base))
+        .json(&json!({"username": username, "password": xinfang_demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let v: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
+    v["token"].as_str().map(String::from).ok_or_else(|| format!("login failed: {v}"))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn report(name: &str, mut lat: Vec<Duration>, wall: Duration) {
+    lat.sort();
+    println!(
+        "{name}: {} requests in {:.2} s = {:.0}/s; latency ms p50 {:.2} p95 {:.2} p99 {:.2} max {:.2}",
+        lat.len(),
+        wall.as_secs_f64(),
+        lat.len() as f64 / wall.as_secs_f64(),
+        percentile(&lat, 0.50),
+        percentile(&lat, 0.95),
+        percentile(&lat, 0.99),
+        percentile(&lat, 1.0),
+    );
+}
+
+/// Runs `requests` calls of `call` over `concurrency` tasks; returns each call's latency.
+async fn drive<F, Fut>(requests: u64, concurrency: u64, call: F) -> Result<(Vec<Duration>, Duration), String>
+where
+    F: Fn(u64) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), String>> + Send,
+{
+    let started = Instant::now();
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (call, next) = (call.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= requests {
+                    return Ok::<_, String>(lat);
+                }
+                let t = Instant::now();
+                call(i).await?;
+                lat.push(t.elapsed());
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.map_err(|e| e.to_string())??);
+    }
+    Ok((all, started.elapsed()))
+}
+
+pub async fn run(which: Which) -> Result<(), String> {
+    match which {
+        Which::Register { db, requests, concurrency } => {
+            let s = start(&db).await?;
+            let token = login(&s, "registrar").await?;
+            let url = format!("{}/api/v1/cases", s.base);
+            let client = s.client.clone();
+            let (lat, wall) = drive(requests, concurrency, move |i| {
+                let (client, url, token) = (client.clone(), url.clone(), token.clone());
+                async move {
+                    let body = json!({
+                        "channel": "letter",
+                        "petitioner": {"name": "王秀兰", "phone": "13800138000"},
+                        "title": format!("小区物业服务差 {i}"),
+                        "content": "小区物业公司长期不履行服务合同，电梯经常故障，请求住建部门查处并督促整改。",
+                        "category": "城乡建设/物业管理"
+                    });
+                    let r = client.post(&url).bearer_auth(&token).json(&body).send().await.map_err(|e| e.to_string())?;
+                    if r.status() != reqwest::StatusCode::CREATED {
+                        return Err(format!("registration failed: {}", r.status()));
+                    }
+                    Ok(())
+                }
+            })
+            .await?;
+            report(&format!("register (concurrency {concurrency})"), lat, wall);
+        }
+        Which::Read { db, requests, concurrency } => {
+            let s = start(&db).await?;
+            let store = crate::config::open(&db).await?;
+            let max_id = store.next_case_id().await.map_err(|e| e.to_string())? - 1;
+            if max_id < 1 {
+                return Err("数据库中没有信访事项：先运行 xinfang demo --cases N".into());
+            }
+            println!("cases in database: {max_id}");
+            let token = login(&s, "admin").await?;
+            let (client, base) = (s.client.clone(), s.base.clone());
+            let get = |path: String, client: reqwest::Client, token: String| async move {
+                let r = client.get(path).bearer_auth(&token).send().await.map_err(|e| e.to_string())?;
+                if !r.status().is_success() {
+                    return Err(format!("{}", r.status()));
+                }
+                r.bytes().await.map_err(|e| e.to_string())?;
+                Ok(())
+            };
+            let (c, b, t) = (client.clone(), base.clone(), token.clone());
+            let (lat, wall) = drive(requests, concurrency, move |_| {
+                let id = rand::rng().random_range(1..=max_id);
+                get(format!("{b}/api/v1/cases/{id}"), c.clone(), t.clone())
+            })
+            .await?;
+            report("case page GET /api/v1/cases/{id}", lat, wall);
+            let units: Vec<i64> = store.org().units().map(|u| u.id.0).collect();
+            for (name, query) in [
+                ("worklist: open cases of a unit", "open=true&unit={u}&per_page=20"),
+                ("worklist: red cases of a unit", "warning=red&unit={u}&per_page=20"),
+                ("list: city-wide, newest first page", "per_page=20"),
+            ] {
+                let (c, b, t, units) = (client.clone(), base.clone(), token.clone(), units.clone());
+                let (lat, wall) = drive(requests / 5, concurrency, move |_| {
+                    let u = units[rand::rng().random_range(0..units.len())];
+                    get(format!("{b}/api/v1/cases?{}", query.replace("{u}", &u.to_string())), c.clone(), t.clone())
+                })
+                .await?;
+                report(name, lat, wall);
+            }
+        }
+    }
+    Ok(())
+}

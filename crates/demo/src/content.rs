@@ -1,0 +1,118 @@
+//! Believable petitions: categories, who can solve them, and titles and texts with variable details.
+
+/// Which body the petition office sends a matter to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Department(&'static str),
+    /// The town (or village) where the petitioner lives.
+    Town,
+    Discipline,
+    PoliticalLegal,
+}
+
+pub struct Template {
+    pub category: &'static str,
+    pub target: Target,
+    pub title: &'static str,
+    pub content: &'static str,
+    /// Share of all petitions, in per mille.
+    pub weight: u32,
+}
+
+/// `{place}`, `{company}`, `{amount}`, `{months}`, `{road}`, `{year}` are filled in per case.
+pub const TEMPLATES: &[Template] = &[
+    Template { category: "劳动和社会保障/拖欠工资", target: Target::Department("rsj"), weight: 120,
+        title: "{company}拖欠{months}个月工资",
+        content: "我们在{company}务工，公司已拖欠我们{months}个月工资共计{amount}元，多次找老板讨要未果，老板现在躲着不见。恳请人社部门督促公司尽快支付工资，维护我们农民工的合法权益。" },
+    Template { category: "劳动和社会保障/社会保险", target: Target::Department("rsj"), weight: 40,
+        title: "单位未依法为职工缴纳社会保险",
+        content: "本人在{company}工作{months}个月，单位一直未给我缴纳养老和医疗保险，询问时称试用期不缴。请求有关部门责令单位依法补缴社会保险。" },
+    Template { category: "城乡建设/物业管理", target: Target::Department("zjj"), weight: 80,
+        title: "{place}小区物业服务差、乱收费",
+        content: "{place}小区物业公司长期不履行服务合同，电梯经常故障、楼道垃圾无人清理，却擅自上调物业费，业主意见很大。请住建部门查处并督促整改。" },
+    Template { category: "城乡建设/房屋质量", target: Target::Department("zjj"), weight: 40,
+        title: "{place}新建住宅墙体开裂渗水",
+        content: "我于{year}年购买{place}商品房，交房不到一年即出现多处墙体开裂、卫生间渗水，开发商推诿不修。请求主管部门督促开发商履行保修责任。" },
+    Template { category: "城乡建设/拖欠工程款", target: Target::Department("zjj"), weight: 40,
+        title: "{company}拖欠工程款{amount}元",
+        content: "我们班组承建{place}项目的部分工程，工程已于去年竣工验收，{company}至今拖欠工程款{amount}元不付，导致我们无法给工人发工资。请求协调解决。" },
+    Template { category: "国土资源/征地补偿", target: Target::Department("zrj"), weight: 60,
+        title: "{place}征地补偿款未足额发放",
+        content: "{place}因修建{road}征收我家承包地{months}亩，补偿款至今只发放了一部分，还有{amount}元未到位，村里说要等上级拨款。请求核查并尽快足额发放。" },
+    Template { category: "国土资源/宅基地", target: Target::Town, weight: 40,
+        title: "{place}宅基地纠纷请求调处",
+        content: "我与邻居因宅基地界址发生争议，邻居建房占用我家宅基地约{months}平方米，村委会调解未果。请求镇政府依法确权调处。" },
+    Template { category: "环境保护/噪声污染", target: Target::Department("sthj"), weight: 60,
+        title: "{place}附近工地夜间施工噪音扰民",
+        content: "{place}附近的建筑工地每天晚上十点以后仍在施工，机器轰鸣，周边居民无法休息，老人孩子苦不堪言。请求环保部门依法查处夜间违规施工。" },
+    Template { category: "环境保护/水污染", target: Target::Department("sthj"), weight: 40,
+        title: "{company}偷排污水污染河道",
+        content: "{place}的{company}长期将未经处理的污水直接排入附近河道，河水发黑发臭，鱼类死亡。请求环保部门调查取证并依法处理。" },
+    Template { category: "环境保护/油烟", target: Target::Department("cgj"), weight: 30,
+        title: "{place}楼下餐馆油烟扰民",
+        content: "{place}一楼的餐馆未安装油烟净化设施，油烟直接排到居民楼，楼上住户长期不能开窗。请求有关部门责令整改。" },
+    Template { category: "城市管理/违章建筑", target: Target::Department("cgj"), weight: 40,
+        title: "{place}有人搭建违章建筑",
+        content: "{place}有住户在楼顶私自搭建彩钢房约{months}十平方米，存在安全隐患，并影响他人采光。请求城管部门依法拆除。" },
+    Template { category: "交通运输/公共交通", target: Target::Department("jtj"), weight: 30,
+        title: "建议增开通往{place}的公交线路",
+        content: "{place}周边新建了多个小区，居民出行主要依靠步行到两公里外的公交站，非常不便。建议交通部门增开或调整公交线路。" },
+    Template { category: "交通运输/道路维修", target: Target::Department("jtj"), weight: 30,
+        title: "{road}路面破损严重请求维修",
+        content: "{road}{place}路段坑洼不平，雨天积水严重，已发生多起电动车摔倒事故。请求尽快安排维修。" },
+    Template { category: "教育文体/入学", target: Target::Department("jyj"), weight: 40,
+        title: "孩子就近入学问题",
+        content: "我家住在{place}，孩子今年{months}岁应上小学，但被分配到离家较远的学校，接送困难。请求教育部门按照就近入学原则重新安排。" },
+    Template { category: "教育文体/培训机构", target: Target::Department("jyj"), weight: 20,
+        title: "{company}培训机构关门不退费",
+        content: "我在{company}为孩子预交培训费{amount}元，现机构突然关门，负责人联系不上。请求有关部门协助追回费用。" },
+    Template { category: "卫生计生/医疗纠纷", target: Target::Department("wjw"), weight: 30,
+        title: "对{place}医院诊疗过程有异议",
+        content: "我父亲在{place}医院住院治疗期间病情加重，我们认为医院存在诊疗过错，与医院协商未果。请求卫健部门组织调查处理。" },
+    Template { category: "商贸旅游/预付卡", target: Target::Department("scj"), weight: 40,
+        title: "{company}健身房关门预付卡无法退款",
+        content: "本人在{company}办理健身年卡，支付{amount}元，现门店突然停业，剩余费用无法退还。请求市场监管部门介入处理。" },
+    Template { category: "商贸旅游/食品安全", target: Target::Department("scj"), weight: 20,
+        title: "{place}超市销售过期食品",
+        content: "我在{place}的超市购买的食品已过保质期，与超市交涉只同意换货。请求市场监管部门检查该超市食品安全情况。" },
+    Template { category: "民政/低保", target: Target::Department("mzj"), weight: 40,
+        title: "申请最低生活保障未获批准",
+        content: "我家住{place}，丈夫去年因病去世，我一人抚养两个孩子，没有固定收入，申请低保被村里以不符合条件为由退回。请求重新审核。" },
+    Template { category: "民政/养老服务", target: Target::Department("mzj"), weight: 20,
+        title: "{place}养老院服务问题",
+        content: "我母亲住在{place}的养老院，护理人员不足，老人经常无人照看，收费却不断上涨。请求民政部门加强监管。" },
+    Template { category: "农村农业/土地承包", target: Target::Town, weight: 40,
+        title: "{place}土地承包经营权纠纷",
+        content: "村里在第二轮土地延包时未将我家应得的{months}亩承包地分给我们，村干部说名额已满。请求镇政府依法处理。" },
+    Template { category: "农村农业/村务公开", target: Target::Town, weight: 30,
+        title: "{place}村务财务不公开",
+        content: "{place}近年来集体土地出租收入、上级补助资金的使用情况从未公开，村民多次要求公开未果。请求镇政府督促村委会依法公开村务。" },
+    Template { category: "政法/治安", target: Target::Department("gaj"), weight: 30,
+        title: "{place}有人聚众赌博",
+        content: "{place}一处民房内经常有人聚众赌博，出入人员复杂，影响周边治安。请求公安机关依法查处。" },
+    Template { category: "政法/涉法涉诉", target: Target::PoliticalLegal, weight: 20,
+        title: "对法院判决执行不到位有意见",
+        content: "我与{company}的合同纠纷经法院判决胜诉，对方应支付{amount}元，判决生效已{months}个月仍未执行到位。请求政法部门督促执行。" },
+    Template { category: "纪检监察/检举控告", target: Target::Discipline, weight: 30,
+        title: "检举{place}村干部侵占集体资金",
+        content: "我检举{place}的村干部在{year}年集体土地征收中虚报冒领补偿款约{amount}元，并将部分资金据为己有。我有相关材料，请求纪检监察机关调查。" },
+    Template { category: "纪检监察/检举控告", target: Target::Discipline, weight: 10,
+        title: "检举某部门工作人员吃拿卡要",
+        content: "我在办理{company}的审批手续时，某部门工作人员以各种理由拖延不办，暗示要好处费。我愿意配合调查，请求纪检监察机关依法查处。" },
+];
+
+pub const COMPANIES: &[&str] = &["清河宏达建筑工程有限公司", "清河恒通物流有限公司", "清河华美服装厂", "清河鑫源置业有限公司", "清河天成机械制造有限公司", "清河博雅教育培训中心", "清河力美健身会所", "清河顺发餐饮管理有限公司", "清河绿源食品有限公司", "清河金盛化工有限公司"];
+pub const ROADS: &[&str] = &["环城东路", "滨河大道", "迎宾路", "建设路", "文化路", "工业园一路", "省道S215线"];
+pub const ESTATES: &[&str] = &["阳光花园", "锦绣华庭", "幸福里", "翠湖苑", "金色家园", "和谐佳苑"];
+
+pub const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹"];
+pub const GIVEN: &[&str] = &["秀兰", "桂英", "建华", "志强", "国平", "海燕", "春梅", "德明", "玉兰", "文军", "小红", "永刚", "丽娟", "卫东", "淑珍", "金凤", "长林", "红霞", "宏伟", "明亮", "俊杰", "晓燕", "新民", "凤英"];
+pub const AREA_CODES: &[u32] = &[430102, 430103, 430104, 430111, 430121, 430181, 431002, 431021];
+
+pub const REPLIES: &[(&str, &str)] = &[
+    ("support", "经调查核实，您反映的问题属实。我单位已责成相关责任方限期整改，目前问题已得到解决。"),
+    ("support", "经协调，责任方已同意按约定支付相关款项，并已支付首期款项，剩余部分将于一个月内付清。"),
+    ("explain", "经调查，相关工作系依据现行政策规定开展，具体政策依据如下，如您仍有疑问可来电咨询。"),
+    ("explain", "您反映的问题已纳入年度工作计划，将于年内统筹解决，感谢您的理解和支持。"),
+    ("not_support", "经调查核实，您反映的情况与事实不符，相关处理符合法律法规规定，您的请求不予支持。"),
+];

@@ -1,0 +1,16 @@
+//! The demo city of 清河市: a four-level unit tree, about sixty officers, and any number of cases
+//! with full, lawful histories over the past year. Reproducible: the same seed gives the same city.
+
+pub mod city;
+pub mod content;
+pub mod generate;
+
+pub use city::{DEMO_PASSWORD, DemoCity, build_city};
+pub use generate::{GenerateReport, generate_cases};
+
+/// Builds the city and `cases` cases in an empty store.
+pub async fn load(store: &xinfang_store::Store, cases: u64, seed: u64) -> Result<(DemoCity, GenerateReport), xinfang_store::StoreError> {
+    let city = build_city(store).await?;
+    let report = generate_cases(store, &city, cases, seed).await?;
+    Ok((city, report))
+}

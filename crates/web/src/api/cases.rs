@@ -1,0 +1,160 @@
+//! Cases: register, list, read, act, timeline.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use xinfang_domain::case::{CaseStatus, Deadlines};
+use xinfang_domain::{CaseId, Command, NewCase, UnitKind, Warning};
+use xinfang_store::Who;
+use xinfang_store::read::{CaseFilter, CaseSummary, Page};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, Officer};
+use crate::views::{CaseView, TimelineItem, case_view, timeline_view};
+
+#[derive(Serialize, ToSchema)]
+pub struct Registered {
+    pub id: CaseId,
+    pub case_no: String,
+    /// Give this to the petitioner: it opens their view of the case.
+    pub query_code: String,
+    pub status: CaseStatus,
+    pub deadlines: Deadlines,
+}
+
+/// Register a petition (registrars). The registering unit is the officer's own.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCase, security(("bearer" = [])),
+    responses((status = 201, body = Registered), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+    ApiJson(new): ApiJson<NewCase>,
+) -> ApiResult<(StatusCode, Json<Registered>)> {
+    let unit = actor.unit;
+    let case = state.store.register(new, Who::Officer(actor), unit).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Registered {
+            id: case.id,
+            case_no: case.case_no,
+            query_code: case.query_code,
+            status: case.status,
+            deadlines: case.deadlines,
+        }),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Comma-separated status codes, e.g. `forwarded,assigned`.
+    pub status: Option<String>,
+    /// Cases the unit's subtree is responsible for now.
+    pub unit: Option<i64>,
+    /// Running deadline on or before this date.
+    pub due_before: Option<NaiveDate>,
+    /// `green`, `yellow` or `red`.
+    pub warning: Option<String>,
+    /// Only cases with a running deadline.
+    pub open: Option<bool>,
+    pub phone: Option<String>,
+    pub name: Option<String>,
+    pub id_number: Option<String>,
+    pub page: Option<u32>,
+    /// At most 100.
+    pub per_page: Option<u32>,
+}
+
+/// Cases the officer's unit may see, most urgent first.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> ApiResult<Json<Page<CaseSummary>>> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text())))?;
+    let statuses = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => Vec::new(),
+        Some(s) => s
+            .split(',')
+            .map(|c| CaseStatus::from_code(c.trim()).ok_or_else(|| ApiError::bad_request("bad_query", format!("未知状态: {c}"))))
+            .collect::<Result<_, _>>()?,
+    };
+    let warning = match q.warning.as_deref() {
+        None | Some("") => None,
+        Some(w) => Some(Warning::from_code(w).ok_or_else(|| ApiError::bad_request("bad_query", "预警颜色应为 green、yellow 或 red"))?),
+    };
+    let unit = match q.unit {
+        None => None,
+        Some(u) => Some(state.store.org().get(xinfang_domain::UnitId(u)).map_err(|_| ApiError::bad_request("bad_query", "单位不存在"))?.id),
+    };
+    let filter = CaseFilter {
+        statuses,
+        unit,
+        due_before: q.due_before,
+        warning,
+        open_only: q.open.unwrap_or(false),
+        petitioner_phone: q.phone.filter(|s| !s.is_empty()),
+        petitioner_name: q.name.filter(|s| !s.is_empty()),
+        petitioner_id_number: q.id_number.filter(|s| !s.is_empty()).map(|s| s.to_uppercase()),
+        page: q.page.unwrap_or(1),
+        per_page: q.per_page.unwrap_or(20),
+    };
+    let mut page = state.store.list_cases(&actor, &filter).await?;
+    if actor.unit_kind != UnitKind::Discipline {
+        for item in page.items.iter_mut().filter(|i| i.is_report) {
+            item.petitioner_name = "（保密）".into();
+        }
+    }
+    Ok(Json(page))
+}
+
+async fn visible_case(state: &AppState, actor: &xinfang_domain::Actor, id: i64) -> ApiResult<xinfang_domain::Case> {
+    let case = state.store.case(CaseId(id)).await?.ok_or_else(|| ApiError::not_found("信访事项"))?;
+    if !state.store.may_see(actor, &case) {
+        return Err(ApiError::forbidden("无权查看此信访事项"));
+    }
+    Ok(case)
+}
+
+/// One case, with the deadlines running and the actions this officer may take.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = CaseView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_one(State(state): State<AppState>, Officer(actor, _): Officer, Path(id): Path<i64>) -> ApiResult<Json<CaseView>> {
+    let case = visible_case(&state, &actor, id).await?;
+    Ok(Json(case_view(&state.store, &actor, case)))
+}
+
+/// Every step of the case, in order, with who did it and the notice it produced.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/timeline", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<TimelineItem>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn timeline(State(state): State<AppState>, Officer(actor, _): Officer, Path(id): Path<i64>) -> ApiResult<Json<Vec<TimelineItem>>> {
+    let case = visible_case(&state, &actor, id).await?;
+    let entries = state.store.timeline(case.id).await?;
+    Ok(Json(timeline_view(&state.store, &actor, &case, entries).await?))
+}
+
+/// Act on a case: `{"action": "forward", "to_unit": 7}`, `{"action": "accept"}`,
+/// `{"action": "extend", "days": 20, "reason": "…"}`, `{"action": "reply", "outcome": "support", "text": "…"}` …
+#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", params(("id" = i64, Path)), request_body = Command,
+    security(("bearer" = [])),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn act(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+    Path(id): Path<i64>,
+    ApiJson(cmd): ApiJson<Command>,
+) -> ApiResult<Json<CaseView>> {
+    visible_case(&state, &actor, id).await?;
+    let case = state.store.act(CaseId(id), cmd, Who::Officer(actor.clone())).await?;
+    Ok(Json(case_view(&state.store, &actor, case)))
+}

@@ -1,0 +1,28 @@
+//! The JSON API under `/api/v1`.
+
+pub mod cases;
+pub mod org;
+pub mod public;
+pub mod session;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/session", post(session::login).delete(session::logout))
+        .route("/me", get(session::me))
+        .route("/units", get(org::list_units).post(org::create_unit))
+        .route("/people", get(org::list_people).post(org::create_person))
+        .route("/policy", get(org::policy))
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/{id}", get(cases::get_one))
+        .route("/cases/{id}/timeline", get(cases::timeline))
+        .route("/cases/{id}/actions", post(cases::act))
+        .route("/public/cases/{query_code}", get(public::get_case))
+        .route("/public/cases/{query_code}/actions", post(public::act))
+        .route("/openapi.json", get(crate::openapi::serve))
+        .fallback(|| async { crate::error::ApiError::not_found("接口") })
+}

@@ -1,0 +1,123 @@
+//! Extractors: JSON bodies whose every failure is an [`ApiError`], the logged-in officer, the client address.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use xinfang_domain::Actor;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// A JSON body; malformed JSON, unknown fields, wrong types and oversized bodies become 4xx errors.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_error(rejection)),
+        }
+    }
+}
+
+fn json_error(r: JsonRejection) -> ApiError {
+    match r {
+        JsonRejection::JsonDataError(e) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            format!("请求字段不正确: {}", e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")),
+        ),
+        JsonRejection::JsonSyntaxError(_) => ApiError::bad_request("bad_json", "请求内容不是合法的 JSON"),
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "请求须为 application/json")
+        }
+        JsonRejection::BytesRejection(_) => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("请求内容过大（上限 {} KB）", crate::MAX_BODY_BYTES / 1024))
+        }
+        _ => ApiError::bad_request("bad_request", "请求无法解析"),
+    }
+}
+
+/// Live sessions, cached for a minute so that busy officers do not cost a database read per request.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: Mutex<HashMap<String, (Actor, i64, Instant)>>,
+}
+
+const CACHE_TTL: Duration = Duration::from_secs(60);
+const CACHE_MAX: usize = 100_000;
+
+impl SessionCache {
+    fn get(&self, token: &str, now_ms: i64) -> Option<Actor> {
+        let entries = self.entries.lock().expect("session cache");
+        let (actor, expires, cached) = entries.get(token)?;
+        (cached.elapsed() < CACHE_TTL && *expires > now_ms).then(|| actor.clone())
+    }
+
+    fn put(&self, token: &str, actor: Actor, expires: i64) {
+        let mut entries = self.entries.lock().expect("session cache");
+        if entries.len() >= CACHE_MAX {
+            entries.retain(|_, (_, _, cached)| cached.elapsed() < CACHE_TTL);
+        }
+        entries.insert(token.to_string(), (actor, expires, Instant::now()));
+    }
+
+    pub fn forget(&self, token: &str) {
+        self.entries.lock().expect("session cache").remove(token);
+    }
+}
+
+/// The logged-in officer, from `Authorization: Bearer TOKEN`.
+pub struct Officer(pub Actor, pub String);
+
+impl FromRequestParts<AppState> for Officer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 128)
+            .ok_or_else(ApiError::unauthenticated)?
+            .to_string();
+        let now = state.store.clock().now_ms();
+        if let Some(actor) = state.sessions.get(&token, now) {
+            return Ok(Officer(actor, token));
+        }
+        match state.store.actor_for_token(&token).await? {
+            Some((actor, expires)) => {
+                state.sessions.put(&token, actor.clone(), expires);
+                Ok(Officer(actor, token))
+            }
+            None => Err(ApiError::unauthenticated()),
+        }
+    }
+}
+
+/// The caller's address (loopback when the server runs without connect info, as in router tests).
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        Ok(ClientIp(ip))
+    }
+}

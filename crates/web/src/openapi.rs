@@ -1,0 +1,34 @@
+//! The OpenAPI description of `/api/v1`, generated from the handlers and types.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api::{cases, org, public, session};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "xinfang 信访工作平台 API", description = "信访事项登记、分流、受理、办理、答复、评价、复查复核。错误返回 `{\"error\":{\"code\",\"message\"}}`。"),
+    paths(
+        session::login, session::logout, session::me,
+        org::list_units, org::create_unit, org::list_people, org::create_person, org::policy,
+        cases::create, cases::list, cases::get_one, cases::timeline, cases::act,
+        public::get_case, public::act,
+    ),
+    components(schemas(xinfang_domain::NewCase, xinfang_domain::Command, xinfang_domain::case::Case, xinfang_domain::Event)),
+    modifiers(&Bearer),
+)]
+pub struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
