@@ -39,22 +39,36 @@ struct Server {
 async fn start(db: &DbArgs) -> Result<Server, String> {
     let store = crate::config::open(db).await?;
     if store.is_empty().await.map_err(|e| e.to_string())? {
-        xinfang_demo::build_city(&store).await.map_err(|e| e.to_string())?;
+        xinfang_demo::build_city(&store)
+            .await
+            .map_err(|e| e.to_string())?;
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
-    let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let base = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
     let state = xinfang_web::AppState::new(store);
     tokio::spawn(async move {
-        let app = xinfang_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let app = xinfang_web::router(state)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
         let _ = axum_serve(listener, app).await;
     });
-    let client = reqwest::Client::builder().pool_max_idle_per_host(256).build().map_err(|e| e.to_string())?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()
+        .map_err(|e| e.to_string())?;
     Ok(Server { base, client })
 }
 
 async fn axum_serve(
     listener: tokio::net::TcpListener,
-    app: axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, std::net::SocketAddr>,
+    app: axum::extract::connect_info::IntoMakeServiceWithConnectInfo<
+        axum::Router,
+        std::net::SocketAddr,
+    >,
 ) -> std::io::Result<()> {
     axum::serve(listener, app).await
 }
@@ -68,7 +82,10 @@ async fn login(s: &Server, username: &str) -> Result<String, String> {
         .await
         .map_err(|e| e.to_string())?;
     let v: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
-    v["token"].as_str().map(String::from).ok_or_else(|| format!("login failed: {v}"))
+    v["token"]
+        .as_str()
+        .map(String::from)
+        .ok_or_else(|| format!("login failed: {v}"))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -94,7 +111,11 @@ fn report(name: &str, mut lat: Vec<Duration>, wall: Duration) {
 }
 
 /// Runs `requests` calls of `call` over `concurrency` tasks; returns each call's latency.
-async fn drive<F, Fut>(requests: u64, concurrency: u64, call: F) -> Result<(Vec<Duration>, Duration), String>
+async fn drive<F, Fut>(
+    requests: u64,
+    concurrency: u64,
+    call: F,
+) -> Result<(Vec<Duration>, Duration), String>
 where
     F: Fn(u64) -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = Result<(), String>> + Send,
@@ -126,7 +147,11 @@ where
 
 pub async fn run(which: Which) -> Result<(), String> {
     match which {
-        Which::Register { db, requests, concurrency } => {
+        Which::Register {
+            db,
+            requests,
+            concurrency,
+        } => {
             let s = start(&db).await?;
             let token = login(&s, "registrar").await?;
             let url = format!("{}/api/v1/cases", s.base);
@@ -151,7 +176,11 @@ pub async fn run(which: Which) -> Result<(), String> {
             .await?;
             report(&format!("register (concurrency {concurrency})"), lat, wall);
         }
-        Which::Read { db, requests, concurrency } => {
+        Which::Read {
+            db,
+            requests,
+            concurrency,
+        } => {
             let s = start(&db).await?;
             let store = crate::config::open(&db).await?;
             let max_id = store.next_case_id().await.map_err(|e| e.to_string())? - 1;
@@ -162,7 +191,12 @@ pub async fn run(which: Which) -> Result<(), String> {
             let token = login(&s, "admin").await?;
             let (client, base) = (s.client.clone(), s.base.clone());
             let get = |path: String, client: reqwest::Client, token: String| async move {
-                let r = client.get(path).bearer_auth(&token).send().await.map_err(|e| e.to_string())?;
+                let r = client
+                    .get(path)
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
                 if !r.status().is_success() {
                     return Err(format!("{}", r.status()));
                 }
@@ -178,14 +212,24 @@ pub async fn run(which: Which) -> Result<(), String> {
             report("case page GET /api/v1/cases/{id}", lat, wall);
             let units: Vec<i64> = store.org().units().map(|u| u.id.0).collect();
             for (name, query) in [
-                ("worklist: open cases of a unit", "open=true&unit={u}&per_page=20"),
-                ("worklist: red cases of a unit", "warning=red&unit={u}&per_page=20"),
+                (
+                    "worklist: open cases of a unit",
+                    "open=true&unit={u}&per_page=20",
+                ),
+                (
+                    "worklist: red cases of a unit",
+                    "warning=red&unit={u}&per_page=20",
+                ),
                 ("list: city-wide, newest first page", "per_page=20"),
             ] {
                 let (c, b, t, units) = (client.clone(), base.clone(), token.clone(), units.clone());
                 let (lat, wall) = drive(requests / 5, concurrency, move |_| {
                     let u = units[rand::rng().random_range(0..units.len())];
-                    get(format!("{b}/api/v1/cases?{}", query.replace("{u}", &u.to_string())), c.clone(), t.clone())
+                    get(
+                        format!("{b}/api/v1/cases?{}", query.replace("{u}", &u.to_string())),
+                        c.clone(),
+                        t.clone(),
+                    )
                 })
                 .await?;
                 report(name, lat, wall);

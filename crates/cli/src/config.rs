@@ -9,8 +9,13 @@ use crate::DbArgs;
 /// The official holiday tables embedded by the holiday-cn crate, as an editable calendar.
 pub fn builtin_calendar() -> Calendar {
     let mut cal = Calendar::default();
-    let (first, last) = (NaiveDate::from_ymd_opt(2007, 1, 1), NaiveDate::from_ymd_opt(2026, 12, 31));
-    let (Some(mut day), Some(last)) = (first, last) else { return cal };
+    let (first, last) = (
+        NaiveDate::from_ymd_opt(2007, 1, 1),
+        NaiveDate::from_ymd_opt(2026, 12, 31),
+    );
+    let (Some(mut day), Some(last)) = (first, last) else {
+        return cal;
+    };
     while day <= last {
         let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
         if let Ok((off, _)) = holiday_cn::is_offday(&day.format("%Y-%m-%d").to_string()) {
@@ -27,13 +32,26 @@ pub fn builtin_calendar() -> Calendar {
 
 pub async fn open(args: &DbArgs) -> Result<Store, String> {
     let policy = match &args.policy {
-        Some(p) => Policy::from_toml(&std::fs::read_to_string(p).map_err(|e| format!("读取 {}: {e}", p.display()))?)?,
+        Some(p) => Policy::from_toml(
+            &std::fs::read_to_string(p).map_err(|e| format!("读取 {}: {e}", p.display()))?,
+        )?,
         None => Policy::default(),
     };
     let calendar = match &args.holidays {
-        Some(p) => Calendar::from_toml(&std::fs::read_to_string(p).map_err(|e| format!("读取 {}: {e}", p.display()))?)?,
+        Some(p) => Calendar::from_toml(
+            &std::fs::read_to_string(p).map_err(|e| format!("读取 {}: {e}", p.display()))?,
+        )?,
         None => builtin_calendar(),
     };
     let clock = Clock::system(&policy.timezone)?;
-    Store::open(&args.db, Settings { policy, calendar, clock }).await.map_err(|e| e.to_string())
+    Store::open(
+        &args.db,
+        Settings {
+            policy,
+            calendar,
+            clock,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())
 }

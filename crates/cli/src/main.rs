@@ -77,7 +77,10 @@ fn main() -> std::process::ExitCode {
         )
         .init();
     let cli = Cli::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
@@ -89,27 +92,43 @@ fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
     match cli.command {
-        Command::Serve { db, addr, demo, demo_cases } => {
+        Command::Serve {
+            db,
+            addr,
+            demo,
+            demo_cases,
+        } => {
             let store = config::open(&db).await?;
             if demo && store.is_empty().await.map_err(|e| e.to_string())? {
                 println!("正在生成演示城市（{demo_cases} 件信访事项）…");
-                let (_, report) = xinfang_demo::load(&store, demo_cases, 2026).await.map_err(|e| e.to_string())?;
-                println!("演示数据已生成：{} 件，{} 个事件，用时 {:.1} 秒", report.cases, report.events, report.seconds);
+                let (_, report) = xinfang_demo::load(&store, demo_cases, 2026)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "演示数据已生成：{} 件，{} 个事件，用时 {:.1} 秒",
+                    report.cases, report.events, report.seconds
+                );
             }
-            let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("无法监听 {addr}: {e}"))?;
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .map_err(|e| format!("无法监听 {addr}: {e}"))?;
             let local = listener.local_addr().map_err(|e| e.to_string())?;
             println!("xinfang 已启动: http://{local}/  (API: http://{local}/api/v1/openapi.json)");
             if demo {
                 print_demo_logins(&store).await;
             }
-            xinfang_web::serve(xinfang_web::AppState::new(store), listener).await.map_err(|e| e.to_string())?;
+            xinfang_web::serve(xinfang_web::AppState::new(store), listener)
+                .await
+                .map_err(|e| e.to_string())?;
         }
         Command::Demo { db, cases, seed } => {
             let store = config::open(&db).await?;
             if !store.is_empty().await.map_err(|e| e.to_string())? {
                 return Err("数据库不是空的：演示城市只能生成在新数据库中".into());
             }
-            let (_, r) = xinfang_demo::load(&store, cases, seed).await.map_err(|e| e.to_string())?;
+            let (_, r) = xinfang_demo::load(&store, cases, seed)
+                .await
+                .map_err(|e| e.to_string())?;
             println!(
                 "demo: {} cases, {} events in {:.1} s ({:.0} cases/s)",
                 r.cases,
@@ -126,7 +145,11 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             let store = config::open(&db).await?;
             match store.verify_chain().await.map_err(|e| e.to_string())? {
                 Verdict::Intact { events, head } => println!("完好: {events} 个事件，链头 {head}"),
-                Verdict::Broken { seq, reason, checked } => {
+                Verdict::Broken {
+                    seq,
+                    reason,
+                    checked,
+                } => {
                     println!("损坏: 第 {seq} 号事件 — {reason}（此前 {checked} 个事件完好）");
                     return Ok(std::process::ExitCode::from(2));
                 }
@@ -139,12 +162,20 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
 }
 
 async fn print_demo_logins(store: &xinfang_store::Store) {
-    let Ok(people) = store.people().await else { return };
+    let Ok(people) = store.people().await else {
+        return;
+    };
     let org = store.org();
     println!("演示账号（密码均为 {}）:", xinfang_demo::DEMO_PASSWORD);
     for p in people.iter().filter(|p| !p.username.contains("_v")) {
         let unit = org.get(p.unit).map(|u| u.name.as_str()).unwrap_or("");
         let roles: Vec<&str> = p.roles.iter().map(|r| r.label()).collect();
-        println!("  {:<18} {}  {}  {}", p.username, p.name, unit, roles.join("、"));
+        println!(
+            "  {:<18} {}  {}  {}",
+            p.username,
+            p.name,
+            unit,
+            roles.join("、")
+        );
     }
 }

@@ -10,7 +10,10 @@ use xinfang_domain::case::{CaseStatus, LegalChannel};
 use xinfang_domain::command::CollectiveInput;
 use xinfang_domain::lifecycle::{self, Allotted, Ctx};
 use xinfang_domain::petitioner::id_check_char;
-use xinfang_domain::{Actor, By, Calendar, Case, CaseId, Channel, Command, Event, NewCase, OrgChart, Outcome, Petitioner, Policy, Rating, UnitId};
+use xinfang_domain::{
+    Actor, By, Calendar, Case, CaseId, Channel, Command, Event, NewCase, OrgChart, Outcome,
+    Petitioner, Policy, Rating, UnitId,
+};
 use xinfang_store::{Clock, ImportCase, Store, StoreError, Who};
 
 use crate::city::DemoCity;
@@ -32,7 +35,12 @@ struct Cast {
     registrar: Actor,
     leader: Actor,
     departments: Vec<(&'static str, UnitId, Actor, Actor)>,
-    towns: Vec<(UnitId, Actor, Actor, Vec<(UnitId, &'static str, Option<Actor>)>)>,
+    towns: Vec<(
+        UnitId,
+        Actor,
+        Actor,
+        Vec<(UnitId, &'static str, Option<Actor>)>,
+    )>,
     discipline: (UnitId, Actor, Actor),
     political_legal: (UnitId, Actor, Actor),
 }
@@ -43,14 +51,33 @@ impl Cast {
             office: city.office,
             registrar: city.registrar.clone(),
             leader: city.leader.clone(),
-            departments: city.departments.iter().map(|d| (d.code, d.unit, d.handler.clone(), d.head.clone())).collect(),
+            departments: city
+                .departments
+                .iter()
+                .map(|d| (d.code, d.unit, d.handler.clone(), d.head.clone()))
+                .collect(),
             towns: city
                 .towns
                 .iter()
-                .map(|t| (t.unit, t.handler.clone(), t.head.clone(), t.villages.clone_owned()))
+                .map(|t| {
+                    (
+                        t.unit,
+                        t.handler.clone(),
+                        t.head.clone(),
+                        t.villages.clone_owned(),
+                    )
+                })
                 .collect(),
-            discipline: (city.discipline.unit, city.discipline.handler.clone(), city.discipline.head.clone()),
-            political_legal: (city.political_legal.unit, city.political_legal.handler.clone(), city.political_legal.head.clone()),
+            discipline: (
+                city.discipline.unit,
+                city.discipline.handler.clone(),
+                city.discipline.head.clone(),
+            ),
+            political_legal: (
+                city.political_legal.unit,
+                city.political_legal.handler.clone(),
+                city.political_legal.head.clone(),
+            ),
         }
     }
 
@@ -87,7 +114,12 @@ impl CloneOwned for Vec<(UnitId, &'static str, Option<Actor>)> {
 }
 
 /// Generates `n` cases registered over the year before today and writes them with their events.
-pub async fn generate_cases(store: &Store, city: &DemoCity, n: u64, seed: u64) -> Result<GenerateReport, StoreError> {
+pub async fn generate_cases(
+    store: &Store,
+    city: &DemoCity,
+    n: u64,
+    seed: u64,
+) -> Result<GenerateReport, StoreError> {
     let started = Instant::now();
     let first_id = store.next_case_id().await?;
     let cast = Cast::of(city);
@@ -98,13 +130,21 @@ pub async fn generate_cases(store: &Store, city: &DemoCity, n: u64, seed: u64) -
     let today = clock.today();
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<ImportCase>, u64)>(4);
     let producer = std::thread::spawn(move || {
-        let g = Generator { cast, org, calendar, policy, clock, today };
+        let g = Generator {
+            cast,
+            org,
+            calendar,
+            policy,
+            clock,
+            today,
+        };
         let mut recent: Vec<Case> = Vec::new();
         let mut batch = Vec::with_capacity(BATCH);
         let mut events = 0u64;
         for i in 0..n {
             let id = first_id + i as i64;
-            let mut rng = StdRng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (id as u64));
+            let mut rng =
+                StdRng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (id as u64));
             let ic = g.case(&mut rng, id, &recent);
             events += ic.events.len() as u64;
             if recent.len() < 512 {
@@ -114,7 +154,10 @@ pub async fn generate_cases(store: &Store, city: &DemoCity, n: u64, seed: u64) -
             }
             batch.push(ic);
             if batch.len() == BATCH {
-                if tx.blocking_send((std::mem::take(&mut batch), events)).is_err() {
+                if tx
+                    .blocking_send((std::mem::take(&mut batch), events))
+                    .is_err()
+                {
                     return;
                 }
                 events = 0;
@@ -133,8 +176,14 @@ pub async fn generate_cases(store: &Store, city: &DemoCity, n: u64, seed: u64) -
             tracing::info!(cases, events, "demo cases written");
         }
     }
-    producer.join().map_err(|_| StoreError::Corrupt("demo generator panicked".into()))?;
-    Ok(GenerateReport { cases, events, seconds: started.elapsed().as_secs_f64() })
+    producer
+        .join()
+        .map_err(|_| StoreError::Corrupt("demo generator panicked".into()))?;
+    Ok(GenerateReport {
+        cases,
+        events,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 struct Generator {
@@ -156,7 +205,13 @@ struct History<'a> {
 }
 
 impl History<'_> {
-    fn act_in(&mut self, rng: &mut StdRng, gap: std::ops::Range<i64>, who: Who, cmd: Command) -> bool {
+    fn act_in(
+        &mut self,
+        rng: &mut StdRng,
+        gap: std::ops::Range<i64>,
+        who: Who,
+        cmd: Command,
+    ) -> bool {
         let gap = rng.random_range(gap);
         self.act(rng, gap, who, cmd)
     }
@@ -171,12 +226,21 @@ impl History<'_> {
             self.open = false;
             return false;
         }
-        let ctx = Ctx { today: day, by: by(&who), org: &self.g.org, calendar: &self.g.calendar };
+        let ctx = Ctx {
+            today: day,
+            by: by(&who),
+            org: &self.g.org,
+            calendar: &self.g.calendar,
+        };
         match lifecycle::handle(&mut self.case, &cmd, ctx) {
             Ok(events) => {
                 self.day = day;
-                let at = self.g.clock.ms_at(day, rng.random_range(8 * 60 + 30..17 * 60 + 30));
-                self.events.extend(events.into_iter().map(|e| (e, who.clone(), at)));
+                let at = self
+                    .g
+                    .clock
+                    .ms_at(day, rng.random_range(8 * 60 + 30..17 * 60 + 30));
+                self.events
+                    .extend(events.into_iter().map(|e| (e, who.clone(), at)));
                 true
             }
             Err(_) => {
@@ -206,14 +270,29 @@ fn chance(rng: &mut StdRng, per_mille: u32) -> bool {
 impl Generator {
     fn petitioner(&self, rng: &mut StdRng, place: &str) -> Petitioner {
         let name = format!("{}{}", pick(rng, SURNAMES), pick(rng, GIVEN));
-        let phone = format!("1{}{:09}", pick(rng, &[3, 5, 7, 8, 9]), rng.random_range(0..1_000_000_000u64));
+        let phone = format!(
+            "1{}{:09}",
+            pick(rng, &[3, 5, 7, 8, 9]),
+            rng.random_range(0..1_000_000_000u64)
+        );
         let id_number = chance(rng, 600).then(|| {
-            let birth = NaiveDate::from_ymd_opt(1950, 1, 1).expect("date") + Duration::days(rng.random_range(0..20_000));
-            let first17 = format!("{}{}{:03}", pick(rng, AREA_CODES), birth.format("%Y%m%d"), rng.random_range(0..1000));
+            let birth = NaiveDate::from_ymd_opt(1950, 1, 1).expect("date")
+                + Duration::days(rng.random_range(0..20_000));
+            let first17 = format!(
+                "{}{}{:03}",
+                pick(rng, AREA_CODES),
+                birth.format("%Y%m%d"),
+                rng.random_range(0..1000)
+            );
             let check = id_check_char(&first17).expect("17 digits");
             format!("{first17}{check}")
         });
-        Petitioner { name, phone: Some(phone), id_number, address: Some(place.to_string()) }
+        Petitioner {
+            name,
+            phone: Some(phone),
+            id_number,
+            address: Some(place.to_string()),
+        }
     }
 
     fn case(&self, rng: &mut StdRng, id: i64, recent: &[Case]) -> ImportCase {
@@ -244,40 +323,75 @@ impl Generator {
                 .replace("{months}", &rng.random_range(2..13u32).to_string())
                 .replace("{year}", &rng.random_range(2019..2026u32).to_string())
         };
-        let channel = *pick(rng, &[
-            Channel::Letter, Channel::Letter, Channel::Visit, Channel::Visit, Channel::Phone, Channel::Phone, Channel::Phone,
-            Channel::Online, Channel::Online, Channel::Online, Channel::Email, Channel::Video,
-        ]);
+        let channel = *pick(
+            rng,
+            &[
+                Channel::Letter,
+                Channel::Letter,
+                Channel::Visit,
+                Channel::Visit,
+                Channel::Phone,
+                Channel::Phone,
+                Channel::Phone,
+                Channel::Online,
+                Channel::Online,
+                Channel::Online,
+                Channel::Email,
+                Channel::Video,
+            ],
+        );
         let t0 = self.today - Duration::days(rng.random_range(0..365));
         let is_report = t.target == Target::Discipline;
-        let repeat = (!is_report && chance(rng, 40)).then(|| recent.get(rng.random_range(0..recent.len().max(1)))).flatten();
+        let repeat = (!is_report && chance(rng, 40))
+            .then(|| recent.get(rng.random_range(0..recent.len().max(1))))
+            .flatten();
         let repeat = repeat.filter(|p| p.registered_on < t0 && !p.is_report);
         let petitioner = match repeat {
             Some(prev) => prev.petitioner.clone(),
             None => self.petitioner(rng, &place),
         };
-        let collective = (channel == Channel::Visit && !is_report && chance(rng, 80)).then(|| CollectiveInput {
-            head_count: rng.random_range(5..60),
-            representatives: (0..rng.random_range(1..=5)).map(|_| self.petitioner(rng, &place)).collect(),
-        });
+        let collective =
+            (channel == Channel::Visit && !is_report && chance(rng, 80)).then(|| CollectiveInput {
+                head_count: rng.random_range(5..60),
+                representatives: (0..rng.random_range(1..=5))
+                    .map(|_| self.petitioner(rng, &place))
+                    .collect(),
+            });
         let new = NewCase {
             channel,
             title: fill(t.title, rng),
             content: fill(t.content, rng),
             petitioner,
             category: Some(t.category.to_string()),
-            region: Some(town.0.to_string()).map(|_| self.org.get(town.0).map(|u| u.name.clone()).unwrap_or_default()),
+            region: Some(town.0.to_string()).map(|_| {
+                self.org
+                    .get(town.0)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default()
+            }),
             collective,
             is_report,
             accused_unit: is_report.then_some(town.0),
             received_on: Some(t0),
             repeat_of: repeat.map(|p| p.id),
         };
-        let allotted = Allotted { id: CaseId(id), case_no: format!("XF{}{id:08}", t0.format("%Y")), query_code: xinfang_store::auth::new_query_code() };
+        let allotted = Allotted {
+            id: CaseId(id),
+            case_no: format!("XF{}{id:08}", t0.format("%Y")),
+            query_code: xinfang_store::auth::new_query_code(),
+        };
         let registrar = Who::Officer(c.registrar.clone());
-        let ctx = Ctx { today: t0, by: by(&registrar), org: &self.org, calendar: &self.calendar };
-        let events = lifecycle::register(new, allotted, c.office, repeat, &self.policy, ctx).expect("demo petitions are valid");
-        let at = self.clock.ms_at(t0, rng.random_range(8 * 60 + 30..17 * 60 + 30));
+        let ctx = Ctx {
+            today: t0,
+            by: by(&registrar),
+            org: &self.org,
+            calendar: &self.calendar,
+        };
+        let events = lifecycle::register(new, allotted, c.office, repeat, &self.policy, ctx)
+            .expect("demo petitions are valid");
+        let at = self
+            .clock
+            .ms_at(t0, rng.random_range(8 * 60 + 30..17 * 60 + 30));
         let mut case = match &events[0] {
             Event::Registered(case) => (**case).clone(),
             _ => unreachable!(),
@@ -286,9 +400,21 @@ impl Generator {
             case.apply(e);
         }
         let open = case.status == CaseStatus::Registered;
-        let mut h = History { g: self, case, events: events.into_iter().map(|e| (e, registrar.clone(), at)).collect(), day: t0, open };
+        let mut h = History {
+            g: self,
+            case,
+            events: events
+                .into_iter()
+                .map(|e| (e, registrar.clone(), at))
+                .collect(),
+            day: t0,
+            open,
+        };
         self.live(rng, &mut h, t, town, village);
-        ImportCase { case: h.case, events: h.events }
+        ImportCase {
+            case: h.case,
+            events: h.events,
+        }
     }
 
     fn live(
@@ -296,25 +422,61 @@ impl Generator {
         rng: &mut StdRng,
         h: &mut History,
         t: &Template,
-        town: &(UnitId, Actor, Actor, Vec<(UnitId, &'static str, Option<Actor>)>),
+        town: &(
+            UnitId,
+            Actor,
+            Actor,
+            Vec<(UnitId, &'static str, Option<Actor>)>,
+        ),
         village: &(UnitId, &'static str, Option<Actor>),
     ) {
         let c = &self.cast;
         let office = || Who::Officer(c.registrar.clone());
-        let sort_gap = if chance(rng, 50) { rng.random_range(16..22) } else { rng.random_range(0..4) };
+        let sort_gap = if chance(rng, 50) {
+            rng.random_range(16..22)
+        } else {
+            rng.random_range(0..4)
+        };
         // Sorting: most cases go to a unit; some are redirected to a legal channel or rejected.
         let r = rng.random_range(0..1000);
         if r < 50 {
-            let ch = *pick(rng, &[LegalChannel::Litigation, LegalChannel::Arbitration, LegalChannel::AdministrativeReconsideration]);
-            h.act(rng, sort_gap, office(), Command::Redirect { legal_channel: ch, note: None });
+            let ch = *pick(
+                rng,
+                &[
+                    LegalChannel::Litigation,
+                    LegalChannel::Arbitration,
+                    LegalChannel::AdministrativeReconsideration,
+                ],
+            );
+            h.act(
+                rng,
+                sort_gap,
+                office(),
+                Command::Redirect {
+                    legal_channel: ch,
+                    note: None,
+                },
+            );
             return;
         }
         if r < 80 {
-            h.act(rng, sort_gap, office(), Command::Reject { reason: "所反映事项已由有关机关依法处理完毕，无新的事实和理由。".into() });
+            h.act(
+                rng,
+                sort_gap,
+                office(),
+                Command::Reject {
+                    reason: "所反映事项已由有关机关依法处理完毕，无新的事实和理由。".into(),
+                },
+            );
             return;
         }
         let target = match t.target {
-            Target::Department(code) => c.departments.iter().find(|d| d.0 == code).map(|d| d.1).unwrap_or(c.departments[0].1),
+            Target::Department(code) => c
+                .departments
+                .iter()
+                .find(|d| d.0 == code)
+                .map(|d| d.1)
+                .unwrap_or(c.departments[0].1),
             Target::Town if village.2.is_some() && chance(rng, 400) => village.0,
             Target::Town => town.0,
             Target::Discipline => c.discipline.0,
@@ -323,7 +485,9 @@ impl Generator {
         // Now and then the office first sends the case to the wrong unit, which objects.
         if t.target != Target::Discipline && chance(rng, 50) {
             let wrong = pick(rng, &c.departments).1;
-            if wrong != target && h.act(rng, sort_gap, office(), Command::Forward { to_unit: wrong }) {
+            if wrong != target
+                && h.act(rng, sort_gap, office(), Command::Forward { to_unit: wrong })
+            {
                 let (handler, _) = c.officers(wrong);
                 let reason = "该事项不属于本单位职责范围，建议转有关主管部门办理。".to_string();
                 if !h.act_in(rng, 1..5, Who::Officer(handler), Command::Object { reason }) {
@@ -332,30 +496,57 @@ impl Generator {
             }
         }
         let dispatch = if chance(rng, 150) {
-            Command::Assign { to_unit: target, report_due: None }
+            Command::Assign {
+                to_unit: target,
+                report_due: None,
+            }
         } else {
             Command::Forward { to_unit: target }
         };
-        let gap = if h.case.objections > 0 { rng.random_range(1..3) } else { sort_gap };
+        let gap = if h.case.objections > 0 {
+            rng.random_range(1..3)
+        } else {
+            sort_gap
+        };
         if !h.act(rng, gap, office(), dispatch) {
             return;
         }
         let (handler, head) = c.officers(target);
         let worker = || Who::Officer(handler.clone());
         if chance(rng, 30) {
-            h.act_in(rng, 2..12, worker(), Command::Decline { reason: "该事项已经依法处理，信访人未提出新的事实和理由。".into() });
+            h.act_in(
+                rng,
+                2..12,
+                worker(),
+                Command::Decline {
+                    reason: "该事项已经依法处理，信访人未提出新的事实和理由。".into(),
+                },
+            );
             return;
         }
-        let accept_gap = if chance(rng, 50) { rng.random_range(16..26) } else { rng.random_range(1..12) };
+        let accept_gap = if chance(rng, 50) {
+            rng.random_range(16..26)
+        } else {
+            rng.random_range(1..12)
+        };
         if !h.act(rng, accept_gap, worker(), Command::Accept) {
             return;
         }
-        let mut reply_gap = if chance(rng, 60) { rng.random_range(61..85) } else { rng.random_range(5..58) };
+        let mut reply_gap = if chance(rng, 60) {
+            rng.random_range(61..85)
+        } else {
+            rng.random_range(5..58)
+        };
         if chance(rng, 100) {
             let at = rng.random_range(30..55).min(reply_gap - 1);
             let reason = "该事项涉及多个部门，需要进一步调查核实和协调，延期办理。".to_string();
             let days = rng.random_range(10..31);
-            if h.act(rng, at, Who::Officer(head.clone()), Command::Extend { days, reason }) {
+            if h.act(
+                rng,
+                at,
+                Who::Officer(head.clone()),
+                Command::Extend { days, reason },
+            ) {
                 reply_gap = (reply_gap - at).max(1) + rng.random_range(0..20);
             } else if !h.open {
                 return;
@@ -363,55 +554,142 @@ impl Generator {
         }
         let (outcome, text) = *pick(rng, REPLIES);
         let outcome = Outcome::from_code(outcome).unwrap_or(Outcome::Explain);
-        if !h.act(rng, reply_gap, worker(), Command::Reply { outcome, text: text.to_string() }) {
+        if !h.act(
+            rng,
+            reply_gap,
+            worker(),
+            Command::Reply {
+                outcome,
+                text: text.to_string(),
+            },
+        ) {
             return;
         }
-        let unhappy_bias = if outcome == Outcome::NotSupport { 400 } else { 80 };
+        let unhappy_bias = if outcome == Outcome::NotSupport {
+            400
+        } else {
+            80
+        };
         if chance(rng, 650) {
             let rate = |rng: &mut StdRng| {
                 let r = rng.random_range(0..1000);
-                if r < unhappy_bias { Rating::Dissatisfied } else if r < unhappy_bias + 250 { Rating::Basically } else { Rating::Satisfied }
+                if r < unhappy_bias {
+                    Rating::Dissatisfied
+                } else if r < unhappy_bias + 250 {
+                    Rating::Basically
+                } else {
+                    Rating::Satisfied
+                }
             };
             let (office, unit) = (rate(rng), rate(rng));
             let gap = rng.random_range(1..20);
-            h.act(rng, gap, Who::Petitioner, Command::Evaluate { office, unit, comment: None });
+            h.act(
+                rng,
+                gap,
+                Who::Petitioner,
+                Command::Evaluate {
+                    office,
+                    unit,
+                    comment: None,
+                },
+            );
         }
         let replied = h.case.replied_on.unwrap_or(h.day);
         let appeal = unhappy_bias / 3 + 40;
         if chance(rng, appeal) {
-            let gap = (replied + Duration::days(rng.random_range(3..29)) - h.day).num_days().max(0);
-            if !h.act(rng, gap, Who::Petitioner, Command::RequestReview { reason: "对处理意见不服，申请复查。".into() }) {
+            let gap = (replied + Duration::days(rng.random_range(3..29)) - h.day)
+                .num_days()
+                .max(0);
+            if !h.act(
+                rng,
+                gap,
+                Who::Petitioner,
+                Command::RequestReview {
+                    reason: "对处理意见不服，申请复查。".into(),
+                },
+            ) {
                 return;
             }
             let reviewer = self.reviewer(h.case.review_unit);
-            h.act_in(rng, 7..29, reviewer, Command::Review { outcome: Outcome::Explain, text: "经复查，原处理意见认定事实清楚，适用法规正确，予以维持。".into() });
+            h.act_in(
+                rng,
+                7..29,
+                reviewer,
+                Command::Review {
+                    outcome: Outcome::Explain,
+                    text: "经复查，原处理意见认定事实清楚，适用法规正确，予以维持。".into(),
+                },
+            );
             if h.open && chance(rng, 300) {
                 let reviewed = h.day;
-                if h.act_in(rng, 3..29, Who::Petitioner, Command::RequestRereview { reason: "对复查意见不服，申请复核。".into() }) {
+                if h.act_in(
+                    rng,
+                    3..29,
+                    Who::Petitioner,
+                    Command::RequestRereview {
+                        reason: "对复查意见不服，申请复核。".into(),
+                    },
+                ) {
                     let rereviewer = self.reviewer(h.case.rereview_unit);
                     if chance(rng, 300) {
-                        h.act_in(rng, 3..10, rereviewer.clone(), Command::StartHearing { panel: vec!["市人大代表".into(), "市政协委员".into(), "执业律师".into(), "社区代表".into()] });
-                        h.act_in(rng, 0..3, rereviewer.clone(), Command::EndHearing { conclusion: "听证员多数意见认为原处理意见正确。".into() });
+                        h.act_in(
+                            rng,
+                            3..10,
+                            rereviewer.clone(),
+                            Command::StartHearing {
+                                panel: vec![
+                                    "市人大代表".into(),
+                                    "市政协委员".into(),
+                                    "执业律师".into(),
+                                    "社区代表".into(),
+                                ],
+                            },
+                        );
+                        h.act_in(
+                            rng,
+                            0..3,
+                            rereviewer.clone(),
+                            Command::EndHearing {
+                                conclusion: "听证员多数意见认为原处理意见正确。".into(),
+                            },
+                        );
                     }
-                    h.act_in(rng, 5..25, rereviewer, Command::Rereview { outcome: Outcome::NotSupport, text: "经复核，维持复查意见。本意见为终结意见。".into() });
+                    h.act_in(
+                        rng,
+                        5..25,
+                        rereviewer,
+                        Command::Rereview {
+                            outcome: Outcome::NotSupport,
+                            text: "经复核，维持复查意见。本意见为终结意见。".into(),
+                        },
+                    );
                     return;
                 }
                 let lapse = (reviewed + Duration::days(31) - h.day).num_days().max(0);
                 h.open = true;
                 h.act(rng, lapse, Who::System, Command::Close);
             } else if h.open {
-                let lapse = (h.case.deadlines.rereview_request_due.unwrap_or(h.day) + Duration::days(1) - h.day).num_days().max(0);
+                let lapse = (h.case.deadlines.rereview_request_due.unwrap_or(h.day)
+                    + Duration::days(1)
+                    - h.day)
+                    .num_days()
+                    .max(0);
                 h.act(rng, lapse, Who::System, Command::Close);
             }
             return;
         }
         h.open = true;
-        let lapse = (h.case.deadlines.review_request_due.unwrap_or(h.day) + Duration::days(1) - h.day).num_days().max(0);
+        let lapse = (h.case.deadlines.review_request_due.unwrap_or(h.day) + Duration::days(1)
+            - h.day)
+            .num_days()
+            .max(0);
         h.act(rng, lapse, Who::System, Command::Close);
     }
 
     fn reviewer(&self, unit: Option<UnitId>) -> Who {
-        let (handler, _) = unit.map(|u| self.cast.officers(u)).unwrap_or((self.cast.leader.clone(), self.cast.leader.clone()));
+        let (handler, _) = unit
+            .map(|u| self.cast.officers(u))
+            .unwrap_or((self.cast.leader.clone(), self.cast.leader.clone()));
         Who::Officer(handler)
     }
 }

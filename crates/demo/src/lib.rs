@@ -9,7 +9,11 @@ pub use city::{DEMO_PASSWORD, DemoCity, build_city};
 pub use generate::{GenerateReport, generate_cases};
 
 /// Builds the city and `cases` cases in an empty store.
-pub async fn load(store: &xinfang_store::Store, cases: u64, seed: u64) -> Result<(DemoCity, GenerateReport), xinfang_store::StoreError> {
+pub async fn load(
+    store: &xinfang_store::Store,
+    cases: u64,
+    seed: u64,
+) -> Result<(DemoCity, GenerateReport), xinfang_store::StoreError> {
     let city = build_city(store).await?;
     let report = generate_cases(store, &city, cases, seed).await?;
     Ok((city, report))

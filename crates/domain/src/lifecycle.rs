@@ -621,21 +621,55 @@ pub fn available_actions(case: &Case, ctx: Ctx) -> Vec<&'static str> {
     let text = String::from("-");
     let probes = [
         Command::Forward { to_unit: UnitId(0) },
-        Command::Assign { to_unit: UnitId(0), report_due: None },
-        Command::Redirect { legal_channel: LegalChannel::Litigation, note: None },
-        Command::Reject { reason: text.clone() },
-        Command::Object { reason: text.clone() },
+        Command::Assign {
+            to_unit: UnitId(0),
+            report_due: None,
+        },
+        Command::Redirect {
+            legal_channel: LegalChannel::Litigation,
+            note: None,
+        },
+        Command::Reject {
+            reason: text.clone(),
+        },
+        Command::Object {
+            reason: text.clone(),
+        },
         Command::Accept,
-        Command::Decline { reason: text.clone() },
-        Command::Extend { days: 1, reason: text.clone() },
-        Command::Reply { outcome: Outcome::Support, text: text.clone() },
-        Command::Evaluate { office: Rating::Satisfied, unit: Rating::Satisfied, comment: None },
-        Command::RequestReview { reason: text.clone() },
-        Command::Review { outcome: Outcome::Support, text: text.clone() },
-        Command::RequestRereview { reason: text.clone() },
+        Command::Decline {
+            reason: text.clone(),
+        },
+        Command::Extend {
+            days: 1,
+            reason: text.clone(),
+        },
+        Command::Reply {
+            outcome: Outcome::Support,
+            text: text.clone(),
+        },
+        Command::Evaluate {
+            office: Rating::Satisfied,
+            unit: Rating::Satisfied,
+            comment: None,
+        },
+        Command::RequestReview {
+            reason: text.clone(),
+        },
+        Command::Review {
+            outcome: Outcome::Support,
+            text: text.clone(),
+        },
+        Command::RequestRereview {
+            reason: text.clone(),
+        },
         Command::StartHearing { panel: vec![] },
-        Command::EndHearing { conclusion: text.clone() },
-        Command::Rereview { outcome: Outcome::Support, text },
+        Command::EndHearing {
+            conclusion: text.clone(),
+        },
+        Command::Rereview {
+            outcome: Outcome::Support,
+            text,
+        },
         Command::Close,
     ];
     probes

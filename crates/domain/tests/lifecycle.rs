@@ -666,9 +666,13 @@ fn available_actions_follow_state_and_role() {
     let t0 = d("2026-03-02");
     let mut c = w.register(new_case(false), t0, None).unwrap();
     let avail = |c: &Case, by| lifecycle::available_actions(c, w.ctx(t0, by));
-    assert_eq!(avail(&c, w.officer(1)), ["forward", "assign", "redirect", "reject"]);
+    assert_eq!(
+        avail(&c, w.officer(1)),
+        ["forward", "assign", "redirect", "reject"]
+    );
     assert!(avail(&c, w.officer(2)).is_empty());
-    w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT }).unwrap();
+    w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+        .unwrap();
     assert_eq!(avail(&c, w.officer(2)), ["object", "accept", "decline"]);
     w.act(&mut c, w.officer(2), t0, Command::Accept).unwrap();
     assert_eq!(avail(&c, w.officer(2)), ["reply"]);

@@ -46,8 +46,12 @@ impl Clock {
 
     /// Milliseconds of a local wall-clock time on `date` (for generated histories).
     pub fn ms_at(&self, date: NaiveDate, minutes_after_midnight: u32) -> i64 {
-        let t = date.and_hms_opt(0, 0, 0).expect("midnight") + Duration::minutes(minutes_after_midnight as i64);
-        t.and_local_timezone(self.tz).earliest().map(|t| t.timestamp_millis()).unwrap_or_default()
+        let t = date.and_hms_opt(0, 0, 0).expect("midnight")
+            + Duration::minutes(minutes_after_midnight as i64);
+        t.and_local_timezone(self.tz)
+            .earliest()
+            .map(|t| t.timestamp_millis())
+            .unwrap_or_default()
     }
 
     /// Moves this clock (and every copy of it) forward; for tests and demos of deadlines.

@@ -68,7 +68,10 @@ impl Store {
         // would print whole multi-row inserts.
         let options = AnyConnectOptions::from_str(&url)?
             .log_statements(tracing::log::LevelFilter::Off)
-            .log_slow_statements(tracing::log::LevelFilter::Off, std::time::Duration::from_secs(1));
+            .log_slow_statements(
+                tracing::log::LevelFilter::Off,
+                std::time::Duration::from_secs(1),
+            );
         let pool = match backend {
             Backend::Sqlite => {
                 AnyPoolOptions::new()

@@ -34,7 +34,12 @@ pub struct ErrorDetail {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), field: None }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
 
     pub fn unauthenticated() -> Self {
@@ -58,13 +63,18 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         let status = match &e {
             DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            DomainError::IllegalTransition { .. } | DomainError::WindowClosed(_) | DomainError::AlreadyDone(_) => {
-                StatusCode::CONFLICT
-            }
+            DomainError::IllegalTransition { .. }
+            | DomainError::WindowClosed(_)
+            | DomainError::AlreadyDone(_) => StatusCode::CONFLICT,
             DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
             DomainError::NotFound(_) => StatusCode::NOT_FOUND,
         };
-        ApiError { status, code: e.code(), message: e.to_string(), field: e.field() }
+        ApiError {
+            status,
+            code: e.code(),
+            message: e.to_string(),
+            field: e.field(),
+        }
     }
 }
 
@@ -76,7 +86,11 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
             other => {
                 tracing::error!(error = %other, "storage failure");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "服务器内部错误，请稍后重试",
+                )
             }
         }
     }
@@ -84,7 +98,13 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { code: self.code, message: self.message, field: self.field } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+                field: self.field,
+            },
+        };
         (self.status, Json(body)).into_response()
     }
 }

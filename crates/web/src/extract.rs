@@ -34,15 +34,26 @@ fn json_error(r: JsonRejection) -> ApiError {
         JsonRejection::JsonDataError(e) => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_field",
-            format!("请求字段不正确: {}", e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")),
+            format!(
+                "请求字段不正确: {}",
+                e.body_text().trim_start_matches(
+                    "Failed to deserialize the JSON body into the target type: "
+                )
+            ),
         ),
-        JsonRejection::JsonSyntaxError(_) => ApiError::bad_request("bad_json", "请求内容不是合法的 JSON"),
-        JsonRejection::MissingJsonContentType(_) => {
-            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "请求须为 application/json")
+        JsonRejection::JsonSyntaxError(_) => {
+            ApiError::bad_request("bad_json", "请求内容不是合法的 JSON")
         }
-        JsonRejection::BytesRejection(_) => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("请求内容过大（上限 {} KB）", crate::MAX_BODY_BYTES / 1024))
-        }
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "请求须为 application/json",
+        ),
+        JsonRejection::BytesRejection(_) => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("请求内容过大（上限 {} KB）", crate::MAX_BODY_BYTES / 1024),
+        ),
         _ => ApiError::bad_request("bad_request", "请求无法解析"),
     }
 }

@@ -22,18 +22,29 @@ impl RateLimits {
     /// `login_per_min` login attempts and `public_per_min` public look-ups per address and minute.
     pub fn new(login_per_min: u32, public_per_min: u32) -> Self {
         let quota = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("non-zero"));
-        RateLimits { login: RateLimiter::keyed(quota(login_per_min)), public: RateLimiter::keyed(quota(public_per_min)) }
+        RateLimits {
+            login: RateLimiter::keyed(quota(login_per_min)),
+            public: RateLimiter::keyed(quota(public_per_min)),
+        }
     }
 
     pub fn check_login(&self, ip: IpAddr) -> Result<(), ApiError> {
-        self.login.check_key(&ip).map_err(|_| too_many("登录尝试过于频繁，请一分钟后再试"))
+        self.login
+            .check_key(&ip)
+            .map_err(|_| too_many("登录尝试过于频繁，请一分钟后再试"))
     }
 
     pub fn check_public(&self, ip: IpAddr) -> Result<(), ApiError> {
-        self.public.check_key(&ip).map_err(|_| too_many("查询过于频繁，请稍后再试"))
+        self.public
+            .check_key(&ip)
+            .map_err(|_| too_many("查询过于频繁，请稍后再试"))
     }
 }
 
 fn too_many(message: &str) -> ApiError {
-    ApiError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+    ApiError::new(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        message,
+    )
 }

@@ -32,7 +32,10 @@ pub fn disclosure(actor: &Actor, case: &Case) -> Disclosure {
 }
 
 fn hidden_person() -> Petitioner {
-    Petitioner { name: "（检举控告人信息保密）".into(), ..Default::default() }
+    Petitioner {
+        name: "（检举控告人信息保密）".into(),
+        ..Default::default()
+    }
 }
 
 /// Applies [`Disclosure`] to every person on the case.
@@ -72,7 +75,10 @@ pub struct UnitRef {
 
 fn unit_ref(org: &OrgChart, id: Option<UnitId>) -> Option<UnitRef> {
     let id = id?;
-    Some(UnitRef { id, name: org.get(id).map(|u| u.name.clone()).unwrap_or_default() })
+    Some(UnitRef {
+        id,
+        name: org.get(id).map(|u| u.name.clone()).unwrap_or_default(),
+    })
 }
 
 /// A case as an officer sees it.
@@ -109,7 +115,12 @@ pub fn clock_view(case: &Case, today: NaiveDate) -> Option<ClockView> {
 pub fn case_view(store: &Store, actor: &Actor, case: Case) -> CaseView {
     let org = store.org();
     let today = store.clock().today();
-    let ctx = Ctx { today, by: By::Officer(actor), org: &org, calendar: store.calendar() };
+    let ctx = Ctx {
+        today,
+        by: By::Officer(actor),
+        org: &org,
+        calendar: store.calendar(),
+    };
     let actions = available_actions(&case, ctx);
     let how = disclosure(actor, &case);
     CaseView {
@@ -171,7 +182,10 @@ pub async fn timeline_view(
                 on: event.on(),
                 at: store.clock().format_ms(e.at),
                 actor: actor_name,
-                unit: e.unit_id.and_then(|u| org.get(UnitId(u)).ok()).map(|u| u.name.clone()),
+                unit: e
+                    .unit_id
+                    .and_then(|u| org.get(UnitId(u)).ok())
+                    .map(|u| u.name.clone()),
                 notice: event.notice(),
                 event,
             }
@@ -239,7 +253,12 @@ pub fn public_view(store: &Store, case: &Case, entries: &[TimelineEntry]) -> Pub
         .iter()
         // Objections are the units' internal routing; the petitioner sees the case return to sorting as nothing new.
         .filter(|e| !matches!(e.event, Event::Objected { .. }))
-        .map(|e| PublicStep { on: e.event.on(), label: e.event.label(), notice: e.event.notice(), text: e.event.public_text() })
+        .map(|e| PublicStep {
+            on: e.event.on(),
+            label: e.event.label(),
+            notice: e.event.notice(),
+            text: e.event.public_text(),
+        })
         .collect();
     let d = &case.deadlines;
     let mut deadlines = Vec::new();
@@ -254,17 +273,34 @@ pub fn public_view(store: &Store, case: &Case, entries: &[TimelineEntry]) -> Pub
         deadlines.push(PublicDeadline { what, due: k.due });
     }
     let actions: Vec<&'static str> = {
-        let ctx = Ctx { today, by: By::Petitioner, org: &org, calendar: store.calendar() };
-        available_actions(case, ctx).into_iter().filter(|a| PETITIONER_ACTIONS.contains(a)).collect()
+        let ctx = Ctx {
+            today,
+            by: By::Petitioner,
+            org: &org,
+            calendar: store.calendar(),
+        };
+        available_actions(case, ctx)
+            .into_iter()
+            .filter(|a| PETITIONER_ACTIONS.contains(a))
+            .collect()
     };
     if actions.contains(&"request_review") {
-        deadlines.extend(d.review_request_due.map(|due| PublicDeadline { what: "申请复查的截止日", due }));
+        deadlines.extend(d.review_request_due.map(|due| PublicDeadline {
+            what: "申请复查的截止日",
+            due,
+        }));
     }
     if actions.contains(&"request_rereview") {
-        deadlines.extend(d.rereview_request_due.map(|due| PublicDeadline { what: "申请复核的截止日", due }));
+        deadlines.extend(d.rereview_request_due.map(|due| PublicDeadline {
+            what: "申请复核的截止日",
+            due,
+        }));
     }
     if actions.contains(&"evaluate") {
-        deadlines.extend(d.evaluation_due.map(|due| PublicDeadline { what: "评价的截止日", due }));
+        deadlines.extend(d.evaluation_due.map(|due| PublicDeadline {
+            what: "评价的截止日",
+            due,
+        }));
     }
     PublicCase {
         case_no: case.case_no.clone(),

@@ -80,21 +80,35 @@ pub async fn list(
     Officer(actor, _): Officer,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> ApiResult<Json<Page<CaseSummary>>> {
-    let Query(q) = query.map_err(|e| ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text())))?;
+    let Query(q) = query.map_err(|e| {
+        ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text()))
+    })?;
     let statuses = match q.status.as_deref().filter(|s| !s.is_empty()) {
         None => Vec::new(),
         Some(s) => s
             .split(',')
-            .map(|c| CaseStatus::from_code(c.trim()).ok_or_else(|| ApiError::bad_request("bad_query", format!("未知状态: {c}"))))
+            .map(|c| {
+                CaseStatus::from_code(c.trim())
+                    .ok_or_else(|| ApiError::bad_request("bad_query", format!("未知状态: {c}")))
+            })
             .collect::<Result<_, _>>()?,
     };
     let warning = match q.warning.as_deref() {
         None | Some("") => None,
-        Some(w) => Some(Warning::from_code(w).ok_or_else(|| ApiError::bad_request("bad_query", "预警颜色应为 green、yellow 或 red"))?),
+        Some(w) => Some(Warning::from_code(w).ok_or_else(|| {
+            ApiError::bad_request("bad_query", "预警颜色应为 green、yellow 或 red")
+        })?),
     };
     let unit = match q.unit {
         None => None,
-        Some(u) => Some(state.store.org().get(xinfang_domain::UnitId(u)).map_err(|_| ApiError::bad_request("bad_query", "单位不存在"))?.id),
+        Some(u) => Some(
+            state
+                .store
+                .org()
+                .get(xinfang_domain::UnitId(u))
+                .map_err(|_| ApiError::bad_request("bad_query", "单位不存在"))?
+                .id,
+        ),
     };
     let filter = CaseFilter {
         statuses,
@@ -104,7 +118,10 @@ pub async fn list(
         open_only: q.open.unwrap_or(false),
         petitioner_phone: q.phone.filter(|s| !s.is_empty()),
         petitioner_name: q.name.filter(|s| !s.is_empty()),
-        petitioner_id_number: q.id_number.filter(|s| !s.is_empty()).map(|s| s.to_uppercase()),
+        petitioner_id_number: q
+            .id_number
+            .filter(|s| !s.is_empty())
+            .map(|s| s.to_uppercase()),
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(20),
     };
@@ -117,8 +134,16 @@ pub async fn list(
     Ok(Json(page))
 }
 
-async fn visible_case(state: &AppState, actor: &xinfang_domain::Actor, id: i64) -> ApiResult<xinfang_domain::Case> {
-    let case = state.store.case(CaseId(id)).await?.ok_or_else(|| ApiError::not_found("信访事项"))?;
+async fn visible_case(
+    state: &AppState,
+    actor: &xinfang_domain::Actor,
+    id: i64,
+) -> ApiResult<xinfang_domain::Case> {
+    let case = state
+        .store
+        .case(CaseId(id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("信访事项"))?;
     if !state.store.may_see(actor, &case) {
         return Err(ApiError::forbidden("无权查看此信访事项"));
     }
@@ -128,7 +153,11 @@ async fn visible_case(state: &AppState, actor: &xinfang_domain::Actor, id: i64) 
 /// One case, with the deadlines running and the actions this officer may take.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = CaseView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_one(State(state): State<AppState>, Officer(actor, _): Officer, Path(id): Path<i64>) -> ApiResult<Json<CaseView>> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<CaseView>> {
     let case = visible_case(&state, &actor, id).await?;
     Ok(Json(case_view(&state.store, &actor, case)))
 }
@@ -136,10 +165,16 @@ pub async fn get_one(State(state): State<AppState>, Officer(actor, _): Officer, 
 /// Every step of the case, in order, with who did it and the notice it produced.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/timeline", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = Vec<TimelineItem>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn timeline(State(state): State<AppState>, Officer(actor, _): Officer, Path(id): Path<i64>) -> ApiResult<Json<Vec<TimelineItem>>> {
+pub async fn timeline(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<TimelineItem>>> {
     let case = visible_case(&state, &actor, id).await?;
     let entries = state.store.timeline(case.id).await?;
-    Ok(Json(timeline_view(&state.store, &actor, &case, entries).await?))
+    Ok(Json(
+        timeline_view(&state.store, &actor, &case, entries).await?,
+    ))
 }
 
 /// Act on a case: `{"action": "forward", "to_unit": 7}`, `{"action": "accept"}`,
@@ -155,6 +190,9 @@ pub async fn act(
     ApiJson(cmd): ApiJson<Command>,
 ) -> ApiResult<Json<CaseView>> {
     visible_case(&state, &actor, id).await?;
-    let case = state.store.act(CaseId(id), cmd, Who::Officer(actor.clone())).await?;
+    let case = state
+        .store
+        .act(CaseId(id), cmd, Who::Officer(actor.clone()))
+        .await?;
     Ok(Json(case_view(&state.store, &actor, case)))
 }

@@ -46,7 +46,11 @@ pub async fn list_units(State(state): State<AppState>, _: Officer) -> Json<Vec<U
 }
 
 fn admin(actor: &Actor) -> ApiResult<()> {
-    if actor.has(Role::Admin) { Ok(()) } else { Err(ApiError::forbidden("只有管理员可以执行此操作")) }
+    if actor.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("只有管理员可以执行此操作"))
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -71,14 +75,20 @@ pub async fn create_unit(
     ApiJson(req): ApiJson<NewUnit>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     admin(&actor)?;
-    let id = state.store.create_unit(req.parent_id, &req.name, req.kind, Who::Officer(actor)).await?;
+    let id = state
+        .store
+        .create_unit(req.parent_id, &req.name, req.kind, Who::Officer(actor))
+        .await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
 /// People and their roles (admins).
 #[utoipa::path(get, path = "/api/v1/people", tag = "units", security(("bearer" = [])),
     responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
-pub async fn list_people(State(state): State<AppState>, Officer(actor, _): Officer) -> ApiResult<Json<Vec<Person>>> {
+pub async fn list_people(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+) -> ApiResult<Json<Vec<Person>>> {
     admin(&actor)?;
     Ok(Json(state.store.people().await?))
 }
@@ -103,16 +113,49 @@ pub async fn create_person(
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     admin(&actor)?;
     if req.password.chars().count() < 10 || req.password.len() > 256 {
-        return Err(ApiError { field: Some("password"), ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", "密码应为10至256个字符") });
+        return Err(ApiError {
+            field: Some("password"),
+            ..ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                "密码应为10至256个字符",
+            )
+        });
     }
-    if state.store.people().await?.iter().any(|p| p.username == req.username.trim()) {
-        return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "用户名已存在"));
+    if state
+        .store
+        .people()
+        .await?
+        .iter()
+        .any(|p| p.username == req.username.trim())
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "用户名已存在",
+        ));
     }
     let password = req.password.clone();
     let hash = tokio::task::spawn_blocking(move || xinfang_store::auth::hash_password(&password))
         .await
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误"))?;
-    let id = state.store.create_person(&req.username, &req.name, req.unit_id, &req.roles, hash, Who::Officer(actor)).await?;
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "服务器内部错误",
+            )
+        })?;
+    let id = state
+        .store
+        .create_person(
+            &req.username,
+            &req.name,
+            req.unit_id,
+            &req.roles,
+            hash,
+            Who::Officer(actor),
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 

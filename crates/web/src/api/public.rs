@@ -16,13 +16,21 @@ async fn by_code(state: &AppState, code: &str) -> ApiResult<xinfang_domain::Case
     if code.len() != 16 {
         return Err(ApiError::not_found("查询码对应的信访事项"));
     }
-    state.store.case_by_query_code(&code).await?.ok_or_else(|| ApiError::not_found("查询码对应的信访事项"))
+    state
+        .store
+        .case_by_query_code(&code)
+        .await?
+        .ok_or_else(|| ApiError::not_found("查询码对应的信访事项"))
 }
 
 /// The petitioner's view of a case: steps with dates, notices, the reply and the deadlines now running.
 #[utoipa::path(get, path = "/api/v1/public/cases/{query_code}", tag = "public", params(("query_code" = String, Path)),
     responses((status = 200, body = PublicCase), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn get_case(State(state): State<AppState>, ClientIp(ip): ClientIp, Path(code): Path<String>) -> ApiResult<Json<PublicCase>> {
+pub async fn get_case(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(code): Path<String>,
+) -> ApiResult<Json<PublicCase>> {
     state.limits.check_public(ip)?;
     let case = by_code(&state, &code).await?;
     let entries = state.store.timeline(case.id).await?;

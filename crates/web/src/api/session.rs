@@ -35,8 +35,19 @@ pub struct LoginResponse {
 }
 
 fn me_of(state: &AppState, a: &xinfang_domain::Actor) -> Me {
-    let unit_name = state.store.org().get(a.unit).map(|u| u.name.clone()).unwrap_or_default();
-    Me { id: a.person.0, name: a.name.clone(), unit: a.unit, unit_name, roles: a.roles.clone() }
+    let unit_name = state
+        .store
+        .org()
+        .get(a.unit)
+        .map(|u| u.name.clone())
+        .unwrap_or_default();
+    Me {
+        id: a.person.0,
+        name: a.name.clone(),
+        unit: a.unit,
+        unit_name,
+        roles: a.roles.clone(),
+    }
 }
 
 /// Log in with username and password.
@@ -51,16 +62,30 @@ pub async fn login(
     if req.username.len() > 64 || req.password.len() > 256 {
         return Err(ApiError::bad_request("invalid_input", "用户名或密码过长"));
     }
-    match state.store.login(req.username.trim(), &req.password).await? {
-        Some((token, actor)) => Ok(Json(LoginResponse { person: me_of(&state, &actor), token })),
-        None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误")),
+    match state
+        .store
+        .login(req.username.trim(), &req.password)
+        .await?
+    {
+        Some((token, actor)) => Ok(Json(LoginResponse {
+            person: me_of(&state, &actor),
+            token,
+        })),
+        None => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "用户名或密码错误",
+        )),
     }
 }
 
 /// End the session.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
-pub async fn logout(State(state): State<AppState>, Officer(_, token): Officer) -> ApiResult<StatusCode> {
+pub async fn logout(
+    State(state): State<AppState>,
+    Officer(_, token): Officer,
+) -> ApiResult<StatusCode> {
     state.store.logout(&token).await?;
     state.sessions.forget(&token);
     Ok(StatusCode::NO_CONTENT)

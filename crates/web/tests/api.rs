@@ -1,0 +1,325 @@
+//! The JSON API end to end, on SQLite and on PostgreSQL.
+
+mod common;
+
+use common::{letter, spawn};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use xinfang_store::both_backends;
+use xinfang_store::testing::TestDb;
+
+fn kinds(timeline: &Value) -> Vec<String> {
+    timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+both_backends! {
+    async fn a_case_lives_its_whole_life_through_the_api(db: TestDb) {
+        let app = spawn(db).await;
+        let c = &app.city;
+        let reg = app.login("registrar").await;
+        let mut visit = letter();
+        visit["channel"] = json!("visit");
+        visit["collective"] = json!({"head_count": 12, "representatives": [{"name": "王五", "phone": "13700001111"}, {"name": "赵六"}]});
+        let (status, created) = app.post(Some(&reg), "/api/v1/cases", &visit).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let id = created["id"].as_i64().unwrap();
+        let code = created["query_code"].as_str().unwrap().to_string();
+        assert_eq!(code.len(), 16);
+        let today = app.store.clock().today();
+        assert_eq!(created["deadlines"]["sort_due"], json!((today + chrono::Duration::days(15)).to_string()));
+
+        let (s, v) = app.act(&reg, id, json!({"action": "forward", "to_unit": c.dept.0})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["status"], "forwarded");
+        assert_eq!(v["deadlines"]["accept_due"], json!((today + chrono::Duration::days(15)).to_string()));
+
+        let handler = app.login("dept_handler").await;
+        let head = app.login("dept_head").await;
+        let (s, v) = app.get(Some(&handler), &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v["actions"], json!(["object", "accept", "decline"]));
+        let (s, v) = app.act(&handler, id, json!({"action": "accept"})).await;
+        assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("handling")));
+        assert_eq!(v["clock"]["step"], "办理");
+        assert_eq!(v["clock"]["warning"], "green");
+        // Only the unit head may extend; once; at most 30 days.
+        let (s, v) = app.act(&handler, id, json!({"action": "extend", "days": 10, "reason": "需实地核查"})).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+        let (s, v) = app.act(&head, id, json!({"action": "extend", "days": 31, "reason": "需实地核查"})).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("days")));
+        let (s, v) = app.act(&head, id, json!({"action": "extend", "days": 30, "reason": "需实地核查"})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["deadlines"]["handle_due"], json!((today + chrono::Duration::days(90)).to_string()));
+        let (s, v) = app.act(&head, id, json!({"action": "extend", "days": 5, "reason": "再延"})).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("already_done")));
+        let (s, _) = app.act(&handler, id, json!({"action": "reply", "outcome": "support", "text": "已责令物业退还多收费用。"})).await;
+        assert_eq!(s, StatusCode::OK);
+
+        // The petitioner follows, evaluates and appeals by query code.
+        let public = format!("/api/v1/public/cases/{code}");
+        let (s, p) = app.get(None, &public).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(p["reply"]["text"], "已责令物业退还多收费用。");
+        assert_eq!(p["reply"]["outcome"], "支持");
+        assert_eq!(p["actions"], json!(["evaluate", "request_review"]));
+        let labels: Vec<&str> = p["steps"].as_array().unwrap().iter().map(|s| s["label"].as_str().unwrap()).collect();
+        assert_eq!(labels, ["登记", "转送", "受理", "延期办理", "出具处理意见书"]);
+        let (s, _) = app.post(None, &format!("{public}/actions"), &json!({"action": "evaluate", "office": "satisfied", "unit": "basically"})).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, v) = app.post(None, &format!("{public}/actions"), &json!({"action": "evaluate", "office": "satisfied", "unit": "satisfied"})).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("already_done")));
+        let (s, v) = app.post(None, &format!("{public}/actions"), &json!({"action": "accept"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        let (s, _) = app.post(None, &format!("{public}/actions"), &json!({"action": "request_review", "reason": "退费不足"})).await;
+        assert_eq!(s, StatusCode::OK);
+
+        let city = app.login("city_handler").await;
+        let (s, v) = app.act(&city, id, json!({"action": "review", "outcome": "explain", "text": "维持原处理意见。"})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, _) = app.post(None, &format!("{public}/actions"), &json!({"action": "request_rereview", "reason": "仍不服"})).await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, v) = app.get(Some(&city), &format!("/api/v1/cases/{id}")).await;
+        let due_before = v["deadlines"]["rereview_due"].as_str().unwrap().to_string();
+        app.act(&city, id, json!({"action": "start_hearing", "panel": ["人大代表", "律师"]})).await;
+        app.store.clock().advance(chrono::Duration::days(2));
+        // Sessions last 12 hours: two days later the officer logs in again.
+        assert_eq!(app.get(Some(&city), "/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+        let city = app.login("city_handler").await;
+        let (s, v) = app.act(&city, id, json!({"action": "end_hearing", "conclusion": "原处理正确"})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let due_after: chrono::NaiveDate = v["deadlines"]["rereview_due"].as_str().unwrap().parse().unwrap();
+        let due_before: chrono::NaiveDate = due_before.parse().unwrap();
+        assert_eq!(due_after - due_before, chrono::Duration::days(3), "a three-day hearing moves the 复核 deadline by three days");
+        let (s, v) = app.act(&city, id, json!({"action": "rereview", "outcome": "not_support", "text": "复核维持。"})).await;
+        assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("final")));
+
+        let (_, t) = app.get(Some(&city), &format!("/api/v1/cases/{id}/timeline")).await;
+        assert_eq!(kinds(&t), [
+            "registered", "forwarded", "accepted", "extended", "replied", "evaluated", "review_requested",
+            "reviewed", "rereview_requested", "hearing_started", "hearing_ended", "rereviewed",
+        ]);
+        assert_eq!(t[0]["actor"], "registrar");
+        assert_eq!(t[5]["actor"], "信访人");
+        assert_eq!(t[4]["notice"], "处理意见书");
+
+        // The same facts again: refused (不再受理).
+        let reg = app.login("registrar").await;
+        let mut again = letter();
+        again["repeat_of"] = json!(id);
+        let (s, v) = app.post(Some(&reg), "/api/v1/cases", &again).await;
+        assert_eq!((s, v["status"].as_str()), (StatusCode::CREATED, Some("refused")));
+    }
+
+    async fn bad_input_gets_a_clear_error_and_writes_nothing(db: TestDb) {
+        let app = spawn(db).await;
+        let reg = app.login("registrar").await;
+        let (_, created) = app.post(Some(&reg), "/api/v1/cases", &letter()).await;
+        let id = created["id"].as_i64().unwrap();
+        let before = app.event_count().await;
+        let raw = |body: &'static str| app.client.post(app.url("/api/v1/cases")).bearer_auth(&reg).header("content-type", "application/json").body(body).send();
+        let r = raw("{\"channel\": ").await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "bad_json");
+        let mut unknown = letter();
+        unknown["colour"] = json!("red");
+        let (s, v) = app.post(Some(&reg), "/api/v1/cases", &unknown).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field")));
+        let mut bad_channel = letter();
+        bad_channel["channel"] = json!("pigeon");
+        assert_eq!(app.post(Some(&reg), "/api/v1/cases", &bad_channel).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let mut bad_id = letter();
+        bad_id["petitioner"]["id_number"] = json!("110105194912310021");
+        let (s, v) = app.post(Some(&reg), "/api/v1/cases", &bad_id).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("id_number")));
+        assert_eq!(v["error"]["message"], "身份证号码校验位不正确");
+        let mut huge = letter();
+        huge["content"] = json!("很".repeat(200_000));
+        // The server answers before reading the whole body and closes that connection: use its own client.
+        let r = reqwest::Client::new().post(app.url("/api/v1/cases")).bearer_auth(&reg).json(&huge).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "too_large");
+        let r = app.client.post(app.url("/api/v1/cases")).bearer_auth(&reg).body("x").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        // Illegal transition, wrong unit, unauthenticated, unknown case.
+        let (s, v) = app.act(&reg, id, json!({"action": "reply", "outcome": "support", "text": "x"})).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("illegal_transition")));
+        let town = app.login("town_handler").await;
+        let (s, _) = app.act(&town, id, json!({"action": "forward", "to_unit": app.city.town.0})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        assert_eq!(app.post(None, "/api/v1/cases", &letter()).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(app.post(Some("not-a-token"), "/api/v1/cases", &letter()).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(app.get(None, &format!("/api/v1/cases/{id}")).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(app.get(Some(&reg), "/api/v1/cases/424242").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(Some(&reg), "/api/v1/cases?status=nonsense").await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(app.get(Some(&reg), "/api/v1/cases?page=-1").await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(app.get(None, "/api/v1/public/cases/AAAAAAAAAAAAAAAA").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(app.event_count().await, before, "refused requests must write nothing");
+        assert_eq!(app.store.count_cases().await.unwrap(), 1);
+    }
+
+    async fn units_see_and_act_on_their_subtree_only(db: TestDb) {
+        let app = spawn(db).await;
+        let c = &app.city;
+        let reg = app.login("registrar").await;
+        let (_, created) = app.post(Some(&reg), "/api/v1/cases", &letter()).await;
+        let id = created["id"].as_i64().unwrap();
+        app.act(&reg, id, json!({"action": "assign", "to_unit": c.village.0, "report_due": (app.store.clock().today() + chrono::Duration::days(20)).to_string()})).await;
+        let other = app.login("other_town_handler").await;
+        let (s, v) = app.get(Some(&other), &format!("/api/v1/cases/{id}")).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+        assert_eq!(app.act(&other, id, json!({"action": "accept"})).await.0, StatusCode::FORBIDDEN);
+        let (_, list) = app.get(Some(&other), "/api/v1/cases").await;
+        assert_eq!(list["total"], 0);
+        // The village's town sees it, in its worklist, and may accept for the village.
+        let town = app.login("town_handler").await;
+        let (_, list) = app.get(Some(&town), "/api/v1/cases?open=true&status=assigned").await;
+        assert_eq!(list["items"][0]["id"], id);
+        assert_eq!(list["items"][0]["warning"], "green");
+        let (s, v) = app.act(&town, id, json!({"action": "accept"})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        // Officers without the need see personal data masked.
+        let (_, v) = app.get(Some(&town), &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(v["petitioner"]["phone"], "13912345678");
+        assert_eq!(v["disclosure"], "full");
+    }
+
+    async fn a_report_never_reveals_its_petitioner_outside_discipline(db: TestDb) {
+        let app = spawn(db).await;
+        let c = &app.city;
+        let reg = app.login("registrar").await;
+        let mut report = letter();
+        report["is_report"] = json!(true);
+        report["accused_unit"] = json!(c.dept.0);
+        report["title"] = json!("检举住建局工作人员索要好处费");
+        let (s, created) = app.post(Some(&reg), "/api/v1/cases", &report).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let id = created["id"].as_i64().unwrap();
+        let (s, v) = app.act(&reg, id, json!({"action": "forward", "to_unit": c.dept.0})).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("to_unit")));
+        let (s, _) = app.act(&reg, id, json!({"action": "forward", "to_unit": c.discipline.0})).await;
+        assert_eq!(s, StatusCode::OK);
+        // The reported unit cannot open it, list it or find it by the petitioner's phone.
+        let accused = app.login("dept_head").await;
+        assert_eq!(app.get(Some(&accused), &format!("/api/v1/cases/{id}")).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(app.get(Some(&accused), "/api/v1/cases?phone=13912345678").await.1["total"], 0);
+        // A city-level officer who may see the case still sees no petitioner.
+        let city = app.login("city_handler").await;
+        for path in [format!("/api/v1/cases/{id}"), format!("/api/v1/cases/{id}/timeline"), "/api/v1/cases".to_string()] {
+            let (s, v) = app.get(Some(&city), &path).await;
+            assert_eq!(s, StatusCode::OK);
+            let text = v.to_string();
+            assert!(!text.contains("李四") && !text.contains("13912345678") && !text.contains("11010519491231002X"), "{path} leaks the petitioner: {text}");
+        }
+        // The discipline commission sees everything.
+        let jw = app.login("discipline_handler").await;
+        let (_, v) = app.get(Some(&jw), &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(v["petitioner"]["name"], "李四");
+        assert_eq!(v["disclosure"], "full");
+    }
+
+    async fn the_public_view_shows_nothing_internal(db: TestDb) {
+        let app = spawn(db).await;
+        let c = &app.city;
+        let reg = app.login("registrar").await;
+        let (_, created) = app.post(Some(&reg), "/api/v1/cases", &letter()).await;
+        let (id, code) = (created["id"].as_i64().unwrap(), created["query_code"].as_str().unwrap().to_string());
+        app.act(&reg, id, json!({"action": "forward", "to_unit": c.town.0})).await;
+        let town = app.login("town_handler").await;
+        app.act(&town, id, json!({"action": "object", "reason": "内部意见：此事应由住建局办理"})).await;
+        // Typed with dashes and lower case, the code still works.
+        let typed = format!("{}-{}", &code[..8], &code[8..]).to_lowercase();
+        let (s, p) = app.get(None, &format!("/api/v1/public/cases/{typed}")).await;
+        assert_eq!(s, StatusCode::OK);
+        let text = p.to_string();
+        for secret in ["李四", "13912345678", "11010519491231002X", "内部意见", "registrar", "town_handler"] {
+            assert!(!text.contains(secret), "public view leaks {secret}: {text}");
+        }
+        assert_eq!(p["status"], "registered");
+        assert_eq!(p["deadlines"][0]["what"], "信访部门分流办理");
+    }
+}
+
+#[tokio::test]
+async fn openapi_and_health_and_logout() {
+    let app = spawn(TestDb::new(xinfang_store::Backend::Sqlite).await).await;
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (s, doc) = app.get(None, "/api/v1/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    for path in [
+        "/api/v1/session",
+        "/api/v1/cases",
+        "/api/v1/cases/{id}",
+        "/api/v1/cases/{id}/actions",
+        "/api/v1/public/cases/{query_code}",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
+    }
+    assert!(doc["components"]["schemas"].get("NewCase").is_some());
+    let token = app.login("registrar").await;
+    assert_eq!(
+        app.get(Some(&token), "/api/v1/me").await.1["name"],
+        "registrar"
+    );
+    let r = app
+        .client
+        .delete(app.url("/api/v1/session"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(Some(&token), "/api/v1/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (s, v) = app
+        .post(
+            None,
+            "/api/v1/session",
+            &json!({"username": "registrar", "password": "wrong"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("bad_credentials"))
+    );
+}
+
+#[tokio::test]
+async fn logins_and_public_lookups_are_rate_limited() {
+    let app = common::spawn_with(
+        TestDb::new(xinfang_store::Backend::Sqlite).await,
+        |mut s| {
+            s.limits = std::sync::Arc::new(xinfang_web::limits::RateLimits::new(3, 5));
+            s
+        },
+    )
+    .await;
+    let bad = json!({"username": "registrar", "password": "wrong"});
+    for _ in 0..3 {
+        assert_eq!(
+            app.post(None, "/api/v1/session", &bad).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (s, v) = app.post(None, "/api/v1/session", &bad).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
+    for _ in 0..5 {
+        app.get(None, "/api/v1/public/cases/AAAAAAAAAAAAAAAA").await;
+    }
+    assert_eq!(
+        app.get(None, "/api/v1/public/cases/AAAAAAAAAAAAAAAA")
+            .await
+            .0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

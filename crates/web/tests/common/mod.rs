@@ -1,0 +1,105 @@
+//! Test harness: the real app on a loopback port against a fresh database, driven over HTTP.
+#![allow(dead_code)]
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use xinfang_store::testing::{SmallCity, TEST_PASSWORD, TestDb, small_city};
+use xinfang_store::{Settings, Store};
+use xinfang_web::AppState;
+
+pub struct App {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub city: SmallCity,
+    _db: TestDb,
+}
+
+pub async fn spawn(db: TestDb) -> App {
+    spawn_with(db, |s| s).await
+}
+
+pub async fn spawn_with(db: TestDb, adjust: impl FnOnce(AppState) -> AppState) -> App {
+    let store = Store::open(&db.url, Settings::default())
+        .await
+        .expect("open store");
+    let city = small_city(&store).await;
+    let state = adjust(AppState::new(store.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let app = xinfang_web::router(state)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, app).await.unwrap();
+    });
+    App {
+        base,
+        client: reqwest::Client::new(),
+        store,
+        city,
+        _db: db,
+    }
+}
+
+impl App {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let (status, body) = self
+            .post(
+                None,
+                "/api/v1/session",
+                &serde_json::json!({"username": username, "password": TEST_PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn post(&self, token: Option<&str>, path: &str, body: &Value) -> (StatusCode, Value) {
+        let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, token: Option<&str>, path: &str) -> (StatusCode, Value) {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn act(&self, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
+        self.post(Some(token), &format!("/api/v1/cases/{id}/actions"), &body)
+            .await
+    }
+
+    /// Rows in the event log: proves that refused requests wrote nothing.
+    pub async fn event_count(&self) -> i64 {
+        use sqlx::Row;
+        sqlx::query("SELECT COUNT(*) AS n FROM events")
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap()
+            .try_get("n")
+            .unwrap()
+    }
+}
+
+pub fn letter() -> Value {
+    serde_json::json!({
+        "channel": "letter",
+        "petitioner": {"name": "李四", "phone": "13912345678", "id_number": "11010519491231002X"},
+        "title": "小区物业乱收费",
+        "content": "阳光花园小区物业擅自上调物业费，请求住建部门查处。"
+    })
+}
