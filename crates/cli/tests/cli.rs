@@ -16,7 +16,11 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn temp_db(name: &str) -> std::path::PathBuf {
@@ -32,14 +36,29 @@ async fn serve_demo_prints_logins_and_answers() {
     let db = temp_db("serve");
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_xinfang"))
-        .args(["serve", "--db", &format!("sqlite://{}", db.display()), "--addr", &format!("127.0.0.1:{port}"), "--demo", "--demo-cases", "300"])
+        .args([
+            "serve",
+            "--db",
+            &format!("sqlite://{}", db.display()),
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--demo",
+            "--demo-cases",
+            "300",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let _server = Server(child);
-    let lines = std::thread::spawn(move || BufReader::new(stdout).lines().take(80).map_while(Result::ok).collect::<Vec<_>>());
+    let lines = std::thread::spawn(move || {
+        BufReader::new(stdout)
+            .lines()
+            .take(80)
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    });
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
@@ -49,15 +68,31 @@ async fn serve_demo_prints_logins_and_answers() {
                 break;
             }
         }
-        assert!(started.elapsed() < Duration::from_secs(120), "server did not become ready");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "server did not become ready"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     for user in ["admin", "registrar"] {
-        let r = client.post(format!("{base}/api/v1/session")).json(&json!({"username": user, "password": "xinfang-demo"})).send().await.unwrap();
+        let r = client
+            .post(format!("{base}/api/v1/session"))
+            .json(&json!({"username": user, "password": "xinfang-demo"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200, "demo login {user}");
     }
-    let r = client.post(format!("{base}/api/v1/session")).json(&json!({"username": "registrar", "password": "xinfang-demo"})).send().await.unwrap();
-    let token = r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+    let r = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"username": "registrar", "password": "xinfang-demo"}))
+        .send()
+        .await
+        .unwrap();
+    let token = r.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let r = client
         .post(format!("{base}/api/v1/cases"))
         .bearer_auth(&token)
@@ -66,12 +101,28 @@ async fn serve_demo_prints_logins_and_answers() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let list: serde_json::Value = client.get(format!("{base}/api/v1/cases?per_page=5")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let list: serde_json::Value = client
+        .get(format!("{base}/api/v1/cases?per_page=5"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["total"], 301);
     drop(_server);
     let printed = lines.join().unwrap().join("\n");
-    assert!(printed.contains(&format!("http://127.0.0.1:{port}/")), "{printed}");
-    assert!(printed.contains("registrar") && printed.contains("admin") && printed.contains("xinfang-demo"), "{printed}");
+    assert!(
+        printed.contains(&format!("http://127.0.0.1:{port}/")),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("registrar")
+            && printed.contains("admin")
+            && printed.contains("xinfang-demo"),
+        "{printed}"
+    );
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
@@ -82,9 +133,19 @@ fn verify_catches_a_tampered_log() {
     let db = temp_db("verify");
     let url = format!("sqlite://{}", db.display());
     let bin = env!("CARGO_BIN_EXE_xinfang");
-    let out = Command::new(bin).args(["demo", "--db", &url, "--cases", "50"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = Command::new(bin).args(["verify", "--db", &url]).output().unwrap();
+    let out = Command::new(bin)
+        .args(["demo", "--db", &url, "--cases", "50"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(bin)
+        .args(["verify", "--db", &url])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("完好"));
     // Tamper with event 100 the way someone with the file would: drop the guard, edit the row.
@@ -93,12 +154,25 @@ fn verify_catches_a_tampered_log() {
         use sqlx::Connection;
         sqlx::any::install_default_drivers();
         let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
-        sqlx::query("DROP TRIGGER events_no_update").execute(&mut conn).await.unwrap();
-        sqlx::query("UPDATE events SET at = at + 1 WHERE seq = 100").execute(&mut conn).await.unwrap();
+        sqlx::query("DROP TRIGGER events_no_update")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE events SET at = at + 1 WHERE seq = 100")
+            .execute(&mut conn)
+            .await
+            .unwrap();
     });
-    let out = Command::new(bin).args(["verify", "--db", &url]).output().unwrap();
+    let out = Command::new(bin)
+        .args(["verify", "--db", &url])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("第 100 号事件"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("第 100 号事件"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }

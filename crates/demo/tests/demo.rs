@@ -11,11 +11,19 @@ async fn city(db: &TestDb, seed: u64) -> (Store, Vec<(String, String, String)>) 
     let store = Store::open(&db.url, Settings::default()).await.unwrap();
     let (city, report) = xinfang_demo::load(&store, 400, seed).await.unwrap();
     assert_eq!(report.cases, 400);
-    assert!(city.accounts.len() >= 50 && city.accounts.len() <= 70, "about sixty people: {}", city.accounts.len());
+    assert!(
+        city.accounts.len() >= 50 && city.accounts.len() <= 70,
+        "about sixty people: {}",
+        city.accounts.len()
+    );
     let mut rows = Vec::new();
     for id in 1..=400 {
         let c = store.case(CaseId(id)).await.unwrap().unwrap();
-        rows.push((c.title, c.status.code().to_string(), c.registered_on.to_string()));
+        rows.push((
+            c.title,
+            c.status.code().to_string(),
+            c.registered_on.to_string(),
+        ));
     }
     (store, rows)
 }

@@ -145,6 +145,7 @@ pub struct Opinion {
 pub struct Evaluation {
     pub office: Rating,
     pub unit: Rating,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     pub on: NaiveDate,
 }
@@ -163,7 +164,9 @@ pub struct Extension {
 pub struct Hearing {
     pub started_on: NaiveDate,
     pub panel: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conclusion: Option<String>,
 }
 
@@ -171,15 +174,25 @@ pub struct Hearing {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deadlines {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort_due: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_due: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accept_due: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_due: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle_due: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_request_due: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_due: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rereview_request_due: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rereview_due: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_due: Option<NaiveDate>,
 }
 
@@ -208,42 +221,62 @@ pub struct Case {
     pub title: String,
     pub content: String,
     pub category: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     pub petitioner: Petitioner,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collective: Option<Collective>,
     /// 检举控告: the petitioner is hidden from every unit but 纪检监察.
     pub is_report: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accused_unit: Option<UnitId>,
     pub registered_unit: UnitId,
     pub registered_by: PersonId,
     /// The petition office that sorts the case (receives it back after an objection).
     pub sorting_unit: UnitId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handling_unit: Option<UnitId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_unit: Option<UnitId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rereview_unit: Option<UnitId>,
     pub status: CaseStatus,
     /// The limits in force when the case was registered (policy may change later).
     pub limits: Limits,
     pub registered_on: NaiveDate,
     pub sorting_since: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replied_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_requested_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rereview_requested_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_on: Option<NaiveDate>,
     pub assigned: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<Opinion>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_opinion: Option<Opinion>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rereview_opinion: Option<Opinion>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<Extension>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hearings: Vec<Hearing>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<Evaluation>,
     /// How many times the case was sent to a unit (转送/交办).
     pub dispatches: u32,
     /// How many times a receiving unit objected (退回).
     pub objections: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat_of: Option<CaseId>,
     pub deadlines: Deadlines,
 }

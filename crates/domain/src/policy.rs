@@ -17,12 +17,18 @@ pub enum DayCount {
     Working,
 }
 
+impl DayCount {
+    fn is_calendar(&self) -> bool {
+        *self == DayCount::Calendar
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Limit {
     pub days: u32,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "DayCount::is_calendar")]
     pub count: DayCount,
 }
 

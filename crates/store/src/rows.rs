@@ -6,11 +6,12 @@ use sqlx::{Any, AnyConnection, AssertSqlSafe};
 
 use crate::{Backend, StoreError};
 
-/// SQLite resolves `$N` by name with a linear search, which makes large statements quadratic;
-/// `?N` is numeric there. PostgreSQL only takes `$N`.
+/// Placeholders for multi-row statements. SQLite looks up every named or numbered parameter
+/// (`$N`, `?N`) in a linear list, which makes a statement with thousands of them quadratic to
+/// bind; anonymous `?` are bound by position at no cost. PostgreSQL only takes `$N`.
 pub fn placeholder(backend: Backend, n: usize) -> String {
     match backend {
-        Backend::Sqlite => format!("?{n}"),
+        Backend::Sqlite => "?".to_string(),
         Backend::Postgres => format!("${n}"),
     }
 }

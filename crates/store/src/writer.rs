@@ -91,11 +91,18 @@ enum Work {
         cmd: Command,
         who: Who,
     },
-    Import(Vec<ImportCase>),
+    Import(Vec<Prepared>),
     Org {
         op: OrgOp,
         who: Who,
     },
+}
+
+/// An imported case, serialised by the caller so that the writer only chains and inserts.
+struct Prepared {
+    id: i64,
+    row: Vec<Param>,
+    events: Vec<(&'static str, String, Who, i64)>,
 }
 
 enum Done {
@@ -139,6 +146,7 @@ struct Pending {
     events: Vec<EventRow>,
     units: Vec<Unit>,
     people: Vec<Vec<Param>>,
+    imported: Vec<Vec<Param>>,
 }
 
 pub(crate) async fn start(
@@ -232,6 +240,7 @@ impl Writer {
             events: Vec::new(),
             units: Vec::new(),
             people: Vec::new(),
+            imported: Vec::new(),
         };
         let mut outcomes = Vec::with_capacity(works.len());
         for w in works {
@@ -338,13 +347,12 @@ impl Writer {
                 },
             },
             Work::Import(cases) => {
-                for ic in cases {
-                    let id = ic.case.id.0;
-                    p.head.next_case = p.head.next_case.max(id + 1);
-                    for (e, who, at) in &ic.events {
-                        push_event(p, Some(id), e.kind(), serde_json::to_string(e)?, who, *at);
+                for c in cases {
+                    p.head.next_case = p.head.next_case.max(c.id + 1);
+                    for (kind, payload, who, at) in &c.events {
+                        push_event(p, Some(c.id), kind, payload.clone(), who, *at);
                     }
-                    p.cases.insert(id, ic.case.clone());
+                    p.imported.push(c.row.clone());
                 }
                 Ok(Done::Nothing)
             }
@@ -463,11 +471,11 @@ impl Writer {
             "",
         )
         .await?;
-        let today = self.settings.clock.today();
-        let cases: Vec<Vec<Param>> = std::mem::take(&mut p.cases)
+        let mut cases: Vec<Vec<Param>> = std::mem::take(&mut p.cases)
             .into_values()
-            .map(|c| case_row(&c, &p.org, today))
+            .map(|c| case_row(&c, &p.org))
             .collect::<Result<_, _>>()?;
+        cases.append(&mut p.imported);
         let updates: Vec<String> = CASE_COLUMNS[3..]
             .iter()
             .map(|c| format!("{c} = excluded.{c}"))
@@ -602,7 +610,7 @@ pub(crate) const CASE_COLUMNS: &[&str] = &[
 ];
 
 /// The read-model row of a case: the columns lists filter on, and the whole state as JSON.
-fn case_row(c: &Case, org: &OrgChart, _today: chrono::NaiveDate) -> Result<Vec<Param>, StoreError> {
+fn case_row(c: &Case, org: &OrgChart) -> Result<Vec<Param>, StoreError> {
     let path = |u: UnitId| org.get(u).map(|u| u.path.clone());
     let clock = c.clock();
     let lapse = match c.status {
@@ -671,9 +679,27 @@ impl Store {
         }
     }
 
-    /// Writes cases with their histories as they are (used by the demo generator).
+    /// Writes new cases with their histories as they are (the demo generator). The rows are
+    /// serialised here, on the caller's task, so that the writer only chains and inserts them.
+    /// Meant for bulk loads into a database nobody is acting on at the same time.
     pub async fn import(&self, cases: Vec<ImportCase>) -> Result<(), StoreError> {
-        self.submit(Work::Import(cases)).await.map(|_| ())
+        let org = self.org();
+        let prepared = cases
+            .into_iter()
+            .map(|ic| {
+                let events = ic
+                    .events
+                    .into_iter()
+                    .map(|(e, who, at)| Ok((e.kind(), serde_json::to_string(&e)?, who, at)))
+                    .collect::<Result<_, StoreError>>()?;
+                Ok(Prepared {
+                    id: ic.case.id.0,
+                    row: case_row(&ic.case, &org)?,
+                    events,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.submit(Work::Import(prepared)).await.map(|_| ())
     }
 
     /// The id the next registered or imported case will get.
