@@ -213,14 +213,22 @@ pub async fn run(which: Which) -> Result<(), String> {
             let units: Vec<i64> = store.org().units().map(|u| u.id.0).collect();
             for (name, query) in [
                 (
-                    "worklist: open cases of a unit",
+                    "worklist: cases waiting on a unit, most urgent first",
+                    "open=true&waiting_on={u}&per_page=20",
+                ),
+                (
+                    "worklist: red cases waiting on a unit",
+                    "warning=red&waiting_on={u}&per_page=20",
+                ),
+                (
+                    "supervision: open cases in a unit's subtree, most urgent first",
                     "open=true&unit={u}&per_page=20",
                 ),
                 (
-                    "worklist: red cases of a unit",
-                    "warning=red&unit={u}&per_page=20",
+                    "list: a unit's subtree, newest first",
+                    "unit={u}&per_page=20",
                 ),
-                ("list: city-wide, newest first page", "per_page=20"),
+                ("list: city-wide, newest first", "per_page=20"),
             ] {
                 let (c, b, t, units) = (client.clone(), base.clone(), token.clone(), units.clone());
                 let (lat, wall) = drive(requests / 5, concurrency, move |_| {

@@ -55,3 +55,14 @@ pub async fn open(args: &DbArgs) -> Result<Store, String> {
     .await
     .map_err(|e| e.to_string())
 }
+
+/// Limits in working days need next year's official holidays, published each winter.
+pub fn warn_if_calendar_ends(store: &Store) {
+    let next_year = store.clock().today().year() + 1;
+    if store.calendar().last_year().is_some_and(|y| y < next_year) {
+        eprintln!(
+            "提示: 节假日日历只到 {} 年；国务院公布 {next_year} 年放假安排后，请用 --holidays 提供新的日历（xinfang holidays 可导出现有日历）",
+            store.calendar().last_year().unwrap_or_default()
+        );
+    }
+}

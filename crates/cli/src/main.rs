@@ -99,6 +99,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             demo_cases,
         } => {
             let store = config::open(&db).await?;
+            config::warn_if_calendar_ends(&store);
             if demo && store.is_empty().await.map_err(|e| e.to_string())? {
                 println!("正在生成演示城市（{demo_cases} 件信访事项）…");
                 let (_, report) = xinfang_demo::load(&store, demo_cases, 2026)

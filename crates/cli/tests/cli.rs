@@ -63,10 +63,10 @@ async fn serve_demo_prints_logins_and_answers() {
     let base = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
     loop {
-        if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
-            if r.status() == 200 {
-                break;
-            }
+        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+            && r.status() == 200
+        {
+            break;
         }
         assert!(
             started.elapsed() < Duration::from_secs(120),

@@ -28,6 +28,11 @@ pub struct GenerateReport {
     pub seconds: f64,
 }
 
+/// A village: its unit, name and (for some) its own handler.
+type Village = (UnitId, &'static str, Option<Actor>);
+/// A town: its unit, handler, head and villages.
+type TownCast = (UnitId, Actor, Actor, Vec<Village>);
+
 /// The officers the generator acts as, owned so the generator can run on its own thread.
 #[derive(Clone)]
 struct Cast {
@@ -35,12 +40,7 @@ struct Cast {
     registrar: Actor,
     leader: Actor,
     departments: Vec<(&'static str, UnitId, Actor, Actor)>,
-    towns: Vec<(
-        UnitId,
-        Actor,
-        Actor,
-        Vec<(UnitId, &'static str, Option<Actor>)>,
-    )>,
+    towns: Vec<TownCast>,
     discipline: (UnitId, Actor, Actor),
     political_legal: (UnitId, Actor, Actor),
 }
@@ -64,7 +64,7 @@ impl Cast {
                         t.unit,
                         t.handler.clone(),
                         t.head.clone(),
-                        t.villages.clone_owned(),
+                        t.villages.clone(),
                     )
                 })
                 .collect(),
@@ -100,16 +100,6 @@ impl Cast {
             }
         }
         (self.leader.clone(), self.leader.clone())
-    }
-}
-
-trait CloneOwned {
-    fn clone_owned(&self) -> Vec<(UnitId, &'static str, Option<Actor>)>;
-}
-
-impl CloneOwned for Vec<(UnitId, &'static str, Option<Actor>)> {
-    fn clone_owned(&self) -> Vec<(UnitId, &'static str, Option<Actor>)> {
-        self.clone()
     }
 }
 
@@ -317,8 +307,8 @@ impl Generator {
         };
         let fill = |s: &str, rng: &mut StdRng| {
             s.replace("{place}", &place)
-                .replace("{company}", *pick(rng, COMPANIES))
-                .replace("{road}", *pick(rng, ROADS))
+                .replace("{company}", pick::<&str>(rng, COMPANIES))
+                .replace("{road}", pick::<&str>(rng, ROADS))
                 .replace("{amount}", &(rng.random_range(3..400u32) * 500).to_string())
                 .replace("{months}", &rng.random_range(2..13u32).to_string())
                 .replace("{year}", &rng.random_range(2019..2026u32).to_string())
@@ -422,13 +412,8 @@ impl Generator {
         rng: &mut StdRng,
         h: &mut History,
         t: &Template,
-        town: &(
-            UnitId,
-            Actor,
-            Actor,
-            Vec<(UnitId, &'static str, Option<Actor>)>,
-        ),
-        village: &(UnitId, &'static str, Option<Actor>),
+        town: &TownCast,
+        village: &Village,
     ) {
         let c = &self.cast;
         let office = || Who::Officer(c.registrar.clone());

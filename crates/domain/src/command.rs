@@ -112,47 +112,34 @@ pub enum Command {
 }
 
 impl Command {
-    pub fn name(&self) -> &'static str {
+    /// (stable code, Chinese name) of the command.
+    fn describe(&self) -> (&'static str, &'static str) {
         match self {
-            Command::Forward { .. } => "转送",
-            Command::Assign { .. } => "交办",
-            Command::Redirect { .. } => "告知",
-            Command::Reject { .. } => "不予受理",
-            Command::Object { .. } => "提出异议",
-            Command::Accept => "受理",
-            Command::Decline { .. } => "不予受理",
-            Command::Extend { .. } => "延期",
-            Command::Reply { .. } => "答复",
-            Command::Evaluate { .. } => "评价",
-            Command::RequestReview { .. } => "申请复查",
-            Command::Review { .. } => "复查",
-            Command::RequestRereview { .. } => "申请复核",
-            Command::StartHearing { .. } => "听证开始",
-            Command::EndHearing { .. } => "听证结束",
-            Command::Rereview { .. } => "复核",
-            Command::Close => "办结",
+            Command::Forward { .. } => ("forward", "转送"),
+            Command::Assign { .. } => ("assign", "交办"),
+            Command::Redirect { .. } => ("redirect", "告知"),
+            Command::Reject { .. } => ("reject", "不予受理"),
+            Command::Object { .. } => ("object", "提出异议"),
+            Command::Accept => ("accept", "受理"),
+            Command::Decline { .. } => ("decline", "不予受理"),
+            Command::Extend { .. } => ("extend", "延期"),
+            Command::Reply { .. } => ("reply", "答复"),
+            Command::Evaluate { .. } => ("evaluate", "评价"),
+            Command::RequestReview { .. } => ("request_review", "申请复查"),
+            Command::Review { .. } => ("review", "复查"),
+            Command::RequestRereview { .. } => ("request_rereview", "申请复核"),
+            Command::StartHearing { .. } => ("start_hearing", "听证开始"),
+            Command::EndHearing { .. } => ("end_hearing", "听证结束"),
+            Command::Rereview { .. } => ("rereview", "复核"),
+            Command::Close => ("close", "办结"),
         }
     }
 
+    pub fn name(&self) -> &'static str {
+        self.describe().1
+    }
+
     pub fn code(&self) -> &'static str {
-        match self {
-            Command::Forward { .. } => "forward",
-            Command::Assign { .. } => "assign",
-            Command::Redirect { .. } => "redirect",
-            Command::Reject { .. } => "reject",
-            Command::Object { .. } => "object",
-            Command::Accept => "accept",
-            Command::Decline { .. } => "decline",
-            Command::Extend { .. } => "extend",
-            Command::Reply { .. } => "reply",
-            Command::Evaluate { .. } => "evaluate",
-            Command::RequestReview { .. } => "request_review",
-            Command::Review { .. } => "review",
-            Command::RequestRereview { .. } => "request_rereview",
-            Command::StartHearing { .. } => "start_hearing",
-            Command::EndHearing { .. } => "end_hearing",
-            Command::Rereview { .. } => "rereview",
-            Command::Close => "close",
-        }
+        self.describe().0
     }
 }

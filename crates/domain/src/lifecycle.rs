@@ -381,12 +381,13 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         Command::RequestReview { reason } => {
             require(case.status == S::Replied)?;
             petitioner_or_registrar(case, ctx)?;
-            if let Some(due) = d.review_request_due.filter(|due| today > *due) {
-                return Err(DomainError::WindowClosed(format!(
-                    "申请复查的期限（收到处理意见书之日起{}日，至{due}）已过",
-                    l.review_request.days
-                )));
-            }
+            appeal_window(
+                d.review_request_due,
+                today,
+                "复查",
+                "处理意见书",
+                l.review_request.days,
+            )?;
             let reason = required_text("reason", "复查理由", reason, MAX_TEXT_CHARS)?;
             let review_unit = ctx.org.parent_or_self(handling_unit(case)?)?.id;
             Event::ReviewRequested {
@@ -411,12 +412,13 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         Command::RequestRereview { reason } => {
             require(case.status == S::Reviewed)?;
             petitioner_or_registrar(case, ctx)?;
-            if let Some(due) = d.rereview_request_due.filter(|due| today > *due) {
-                return Err(DomainError::WindowClosed(format!(
-                    "申请复核的期限（收到复查意见书之日起{}日，至{due}）已过",
-                    l.rereview_request.days
-                )));
-            }
+            appeal_window(
+                d.rereview_request_due,
+                today,
+                "复核",
+                "复查意见书",
+                l.rereview_request.days,
+            )?;
             let reason = required_text("reason", "复核理由", reason, MAX_TEXT_CHARS)?;
             let rereview_unit = ctx
                 .org
@@ -518,6 +520,22 @@ pub fn handle(case: &mut Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Do
         case.apply(e);
     }
     Ok(events)
+}
+
+/// The petitioner's window to appeal runs from the delivery of the opinion.
+fn appeal_window(
+    due: Option<NaiveDate>,
+    today: NaiveDate,
+    step: &str,
+    opinion: &str,
+    days: u32,
+) -> Result<(), DomainError> {
+    match due {
+        Some(due) if today > due => Err(DomainError::WindowClosed(format!(
+            "申请{step}的期限（收到{opinion}之日起{days}日，至{due}）已过"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn handling_unit(case: &Case) -> Result<UnitId, DomainError> {

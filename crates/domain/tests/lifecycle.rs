@@ -621,10 +621,10 @@ proptest! {
                             extensions += 1;
                             prop_assert!(*days >= 1 && *days <= 30);
                         }
-                        if let Event::Forwarded { to, .. } | Event::Assigned { to, .. } = e {
-                            if is_report {
-                                prop_assert_eq!(*to, DISCIPLINE);
-                            }
+                        if let Event::Forwarded { to, .. } | Event::Assigned { to, .. } = e
+                            && is_report
+                        {
+                            prop_assert_eq!(*to, DISCIPLINE);
                         }
                     }
                 }

@@ -18,6 +18,8 @@ pub struct CaseFilter {
     pub statuses: Vec<CaseStatus>,
     /// Cases whose responsible unit lies in this unit's subtree.
     pub unit: Option<UnitId>,
+    /// Only cases waiting on exactly this unit (the unit's own worklist).
+    pub waiting_on: Option<UnitId>,
     pub due_before: Option<NaiveDate>,
     pub warning: Option<Warning>,
     /// Only cases with a running clock (what someone must act on).
@@ -148,19 +150,99 @@ impl Store {
         f: &CaseFilter,
     ) -> Result<Page<CaseSummary>, StoreError> {
         let today = self.clock().today();
+        let (where_sql, params) = self.filter_sql(actor, f, today, false)?;
+        let per_page = f.per_page.clamp(1, MAX_PER_PAGE);
+        let page = f.page.max(1);
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases {where_sql} LIMIT {}) t",
+            COUNT_CAP + 1
+        );
+        let total: i64 = bind(sqlx::query(AssertSqlSafe(count_sql)), params.clone())
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        // When few rows match (the count stopped below its cap), find them through the filter's
+        // index and sort them; when many match, walk the order's index and stop after a page, with
+        // the path ranges kept off their index (hints for SQLite only).
+        let dense = total > COUNT_CAP;
+        let (where_sql, params) = if dense {
+            self.filter_sql(actor, f, today, true)?
+        } else {
+            (where_sql, params)
+        };
+        let by_due = f.open_only || f.warning.is_some() || f.due_before.is_some();
+        let plus = self.index_hint(!dense);
+        let order = if by_due {
+            format!("{plus}clock_due, {plus}id")
+        } else {
+            format!("{plus}id DESC")
+        };
+        let list_sql = format!(
+            "SELECT id, case_no, status, channel, category, title, petitioner_name, is_report, registered_on, \
+             responsible_unit, clock_step, clock_due, yellow_from FROM cases {where_sql} \
+             ORDER BY {order} LIMIT {per_page} OFFSET {}",
+            (page as u64 - 1) * per_page as u64
+        );
+        let rows = bind(sqlx::query(AssertSqlSafe(list_sql)), params)
+            .fetch_all(&self.pool)
+            .await?;
+        let items = rows
+            .iter()
+            .map(|r| summary(r, today))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Page {
+            items,
+            page,
+            per_page,
+            total: total.min(COUNT_CAP),
+            total_capped: total > COUNT_CAP,
+        })
+    }
+
+    /// SQLite's way to keep a column's index out of a plan; PostgreSQL has no unary `+` on text
+    /// and plans by statistics, so it gets nothing.
+    fn index_hint(&self, off: bool) -> &'static str {
+        if off && self.backend == crate::Backend::Sqlite {
+            "+"
+        } else {
+            ""
+        }
+    }
+
+    /// The WHERE clause of a case list and its parameters; `off_index` keeps the unit-path ranges
+    /// from being looked up by index (see [`Store::list_cases`]).
+    fn filter_sql(
+        &self,
+        actor: &Actor,
+        f: &CaseFilter,
+        today: NaiveDate,
+        off_index: bool,
+    ) -> Result<(String, Vec<Param>), StoreError> {
+        let plus = self.index_hint(off_index);
         let mut params: Vec<Param> = Vec::new();
         let mut n = 0usize;
         let mut wheres: Vec<String> = Vec::new();
         if !actor.has(Role::Admin) {
             let p = actor.unit_path.clone();
             let scopes = ["registered_path", "handling_path", "responsible_path"]
-                .map(|c| under(c, &mut n, &mut params, &p))
+                .map(|c| under(&format!("{plus}{c}"), &mut n, &mut params, &p))
                 .join(" OR ");
             wheres.push(format!("({scopes})"));
         }
         if let Some(u) = f.unit {
             let path = self.org().get(u)?.path.clone();
-            wheres.push(under("responsible_path", &mut n, &mut params, &path));
+            wheres.push(under(
+                &format!("{plus}responsible_path"),
+                &mut n,
+                &mut params,
+                &path,
+            ));
+        }
+        if let Some(u) = f.waiting_on {
+            self.org().get(u)?;
+            params.push(u.0.into());
+            n += 1;
+            wheres.push(format!("responsible_unit = ${n}"));
         }
         if !f.statuses.is_empty() {
             let list: Vec<String> = f
@@ -217,62 +299,7 @@ impl Store {
         } else {
             format!("WHERE {}", wheres.join(" AND "))
         };
-        let per_page = f.per_page.clamp(1, MAX_PER_PAGE);
-        let page = f.page.max(1);
-        let count_sql = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases {where_sql} LIMIT {}) t",
-            COUNT_CAP + 1
-        );
-        let total: i64 = bind(sqlx::query(AssertSqlSafe(count_sql)), params.clone())
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
-        let list_sql = format!(
-            "SELECT id, case_no, status, channel, category, title, petitioner_name, is_report, registered_on, \
-             responsible_unit, clock_step, clock_due, yellow_from FROM cases {where_sql} \
-             ORDER BY clock_due IS NULL, clock_due, id DESC LIMIT {per_page} OFFSET {}",
-            (page as u64 - 1) * per_page as u64
-        );
-        let rows = bind(sqlx::query(AssertSqlSafe(list_sql)), params)
-            .fetch_all(&self.pool)
-            .await?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                let due: Option<String> = r.try_get("clock_due")?;
-                let yellow: Option<String> = r.try_get("yellow_from")?;
-                let warning = match (&due, &yellow) {
-                    (Some(due), Some(y)) => Some(colour(due, y, today)),
-                    _ => None,
-                };
-                let status: String = r.try_get("status")?;
-                let channel: String = r.try_get("channel")?;
-                Ok(CaseSummary {
-                    id: r.try_get("id")?,
-                    case_no: r.try_get("case_no")?,
-                    status: CaseStatus::from_code(&status)
-                        .ok_or_else(|| StoreError::Corrupt(status.clone()))?,
-                    channel: Channel::from_code(&channel)
-                        .ok_or_else(|| StoreError::Corrupt(channel.clone()))?,
-                    category: r.try_get("category")?,
-                    title: r.try_get("title")?,
-                    petitioner_name: r.try_get("petitioner_name")?,
-                    is_report: r.try_get::<i64, _>("is_report")? != 0,
-                    registered_on: r.try_get("registered_on")?,
-                    responsible_unit: r.try_get("responsible_unit")?,
-                    step: r.try_get("clock_step")?,
-                    due,
-                    warning,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(Page {
-            items,
-            page,
-            per_page,
-            total: total.min(COUNT_CAP),
-            total_capped: total > COUNT_CAP,
-        })
+        Ok((where_sql, params))
     }
 
     pub async fn count_cases(&self) -> Result<i64, StoreError> {
@@ -292,4 +319,32 @@ fn colour(due: &str, yellow_from: &str, today: NaiveDate) -> Warning {
     } else {
         Warning::Green
     }
+}
+
+fn summary(r: &sqlx::any::AnyRow, today: NaiveDate) -> Result<CaseSummary, StoreError> {
+    let due: Option<String> = r.try_get("clock_due")?;
+    let yellow: Option<String> = r.try_get("yellow_from")?;
+    let warning = match (&due, &yellow) {
+        (Some(due), Some(y)) => Some(colour(due, y, today)),
+        _ => None,
+    };
+    let status: String = r.try_get("status")?;
+    let channel: String = r.try_get("channel")?;
+    Ok(CaseSummary {
+        id: r.try_get("id")?,
+        case_no: r.try_get("case_no")?,
+        status: CaseStatus::from_code(&status)
+            .ok_or_else(|| StoreError::Corrupt(status.clone()))?,
+        channel: Channel::from_code(&channel)
+            .ok_or_else(|| StoreError::Corrupt(channel.clone()))?,
+        category: r.try_get("category")?,
+        title: r.try_get("title")?,
+        petitioner_name: r.try_get("petitioner_name")?,
+        is_report: r.try_get::<i64, _>("is_report")? != 0,
+        registered_on: r.try_get("registered_on")?,
+        responsible_unit: r.try_get("responsible_unit")?,
+        step: r.try_get("clock_step")?,
+        due,
+        warning,
+    })
 }

@@ -129,6 +129,12 @@ both_backends! {
         assert_eq!(store.list_cases(&c.registrar, &all).await.unwrap().total, 2);
         let forwarded = CaseFilter { statuses: vec![CaseStatus::Forwarded], unit: Some(c.dept), ..all.clone() };
         assert_eq!(ids(store.list_cases(&c.admin, &forwarded).await.unwrap()), vec![b.id.0]);
+        // Plain lists come newest first; a unit's own worklist holds only what waits on it.
+        assert_eq!(ids(store.list_cases(&c.admin, &all).await.unwrap()), vec![b.id.0, a.id.0]);
+        let village_work = CaseFilter { waiting_on: Some(c.village), open_only: true, ..all.clone() };
+        assert_eq!(ids(store.list_cases(&c.town_handler, &village_work).await.unwrap()), vec![a.id.0]);
+        let town_work = CaseFilter { waiting_on: Some(c.town), ..all.clone() };
+        assert!(ids(store.list_cases(&c.town_handler, &town_work).await.unwrap()).is_empty());
         // Colours: nothing is late today; everything is red once the clock passes the 15-day limit.
         let red = CaseFilter { warning: Some(xinfang_domain::Warning::Red), ..all.clone() };
         assert_eq!(store.list_cases(&c.admin, &red).await.unwrap().total, 0);

@@ -40,15 +40,15 @@ fn hidden_person() -> Petitioner {
 
 /// Applies [`Disclosure`] to every person on the case.
 pub fn redact(mut case: Case, how: Disclosure) -> Case {
-    let f = |p: &Petitioner| match how {
+    let disclose = |p: &Petitioner| match how {
         Disclosure::Full => p.clone(),
         Disclosure::Masked => p.masked(),
         Disclosure::Hidden => hidden_person(),
     };
-    case.petitioner = f(&case.petitioner);
     if let Some(c) = case.collective.as_mut() {
-        c.representatives = c.representatives.iter().map(f).collect();
+        c.representatives = c.representatives.iter().map(disclose).collect();
     }
+    case.petitioner = disclose(&case.petitioner);
     if how == Disclosure::Hidden {
         case.query_code = "（保密）".into();
         case.content = "（检举控告内容仅纪检监察机关可见）".into();

@@ -58,6 +58,8 @@ pub struct ListQuery {
     pub status: Option<String>,
     /// Cases the unit's subtree is responsible for now.
     pub unit: Option<i64>,
+    /// Cases waiting on exactly this unit (its own worklist).
+    pub waiting_on: Option<i64>,
     /// Running deadline on or before this date.
     pub due_before: Option<NaiveDate>,
     /// `green`, `yellow` or `red`.
@@ -72,7 +74,7 @@ pub struct ListQuery {
     pub per_page: Option<u32>,
 }
 
-/// Cases the officer's unit may see, most urgent first.
+/// Cases the officer's unit may see: worklists (open, warning, due_before) most urgent first, other lists newest first.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list(
@@ -110,9 +112,21 @@ pub async fn list(
                 .id,
         ),
     };
+    let waiting_on = match q.waiting_on {
+        None => None,
+        Some(u) => Some(
+            state
+                .store
+                .org()
+                .get(xinfang_domain::UnitId(u))
+                .map_err(|_| ApiError::bad_request("bad_query", "单位不存在"))?
+                .id,
+        ),
+    };
     let filter = CaseFilter {
         statuses,
         unit,
+        waiting_on,
         due_before: q.due_before,
         warning,
         open_only: q.open.unwrap_or(false),
