@@ -158,13 +158,24 @@ pub async fn generate_cases(
         }
     });
     let (mut cases, mut events) = (0u64, 0u64);
+    // A few batches in flight: one is prepared while the writer commits the one before.
+    let mut in_flight = std::collections::VecDeque::new();
     while let Some((batch, ev)) = rx.recv().await {
         cases += batch.len() as u64;
         events += ev;
-        store.import(batch).await?;
+        let store = store.clone();
+        in_flight.push_back(tokio::spawn(async move { store.import(batch).await }));
+        if in_flight.len() >= 3
+            && let Some(oldest) = in_flight.pop_front()
+        {
+            oldest.await.map_err(|_| StoreError::WriterGone)??;
+        }
         if cases % 100_000 < BATCH as u64 {
             tracing::info!(cases, events, "demo cases written");
         }
+    }
+    for pending in in_flight {
+        pending.await.map_err(|_| StoreError::WriterGone)??;
     }
     producer
         .join()

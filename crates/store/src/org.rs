@@ -84,6 +84,15 @@ impl Store {
         Ok(Some((token, actor)))
     }
 
+    /// Removes expired sessions; returns how many.
+    pub async fn purge_sessions(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(self.clock().now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn logout(&self, token: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash(token))

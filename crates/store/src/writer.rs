@@ -91,7 +91,9 @@ enum Work {
         cmd: Command,
         who: Who,
     },
-    Import(Vec<Prepared>),
+    /// Taken (not copied) by the first attempt: if the batch fails, a retry finds `None` and
+    /// reports the import as failed instead of writing nothing in silence.
+    Import(std::sync::Mutex<Option<Vec<Prepared>>>),
     Org {
         op: OrgOp,
         who: Who,
@@ -346,16 +348,19 @@ impl Writer {
                     }
                 },
             },
-            Work::Import(cases) => {
-                for c in cases {
-                    p.head.next_case = p.head.next_case.max(c.id + 1);
-                    for (kind, payload, who, at) in &c.events {
-                        push_event(p, Some(c.id), kind, payload.clone(), who, *at);
+            Work::Import(cases) => match cases.lock().expect("import lock").take() {
+                None => Err(StoreError::Conflict("导入批次写入失败，请重新导入".into())),
+                Some(cases) => {
+                    for c in cases {
+                        p.head.next_case = p.head.next_case.max(c.id + 1);
+                        for (kind, payload, who, at) in c.events {
+                            push_event(p, Some(c.id), kind, payload, &who, at);
+                        }
+                        p.imported.push(c.row);
                     }
-                    p.imported.push(c.row.clone());
+                    Ok(Done::Nothing)
                 }
-                Ok(Done::Nothing)
-            }
+            },
             Work::Org { op, who } => match self.org_op(p, op) {
                 Err(e) => Err(e),
                 Ok((id, kind, payload)) => {
@@ -699,7 +704,9 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        self.submit(Work::Import(prepared)).await.map(|_| ())
+        self.submit(Work::Import(std::sync::Mutex::new(Some(prepared))))
+            .await
+            .map(|_| ())
     }
 
     /// The id the next registered or imported case will get.
