@@ -11,7 +11,7 @@ use crate::{Store, StoreError};
 
 pub const MAX_PER_PAGE: u32 = 100;
 /// Totals are counted up to this many; lists say "more than" beyond it.
-pub const COUNT_CAP: i64 = 10_000;
+pub const COUNT_CAP: i64 = 2_000;
 
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
