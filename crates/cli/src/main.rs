@@ -40,6 +40,10 @@ enum Command {
         /// Cases the demo city starts with.
         #[arg(long, default_value_t = 3000)]
         demo_cases: u64,
+        /// Send the session cookie over plain HTTP too (an intranet without TLS). Browsers send
+        /// `Secure` cookies to localhost anyway.
+        #[arg(long)]
+        insecure_cookies: bool,
     },
     /// Build the demo city (units, people, a year of cases) in an empty database.
     Demo {

@@ -103,18 +103,26 @@ impl FromRequestParts<AppState> for Officer {
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or_else(ApiError::unauthenticated)?
             .to_string();
-        let now = state.store.clock().now_ms();
-        if let Some(actor) = state.sessions.get(&token, now) {
-            return Ok(Officer(actor, token));
-        }
-        match state.store.actor_for_token(&token).await? {
-            Some((actor, expires)) => {
-                state.sessions.put(&token, actor.clone(), expires);
-                Ok(Officer(actor, token))
-            }
+        match resolve(state, &token).await? {
+            Some(actor) => Ok(Officer(actor, token)),
             None => Err(ApiError::unauthenticated()),
         }
     }
+}
+
+/// The officer behind a session token (from the cache, else the database).
+pub async fn resolve(state: &AppState, token: &str) -> Result<Option<Actor>, ApiError> {
+    let now = state.store.clock().now_ms();
+    if let Some(actor) = state.sessions.get(token, now) {
+        return Ok(Some(actor));
+    }
+    Ok(match state.store.actor_for_token(token).await? {
+        Some((actor, expires)) => {
+            state.sessions.put(token, actor.clone(), expires);
+            Some(actor)
+        }
+        None => None,
+    })
 }
 
 /// The caller's address (loopback when the server runs without connect info, as in router tests).

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod openapi;
+pub mod ui;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub store: Store,
     pub sessions: Arc<extract::SessionCache>,
     pub limits: Arc<limits::RateLimits>,
+    /// Mark the session cookie `Secure` (browsers then send it over HTTPS and to localhost only).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -36,6 +39,7 @@ impl AppState {
             store,
             sessions: Arc::new(extract::SessionCache::default()),
             limits: Arc::new(limits::RateLimits::default()),
+            secure_cookies: true,
         }
     }
 }
@@ -44,6 +48,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::routes())
+        .merge(ui::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -1,0 +1,69 @@
+//! The officer workbench: server-rendered pages in Chinese, cookie sessions, CSRF on every form,
+//! a Content-Security-Policy that allows only our own scripts and styles.
+
+mod pages;
+mod session;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::AppState;
+
+pub use session::{CSRF_FIELD, SESSION_COOKIE, UiOfficer, csrf_token};
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::worklist))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route(
+            "/cases/new",
+            get(pages::new_case_form).post(pages::create_case),
+        )
+        .route("/cases/{id}", get(pages::case_page))
+        .route("/cases/{id}/act", post(pages::act))
+        .route("/cases/{id}/documents/{seq}", get(pages::document))
+        .route("/search", get(pages::search))
+        .route(
+            "/static/app.css",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    include_str!("../../static/app.css"),
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/static/app.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    include_str!("../../static/app.js"),
+                )
+                    .into_response()
+            }),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+}

@@ -1,0 +1,49 @@
+// xinfang officer UI: small progressive enhancements. Everything works without JavaScript.
+(function () {
+  "use strict";
+  var W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], C = "10X98765432";
+  // GB 11643: the same check as the server's, so mistakes show while typing.
+  function idError(v) {
+    if (!v) return "";
+    v = v.toUpperCase();
+    if (!/^\d{17}[\dX]$/.test(v)) return "身份证号码应为18位";
+    var s = 0;
+    for (var i = 0; i < 17; i++) s += (+v[i]) * W[i];
+    return C[s % 11] === v[17] ? "" : "身份证号码校验位不正确";
+  }
+  function show(input, message) {
+    var slot = document.querySelector('[data-error-for="' + input.name + '"]');
+    if (slot) slot.textContent = message;
+    if (message) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+  }
+  function check(input) {
+    var message = "";
+    if (input.hasAttribute("data-idcheck")) message = idError(input.value.trim());
+    else if (input.value && input.pattern && !new RegExp("^(?:" + input.pattern + ")$").test(input.value.trim())) message = input.getAttribute("data-message") || "格式不正确";
+    else if (input.required && !input.value.trim()) message = "必填";
+    show(input, message);
+    return !message;
+  }
+  document.querySelectorAll("form[data-validate]").forEach(function (form) {
+    form.querySelectorAll("input, textarea").forEach(function (input) {
+      input.addEventListener("input", function () { check(input); });
+    });
+    form.addEventListener("submit", function (e) {
+      var ok = true;
+      form.querySelectorAll("input, textarea").forEach(function (input) { if (!check(input)) ok = false; });
+      if (!ok) e.preventDefault();
+    });
+    var channel = form.querySelector("[data-channel]"), collective = form.querySelector("[data-collective]");
+    function toggle() { if (collective) collective.hidden = channel.value !== "visit"; }
+    if (channel) { channel.addEventListener("change", toggle); toggle(); }
+  });
+  // Sorting desk: filter the unit list by name.
+  document.querySelectorAll("[data-unit-filter]").forEach(function (box) {
+    var select = box.closest("form").querySelector("select[name=to_unit]");
+    box.addEventListener("input", function () {
+      var q = box.value.trim();
+      Array.prototype.forEach.call(select.options, function (o) { o.hidden = q && o.value && o.text.indexOf(q) < 0; });
+    });
+  });
+  document.querySelectorAll("[data-print]").forEach(function (b) { b.addEventListener("click", function () { window.print(); }); });
+})();
