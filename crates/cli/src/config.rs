@@ -60,9 +60,10 @@ pub async fn open(args: &DbArgs) -> Result<Store, String> {
 pub fn warn_if_calendar_ends(store: &Store) {
     let next_year = store.clock().today().year() + 1;
     if store.calendar().last_year().is_some_and(|y| y < next_year) {
+        let last = store.calendar().last_year().unwrap_or_default();
         eprintln!(
-            "提示: 节假日日历只到 {} 年；国务院公布 {next_year} 年放假安排后，请用 --holidays 提供新的日历（xinfang holidays 可导出现有日历）",
-            store.calendar().last_year().unwrap_or_default()
+            "提示: 节假日日历只到 {last} 年。按工作日计算的期限需要 {}–{next_year} 年的放假安排：请用 --holidays 提供（xinfang holidays 可导出现有日历作为模板）",
+            last + 1
         );
     }
 }

@@ -101,6 +101,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             addr,
             demo,
             demo_cases,
+            insecure_cookies,
         } => {
             let store = config::open(&db).await?;
             config::warn_if_calendar_ends(&store);
@@ -122,7 +123,11 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             if demo {
                 print_demo_logins(&store).await;
             }
-            xinfang_web::serve(xinfang_web::AppState::new(store), listener)
+            let state = xinfang_web::AppState {
+                secure_cookies: !insecure_cookies,
+                ..xinfang_web::AppState::new(store)
+            };
+            xinfang_web::serve(state, listener)
                 .await
                 .map_err(|e| e.to_string())?;
         }

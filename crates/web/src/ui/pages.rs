@@ -474,22 +474,23 @@ pub async fn create_case(
         Err((field, message)) => return render_error(field, message, Vec::new()),
     };
     // Before registering, show the petitioner's other cases so that a repeat can be linked.
-    if form.get("confirm").is_none() && new.repeat_of.is_none() {
-        if let Some(phone) = new.petitioner.phone.clone().filter(|p| !p.is_empty()) {
-            let filter = CaseFilter {
-                petitioner_phone: Some(phone),
-                per_page: 20,
-                ..Default::default()
-            };
-            if let Ok(page) = state.store.list_cases(&officer.actor, &filter).await
-                && !page.items.is_empty()
-            {
-                return render_error(
-                    "repeat_of".into(),
-                    "该信访人已有以下信访事项。如为同一事项，请填写“重复信访关联”；如为新事项，请勾选“确认为新事项”后再次提交。".into(),
-                    page.items,
-                );
-            }
+    if !form.contains_key("confirm")
+        && new.repeat_of.is_none()
+        && let Some(phone) = new.petitioner.phone.clone().filter(|p| !p.is_empty())
+    {
+        let filter = CaseFilter {
+            petitioner_phone: Some(phone),
+            per_page: 20,
+            ..Default::default()
+        };
+        if let Ok(page) = state.store.list_cases(&officer.actor, &filter).await
+            && !page.items.is_empty()
+        {
+            return render_error(
+                "repeat_of".into(),
+                "该信访人已有以下信访事项。如为同一事项，请填写“重复信访关联”；如为新事项，请勾选“确认为新事项”后再次提交。".into(),
+                page.items,
+            );
         }
     }
     let unit = officer.actor.unit;
