@@ -175,3 +175,34 @@ both_backends! {
         assert_eq!(reg.get("/").await.0, StatusCode::SEE_OTHER);
     }
 }
+
+both_backends! {
+    async fn admins_manage_units_and_people_through_the_pages(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let handler = Browser::login(&app.base, "dept_handler").await;
+        assert_eq!(handler.get("/admin").await.0, StatusCode::FORBIDDEN);
+        let admin = Browser::login(&app.base, "admin").await;
+        let (s, html, _) = admin.get("/admin").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("期限政策") && html.contains("5 个工作日") && html.contains("60 日"));
+        let csrf = admin.csrf("/admin").await;
+        let city = app.city.city.0.to_string();
+        let (s, _, _) = admin.post("/admin/units", &[("csrf", &csrf), ("parent_id", &city), ("name", "南湖街道"), ("kind", "town")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let unit = app.store.org().units().find(|u| u.name == "南湖街道").map(|u| u.id.0).expect("unit created");
+        let unit = unit.to_string();
+        let person = [("csrf", csrf.as_str()), ("username", "nanhu_handler"), ("name", "陈静"), ("unit_id", unit.as_str()), ("roles", "handler"), ("roles", "unit_head"), ("password", "short")];
+        let (s, html, _) = admin.post("/admin/people", &person).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("密码应为10至256个字符"));
+        let mut person = person.to_vec();
+        person[6] = ("password", TEST_PASSWORD);
+        let (s, html, _) = admin.post("/admin/people", &person).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("已添加人员 nanhu_handler"));
+        let newcomer = Browser::login(&app.base, "nanhu_handler").await;
+        assert_eq!(newcomer.get("/").await.0, StatusCode::OK);
+        let me = app.store.people().await.unwrap().into_iter().find(|p| p.username == "nanhu_handler").unwrap();
+        assert_eq!(me.roles, [xinfang_domain::Role::Handler, xinfang_domain::Role::UnitHead]);
+    }
+}

@@ -4,6 +4,8 @@
 // Handlers return error pages as `Err(Response)`; each is built once per request, so boxing
 // the large variant would save nothing.
 #[allow(clippy::result_large_err)]
+mod admin;
+#[allow(clippy::result_large_err)]
 mod pages;
 #[allow(clippy::result_large_err)]
 mod session;
@@ -34,6 +36,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/act", post(pages::act))
         .route("/cases/{id}/documents/{seq}", get(pages::document))
         .route("/search", get(pages::search))
+        .route("/admin", get(admin::page))
+        .route("/admin/units", post(admin::create_unit))
+        .route("/admin/people", post(admin::create_person))
         .route(
             "/static/app.css",
             get(|| async {

@@ -24,9 +24,10 @@ pub struct Frame {
     pub unit: String,
     pub csrf: String,
     pub can_register: bool,
+    pub is_admin: bool,
 }
 
-fn frame(state: &AppState, officer: &UiOfficer) -> Frame {
+pub(super) fn frame(state: &AppState, officer: &UiOfficer) -> Frame {
     let a = &officer.actor;
     Frame {
         user: a.name.clone(),
@@ -38,6 +39,7 @@ fn frame(state: &AppState, officer: &UiOfficer) -> Frame {
             .unwrap_or_default(),
         csrf: officer.csrf.clone(),
         can_register: a.has_any(&[Role::Registrar, Role::Admin]),
+        is_admin: a.has(Role::Admin),
     }
 }
 
@@ -200,7 +202,7 @@ impl CasePage {
     }
 }
 
-fn unit_options(state: &AppState) -> Vec<UnitOption> {
+pub(super) fn unit_options(state: &AppState) -> Vec<UnitOption> {
     let org = state.store.org();
     let mut units: Vec<_> = org.units().collect();
     units.sort_by(|a, b| a.path.cmp(&b.path));
