@@ -1,0 +1,292 @@
+//! The officer workbench in real headless Chromium (Debian `chromium` + `chromium-driver`, installed
+//! by `.ci/run`). Screenshots of the key pages are saved under `target/ui-screenshots/`.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use xinfang_store::Backend;
+use xinfang_store::testing::{TEST_PASSWORD, TestDb};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn chromium() -> (Driver, Client) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is needed for the browser tests: run .ci/run, which installs it");
+    let driver = Driver(driver);
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "chromedriver did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let profile =
+        std::env::temp_dir().join(format!("xinfang-chromium-{}-{port}", std::process::id()));
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-dev-shm-usage", "--window-size=1280,1100", "--lang=zh-CN",
+                     format!("--user-data-dir={}", profile.display())],
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("start headless chromium");
+    (driver, client)
+}
+
+async fn shot(c: &Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/ui-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(format!("{name}.png")),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+}
+
+async fn login(c: &Client, base: &str, username: &str) {
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Css("input[name=username]"))
+        .await
+        .unwrap()
+        .send_keys(username)
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(TEST_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("main button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("section#sort"))
+        .await
+        .expect("worklist after login");
+}
+
+/// Fills a field of the action form for `action` on the case page.
+async fn action_field(c: &Client, action: &str, field: &str, value: &str) {
+    let xpath =
+        format!("//form[.//input[@name='action' and @value='{action}']]//*[@name='{field}']");
+    c.find(Locator::XPath(&xpath))
+        .await
+        .unwrap()
+        .send_keys(value)
+        .await
+        .unwrap();
+}
+
+async fn submit_action(c: &Client, action: &str) {
+    let xpath = format!("//form[.//input[@name='action' and @value='{action}']]//button");
+    c.find(Locator::XPath(&xpath))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .unwrap_or_else(|_| panic!("{action} confirmed"));
+}
+
+async fn page_text(c: &Client) -> String {
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collective_visit_from_registration_to_reply_in_chromium() {
+    let app = common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+
+    // Without a session the browser lands on the login form.
+    c.goto(&format!("{base}/")).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().ends_with("/login"));
+    shot(&c, "01-login").await;
+
+    login(&c, &base, "registrar").await;
+    shot(&c, "02-worklist").await;
+    c.goto(&format!("{base}/cases/new")).await.unwrap();
+    c.find(Locator::Css("select[name=channel]"))
+        .await
+        .unwrap()
+        .select_by_value("visit")
+        .await
+        .unwrap();
+    let field = |name: &'static str| {
+        c.find(Locator::Css(Box::leak(
+            format!("[name={name}]").into_boxed_str(),
+        )))
+    };
+    field("petitioner_name")
+        .await
+        .unwrap()
+        .send_keys("王五")
+        .await
+        .unwrap();
+    field("petitioner_phone")
+        .await
+        .unwrap()
+        .send_keys("13700001111")
+        .await
+        .unwrap();
+    // A wrong check digit is flagged while typing, before anything is sent.
+    let id = field("petitioner_id_number").await.unwrap();
+    id.send_keys("110105194912310021").await.unwrap();
+    let message = c
+        .find(Locator::Css("[data-error-for=petitioner_id_number]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(message, "身份证号码校验位不正确");
+    id.clear().await.unwrap();
+    id.send_keys("11010519491231002X").await.unwrap();
+    field("head_count")
+        .await
+        .unwrap()
+        .send_keys("12")
+        .await
+        .unwrap();
+    field("rep1_name")
+        .await
+        .unwrap()
+        .send_keys("王五")
+        .await
+        .unwrap();
+    field("rep2_name")
+        .await
+        .unwrap()
+        .send_keys("赵六")
+        .await
+        .unwrap();
+    field("title")
+        .await
+        .unwrap()
+        .send_keys("村集体土地补偿款分配不公")
+        .await
+        .unwrap();
+    field("content")
+        .await
+        .unwrap()
+        .send_keys("十二户村民反映征地补偿款分配不公，请求核查。")
+        .await
+        .unwrap();
+    shot(&c, "03-intake-collective-visit").await;
+    c.find(Locator::Css("form.intake button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .expect("registered");
+    let path = c.current_url().await.unwrap().path().to_string();
+    let id: i64 = path.trim_start_matches("/cases/").parse().unwrap();
+    assert!(page_text(&c).await.contains("集体访，12 人"));
+
+    // The registrar forwards it to the department from the sorting desk.
+    c.find(Locator::Css("select[name=to_unit]"))
+        .await
+        .unwrap()
+        .select_by_value(&app.city.dept.0.to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[value=forward]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .expect("forwarded");
+
+    // The department accepts, its head extends, the handler replies.
+    login(&c, &base, "dept_handler").await;
+    assert!(
+        page_text(&c).await.contains("村集体土地补偿款分配不公"),
+        "the case waits in the department's worklist"
+    );
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    submit_action(&c, "accept").await;
+    login(&c, &base, "dept_head").await;
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    action_field(&c, "extend", "days", "20").await;
+    action_field(&c, "extend", "reason", "需实地核查").await;
+    submit_action(&c, "extend").await;
+    login(&c, &base, "dept_handler").await;
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    action_field(&c, "reply", "text", "已重新核算并补发。").await;
+    submit_action(&c, "reply").await;
+    let text = page_text(&c).await;
+    assert!(text.contains("已重新核算并补发。") && text.contains("延期告知书"));
+    shot(&c, "04-case-replied").await;
+
+    // The petitioner's view by query code shows the reply.
+    let case = app
+        .store
+        .case(xinfang_domain::CaseId(id))
+        .await
+        .unwrap()
+        .unwrap();
+    c.goto(&format!("{base}/api/v1/public/cases/{}", case.query_code))
+        .await
+        .unwrap();
+    assert!(page_text(&c).await.contains("已重新核算并补发。"));
+
+    // A handler of another town cannot open the case.
+    login(&c, &base, "other_town_handler").await;
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    assert!(page_text(&c).await.contains("无权查看"));
+    shot(&c, "05-other-town-refused").await;
+    c.close().await.unwrap();
+}
