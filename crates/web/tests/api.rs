@@ -157,6 +157,8 @@ both_backends! {
         assert_eq!(app.get(Some(&reg), "/api/v1/cases/424242").await.0, StatusCode::NOT_FOUND);
         assert_eq!(app.get(Some(&reg), "/api/v1/cases?status=nonsense").await.0, StatusCode::BAD_REQUEST);
         assert_eq!(app.get(Some(&reg), "/api/v1/cases?page=-1").await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(app.get(Some(&reg), "/api/v1/cases?unit=999999").await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(app.get(Some(&reg), "/api/v1/cases?waiting_on=999999").await.0, StatusCode::BAD_REQUEST);
         assert_eq!(app.get(None, "/api/v1/public/cases/AAAAAAAAAAAAAAAA").await.0, StatusCode::NOT_FOUND);
         assert_eq!(app.event_count().await, before, "refused requests must write nothing");
         assert_eq!(app.store.count_cases().await.unwrap(), 1);

@@ -101,28 +101,20 @@ pub async fn list(
             ApiError::bad_request("bad_query", "预警颜色应为 green、yellow 或 red")
         })?),
     };
-    let unit = match q.unit {
-        None => None,
-        Some(u) => Some(
+    // A unit filter must name an existing unit.
+    let known_unit = |id: Option<i64>| {
+        id.map(|u| {
             state
                 .store
                 .org()
                 .get(xinfang_domain::UnitId(u))
-                .map_err(|_| ApiError::bad_request("bad_query", "单位不存在"))?
-                .id,
-        ),
+                .map(|u| u.id)
+        })
+        .transpose()
+        .map_err(|_| ApiError::bad_request("bad_query", "单位不存在"))
     };
-    let waiting_on = match q.waiting_on {
-        None => None,
-        Some(u) => Some(
-            state
-                .store
-                .org()
-                .get(xinfang_domain::UnitId(u))
-                .map_err(|_| ApiError::bad_request("bad_query", "单位不存在"))?
-                .id,
-        ),
-    };
+    let unit = known_unit(q.unit)?;
+    let waiting_on = known_unit(q.waiting_on)?;
     let filter = CaseFilter {
         statuses,
         unit,
