@@ -23,11 +23,30 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// An SQLite database file and its WAL companions.
+fn remove_db(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// A session token for a demo account.
+async fn demo_token(client: &reqwest::Client, base: &str, username: &str) -> String {
+    let r = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"username": username, "password": "xinfang-demo"}))
+        .send()
+        .await
+        .unwrap();
+    r.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 fn temp_db(name: &str) -> std::path::PathBuf {
     let p = std::env::temp_dir().join(format!("xinfang_cli_{name}_{}.db", std::process::id()));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
-    }
+    remove_db(&p);
     p
 }
 
@@ -83,16 +102,7 @@ async fn serve_demo_prints_logins_and_answers() {
             .unwrap();
         assert_eq!(r.status(), 200, "demo login {user}");
     }
-    let r = client
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"username": "registrar", "password": "xinfang-demo"}))
-        .send()
-        .await
-        .unwrap();
-    let token = r.json::<serde_json::Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = demo_token(&client, &base, "registrar").await;
     let r = client
         .post(format!("{base}/api/v1/cases"))
         .bearer_auth(&token)
@@ -123,9 +133,7 @@ async fn serve_demo_prints_logins_and_answers() {
             && printed.contains("xinfang-demo"),
         "{printed}"
     );
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
+    remove_db(&db);
 }
 
 #[test]
@@ -173,9 +181,7 @@ fn verify_catches_a_tampered_log() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
+    remove_db(&db);
 }
 
 /// Every registration the server acknowledged survives the process being killed mid-flight.
@@ -210,16 +216,7 @@ async fn acknowledged_registrations_survive_a_crash() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let r = client
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"username": "registrar", "password": "xinfang-demo"}))
-        .send()
-        .await
-        .unwrap();
-    let token = r.json::<serde_json::Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = demo_token(&client, &base, "registrar").await;
     // Sixteen clients register as fast as they can until the server dies under them.
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<i64>::new()));
     let mut clients = Vec::new();
@@ -278,7 +275,5 @@ async fn acknowledged_registrations_survive_a_crash() {
     ));
     assert!(store.count_cases().await.unwrap() >= acknowledged.len() as i64);
     store.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
+    remove_db(&db);
 }

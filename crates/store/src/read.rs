@@ -83,8 +83,7 @@ impl Store {
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
-            .transpose()
+        case_state(row)
     }
 
     pub async fn case_by_query_code(&self, code: &str) -> Result<Option<Case>, StoreError> {
@@ -92,8 +91,7 @@ impl Store {
             .bind(code)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
-            .transpose()
+        case_state(row)
     }
 
     pub async fn case_by_no(&self, case_no: &str) -> Result<Option<Case>, StoreError> {
@@ -101,8 +99,7 @@ impl Store {
             .bind(case_no)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
-            .transpose()
+        case_state(row)
     }
 
     pub async fn timeline(&self, id: CaseId) -> Result<Vec<TimelineEntry>, StoreError> {
@@ -319,6 +316,12 @@ fn colour(due: &str, yellow_from: &str, today: NaiveDate) -> Warning {
     } else {
         Warning::Green
     }
+}
+
+/// The case kept as JSON in the read model's `state` column.
+pub(crate) fn case_state(row: Option<sqlx::any::AnyRow>) -> Result<Option<Case>, StoreError> {
+    row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
+        .transpose()
 }
 
 fn summary(r: &sqlx::any::AnyRow, today: NaiveDate) -> Result<CaseSummary, StoreError> {

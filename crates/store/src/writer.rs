@@ -568,12 +568,7 @@ async fn load_case(
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
-    match row {
-        Some(r) => Ok(Some(serde_json::from_str(
-            &r.try_get::<String, _>("state")?,
-        )?)),
-        None => Ok(None),
-    }
+    crate::read::case_state(row)
 }
 
 pub(crate) fn kind_code(kind: UnitKind) -> String {

@@ -92,11 +92,7 @@ async fn login(c: &Client, base: &str, username: &str) {
         .click()
         .await
         .unwrap();
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("section#sort"))
-        .await
-        .expect("worklist after login");
+    appears(c, "section#sort", "worklist after login").await;
 }
 
 /// Fills a field of the action form for `action` on the case page.
@@ -119,11 +115,16 @@ async fn submit_action(c: &Client, action: &str) {
         .click()
         .await
         .unwrap();
+    appears(c, "p.notice", &format!("{action} confirmed")).await;
+}
+
+/// Waits (up to 20 s) for an element to show after a navigation or submit.
+async fn appears(c: &Client, css: &str, what: &str) {
     c.wait()
         .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("p.notice"))
+        .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|_| panic!("{action} confirmed"));
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
 }
 
 async fn page_text(c: &Client) -> String {
@@ -222,11 +223,7 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
         .click()
         .await
         .unwrap();
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("p.notice"))
-        .await
-        .expect("registered");
+    appears(&c, "p.notice", "registered").await;
     let path = c.current_url().await.unwrap().path().to_string();
     let id: i64 = path.trim_start_matches("/cases/").parse().unwrap();
     assert!(page_text(&c).await.contains("集体访，12 人"));
@@ -244,11 +241,7 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
         .click()
         .await
         .unwrap();
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("p.notice"))
-        .await
-        .expect("forwarded");
+    appears(&c, "p.notice", "forwarded").await;
 
     // The department accepts, its head extends, the handler replies.
     login(&c, &base, "dept_handler").await;
