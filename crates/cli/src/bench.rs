@@ -29,11 +29,42 @@ pub enum Which {
         #[arg(long, default_value_t = 4)]
         concurrency: u64,
     },
+    /// Full-text search latency through GET /api/v1/cases/search on an existing database; builds
+    /// the index first if it is missing and reports how long that took.
+    Search {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 2_000)]
+        requests: u64,
+        #[arg(long, default_value_t = 4)]
+        concurrency: u64,
+    },
 }
+
+/// What officers type: common matters (large result sets), and names of places and companies.
+const SEARCH_QUERIES: &[&str] = &[
+    "拖欠工资",
+    "物业 电梯",
+    "墙体开裂",
+    "征地补偿",
+    "噪音",
+    "社会保险",
+    "工程款",
+    "阳光花园",
+    "宏达建筑",
+    "滨河大道",
+    "好处费",
+    "违章建筑",
+    "农民工",
+    "医疗保险",
+    "渗水",
+    "拆迁",
+];
 
 struct Server {
     base: String,
     client: reqwest::Client,
+    text: xinfang_text::TextSearch,
 }
 
 async fn start(db: &DbArgs) -> Result<Server, String> {
@@ -50,7 +81,8 @@ async fn start(db: &DbArgs) -> Result<Server, String> {
         "http://{}",
         listener.local_addr().map_err(|e| e.to_string())?
     );
-    let state = xinfang_web::AppState::new(store);
+    let text = crate::config::text_search(&store, db, None).await?;
+    let state = xinfang_web::AppState::new(store, text.clone());
     tokio::spawn(async move {
         let app = xinfang_web::router(state)
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -60,7 +92,7 @@ async fn start(db: &DbArgs) -> Result<Server, String> {
         .pool_max_idle_per_host(256)
         .build()
         .map_err(|e| e.to_string())?;
-    Ok(Server { base, client })
+    Ok(Server { base, client, text })
 }
 
 async fn axum_serve(
@@ -175,6 +207,53 @@ pub async fn run(which: Which) -> Result<(), String> {
             })
             .await?;
             report(&format!("register (concurrency {concurrency})"), lat, wall);
+        }
+        Which::Search {
+            db,
+            requests,
+            concurrency,
+        } => {
+            let s = start(&db).await?;
+            let started = Instant::now();
+            while !s.text.fresh().await {
+                println!(
+                    "index: {} events in after {:.0} s…",
+                    s.text.indexed(),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            println!(
+                "index up to date after {:.1} s (event {})",
+                started.elapsed().as_secs_f64(),
+                s.text.indexed()
+            );
+            for user in ["admin", "registrar", "rsj_handler"] {
+                let token = login(&s, user).await?;
+                let (c, b) = (s.client.clone(), s.base.clone());
+                let (lat, wall) = drive(requests, concurrency, move |i| {
+                    let q = SEARCH_QUERIES[i as usize % SEARCH_QUERIES.len()];
+                    let (c, url, t) = (
+                        c.clone(),
+                        format!("{b}/api/v1/cases/search?q={q}&per_page=20"),
+                        token.clone(),
+                    );
+                    async move {
+                        let r = c
+                            .get(url)
+                            .bearer_auth(&t)
+                            .send()
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        if !r.status().is_success() {
+                            return Err(format!("{}", r.status()));
+                        }
+                        r.bytes().await.map_err(|e| e.to_string())?;
+                        Ok(())
+                    }
+                })
+                .await?;
+                report(&format!("search as {user}, first page of 20"), lat, wall);
+            }
         }
         Which::Read {
             db,

@@ -4,6 +4,8 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use xinfang_domain::{Calendar, Policy};
 use xinfang_store::{Clock, Settings, Store};
 
+use std::path::PathBuf;
+
 use crate::DbArgs;
 
 /// The official holiday tables embedded by the holiday-cn crate, as an editable calendar.
@@ -28,6 +30,36 @@ pub fn builtin_calendar() -> Calendar {
         day += chrono::Duration::days(1);
     }
     cal
+}
+
+/// Where the full-text index lives: `--index`, else beside the SQLite file, else `./xinfang-index`.
+pub fn index_dir(db: &str, index: Option<PathBuf>) -> PathBuf {
+    index.unwrap_or_else(|| match xinfang_store::normalise_url(db) {
+        Ok((xinfang_store::Backend::Sqlite, url)) => {
+            let file = url
+                .trim_start_matches("sqlite://")
+                .split('?')
+                .next()
+                .unwrap_or("xinfang.db")
+                .to_string();
+            PathBuf::from(format!("{file}.index"))
+        }
+        _ => PathBuf::from("xinfang-index"),
+    })
+}
+
+/// Opens the full-text index and starts following the log into it.
+pub async fn text_search(
+    store: &Store,
+    args: &DbArgs,
+    index: Option<PathBuf>,
+) -> Result<xinfang_text::TextSearch, String> {
+    let dir = index_dir(&args.db, index);
+    let index =
+        xinfang_text::CaseIndex::open(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    xinfang_text::TextSearch::start(store.clone(), index)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 pub async fn open(args: &DbArgs) -> Result<Store, String> {

@@ -44,6 +44,10 @@ enum Command {
         /// `Secure` cookies to localhost anyway.
         #[arg(long)]
         insecure_cookies: bool,
+        /// Directory of the full-text index (derived data, rebuilt when missing); next to the
+        /// SQLite file by default, `./xinfang-index` for PostgreSQL.
+        #[arg(long, env = "XINFANG_INDEX")]
+        index: Option<std::path::PathBuf>,
     },
     /// Build the demo city (units, people, a year of cases) in an empty database.
     Demo {
@@ -102,6 +106,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             demo,
             demo_cases,
             insecure_cookies,
+            index,
         } => {
             let store = config::open(&db).await?;
             config::warn_if_calendar_ends(&store);
@@ -123,9 +128,10 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             if demo {
                 print_demo_logins(&store).await;
             }
+            let text = config::text_search(&store, &db, index).await?;
             let state = xinfang_web::AppState {
                 secure_cookies: !insecure_cookies,
-                ..xinfang_web::AppState::new(store)
+                ..xinfang_web::AppState::new(store, text)
             };
             xinfang_web::serve(state, listener)
                 .await

@@ -9,6 +9,7 @@ use crate::error::DomainError;
 use crate::event::Event;
 use crate::ids::{CaseId, UnitId};
 use crate::org::{Actor, OrgChart, Role, Unit, UnitKind};
+use crate::petitioner::{PETITIONER_FIELDS, REPRESENTATIVE_FIELDS};
 use crate::policy::{DayCount, Policy};
 
 pub const MAX_TITLE_CHARS: usize = 100;
@@ -36,6 +37,40 @@ pub struct Allotted {
 const CASE_WORKERS: &[Role] = &[Role::Handler, Role::UnitHead];
 const SORTERS: &[Role] = &[Role::Registrar, Role::Handler, Role::UnitHead];
 
+/// Every problem of a petition's own fields (text, petitioner, collective), for forms that mark
+/// each field; [`register`] refuses with the first of them and checks the rest of the context.
+pub fn intake_problems(new: &NewCase) -> Vec<DomainError> {
+    let mut out = Vec::new();
+    let mut note = |r: Result<(), DomainError>| out.extend(r.err());
+    note(required_text("title", "标题", &new.title, MAX_TITLE_CHARS).map(drop));
+    note(required_text("content", "内容", &new.content, MAX_CONTENT_CHARS).map(drop));
+    note(optional_text("category", "分类", new.category.clone(), 50).map(drop));
+    note(optional_text("region", "地区", new.region.clone(), 50).map(drop));
+    if let Err(all) = new.petitioner.clone().checked(PETITIONER_FIELDS) {
+        out.extend(all);
+    }
+    if let Some(c) = &new.collective {
+        if !(COLLECTIVE_MIN_PEOPLE..=100_000).contains(&c.head_count) {
+            out.push(DomainError::invalid(
+                "collective.head_count",
+                "集体访人数应为5人以上",
+            ));
+        }
+        if c.representatives.len() > MAX_REPRESENTATIVES {
+            out.push(DomainError::invalid(
+                "collective.representatives",
+                "集体访代表不得超过5人",
+            ));
+        }
+        out.extend(
+            c.representatives
+                .iter()
+                .filter_map(|p| p.clone().normalized(REPRESENTATIVE_FIELDS).err()),
+        );
+    }
+    out
+}
+
 /// Registers a petition: validates it and returns the `Registered` event, followed by `Refused`
 /// (same facts after the final opinion) or `Linked` (the matter is already being handled).
 pub fn register(
@@ -54,7 +89,7 @@ pub fn register(
     ctx.org.get(registering_unit)?;
     let title = required_text("title", "标题", &new.title, MAX_TITLE_CHARS)?;
     let content = required_text("content", "内容", &new.content, MAX_CONTENT_CHARS)?;
-    let petitioner = new.petitioner.normalized("petitioner")?;
+    let petitioner = new.petitioner.normalized(PETITIONER_FIELDS)?;
     let category =
         optional_text("category", "分类", new.category, 50)?.unwrap_or_else(|| "其他".to_string());
     let region = optional_text("region", "地区", new.region, 50)?;
@@ -82,7 +117,7 @@ pub fn register(
             let representatives = c
                 .representatives
                 .into_iter()
-                .map(|p| p.normalized("collective.representatives"))
+                .map(|p| p.normalized(REPRESENTATIVE_FIELDS))
                 .collect::<Result<_, _>>()?;
             Some(Collective {
                 head_count: c.head_count,

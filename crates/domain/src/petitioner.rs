@@ -17,23 +17,52 @@ pub struct Petitioner {
     pub address: Option<String>,
 }
 
+/// The names errors give for a person's fields (the petitioner's, or a representative's).
+#[derive(Debug, Clone, Copy)]
+pub struct PersonFields {
+    pub name: &'static str,
+    pub id_number: &'static str,
+    pub phone: &'static str,
+    pub address: &'static str,
+}
+
+pub const PETITIONER_FIELDS: PersonFields = PersonFields {
+    name: "petitioner.name",
+    id_number: "petitioner.id_number",
+    phone: "petitioner.phone",
+    address: "petitioner.address",
+};
+
+pub const REPRESENTATIVE_FIELDS: PersonFields = PersonFields {
+    name: "collective.representatives",
+    id_number: "collective.representatives",
+    phone: "collective.representatives",
+    address: "collective.representatives",
+};
+
 impl Petitioner {
-    /// Trims the fields, upper-cases the ID check digit and validates everything.
-    pub fn normalized(mut self, field: &'static str) -> Result<Self, DomainError> {
+    /// Trims the fields, upper-cases the ID check digit and validates everything; the first
+    /// problem is the error.
+    pub fn normalized(self, fields: PersonFields) -> Result<Self, DomainError> {
+        self.checked(fields).map_err(|mut all| all.remove(0))
+    }
+
+    /// As [`Petitioner::normalized`], with every problem found (for forms that mark each field).
+    pub fn checked(mut self, f: PersonFields) -> Result<Self, Vec<DomainError>> {
+        let mut problems = Vec::new();
         self.name = self.name.trim().to_string();
         if self.name.is_empty() {
-            return Err(DomainError::invalid(field, "信访人姓名不能为空"));
-        }
-        if self.name.chars().count() > 50 {
-            return Err(DomainError::invalid(field, "信访人姓名不能超过50个字"));
+            problems.push(DomainError::invalid(f.name, "信访人姓名不能为空"));
+        } else if self.name.chars().count() > 50 {
+            problems.push(DomainError::invalid(f.name, "信访人姓名不能超过50个字"));
         }
         self.id_number = non_empty(self.id_number).map(|s| s.to_uppercase());
-        if let Some(id) = &self.id_number {
-            check_id_number(id).map_err(|m| DomainError::invalid("id_number", m))?;
+        if let Some(Err(m)) = self.id_number.as_deref().map(check_id_number) {
+            problems.push(DomainError::invalid(f.id_number, m));
         }
         self.phone = non_empty(self.phone).map(|s| s.replace([' ', '-'], ""));
-        if let Some(phone) = &self.phone {
-            check_phone(phone).map_err(|m| DomainError::invalid("phone", m))?;
+        if let Some(Err(m)) = self.phone.as_deref().map(check_phone) {
+            problems.push(DomainError::invalid(f.phone, m));
         }
         self.address = non_empty(self.address);
         if self
@@ -41,9 +70,13 @@ impl Petitioner {
             .as_ref()
             .is_some_and(|a| a.chars().count() > 200)
         {
-            return Err(DomainError::invalid("address", "地址不能超过200个字"));
+            problems.push(DomainError::invalid(f.address, "地址不能超过200个字"));
         }
-        Ok(self)
+        if problems.is_empty() {
+            Ok(self)
+        } else {
+            Err(problems)
+        }
     }
 
     /// The same person with phone and ID number masked, for viewers who do not need them.

@@ -405,7 +405,7 @@ fn registration_checks_its_input() {
     bad_id.petitioner.id_number = Some("110105194912310021".into());
     assert_eq!(
         w.register(bad_id, t0, None).unwrap_err().field(),
-        Some("id_number")
+        Some("petitioner.id_number")
     );
     let mut small = new_case(false);
     small.collective = Some(CollectiveInput {
@@ -678,4 +678,57 @@ fn available_actions_follow_state_and_role() {
     assert_eq!(avail(&c, w.officer(2)), ["reply"]);
     assert_eq!(avail(&c, w.officer(3)), ["extend", "reply"]);
     assert!(avail(&c, w.officer(7)).is_empty());
+}
+
+#[test]
+fn intake_problems_name_every_bad_field_at_once() {
+    let mut bad = new_case(false);
+    bad.title = "  ".into();
+    bad.petitioner.name = String::new();
+    bad.petitioner.id_number = Some("110105194912310021".into());
+    bad.petitioner.phone = Some("12345".into());
+    let fields: Vec<_> = lifecycle::intake_problems(&bad)
+        .iter()
+        .map(|e| e.field().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "title",
+            "petitioner.name",
+            "petitioner.id_number",
+            "petitioner.phone"
+        ]
+    );
+    assert!(lifecycle::intake_problems(&new_case(false)).is_empty());
+}
+
+proptest! {
+    /// The form's list of problems and registration agree: registration refuses exactly when the
+    /// list is not empty, with its first problem.
+    #[test]
+    fn intake_problems_agree_with_registration(
+        title in prop::sample::select(vec!["", " ", "小区违建", "长"]),
+        name in prop::sample::select(vec!["", "李四", " 王五 "]),
+        id in prop::sample::select(vec![None, Some("11010519491231002X"), Some("110105194912310021"), Some("123")]),
+        phone in prop::sample::select(vec![None, Some("13912345678"), Some("139"), Some("010-12345678")]),
+        head in prop::option::of(0u32..12),
+        reps in 0usize..8,
+    ) {
+        let w = world();
+        let mut new = new_case(false);
+        new.title = title.repeat(if title == "长" { 101 } else { 1 });
+        new.petitioner.name = name.into();
+        new.petitioner.id_number = id.map(String::from);
+        new.petitioner.phone = phone.map(String::from);
+        new.collective = head.map(|head_count| CollectiveInput {
+            head_count,
+            representatives: vec![Petitioner { name: "代表".into(), ..Default::default() }; reps],
+        });
+        let problems = lifecycle::intake_problems(&new);
+        match w.register(new, d("2026-03-02"), None) {
+            Ok(_) => prop_assert!(problems.is_empty(), "{problems:?}"),
+            Err(e) => prop_assert_eq!(Some(e.field()), problems.first().map(|p| p.field())),
+        }
+    }
 }

@@ -57,6 +57,7 @@ pub struct Store {
     pub(crate) org: Arc<RwLock<Arc<OrgChart>>>,
     pub(crate) settings: Arc<Settings>,
     pub(crate) writer: writer::Handle,
+    pub(crate) committed: tokio::sync::watch::Receiver<i64>,
 }
 
 impl Store {
@@ -103,13 +104,15 @@ impl Store {
         }
         let org = Arc::new(RwLock::new(Arc::new(org::load_org(&pool).await?)));
         let settings = Arc::new(settings);
-        let writer = writer::start(pool.clone(), backend, org.clone(), settings.clone()).await?;
+        let (writer, committed) =
+            writer::start(pool.clone(), backend, org.clone(), settings.clone()).await?;
         Ok(Store {
             pool,
             backend,
             org,
             settings,
             writer,
+            committed,
         })
     }
 
@@ -131,6 +134,11 @@ impl Store {
 
     pub fn clock(&self) -> &Clock {
         &self.settings.clock
+    }
+
+    /// Follows the sequence number of the last committed event.
+    pub fn committed(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.committed.clone()
     }
 
     /// Direct pool access for tests and tools that inspect the raw tables.

@@ -27,6 +27,8 @@ pub struct CaseFilter {
     pub petitioner_phone: Option<String>,
     pub petitioner_name: Option<String>,
     pub petitioner_id_number: Option<String>,
+    /// Only these cases (hits of a text search, the cases behind a figure).
+    pub ids: Option<Vec<i64>>,
     pub page: u32,
     pub per_page: u32,
 }
@@ -291,12 +293,55 @@ impl Store {
                 wheres.push(format!("{col} = {}", bind_text(v.clone(), &mut params)));
             }
         }
+        if let Some(ids) = &f.ids {
+            if ids.is_empty() {
+                wheres.push("1 = 0".into());
+            } else {
+                let list: Vec<String> = ids
+                    .iter()
+                    .map(|id| {
+                        params.push((*id).into());
+                        n += 1;
+                        format!("${n}")
+                    })
+                    .collect();
+                wheres.push(format!("id IN ({})", list.join(", ")));
+            }
+        }
         let where_sql = if wheres.is_empty() {
             String::new()
         } else {
             format!("WHERE {}", wheres.join(" AND "))
         };
         Ok((where_sql, params))
+    }
+
+    /// The cases touched by events `after < seq <= upto` (their current state), for followers of
+    /// the log.
+    pub async fn cases_touched(&self, after: i64, upto: i64) -> Result<Vec<Case>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT state FROM cases WHERE id IN \
+             (SELECT case_id FROM events WHERE seq > $1 AND seq <= $2 AND case_id IS NOT NULL)",
+        )
+        .bind(after)
+        .bind(upto)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| Ok(case_state(Some(r))?.expect("a row")))
+            .collect()
+    }
+
+    /// Up to `limit` cases with ids above `after`, in id order (to rebuild what follows the log).
+    pub async fn cases_after(&self, after: i64, limit: i64) -> Result<Vec<Case>, StoreError> {
+        let rows = sqlx::query("SELECT state FROM cases WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|r| Ok(case_state(Some(r))?.expect("a row")))
+            .collect()
     }
 
     pub async fn count_cases(&self) -> Result<i64, StoreError> {

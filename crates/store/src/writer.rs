@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use xinfang_domain::case::CaseStatus;
 use xinfang_domain::deadline::yellow_from;
 use xinfang_domain::lifecycle::{self, Allotted, Ctx};
@@ -137,6 +137,8 @@ struct Writer {
     org: Arc<RwLock<Arc<OrgChart>>>,
     settings: Arc<Settings>,
     head: Head,
+    /// The last committed event's sequence number, for followers of the log (the text index).
+    committed: watch::Sender<i64>,
 }
 
 /// What one batch will write.
@@ -156,18 +158,20 @@ pub(crate) async fn start(
     backend: Backend,
     org: Arc<RwLock<Arc<OrgChart>>>,
     settings: Arc<Settings>,
-) -> Result<Handle, StoreError> {
+) -> Result<(Handle, watch::Receiver<i64>), StoreError> {
     let head = load_head(&pool).await?;
     let (tx, rx) = mpsc::channel(8192);
+    let (committed, committed_rx) = watch::channel(head.next_seq - 1);
     let writer = Writer {
         pool,
         backend,
         org,
         settings,
         head,
+        committed,
     };
     tokio::spawn(writer.run(rx));
-    Ok(Handle(tx))
+    Ok((Handle(tx), committed_rx))
 }
 
 async fn load_head(pool: &AnyPool) -> Result<Head, StoreError> {
@@ -257,6 +261,10 @@ impl Writer {
         match result {
             Ok(()) => {
                 self.head = p.head;
+                self.committed.send_if_modified(|last| {
+                    let now = self.head.next_seq - 1;
+                    std::mem::replace(last, now) != now
+                });
                 if p.org_changed {
                     *self.org.write().expect("org lock") = p.org;
                 }

@@ -96,6 +96,22 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<xinfang_text::TextError> for ApiError {
+    fn from(e: xinfang_text::TextError) -> Self {
+        match e {
+            xinfang_text::TextError::Store(s) => s.into(),
+            other => {
+                tracing::error!(error = %other, "text search failure");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "全文检索暂时不可用，请稍后重试",
+                )
+            }
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {

@@ -27,6 +27,8 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Full-text search over case titles and contents.
+    pub text: xinfang_text::TextSearch,
     pub sessions: Arc<extract::SessionCache>,
     pub limits: Arc<limits::RateLimits>,
     /// Mark the session cookie `Secure` (browsers then send it over HTTPS and to localhost only).
@@ -34,9 +36,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Store, text: xinfang_text::TextSearch) -> Self {
         AppState {
             store,
+            text,
             sessions: Arc::new(extract::SessionCache::default()),
             limits: Arc::new(limits::RateLimits::default()),
             secure_cookies: true,

@@ -12,7 +12,7 @@ use crate::api::{cases, org, public, session};
     paths(
         session::login, session::logout, session::me,
         org::list_units, org::create_unit, org::list_people, org::create_person, org::policy,
-        cases::create, cases::list, cases::get_one, cases::timeline, cases::act,
+        cases::create, cases::list, cases::search, cases::get_one, cases::timeline, cases::act,
         public::get_case, public::act,
     ),
     components(schemas(xinfang_domain::NewCase, xinfang_domain::Command, xinfang_domain::case::Case, xinfang_domain::Event)),

@@ -9,7 +9,7 @@ use xinfang_domain::deadline::Warning;
 use xinfang_domain::lifecycle::{Ctx, available_actions};
 use xinfang_domain::{Actor, By, CaseStatus, Event, OrgChart, Petitioner, Role, UnitId, UnitKind};
 use xinfang_store::Store;
-use xinfang_store::read::TimelineEntry;
+use xinfang_store::read::{CaseSummary, TimelineEntry};
 
 /// How much of the petitioner an officer may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -326,4 +326,13 @@ pub const PETITIONER_ACTIONS: &[&str] = &["evaluate", "request_review", "request
 /// Whether officers of this role set see personal data at all (used by lists).
 pub fn masks_lists(actor: &Actor) -> bool {
     !actor.has_any(&[Role::Registrar, Role::Handler, Role::UnitHead, Role::Admin])
+}
+
+/// 检举控告: outside 纪检监察, lists name no petitioner.
+pub fn hide_reports(actor: &Actor, items: &mut [CaseSummary]) {
+    if actor.unit_kind != UnitKind::Discipline {
+        for i in items.iter_mut().filter(|i| i.is_report) {
+            i.petitioner_name = "（保密）".into();
+        }
+    }
 }

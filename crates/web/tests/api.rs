@@ -135,7 +135,7 @@ both_backends! {
         let mut bad_id = letter();
         bad_id["petitioner"]["id_number"] = json!("110105194912310021");
         let (s, v) = app.post(Some(&reg), "/api/v1/cases", &bad_id).await;
-        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("id_number")));
+        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("petitioner.id_number")));
         assert_eq!(v["error"]["message"], "身份证号码校验位不正确");
         let mut huge = letter();
         huge["content"] = json!("很".repeat(200_000));
@@ -209,9 +209,12 @@ both_backends! {
         let accused = app.login("dept_head").await;
         assert_eq!(app.get(Some(&accused), &format!("/api/v1/cases/{id}")).await.0, StatusCode::FORBIDDEN);
         assert_eq!(app.get(Some(&accused), "/api/v1/cases?phone=13912345678").await.1["total"], 0);
+        assert_eq!(app.get(Some(&accused), "/api/v1/cases/search?q=索要好处费").await.1["total"], 0);
         // A city-level officer who may see the case still sees no petitioner.
         let city = app.login("city_handler").await;
-        for path in [format!("/api/v1/cases/{id}"), format!("/api/v1/cases/{id}/timeline"), "/api/v1/cases".to_string()] {
+        let search = format!("/api/v1/cases/search?q={}", "好处费");
+        assert_eq!(app.get(Some(&city), &search).await.1["total"], 1);
+        for path in [format!("/api/v1/cases/{id}"), format!("/api/v1/cases/{id}/timeline"), "/api/v1/cases".to_string(), search] {
             let (s, v) = app.get(Some(&city), &path).await;
             assert_eq!(s, StatusCode::OK);
             let text = v.to_string();
@@ -222,6 +225,44 @@ both_backends! {
         let (_, v) = app.get(Some(&jw), &format!("/api/v1/cases/{id}")).await;
         assert_eq!(v["petitioner"]["name"], "李四");
         assert_eq!(v["disclosure"], "full");
+    }
+
+    async fn text_search_finds_words_in_the_cases_a_unit_may_see(db: TestDb) {
+        let app = spawn(db).await;
+        let c = &app.city;
+        let reg = app.login("registrar").await;
+        let mut ids = Vec::new();
+        for (title, content) in [
+            ("讨要工资", "某建筑公司拖欠农民工工资三个月未发"),
+            ("夜间施工噪音扰民", "工地夜间施工，噪音很大，影响休息"),
+            ("物业问题", "物业拖欠保洁员工资，小区夜间噪音"),
+        ] {
+            let mut l = letter();
+            l["title"] = json!(title);
+            l["content"] = json!(content);
+            let (s, v) = app.post(Some(&reg), "/api/v1/cases", &l).await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+            ids.push(v["id"].as_i64().unwrap());
+        }
+        let found = |v: &Value| -> Vec<i64> { v["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect() };
+        let (s, v) = app.get(Some(&reg), "/api/v1/cases/search?q=拖欠工资").await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!((v["total"].as_i64(), found(&v).len()), (Some(2), 2));
+        assert_eq!(found(&app.get(Some(&reg), "/api/v1/cases/search?q=工资%20噪音").await.1), vec![ids[2]]);
+        assert_eq!(found(&app.get(Some(&reg), "/api/v1/cases/search?q=施工噪音").await.1)[0], ids[1]);
+        let (_, v) = app.get(Some(&reg), "/api/v1/cases/search?q=工资&per_page=1&page=2").await;
+        assert_eq!((found(&v).len(), v["total"].as_i64()), (1, Some(2)));
+        // Other units see only what reaches them.
+        let dept = app.login("dept_handler").await;
+        assert_eq!(app.get(Some(&dept), "/api/v1/cases/search?q=工资").await.1["total"], 0);
+        app.act(&reg, ids[0], json!({"action": "forward", "to_unit": c.dept.0})).await;
+        assert_eq!(found(&app.get(Some(&dept), "/api/v1/cases/search?q=工资").await.1), vec![ids[0]]);
+        // Bad queries are refused with a code.
+        for bad in ["", "q=", &format!("q={}", "长".repeat(101)), "q=x&sort=1"] {
+            let (s, v) = app.get(Some(&reg), &format!("/api/v1/cases/search?{bad}")).await;
+            assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_query")), "{bad}");
+        }
+        assert_eq!(app.get(None, "/api/v1/cases/search?q=工资").await.0, StatusCode::UNAUTHORIZED);
     }
 
     async fn the_public_view_shows_nothing_internal(db: TestDb) {

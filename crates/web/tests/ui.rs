@@ -1,5 +1,5 @@
-//! The officer pages over HTTP with a cookie-keeping client, on both databases. (Browser tests in
-//! headless Chromium are still to come; see the issue note.)
+//! The officer pages over HTTP with a cookie-keeping client, on both databases (the same walk in
+//! headless Chromium is in browser.rs).
 
 mod common;
 
@@ -122,7 +122,21 @@ both_backends! {
         bad[4] = ("petitioner_id_number", "110105194912310021");
         let (s, html, _) = reg.post("/cases/new", &bad).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(html.contains("身份证号码校验位不正确"));
+        assert!(html.contains(r#"data-error-for="petitioner_id_number">身份证号码校验位不正确</small>"#), "{html}");
+        assert_eq!(app.event_count().await, before);
+        // Several mistakes at once: each message stands next to its own field.
+        let mut bad = visit.to_vec();
+        bad[3] = ("petitioner_phone", "139");
+        bad[5] = ("head_count", "3");
+        bad[8] = ("title", " ");
+        let (s, html, _) = reg.post("/cases/new", &bad).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("有 3 处需要更正"), "{html}");
+        for (slot, message) in [("petitioner_phone", "电话号码格式不正确"), ("head_count", "集体访人数应为5人以上"), ("title", "标题不能为空")] {
+            let at = html.find(&format!(r#"data-error-for="{slot}">"#)).unwrap_or_else(|| panic!("no slot {slot}"));
+            assert!(html[at..].split("</small>").next().unwrap().contains(message), "{slot}: {html}");
+        }
+        assert_eq!(html.matches(r#"aria-invalid="true""#).count(), 3);
         assert_eq!(app.event_count().await, before);
         let (s, _, loc) = reg.post("/cases/new", &visit).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
@@ -177,6 +191,30 @@ both_backends! {
 }
 
 both_backends! {
+    async fn search_page_finds_cases_by_petitioner_and_by_words(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let reg = app.login("registrar").await;
+        for (title, content) in [("讨要工资", "某建筑公司拖欠农民工工资三个月未发"), ("噪音扰民", "工地夜间施工噪音")] {
+            let mut l = common::letter();
+            l["title"] = serde_json::json!(title);
+            l["content"] = serde_json::json!(content);
+            assert_eq!(app.post(Some(&reg), "/api/v1/cases", &l).await.0, StatusCode::CREATED);
+        }
+        let office = Browser::login(&app.base, "registrar").await;
+        let (s, html, _) = office.get("/search?q=%E6%8B%96%E6%AC%A0%E5%B7%A5%E8%B5%84").await; // 拖欠工资
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("标题、内容相符（共 1 件") && html.contains("讨要工资") && !html.contains("噪音扰民"), "{html}");
+        // A name finds the petitioner's cases (both), listed once.
+        let (_, html, _) = office.get("/search?q=%E6%9D%8E%E5%9B%9B").await; // 李四
+        assert!(html.contains("信访人相符（2 件）") && !html.contains("标题、内容相符"), "{html}");
+        let (_, html, _) = office.get("/search?q=%E6%8B%86%E8%BF%81").await; // 拆迁
+        assert!(html.contains("没有找到本单位可见的信访事项"));
+        // Another town finds nothing of the office's cases.
+        let other = Browser::login(&app.base, "other_town_handler").await;
+        let (_, html, _) = other.get("/search?q=%E5%B7%A5%E8%B5%84").await; // 工资
+        assert!(html.contains("没有找到本单位可见的信访事项") && !html.contains("讨要工资"));
+    }
+
     async fn admins_manage_units_and_people_through_the_pages(db: TestDb) {
         let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
         let handler = Browser::login(&app.base, "dept_handler").await;

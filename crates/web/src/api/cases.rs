@@ -8,14 +8,14 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xinfang_domain::case::{CaseStatus, Deadlines};
-use xinfang_domain::{CaseId, Command, NewCase, UnitKind, Warning};
+use xinfang_domain::{CaseId, Command, NewCase, Warning};
 use xinfang_store::Who;
 use xinfang_store::read::{CaseFilter, CaseSummary, Page};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Officer};
-use crate::views::{CaseView, TimelineItem, case_view, timeline_view};
+use crate::views::{CaseView, TimelineItem, case_view, hide_reports, timeline_view};
 
 #[derive(Serialize, ToSchema)]
 pub struct Registered {
@@ -128,15 +128,52 @@ pub async fn list(
             .id_number
             .filter(|s| !s.is_empty())
             .map(|s| s.to_uppercase()),
+        ids: None,
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(20),
     };
     let mut page = state.store.list_cases(&actor, &filter).await?;
-    if actor.unit_kind != UnitKind::Discipline {
-        for item in page.items.iter_mut().filter(|i| i.is_report) {
-            item.petitioner_name = "（保密）".into();
-        }
+    hide_reports(&actor, &mut page.items);
+    Ok(Json(page))
+}
+
+/// Longest text query, in characters.
+pub const MAX_QUERY_CHARS: usize = 100;
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Words of the title, content or category (Chinese is segmented; every word must occur).
+    pub q: String,
+    pub page: Option<u32>,
+    /// At most 100.
+    pub per_page: Option<u32>,
+}
+
+/// Full-text search over the cases the officer's unit may see, best match first.
+#[utoipa::path(get, path = "/api/v1/cases/search", tag = "cases", params(SearchQuery), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+    query: Result<Query<SearchQuery>, QueryRejection>,
+) -> ApiResult<Json<Page<CaseSummary>>> {
+    let Query(q) = query.map_err(|e| {
+        ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text()))
+    })?;
+    let words = q.q.trim();
+    if words.is_empty() || words.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::bad_request(
+            "bad_query",
+            format!("检索词应为 1 至 {MAX_QUERY_CHARS} 个字"),
+        ));
     }
+    let mut page = state
+        .text
+        .cases(&actor, words, q.page.unwrap_or(1), q.per_page.unwrap_or(20))
+        .await?;
+    hide_reports(&actor, &mut page.items);
     Ok(Json(page))
 }
 

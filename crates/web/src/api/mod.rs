@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
         .route("/people", get(org::list_people).post(org::create_person))
         .route("/policy", get(org::policy))
         .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/search", get(cases::search))
         .route("/cases/{id}", get(cases::get_one))
         .route("/cases/{id}/timeline", get(cases::timeline))
         .route("/cases/{id}/actions", post(cases::act))

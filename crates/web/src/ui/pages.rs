@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Map, Value, json};
 use xinfang_domain::case::{CaseStatus, LegalChannel, Outcome, Rating};
-use xinfang_domain::{Actor, Case, CaseId, Channel, Command, NewCase, Role, UnitKind};
+use xinfang_domain::{Actor, Case, CaseId, Channel, Command, NewCase, Role};
 use xinfang_store::Who;
 use xinfang_store::read::{CaseFilter, CaseSummary};
 
@@ -148,7 +148,7 @@ pub async fn worklist(
                 .retain(|i| i.warning != Some(xinfang_domain::Warning::Green));
             page.total = page.items.len() as i64;
         }
-        hide_reports(&officer.actor, &mut page.items);
+        crate::views::hide_reports(&officer.actor, &mut page.items);
         groups.push(Group {
             key,
             title,
@@ -165,14 +165,6 @@ pub async fn worklist(
         sort,
     }
     .into_response()
-}
-
-fn hide_reports(actor: &Actor, items: &mut [CaseSummary]) {
-    if actor.unit_kind != UnitKind::Discipline {
-        for i in items.iter_mut().filter(|i| i.is_report) {
-            i.petitioner_name = "（保密）".into();
-        }
-    }
 }
 
 // ---------- case page ----------
@@ -367,8 +359,10 @@ struct NewCasePage {
     frame: Frame,
     channels: Vec<(&'static str, &'static str)>,
     form: HashMap<String, String>,
+    /// The message at the top of the form.
     error: Option<String>,
-    error_field: String,
+    /// (field, message) for each problem, shown next to its field.
+    problems: Vec<(String, String)>,
     others: Vec<CaseSummary>,
 }
 
@@ -377,8 +371,18 @@ impl NewCasePage {
         self.form.get(key).cloned().unwrap_or_default()
     }
 
-    fn err(&self, field: &str) -> bool {
-        !self.error_field.is_empty() && self.error_field.starts_with(field)
+    /// The message for a field ("" when it is fine).
+    fn msg(&self, field: &str) -> &str {
+        self.problems
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .next()
+            .unwrap_or("")
+    }
+
+    fn bad(&self, field: &str) -> bool {
+        !self.msg(field).is_empty()
     }
 }
 
@@ -397,7 +401,7 @@ pub async fn new_case_form(
         channels: Channel::ALL.iter().map(|c| (c.code(), c.label())).collect(),
         form,
         error: None,
-        error_field: String::new(),
+        problems: Vec::new(),
         others: Vec::new(),
     }
     .into_response()
@@ -457,24 +461,45 @@ pub async fn create_case(
     if let Err(r) = officer.check_csrf(&form) {
         return r;
     }
-    let render_error = |field: String, message: String, others| {
+    let render = |error: String, problems: Vec<(String, String)>, others| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
             NewCasePage {
                 frame: frame(&state, &officer),
                 channels: Channel::ALL.iter().map(|c| (c.code(), c.label())).collect(),
                 form: form.clone(),
-                error: Some(message),
-                error_field: field,
+                error: Some(error),
+                problems,
                 others,
             },
         )
             .into_response()
     };
+    let render_problems = |problems: Vec<(String, String)>| {
+        let summary = match problems.as_slice() {
+            [(_, only)] => only.clone(),
+            many => format!("有 {} 处需要更正，见标红的栏目", many.len()),
+        };
+        render(summary, problems, Vec::new())
+    };
     let new = match new_case_from_form(&form) {
         Ok(n) => n,
-        Err((field, message)) => return render_error(field, message, Vec::new()),
+        Err(problem) => return render_problems(vec![problem]),
     };
+    let problems: Vec<(String, String)> = xinfang_domain::lifecycle::intake_problems(&new)
+        .into_iter()
+        .map(|e| {
+            let field = e.field().unwrap_or("form").to_string();
+            let message = match e {
+                xinfang_domain::DomainError::Invalid { message, .. } => message,
+                other => other.to_string(),
+            };
+            (field, message)
+        })
+        .collect();
+    if !problems.is_empty() {
+        return render_problems(problems);
+    }
     // Before registering, show the petitioner's other cases so that a repeat can be linked.
     if !form.contains_key("confirm")
         && new.repeat_of.is_none()
@@ -488,9 +513,9 @@ pub async fn create_case(
         if let Ok(page) = state.store.list_cases(&officer.actor, &filter).await
             && !page.items.is_empty()
         {
-            return render_error(
-                "repeat_of".into(),
+            return render(
                 "该信访人已有以下信访事项。如为同一事项，请填写“重复信访关联”；如为新事项，请勾选“确认为新事项”后再次提交。".into(),
+                Vec::new(),
                 page.items,
             );
         }
@@ -506,7 +531,7 @@ pub async fn create_case(
         }
         Err(e) => {
             let e: ApiError = e.into();
-            render_error(e.field.unwrap_or("form").to_string(), e.message, Vec::new())
+            render_problems(vec![(e.field.unwrap_or("form").to_string(), e.message)])
         }
     }
 }
@@ -581,11 +606,19 @@ pub async fn document(
 struct SearchPage {
     frame: Frame,
     q: String,
+    /// Cases whose petitioner matches (phone, ID number, name).
     items: Vec<CaseSummary>,
+    /// Cases whose title or content holds the words, best first.
+    hits: Vec<CaseSummary>,
+    hits_total: i64,
+    hits_capped: bool,
+    /// The index was still taking in recent changes.
+    incomplete: bool,
     searched: bool,
 }
 
-/// By case number, query code, petitioner phone, ID number or name (full-text search comes with the text crate).
+/// By case number or query code (straight to the case), petitioner phone, ID number or name,
+/// and words of the title and content.
 pub async fn search(
     State(state): State<AppState>,
     officer: UiOfficer,
@@ -596,7 +629,8 @@ pub async fn search(
         .map(|s| s.trim().to_string())
         .unwrap_or_default();
     let mut items = Vec::new();
-    if !q.is_empty() && q.chars().count() <= 64 {
+    let (mut hits, mut hits_total, mut hits_capped, mut incomplete) = (Vec::new(), 0, false, false);
+    if !q.is_empty() && q.chars().count() <= crate::api::cases::MAX_QUERY_CHARS {
         let code = xinfang_store::auth::normalise_query_code(&q);
         let direct = match state.store.case_by_no(&q.to_uppercase()).await {
             Ok(Some(c)) => Some(c),
@@ -619,13 +653,28 @@ pub async fn search(
             Ok(p) => items = p.items,
             Err(e) => return from_api(e.into()),
         }
-        hide_reports(&officer.actor, &mut items);
+        crate::views::hide_reports(&officer.actor, &mut items);
+        if !digits {
+            incomplete = !state.text.fresh().await;
+            match state.text.cases(&officer.actor, &q, 1, 50).await {
+                Ok(mut p) => {
+                    p.items.retain(|h| !items.iter().any(|i| i.id == h.id));
+                    crate::views::hide_reports(&officer.actor, &mut p.items);
+                    (hits, hits_total, hits_capped) = (p.items, p.total, p.total_capped);
+                }
+                Err(e) => return from_api(e.into()),
+            }
+        }
     }
     SearchPage {
         frame: frame(&state, &officer),
         searched: !q.is_empty(),
         q,
         items,
+        hits,
+        hits_total,
+        hits_capped,
+        incomplete,
     }
     .into_response()
 }

@@ -13,6 +13,7 @@ pub struct App {
     pub store: Store,
     pub city: SmallCity,
     _db: TestDb,
+    _index: tempfile::TempDir,
 }
 
 pub async fn spawn(db: TestDb) -> App {
@@ -24,7 +25,14 @@ pub async fn spawn_with(db: TestDb, adjust: impl FnOnce(AppState) -> AppState) -
         .await
         .expect("open store");
     let city = small_city(&store).await;
-    let state = adjust(AppState::new(store.clone()));
+    let index = tempfile::tempdir().expect("index dir");
+    let text = xinfang_text::TextSearch::start(
+        store.clone(),
+        xinfang_text::CaseIndex::open(index.path()).expect("open index"),
+    )
+    .await
+    .expect("start text search");
+    let state = adjust(AppState::new(store.clone(), text));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -38,6 +46,7 @@ pub async fn spawn_with(db: TestDb, adjust: impl FnOnce(AppState) -> AppState) -
         store,
         city,
         _db: db,
+        _index: index,
     }
 }
 

@@ -1,0 +1,409 @@
+//! The tantivy index of case texts. It is derived data: the event log is the truth, the index
+//! records in its commit how far into the log it has read, and it is rebuilt whenever it is
+//! missing, unreadable or of an older layout.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+use xinfang_domain::Case;
+
+use crate::TextError;
+use crate::segment::{ANALYZER, analyzer, query_words};
+
+/// Bumped when the schema or the analyzer changes: an index of another layout is rebuilt.
+const LAYOUT: &str = "xinfang-cases-1";
+/// Memory for the indexing buffer (tantivy flushes a segment when it is full).
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+/// What a case contributes to the index.
+#[derive(Debug, Clone)]
+pub struct CaseText {
+    pub id: i64,
+    pub title: String,
+    pub content: String,
+    pub category: String,
+    /// Paths of the units that may see the case (registered, handling, responsible).
+    pub unit_paths: Vec<String>,
+}
+
+impl CaseText {
+    pub fn of(case: &Case, org: &xinfang_domain::OrgChart) -> CaseText {
+        let unit_paths = [
+            Some(case.registered_unit),
+            case.handling_unit,
+            Some(case.responsible_unit()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|u| org.get(u).ok().map(|u| u.path.clone()))
+        .collect();
+        CaseText {
+            id: case.id.0,
+            title: case.title.clone(),
+            content: case.content.clone(),
+            category: case.category.clone(),
+            unit_paths,
+        }
+    }
+}
+
+/// One page of hits, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hits {
+    pub ids: Vec<i64>,
+    pub total: usize,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    content: Field,
+    category: Field,
+    /// Every ancestor path of every unit that may see the case: "visible to a viewer of unit
+    /// path P" is one term lookup.
+    scope: Field,
+}
+
+pub struct CaseIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    dir: Option<PathBuf>,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let fields = Fields {
+        id: b.add_i64_field("id", INDEXED | STORED | FAST),
+        title: b.add_text_field("title", text.clone()),
+        content: b.add_text_field("content", text.clone()),
+        category: b.add_text_field("category", text),
+        scope: b.add_text_field("scope", STRING),
+    };
+    (b.build(), fields)
+}
+
+impl CaseIndex {
+    /// Opens the index in `dir`, creating it, or recreating it empty when it is unreadable or of
+    /// another layout (the caller then refills it from the log).
+    pub fn open(dir: &Path) -> Result<CaseIndex, TextError> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        let index = match Index::open_in_dir(dir) {
+            Ok(index)
+                if index.schema() == schema && layout_of(&index).as_deref() == Some(LAYOUT) =>
+            {
+                index
+            }
+            opened => {
+                if let Err(e) = &opened {
+                    tracing::info!(dir = %dir.display(), error = %e, "creating the text index");
+                } else {
+                    tracing::warn!(dir = %dir.display(), "text index of another layout: rebuilding");
+                }
+                drop(opened);
+                std::fs::remove_dir_all(dir)?;
+                std::fs::create_dir_all(dir)?;
+                Index::create_in_dir(dir, schema)?
+            }
+        };
+        Self::from_index(index, fields, Some(dir.to_path_buf()))
+    }
+
+    /// An index held in memory (tools and tests that do not keep one).
+    pub fn in_memory() -> Result<CaseIndex, TextError> {
+        let (schema, fields) = schema();
+        Self::from_index(Index::create_in_ram(schema), fields, None)
+    }
+
+    fn from_index(
+        index: Index,
+        fields: Fields,
+        dir: Option<PathBuf>,
+    ) -> Result<CaseIndex, TextError> {
+        index.tokenizers().register(ANALYZER, analyzer());
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(CaseIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            dir,
+        })
+    }
+
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// The last event sequence number whose effects the committed index holds (0 when empty).
+    pub fn watermark(&self) -> Result<i64, TextError> {
+        Ok(payload(&self.index)
+            .and_then(|p| p.split_once(':').and_then(|(_, seq)| seq.parse().ok()))
+            .unwrap_or(0))
+    }
+
+    /// Replaces the documents of these cases and commits, recording `watermark`.
+    pub fn apply(&self, cases: &[CaseText], watermark: i64) -> Result<(), TextError> {
+        let f = self.fields;
+        let mut w = self.writer.lock().expect("index writer lock");
+        for c in cases {
+            w.delete_term(Term::from_field_i64(f.id, c.id));
+            let mut d = doc!(
+                f.id => c.id,
+                f.title => c.title.as_str(),
+                f.content => c.content.as_str(),
+                f.category => c.category.as_str(),
+            );
+            for path in &c.unit_paths {
+                for ancestor in ancestors(path) {
+                    d.add_text(f.scope, ancestor);
+                }
+            }
+            w.add_document(d)?;
+        }
+        let mut commit = w.prepare_commit()?;
+        commit.set_payload(&format!("{LAYOUT}:{watermark}"));
+        commit.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Cases whose title, content or category hold every word of `query`, best first; `scope`
+    /// limits them to cases visible to a unit path (None: all, for administrators).
+    pub fn search(
+        &self,
+        query: &str,
+        scope: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Hits, TextError> {
+        let f = self.fields;
+        let words = query_words(query);
+        if words.is_empty() {
+            return Ok(Hits {
+                ids: vec![],
+                total: 0,
+            });
+        }
+        let in_any_field = |w: &str| -> Box<dyn Query> {
+            let fields = [(f.title, 3.0), (f.category, 1.5), (f.content, 1.0)];
+            Box::new(BooleanQuery::new(
+                fields
+                    .into_iter()
+                    .map(|(field, boost)| {
+                        let q = TermQuery::new(
+                            Term::from_field_text(field, w),
+                            IndexRecordOption::WithFreqs,
+                        );
+                        (
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>,
+                        )
+                    })
+                    .collect(),
+            ))
+        };
+        let mut must: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|w| {
+                let q = if w.parts.is_empty() {
+                    in_any_field(&w.word)
+                } else {
+                    let all_parts = w
+                        .parts
+                        .iter()
+                        .map(|p| (Occur::Must, in_any_field(p)))
+                        .collect();
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, in_any_field(&w.word)),
+                        (
+                            Occur::Should,
+                            Box::new(BooleanQuery::new(all_parts)) as Box<dyn Query>,
+                        ),
+                    ]))
+                };
+                (Occur::Must, q)
+            })
+            .collect();
+        if let Some(path) = scope {
+            must.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.scope, path),
+                        IndexRecordOption::Basic,
+                    )),
+                    0.0,
+                )),
+            ));
+        }
+        let q = BooleanQuery::new(must);
+        let searcher = self.reader.searcher();
+        let (top, total) = searcher.search(
+            &q,
+            &(
+                TopDocs::with_limit(limit.max(1))
+                    .and_offset(offset)
+                    .order_by_score(),
+                Count,
+            ),
+        )?;
+        let mut ids = Vec::with_capacity(top.len());
+        for (_, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            if let Some(id) = d.get_first(f.id).and_then(|v| v.as_i64()) {
+                ids.push(id);
+            }
+        }
+        Ok(Hits { ids, total })
+    }
+
+    /// Number of cases in the committed index.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn payload(index: &Index) -> Option<String> {
+    index.load_metas().ok().and_then(|m| m.payload)
+}
+
+fn layout_of(index: &Index) -> Option<String> {
+    match payload(index) {
+        Some(p) => p.split_once(':').map(|(l, _)| l.to_string()),
+        // A fresh index that never committed is of our layout if its schema matched.
+        None => Some(LAYOUT.to_string()),
+    }
+}
+
+/// "/1/4/9/" → "/1/", "/1/4/", "/1/4/9/".
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/')
+        .skip(1)
+        .map(move |(i, _)| &path[..=i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(id: i64, title: &str, content: &str, path: &str) -> CaseText {
+        CaseText {
+            id,
+            title: title.into(),
+            content: content.into(),
+            category: "劳动社保".into(),
+            unit_paths: vec![path.into()],
+        }
+    }
+
+    #[test]
+    fn ancestors_of_a_path() {
+        assert_eq!(
+            ancestors("/1/4/9/").collect::<Vec<_>>(),
+            ["/1/", "/1/4/", "/1/4/9/"]
+        );
+        assert_eq!(ancestors("/1/").collect::<Vec<_>>(), ["/1/"]);
+    }
+
+    #[test]
+    fn finds_every_word_ranks_titles_first_and_respects_scope() {
+        let idx = CaseIndex::in_memory().unwrap();
+        idx.apply(
+            &[
+                case(1, "反映小区停车难", "物业拖欠工资问题也请一并处理", "/1/2/"),
+                case(2, "拖欠工资", "某公司拖欠农民工工资三个月", "/1/3/"),
+                case(3, "噪音扰民", "夜间施工噪音", "/1/2/"),
+            ],
+            7,
+        )
+        .unwrap();
+        assert_eq!(idx.watermark().unwrap(), 7);
+        let all = idx.search("拖欠工资", None, 0, 10).unwrap();
+        assert_eq!(
+            all,
+            Hits {
+                ids: vec![2, 1],
+                total: 2
+            }
+        );
+        assert_eq!(idx.search("工资 噪音", None, 0, 10).unwrap().total, 0);
+        assert_eq!(
+            idx.search("拖欠工资", Some("/1/2/"), 0, 10).unwrap().ids,
+            vec![1]
+        );
+        assert_eq!(
+            idx.search("拖欠工资", Some("/1/"), 1, 10).unwrap().ids,
+            vec![1]
+        );
+        assert_eq!(idx.search("，", None, 0, 10).unwrap().total, 0);
+    }
+
+    #[test]
+    fn re_applying_a_case_replaces_it() {
+        let idx = CaseIndex::in_memory().unwrap();
+        idx.apply(&[case(1, "噪音扰民", "施工", "/1/2/")], 1)
+            .unwrap();
+        idx.apply(&[case(1, "噪音扰民", "施工", "/1/3/")], 2)
+            .unwrap();
+        assert_eq!(idx.len(), 1);
+        assert!(
+            idx.search("噪音", Some("/1/2/"), 0, 10)
+                .unwrap()
+                .ids
+                .is_empty()
+        );
+        assert_eq!(
+            idx.search("噪音", Some("/1/3/"), 0, 10).unwrap().ids,
+            vec![1]
+        );
+    }
+
+    #[test]
+    fn reopening_keeps_the_watermark_and_another_layout_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("idx");
+        {
+            let idx = CaseIndex::open(&path).unwrap();
+            idx.apply(&[case(1, "噪音扰民", "施工", "/1/2/")], 5)
+                .unwrap();
+        }
+        {
+            let idx = CaseIndex::open(&path).unwrap();
+            assert_eq!(idx.watermark().unwrap(), 5);
+            assert_eq!(idx.search("噪音", None, 0, 10).unwrap().ids, vec![1]);
+            // Pretend an older layout wrote it.
+            let mut w = idx.writer.lock().unwrap();
+            let mut c = w.prepare_commit().unwrap();
+            c.set_payload("xinfang-cases-0:5");
+            c.commit().unwrap();
+        }
+        let idx = CaseIndex::open(&path).unwrap();
+        assert_eq!(idx.watermark().unwrap(), 0);
+        assert!(idx.is_empty());
+    }
+}

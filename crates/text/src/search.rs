@@ -1,0 +1,167 @@
+//! Following the log into the index, and searching it for a viewer.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use xinfang_domain::{Actor, Role};
+use xinfang_store::Store;
+use xinfang_store::read::{CaseFilter, CaseSummary, MAX_PER_PAGE, Page};
+
+use crate::{CaseIndex, CaseText, TextError};
+
+/// Events read per index commit while catching up.
+const EVENTS_PER_BATCH: i64 = 20_000;
+/// Cases read per index commit while rebuilding.
+const CASES_PER_BATCH: i64 = 5_000;
+/// How long a search waits for the index to take in what was committed before it began.
+const FRESHNESS_WAIT: Duration = Duration::from_secs(3);
+/// A search never pages further than this (as for case lists, narrow the words instead).
+pub const MAX_HITS: usize = 2_000;
+
+/// The index and the task that keeps it up with the log.
+#[derive(Clone)]
+pub struct TextSearch {
+    index: Arc<CaseIndex>,
+    indexed: watch::Receiver<i64>,
+    store: Store,
+}
+
+impl TextSearch {
+    /// Starts following the store's log into `index`: a missing or rebuilt index is filled from
+    /// the cases table first, then every commit's cases are re-indexed.
+    pub async fn start(store: Store, index: CaseIndex) -> Result<TextSearch, TextError> {
+        let index = Arc::new(index);
+        let (tx, rx) = watch::channel(index.watermark()?);
+        tokio::spawn(follow(store.clone(), index.clone(), tx));
+        Ok(TextSearch {
+            index,
+            indexed: rx,
+            store,
+        })
+    }
+
+    /// Waits until the index holds every event committed before the call; false on timeout.
+    pub async fn fresh(&self) -> bool {
+        let target = *self.store.committed().borrow();
+        let mut rx = self.indexed.clone();
+        tokio::time::timeout(FRESHNESS_WAIT, rx.wait_for(|seq| *seq >= target))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    /// The event sequence number the index has reached.
+    pub fn indexed(&self) -> i64 {
+        *self.indexed.borrow()
+    }
+
+    /// Cases the viewer may see whose text holds every word of `query`, best first.
+    pub async fn cases(
+        &self,
+        actor: &Actor,
+        query: &str,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<CaseSummary>, TextError> {
+        self.fresh().await;
+        let per_page = per_page.clamp(1, MAX_PER_PAGE);
+        let page = page.max(1);
+        let offset = ((page - 1) as usize * per_page as usize).min(MAX_HITS);
+        let scope = (!actor.has(Role::Admin)).then(|| actor.unit_path.clone());
+        let index = self.index.clone();
+        let query = query.to_string();
+        let hits = tokio::task::spawn_blocking(move || {
+            index.search(&query, scope.as_deref(), offset, per_page as usize)
+        })
+        .await??;
+        // The database has the last word on visibility (the index may trail a forward by a moment).
+        let rows = self
+            .store
+            .list_cases(
+                actor,
+                &CaseFilter {
+                    ids: Some(hits.ids.clone()),
+                    per_page: MAX_PER_PAGE,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let mut by_id: std::collections::HashMap<i64, CaseSummary> =
+            rows.items.into_iter().map(|s| (s.id, s)).collect();
+        let items = hits.ids.iter().filter_map(|id| by_id.remove(id)).collect();
+        Ok(Page {
+            items,
+            page,
+            per_page,
+            total: hits.total.min(MAX_HITS) as i64,
+            total_capped: hits.total > MAX_HITS,
+        })
+    }
+}
+
+/// The follower: rebuild if empty, then index each committed range of the log.
+async fn follow(store: Store, index: Arc<CaseIndex>, tx: watch::Sender<i64>) {
+    let mut committed = store.committed();
+    loop {
+        match step(&store, &index).await {
+            Ok(Some(seq)) => {
+                tx.send_replace(seq);
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "text index: catching up failed; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        }
+        if tx.is_closed() && committed.has_changed().is_err() {
+            return;
+        }
+        // Nothing new: wait for the next commit (or notice the store going away).
+        tokio::select! {
+            changed = committed.changed() => if changed.is_err() { return },
+            _ = tx.closed() => return,
+        }
+    }
+}
+
+/// One step of catching up; `Some(watermark)` when the index moved.
+async fn step(store: &Store, index: &Arc<CaseIndex>) -> Result<Option<i64>, TextError> {
+    let head = *store.committed().borrow();
+    let mark = index.watermark()?;
+    if mark >= head {
+        return Ok(None);
+    }
+    let org = store.org();
+    if mark == 0 && index.is_empty() {
+        // Rebuild from the read model, then take events after `head` as usual.
+        let started = std::time::Instant::now();
+        let mut after = 0;
+        let mut total = 0usize;
+        loop {
+            let cases = store.cases_after(after, CASES_PER_BATCH).await?;
+            let Some(last) = cases.last() else { break };
+            after = last.id.0;
+            total += cases.len();
+            let texts: Vec<CaseText> = cases.iter().map(|c| CaseText::of(c, &org)).collect();
+            let index = index.clone();
+            // The watermark stays 0 until the whole table is in.
+            tokio::task::spawn_blocking(move || index.apply(&texts, 0)).await??;
+        }
+        let index2 = index.clone();
+        tokio::task::spawn_blocking(move || index2.apply(&[], head)).await??;
+        tracing::info!(
+            cases = total,
+            seconds = started.elapsed().as_secs_f64(),
+            "text index rebuilt"
+        );
+        return Ok(Some(head));
+    }
+    let upto = head.min(mark + EVENTS_PER_BATCH);
+    let cases = store.cases_touched(mark, upto).await?;
+    let texts: Vec<CaseText> = cases.iter().map(|c| CaseText::of(c, &org)).collect();
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || index.apply(&texts, upto)).await??;
+    Ok(Some(upto))
+}
