@@ -142,6 +142,39 @@ both_backends! {
         assert_eq!(store.list_cases(&c.admin, &red).await.unwrap().total, 2);
     }
 
+    async fn lists_sort_by_any_column_both_ways(db: TestDb) {
+        use xinfang_store::read::{Sort, SortKey};
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let reg = || Who::Officer(c.registrar.clone());
+        let mut ids = Vec::new();
+        for (title, name) in [("B 噪音", "Zhang"), ("C 违建", "Li"), ("A 工资", "Wang")] {
+            let mut l = letter(title);
+            l.petitioner.name = name.into();
+            ids.push(store.register(l, reg(), c.office).await.unwrap().id.0);
+        }
+        // A later received date gives the third case a later sorting deadline.
+        store.clock().advance(Duration::days(3));
+        let late = store.register(letter("D 后来"), reg(), c.office).await.unwrap().id.0;
+        // One case leaves the office: its clock now runs at the department.
+        store.act(xinfang_domain::CaseId(ids[0]), Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
+        let listed = |key, descending| {
+            let f = CaseFilter { waiting_on: Some(c.office), open_only: true, sort: Some(Sort { key, descending }), per_page: 50, ..Default::default() };
+            let store = store.clone();
+            let actor = c.registrar.clone();
+            async move { store.list_cases(&actor, &f).await.unwrap().items.iter().map(|s| s.id).collect::<Vec<_>>() }
+        };
+        assert_eq!(listed(SortKey::Title, false).await, vec![ids[2], ids[1], late]);
+        assert_eq!(listed(SortKey::Title, true).await, vec![late, ids[1], ids[2]]);
+        assert_eq!(listed(SortKey::Petitioner, false).await, vec![ids[1], ids[2], late], "Li, Wang, then 李四");
+        assert_eq!(listed(SortKey::Registered, true).await, vec![late, ids[2], ids[1]]);
+        assert_eq!(listed(SortKey::Due, false).await, vec![ids[1], ids[2], late]);
+        assert_eq!(listed(SortKey::Due, true).await, vec![late, ids[2], ids[1]]);
+        assert_eq!(Sort::parse("-title"), Some(Sort { key: SortKey::Title, descending: true }));
+        assert_eq!(Sort::parse("-title").unwrap().code(), "-title");
+        assert_eq!(Sort::parse("colour"), None);
+    }
+
     async fn lapsed_appeal_windows_close_cases(db: TestDb) {
         let store = open(&db).await;
         let c = small_city(&store).await;

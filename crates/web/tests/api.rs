@@ -263,6 +263,14 @@ both_backends! {
             assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_query")), "{bad}");
         }
         assert_eq!(app.get(None, "/api/v1/cases/search?q=工资").await.0, StatusCode::UNAUTHORIZED);
+        // Lists sort by a column; wide sorts by free columns are refused.
+        let (s, v) = app.get(Some(&reg), &format!("/api/v1/cases?waiting_on={}&sort=-registered", c.office.0)).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(found(&v), vec![ids[2], ids[1]]);
+        for bad in ["sort=colour", "sort=title"] {
+            let (s, v) = app.get(Some(&reg), &format!("/api/v1/cases?{bad}")).await;
+            assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_query")), "{bad}");
+        }
     }
 
     async fn the_public_view_shows_nothing_internal(db: TestDb) {

@@ -281,5 +281,29 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
     c.goto(&format!("{base}{path}")).await.unwrap();
     assert!(page_text(&c).await.contains("无权查看"));
     shot(&c, "05-other-town-refused").await;
+
+    // On a tablet held upright (768 px wide) the pages fit the width: nothing scrolls sideways.
+    c.set_window_size(768, 1024).await.unwrap();
+    login(&c, &base, "dept_handler").await;
+    for (page, name) in [
+        ("/", "06-tablet-worklist"),
+        (path.as_str(), "07-tablet-case"),
+        ("/cases/new", "08-tablet-intake"),
+    ] {
+        c.goto(&format!("{base}{page}")).await.unwrap();
+        let widths = c
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        assert!(
+            scroll <= inner,
+            "{page} is {scroll} px wide in a {inner} px window"
+        );
+        shot(&c, name).await;
+    }
     c.close().await.unwrap();
 }

@@ -209,6 +209,14 @@ both_backends! {
         assert!(html.contains("信访人相符（2 件）") && !html.contains("标题、内容相符"), "{html}");
         let (_, html, _) = office.get("/search?q=%E6%8B%86%E8%BF%81").await; // 拆迁
         assert!(html.contains("没有找到本单位可见的信访事项"));
+        // The worklist sorts by any column header, both ways.
+        let (_, html, _) = office.get("/?sort=registered").await;
+        assert!(html.find("讨要工资").unwrap() < html.find("噪音扰民").unwrap());
+        assert!(html.contains(r#"<th aria-sort="ascending"><a href="/?sort=-registered#sort""#), "{html}");
+        let (_, html, _) = office.get("/?sort=-registered&warning=green").await;
+        assert!(html.find("噪音扰民").unwrap() < html.find("讨要工资").unwrap());
+        let decoded = html.replace("&#38;", "&").replace("&amp;", "&");
+        assert!(decoded.contains(r#"<a href="/?sort=title&warning=green#sort""#), "{html}");
         // Another town finds nothing of the office's cases.
         let other = Browser::login(&app.base, "other_town_handler").await;
         let (_, html, _) = other.get("/search?q=%E5%B7%A5%E8%B5%84").await; // 工资

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use xinfang_domain::case::{CaseStatus, Deadlines};
 use xinfang_domain::{CaseId, Command, NewCase, Warning};
 use xinfang_store::Who;
-use xinfang_store::read::{CaseFilter, CaseSummary, Page};
+use xinfang_store::read::{CaseFilter, CaseSummary, Page, Sort, SortKey};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -69,6 +69,10 @@ pub struct ListQuery {
     pub phone: Option<String>,
     pub name: Option<String>,
     pub id_number: Option<String>,
+    /// `due`, `registered`, `title`, `petitioner`, `channel`, `step` or `status`; a leading `-`
+    /// sorts descending. Columns other than due and registered need `waiting_on` (one unit's
+    /// worklist), which keeps the sort small.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     /// At most 100.
     pub per_page: Option<u32>,
@@ -113,6 +117,24 @@ pub async fn list(
         .transpose()
         .map_err(|_| ApiError::bad_request("bad_query", "单位不存在"))
     };
+    let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => {
+            let sort = Sort::parse(s).ok_or_else(|| {
+                ApiError::bad_request(
+                    "bad_query",
+                    "排序应为 due、registered、title、petitioner、channel、step 或 status（可加 - 表示倒序）",
+                )
+            })?;
+            if !matches!(sort.key, SortKey::Due | SortKey::Registered) && q.waiting_on.is_none() {
+                return Err(ApiError::bad_request(
+                    "bad_query",
+                    "按该列排序须同时指定 waiting_on（某单位的待办）",
+                ));
+            }
+            Some(sort)
+        }
+    };
     let unit = known_unit(q.unit)?;
     let waiting_on = known_unit(q.waiting_on)?;
     let filter = CaseFilter {
@@ -129,6 +151,7 @@ pub async fn list(
             .filter(|s| !s.is_empty())
             .map(|s| s.to_uppercase()),
         ids: None,
+        sort,
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(20),
     };

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use xinfang_domain::case::{CaseStatus, LegalChannel, Outcome, Rating};
 use xinfang_domain::{Actor, Case, CaseId, Channel, Command, NewCase, Role};
 use xinfang_store::Who;
-use xinfang_store::read::{CaseFilter, CaseSummary};
+use xinfang_store::read::{CaseFilter, CaseSummary, Sort, SortKey};
 
 use super::session::UiOfficer;
 use crate::AppState;
@@ -80,7 +80,54 @@ struct WorklistPage {
     frame: Frame,
     groups: Vec<Group>,
     warning: String,
+    /// The sort in force, as its code (`due`, `-registered`, …).
     sort: String,
+}
+
+/// The worklist's columns: (sort key, header).
+const COLUMNS: &[(&str, &str)] = &[
+    ("registered", "编号"),
+    ("title", "标题"),
+    ("petitioner", "信访人"),
+    ("channel", "渠道"),
+    ("step", "环节"),
+    ("due", "期限"),
+    ("status", "状态"),
+];
+
+impl WorklistPage {
+    /// The link a column header sorts by: ascending first, the other way when already sorted by it.
+    fn sort_link(&self, key: &str) -> String {
+        let next = if self.sort == key {
+            format!("-{key}")
+        } else {
+            key.to_string()
+        };
+        let mut link = format!("/?sort={next}");
+        if !self.warning.is_empty() {
+            link.push_str(&format!("&warning={}", self.warning));
+        }
+        link
+    }
+
+    /// `aria-sort` of a column header.
+    fn aria_sort(&self, key: &str) -> &'static str {
+        if self.sort == key {
+            "ascending"
+        } else if self.sort.strip_prefix('-') == Some(key) {
+            "descending"
+        } else {
+            "none"
+        }
+    }
+
+    fn arrow(&self, key: &str) -> &'static str {
+        match self.aria_sort(key) {
+            "ascending" => "▲",
+            "descending" => "▼",
+            _ => "",
+        }
+    }
 }
 
 const GROUPS: &[(&str, &str, &str, &[CaseStatus])] = &[
@@ -121,8 +168,21 @@ pub async fn worklist(
     officer: UiOfficer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let warning = q.get("warning").cloned().unwrap_or_default();
-    let sort = q.get("sort").cloned().unwrap_or_default();
+    let warning = q
+        .get("warning")
+        .filter(|w| xinfang_domain::Warning::from_code(w).is_some())
+        .cloned()
+        .unwrap_or_default();
+    // Most urgent first unless a column says otherwise ("newest" is the old spelling).
+    let sort = match q.get("sort").map(String::as_str) {
+        Some("newest") => Sort::parse("-registered"),
+        Some(s) => Sort::parse(s),
+        None => None,
+    }
+    .unwrap_or(Sort {
+        key: SortKey::Due,
+        descending: false,
+    });
     let mut groups = Vec::new();
     for (key, title, hint, statuses) in GROUPS {
         let colour = match (*key, warning.as_str()) {
@@ -133,8 +193,9 @@ pub async fn worklist(
         let filter = CaseFilter {
             statuses: statuses.to_vec(),
             waiting_on: Some(officer.actor.unit),
-            open_only: sort != "newest",
+            open_only: true,
             warning: colour,
+            sort: (sort.key != SortKey::Due || sort.descending).then_some(sort),
             per_page: 50,
             ..Default::default()
         };
@@ -162,7 +223,7 @@ pub async fn worklist(
         frame: frame(&state, &officer),
         groups,
         warning,
-        sort,
+        sort: sort.code(),
     }
     .into_response()
 }
