@@ -109,6 +109,8 @@ async fn follow(store: Store, index: Arc<CaseIndex>, tx: watch::Sender<i64>) {
                 continue;
             }
             Ok(None) => {}
+            // The runtime is shutting down.
+            Err(TextError::Task(e)) if e.is_cancelled() => return,
             Err(e) => {
                 tracing::error!(error = %e, "text index: catching up failed; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
