@@ -82,7 +82,8 @@ async fn start(db: &DbArgs) -> Result<Server, String> {
         listener.local_addr().map_err(|e| e.to_string())?
     );
     let text = crate::config::text_search(&store, db, None).await?;
-    let state = xinfang_web::AppState::new(store, text.clone());
+    let files = crate::config::file_store(db, None)?;
+    let state = xinfang_web::AppState::new(store, text.clone(), files);
     tokio::spawn(async move {
         let app = xinfang_web::router(state)
             .into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -32,9 +32,10 @@ pub fn builtin_calendar() -> Calendar {
     cal
 }
 
-/// Where the full-text index lives: `--index`, else beside the SQLite file, else `./xinfang-index`.
-pub fn index_dir(db: &str, index: Option<PathBuf>) -> PathBuf {
-    index.unwrap_or_else(|| match xinfang_store::normalise_url(db) {
+/// A directory of derived or attached data: given, else beside the SQLite file (`FILE.suffix`),
+/// else `./xinfang-suffix` for PostgreSQL.
+pub fn data_dir(db: &str, given: Option<PathBuf>, suffix: &str) -> PathBuf {
+    given.unwrap_or_else(|| match xinfang_store::normalise_url(db) {
         Ok((xinfang_store::Backend::Sqlite, url)) => {
             let file = url
                 .trim_start_matches("sqlite://")
@@ -42,10 +43,19 @@ pub fn index_dir(db: &str, index: Option<PathBuf>) -> PathBuf {
                 .next()
                 .unwrap_or("xinfang.db")
                 .to_string();
-            PathBuf::from(format!("{file}.index"))
+            PathBuf::from(format!("{file}.{suffix}"))
         }
-        _ => PathBuf::from("xinfang-index"),
+        _ => PathBuf::from(format!("xinfang-{suffix}")),
     })
+}
+
+/// Opens the attachment store.
+pub fn file_store(
+    args: &DbArgs,
+    files: Option<PathBuf>,
+) -> Result<xinfang_store::files::FileStore, String> {
+    let dir = data_dir(&args.db, files, "files");
+    xinfang_store::files::FileStore::open(&dir).map_err(|e| format!("{}: {e}", dir.display()))
 }
 
 /// Opens the full-text index and starts following the log into it.
@@ -54,7 +64,7 @@ pub async fn text_search(
     args: &DbArgs,
     index: Option<PathBuf>,
 ) -> Result<xinfang_text::TextSearch, String> {
-    let dir = index_dir(&args.db, index);
+    let dir = data_dir(&args.db, index, "index");
     let index =
         xinfang_text::CaseIndex::open(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     xinfang_text::TextSearch::start(store.clone(), index)

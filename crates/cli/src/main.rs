@@ -48,6 +48,10 @@ enum Command {
         /// SQLite file by default, `./xinfang-index` for PostgreSQL.
         #[arg(long, env = "XINFANG_INDEX")]
         index: Option<std::path::PathBuf>,
+        /// Directory of petitions' attachment files; next to the SQLite file by default,
+        /// `./xinfang-files` for PostgreSQL.
+        #[arg(long, env = "XINFANG_FILES")]
+        files: Option<std::path::PathBuf>,
     },
     /// Build the demo city (units, people, a year of cases) in an empty database.
     Demo {
@@ -107,6 +111,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             demo_cases,
             insecure_cookies,
             index,
+            files,
         } => {
             let store = config::open(&db).await?;
             config::warn_if_calendar_ends(&store);
@@ -131,7 +136,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             let text = config::text_search(&store, &db, index).await?;
             let state = xinfang_web::AppState {
                 secure_cookies: !insecure_cookies,
-                ..xinfang_web::AppState::new(store, text)
+                ..xinfang_web::AppState::new(store, text, config::file_store(&db, files)?)
             };
             xinfang_web::serve(state, listener)
                 .await

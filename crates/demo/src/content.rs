@@ -85,7 +85,7 @@ pub const TEMPLATES: &[Template] = &[
         content: "{place}的{company}长期将未经处理的污水直接排入附近河道，河水发黑发臭，鱼类死亡。请求环保部门调查取证并依法处理。",
     },
     Template {
-        category: "环境保护/油烟",
+        category: "环境保护/油烟废气",
         target: Target::Department("cgj"),
         weight: 30,
         title: "{place}楼下餐馆油烟扰民",
@@ -127,7 +127,7 @@ pub const TEMPLATES: &[Template] = &[
         content: "我在{company}为孩子预交培训费{amount}元，现机构突然关门，负责人联系不上。请求有关部门协助追回费用。",
     },
     Template {
-        category: "卫生计生/医疗纠纷",
+        category: "卫生健康/医疗纠纷",
         target: Target::Department("wjw"),
         weight: 30,
         title: "对{place}医院诊疗过程有异议",

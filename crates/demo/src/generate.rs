@@ -293,6 +293,7 @@ impl Generator {
             phone: Some(phone),
             id_number,
             address: Some(place.to_string()),
+            email: None,
         }
     }
 
@@ -375,6 +376,7 @@ impl Generator {
             accused_unit: is_report.then_some(town.0),
             received_on: Some(t0),
             repeat_of: repeat.map(|p| p.id),
+            attachments: Vec::new(),
         };
         let allotted = Allotted {
             id: CaseId(id),

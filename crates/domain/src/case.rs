@@ -224,6 +224,8 @@ pub struct Case {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     pub petitioner: Petitioner,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::command::Attachment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collective: Option<Collective>,
     /// 检举控告: the petitioner is hidden from every unit but 纪检监察.

@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod org;
 pub mod petitioner;
 pub mod policy;
+pub mod taxonomy;
 
 pub use calendar::Calendar;
 pub use case::{Case, CaseStatus, Channel, Outcome, Rating};

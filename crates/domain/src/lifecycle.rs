@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate};
 
 use crate::calendar::Calendar;
 use crate::case::{Case, CaseStatus, Collective, Deadlines};
-use crate::command::{By, Command, NewCase};
+use crate::command::{By, Command, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, NewCase};
 use crate::error::DomainError;
 use crate::event::Event;
 use crate::ids::{CaseId, UnitId};
@@ -49,6 +49,28 @@ pub fn intake_problems(new: &NewCase) -> Vec<DomainError> {
     if let Err(all) = new.petitioner.clone().checked(PETITIONER_FIELDS) {
         out.extend(all);
     }
+    if new.attachments.len() > MAX_ATTACHMENTS {
+        out.push(DomainError::invalid(
+            "attachments",
+            format!("附件不得超过{MAX_ATTACHMENTS}个"),
+        ));
+    }
+    for a in &new.attachments {
+        let name_ok = !a.name.trim().is_empty() && a.name.chars().count() <= 100;
+        let hash_ok = a.sha256.len() == 64
+            && a.sha256
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if !name_ok || !hash_ok || a.size == 0 || a.size > MAX_ATTACHMENT_BYTES {
+            out.push(DomainError::invalid(
+                "attachments",
+                format!(
+                    "附件“{}”不符合要求（每个不超过10MB）",
+                    a.name.chars().take(100).collect::<String>()
+                ),
+            ));
+        }
+    }
     if let Some(c) = &new.collective {
         if !(COLLECTIVE_MIN_PEOPLE..=100_000).contains(&c.head_count) {
             out.push(DomainError::invalid(
@@ -89,6 +111,9 @@ pub fn register(
     ctx.org.get(registering_unit)?;
     let title = required_text("title", "标题", &new.title, MAX_TITLE_CHARS)?;
     let content = required_text("content", "内容", &new.content, MAX_CONTENT_CHARS)?;
+    if let Some(problem) = intake_problems(&new).into_iter().next() {
+        return Err(problem);
+    }
     let petitioner = new.petitioner.normalized(PETITIONER_FIELDS)?;
     let category =
         optional_text("category", "分类", new.category, 50)?.unwrap_or_else(|| "其他".to_string());
@@ -157,6 +182,7 @@ pub fn register(
         category,
         region,
         petitioner,
+        attachments: new.attachments,
         collective,
         is_report: new.is_report,
         accused_unit: new.accused_unit,

@@ -15,6 +15,9 @@ pub struct Petitioner {
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// Where notices may also be e-mailed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// The names errors give for a person's fields (the petitioner's, or a representative's).
@@ -24,6 +27,7 @@ pub struct PersonFields {
     pub id_number: &'static str,
     pub phone: &'static str,
     pub address: &'static str,
+    pub email: &'static str,
 }
 
 pub const PETITIONER_FIELDS: PersonFields = PersonFields {
@@ -31,6 +35,7 @@ pub const PETITIONER_FIELDS: PersonFields = PersonFields {
     id_number: "petitioner.id_number",
     phone: "petitioner.phone",
     address: "petitioner.address",
+    email: "petitioner.email",
 };
 
 pub const REPRESENTATIVE_FIELDS: PersonFields = PersonFields {
@@ -38,6 +43,7 @@ pub const REPRESENTATIVE_FIELDS: PersonFields = PersonFields {
     id_number: "collective.representatives",
     phone: "collective.representatives",
     address: "collective.representatives",
+    email: "collective.representatives",
 };
 
 impl Petitioner {
@@ -72,6 +78,10 @@ impl Petitioner {
         {
             problems.push(DomainError::invalid(f.address, "地址不能超过200个字"));
         }
+        self.email = non_empty(self.email);
+        if let Some(Err(m)) = self.email.as_deref().map(check_email) {
+            problems.push(DomainError::invalid(f.email, m));
+        }
         if problems.is_empty() {
             Ok(self)
         } else {
@@ -86,6 +96,7 @@ impl Petitioner {
             id_number: self.id_number.as_deref().map(mask_id_number),
             phone: self.phone.as_deref().map(mask_phone),
             address: self.address.as_ref().map(|_| "***".to_string()),
+            email: self.email.as_ref().map(|_| "***".to_string()),
         }
     }
 }
@@ -127,6 +138,24 @@ pub fn check_id_number(id: &str) -> Result<(), String> {
         return Err("身份证号码校验位不正确".into());
     }
     Ok(())
+}
+
+/// A plausible e-mail address (the mail server has the last word).
+pub fn check_email(email: &str) -> Result<(), String> {
+    let ok = email.len() <= 100
+        && !email.contains(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty()
+                && host.contains('.')
+                && !host.starts_with('.')
+                && !host.ends_with('.')
+                && !host.contains('@')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err("电子邮箱格式不正确".into())
+    }
 }
 
 /// Mobile numbers (11 digits starting 13–19) and landlines with area code (0xx-xxxxxxx).

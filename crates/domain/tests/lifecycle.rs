@@ -89,6 +89,7 @@ fn new_case(is_report: bool) -> NewCase {
         accused_unit: None,
         received_on: None,
         repeat_of: None,
+        attachments: Vec::new(),
     }
 }
 

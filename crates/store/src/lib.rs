@@ -8,6 +8,7 @@ pub mod auth;
 pub mod chain;
 pub mod clock;
 pub mod error;
+pub mod files;
 pub mod org;
 pub mod read;
 mod rows;

@@ -216,6 +216,7 @@ pub fn letter(title: &str) -> xinfang_domain::NewCase {
             phone: Some("13912345678".into()),
             id_number: Some("11010519491231002X".into()),
             address: Some("东城镇前进村5组".into()),
+            email: None,
         },
         category: Some("城乡建设".into()),
         region: Some("东城镇".into()),
@@ -224,5 +225,6 @@ pub fn letter(title: &str) -> xinfang_domain::NewCase {
         accused_unit: None,
         received_on: None,
         repeat_of: None,
+        attachments: Vec::new(),
     }
 }

@@ -82,7 +82,7 @@ pub enum OrgOp {
 
 enum Work {
     Register {
-        new: NewCase,
+        new: Box<NewCase>,
         who: Who,
         unit: UnitId,
     },
@@ -311,7 +311,7 @@ impl Writer {
                     query_code: new_query_code(),
                 };
                 match lifecycle::register(
-                    new.clone(),
+                    (**new).clone(),
                     allotted,
                     *unit,
                     prev.as_ref(),
@@ -673,7 +673,14 @@ impl Store {
 
     /// Registers a petition taken in by `unit`.
     pub async fn register(&self, new: NewCase, who: Who, unit: UnitId) -> Result<Case, StoreError> {
-        match self.submit(Work::Register { new, who, unit }).await? {
+        match self
+            .submit(Work::Register {
+                new: Box::new(new),
+                who,
+                unit,
+            })
+            .await?
+        {
             Done::Case(c) => Ok(*c),
             _ => unreachable!(),
         }

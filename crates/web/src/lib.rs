@@ -7,6 +7,8 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod openapi;
+pub mod portal;
+pub mod pow;
 pub mod ui;
 pub mod views;
 
@@ -33,13 +35,33 @@ pub struct AppState {
     pub limits: Arc<limits::RateLimits>,
     /// Mark the session cookie `Secure` (browsers then send it over HTTPS and to localhost only).
     pub secure_cookies: bool,
+    /// Attachment files of petitions.
+    pub files: xinfang_store::files::FileStore,
+    /// The proof of work asked of anonymous submissions.
+    pub pow: Arc<pow::ProofOfWork>,
+    /// Uploads received at once; more are turned away so that a flood cannot fill memory or disk
+    /// bandwidth that the officers' pages need.
+    pub uploads: Arc<tokio::sync::Semaphore>,
 }
 
+/// Difficulty of the submission proof of work: about 2^18 hashes, a second or two in a phone's
+/// browser.
+pub const POW_BITS: u32 = 18;
+/// Submissions received at the same time.
+pub const MAX_CONCURRENT_UPLOADS: usize = 8;
+
 impl AppState {
-    pub fn new(store: Store, text: xinfang_text::TextSearch) -> Self {
+    pub fn new(
+        store: Store,
+        text: xinfang_text::TextSearch,
+        files: xinfang_store::files::FileStore,
+    ) -> Self {
         AppState {
             store,
             text,
+            files,
+            pow: Arc::new(pow::ProofOfWork::new(POW_BITS)),
+            uploads: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_UPLOADS)),
             sessions: Arc::new(extract::SessionCache::default()),
             limits: Arc::new(limits::RateLimits::default()),
             secure_cookies: true,
@@ -52,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::routes())
         .merge(ui::routes())
+        .merge(portal::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -10,11 +10,12 @@ use crate::error::ApiError;
 pub struct RateLimits {
     login: DefaultKeyedRateLimiter<IpAddr>,
     public: DefaultKeyedRateLimiter<IpAddr>,
+    submit: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl Default for RateLimits {
     fn default() -> Self {
-        RateLimits::new(30, 120)
+        RateLimits::new(30, 120).with_submissions(10)
     }
 }
 
@@ -25,7 +26,22 @@ impl RateLimits {
         RateLimits {
             login: RateLimiter::keyed(quota(login_per_min)),
             public: RateLimiter::keyed(quota(public_per_min)),
+            submit: RateLimiter::keyed(quota(10)),
         }
+    }
+
+    /// `per_hour` petitions submitted through the portal per address and hour.
+    pub fn with_submissions(mut self, per_hour: u32) -> Self {
+        self.submit = RateLimiter::keyed(Quota::per_hour(
+            NonZeroU32::new(per_hour.max(1)).expect("non-zero"),
+        ));
+        self
+    }
+
+    pub fn check_submit(&self, ip: IpAddr) -> Result<(), ApiError> {
+        self.submit
+            .check_key(&ip)
+            .map_err(|_| too_many("提交过于频繁，请一小时后再试"))
     }
 
     pub fn check_login(&self, ip: IpAddr) -> Result<(), ApiError> {

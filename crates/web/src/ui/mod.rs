@@ -24,6 +24,10 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 pub fn routes() -> Router<AppState> {
+    with_security_headers(pages())
+}
+
+fn pages() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::worklist))
         .route("/login", get(session::login_form).post(session::login))
@@ -35,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(pages::case_page))
         .route("/cases/{id}/act", post(pages::act))
         .route("/cases/{id}/documents/{seq}", get(pages::document))
+        .route("/cases/{id}/attachments/{n}", get(pages::attachment))
         .route("/search", get(pages::search))
         .route("/admin", get(admin::page))
         .route("/admin/units", post(admin::create_unit))
@@ -59,6 +64,11 @@ pub fn routes() -> Router<AppState> {
                     .into_response()
             }),
         )
+}
+
+/// CSP, no framing, no sniffing, same-origin referrers: for every page we serve.
+pub fn with_security_headers(router: Router<AppState>) -> Router<AppState> {
+    router
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),

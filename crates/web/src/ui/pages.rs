@@ -613,6 +613,41 @@ struct DocumentPage {
     on: String,
 }
 
+/// An attachment of a case, as a download (never shown inline: it came from outside).
+pub async fn attachment(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    Path((id, n)): Path<(i64, usize)>,
+) -> Response {
+    let case = match visible(&state, &officer.actor, id).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(a) = case.attachments.get(n) else {
+        return error_page(StatusCode::NOT_FOUND, "附件不存在");
+    };
+    match state.files.read(a).await {
+        Ok(bytes) => (
+            [
+                (axum::http::header::CONTENT_TYPE, a.media_type.clone()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename*=UTF-8''{}", urlencode(&a.name)),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, sha256 = %a.sha256, "attachment missing");
+            error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "附件文件缺失，请联系系统管理员",
+            )
+        }
+    }
+}
+
 pub async fn document(
     State(state): State<AppState>,
     officer: UiOfficer,

@@ -12,6 +12,7 @@ pub struct App {
     pub client: reqwest::Client,
     pub store: Store,
     pub city: SmallCity,
+    pub files: xinfang_store::files::FileStore,
     _db: TestDb,
     _index: tempfile::TempDir,
 }
@@ -28,11 +29,12 @@ pub async fn spawn_with(db: TestDb, adjust: impl FnOnce(AppState) -> AppState) -
     let index = tempfile::tempdir().expect("index dir");
     let text = xinfang_text::TextSearch::start(
         store.clone(),
-        xinfang_text::CaseIndex::open(index.path()).expect("open index"),
+        xinfang_text::CaseIndex::open(&index.path().join("index")).expect("open index"),
     )
     .await
     .expect("start text search");
-    let state = adjust(AppState::new(store.clone(), text));
+    let files = xinfang_store::files::FileStore::open(&index.path().join("files")).expect("files");
+    let state = adjust(AppState::new(store.clone(), text, files.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -45,6 +47,7 @@ pub async fn spawn_with(db: TestDb, adjust: impl FnOnce(AppState) -> AppState) -
         client: reqwest::Client::new(),
         store,
         city,
+        files,
         _db: db,
         _index: index,
     }

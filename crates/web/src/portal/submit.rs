@@ -1,0 +1,389 @@
+//! The petition form and its submission (multipart, with attachments).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use xinfang_domain::command::{Attachment, MAX_ATTACHMENTS};
+use xinfang_domain::{Channel, NewCase, Petitioner, UnitKind, taxonomy};
+use xinfang_store::Who;
+use xinfang_store::files::{FileError, Staged};
+
+use crate::AppState;
+use crate::extract::ClientIp;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal_form.html")]
+pub(super) struct FormPage {
+    challenge: String,
+    regions: Vec<String>,
+    categories: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
+    form: HashMap<String, String>,
+    error: Option<String>,
+    problems: Vec<(String, String)>,
+}
+
+impl FormPage {
+    fn val(&self, key: &str) -> String {
+        self.form.get(key).cloned().unwrap_or_default()
+    }
+
+    fn msg(&self, field: &str) -> &str {
+        self.problems
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .unwrap_or("")
+    }
+
+    fn bad(&self, field: &str) -> bool {
+        !self.msg(field).is_empty()
+    }
+}
+
+fn form_page(
+    state: &AppState,
+    form: HashMap<String, String>,
+    error: Option<String>,
+    problems: Vec<(String, String)>,
+) -> FormPage {
+    let org = state.store.org();
+    let mut regions: Vec<String> = org
+        .units()
+        .filter(|u| u.kind == UnitKind::Town)
+        .map(|u| u.name.clone())
+        .collect();
+    regions.sort();
+    let categories = taxonomy::groups()
+        .into_iter()
+        .map(|g| {
+            let items = taxonomy::CATEGORIES
+                .iter()
+                .filter(|c| c.group == g)
+                .map(|c| (c.code, c.name))
+                .collect();
+            (g, items)
+        })
+        .collect();
+    FormPage {
+        challenge: state.pow.challenge(),
+        regions,
+        categories,
+        form,
+        error,
+        problems,
+    }
+}
+
+pub(super) async fn form(State(state): State<AppState>) -> Response {
+    form_page(&state, HashMap::new(), None, Vec::new()).into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal_receipt.html")]
+struct ReceiptPage {
+    case_no: String,
+    query_code: String,
+    title: String,
+    registered_on: String,
+    sort_due: String,
+    attachments: Vec<String>,
+}
+
+/// Text fields are short; anything longer than this is not a form we sent.
+const MAX_FIELD_BYTES: usize = 64 * 1024;
+
+/// What a submission carried: its text fields and its files, staged but not yet kept.
+struct Received {
+    fields: HashMap<String, String>,
+    files: Vec<Staged>,
+}
+
+fn refuse(
+    state: &AppState,
+    status: StatusCode,
+    fields: HashMap<String, String>,
+    message: String,
+) -> Response {
+    (status, form_page(state, fields, Some(message), Vec::new())).into_response()
+}
+
+async fn receive(
+    state: &AppState,
+    mut multipart: Multipart,
+) -> Result<Received, (StatusCode, String, HashMap<String, String>)> {
+    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut files: Vec<Staged> = Vec::new();
+    let bad = |fields: &HashMap<String, String>, status, m: String| (status, m, fields.clone());
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(bad(
+                    &fields,
+                    e.status(),
+                    format!("提交内容不完整或过大：{}", e.body_text()),
+                ));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "files" {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let mut field = field;
+            // Browsers send an empty part when no file was chosen.
+            if file_name.is_empty() {
+                while let Ok(Some(_)) = field.chunk().await {}
+                continue;
+            }
+            if files.len() == MAX_ATTACHMENTS {
+                return Err(bad(
+                    &fields,
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("附件最多{MAX_ATTACHMENTS}个"),
+                ));
+            }
+            let mut upload = state
+                .files
+                .begin(&file_name)
+                .await
+                .map_err(|e| bad(&fields, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => upload.push(&chunk).await.map_err(|e| {
+                        let status = match e {
+                            FileError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                            _ => StatusCode::UNPROCESSABLE_ENTITY,
+                        };
+                        bad(&fields, status, e.to_string())
+                    })?,
+                    Ok(None) => break,
+                    Err(e) => {
+                        return Err(bad(
+                            &fields,
+                            e.status(),
+                            format!("附件上传中断：{}", e.body_text()),
+                        ));
+                    }
+                }
+            }
+            files.push(
+                upload
+                    .finish()
+                    .await
+                    .map_err(|e| bad(&fields, StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?,
+            );
+        } else {
+            let mut field = field;
+            let mut value = Vec::new();
+            while let Ok(Some(chunk)) = field.chunk().await {
+                value.extend_from_slice(&chunk);
+                if value.len() > MAX_FIELD_BYTES {
+                    return Err(bad(
+                        &fields,
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "表单内容过长".into(),
+                    ));
+                }
+            }
+            let value = String::from_utf8(value).map_err(|_| {
+                bad(
+                    &fields,
+                    StatusCode::BAD_REQUEST,
+                    "表单内容不是有效的文字".into(),
+                )
+            })?;
+            fields.insert(name, value);
+        }
+    }
+    Ok(Received { fields, files })
+}
+
+fn new_case(f: &HashMap<String, String>, attachments: Vec<Attachment>) -> NewCase {
+    let get = |k: &str| {
+        f.get(k)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let category = get("category")
+        .and_then(|c| taxonomy::by_code(&c))
+        .map(|c| c.path());
+    let is_report = category.as_deref() == Some("纪检监察/检举控告");
+    NewCase {
+        channel: Channel::Online,
+        title: get("title").unwrap_or_default(),
+        content: get("content").unwrap_or_default(),
+        petitioner: Petitioner {
+            name: get("petitioner_name").unwrap_or_default(),
+            id_number: get("petitioner_id_number"),
+            phone: get("petitioner_phone"),
+            address: get("petitioner_address"),
+            email: get("email"),
+        },
+        category,
+        region: get("region"),
+        collective: None,
+        is_report,
+        accused_unit: None,
+        received_on: None,
+        repeat_of: None,
+        attachments,
+    }
+}
+
+/// The petition office that takes online petitions: the highest in the tree.
+pub(crate) fn intake_office(state: &AppState) -> Option<xinfang_domain::UnitId> {
+    state
+        .store
+        .org()
+        .units()
+        .filter(|u| u.kind == UnitKind::PetitionOffice)
+        .min_by_key(|u| (u.path.matches('/').count(), u.id.0))
+        .map(|u| u.id)
+}
+
+pub(super) async fn submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    mut multipart: Multipart,
+) -> Response {
+    if let Err(r) = admit(&state, ip) {
+        drain(&mut multipart).await;
+        return r;
+    }
+    let _slot = match state.uploads.clone().try_acquire_owned() {
+        Ok(p) => p,
+        Err(_) => {
+            drain(&mut multipart).await;
+            return refuse(
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                HashMap::new(),
+                "当前提交人数较多，请稍后再试".into(),
+            );
+        }
+    };
+    let Received { fields, files } = match receive(&state, multipart).await {
+        Ok(r) => r,
+        // Dropping the staged files removes them.
+        Err((status, message, fields)) => return refuse(&state, status, fields, message),
+    };
+    let challenge = fields.get("pow_challenge").cloned().unwrap_or_default();
+    let nonce = fields.get("pow_nonce").cloned().unwrap_or_default();
+    if let Err(m) = state.pow.verify(&challenge, &nonce) {
+        return refuse(&state, StatusCode::FORBIDDEN, fields, m.into());
+    }
+    let mut problems: Vec<(String, String)> = Vec::new();
+    if fields
+        .get("category")
+        .and_then(|c| taxonomy::by_code(c))
+        .is_none()
+    {
+        problems.push(("category".into(), "请选择事项类别".into()));
+    }
+    if fields
+        .get("petitioner_phone")
+        .is_none_or(|p| p.trim().is_empty())
+    {
+        problems.push((
+            "petitioner.phone".into(),
+            "请填写手机号码，用于接收查询码和办理通知".into(),
+        ));
+    }
+    let attachments: Vec<Attachment> = files.iter().map(|s| s.attachment.clone()).collect();
+    let new = new_case(&fields, attachments);
+    problems.extend(
+        xinfang_domain::lifecycle::intake_problems(&new)
+            .into_iter()
+            .map(|e| {
+                let field = e.field().unwrap_or("form").to_string();
+                let message = match e {
+                    xinfang_domain::DomainError::Invalid { message, .. } => message,
+                    other => other.to_string(),
+                };
+                (field, message)
+            }),
+    );
+    if !problems.is_empty() {
+        let summary = format!("有 {} 处需要更正，见标红的栏目", problems.len());
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form_page(&state, fields, Some(summary), problems),
+        )
+            .into_response();
+    }
+    let Some(office) = intake_office(&state) else {
+        return refuse(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            fields,
+            "网上信访暂未开通（尚未设置信访部门）".into(),
+        );
+    };
+    // Keep the files, then register; if registration is refused, forget the files it brought.
+    let mut fresh = Vec::new();
+    for staged in files {
+        match state.files.keep(staged) {
+            Ok((a, true)) => fresh.push(a.sha256),
+            Ok((_, false)) => {}
+            Err(e) => {
+                fresh.iter().for_each(|h| state.files.forget(h));
+                return refuse(
+                    &state,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    fields,
+                    format!("附件存储失败：{e}"),
+                );
+            }
+        }
+    }
+    match state.store.register(new, Who::Petitioner, office).await {
+        Ok(case) => ReceiptPage {
+            case_no: case.case_no.clone(),
+            query_code: case.query_code.clone(),
+            title: case.title.clone(),
+            registered_on: case.registered_on.to_string(),
+            sort_due: case
+                .deadlines
+                .sort_due
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            attachments: case.attachments.iter().map(|a| a.name.clone()).collect(),
+        }
+        .into_response(),
+        Err(e) => {
+            fresh.iter().for_each(|h| state.files.forget(h));
+            let e: crate::error::ApiError = e.into();
+            refuse(&state, e.status, fields, e.message)
+        }
+    }
+}
+
+/// Reads and drops up to 1 MB of a refused body, so that a browser gets the error page rather
+/// than a reset connection; anything larger is cut off.
+async fn drain(multipart: &mut Multipart) {
+    let mut left: usize = 1024 * 1024;
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        while let Ok(Some(chunk)) = field.chunk().await {
+            left = left.saturating_sub(chunk.len());
+            if left == 0 {
+                return;
+            }
+        }
+    }
+}
+
+/// Per-address limit on submissions, before any of the body is read.
+fn admit(state: &AppState, ip: IpAddr) -> Result<(), Response> {
+    state.limits.check_submit(ip).map_err(|e| {
+        (
+            e.status,
+            form_page(state, HashMap::new(), Some(e.message), Vec::new()),
+        )
+            .into_response()
+    })
+}

@@ -1,0 +1,155 @@
+//! Proof of work for anonymous submissions: the page carries a signed challenge, the browser
+//! searches a nonce whose SHA-256 with the challenge starts with `bits` zero bits (a fraction of
+//! a second for one citizen, a real cost for a flood), and each challenge is taken once.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// How long a challenge stays valid: time to fill in the form.
+const MAX_AGE: Duration = Duration::from_secs(2 * 3600);
+
+pub struct ProofOfWork {
+    key: [u8; 32],
+    pub bits: u32,
+    used: Mutex<HashMap<String, u64>>,
+}
+
+impl ProofOfWork {
+    pub fn new(bits: u32) -> Self {
+        ProofOfWork {
+            key: rand::random(),
+            bits,
+            used: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn mac(&self, body: &str) -> String {
+        let mut m = Hmac::<Sha256>::new_from_slice(&self.key).expect("any key length");
+        m.update(body.as_bytes());
+        hex::encode(m.finalize().into_bytes())
+    }
+
+    /// A fresh challenge: `time.random.bits.signature`.
+    pub fn challenge(&self) -> String {
+        let body = format!(
+            "{}.{:016x}.{}",
+            now_secs(),
+            rand::random::<u64>(),
+            self.bits
+        );
+        let sig = self.mac(&body);
+        format!("{body}.{sig}")
+    }
+
+    /// Checks a solved challenge and marks it used; the error is for the citizen.
+    pub fn verify(&self, challenge: &str, nonce: &str) -> Result<(), &'static str> {
+        let (body, sig) = challenge
+            .rsplit_once('.')
+            .ok_or("验证信息无效，请刷新页面后重新提交")?;
+        if self.mac(body) != sig {
+            return Err("验证信息无效，请刷新页面后重新提交");
+        }
+        let mut parts = body.split('.');
+        let issued: u64 = parts
+            .next()
+            .and_then(|t| t.parse().ok())
+            .ok_or("验证信息无效")?;
+        let bits: u32 = parts
+            .nth(1)
+            .and_then(|b| b.parse().ok())
+            .ok_or("验证信息无效")?;
+        let now = now_secs();
+        if now.saturating_sub(issued) > MAX_AGE.as_secs() {
+            return Err(
+                "页面停留时间过长，验证已过期，请刷新页面后重新提交（已填写的内容请先复制保存）",
+            );
+        }
+        if nonce.len() > 20 || leading_zero_bits(&digest(challenge, nonce)) < bits {
+            return Err("提交验证未完成，请确认浏览器已启用 JavaScript 后重新提交");
+        }
+        let mut used = self.used.lock().expect("pow lock");
+        used.retain(|_, at| now.saturating_sub(*at) <= MAX_AGE.as_secs());
+        if used.insert(challenge.to_string(), issued).is_some() {
+            return Err("该表单已经提交过，请勿重复提交");
+        }
+        Ok(())
+    }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn digest(challenge: &str, nonce: &str) -> [u8; 32] {
+    Sha256::digest(format!("{challenge}:{nonce}").as_bytes()).into()
+}
+
+fn leading_zero_bits(hash: &[u8]) -> u32 {
+    let mut n = 0;
+    for b in hash {
+        if *b == 0 {
+            n += 8;
+        } else {
+            return n + b.leading_zeros();
+        }
+    }
+    n
+}
+
+/// Finds a nonce for `challenge` (what the browser does; for tests and tools).
+pub fn solve(challenge: &str) -> String {
+    let bits: u32 = challenge
+        .split('.')
+        .nth(2)
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(0);
+    (0u64..)
+        .map(|n| n.to_string())
+        .find(|n| leading_zero_bits(&digest(challenge, n)) >= bits)
+        .expect("a nonce exists")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_solved_challenge_passes_once() {
+        let pow = ProofOfWork::new(8);
+        let c = pow.challenge();
+        let n = solve(&c);
+        assert_eq!(pow.verify(&c, &n), Ok(()));
+        assert_eq!(pow.verify(&c, &n), Err("该表单已经提交过，请勿重复提交"));
+    }
+
+    #[test]
+    fn forged_unsolved_and_foreign_challenges_fail() {
+        let pow = ProofOfWork::new(12);
+        let c = pow.challenge();
+        let wrong = (0u64..)
+            .map(|n| n.to_string())
+            .find(|n| leading_zero_bits(&digest(&c, n)) < 12)
+            .unwrap();
+        assert!(pow.verify(&c, &wrong).is_err());
+        // Lowering the difficulty breaks the signature.
+        let parts: Vec<&str> = c.split('.').collect();
+        let easier = format!("{}.{}.0.{}", parts[0], parts[1], parts[3]);
+        assert!(pow.verify(&easier, "0").is_err());
+        let other = ProofOfWork::new(12).challenge();
+        assert!(pow.verify(&other, &solve(&other)).is_err());
+    }
+
+    #[test]
+    fn zero_bits_are_counted() {
+        assert_eq!(leading_zero_bits(&[0, 0x0f, 0xff]), 12);
+        assert_eq!(leading_zero_bits(&[0x80]), 0);
+        assert_eq!(leading_zero_bits(&[0; 4]), 32);
+    }
+}
