@@ -307,3 +307,74 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
     }
     c.close().await.unwrap();
 }
+
+async fn fill(c: &Client, name: &str, value: &str) {
+    c.find(Locator::Css(&format!("[name={name}]")))
+        .await
+        .unwrap()
+        .send_keys(value)
+        .await
+        .unwrap();
+}
+
+/// A citizen on a phone petitions with a photo (the page solves the proof of work in the
+/// browser), gets the receipt, and follows the case by its query code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_petitions_from_a_phone_in_chromium() {
+    let app = common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{base}/public")).await.unwrap();
+    assert!(page_text(&c).await.contains("人民法院、仲裁机构"));
+    fill(&c, "petitioner_name", "周小梅").await;
+    fill(&c, "petitioner_phone", "13811112222").await;
+    fill(&c, "title", "小区电梯长期故障").await;
+    fill(&c, "content", "3号楼电梯停运两个月，物业不修。").await;
+    c.find(Locator::Css("select[name=category] option[value=cxjs-wygl]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let photo = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+    std::fs::write(photo.path(), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89").unwrap();
+    fill(&c, "files", photo.path().to_str().unwrap()).await;
+    shot(&c, "10-portal-form-phone").await;
+    c.find(Locator::Css("form[data-pow] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    appears(&c, "#query-code", "receipt after the proof of work").await;
+    let code = c
+        .find(Locator::Css("#query-code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    shot(&c, "11-portal-receipt-phone").await;
+    let case = app.store.case_by_query_code(&code).await.unwrap().unwrap();
+    assert_eq!(case.attachments.len(), 1);
+    assert_eq!(case.attachments[0].media_type, "image/png");
+
+    c.goto(&format!("{base}/public/track")).await.unwrap();
+    fill(&c, "code", &code).await;
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    appears(&c, "#status", "tracking page").await;
+    assert!(page_text(&c).await.contains("小区电梯长期故障"));
+    let widths = c
+        .execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![])
+        .await
+        .unwrap();
+    assert!(widths[0].as_i64() <= widths[1].as_i64(), "tracking page scrolls sideways on a phone: {widths:?}");
+    shot(&c, "12-portal-track-phone").await;
+    c.close().await.unwrap();
+}
