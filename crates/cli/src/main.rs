@@ -52,6 +52,13 @@ enum Command {
         /// `./xinfang-files` for PostgreSQL.
         #[arg(long, env = "XINFANG_FILES")]
         files: Option<std::path::PathBuf>,
+        /// SMS gateway for notices to petitioners: notices are POSTed there as JSON (see README).
+        /// Without it, notices wait in the outbox.
+        #[arg(long, env = "XINFANG_SMS_GATEWAY")]
+        sms_gateway: Option<String>,
+        /// Bearer token for the SMS gateway.
+        #[arg(long, env = "XINFANG_SMS_TOKEN")]
+        sms_token: Option<String>,
     },
     /// Build the demo city (units, people, a year of cases) in an empty database.
     Demo {
@@ -112,6 +119,8 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             insecure_cookies,
             index,
             files,
+            sms_gateway,
+            sms_token,
         } => {
             let store = config::open(&db).await?;
             config::warn_if_calendar_ends(&store);
@@ -138,6 +147,17 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
                 secure_cookies: !insecure_cookies,
                 ..xinfang_web::AppState::new(store, text, config::file_store(&db, files)?)
             };
+            let mut senders: Vec<std::sync::Arc<dyn xinfang_web::notify::Sender>> = Vec::new();
+            if let Some(url) = sms_gateway {
+                senders.push(std::sync::Arc::new(xinfang_web::notify::SmsGateway::new(
+                    url, sms_token,
+                )));
+            }
+            xinfang_web::notify::spawn_delivery(
+                state.store.clone(),
+                senders,
+                std::time::Duration::from_secs(5),
+            );
             xinfang_web::serve(state, listener)
                 .await
                 .map_err(|e| e.to_string())?;

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod error;
 pub mod files;
 pub mod org;
+pub mod outbox;
 pub mod read;
 mod rows;
 pub mod testing;

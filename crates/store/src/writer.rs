@@ -129,6 +129,7 @@ struct Head {
     next_case: i64,
     next_unit: i64,
     next_person: i64,
+    next_outbox: i64,
 }
 
 struct Writer {
@@ -151,6 +152,7 @@ struct Pending {
     units: Vec<Unit>,
     people: Vec<Vec<Param>>,
     imported: Vec<Vec<Param>>,
+    outbox: Vec<Vec<Param>>,
 }
 
 pub(crate) async fn start(
@@ -196,6 +198,7 @@ async fn load_head(pool: &AnyPool) -> Result<Head, StoreError> {
         next_case: max("cases").await?,
         next_unit: max("units").await?,
         next_person: max("people").await?,
+        next_outbox: max("outbox").await?,
     })
 }
 
@@ -247,6 +250,7 @@ impl Writer {
             units: Vec::new(),
             people: Vec::new(),
             imported: Vec::new(),
+            outbox: Vec::new(),
         };
         let mut outcomes = Vec::with_capacity(works.len());
         for w in works {
@@ -330,6 +334,7 @@ impl Writer {
                         }
                         for e in &events {
                             push_event(p, Some(id), e.kind(), serde_json::to_string(e)?, who, now);
+                            queue_notices(p, &case, e, now);
                         }
                         p.cases.insert(id, case.clone());
                         Ok(Done::Case(Box::new(case)))
@@ -350,6 +355,7 @@ impl Writer {
                                 who,
                                 now,
                             );
+                            queue_notices(p, &case, e, now);
                         }
                         p.cases.insert(id.0, case.clone());
                         Ok(Done::Case(Box::new(case)))
@@ -532,7 +538,31 @@ impl Writer {
             "",
         )
         .await?;
+        insert_rows(
+            conn,
+            self.backend,
+            "outbox",
+            crate::outbox::COLUMNS,
+            std::mem::take(&mut p.outbox),
+            "",
+        )
+        .await?;
         Ok(())
+    }
+}
+
+/// The petitioner's notices for an event just pushed, into the outbox of the same batch.
+fn queue_notices(p: &mut Pending, case: &Case, event: &Event, now: i64) {
+    let Some((subject, body)) = event.petitioner_message(case) else {
+        return;
+    };
+    let seq = p.head.next_seq - 1;
+    for (channel, recipient) in crate::outbox::recipients(&case.petitioner) {
+        let id = p.head.next_outbox;
+        p.head.next_outbox += 1;
+        p.outbox.push(crate::outbox::row(
+            id, case.id.0, seq, channel, recipient, &subject, &body, now,
+        ));
     }
 }
 

@@ -6,6 +6,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod notify;
 pub mod openapi;
 pub mod portal;
 pub mod pow;

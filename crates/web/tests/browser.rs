@@ -331,14 +331,20 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
     fill(&c, "petitioner_phone", "13811112222").await;
     fill(&c, "title", "小区电梯长期故障").await;
     fill(&c, "content", "3号楼电梯停运两个月，物业不修。").await;
-    c.find(Locator::Css("select[name=category] option[value=cxjs-wygl]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(
+        "select[name=category] option[value=cxjs-wygl]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     let photo = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
-    std::fs::write(photo.path(), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89").unwrap();
+    std::fs::write(
+        photo.path(),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89",
+    )
+    .unwrap();
     fill(&c, "files", photo.path().to_str().unwrap()).await;
     shot(&c, "10-portal-form-phone").await;
     c.find(Locator::Css("form[data-pow] button[type=submit]"))
@@ -371,10 +377,16 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
     appears(&c, "#status", "tracking page").await;
     assert!(page_text(&c).await.contains("小区电梯长期故障"));
     let widths = c
-        .execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![])
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
         .await
         .unwrap();
-    assert!(widths[0].as_i64() <= widths[1].as_i64(), "tracking page scrolls sideways on a phone: {widths:?}");
+    assert!(
+        widths[0].as_i64() <= widths[1].as_i64(),
+        "tracking page scrolls sideways on a phone: {widths:?}"
+    );
     shot(&c, "12-portal-track-phone").await;
     c.close().await.unwrap();
 }

@@ -144,6 +144,8 @@ both_backends! {
         let id: i64 = case_path.trim_start_matches("/cases/").parse().unwrap();
         let (_, page, _) = reg.get(&case_path).await;
         assert!(page.contains("集体访，12 人") && page.contains("待分流") && page.contains("转送"));
+        // The registration notice (with the query code) waits in the outbox; no sender in tests.
+        assert!(page.contains("通知信访人") && page.contains("信访事项登记回执") && page.contains("待发送"), "{page}");
         let csrf = reg.csrf(&case_path).await;
         let (s, _, _) = reg.post(&format!("{case_path}/act"), &[("csrf", &csrf), ("action", "forward"), ("to_unit", &c.dept.0.to_string())]).await;
         assert_eq!(s, StatusCode::SEE_OTHER);

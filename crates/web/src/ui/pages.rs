@@ -247,6 +247,49 @@ struct CasePage {
     ratings: Vec<(&'static str, &'static str)>,
     error: Option<String>,
     notice: Option<String>,
+    /// Notices to the petitioner and how their delivery stands.
+    deliveries: Vec<Delivery>,
+}
+
+pub struct Delivery {
+    channel: &'static str,
+    recipient: String,
+    subject: String,
+    status: &'static str,
+    attempts: i64,
+    last_error: String,
+}
+
+fn delivery(state: &AppState, n: xinfang_store::outbox::Notice) -> Delivery {
+    let recipient = match n.channel.as_str() {
+        "sms" => xinfang_domain::petitioner::mask_phone(&n.recipient),
+        _ => match n.recipient.split_once('@') {
+            Some((_, host)) => format!("***@{host}"),
+            None => "***".into(),
+        },
+    };
+    let status = match n.status.as_str() {
+        "sent" => "已送达",
+        "failed" => "发送失败，已停止重试",
+        _ if n.attempts > 0 => "发送失败，等待重试",
+        _ => "待发送",
+    };
+    let when = n.sent_at.map(|ms| state.store.clock().format_ms(ms));
+    Delivery {
+        channel: if n.channel == "sms" {
+            "短信"
+        } else {
+            "电子邮件"
+        },
+        recipient,
+        subject: match when {
+            Some(w) => format!("{}（{w}）", n.subject),
+            None => n.subject,
+        },
+        status,
+        attempts: n.attempts,
+        last_error: n.last_error.unwrap_or_default(),
+    }
 }
 
 impl CasePage {
@@ -288,6 +331,10 @@ async fn render_case(
         Ok(t) => t,
         Err(e) => return from_api(e.into()),
     };
+    let deliveries = match state.store.notices_of(case.id.0).await {
+        Ok(n) => n.into_iter().map(|n| delivery(state, n)).collect(),
+        Err(e) => return from_api(e.into()),
+    };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -306,6 +353,7 @@ async fn render_case(
         ratings: Rating::ALL.iter().map(|c| (c.code(), c.label())).collect(),
         error,
         notice,
+        deliveries,
     };
     (status, page).into_response()
 }
