@@ -9,6 +9,7 @@ pub mod chain;
 pub mod clock;
 pub mod error;
 pub mod files;
+pub mod open311;
 pub mod org;
 pub mod outbox;
 pub mod read;

@@ -7,6 +7,8 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod notify;
+#[allow(clippy::result_large_err)]
+pub mod open311;
 pub mod openapi;
 pub mod portal;
 pub mod pow;
@@ -76,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(ui::routes())
         .merge(portal::routes())
+        .merge(open311::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

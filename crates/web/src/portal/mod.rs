@@ -4,6 +4,7 @@
 
 #[allow(clippy::result_large_err)]
 mod submit;
+pub(crate) use submit::intake_office;
 #[allow(clippy::result_large_err)]
 mod track;
 

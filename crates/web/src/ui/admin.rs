@@ -38,8 +38,16 @@ struct AdminPage {
     people: Vec<PersonRow>,
     limits: Vec<LimitRow>,
     overrides: Vec<String>,
+    api_keys: Vec<KeyRow>,
     error: Option<String>,
     notice: Option<String>,
+}
+
+pub struct KeyRow {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+    pub revoked: Option<String>,
 }
 
 fn code<T: serde::Serialize>(v: T) -> String {
@@ -58,6 +66,24 @@ async fn render(
     let org = state.store.org();
     let people = match state.store.people().await {
         Ok(p) => p,
+        Err(e) => {
+            return error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &ApiError::from(e).message,
+            );
+        }
+    };
+    let clock = state.store.clock();
+    let api_keys = match state.store.api_keys().await {
+        Ok(k) => k
+            .into_iter()
+            .map(|k| KeyRow {
+                id: k.id,
+                name: k.name,
+                created: clock.format_ms(k.created_at),
+                revoked: k.revoked_at.map(|t| clock.format_ms(t)),
+            })
+            .collect(),
         Err(e) => {
             return error_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -129,6 +155,7 @@ async fn render(
             .iter()
             .map(|o| o.name.clone())
             .collect(),
+        api_keys,
         error,
         notice,
     };
@@ -242,6 +269,51 @@ pub async fn create_person(
             )
             .await
         }
+        Err(e) => render(&state, &officer, Some(ApiError::from(e).message), None).await,
+    }
+}
+
+/// Issues an Open311 API key; it is shown once, in the notice.
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = require_admin(&officer).and_then(|_| officer.check_csrf(&form)) {
+        return r;
+    }
+    let name = form.get("name").cloned().unwrap_or_default();
+    match state.store.create_api_key(&name).await {
+        Ok((_, key)) => {
+            render(
+                &state,
+                &officer,
+                None,
+                Some(format!(
+                    "已为“{}”发放接口密钥：{key}（只显示这一次，请立即交给对方系统保存）",
+                    name.trim()
+                )),
+            )
+            .await
+        }
+        Err(e) => render(&state, &officer, Some(ApiError::from(e).message), None).await,
+    }
+}
+
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = require_admin(&officer).and_then(|_| officer.check_csrf(&form)) {
+        return r;
+    }
+    let id = form
+        .get("id")
+        .and_then(|i| i.parse::<i64>().ok())
+        .unwrap_or(0);
+    match state.store.revoke_api_key(id).await {
+        Ok(()) => render(&state, &officer, None, Some("已停用该接口密钥".into())).await,
         Err(e) => render(&state, &officer, Some(ApiError::from(e).message), None).await,
     }
 }

@@ -44,6 +44,8 @@ fn pages() -> Router<AppState> {
         .route("/admin", get(admin::page))
         .route("/admin/units", post(admin::create_unit))
         .route("/admin/people", post(admin::create_person))
+        .route("/admin/api-keys", post(admin::create_api_key))
+        .route("/admin/api-keys/revoke", post(admin::revoke_api_key))
         .route(
             "/static/app.css",
             get(|| async {
