@@ -59,6 +59,16 @@ enum Command {
         /// Bearer token for the SMS gateway.
         #[arg(long, env = "XINFANG_SMS_TOKEN")]
         sms_token: Option<String>,
+        /// SMTP relay (host:port) for e-mailing notices; plain SMTP.
+        #[arg(long, env = "XINFANG_SMTP_RELAY")]
+        smtp_relay: Option<String>,
+        /// Sender of notice e-mails, e.g. "信访局 <xinfang@city.gov.cn>".
+        #[arg(long, env = "XINFANG_SMTP_FROM", default_value = "xinfang@localhost")]
+        smtp_from: String,
+        #[arg(long, env = "XINFANG_SMTP_USER")]
+        smtp_user: Option<String>,
+        #[arg(long, env = "XINFANG_SMTP_PASSWORD")]
+        smtp_password: Option<String>,
     },
     /// Build the demo city (units, people, a year of cases) in an empty database.
     Demo {
@@ -121,6 +131,10 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             files,
             sms_gateway,
             sms_token,
+            smtp_relay,
+            smtp_from,
+            smtp_user,
+            smtp_password,
         } => {
             let store = config::open(&db).await?;
             config::warn_if_calendar_ends(&store);
@@ -152,6 +166,12 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
                 senders.push(std::sync::Arc::new(xinfang_web::notify::SmsGateway::new(
                     url, sms_token,
                 )));
+            }
+            if let Some(relay) = smtp_relay {
+                let login = smtp_user.zip(smtp_password);
+                senders.push(std::sync::Arc::new(xinfang_web::notify::SmtpRelay::new(
+                    &relay, &smtp_from, login,
+                )?));
             }
             xinfang_web::notify::spawn_delivery(
                 state.store.clone(),

@@ -63,6 +63,73 @@ impl Sender for SmsGateway {
     }
 }
 
+/// E-mail through an SMTP relay (plain SMTP, as intranet relays take it; no TLS in this build),
+/// with `Message-ID: <xinfang-outbox-{id}@host>` so that a resend is recognisably the same mail.
+pub struct SmtpRelay {
+    from: lettre::message::Mailbox,
+    transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
+}
+
+impl SmtpRelay {
+    /// `host:port` of the relay, the sender address, and optional login.
+    pub fn new(relay: &str, from: &str, login: Option<(String, String)>) -> Result<Self, String> {
+        let (host, port) = match relay.rsplit_once(':') {
+            Some((h, p)) => (
+                h,
+                p.parse::<u16>()
+                    .map_err(|_| format!("SMTP 端口无效: {relay}"))?,
+            ),
+            None => (relay, 25),
+        };
+        let from = from
+            .parse()
+            .map_err(|e| format!("发件地址无效 {from}: {e}"))?;
+        let mut builder =
+            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(host)
+                .port(port)
+                .timeout(Some(Duration::from_secs(15)));
+        if let Some((user, password)) = login {
+            builder = builder.credentials(
+                lettre::transport::smtp::authentication::Credentials::new(user, password),
+            );
+        }
+        Ok(SmtpRelay {
+            from,
+            transport: builder.build(),
+        })
+    }
+}
+
+impl Sender for SmtpRelay {
+    fn channel(&self) -> &'static str {
+        "email"
+    }
+
+    fn send<'a>(&'a self, n: &'a Notice) -> SendResult<'a> {
+        use lettre::AsyncTransport;
+        Box::pin(async move {
+            let to = n
+                .recipient
+                .parse()
+                .map_err(|e| format!("收件地址无效: {e}"))?;
+            let host = self.from.email.domain().to_string();
+            let mail = lettre::Message::builder()
+                .from(self.from.clone())
+                .to(to)
+                .subject(&n.subject)
+                .message_id(Some(format!("<xinfang-outbox-{}@{host}>", n.id)))
+                .header(lettre::message::header::ContentType::TEXT_PLAIN)
+                .body(n.body.clone())
+                .map_err(|e| format!("邮件无法生成: {e}"))?;
+            self.transport
+                .send(mail)
+                .await
+                .map(drop)
+                .map_err(|e| format!("邮件服务器拒绝或不可达: {e}"))
+        })
+    }
+}
+
 /// Delivers due notices every `every` (and soon after each commit) until the store closes.
 pub fn spawn_delivery(store: Store, senders: Vec<Arc<dyn Sender>>, every: Duration) {
     if senders.is_empty() {

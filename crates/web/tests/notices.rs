@@ -74,3 +74,79 @@ both_backends! {
         assert!(app.store.notices_of(case.id.0).await.unwrap().iter().all(|n| n.status == "sent"));
     }
 }
+
+/// A minimal SMTP server: accepts every message and keeps its envelope recipient and data.
+async fn smtp_server() -> (String, Arc<Mutex<Vec<(String, String)>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let got: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let g = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let (socket, _) = listener.accept().await.unwrap();
+            let g = g.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = socket.into_split();
+                let mut lines = BufReader::new(r).lines();
+                w.write_all(b"220 test ESMTP\r\n").await.unwrap();
+                let (mut rcpt, mut data, mut in_data) = (String::new(), String::new(), false);
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            g.lock()
+                                .unwrap()
+                                .push((std::mem::take(&mut rcpt), std::mem::take(&mut data)));
+                            w.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                        continue;
+                    }
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") {
+                        b"250-test\r\n250 8BITMIME\r\n"
+                    } else if upper.starts_with("RCPT TO:") {
+                        rcpt = line[8..].trim().to_string();
+                        b"250 ok\r\n"
+                    } else if upper.starts_with("DATA") {
+                        in_data = true;
+                        b"354 go on\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        w.write_all(b"221 bye\r\n").await.unwrap();
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    w.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (addr, got)
+}
+
+both_backends! {
+    async fn notices_go_by_email_through_an_smtp_relay(db: TestDb) {
+        let app = spawn(db).await;
+        let c = &app.city;
+        let (relay, got) = smtp_server().await;
+        let senders: Vec<Arc<dyn Sender>> = vec![Arc::new(xinfang_web::notify::SmtpRelay::new(&relay, "信访局 <xinfang@qinghe.gov.cn>", None).unwrap())];
+        let mut new = letter("小区违建");
+        new.petitioner.email = Some("li.si@example.cn".into());
+        let case = app.store.register(new, Who::Officer(c.registrar.clone()), c.office).await.unwrap();
+        // SMS and e-mail are queued; only e-mail has a sender here, so SMS waits.
+        assert_eq!(app.store.notices_of(case.id.0).await.unwrap().len(), 2);
+        assert_eq!(deliver_due(&app.store, &senders).await.unwrap(), 1);
+        assert_eq!(deliver_due(&app.store, &senders).await.unwrap(), 0);
+        let mail = got.lock().unwrap().clone();
+        assert_eq!(mail.len(), 1);
+        assert_eq!(mail[0].0, "<li.si@example.cn>");
+        let id = app.store.notices_of(case.id.0).await.unwrap().iter().find(|n| n.channel == "email").unwrap().id;
+        assert!(mail[0].1.contains(&format!("Message-ID: <xinfang-outbox-{id}@qinghe.gov.cn>")), "{}", mail[0].1);
+        let statuses: Vec<(String, String)> = app.store.notices_of(case.id.0).await.unwrap().into_iter().map(|n| (n.channel, n.status)).collect();
+        assert_eq!(statuses, [("sms".to_string(), "pending".to_string()), ("email".to_string(), "sent".to_string())]);
+    }
+}
