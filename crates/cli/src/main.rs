@@ -26,6 +26,8 @@ pub struct DbArgs {
     pub holidays: Option<std::path::PathBuf>,
 }
 
+// Parsed once at start; boxing the server's many flags would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the server.
