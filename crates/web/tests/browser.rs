@@ -388,5 +388,84 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
         "tracking page scrolls sideways on a phone: {widths:?}"
     );
     shot(&c, "12-portal-track-phone").await;
+
+    // Once answered, the citizen rates the answer and asks for review from the same page.
+    let city = &app.city;
+    let officer = |a: &xinfang_domain::Actor| xinfang_store::Who::Officer(a.clone());
+    use xinfang_domain::Command;
+    app.store
+        .act(
+            case.id,
+            Command::Forward { to_unit: city.dept },
+            officer(&city.registrar),
+        )
+        .await
+        .unwrap();
+    app.store
+        .act(case.id, Command::Accept, officer(&city.dept_handler))
+        .await
+        .unwrap();
+    app.store
+        .act(
+            case.id,
+            Command::Reply {
+                outcome: xinfang_domain::Outcome::Explain,
+                text: "已督促物业修复。".into(),
+            },
+            officer(&city.dept_handler),
+        )
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    appears(&c, "form#evaluate", "evaluation form after the reply").await;
+    for css in [
+        "#evaluate input[name=office][value=satisfied]",
+        "#evaluate input[name=unit][value=basically]",
+    ] {
+        c.find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    c.find(Locator::Css("#evaluate button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    appears(&c, "p.notice", "evaluation confirmed").await;
+    assert!(page_text(&c).await.contains("已提交评价"));
+    c.find(Locator::Css("#request_review textarea[name=reason]"))
+        .await
+        .unwrap()
+        .send_keys("电梯仍未修好")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#request_review button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    appears(&c, "p.notice", "review request confirmed").await;
+    assert!(page_text(&c).await.contains("已提交申请复查"));
+    shot(&c, "13-portal-review-requested-phone").await;
+    assert_eq!(
+        app.store
+            .case(case.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+            .code(),
+        "review_requested"
+    );
     c.close().await.unwrap();
 }
