@@ -39,6 +39,20 @@ pub enum Which {
         #[arg(long, default_value_t = 4)]
         concurrency: u64,
     },
+    /// Portal submissions flooding in while an officer works.
+    Flood {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Seconds of each phase (quiet, then flooded).
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent submitters.
+        #[arg(long, default_value_t = 32)]
+        submitters: u64,
+        /// Bytes of the attachment each submission carries.
+        #[arg(long, default_value_t = 200_000)]
+        attachment: usize,
+    },
 }
 
 /// What officers type: common matters (large result sets), and names of places and companies.
@@ -68,6 +82,13 @@ struct Server {
 }
 
 async fn start(db: &DbArgs) -> Result<Server, String> {
+    start_with(db, |s| s).await
+}
+
+async fn start_with(
+    db: &DbArgs,
+    adjust: impl FnOnce(xinfang_web::AppState) -> xinfang_web::AppState,
+) -> Result<Server, String> {
     let store = crate::config::open(db).await?;
     if store.is_empty().await.map_err(|e| e.to_string())? {
         xinfang_demo::build_city(&store)
@@ -83,7 +104,7 @@ async fn start(db: &DbArgs) -> Result<Server, String> {
     );
     let text = crate::config::text_search(&store, db, None).await?;
     let files = crate::config::file_store(db, None)?;
-    let state = xinfang_web::AppState::new(store, text.clone(), files);
+    let state = adjust(xinfang_web::AppState::new(store, text.clone(), files));
     tokio::spawn(async move {
         let app = xinfang_web::router(state)
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -209,6 +230,12 @@ pub async fn run(which: Which) -> Result<(), String> {
             .await?;
             report(&format!("register (concurrency {concurrency})"), lat, wall);
         }
+        Which::Flood {
+            db,
+            seconds,
+            submitters,
+            attachment,
+        } => flood(&db, seconds, submitters, attachment).await?,
         Which::Search {
             db,
             requests,
@@ -324,5 +351,142 @@ pub async fn run(which: Which) -> Result<(), String> {
             }
         }
     }
+    Ok(())
+}
+
+/// An officer's worklist latency, quiet and then under a flood of portal submissions. The flood
+/// stands for many addresses with their proofs of work solved elsewhere: the per-address limit
+/// is lifted and the difficulty lowered to one bit, so that only the server's own defences
+/// (upload slots, body limits, the single writer) stand between the flood and the officers.
+async fn flood(
+    db: &DbArgs,
+    seconds: u64,
+    submitters: u64,
+    attachment: usize,
+) -> Result<(), String> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let s = start_with(db, |st| xinfang_web::AppState {
+        pow: Arc::new(xinfang_web::pow::ProofOfWork::new(1)),
+        limits: Arc::new(
+            xinfang_web::limits::RateLimits::new(1_000_000, 1_000_000).with_submissions(1_000_000),
+        ),
+        ..st
+    })
+    .await?;
+    let token = login(&s, "registrar").await?;
+    let office = {
+        let v: serde_json::Value = s
+            .client
+            .get(format!("{}/api/v1/me", s.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        v["unit"]
+            .as_i64()
+            .ok_or_else(|| format!("no unit in {v}"))?
+    };
+    let worklist = format!(
+        "{}/api/v1/cases?open=true&waiting_on={office}&per_page=20",
+        s.base
+    );
+    let measure = |secs: u64| {
+        let (client, url, token) = (s.client.clone(), worklist.clone(), token.clone());
+        async move {
+            let until = Instant::now() + Duration::from_secs(secs);
+            let mut lat = Vec::new();
+            let started = Instant::now();
+            while Instant::now() < until {
+                let t = Instant::now();
+                let r = client
+                    .get(&url)
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                r.bytes().await.map_err(|e| e.to_string())?;
+                lat.push(t.elapsed());
+            }
+            Ok::<_, String>((lat, started.elapsed()))
+        }
+    };
+    let (lat, wall) = measure(seconds).await?;
+    report("worklist, quiet", lat, wall);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let (accepted, refused) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let mut tasks = Vec::new();
+    for i in 0..submitters {
+        let (client, base, stop, accepted, refused) = (
+            s.client.clone(),
+            s.base.clone(),
+            stop.clone(),
+            accepted.clone(),
+            refused.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let html = match client.get(format!("{base}/public")).send().await {
+                    Ok(r) => r.text().await.unwrap_or_default(),
+                    Err(_) => continue,
+                };
+                let Some(challenge) = html
+                    .split(r#"name="pow_challenge" value=""#)
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .map(String::from)
+                else {
+                    continue;
+                };
+                let nonce = xinfang_web::pow::solve(&challenge);
+                let mut file = b"%PDF-1.7\n".to_vec();
+                file.resize(attachment.max(16), b'x');
+                let form = reqwest::multipart::Form::new()
+                    .text("pow_challenge", challenge)
+                    .text("pow_nonce", nonce)
+                    .text("petitioner_name", "压力测试")
+                    .text("petitioner_phone", "13800138000")
+                    .text("category", "qt-qt")
+                    .text("title", format!("压力测试 {i}-{n}"))
+                    .text("content", "提交洪峰下的办公页面响应测试。")
+                    .part(
+                        "files",
+                        reqwest::multipart::Part::bytes(file).file_name("材料.pdf"),
+                    );
+                match client
+                    .post(format!("{base}/public/petitions"))
+                    .multipart(form)
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status().is_success() => accepted.fetch_add(1, Ordering::Relaxed),
+                    _ => refused.fetch_add(1, Ordering::Relaxed),
+                };
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (lat, wall) = measure(seconds).await?;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        let _ = t.await;
+    }
+    report(
+        &format!("worklist, under {submitters} concurrent submitters"),
+        lat,
+        wall,
+    );
+    println!(
+        "flood: {} submissions accepted ({:.0}/s), {} turned away (busy or refused)",
+        accepted.load(Ordering::Relaxed),
+        accepted.load(Ordering::Relaxed) as f64 / (seconds + 1) as f64,
+        refused.load(Ordering::Relaxed)
+    );
     Ok(())
 }

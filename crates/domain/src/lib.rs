@@ -11,6 +11,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod lifecycle;
+pub mod metrics;
 pub mod org;
 pub mod petitioner;
 pub mod policy;

@@ -733,3 +733,164 @@ proptest! {
         }
     }
 }
+
+mod assessment {
+    use super::*;
+    use xinfang_domain::metrics::{Counts, Period, contributions};
+
+    fn counts_of(c: &Case, period: Period, today: NaiveDate, unit: UnitId) -> Counts {
+        contributions(c, period, today)
+            .into_iter()
+            .find(|(u, _)| *u == unit)
+            .map(|(_, c)| c)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_case_counts_for_acceptance_completion_and_satisfaction() {
+        let w = world();
+        let march = Period {
+            from: d("2026-03-01"),
+            to: d("2026-03-31"),
+        };
+        let t0 = d("2026-03-02");
+        let mut c = w.register(new_case(false), t0, None).unwrap();
+        w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+            .unwrap();
+        // Received on 3-02, accept due 3-17: undecided counts nowhere until it is late.
+        assert_eq!(
+            counts_of(&c, march, d("2026-03-10"), DEPT).accept_on_time
+                + counts_of(&c, march, d("2026-03-10"), DEPT).accept_overdue,
+            0
+        );
+        assert_eq!(
+            counts_of(&c, march, d("2026-03-20"), DEPT).accept_overdue,
+            1
+        );
+        // Accepted late (3-19): late, whatever day we look.
+        w.act(&mut c, w.officer(2), d("2026-03-19"), Command::Accept)
+            .unwrap();
+        let dept = counts_of(&c, march, d("2026-04-01"), DEPT);
+        assert_eq!(
+            (dept.accept_on_time, dept.accept_late, dept.accept_overdue),
+            (0, 1, 0)
+        );
+        assert_eq!(dept.rates()[0].value, Some(0.0));
+        // The handling deadline (60 days from acceptance) falls in May: May's cohort.
+        let may = Period {
+            from: d("2026-05-01"),
+            to: d("2026-05-31"),
+        };
+        let due = c.deadlines.handle_due.unwrap();
+        assert!(may.contains(due), "{due}");
+        assert_eq!(counts_of(&c, may, d("2026-04-01"), DEPT).open_not_due, 1);
+        assert_eq!(
+            counts_of(&c, may, due + Duration::days(1), DEPT).open_overdue,
+            1
+        );
+        w.act(
+            &mut c,
+            w.officer(2),
+            d("2026-04-10"),
+            Command::Reply {
+                outcome: Outcome::Support,
+                text: "已处理".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(counts_of(&c, may, d("2026-06-01"), DEPT).done_on_time, 1);
+        // April's replies: evaluated by the citizen, office satisfied, unit not.
+        let april = Period {
+            from: d("2026-04-01"),
+            to: d("2026-04-30"),
+        };
+        w.act(
+            &mut c,
+            By::Petitioner,
+            d("2026-04-12"),
+            Command::Evaluate {
+                office: Rating::Satisfied,
+                unit: Rating::Dissatisfied,
+                comment: None,
+            },
+        )
+        .unwrap();
+        let (dept, office) = (
+            counts_of(&c, april, d("2026-04-20"), DEPT),
+            counts_of(&c, april, d("2026-04-20"), OFFICE),
+        );
+        assert_eq!((dept.evaluated, dept.rated, dept.satisfied), (1, 1, 0));
+        assert_eq!(
+            (office.evaluated, office.rated, office.satisfied),
+            (1, 1, 1)
+        );
+        assert_eq!(office.rates()[3].value, Some(1.0));
+        // Volume: registered in March, counted for the unit that handles it.
+        assert_eq!(
+            (
+                counts_of(&c, march, t0, DEPT).cases,
+                counts_of(&c, march, t0, DEPT).people
+            ),
+            (1, 1)
+        );
+        assert_eq!(counts_of(&c, april, t0, DEPT).cases, 0);
+    }
+
+    #[test]
+    fn an_unused_evaluation_window_lapses_for_both_units() {
+        let w = world();
+        let t0 = d("2026-03-02");
+        let mut c = w.register(new_case(false), t0, None).unwrap();
+        w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+            .unwrap();
+        w.act(&mut c, w.officer(2), t0, Command::Accept).unwrap();
+        w.act(
+            &mut c,
+            w.officer(2),
+            d("2026-03-05"),
+            Command::Reply {
+                outcome: Outcome::Explain,
+                text: "已答复".into(),
+            },
+        )
+        .unwrap();
+        let march = Period {
+            from: d("2026-03-01"),
+            to: d("2026-03-31"),
+        };
+        let due = c.deadlines.evaluation_due.unwrap();
+        assert_eq!(counts_of(&c, march, due, DEPT).evaluation_lapsed, 0);
+        for unit in [DEPT, OFFICE] {
+            let n = counts_of(&c, march, due + Duration::days(1), unit);
+            assert_eq!((n.evaluated, n.evaluation_lapsed), (0, 1));
+            assert_eq!(n.rates()[2].value, Some(0.0));
+        }
+    }
+
+    proptest! {
+        /// Splitting a period in two never changes the totals: every cohort is by one day.
+        #[test]
+        fn counts_add_up_over_split_periods(split in 1i64..60, look in 0i64..200) {
+            let w = world();
+            let t0 = d("2026-03-02");
+            let mut c = w.register(new_case(false), t0, None).unwrap();
+            w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT }).unwrap();
+            w.act(&mut c, w.officer(2), d("2026-03-10"), Command::Accept).unwrap();
+            w.act(&mut c, w.officer(2), d("2026-04-10"), Command::Reply { outcome: Outcome::Support, text: "x".into() }).unwrap();
+            let today = t0 + Duration::days(look);
+            let whole = Period { from: d("2026-03-01"), to: d("2026-05-31") };
+            let mid = whole.from + Duration::days(split);
+            let mut parts = Counts::default();
+            for p in [Period { from: whole.from, to: mid - Duration::days(1) }, Period { from: mid, to: whole.to }] {
+                for unit in [DEPT, OFFICE] {
+                    parts.add(&counts_of(&c, p, today, unit));
+                }
+            }
+            let mut all = Counts::default();
+            for unit in [DEPT, OFFICE] {
+                all.add(&counts_of(&c, whole, today, unit));
+            }
+            prop_assert_eq!(parts, all);
+        }
+    }
+}

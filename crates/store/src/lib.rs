@@ -14,6 +14,7 @@ pub mod org;
 pub mod outbox;
 pub mod read;
 mod rows;
+pub mod stats;
 pub mod testing;
 pub mod writer;
 

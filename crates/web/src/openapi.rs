@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{cases, org, public, session};
+use crate::api::{cases, org, public, session, stats};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,6 +14,7 @@ use crate::api::{cases, org, public, session};
         org::list_units, org::create_unit, org::list_people, org::create_person, org::policy,
         cases::create, cases::list, cases::search, cases::get_one, cases::timeline, cases::act,
         public::get_case, public::act,
+        stats::assessment, stats::volume, stats::cases_behind,
     ),
     components(schemas(xinfang_domain::NewCase, xinfang_domain::Command, xinfang_domain::case::Case, xinfang_domain::Event)),
     modifiers(&Bearer),

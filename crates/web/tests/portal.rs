@@ -8,7 +8,7 @@ use std::sync::Arc;
 use common::{App, spawn_with};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
-use xinfang_domain::{CaseId, Command, Outcome};
+use xinfang_domain::{Command, Outcome};
 use xinfang_store::Who;
 use xinfang_store::both_backends;
 use xinfang_store::testing::TestDb;
@@ -155,7 +155,6 @@ both_backends! {
         assert_eq!(s, StatusCode::CONFLICT, "{html}");
         assert!(html.contains("复查") && html.contains(r#"role="alert""#), "{html}");
         assert!(!html.contains(r#"id="request_review""#));
-        let _ = CaseId(0);
     }
 
     async fn refused_submissions_leave_nothing_behind(db: TestDb) {

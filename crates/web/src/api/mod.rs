@@ -4,6 +4,7 @@ pub mod cases;
 pub mod org;
 pub mod public;
 pub mod session;
+pub mod stats;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -22,6 +23,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(cases::get_one))
         .route("/cases/{id}/timeline", get(cases::timeline))
         .route("/cases/{id}/actions", post(cases::act))
+        .route("/stats/assessment", get(stats::assessment))
+        .route("/stats/volume", get(stats::volume))
+        .route("/stats/cases", get(stats::cases_behind))
         .route("/public/cases/{query_code}", get(public::get_case))
         .route("/public/cases/{query_code}/actions", post(public::act))
         .route("/openapi.json", get(crate::openapi::serve))

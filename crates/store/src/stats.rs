@@ -1,0 +1,135 @@
+//! Assessment figures recomputed from the cases (the plain path): every case registered up to the
+//! end of the period is folded through [`xinfang_domain::metrics::contributions`]. Correct by
+//! construction and the reference for any faster read model; its cost grows with the table.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use sqlx::Row;
+use xinfang_domain::metrics::{Counts, Period, contributions};
+use xinfang_domain::{Case, UnitId};
+
+use crate::read::case_state;
+use crate::{Store, StoreError};
+
+const CHUNK: i64 = 5_000;
+
+impl Store {
+    /// Calls `f` with every case registered on or before `to`, in id order, a chunk at a time.
+    async fn each_case_until(
+        &self,
+        to: NaiveDate,
+        mut f: impl FnMut(&Case),
+    ) -> Result<(), StoreError> {
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query(
+                "SELECT id, state FROM cases WHERE id > $1 AND registered_on <= $2 ORDER BY id LIMIT $3",
+            )
+            .bind(after)
+            .bind(to.to_string())
+            .bind(CHUNK)
+            .fetch_all(&self.pool)
+            .await?;
+            let Some(last) = rows.last() else {
+                return Ok(());
+            };
+            after = last.try_get("id")?;
+            for r in rows {
+                let case = case_state(Some(r))?.expect("a row");
+                f(&case);
+            }
+        }
+    }
+
+    /// Each unit's own counts for the period, as of today.
+    pub async fn assessment(&self, period: Period) -> Result<BTreeMap<UnitId, Counts>, StoreError> {
+        let today = self.clock().today();
+        let mut by_unit: BTreeMap<UnitId, Counts> = BTreeMap::new();
+        self.each_case_until(period.to, |case| {
+            for (unit, c) in contributions(case, period, today) {
+                by_unit.entry(unit).or_default().add(&c);
+            }
+        })
+        .await?;
+        Ok(by_unit)
+    }
+
+    /// The cases behind one count of one unit (with its subtree when `subtree`), in id order.
+    pub async fn cases_behind(
+        &self,
+        period: Period,
+        unit: UnitId,
+        subtree: bool,
+        count: fn(&Counts) -> u64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let today = self.clock().today();
+        let org = self.org();
+        let root = org.get(unit)?.path.clone();
+        let mut ids = Vec::new();
+        self.each_case_until(period.to, |case| {
+            let hit = contributions(case, period, today).iter().any(|(u, c)| {
+                let inside = if subtree {
+                    org.get(*u).is_ok_and(|x| x.path.starts_with(&root))
+                } else {
+                    *u == unit
+                };
+                inside && count(c) > 0
+            });
+            if hit {
+                ids.push(case.id.0);
+            }
+        })
+        .await?;
+        Ok(ids)
+    }
+}
+
+/// What volumes are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VolumeBy {
+    Channel,
+    Category,
+    Region,
+    Unit,
+}
+
+/// Cases (件次), people (人次) and collective visits (批次) in one group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Volume {
+    pub cases: u64,
+    pub people: u64,
+    pub collective: u64,
+}
+
+impl Store {
+    /// Cases registered in the period, grouped; unit groups are the handling (else sorting) unit.
+    pub async fn volume(
+        &self,
+        period: Period,
+        by: VolumeBy,
+    ) -> Result<BTreeMap<String, Volume>, StoreError> {
+        let org = self.org();
+        let mut out: BTreeMap<String, Volume> = BTreeMap::new();
+        self.each_case_until(period.to, |c| {
+            if !period.contains(c.registered_on) {
+                return;
+            }
+            let key = match by {
+                VolumeBy::Channel => c.channel.label().to_string(),
+                VolumeBy::Category => c.category.clone(),
+                VolumeBy::Region => c.region.clone().unwrap_or_else(|| "（未填）".into()),
+                VolumeBy::Unit => org
+                    .get(c.handling_unit.unwrap_or(c.sorting_unit))
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
+            };
+            let v = out.entry(key).or_default();
+            v.cases += 1;
+            v.people += c.collective.as_ref().map_or(1, |x| x.head_count as u64);
+            v.collective += u64::from(c.collective.is_some());
+        })
+        .await?;
+        Ok(out)
+    }
+}

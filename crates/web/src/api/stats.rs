@@ -1,0 +1,260 @@
+//! Assessment and volume figures (DESIGN.md §6): per unit, per period, each with the counts it is
+//! made of and the cases behind every count.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use xinfang_domain::metrics::{Counts, Period, Rate};
+use xinfang_domain::{Role, UnitId};
+use xinfang_store::read::{CaseFilter, CaseSummary, MAX_PER_PAGE, Page};
+use xinfang_store::stats::{Volume, VolumeBy};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::Officer;
+use crate::views::hide_reports;
+
+/// Longest period one request may cover.
+const MAX_DAYS: i64 = 3 * 366;
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AssessmentQuery {
+    /// First day, YYYY-MM-DD.
+    pub from: NaiveDate,
+    /// Last day (inclusive), YYYY-MM-DD.
+    pub to: NaiveDate,
+    /// Count each unit with its whole subtree (default: the unit alone).
+    pub subtree: Option<bool>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnitFigures {
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub counts: Counts,
+    pub rates: Vec<Rate>,
+}
+
+fn period(from: NaiveDate, to: NaiveDate) -> ApiResult<Period> {
+    if to < from || (to - from).num_days() > MAX_DAYS {
+        return Err(ApiError::bad_request(
+            "bad_query",
+            "统计期间应为 from ≤ to，且不超过3年",
+        ));
+    }
+    Ok(Period { from, to })
+}
+
+fn bad_query(e: QueryRejection) -> ApiError {
+    ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text()))
+}
+
+/// Units the officer may see figures of: admins and the city see all, others their subtree.
+fn visible_units(state: &AppState, actor: &xinfang_domain::Actor) -> Vec<(UnitId, String, String)> {
+    let org = state.store.org();
+    let mut units: Vec<_> = org
+        .units()
+        .filter(|u| actor.has(Role::Admin) || u.path.starts_with(&actor.unit_path))
+        .map(|u| (u.id, u.name.clone(), u.path.clone()))
+        .collect();
+    units.sort_by(|a, b| a.2.cmp(&b.2));
+    units
+}
+
+/// One row per unit with the counts and rates of DESIGN.md §6 for the period, as of today.
+#[utoipa::path(get, path = "/api/v1/stats/assessment", tag = "stats", params(AssessmentQuery), security(("bearer" = [])),
+    responses((status = 200, body = [UnitFigures]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn assessment(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+    query: Result<Query<AssessmentQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<UnitFigures>>> {
+    let Query(q) = query.map_err(bad_query)?;
+    let p = period(q.from, q.to)?;
+    let own = state.store.assessment(p).await?;
+    let org = state.store.org();
+    let subtree = q.subtree.unwrap_or(false);
+    let rows = visible_units(&state, &actor)
+        .into_iter()
+        .map(|(id, name, path)| {
+            let mut counts = Counts::default();
+            for (u, c) in &own {
+                let inside = if subtree {
+                    org.get(*u).is_ok_and(|x| x.path.starts_with(&path))
+                } else {
+                    *u == id
+                };
+                if inside {
+                    counts.add(c);
+                }
+            }
+            UnitFigures {
+                unit_id: id,
+                unit_name: name,
+                unit_path: path,
+                rates: counts.rates().to_vec(),
+                counts,
+            }
+        })
+        .collect();
+    Ok(Json(rows))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BehindQuery {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub unit: i64,
+    pub subtree: Option<bool>,
+    /// A count's name, e.g. `accept_late`, `open_overdue`, `satisfied` (see Counts).
+    pub count: String,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// The count of [`Counts`] named `name`.
+pub fn count_by_name(name: &str) -> Option<fn(&Counts) -> u64> {
+    let f: fn(&Counts) -> u64 = match name {
+        "cases" => |c| c.cases,
+        "collective" => |c| c.collective,
+        "accept_on_time" => |c| c.accept_on_time,
+        "accept_late" => |c| c.accept_late,
+        "accept_overdue" => |c| c.accept_overdue,
+        "done_on_time" => |c| c.done_on_time,
+        "done_late" => |c| c.done_late,
+        "open_not_due" => |c| c.open_not_due,
+        "open_overdue" => |c| c.open_overdue,
+        "evaluated" => |c| c.evaluated,
+        "evaluation_lapsed" => |c| c.evaluation_lapsed,
+        "satisfied" => |c| c.satisfied,
+        "rated" => |c| c.rated,
+        "repeats" => |c| c.repeats,
+        "first_closed" => |c| c.first_closed,
+        "first_closed_once" => |c| c.first_closed_once,
+        _ => return None,
+    };
+    Some(f)
+}
+
+/// The cases behind one count of one unit: the drill-down of every figure.
+#[utoipa::path(get, path = "/api/v1/stats/cases", tag = "stats", params(BehindQuery), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn cases_behind(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+    query: Result<Query<BehindQuery>, QueryRejection>,
+) -> ApiResult<Json<Page<CaseSummary>>> {
+    let Query(q) = query.map_err(bad_query)?;
+    let p = period(q.from, q.to)?;
+    let count = count_by_name(&q.count)
+        .ok_or_else(|| ApiError::bad_request("bad_query", format!("未知的统计项: {}", q.count)))?;
+    let unit = UnitId(q.unit);
+    if !visible_units(&state, &actor)
+        .iter()
+        .any(|(u, _, _)| *u == unit)
+    {
+        return Err(ApiError::forbidden("无权查看该单位的统计"));
+    }
+    let ids = state
+        .store
+        .cases_behind(p, unit, q.subtree.unwrap_or(false), count)
+        .await?;
+    let per_page = q.per_page.unwrap_or(20).clamp(1, MAX_PER_PAGE);
+    let page = q.page.unwrap_or(1).max(1);
+    let start = ((page - 1) as usize * per_page as usize).min(ids.len());
+    let slice: Vec<i64> = ids[start..(start + per_page as usize).min(ids.len())].to_vec();
+    let mut listed = state
+        .store
+        .list_cases(
+            &actor,
+            &CaseFilter {
+                ids: Some(slice.clone()),
+                per_page: MAX_PER_PAGE,
+                ..Default::default()
+            },
+        )
+        .await?;
+    hide_reports(&actor, &mut listed.items);
+    let mut by_id: BTreeMap<i64, CaseSummary> =
+        listed.items.into_iter().map(|s| (s.id, s)).collect();
+    Ok(Json(Page {
+        items: slice.iter().filter_map(|id| by_id.remove(id)).collect(),
+        page,
+        per_page,
+        total: ids.len() as i64,
+        total_capped: false,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VolumeQuery {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// `channel`, `category`, `region` or `unit`.
+    pub by: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VolumeRow {
+    pub key: String,
+    pub cases: u64,
+    pub people: u64,
+    pub collective: u64,
+}
+
+/// Cases (件次), people (人次) and collective visits (批次) registered in the period, grouped.
+#[utoipa::path(get, path = "/api/v1/stats/volume", tag = "stats", params(VolumeQuery), security(("bearer" = [])),
+    responses((status = 200, body = [VolumeRow]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn volume(
+    State(state): State<AppState>,
+    Officer(_actor, _): Officer,
+    query: Result<Query<VolumeQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<VolumeRow>>> {
+    let Query(q) = query.map_err(bad_query)?;
+    let p = period(q.from, q.to)?;
+    let by = match q.by.as_str() {
+        "channel" => VolumeBy::Channel,
+        "category" => VolumeBy::Category,
+        "region" => VolumeBy::Region,
+        "unit" => VolumeBy::Unit,
+        _ => {
+            return Err(ApiError::bad_request(
+                "bad_query",
+                "by 应为 channel、category、region 或 unit",
+            ));
+        }
+    };
+    let groups = state.store.volume(p, by).await?;
+    let mut rows: Vec<VolumeRow> = groups
+        .into_iter()
+        .map(
+            |(
+                key,
+                Volume {
+                    cases,
+                    people,
+                    collective,
+                },
+            )| VolumeRow {
+                key,
+                cases,
+                people,
+                collective,
+            },
+        )
+        .collect();
+    rows.sort_by(|a, b| b.cases.cmp(&a.cases).then(a.key.cmp(&b.key)));
+    Ok(Json(rows))
+}

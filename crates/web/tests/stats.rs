@@ -1,0 +1,103 @@
+//! Assessment figures through the API on both databases, with a controlled clock: the counts
+//! behind each rate, the cases behind each count, units' scopes, volumes, bad queries.
+
+mod common;
+
+use chrono::Duration;
+use common::spawn;
+use reqwest::StatusCode;
+use serde_json::Value;
+use xinfang_domain::Command;
+use xinfang_store::testing::letter;
+use xinfang_store::{Who, both_backends};
+
+fn row(rows: &Value, unit: i64) -> &Value {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unit_id"] == unit)
+        .unwrap_or_else(|| panic!("no row for {unit}: {rows}"))
+}
+
+fn rate(row: &Value, code: &str) -> (u64, u64) {
+    let r = row["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == code)
+        .unwrap();
+    (
+        r["numerator"].as_u64().unwrap(),
+        r["denominator"].as_u64().unwrap(),
+    )
+}
+
+both_backends! {
+    async fn figures_show_their_counts_and_the_cases_behind_them(db: TestDb) {
+        let app = spawn(db).await;
+        let c = &app.city;
+        let reg = || Who::Officer(c.registrar.clone());
+        let t0 = app.store.clock().today();
+        let mut ids = Vec::new();
+        for title in ["甲", "乙", "丙"] {
+            ids.push(app.store.register(letter(title), reg(), c.office).await.unwrap().id);
+        }
+        app.store.act(ids[0], Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
+        app.store.act(ids[1], Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
+        app.store.act(ids[2], Command::Forward { to_unit: c.town }, reg()).await.unwrap();
+        // The department accepts one in time; the other waits past its 15 days.
+        app.store.act(ids[0], Command::Accept, Who::Officer(c.dept_handler.clone())).await.unwrap();
+        app.store.clock().advance(Duration::days(20));
+        let from = t0 - Duration::days(1);
+        let to = t0 + Duration::days(90);
+        let admin = app.login("admin").await;
+        let q = format!("/api/v1/stats/assessment?from={from}&to={to}");
+        let (s, rows) = app.get(Some(&admin), &q).await;
+        assert_eq!(s, StatusCode::OK, "{rows}");
+        let dept = row(&rows, c.dept.0);
+        assert_eq!(rate(dept, "timely_acceptance"), (1, 2));
+        assert_eq!(dept["counts"]["accept_overdue"], 1);
+        assert_eq!(rate(dept, "on_time_completion"), (0, 1), "the accepted case is open, not yet due");
+        assert_eq!((dept["counts"]["cases"].as_u64(), dept["counts"]["people"].as_u64()), (Some(2), Some(2)));
+        assert_eq!(rate(row(&rows, c.town.0), "timely_acceptance"), (0, 1));
+        // The city's row alone is empty; with its subtree it holds everything.
+        assert_eq!(rate(row(&rows, c.city.0), "timely_acceptance"), (0, 0));
+        assert!(row(&rows, c.city.0)["rates"][0]["value"].is_null());
+        let (_, whole) = app.get(Some(&admin), &format!("{q}&subtree=true")).await;
+        assert_eq!(rate(row(&whole, c.city.0), "timely_acceptance"), (1, 3));
+
+        // The cases behind a count.
+        let behind = format!("/api/v1/stats/cases?from={from}&to={to}&unit={}&count=accept_overdue", c.dept.0);
+        let (s, page) = app.get(Some(&admin), &behind).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"][0]["id"], ids[1].0);
+        let (_, page) = app.get(Some(&admin), &format!("/api/v1/stats/cases?from={from}&to={to}&unit={}&subtree=true&count=accept_overdue", c.city.0)).await;
+        let mut overdue: Vec<i64> = page["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+        overdue.sort();
+        assert_eq!(overdue, vec![ids[1].0, ids[2].0]);
+
+        // A town sees its own subtree's figures only.
+        let town = app.login("town_handler").await;
+        let (_, rows) = app.get(Some(&town), &q).await;
+        assert!(rows.as_array().unwrap().iter().all(|r| r["unit_path"].as_str().unwrap().starts_with(&app.store.org().get(c.town).unwrap().path)));
+        assert_eq!(app.get(Some(&town), &behind).await.0, StatusCode::FORBIDDEN);
+
+        // Volumes.
+        let (_, v) = app.get(Some(&admin), &format!("/api/v1/stats/volume?from={from}&to={to}&by=channel")).await;
+        assert_eq!(v, serde_json::json!([{"key": "来信", "cases": 3, "people": 3, "collective": 0}]));
+        let (_, v) = app.get(Some(&admin), &format!("/api/v1/stats/volume?from={from}&to={to}&by=unit")).await;
+        assert_eq!(v[0]["cases"], 2);
+
+        // Bad queries.
+        for bad in [
+            format!("/api/v1/stats/assessment?from={to}&to={from}"),
+            "/api/v1/stats/assessment?from=2026-13-01&to=2026-12-31".to_string(),
+            format!("/api/v1/stats/volume?from={from}&to={to}&by=mood"),
+            format!("/api/v1/stats/cases?from={from}&to={to}&unit={}&count=luck", c.dept.0),
+        ] {
+            let (s, v) = app.get(Some(&admin), &bad).await;
+            assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_query")), "{bad}");
+        }
+    }
+}
