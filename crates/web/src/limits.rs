@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::error::ApiError;
 
@@ -11,7 +11,13 @@ pub struct RateLimits {
     login: DefaultKeyedRateLimiter<IpAddr>,
     public: DefaultKeyedRateLimiter<IpAddr>,
     submit: DefaultKeyedRateLimiter<IpAddr>,
+    /// All portal submissions together: bounds the work a flood from many addresses can cause.
+    portal: DefaultDirectRateLimiter,
 }
+
+/// Portal submissions taken per second from everyone together (a large city receives a few
+/// thousand online petitions a day); a burst of twice that is absorbed.
+pub const PORTAL_PER_SECOND: u32 = 20;
 
 impl Default for RateLimits {
     fn default() -> Self {
@@ -27,7 +33,14 @@ impl RateLimits {
             login: RateLimiter::keyed(quota(login_per_min)),
             public: RateLimiter::keyed(quota(public_per_min)),
             submit: RateLimiter::keyed(quota(10)),
+            portal: portal_limiter(PORTAL_PER_SECOND),
         }
+    }
+
+    /// Portal submissions per second from all addresses together.
+    pub fn with_portal_rate(mut self, per_second: u32) -> Self {
+        self.portal = portal_limiter(per_second);
+        self
     }
 
     /// `per_hour` petitions submitted through the portal per address and hour.
@@ -41,7 +54,14 @@ impl RateLimits {
     pub fn check_submit(&self, ip: IpAddr) -> Result<(), ApiError> {
         self.submit
             .check_key(&ip)
-            .map_err(|_| too_many("提交过于频繁，请一小时后再试"))
+            .map_err(|_| too_many("提交过于频繁，请一小时后再试"))?;
+        self.portal.check().map_err(|_| {
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "当前提交人数较多，请稍后再试",
+            )
+        })
     }
 
     pub fn check_login(&self, ip: IpAddr) -> Result<(), ApiError> {
@@ -62,5 +82,12 @@ fn too_many(message: &str) -> ApiError {
         axum::http::StatusCode::TOO_MANY_REQUESTS,
         "rate_limited",
         message,
+    )
+}
+
+fn portal_limiter(per_second: u32) -> DefaultDirectRateLimiter {
+    let n = NonZeroU32::new(per_second.max(1)).expect("non-zero");
+    RateLimiter::direct(
+        Quota::per_second(n).allow_burst(n.saturating_mul(NonZeroU32::new(2).expect("two"))),
     )
 }

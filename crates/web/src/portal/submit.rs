@@ -363,10 +363,10 @@ pub(super) async fn submit(
     }
 }
 
-/// Reads and drops up to 1 MB of a refused body, so that a browser gets the error page rather
-/// than a reset connection; anything larger is cut off.
+/// Reads and drops up to 64 KB of a refused body, so that a browser sending a plain form gets
+/// the error page rather than a reset connection; anything larger is cut off.
 async fn drain(multipart: &mut Multipart) {
-    let mut left: usize = 1024 * 1024;
+    let mut left: usize = 64 * 1024;
     while let Ok(Some(mut field)) = multipart.next_field().await {
         while let Ok(Some(chunk)) = field.chunk().await {
             left = left.saturating_sub(chunk.len());
