@@ -39,6 +39,17 @@ pub enum Which {
         #[arg(long, default_value_t = 4)]
         concurrency: u64,
     },
+    /// The assessment of every unit for a year (GET /api/v1/stats/assessment), on an existing
+    /// database.
+    Stats {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 3)]
+        requests: u64,
+        /// The year assessed.
+        #[arg(long, default_value_t = 2026)]
+        year: i32,
+    },
     /// Portal submissions flooding in while an officer works.
     Flood {
         #[command(flatten)]
@@ -229,6 +240,37 @@ pub async fn run(which: Which) -> Result<(), String> {
             })
             .await?;
             report(&format!("register (concurrency {concurrency})"), lat, wall);
+        }
+        Which::Stats { db, requests, year } => {
+            let s = start(&db).await?;
+            let token = login(&s, "admin").await?;
+            let url = format!(
+                "{}/api/v1/stats/assessment?from={year}-01-01&to={year}-12-31",
+                s.base
+            );
+            let (client, t) = (s.client.clone(), token.clone());
+            let (lat, wall) = drive(requests, 1, move |_| {
+                let (client, url, t) = (client.clone(), url.clone(), t.clone());
+                async move {
+                    let r = client
+                        .get(&url)
+                        .bearer_auth(&t)
+                        .send()
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if !r.status().is_success() {
+                        return Err(format!("{}", r.status()));
+                    }
+                    r.bytes().await.map_err(|e| e.to_string())?;
+                    Ok(())
+                }
+            })
+            .await?;
+            report(
+                &format!("assessment of every unit for {year}, recomputed over the cases"),
+                lat,
+                wall,
+            );
         }
         Which::Flood {
             db,
