@@ -153,6 +153,21 @@ async fn login(s: &Server, username: &str) -> Result<String, String> {
         .ok_or_else(|| format!("login failed: {v}"))
 }
 
+/// GET `url` as the officer with `token`; an error unless it succeeds. The body is read whole.
+async fn fetch(client: reqwest::Client, url: String, token: String) -> Result<(), String> {
+    let r = client
+        .get(url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !r.status().is_success() {
+        return Err(format!("{}", r.status()));
+    }
+    r.bytes().await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -250,20 +265,7 @@ pub async fn run(which: Which) -> Result<(), String> {
             );
             let (client, t) = (s.client.clone(), token.clone());
             let (lat, wall) = drive(requests, 1, move |_| {
-                let (client, url, t) = (client.clone(), url.clone(), t.clone());
-                async move {
-                    let r = client
-                        .get(&url)
-                        .bearer_auth(&t)
-                        .send()
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    if !r.status().is_success() {
-                        return Err(format!("{}", r.status()));
-                    }
-                    r.bytes().await.map_err(|e| e.to_string())?;
-                    Ok(())
-                }
+                fetch(client.clone(), url.clone(), t.clone())
             })
             .await?;
             report(
@@ -302,24 +304,11 @@ pub async fn run(which: Which) -> Result<(), String> {
                 let (c, b) = (s.client.clone(), s.base.clone());
                 let (lat, wall) = drive(requests, concurrency, move |i| {
                     let q = SEARCH_QUERIES[i as usize % SEARCH_QUERIES.len()];
-                    let (c, url, t) = (
+                    fetch(
                         c.clone(),
                         format!("{b}/api/v1/cases/search?q={q}&per_page=20"),
                         token.clone(),
-                    );
-                    async move {
-                        let r = c
-                            .get(url)
-                            .bearer_auth(&t)
-                            .send()
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        if !r.status().is_success() {
-                            return Err(format!("{}", r.status()));
-                        }
-                        r.bytes().await.map_err(|e| e.to_string())?;
-                        Ok(())
-                    }
+                    )
                 })
                 .await?;
                 report(&format!("search as {user}, first page of 20"), lat, wall);
@@ -339,19 +328,8 @@ pub async fn run(which: Which) -> Result<(), String> {
             println!("cases in database: {max_id}");
             let token = login(&s, "admin").await?;
             let (client, base) = (s.client.clone(), s.base.clone());
-            let get = |path: String, client: reqwest::Client, token: String| async move {
-                let r = client
-                    .get(path)
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                if !r.status().is_success() {
-                    return Err(format!("{}", r.status()));
-                }
-                r.bytes().await.map_err(|e| e.to_string())?;
-                Ok(())
-            };
+            let get =
+                |url: String, client: reqwest::Client, token: String| fetch(client, url, token);
             let (c, b, t) = (client.clone(), base.clone(), token.clone());
             let (lat, wall) = drive(requests, concurrency, move |_| {
                 let id = rand::rng().random_range(1..=max_id);

@@ -336,3 +336,47 @@ pub fn hide_reports(actor: &Actor, items: &mut [CaseSummary]) {
         }
     }
 }
+
+/// A form's problems, each shown next to its field: (field, message).
+#[derive(Debug, Clone, Default)]
+pub struct Problems(pub Vec<(String, String)>);
+
+impl Problems {
+    /// From the domain's refusals (e.g. [`xinfang_domain::lifecycle::intake_problems`]).
+    pub fn of(errors: Vec<xinfang_domain::DomainError>) -> Problems {
+        Problems(
+            errors
+                .into_iter()
+                .map(|e| {
+                    let field = e.field().unwrap_or("form").to_string();
+                    let message = match e {
+                        xinfang_domain::DomainError::Invalid { message, .. } => message,
+                        other => other.to_string(),
+                    };
+                    (field, message)
+                })
+                .collect(),
+        )
+    }
+
+    /// The message for a field ("" when it is fine).
+    pub fn msg(&self, field: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn bad(&self, field: &str) -> bool {
+        !self.msg(field).is_empty()
+    }
+
+    /// The line at the top of the form.
+    pub fn summary(&self) -> String {
+        match self.0.as_slice() {
+            [(_, only)] => only.clone(),
+            many => format!("有 {} 处需要更正，见标红的栏目", many.len()),
+        }
+    }
+}

@@ -74,24 +74,9 @@ async fn shot(c: &Client, name: &str) {
 async fn login(c: &Client, base: &str, username: &str) {
     c.delete_all_cookies().await.unwrap();
     c.goto(&format!("{base}/login")).await.unwrap();
-    c.find(Locator::Css("input[name=username]"))
-        .await
-        .unwrap()
-        .send_keys(username)
-        .await
-        .unwrap();
-    c.find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys(TEST_PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("main button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(c, "input[name=username]", username).await;
+    type_into(c, "input[name=password]", TEST_PASSWORD).await;
+    click(c, "main button[type=submit]").await;
     appears(c, "section#sort", "worklist after login").await;
 }
 
@@ -217,12 +202,7 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
         .await
         .unwrap();
     shot(&c, "03-intake-collective-visit").await;
-    c.find(Locator::Css("form.intake button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form.intake button[type=submit]").await;
     appears(&c, "p.notice", "registered").await;
     let path = c.current_url().await.unwrap().path().to_string();
     let id: i64 = path.trim_start_matches("/cases/").parse().unwrap();
@@ -235,12 +215,7 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
         .select_by_value(&app.city.dept.0.to_string())
         .await
         .unwrap();
-    c.find(Locator::Css("button[value=forward]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "button[value=forward]").await;
     appears(&c, "p.notice", "forwarded").await;
 
     // The department accepts, its head extends, the handler replies.
@@ -309,10 +284,23 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
 }
 
 async fn fill(c: &Client, name: &str, value: &str) {
-    c.find(Locator::Css(&format!("[name={name}]")))
+    type_into(c, &format!("[name={name}]"), value).await;
+}
+
+async fn type_into(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
         .await
         .unwrap()
         .send_keys(value)
+        .await
+        .unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
         .await
         .unwrap();
 }
@@ -331,14 +319,7 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
     fill(&c, "petitioner_phone", "13811112222").await;
     fill(&c, "title", "小区电梯长期故障").await;
     fill(&c, "content", "3号楼电梯停运两个月，物业不修。").await;
-    c.find(Locator::Css(
-        "select[name=category] option[value=cxjs-wygl]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    click(&c, "select[name=category] option[value=cxjs-wygl]").await;
     let photo = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
     std::fs::write(
         photo.path(),
@@ -347,12 +328,7 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
     .unwrap();
     fill(&c, "files", photo.path().to_str().unwrap()).await;
     shot(&c, "10-portal-form-phone").await;
-    c.find(Locator::Css("form[data-pow] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form[data-pow] button[type=submit]").await;
     appears(&c, "#query-code", "receipt after the proof of work").await;
     let code = c
         .find(Locator::Css("#query-code"))
@@ -368,12 +344,7 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
 
     c.goto(&format!("{base}/public/track")).await.unwrap();
     fill(&c, "code", &code).await;
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "main form button[type=submit]").await;
     appears(&c, "#status", "tracking page").await;
     assert!(page_text(&c).await.contains("小区电梯长期故障"));
     let widths = c
@@ -416,44 +387,19 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
         )
         .await
         .unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "main form button[type=submit]").await;
     appears(&c, "form#evaluate", "evaluation form after the reply").await;
     for css in [
         "#evaluate input[name=office][value=satisfied]",
         "#evaluate input[name=unit][value=basically]",
     ] {
-        c.find(Locator::Css(css))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, css).await;
     }
-    c.find(Locator::Css("#evaluate button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#evaluate button[type=submit]").await;
     appears(&c, "p.notice", "evaluation confirmed").await;
     assert!(page_text(&c).await.contains("已提交评价"));
-    c.find(Locator::Css("#request_review textarea[name=reason]"))
-        .await
-        .unwrap()
-        .send_keys("电梯仍未修好")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#request_review button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&c, "#request_review textarea[name=reason]", "电梯仍未修好").await;
+    click(&c, "#request_review button[type=submit]").await;
     appears(&c, "p.notice", "review request confirmed").await;
     assert!(page_text(&c).await.contains("已提交申请复查"));
     shot(&c, "13-portal-review-requested-phone").await;

@@ -15,6 +15,7 @@ use xinfang_store::files::{FileError, Staged};
 
 use crate::AppState;
 use crate::extract::ClientIp;
+use crate::views::Problems;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal_form.html")]
@@ -24,7 +25,7 @@ pub(super) struct FormPage {
     categories: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
     form: HashMap<String, String>,
     error: Option<String>,
-    problems: Vec<(String, String)>,
+    problems: Problems,
 }
 
 impl FormPage {
@@ -33,15 +34,11 @@ impl FormPage {
     }
 
     fn msg(&self, field: &str) -> &str {
-        self.problems
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-            .unwrap_or("")
+        self.problems.msg(field)
     }
 
     fn bad(&self, field: &str) -> bool {
-        !self.msg(field).is_empty()
+        self.problems.bad(field)
     }
 }
 
@@ -49,7 +46,7 @@ fn form_page(
     state: &AppState,
     form: HashMap<String, String>,
     error: Option<String>,
-    problems: Vec<(String, String)>,
+    problems: Problems,
 ) -> FormPage {
     let org = state.store.org();
     let mut regions: Vec<String> = org
@@ -80,7 +77,7 @@ fn form_page(
 }
 
 pub(super) async fn form(State(state): State<AppState>) -> Response {
-    form_page(&state, HashMap::new(), None, Vec::new()).into_response()
+    form_page(&state, HashMap::new(), None, Problems::default()).into_response()
 }
 
 #[derive(Template, WebTemplate)]
@@ -109,7 +106,11 @@ fn refuse(
     fields: HashMap<String, String>,
     message: String,
 ) -> Response {
-    (status, form_page(state, fields, Some(message), Vec::new())).into_response()
+    (
+        status,
+        form_page(state, fields, Some(message), Problems::default()),
+    )
+        .into_response()
 }
 
 async fn receive(
@@ -296,20 +297,10 @@ pub(super) async fn submit(
     }
     let attachments: Vec<Attachment> = files.iter().map(|s| s.attachment.clone()).collect();
     let new = new_case(&fields, attachments);
-    problems.extend(
-        xinfang_domain::lifecycle::intake_problems(&new)
-            .into_iter()
-            .map(|e| {
-                let field = e.field().unwrap_or("form").to_string();
-                let message = match e {
-                    xinfang_domain::DomainError::Invalid { message, .. } => message,
-                    other => other.to_string(),
-                };
-                (field, message)
-            }),
-    );
+    problems.extend(Problems::of(xinfang_domain::lifecycle::intake_problems(&new)).0);
     if !problems.is_empty() {
-        let summary = format!("有 {} 处需要更正，见标红的栏目", problems.len());
+        let problems = Problems(problems);
+        let summary = problems.summary();
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
             form_page(&state, fields, Some(summary), problems),
@@ -382,7 +373,7 @@ fn admit(state: &AppState, ip: IpAddr) -> Result<(), Response> {
     state.limits.check_submit(ip).map_err(|e| {
         (
             e.status,
-            form_page(state, HashMap::new(), Some(e.message), Vec::new()),
+            form_page(state, HashMap::new(), Some(e.message), Problems::default()),
         )
             .into_response()
     })

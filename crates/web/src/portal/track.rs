@@ -171,24 +171,29 @@ async fn find(
     Ok((case, view))
 }
 
+/// The query code a track-page form carries.
+fn code_of(form: &HashMap<String, String>) -> String {
+    form.get("code")
+        .map(|c| c.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The track page with only the code form and a message (no case found, too many look-ups).
+fn refused(status: StatusCode, code: String, message: String) -> Response {
+    let mut page = TrackPage::empty(code);
+    page.error = Some(message);
+    (status, page).into_response()
+}
+
 pub(super) async fn lookup(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let code = form
-        .get("code")
-        .cloned()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let code = code_of(&form);
     match find(&state, ip, &code).await {
         Ok((case, view)) => with_case(&state, code, &case, view).into_response(),
-        Err((status, message)) => {
-            let mut page = TrackPage::empty(code);
-            page.error = Some(message);
-            (status, page).into_response()
-        }
+        Err((status, message)) => refused(status, code, message),
     }
 }
 
@@ -223,28 +228,19 @@ pub(super) async fn act(
     ClientIp(ip): ClientIp,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let code = form
-        .get("code")
-        .cloned()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let code = code_of(&form);
     let (case, view) = match find(&state, ip, &code).await {
         Ok(found) => found,
-        Err((status, message)) => {
-            let mut page = TrackPage::empty(code);
-            page.error = Some(message);
-            return (status, page).into_response();
-        }
+        Err((status, message)) => return refused(status, code, message),
     };
-    let refused = |status: StatusCode, message: String, case: &Case, view: PublicCase| {
+    let refused_action = |status: StatusCode, message: String, case: &Case, view: PublicCase| {
         let mut page = with_case(&state, code.clone(), case, view);
         page.error = Some(message);
         (status, page).into_response()
     };
     let cmd = match command(&form) {
         Ok(c) => c,
-        Err(m) => return refused(StatusCode::UNPROCESSABLE_ENTITY, m, &case, view),
+        Err(m) => return refused_action(StatusCode::UNPROCESSABLE_ENTITY, m, &case, view),
     };
     let label = cmd.name();
     match state.store.act(case.id, cmd, Who::Petitioner).await {
@@ -262,7 +258,7 @@ pub(super) async fn act(
         },
         Err(e) => {
             let e: crate::error::ApiError = e.into();
-            refused(e.status, e.message, &case, view)
+            refused_action(e.status, e.message, &case, view)
         }
     }
 }

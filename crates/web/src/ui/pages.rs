@@ -470,8 +470,7 @@ struct NewCasePage {
     form: HashMap<String, String>,
     /// The message at the top of the form.
     error: Option<String>,
-    /// (field, message) for each problem, shown next to its field.
-    problems: Vec<(String, String)>,
+    problems: crate::views::Problems,
     others: Vec<CaseSummary>,
 }
 
@@ -480,18 +479,12 @@ impl NewCasePage {
         self.form.get(key).cloned().unwrap_or_default()
     }
 
-    /// The message for a field ("" when it is fine).
     fn msg(&self, field: &str) -> &str {
-        self.problems
-            .iter()
-            .filter(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-            .next()
-            .unwrap_or("")
+        self.problems.msg(field)
     }
 
     fn bad(&self, field: &str) -> bool {
-        !self.msg(field).is_empty()
+        self.problems.bad(field)
     }
 }
 
@@ -510,7 +503,7 @@ pub async fn new_case_form(
         channels: Channel::ALL.iter().map(|c| (c.code(), c.label())).collect(),
         form,
         error: None,
-        problems: Vec::new(),
+        problems: Default::default(),
         others: Vec::new(),
     }
     .into_response()
@@ -570,7 +563,7 @@ pub async fn create_case(
     if let Err(r) = officer.check_csrf(&form) {
         return r;
     }
-    let render = |error: String, problems: Vec<(String, String)>, others| {
+    let render = |error: String, problems: crate::views::Problems, others| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
             NewCasePage {
@@ -584,29 +577,14 @@ pub async fn create_case(
         )
             .into_response()
     };
-    let render_problems = |problems: Vec<(String, String)>| {
-        let summary = match problems.as_slice() {
-            [(_, only)] => only.clone(),
-            many => format!("有 {} 处需要更正，见标红的栏目", many.len()),
-        };
-        render(summary, problems, Vec::new())
-    };
+    let render_problems =
+        |problems: crate::views::Problems| render(problems.summary(), problems, Vec::new());
     let new = match new_case_from_form(&form) {
         Ok(n) => n,
-        Err(problem) => return render_problems(vec![problem]),
+        Err(problem) => return render_problems(crate::views::Problems(vec![problem])),
     };
-    let problems: Vec<(String, String)> = xinfang_domain::lifecycle::intake_problems(&new)
-        .into_iter()
-        .map(|e| {
-            let field = e.field().unwrap_or("form").to_string();
-            let message = match e {
-                xinfang_domain::DomainError::Invalid { message, .. } => message,
-                other => other.to_string(),
-            };
-            (field, message)
-        })
-        .collect();
-    if !problems.is_empty() {
+    let problems = crate::views::Problems::of(xinfang_domain::lifecycle::intake_problems(&new));
+    if !problems.0.is_empty() {
         return render_problems(problems);
     }
     // Before registering, show the petitioner's other cases so that a repeat can be linked.
@@ -624,7 +602,7 @@ pub async fn create_case(
         {
             return render(
                 "该信访人已有以下信访事项。如为同一事项，请填写“重复信访关联”；如为新事项，请勾选“确认为新事项”后再次提交。".into(),
-                Vec::new(),
+                Default::default(),
                 page.items,
             );
         }
@@ -640,7 +618,10 @@ pub async fn create_case(
         }
         Err(e) => {
             let e: ApiError = e.into();
-            render_problems(vec![(e.field.unwrap_or("form").to_string(), e.message)])
+            render_problems(crate::views::Problems(vec![(
+                e.field.unwrap_or("form").to_string(),
+                e.message,
+            )]))
         }
     }
 }
