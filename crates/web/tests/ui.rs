@@ -225,6 +225,37 @@ both_backends! {
         assert!(html.contains("没有找到本单位可见的信访事项") && !html.contains("讨要工资"));
     }
 
+    async fn the_assessment_page_shows_rates_with_their_counts_and_cases(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let reg = || xinfang_store::Who::Officer(c.registrar.clone());
+        let a = app.store.register(xinfang_store::testing::letter("甲事项"), reg(), c.office).await.unwrap();
+        let b = app.store.register(xinfang_store::testing::letter("乙事项"), reg(), c.office).await.unwrap();
+        for id in [a.id, b.id] {
+            app.store.act(id, xinfang_domain::Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
+        }
+        app.store.act(a.id, xinfang_domain::Command::Accept, xinfang_store::Who::Officer(c.dept_handler.clone())).await.unwrap();
+        app.store.clock().advance(chrono::Duration::days(20));
+        let today = app.store.clock().today();
+        let from = today - chrono::Duration::days(30);
+        let admin = Browser::login(&app.base, "admin").await;
+        let (s, html, _) = admin.get(&format!("/stats?from={from}&to={today}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("及时受理率") && html.contains("测试市住房和城乡建设局"), "{html}");
+        // The department's timely acceptance: 1 of 2, shown as 50.0% with 1/2.
+        let row = html.split("<tr>").find(|r| r.contains("测试市住房和城乡建设局")).unwrap();
+        assert!(row.contains("<b>50.0%</b>") && row.contains(">1</a>/2"), "{row}");
+        // Its drill-down lists the accepted case only.
+        let dept = c.dept.0;
+        let (_, html, _) = admin.get(&format!("/stats?from={from}&to={today}&unit={dept}&count=accept_on_time")).await;
+        let behind = &html[html.find(r#"id="behind""#).unwrap()..];
+        assert!(behind.contains("按期受理（1 件）") && behind.contains("甲事项") && !behind.contains("乙事项"), "{behind}");
+        // Bad dates get the message, not a crash.
+        let (s, html, _) = admin.get(&format!("/stats?from={today}&to={from}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(html.contains("统计期间应为"));
+    }
+
     async fn admins_manage_units_and_people_through_the_pages(db: TestDb) {
         let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
         let handler = Browser::login(&app.base, "dept_handler").await;

@@ -43,7 +43,7 @@ pub struct UnitFigures {
     pub rates: Vec<Rate>,
 }
 
-fn period(from: NaiveDate, to: NaiveDate) -> ApiResult<Period> {
+pub fn period(from: NaiveDate, to: NaiveDate) -> ApiResult<Period> {
     if to < from || (to - from).num_days() > MAX_DAYS {
         return Err(ApiError::bad_request(
             "bad_query",
@@ -79,10 +79,21 @@ pub async fn assessment(
 ) -> ApiResult<Json<Vec<UnitFigures>>> {
     let Query(q) = query.map_err(bad_query)?;
     let p = period(q.from, q.to)?;
+    Ok(Json(
+        figures(&state, &actor, p, q.subtree.unwrap_or(false)).await?,
+    ))
+}
+
+/// Each unit the officer may see, with its figures for the period.
+pub async fn figures(
+    state: &AppState,
+    actor: &xinfang_domain::Actor,
+    p: Period,
+    subtree: bool,
+) -> ApiResult<Vec<UnitFigures>> {
     let own = state.store.assessment(p).await?;
     let org = state.store.org();
-    let subtree = q.subtree.unwrap_or(false);
-    let rows = visible_units(&state, &actor)
+    Ok(visible_units(state, actor)
         .into_iter()
         .map(|(id, name, path)| {
             let mut counts = Counts::default();
@@ -104,8 +115,7 @@ pub async fn assessment(
                 counts,
             }
         })
-        .collect();
-    Ok(Json(rows))
+        .collect())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -156,44 +166,56 @@ pub async fn cases_behind(
 ) -> ApiResult<Json<Page<CaseSummary>>> {
     let Query(q) = query.map_err(bad_query)?;
     let p = period(q.from, q.to)?;
-    let count = count_by_name(&q.count)
-        .ok_or_else(|| ApiError::bad_request("bad_query", format!("未知的统计项: {}", q.count)))?;
-    let unit = UnitId(q.unit);
-    if !visible_units(&state, &actor)
+    let page = behind(
+        &state,
+        &actor,
+        p,
+        (UnitId(q.unit), q.subtree.unwrap_or(false)),
+        &q.count,
+        (q.page.unwrap_or(1), q.per_page.unwrap_or(20)),
+    )
+    .await?;
+    Ok(Json(page))
+}
+
+/// A page of the cases behind the count named `count` of `unit` (with its subtree or alone).
+pub async fn behind(
+    state: &AppState,
+    actor: &xinfang_domain::Actor,
+    p: Period,
+    (unit, subtree): (UnitId, bool),
+    count: &str,
+    (page, per_page): (u32, u32),
+) -> ApiResult<Page<CaseSummary>> {
+    let count_fn = count_by_name(count)
+        .ok_or_else(|| ApiError::bad_request("bad_query", format!("未知的统计项: {count}")))?;
+    if !visible_units(state, actor)
         .iter()
         .any(|(u, _, _)| *u == unit)
     {
         return Err(ApiError::forbidden("无权查看该单位的统计"));
     }
-    let ids = state
-        .store
-        .cases_behind(p, unit, q.subtree.unwrap_or(false), count)
-        .await?;
-    let per_page = q.per_page.unwrap_or(20).clamp(1, MAX_PER_PAGE);
-    let page = q.page.unwrap_or(1).max(1);
+    let ids = state.store.cases_behind(p, unit, subtree, count_fn).await?;
+    let per_page = per_page.clamp(1, MAX_PER_PAGE);
+    let page = page.max(1);
     let start = ((page - 1) as usize * per_page as usize).min(ids.len());
     let slice: Vec<i64> = ids[start..(start + per_page as usize).min(ids.len())].to_vec();
-    let mut listed = state
-        .store
-        .list_cases(
-            &actor,
-            &CaseFilter {
-                ids: Some(slice.clone()),
-                per_page: MAX_PER_PAGE,
-                ..Default::default()
-            },
-        )
-        .await?;
-    hide_reports(&actor, &mut listed.items);
+    let filter = CaseFilter {
+        ids: Some(slice.clone()),
+        per_page: MAX_PER_PAGE,
+        ..Default::default()
+    };
+    let mut listed = state.store.list_cases(actor, &filter).await?;
+    hide_reports(actor, &mut listed.items);
     let mut by_id: BTreeMap<i64, CaseSummary> =
         listed.items.into_iter().map(|s| (s.id, s)).collect();
-    Ok(Json(Page {
+    Ok(Page {
         items: slice.iter().filter_map(|id| by_id.remove(id)).collect(),
         page,
         per_page,
         total: ids.len() as i64,
         total_capped: false,
-    }))
+    })
 }
 
 #[derive(Deserialize, IntoParams)]

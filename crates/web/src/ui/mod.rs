@@ -9,6 +9,7 @@ mod admin;
 mod pages;
 #[allow(clippy::result_large_err)]
 mod session;
+mod stats;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -41,6 +42,7 @@ fn pages() -> Router<AppState> {
         .route("/cases/{id}/documents/{seq}", get(pages::document))
         .route("/cases/{id}/attachments/{n}", get(pages::attachment))
         .route("/search", get(pages::search))
+        .route("/stats", get(stats::page))
         .route("/admin", get(admin::page))
         .route("/admin/units", post(admin::create_unit))
         .route("/admin/people", post(admin::create_person))
