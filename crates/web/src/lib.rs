@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod limits;
 pub mod notify;

@@ -85,6 +85,18 @@ impl Browser {
     }
 }
 
+/// The shared strings of a workbook (every text cell).
+fn xlsx_strings(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
+    let mut xml = String::new();
+    zip.by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
 both_backends! {
     async fn officers_work_a_collective_visit_through_the_pages(db: TestDb) {
         let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
@@ -250,6 +262,14 @@ both_backends! {
         let (_, html, _) = admin.get(&format!("/stats?from={from}&to={today}&unit={dept}&count=accept_on_time")).await;
         let behind = &html[html.find(r#"id="behind""#).unwrap()..];
         assert!(behind.contains("按期受理（1 件）") && behind.contains("甲事项") && !behind.contains("乙事项"), "{behind}");
+        // The table and the volumes export as workbooks with Chinese headers and the same figures.
+        let r = admin.client.get(format!("{}/stats/export.xlsx?from={from}&to={today}&subtree=false", app.base)).send().await.unwrap();
+        assert_eq!(r.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        let strings = xlsx_strings(&r.bytes().await.unwrap());
+        assert!(strings.contains("及时受理率（分母）") && strings.contains("测试市住房和城乡建设局"), "{strings}");
+        let r = admin.client.get(format!("{}/stats/volume.xlsx?from={from}&to={today}&by=channel", app.base)).send().await.unwrap();
+        let strings = xlsx_strings(&r.bytes().await.unwrap());
+        assert!(strings.contains("来信") && strings.contains("件次"), "{strings}");
         // Bad dates get the message, not a crash.
         let (s, html, _) = admin.get(&format!("/stats?from={today}&to={from}")).await;
         assert_eq!(s, StatusCode::BAD_REQUEST);

@@ -246,7 +246,20 @@ pub async fn volume(
 ) -> ApiResult<Json<Vec<VolumeRow>>> {
     let Query(q) = query.map_err(bad_query)?;
     let p = period(q.from, q.to)?;
-    let by = match q.by.as_str() {
+    Ok(Json(volume_rows(&state, p, &q.by).await?))
+}
+
+/// `channel`, `category`, `region`, `unit` and their Chinese column names.
+pub const VOLUME_GROUPS: [(&str, &str); 4] = [
+    ("channel", "渠道"),
+    ("category", "类别"),
+    ("region", "地区"),
+    ("unit", "办理单位"),
+];
+
+/// Volume rows grouped `by`, largest first.
+pub async fn volume_rows(state: &AppState, p: Period, by: &str) -> ApiResult<Vec<VolumeRow>> {
+    let by = match by {
         "channel" => VolumeBy::Channel,
         "category" => VolumeBy::Category,
         "region" => VolumeBy::Region,
@@ -261,22 +274,13 @@ pub async fn volume(
     let groups = state.store.volume(p, by).await?;
     let mut rows: Vec<VolumeRow> = groups
         .into_iter()
-        .map(
-            |(
-                key,
-                Volume {
-                    cases,
-                    people,
-                    collective,
-                },
-            )| VolumeRow {
-                key,
-                cases,
-                people,
-                collective,
-            },
-        )
+        .map(|(key, v): (String, Volume)| VolumeRow {
+            key,
+            cases: v.cases,
+            people: v.people,
+            collective: v.collective,
+        })
         .collect();
     rows.sort_by(|a, b| b.cases.cmp(&a.cases).then(a.key.cmp(&b.key)));
-    Ok(Json(rows))
+    Ok(rows)
 }

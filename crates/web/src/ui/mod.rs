@@ -9,6 +9,7 @@ mod admin;
 mod pages;
 #[allow(clippy::result_large_err)]
 mod session;
+#[allow(clippy::result_large_err)]
 mod stats;
 
 use axum::Router;
@@ -43,6 +44,8 @@ fn pages() -> Router<AppState> {
         .route("/cases/{id}/attachments/{n}", get(pages::attachment))
         .route("/search", get(pages::search))
         .route("/stats", get(stats::page))
+        .route("/stats/export.xlsx", get(stats::export_assessment))
+        .route("/stats/volume.xlsx", get(stats::export_volume))
         .route("/admin", get(admin::page))
         .route("/admin/units", post(admin::create_unit))
         .route("/admin/people", post(admin::create_person))

@@ -15,7 +15,7 @@ use xinfang_store::read::CaseSummary;
 use super::pages::{Frame, frame};
 use super::session::UiOfficer;
 use crate::AppState;
-use crate::api::stats::{behind, figures, period};
+use crate::api::stats::{VOLUME_GROUPS, VolumeRow, behind, figures, period, volume_rows};
 
 pub struct Cell {
     value: Option<String>,
@@ -49,9 +49,18 @@ struct StatsPage {
     rows: Vec<Row>,
     behind: Option<Behind>,
     error: Option<String>,
+    /// Volume grouped by `by`.
+    by: String,
+    groups: Vec<(&'static str, &'static str)>,
+    volume: Vec<VolumeRow>,
 }
 
 impl StatsPage {
+    /// The same period, for export and regrouping links.
+    fn query(&self) -> String {
+        format!("from={}&to={}&subtree={}", self.from, self.to, self.subtree)
+    }
+
     fn link(&self, unit: &i64, count: &str) -> String {
         format!(
             "/stats?from={}&to={}&subtree={}&unit={unit}&count={count}#behind",
@@ -112,6 +121,13 @@ pub async fn page(
         rows: Vec::new(),
         behind: None,
         error: None,
+        by: q
+            .get("by")
+            .filter(|b| VOLUME_GROUPS.iter().any(|(g, _)| g == b))
+            .cloned()
+            .unwrap_or_else(|| "channel".into()),
+        groups: VOLUME_GROUPS.to_vec(),
+        volume: Vec::new(),
     };
     let p = match period(from, to) {
         Ok(p) => p,
@@ -145,6 +161,10 @@ pub async fn page(
         }
         Err(e) => page.error = Some(e.message),
     }
+    match volume_rows(&state, p, &page.by).await {
+        Ok(v) => page.volume = v,
+        Err(e) => page.error = Some(e.message),
+    }
     if let (Some(unit), Some(count)) = (
         q.get("unit").and_then(|u| u.parse::<i64>().ok()),
         q.get("count"),
@@ -176,4 +196,97 @@ pub async fn page(
         }
     }
     page.into_response()
+}
+
+/// The period's dates from a query, or the refusal page.
+fn query_period(
+    q: &HashMap<String, String>,
+) -> Result<(NaiveDate, NaiveDate, xinfang_domain::metrics::Period), Response> {
+    let date = |k: &str| q.get(k).and_then(|v| v.parse::<NaiveDate>().ok());
+    let (Some(from), Some(to)) = (date("from"), date("to")) else {
+        return Err(super::pages::error_page(
+            StatusCode::BAD_REQUEST,
+            "请填写统计期间的起止日期",
+        ));
+    };
+    let p = period(from, to)
+        .map_err(|e| super::pages::error_page(StatusCode::BAD_REQUEST, &e.message))?;
+    Ok((from, to, p))
+}
+
+fn xlsx(bytes: Result<Vec<u8>, rust_xlsxwriter::XlsxError>, name: &str) -> Response {
+    match bytes {
+        Ok(b) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename*=UTF-8''{}",
+                        super::pages::urlencode(name)
+                    ),
+                ),
+            ],
+            b,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "xlsx export failed");
+            super::pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, "导出失败，请稍后再试")
+        }
+    }
+}
+
+/// The assessment table as .xlsx.
+pub async fn export_assessment(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (from, to, p) = match query_period(&q) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let subtree = q.get("subtree").is_some_and(|v| v == "true");
+    match figures(&state, &officer.actor, p, subtree).await {
+        Ok(rows) => {
+            let title = format!(
+                "考核统计 {from} 至 {to}{}",
+                if subtree { "（含下级单位）" } else { "" }
+            );
+            xlsx(
+                crate::export::assessment(&rows, &title),
+                &format!("考核统计_{from}_{to}.xlsx"),
+            )
+        }
+        Err(e) => super::pages::error_page(e.status, &e.message),
+    }
+}
+
+/// A volume table as .xlsx.
+pub async fn export_volume(
+    State(state): State<AppState>,
+    _officer: UiOfficer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (from, to, p) = match query_period(&q) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let by = q.get("by").cloned().unwrap_or_else(|| "channel".into());
+    let group = VOLUME_GROUPS
+        .iter()
+        .find(|(g, _)| *g == by)
+        .map(|(_, l)| *l)
+        .unwrap_or("分组");
+    match volume_rows(&state, p, &by).await {
+        Ok(rows) => xlsx(
+            crate::export::volume(&rows, &format!("信访量（按{group}）{from} 至 {to}"), group),
+            &format!("信访量_{by}_{from}_{to}.xlsx"),
+        ),
+        Err(e) => super::pages::error_page(e.status, &e.message),
+    }
 }
