@@ -121,6 +121,24 @@ impl Counts {
     }
 }
 
+/// The ranking score (0–100): the weighted mean of the rates that have data, with repeat
+/// petitions counted as 1 − 重复信访率. None when no rate has data.
+pub fn score(c: &Counts, w: &crate::policy::RankingWeights) -> Option<f64> {
+    let r = c.rates();
+    let parts = [
+        (r[0].value, w.timely_acceptance),
+        (r[1].value, w.on_time_completion),
+        (r[4].value.map(|v| 1.0 - v), w.repeat_control),
+        (r[3].value, w.satisfaction),
+        (r[2].value, w.participation),
+    ];
+    let (sum, weight) = parts
+        .iter()
+        .filter_map(|(v, w)| v.map(|v| (v * *w as f64, *w as f64)))
+        .fold((0.0, 0.0), |(s, t), (v, w)| (s + v, t + w));
+    (weight > 0.0).then(|| 100.0 * sum / weight)
+}
+
 /// A rate with what it is made of; `value` is None when nothing was counted.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -232,4 +250,35 @@ pub fn contributions(case: &Case, period: Period, today: NaiveDate) -> Vec<(Unit
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::RankingWeights;
+
+    #[test]
+    fn the_score_weighs_the_rates_that_have_data() {
+        let w = RankingWeights::default();
+        assert_eq!(score(&Counts::default(), &w), None);
+        // Acceptance 1/2 (weight 5) and no repeats among 2 cases (weight 10): (5·0.5 + 10·1) / 15.
+        let c = Counts {
+            cases: 2,
+            accept_on_time: 1,
+            accept_overdue: 1,
+            ..Default::default()
+        };
+        let s = score(&c, &w).unwrap();
+        assert!((s - 100.0 * 12.5 / 15.0).abs() < 1e-9, "{s}");
+        let perfect = Counts {
+            cases: 1,
+            accept_on_time: 1,
+            done_on_time: 1,
+            evaluated: 1,
+            rated: 1,
+            satisfied: 1,
+            ..Default::default()
+        };
+        assert_eq!(score(&perfect, &w), Some(100.0));
+    }
 }

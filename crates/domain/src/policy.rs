@@ -123,6 +123,34 @@ pub struct Policy {
     pub limits: Limits,
     #[serde(default)]
     pub overrides: Vec<Override>,
+    /// Weights of the monthly ranking of units.
+    #[serde(default)]
+    pub ranking: RankingWeights,
+}
+
+/// How much each rate counts in a unit's ranking score (0–100).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RankingWeights {
+    pub timely_acceptance: u32,
+    pub on_time_completion: u32,
+    /// Counts 1 − 重复信访率.
+    pub repeat_control: u32,
+    pub satisfaction: u32,
+    pub participation: u32,
+}
+
+impl Default for RankingWeights {
+    fn default() -> Self {
+        RankingWeights {
+            timely_acceptance: 5,
+            on_time_completion: 10,
+            repeat_control: 10,
+            satisfaction: 10,
+            participation: 5,
+        }
+    }
 }
 
 impl Default for Policy {

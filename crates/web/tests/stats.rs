@@ -89,6 +89,17 @@ both_backends! {
         let (_, v) = app.get(Some(&admin), &format!("/api/v1/stats/volume?from={from}&to={to}&by=unit")).await;
         assert_eq!(v[0]["cases"], 2);
 
+        // The month's ranking: the department (acceptance 1/2, no repeats) above the town (0/1).
+        let month = t0.format("%Y-%m").to_string();
+        let (s, ranked) = app.get(Some(&admin), &format!("/api/v1/stats/ranking?month={month}")).await;
+        assert_eq!(s, StatusCode::OK, "{ranked}");
+        let order: Vec<i64> = ranked.as_array().unwrap().iter().map(|r| r["unit_id"].as_i64().unwrap()).collect();
+        assert_eq!(order, vec![c.dept.0, c.town.0]);
+        let score = ranked[0]["score"].as_f64().unwrap();
+        assert!((score - 100.0 * (5.0 * 0.5 + 10.0) / 15.0).abs() < 1e-9, "{score}");
+        assert_eq!(ranked[0]["trend"].as_array().unwrap().len(), 6);
+        assert!(ranked[0]["trend"][4]["score"].is_null() && ranked[0]["trend"][5]["month"] == month.as_str());
+        assert_eq!(app.get(Some(&admin), "/api/v1/stats/ranking?month=2026-13").await.0, StatusCode::BAD_REQUEST);
         // Bad queries.
         for bad in [
             format!("/api/v1/stats/assessment?from={to}&to={from}"),

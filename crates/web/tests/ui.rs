@@ -3,6 +3,8 @@
 
 mod common;
 
+use chrono::Datelike;
+
 use common::spawn_with;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
@@ -257,6 +259,14 @@ both_backends! {
         // The department's timely acceptance: 1 of 2, shown as 50.0% with 1/2.
         let row = html.split("<tr>").find(|r| r.contains("测试市住房和城乡建设局")).unwrap();
         assert!(row.contains("<b>50.0%</b>") && row.contains(">1</a>/2"), "{row}");
+        // The ranking is for the month of the period's end: the month the cases came in ranks
+        // the department first; the month after has nobody to rank.
+        assert!(html.contains("本月尚无可排名的单位"));
+        let registered = today - chrono::Duration::days(20);
+        let month_end = (registered.with_day(1).unwrap() + chrono::Months::new(1)).pred_opt().unwrap();
+        let (_, html, _) = admin.get(&format!("/stats?from={from}&to={month_end}")).await;
+        let ranking = &html[html.find(r#"id="ranking""#).unwrap()..];
+        assert!(ranking.contains("测试市住房和城乡建设局") && ranking.contains("<td>1</td>"), "{ranking}");
         // Its drill-down lists the accepted case only.
         let dept = c.dept.0;
         let (_, html, _) = admin.get(&format!("/stats?from={from}&to={today}&unit={dept}&count=accept_on_time")).await;

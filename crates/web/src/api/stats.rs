@@ -284,3 +284,131 @@ pub async fn volume_rows(state: &AppState, p: Period, by: &str) -> ApiResult<Vec
     rows.sort_by(|a, b| b.cases.cmp(&a.cases).then(a.key.cmp(&b.key)));
     Ok(rows)
 }
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RankingQuery {
+    /// The month ranked, YYYY-MM.
+    pub month: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MonthScore {
+    pub month: String,
+    pub score: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Ranked {
+    pub rank: u32,
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    /// 0–100, the policy's weighted mean of the unit's rates (with its subtree).
+    pub score: f64,
+    pub counts: Counts,
+    /// The score in this and the five months before, oldest first.
+    pub trend: Vec<MonthScore>,
+}
+
+/// The first and last day of a `YYYY-MM` month.
+pub fn month_period(month: &str) -> ApiResult<Period> {
+    let from = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| ApiError::bad_request("bad_query", "月份应为 YYYY-MM"))?;
+    let next = from
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or_else(|| ApiError::bad_request("bad_query", "月份超出范围"))?;
+    Ok(Period {
+        from,
+        to: next.pred_opt().unwrap_or(next),
+    })
+}
+
+/// The month's ranking of the units the officer may see that were assessed (departments and
+/// towns, each with its subtree), best first, with each unit's trend.
+pub async fn ranking_rows(
+    state: &AppState,
+    actor: &xinfang_domain::Actor,
+    month: &str,
+) -> ApiResult<Vec<Ranked>> {
+    let p = month_period(month)?;
+    let weights = state.store.policy().ranking;
+    let org = state.store.org();
+    let assessed: Vec<(UnitId, String, String)> = visible_units(state, actor)
+        .into_iter()
+        .filter(|(u, _, _)| {
+            org.get(*u).is_ok_and(|u| {
+                matches!(
+                    u.kind,
+                    xinfang_domain::UnitKind::Department | xinfang_domain::UnitKind::Town
+                )
+            })
+        })
+        .collect();
+    // Six months of each unit's counts with its subtree, newest last.
+    let mut months = Vec::new();
+    for back in (0..6).rev() {
+        let from = p
+            .from
+            .checked_sub_months(chrono::Months::new(back))
+            .unwrap_or(p.from);
+        let mp = month_period(&from.format("%Y-%m").to_string())?;
+        let own = state.store.assessment(mp).await?;
+        let per_unit: Vec<Counts> = assessed
+            .iter()
+            .map(|(_, _, path)| {
+                let mut c = Counts::default();
+                for (u, x) in &own {
+                    if org.get(*u).is_ok_and(|u| u.path.starts_with(path)) {
+                        c.add(x);
+                    }
+                }
+                c
+            })
+            .collect();
+        months.push((from.format("%Y-%m").to_string(), per_unit));
+    }
+    let (_, now) = months.last().expect("six months");
+    let mut rows: Vec<Ranked> = assessed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (id, name, _))| {
+            let score = xinfang_domain::metrics::score(&now[i], &weights)?;
+            Some(Ranked {
+                rank: 0,
+                unit_id: *id,
+                unit_name: name.clone(),
+                score,
+                counts: now[i],
+                trend: months
+                    .iter()
+                    .map(|(m, per_unit)| MonthScore {
+                        month: m.clone(),
+                        score: xinfang_domain::metrics::score(&per_unit[i], &weights),
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.unit_name.cmp(&b.unit_name))
+    });
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.rank = i as u32 + 1;
+    }
+    Ok(rows)
+}
+
+/// The monthly ranking of units by the policy's weighted score, with each unit's trend.
+#[utoipa::path(get, path = "/api/v1/stats/ranking", tag = "stats", params(RankingQuery), security(("bearer" = [])),
+    responses((status = 200, body = [Ranked]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn ranking(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+    query: Result<Query<RankingQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<Ranked>>> {
+    let Query(q) = query.map_err(bad_query)?;
+    Ok(Json(ranking_rows(&state, &actor, &q.month).await?))
+}

@@ -15,7 +15,9 @@ use xinfang_store::read::CaseSummary;
 use super::pages::{Frame, frame};
 use super::session::UiOfficer;
 use crate::AppState;
-use crate::api::stats::{VOLUME_GROUPS, VolumeRow, behind, figures, period, volume_rows};
+use crate::api::stats::{
+    Ranked, VOLUME_GROUPS, VolumeRow, behind, figures, period, ranking_rows, volume_rows,
+};
 
 pub struct Cell {
     value: Option<String>,
@@ -53,6 +55,15 @@ struct StatsPage {
     by: String,
     groups: Vec<(&'static str, &'static str)>,
     volume: Vec<VolumeRow>,
+    /// The ranking for the month of the period's last day.
+    month: String,
+    ranking: Vec<Ranked>,
+}
+
+impl StatsPage {
+    fn score(v: &Option<f64>) -> String {
+        v.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into())
+    }
 }
 
 impl StatsPage {
@@ -128,6 +139,8 @@ pub async fn page(
             .unwrap_or_else(|| "channel".into()),
         groups: VOLUME_GROUPS.to_vec(),
         volume: Vec::new(),
+        month: to.format("%Y-%m").to_string(),
+        ranking: Vec::new(),
     };
     let p = match period(from, to) {
         Ok(p) => p,
@@ -159,6 +172,10 @@ pub async fn page(
                 })
                 .collect()
         }
+        Err(e) => page.error = Some(e.message),
+    }
+    match ranking_rows(&state, &officer.actor, &page.month).await {
+        Ok(r) => page.ranking = r,
         Err(e) => page.error = Some(e.message),
     }
     match volume_rows(&state, p, &page.by).await {
