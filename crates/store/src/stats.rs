@@ -133,3 +133,60 @@ impl Store {
         Ok(out)
     }
 }
+
+/// A unit's open cases past their limit, by how long they have been late, and its bounced cases.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Backlog {
+    /// Open cases whose running limit has passed, late by up to 30 days, 31–90, 91–180, more.
+    pub overdue_by_age: [u64; 4],
+    /// Cases sent between units (转送/交办) or sent back (退回) more than twice.
+    pub bounced: u64,
+}
+
+/// How many days late a running clock is, bucketed.
+fn age_bucket(days_late: i64) -> usize {
+    match days_late {
+        ..=30 => 0,
+        31..=90 => 1,
+        91..=180 => 2,
+        _ => 3,
+    }
+}
+
+/// Sent or sent back more than twice: the 踢皮球 DESIGN.md §1 wants visible.
+pub fn bounced(c: &Case) -> bool {
+    c.dispatches > 2 || c.objections > 2
+}
+
+impl Store {
+    /// Per unit now responsible: overdue open cases by age and bounced cases (all periods).
+    pub async fn backlog(&self) -> Result<BTreeMap<UnitId, Backlog>, StoreError> {
+        let today = self.clock().today();
+        let mut out: BTreeMap<UnitId, Backlog> = BTreeMap::new();
+        self.each_case_until(today, |c| {
+            let late = c.clock().filter(|k| k.due < today);
+            if late.is_none() && !bounced(c) {
+                return;
+            }
+            let b = out.entry(c.responsible_unit()).or_default();
+            if let Some(k) = late {
+                b.overdue_by_age[age_bucket((today - k.due).num_days())] += 1;
+            }
+            b.bounced += u64::from(bounced(c));
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// The bounced cases, in id order.
+    pub async fn bounced_cases(&self) -> Result<Vec<i64>, StoreError> {
+        let mut ids = Vec::new();
+        self.each_case_until(self.clock().today(), |c| {
+            if bounced(c) {
+                ids.push(c.id.0);
+            }
+        })
+        .await?;
+        Ok(ids)
+    }
+}

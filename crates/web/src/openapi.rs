@@ -14,7 +14,7 @@ use crate::api::{cases, org, public, session, stats};
         org::list_units, org::create_unit, org::list_people, org::create_person, org::policy,
         cases::create, cases::list, cases::search, cases::get_one, cases::timeline, cases::act,
         public::get_case, public::act,
-        stats::assessment, stats::volume, stats::cases_behind, stats::ranking,
+        stats::assessment, stats::volume, stats::cases_behind, stats::ranking, stats::backlog, stats::bounced,
     ),
     components(schemas(xinfang_domain::NewCase, xinfang_domain::Command, xinfang_domain::case::Case, xinfang_domain::Event)),
     modifiers(&Bearer),

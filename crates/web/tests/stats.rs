@@ -100,6 +100,23 @@ both_backends! {
         assert_eq!(ranked[0]["trend"].as_array().unwrap().len(), 6);
         assert!(ranked[0]["trend"][4]["score"].is_null() && ranked[0]["trend"][5]["month"] == month.as_str());
         assert_eq!(app.get(Some(&admin), "/api/v1/stats/ranking?month=2026-13").await.0, StatusCode::BAD_REQUEST);
+        // Backlog: the two unaccepted cases are 5 days past their limit; nothing has bounced yet.
+        let (_, rows) = app.get(Some(&admin), "/api/v1/stats/backlog").await;
+        assert_eq!(row(&rows, c.dept.0)["overdue_by_age"], serde_json::json!([1, 0, 0, 0]));
+        assert_eq!(row(&rows, c.town.0)["bounced"], 0);
+        assert_eq!(app.get(Some(&admin), "/api/v1/stats/bounced").await.1["total"], 0);
+        // A new case goes back and forth: the town sends it back three times.
+        let kicked = app.store.register(letter("丁"), reg(), c.office).await.unwrap().id;
+        app.store.act(kicked, Command::Forward { to_unit: c.town }, reg()).await.unwrap();
+        for _ in 0..3 {
+            app.store.act(kicked, Command::Object { reason: "不属于本单位职责".into() }, Who::Officer(c.town_handler.clone())).await.unwrap();
+            app.store.act(kicked, Command::Forward { to_unit: c.town }, reg()).await.unwrap();
+        }
+        let (_, page) = app.get(Some(&admin), "/api/v1/stats/bounced").await;
+        assert_eq!((page["total"].as_i64(), page["items"][0]["id"].as_i64()), (Some(1), Some(kicked.0)));
+        let (_, rows) = app.get(Some(&admin), "/api/v1/stats/backlog").await;
+        assert_eq!(row(&rows, c.town.0)["bounced"], 1);
+        assert_eq!(app.get(Some(&app.login("other_town_handler").await), "/api/v1/stats/bounced").await.1["total"], 0);
         // Bad queries.
         for bad in [
             format!("/api/v1/stats/assessment?from={to}&to={from}"),

@@ -27,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/stats/volume", get(stats::volume))
         .route("/stats/cases", get(stats::cases_behind))
         .route("/stats/ranking", get(stats::ranking))
+        .route("/stats/backlog", get(stats::backlog))
+        .route("/stats/bounced", get(stats::bounced))
         .route("/public/cases/{query_code}", get(public::get_case))
         .route("/public/cases/{query_code}/actions", post(public::act))
         .route("/openapi.json", get(crate::openapi::serve))

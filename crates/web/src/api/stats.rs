@@ -412,3 +412,84 @@ pub async fn ranking(
     let Query(q) = query.map_err(bad_query)?;
     Ok(Json(ranking_rows(&state, &actor, &q.month).await?))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct BacklogRow {
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    /// Open cases past their limit, late by ≤30 days, 31–90, 91–180, >180 (list them with
+    /// `GET /api/v1/cases?warning=red&waiting_on=UNIT`).
+    pub overdue_by_age: [u64; 4],
+    /// Cases sent between units or sent back more than twice (`GET /api/v1/stats/bounced`).
+    pub bounced: u64,
+}
+
+/// Backlog and bouncing per unit now responsible, for the units the officer may see.
+#[utoipa::path(get, path = "/api/v1/stats/backlog", tag = "stats", security(("bearer" = [])),
+    responses((status = 200, body = [BacklogRow]), (status = 401, body = ErrorBody)))]
+pub async fn backlog(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+) -> ApiResult<Json<Vec<BacklogRow>>> {
+    let all = state.store.backlog().await?;
+    Ok(Json(
+        visible_units(&state, &actor)
+            .into_iter()
+            .filter_map(|(id, name, _)| {
+                all.get(&id).map(|b| BacklogRow {
+                    unit_id: id,
+                    unit_name: name,
+                    overdue_by_age: b.overdue_by_age,
+                    bounced: b.bounced,
+                })
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Cases sent or sent back more than twice that the officer may see, oldest first.
+#[utoipa::path(get, path = "/api/v1/stats/bounced", tag = "stats", params(PageQuery), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+pub async fn bounced(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult<Json<Page<CaseSummary>>> {
+    let Query(q) = query.map_err(bad_query)?;
+    let ids = state.store.bounced_cases().await?;
+    // Visibility first (the database has the last word), then the page.
+    let mut visible = Vec::new();
+    for chunk in ids.chunks(MAX_PER_PAGE as usize) {
+        let filter = CaseFilter {
+            ids: Some(chunk.to_vec()),
+            per_page: MAX_PER_PAGE,
+            ..Default::default()
+        };
+        visible.extend(state.store.list_cases(&actor, &filter).await?.items);
+    }
+    visible.sort_by_key(|s| s.id);
+    hide_reports(&actor, &mut visible);
+    let per_page = q.per_page.unwrap_or(20).clamp(1, MAX_PER_PAGE);
+    let page = q.page.unwrap_or(1).max(1);
+    let total = visible.len() as i64;
+    let items = visible
+        .into_iter()
+        .skip((page as usize - 1) * per_page as usize)
+        .take(per_page as usize)
+        .collect();
+    Ok(Json(Page {
+        items,
+        page,
+        per_page,
+        total,
+        total_capped: false,
+    }))
+}
