@@ -415,3 +415,47 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
     );
     c.close().await.unwrap();
 }
+
+/// The statistics page draws its charts (vendored ECharts under our CSP) beside its tables.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_statistics_page_draws_its_charts_in_chromium() {
+    let app = common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let city = &app.city;
+    let officer = |a: &xinfang_domain::Actor| xinfang_store::Who::Officer(a.clone());
+    for (i, title) in ["甲", "乙", "丙"].iter().enumerate() {
+        let case = app
+            .store
+            .register(
+                xinfang_store::testing::letter(title),
+                officer(&city.registrar),
+                city.office,
+            )
+            .await
+            .unwrap();
+        let to_unit = if i == 2 { city.town } else { city.dept };
+        app.store
+            .act(
+                case.id,
+                xinfang_domain::Command::Forward { to_unit },
+                officer(&city.registrar),
+            )
+            .await
+            .unwrap();
+    }
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    login(&c, &base, "admin").await;
+    c.goto(&format!("{base}/stats")).await.unwrap();
+    appears(&c, ".chart[data-drawn=true] svg", "charts drawn").await;
+    let drawn = c
+        .execute(
+            "return document.querySelectorAll('.chart[data-drawn=true] svg').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(drawn.as_i64(), Some(3), "bar, pie and trend line");
+    assert!(page_text(&c).await.contains("月度排名"));
+    shot(&c, "09-statistics").await;
+    c.close().await.unwrap();
+}

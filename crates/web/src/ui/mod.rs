@@ -62,6 +62,29 @@ fn pages() -> Router<AppState> {
             }),
         )
         .route(
+            "/static/charts.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    include_str!("../../static/charts.js"),
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/static/vendor/echarts.min.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (header::CACHE_CONTROL, "public, max-age=86400"),
+                    ],
+                    include_str!("../../static/vendor/echarts-6.1.0.common.min.js"),
+                )
+                    .into_response()
+            }),
+        )
+        .route(
             "/static/app.js",
             get(|| async {
                 (

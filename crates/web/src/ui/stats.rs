@@ -58,11 +58,30 @@ struct StatsPage {
     /// The ranking for the month of the period's last day.
     month: String,
     ranking: Vec<Ranked>,
+    /// Charts as JSON for static/charts.js: volume bars, volume shares, ranking trends.
+    charts: Vec<String>,
+    /// Months of the heat table (the ranking's six).
+    heat_months: Vec<String>,
+}
+
+/// A heat-table cell's class by score: h0 (no data), h1 (<60) … h4 (≥90).
+fn heat(score: &Option<f64>) -> &'static str {
+    match score {
+        None => "h0",
+        Some(s) if *s < 60.0 => "h1",
+        Some(s) if *s < 75.0 => "h2",
+        Some(s) if *s < 90.0 => "h3",
+        Some(_) => "h4",
+    }
 }
 
 impl StatsPage {
     fn score(v: &Option<f64>) -> String {
         v.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into())
+    }
+
+    fn heat(v: &Option<f64>) -> &'static str {
+        heat(v)
     }
 }
 
@@ -141,6 +160,8 @@ pub async fn page(
         volume: Vec::new(),
         month: to.format("%Y-%m").to_string(),
         ranking: Vec::new(),
+        charts: Vec::new(),
+        heat_months: Vec::new(),
     };
     let p = match period(from, to) {
         Ok(p) => p,
@@ -182,6 +203,12 @@ pub async fn page(
         Ok(v) => page.volume = v,
         Err(e) => page.error = Some(e.message),
     }
+    page.charts = charts(&page);
+    page.heat_months = page
+        .ranking
+        .first()
+        .map(|r| r.trend.iter().map(|t| t.month.clone()).collect())
+        .unwrap_or_default();
     if let (Some(unit), Some(count)) = (
         q.get("unit").and_then(|u| u.parse::<i64>().ok()),
         q.get("count"),
@@ -306,4 +333,45 @@ pub async fn export_volume(
         ),
         Err(e) => super::pages::error_page(e.status, &e.message),
     }
+}
+
+/// The page's charts: volumes as bars and as shares, and the trend of the five best units.
+fn charts(page: &StatsPage) -> Vec<String> {
+    let group = page
+        .groups
+        .iter()
+        .find(|(g, _)| *g == page.by)
+        .map(|(_, l)| *l)
+        .unwrap_or("");
+    let top: Vec<&VolumeRow> = page.volume.iter().take(15).collect();
+    let labels: Vec<&str> = top.iter().map(|v| v.key.as_str()).collect();
+    let mut out = vec![
+        serde_json::json!({
+            "type": "bar",
+            "title": format!("信访量（按{group}）"),
+            "labels": labels,
+            "series": [
+                {"name": "件次", "data": top.iter().map(|v| v.cases).collect::<Vec<_>>()},
+                {"name": "人次", "data": top.iter().map(|v| v.people).collect::<Vec<_>>()},
+            ],
+        }),
+        serde_json::json!({
+            "type": "pie",
+            "title": format!("件次构成（按{group}）"),
+            "labels": labels,
+            "series": [{"name": "件次", "data": top.iter().map(|v| v.cases).collect::<Vec<_>>()}],
+        }),
+    ];
+    if let Some(first) = page.ranking.first() {
+        out.push(serde_json::json!({
+            "type": "line",
+            "title": "排名前五单位近六个月得分",
+            "labels": first.trend.iter().map(|t| t.month.as_str()).collect::<Vec<_>>(),
+            "series": page.ranking.iter().take(5).map(|r| serde_json::json!({
+                "name": r.unit_name,
+                "data": r.trend.iter().map(|t| t.score.map(|s| (s * 10.0).round() / 10.0)).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    out.iter().map(|c| c.to_string()).collect()
 }
