@@ -51,7 +51,17 @@ pub fn volume(rows: &[VolumeRow], title: &str, group: &str) -> Result<Vec<u8>, X
     let bold = Format::new().set_bold();
     let sheet = book.add_worksheet().set_name("信访量")?;
     sheet.write_string_with_format(0, 0, title, &bold)?;
-    for (col, h) in [group, "件次", "人次", "集体访批次"].iter().enumerate() {
+    for (col, h) in [
+        group,
+        "件次",
+        "人次",
+        "集体访批次",
+        "上期件次（环比）",
+        "去年同期件次（同比）",
+    ]
+    .iter()
+    .enumerate()
+    {
         sheet.write_string_with_format(2, col as u16, *h, &bold)?;
     }
     for (i, row) in rows.iter().enumerate() {
@@ -60,6 +70,8 @@ pub fn volume(rows: &[VolumeRow], title: &str, group: &str) -> Result<Vec<u8>, X
         sheet.write_number(r, 1, row.cases as f64)?;
         sheet.write_number(r, 2, row.people as f64)?;
         sheet.write_number(r, 3, row.collective as f64)?;
+        sheet.write_number(r, 4, row.previous as f64)?;
+        sheet.write_number(r, 5, row.year_ago as f64)?;
     }
     sheet.set_column_width(0, 28)?;
     book.save_to_buffer()

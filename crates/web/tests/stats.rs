@@ -85,7 +85,13 @@ both_backends! {
 
         // Volumes.
         let (_, v) = app.get(Some(&admin), &format!("/api/v1/stats/volume?from={from}&to={to}&by=channel")).await;
-        assert_eq!(v, serde_json::json!([{"key": "来信", "cases": 3, "people": 3, "collective": 0}]));
+        assert_eq!(v, serde_json::json!([{"key": "来信", "cases": 3, "people": 3, "collective": 0, "previous": 0, "year_ago": 0}]));
+        // Against the period before: the three letters came in this one.
+        let before = from - Duration::days(1);
+        let (_, v) = app.get(Some(&admin), &format!("/api/v1/stats/volume?from={}&to={before}&by=channel", before - (to - from))).await;
+        assert!(v.as_array().unwrap().is_empty(), "{v}");
+        let (_, v) = app.get(Some(&admin), &format!("/api/v1/stats/volume?from={from}&to={to}&by=category&sort=rising")).await;
+        assert_eq!((v[0]["key"].as_str(), v[0]["cases"].as_u64(), v[0]["previous"].as_u64()), (Some("城乡建设"), Some(3), Some(0)));
         let (_, v) = app.get(Some(&admin), &format!("/api/v1/stats/volume?from={from}&to={to}&by=unit")).await;
         assert_eq!(v[0]["cases"], 2);
 

@@ -226,6 +226,8 @@ pub struct VolumeQuery {
     pub to: NaiveDate,
     /// `channel`, `category`, `region` or `unit`.
     pub by: String,
+    /// `rising`: groups rising fastest against the period before come first (default: largest).
+    pub sort: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -234,6 +236,10 @@ pub struct VolumeRow {
     pub cases: u64,
     pub people: u64,
     pub collective: u64,
+    /// Cases in the period just before, of the same length (环比).
+    pub previous: u64,
+    /// Cases in the same period a year earlier (同比).
+    pub year_ago: u64,
 }
 
 /// Cases (件次), people (人次) and collective visits (批次) registered in the period, grouped.
@@ -246,7 +252,12 @@ pub async fn volume(
 ) -> ApiResult<Json<Vec<VolumeRow>>> {
     let Query(q) = query.map_err(bad_query)?;
     let p = period(q.from, q.to)?;
-    Ok(Json(volume_rows(&state, p, &q.by).await?))
+    let mut rows = volume_rows(&state, p, &q.by).await?;
+    if q.sort.as_deref() == Some("rising") {
+        // Fastest rising first: the largest increase over the period before.
+        rows.sort_by_key(|r| std::cmp::Reverse(r.cases as i64 - r.previous as i64));
+    }
+    Ok(Json(rows))
 }
 
 /// `channel`, `category`, `region`, `unit` and their Chinese column names.
@@ -272,9 +283,29 @@ pub async fn volume_rows(state: &AppState, p: Period, by: &str) -> ApiResult<Vec
         }
     };
     let groups = state.store.volume(p, by).await?;
+    let days = (p.to - p.from).num_days() + 1;
+    let before = Period {
+        from: p.from - chrono::Duration::days(days),
+        to: p.from - chrono::Duration::days(1),
+    };
+    let year_ago = Period {
+        from: p
+            .from
+            .checked_sub_months(chrono::Months::new(12))
+            .unwrap_or(p.from),
+        to: p
+            .to
+            .checked_sub_months(chrono::Months::new(12))
+            .unwrap_or(p.to),
+    };
+    let previous = state.store.volume(before, by).await?;
+    let last_year = state.store.volume(year_ago, by).await?;
+    let cases_in = |m: &BTreeMap<String, Volume>, k: &str| m.get(k).map_or(0, |v| v.cases);
     let mut rows: Vec<VolumeRow> = groups
         .into_iter()
         .map(|(key, v): (String, Volume)| VolumeRow {
+            previous: cases_in(&previous, &key),
+            year_ago: cases_in(&last_year, &key),
             key,
             cases: v.cases,
             people: v.people,
