@@ -313,6 +313,19 @@ pub async fn run(which: Which) -> Result<(), String> {
                 .await?;
                 report(&format!("search as {user}, first page of 20"), lat, wall);
             }
+            // The duplicate check at intake: a new petition's whole text against the index.
+            let token = login(&s, "registrar").await?;
+            let (c, b) = (s.client.clone(), s.base.clone());
+            let (lat, wall) = drive(requests, concurrency, move |i| {
+                let text = format!(
+                    "{}拖欠{}个月工资，老板躲着不见，请求人社部门督促支付工资，维护农民工合法权益。",
+                    SEARCH_QUERIES[i as usize % SEARCH_QUERIES.len()],
+                    i % 12 + 1
+                );
+                fetch(c.clone(), format!("{b}/api/v1/cases/similar?text={text}"), token.clone())
+            })
+            .await?;
+            report("duplicate check at intake (registrar)", lat, wall);
         }
         Which::Read {
             db,

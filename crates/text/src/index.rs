@@ -15,7 +15,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use xinfang_domain::Case;
 
 use crate::TextError;
-use crate::segment::{ANALYZER, analyzer, query_words};
+use crate::segment::{ANALYZER, analyzer, content_words, query_words};
 
 /// Bumped when the schema or the analyzer changes: an index of another layout is rebuilt.
 const LAYOUT: &str = "xinfang-cases-1";
@@ -278,6 +278,67 @@ impl CaseIndex {
         Ok(Hits { ids, total })
     }
 
+    /// Cases that share many words with `text` (a petition being registered), most alike first:
+    /// at least two fifths of its distinct words (and at least two) must occur in the case.
+    pub fn similar(
+        &self,
+        text: &str,
+        scope: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<i64>, TextError> {
+        let f = self.fields;
+        let words = content_words(text, 40);
+        if words.len() < 2 {
+            return Ok(Vec::new());
+        }
+        let clauses: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|w| {
+                let in_field = |field, boost| -> (Occur, Box<dyn Query>) {
+                    let q = TermQuery::new(
+                        Term::from_field_text(field, w),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
+                };
+                let either: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                    in_field(f.title, 2.0),
+                    in_field(f.content, 1.0),
+                ]));
+                (Occur::Should, either)
+            })
+            .collect();
+        let needed = (words.len() * 2).div_ceil(5).max(2);
+        let alike: Box<dyn Query> =
+            Box::new(BooleanQuery::with_minimum_required_clauses(clauses, needed));
+        let mut all = vec![(Occur::Must, alike)];
+        if let Some(path) = scope {
+            all.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.scope, path),
+                        IndexRecordOption::Basic,
+                    )),
+                    0.0,
+                )),
+            ));
+        }
+        let searcher = self.reader.searcher();
+        let top = searcher.search(
+            &BooleanQuery::new(all),
+            &TopDocs::with_limit(limit.max(1)).order_by_score(),
+        )?;
+        let mut ids = Vec::with_capacity(top.len());
+        for (_, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            if let Some(id) = d.get_first(f.id).and_then(|v| v.as_i64()) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+
     /// Number of cases in the committed index.
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -361,6 +422,38 @@ mod tests {
             vec![1]
         );
         assert_eq!(idx.search("，", None, 0, 10).unwrap().total, 0);
+    }
+
+    #[test]
+    fn similar_cases_share_most_of_their_words() {
+        let idx = CaseIndex::in_memory().unwrap();
+        idx.apply(
+            &[
+                case(
+                    1,
+                    "宏达建筑公司拖欠工资",
+                    "我们在宏达建筑公司务工，公司拖欠我们三个月工资，老板躲着不见",
+                    "/1/2/",
+                ),
+                case(2, "小区噪音扰民", "夜间施工噪音很大，影响休息", "/1/2/"),
+                case(3, "拖欠工资", "某餐馆拖欠服务员工资", "/1/3/"),
+            ],
+            1,
+        )
+        .unwrap();
+        let text = "宏达建筑公司拖欠农民工三个月工资，老板不见人";
+        assert_eq!(idx.similar(text, None, 5).unwrap()[0], 1);
+        assert!(!idx.similar(text, None, 5).unwrap().contains(&2));
+        assert!(
+            idx.similar(text, Some("/1/3/"), 5)
+                .unwrap()
+                .iter()
+                .all(|id| *id == 3)
+        );
+        assert!(
+            idx.similar("工资", None, 5).unwrap().is_empty(),
+            "one word is not a likeness"
+        );
     }
 
     #[test]

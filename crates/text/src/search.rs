@@ -99,6 +99,40 @@ impl TextSearch {
     }
 }
 
+impl TextSearch {
+    /// Cases the viewer may see that read like `text` (the duplicate check at intake), most
+    /// alike first.
+    pub async fn similar(
+        &self,
+        actor: &Actor,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<CaseSummary>, TextError> {
+        self.fresh().await;
+        let scope = (!actor.has(Role::Admin)).then(|| actor.unit_path.clone());
+        let index = self.index.clone();
+        let text = text.to_string();
+        let limit = limit.min(MAX_PER_PAGE as usize);
+        let ids =
+            tokio::task::spawn_blocking(move || index.similar(&text, scope.as_deref(), limit))
+                .await??;
+        let rows = self
+            .store
+            .list_cases(
+                actor,
+                &CaseFilter {
+                    ids: Some(ids.clone()),
+                    per_page: MAX_PER_PAGE,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let mut by_id: std::collections::HashMap<i64, CaseSummary> =
+            rows.items.into_iter().map(|s| (s.id, s)).collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+}
+
 /// The follower: rebuild if empty, then index each committed range of the log.
 async fn follow(store: Store, index: Arc<CaseIndex>, tx: watch::Sender<i64>) {
     let mut committed = store.committed();

@@ -49,6 +49,15 @@ pub fn query_words(query: &str) -> Vec<QueryWord> {
         .collect()
 }
 
+/// The distinct words of a text worth matching another text on (two characters or more).
+pub fn content_words(text: &str, at_most: usize) -> Vec<String> {
+    words(text)
+        .into_iter()
+        .filter(|w| w.chars().count() >= 2)
+        .take(at_most)
+        .collect()
+}
+
 fn words(query: &str) -> Vec<String> {
     let mut tokenizer = TextAnalyzer::builder(JiebaTokenizer::with_search_mode(false))
         .filter(LowerCaser)

@@ -12,7 +12,7 @@ use crate::api::{cases, org, public, session, stats};
     paths(
         session::login, session::logout, session::me,
         org::list_units, org::create_unit, org::list_people, org::create_person, org::policy,
-        cases::create, cases::list, cases::search, cases::get_one, cases::timeline, cases::act,
+        cases::create, cases::list, cases::search, cases::similar, cases::get_one, cases::timeline, cases::act,
         public::get_case, public::act,
         stats::assessment, stats::volume, stats::cases_behind, stats::ranking, stats::backlog, stats::bounced,
     ),

@@ -263,6 +263,12 @@ both_backends! {
             assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_query")), "{bad}");
         }
         assert_eq!(app.get(None, "/api/v1/cases/search?q=工资").await.0, StatusCode::UNAUTHORIZED);
+        // The duplicate check finds the case that reads alike, for those who may see it.
+        let (s, v) = app.get(Some(&reg), "/api/v1/cases/similar?text=某建筑公司拖欠农民工三个月工资").await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v[0]["id"].as_i64(), Some(ids[0]));
+        assert!(app.get(Some(&app.login("other_town_handler").await), "/api/v1/cases/similar?text=某建筑公司拖欠农民工三个月工资").await.1.as_array().unwrap().is_empty());
+        assert_eq!(app.get(Some(&reg), "/api/v1/cases/similar?text=").await.0, StatusCode::BAD_REQUEST);
         // Lists sort by a column; wide sorts by free columns are refused.
         let (s, v) = app.get(Some(&reg), &format!("/api/v1/cases?waiting_on={}&sort=-registered", c.office.0)).await;
         assert_eq!(s, StatusCode::OK, "{v}");

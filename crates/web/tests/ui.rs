@@ -225,6 +225,19 @@ both_backends! {
         assert!(html.contains("信访人相符（2 件）") && !html.contains("标题、内容相符"), "{html}");
         let (_, html, _) = office.get("/search?q=%E6%8B%86%E8%BF%81").await; // 拆迁
         assert!(html.contains("没有找到本单位可见的信访事项"));
+        // Registering a petition that reads like an earlier one (another petitioner) shows it first.
+        let csrf = office.csrf("/cases/new").await;
+        let alike = [
+            ("csrf", csrf.as_str()), ("channel", "letter"), ("petitioner_name", "赵六"), ("petitioner_phone", "13600001111"),
+            ("title", "建筑公司拖欠农民工工资"), ("content", "建筑公司拖欠我们三个月工资未发，请求处理"),
+        ];
+        let (s, html, _) = office.post("/cases/new", &alike).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let others = &html[html.find(r#"id="others""#).unwrap()..];
+        assert!(others.contains("讨要工资") && !others.contains("噪音扰民"), "{others}");
+        let mut confirmed = alike.to_vec();
+        confirmed.push(("confirm", "1"));
+        assert_eq!(office.post("/cases/new", &confirmed).await.0, StatusCode::SEE_OTHER);
         // The worklist sorts by any column header, both ways.
         let (_, html, _) = office.get("/?sort=registered").await;
         assert!(html.find("讨要工资").unwrap() < html.find("噪音扰民").unwrap());

@@ -262,3 +262,33 @@ pub async fn act(
         .await?;
     Ok(Json(case_view(&state.store, &actor, case)))
 }
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarQuery {
+    /// The title and content of a petition being registered (up to 20,000 characters).
+    pub text: String,
+}
+
+/// The duplicate check at intake: up to 10 cases the officer may see that read like `text`.
+#[utoipa::path(get, path = "/api/v1/cases/similar", tag = "cases", params(SimilarQuery), security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn similar(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+    query: Result<Query<SimilarQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<CaseSummary>>> {
+    let Query(q) = query.map_err(|e| {
+        ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text()))
+    })?;
+    if q.text.trim().is_empty() || q.text.chars().count() > 20_000 {
+        return Err(ApiError::bad_request(
+            "bad_query",
+            "text 应为 1 至 20000 个字",
+        ));
+    }
+    let mut items = state.text.similar(&actor, &q.text, 10).await?;
+    hide_reports(&actor, &mut items);
+    Ok(Json(items))
+}

@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/policy", get(org::policy))
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/search", get(cases::search))
+        .route("/cases/similar", get(cases::similar))
         .route("/cases/{id}", get(cases::get_one))
         .route("/cases/{id}/timeline", get(cases::timeline))
         .route("/cases/{id}/actions", post(cases::act))

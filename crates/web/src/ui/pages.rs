@@ -587,23 +587,34 @@ pub async fn create_case(
     if !problems.0.is_empty() {
         return render_problems(problems);
     }
-    // Before registering, show the petitioner's other cases so that a repeat can be linked.
-    if !form.contains_key("confirm")
-        && new.repeat_of.is_none()
-        && let Some(phone) = new.petitioner.phone.clone().filter(|p| !p.is_empty())
-    {
-        let filter = CaseFilter {
-            petitioner_phone: Some(phone),
-            per_page: 20,
-            ..Default::default()
-        };
-        if let Ok(page) = state.store.list_cases(&officer.actor, &filter).await
-            && !page.items.is_empty()
-        {
+    // Before registering, show the petitioner's other cases and the cases that read alike, so
+    // that a repeat can be linked.
+    if !form.contains_key("confirm") && new.repeat_of.is_none() {
+        let mut others = Vec::new();
+        if let Some(phone) = new.petitioner.phone.clone().filter(|p| !p.is_empty()) {
+            let filter = CaseFilter {
+                petitioner_phone: Some(phone),
+                per_page: 20,
+                ..Default::default()
+            };
+            if let Ok(page) = state.store.list_cases(&officer.actor, &filter).await {
+                others = page.items;
+            }
+        }
+        let text = format!("{}\n{}", new.title, new.content);
+        if let Ok(alike) = state.text.similar(&officer.actor, &text, 5).await {
+            for s in alike {
+                if !others.iter().any(|o| o.id == s.id) {
+                    others.push(s);
+                }
+            }
+        }
+        crate::views::hide_reports(&officer.actor, &mut others);
+        if !others.is_empty() {
             return render(
-                "该信访人已有以下信访事项。如为同一事项，请填写“重复信访关联”；如为新事项，请勾选“确认为新事项”后再次提交。".into(),
+                "该信访人的其他事项或内容相似的事项如下。如为同一事项，请填写“重复信访关联”；如为新事项，请勾选“确认为新事项”后再次提交。".into(),
                 Default::default(),
-                page.items,
+                others,
             );
         }
     }
