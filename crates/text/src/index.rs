@@ -19,6 +19,8 @@ use crate::segment::{ANALYZER, analyzer, content_words, query_words};
 
 /// Bumped when the schema or the analyzer changes: an index of another layout is rebuilt.
 const LAYOUT: &str = "xinfang-cases-1";
+/// Words of a new petition compared with the index in the duplicate check.
+const RARE_WORDS: usize = 10;
 /// Memory for the indexing buffer (tantivy flushes a segment when it is full).
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
@@ -279,7 +281,8 @@ impl CaseIndex {
     }
 
     /// Cases that share many words with `text` (a petition being registered), most alike first:
-    /// at least two fifths of its distinct words (and at least two) must occur in the case.
+    /// of its ten rarest words found in the index, at least two fifths (and at least two) must
+    /// occur in the case.
     pub fn similar(
         &self,
         text: &str,
@@ -287,7 +290,19 @@ impl CaseIndex {
         limit: usize,
     ) -> Result<Vec<i64>, TextError> {
         let f = self.fields;
-        let words = content_words(text, 40);
+        let searcher = self.reader.searcher();
+        // The rarest words say most about a matter, and their short posting lists keep the
+        // check fast where common words match a large part of the index.
+        let mut words: Vec<(u64, String)> = Vec::new();
+        for w in content_words(text, 60) {
+            let df = searcher.doc_freq(&Term::from_field_text(f.content, &w))?
+                + searcher.doc_freq(&Term::from_field_text(f.title, &w))?;
+            if df > 0 {
+                words.push((df, w));
+            }
+        }
+        words.sort();
+        let words: Vec<String> = words.into_iter().take(RARE_WORDS).map(|(_, w)| w).collect();
         if words.len() < 2 {
             return Ok(Vec::new());
         }
@@ -324,7 +339,6 @@ impl CaseIndex {
                 )),
             ));
         }
-        let searcher = self.reader.searcher();
         let top = searcher.search(
             &BooleanQuery::new(all),
             &TopDocs::with_limit(limit.max(1)).order_by_score(),
