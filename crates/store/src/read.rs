@@ -398,6 +398,31 @@ impl Store {
         Ok((where_sql, params))
     }
 
+    /// The summaries of those of `ids` the viewer may see, in the order of `ids` (hits of a
+    /// search, the cases behind a figure); any number of ids, looked up a page at a time.
+    pub async fn summaries_in_order(
+        &self,
+        actor: &Actor,
+        ids: &[i64],
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        let mut by_id = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(MAX_PER_PAGE as usize) {
+            let filter = CaseFilter {
+                ids: Some(chunk.to_vec()),
+                per_page: MAX_PER_PAGE,
+                ..Default::default()
+            };
+            by_id.extend(
+                self.list_cases(actor, &filter)
+                    .await?
+                    .items
+                    .into_iter()
+                    .map(|s| (s.id, s)),
+            );
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
     /// The cases touched by events `after < seq <= upto` (their current state), for followers of
     /// the log.
     pub async fn cases_touched(&self, after: i64, upto: i64) -> Result<Vec<Case>, StoreError> {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use xinfang_domain::{Actor, Role};
 use xinfang_store::Store;
-use xinfang_store::read::{CaseFilter, CaseSummary, MAX_PER_PAGE, Page};
+use xinfang_store::read::{CaseSummary, MAX_PER_PAGE, Page};
 
 use crate::{CaseIndex, CaseText, TextError};
 
@@ -50,6 +50,11 @@ impl TextSearch {
             .is_ok_and(|r| r.is_ok())
     }
 
+    /// Whether the index holds every committed event now (no waiting).
+    pub fn is_current(&self) -> bool {
+        *self.indexed.borrow() >= *self.store.committed().borrow()
+    }
+
     /// The event sequence number the index has reached.
     pub fn indexed(&self) -> i64 {
         *self.indexed.borrow()
@@ -75,20 +80,7 @@ impl TextSearch {
         })
         .await??;
         // The database has the last word on visibility (the index may trail a forward by a moment).
-        let rows = self
-            .store
-            .list_cases(
-                actor,
-                &CaseFilter {
-                    ids: Some(hits.ids.clone()),
-                    per_page: MAX_PER_PAGE,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let mut by_id: std::collections::HashMap<i64, CaseSummary> =
-            rows.items.into_iter().map(|s| (s.id, s)).collect();
-        let items = hits.ids.iter().filter_map(|id| by_id.remove(id)).collect();
+        let items = self.store.summaries_in_order(actor, &hits.ids).await?;
         Ok(Page {
             items,
             page,
@@ -116,20 +108,7 @@ impl TextSearch {
         let ids =
             tokio::task::spawn_blocking(move || index.similar(&text, scope.as_deref(), limit))
                 .await??;
-        let rows = self
-            .store
-            .list_cases(
-                actor,
-                &CaseFilter {
-                    ids: Some(ids.clone()),
-                    per_page: MAX_PER_PAGE,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let mut by_id: std::collections::HashMap<i64, CaseSummary> =
-            rows.items.into_iter().map(|s| (s.id, s)).collect();
-        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+        Ok(self.store.summaries_in_order(actor, &ids).await?)
     }
 }
 

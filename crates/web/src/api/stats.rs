@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xinfang_domain::metrics::{Counts, Period, Rate};
 use xinfang_domain::{Role, UnitId};
-use xinfang_store::read::{CaseFilter, CaseSummary, MAX_PER_PAGE, Page};
+use xinfang_store::read::{CaseSummary, MAX_PER_PAGE, Page};
 use xinfang_store::stats::{Volume, VolumeBy};
 
 use crate::AppState;
@@ -199,18 +199,11 @@ pub async fn behind(
     let per_page = per_page.clamp(1, MAX_PER_PAGE);
     let page = page.max(1);
     let start = ((page - 1) as usize * per_page as usize).min(ids.len());
-    let slice: Vec<i64> = ids[start..(start + per_page as usize).min(ids.len())].to_vec();
-    let filter = CaseFilter {
-        ids: Some(slice.clone()),
-        per_page: MAX_PER_PAGE,
-        ..Default::default()
-    };
-    let mut listed = state.store.list_cases(actor, &filter).await?;
-    hide_reports(actor, &mut listed.items);
-    let mut by_id: BTreeMap<i64, CaseSummary> =
-        listed.items.into_iter().map(|s| (s.id, s)).collect();
+    let slice = &ids[start..(start + per_page as usize).min(ids.len())];
+    let mut items = state.store.summaries_in_order(actor, slice).await?;
+    hide_reports(actor, &mut items);
     Ok(Page {
-        items: slice.iter().filter_map(|id| by_id.remove(id)).collect(),
+        items,
         page,
         per_page,
         total: ids.len() as i64,
@@ -497,16 +490,7 @@ pub async fn bounced(
     let Query(q) = query.map_err(bad_query)?;
     let ids = state.store.bounced_cases().await?;
     // Visibility first (the database has the last word), then the page.
-    let mut visible = Vec::new();
-    for chunk in ids.chunks(MAX_PER_PAGE as usize) {
-        let filter = CaseFilter {
-            ids: Some(chunk.to_vec()),
-            per_page: MAX_PER_PAGE,
-            ..Default::default()
-        };
-        visible.extend(state.store.list_cases(&actor, &filter).await?.items);
-    }
-    visible.sort_by_key(|s| s.id);
+    let mut visible = state.store.summaries_in_order(&actor, &ids).await?;
     hide_reports(&actor, &mut visible);
     let per_page = q.per_page.unwrap_or(20).clamp(1, MAX_PER_PAGE);
     let page = q.page.unwrap_or(1).max(1);

@@ -791,8 +791,10 @@ pub async fn search(
         }
         crate::views::hide_reports(&officer.actor, &mut items);
         if !digits {
-            incomplete = !state.text.fresh().await;
-            match state.text.cases(&officer.actor, &q, 1, 50).await {
+            let found = state.text.cases(&officer.actor, &q, 1, 50).await;
+            // After the search's own wait for the index, say if it is still behind.
+            incomplete = !state.text.is_current();
+            match found {
                 Ok(mut p) => {
                     p.items.retain(|h| !items.iter().any(|i| i.id == h.id));
                     crate::views::hide_reports(&officer.actor, &mut p.items);
