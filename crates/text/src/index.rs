@@ -99,6 +99,61 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// A word in any of `fields`, each with its weight.
+fn word_in(word: &str, fields: &[(Field, f32)]) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        fields
+            .iter()
+            .map(|(field, boost)| {
+                let q = TermQuery::new(
+                    Term::from_field_text(*field, word),
+                    IndexRecordOption::WithFreqs,
+                );
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), *boost)) as Box<dyn Query>,
+                )
+            })
+            .collect(),
+    ))
+}
+
+/// `query`, limited to cases visible to a unit path when `scope` is given (adds no score).
+fn scoped(query: Box<dyn Query>, scope_field: Field, scope: Option<&str>) -> BooleanQuery {
+    let mut all = vec![(Occur::Must, query)];
+    if let Some(path) = scope {
+        all.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(scope_field, path),
+                    IndexRecordOption::Basic,
+                )),
+                0.0,
+            )),
+        ));
+    }
+    BooleanQuery::new(all)
+}
+
+impl CaseIndex {
+    /// The case ids of found documents, in their order.
+    fn ids_of(
+        &self,
+        searcher: &tantivy::Searcher,
+        top: Vec<(tantivy::Score, tantivy::DocAddress)>,
+    ) -> Result<Vec<i64>, TextError> {
+        let mut ids = Vec::with_capacity(top.len());
+        for (_, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            if let Some(id) = d.get_first(self.fields.id).and_then(|v| v.as_i64()) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+}
+
 impl CaseIndex {
     /// Opens the index in `dir`, creating it, or recreating it empty when it is unreadable or of
     /// another layout (the caller then refills it from the log).
@@ -207,25 +262,9 @@ impl CaseIndex {
                 total: 0,
             });
         }
-        let in_any_field = |w: &str| -> Box<dyn Query> {
-            let fields = [(f.title, 3.0), (f.category, 1.5), (f.content, 1.0)];
-            Box::new(BooleanQuery::new(
-                fields
-                    .into_iter()
-                    .map(|(field, boost)| {
-                        let q = TermQuery::new(
-                            Term::from_field_text(field, w),
-                            IndexRecordOption::WithFreqs,
-                        );
-                        (
-                            Occur::Should,
-                            Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>,
-                        )
-                    })
-                    .collect(),
-            ))
-        };
-        let mut must: Vec<(Occur, Box<dyn Query>)> = words
+        let searched = [(f.title, 3.0), (f.category, 1.5), (f.content, 1.0)];
+        let in_any_field = |w: &str| word_in(w, &searched);
+        let must: Vec<(Occur, Box<dyn Query>)> = words
             .iter()
             .map(|w| {
                 let q = if w.parts.is_empty() {
@@ -247,19 +286,7 @@ impl CaseIndex {
                 (Occur::Must, q)
             })
             .collect();
-        if let Some(path) = scope {
-            must.push((
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(f.scope, path),
-                        IndexRecordOption::Basic,
-                    )),
-                    0.0,
-                )),
-            ));
-        }
-        let q = BooleanQuery::new(must);
+        let q = scoped(Box::new(BooleanQuery::new(must)), f.scope, scope);
         let searcher = self.reader.searcher();
         let (top, total) = searcher.search(
             &q,
@@ -270,13 +297,7 @@ impl CaseIndex {
                 Count,
             ),
         )?;
-        let mut ids = Vec::with_capacity(top.len());
-        for (_, addr) in top {
-            let d: TantivyDocument = searcher.doc(addr)?;
-            if let Some(id) = d.get_first(f.id).and_then(|v| v.as_i64()) {
-                ids.push(id);
-            }
-        }
+        let ids = self.ids_of(&searcher, top)?;
         Ok(Hits { ids, total })
     }
 
@@ -309,48 +330,20 @@ impl CaseIndex {
         let clauses: Vec<(Occur, Box<dyn Query>)> = words
             .iter()
             .map(|w| {
-                let in_field = |field, boost| -> (Occur, Box<dyn Query>) {
-                    let q = TermQuery::new(
-                        Term::from_field_text(field, w),
-                        IndexRecordOption::WithFreqs,
-                    );
-                    (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
-                };
-                let either: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
-                    in_field(f.title, 2.0),
-                    in_field(f.content, 1.0),
-                ]));
-                (Occur::Should, either)
+                (
+                    Occur::Should,
+                    word_in(w, &[(f.title, 2.0), (f.content, 1.0)]),
+                )
             })
             .collect();
         let needed = (words.len() * 2).div_ceil(5).max(2);
         let alike: Box<dyn Query> =
             Box::new(BooleanQuery::with_minimum_required_clauses(clauses, needed));
-        let mut all = vec![(Occur::Must, alike)];
-        if let Some(path) = scope {
-            all.push((
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(f.scope, path),
-                        IndexRecordOption::Basic,
-                    )),
-                    0.0,
-                )),
-            ));
-        }
         let top = searcher.search(
-            &BooleanQuery::new(all),
+            &scoped(alike, f.scope, scope),
             &TopDocs::with_limit(limit.max(1)).order_by_score(),
         )?;
-        let mut ids = Vec::with_capacity(top.len());
-        for (_, addr) in top {
-            let d: TantivyDocument = searcher.doc(addr)?;
-            if let Some(id) = d.get_first(f.id).and_then(|v| v.as_i64()) {
-                ids.push(id);
-            }
-        }
-        Ok(ids)
+        self.ids_of(&searcher, top)
     }
 
     /// Number of cases in the committed index.
