@@ -44,15 +44,31 @@ impl Store {
 
     /// Each unit's own counts for the period, as of today.
     pub async fn assessment(&self, period: Period) -> Result<BTreeMap<UnitId, Counts>, StoreError> {
+        Ok(self.assessments(&[period]).await?.remove(0))
+    }
+
+    /// [`Store::assessment`] for several periods (a trend) in one pass over the cases.
+    pub async fn assessments(
+        &self,
+        periods: &[Period],
+    ) -> Result<Vec<BTreeMap<UnitId, Counts>>, StoreError> {
         let today = self.clock().today();
-        let mut by_unit: BTreeMap<UnitId, Counts> = BTreeMap::new();
-        self.each_case_until(period.to, |case| {
-            for (unit, c) in contributions(case, period, today) {
-                by_unit.entry(unit).or_default().add(&c);
+        let mut out: Vec<BTreeMap<UnitId, Counts>> = vec![BTreeMap::new(); periods.len()];
+        let Some(last) = periods.iter().map(|p| p.to).max() else {
+            return Ok(out);
+        };
+        self.each_case_until(last, |case| {
+            for (p, by_unit) in periods.iter().zip(out.iter_mut()) {
+                if case.registered_on > p.to {
+                    continue;
+                }
+                for (unit, c) in contributions(case, *p, today) {
+                    by_unit.entry(unit).or_default().add(&c);
+                }
             }
         })
         .await?;
-        Ok(by_unit)
+        Ok(out)
     }
 
     /// The cases behind one count of one unit (with its subtree when `subtree`), in id order.
@@ -109,25 +125,39 @@ impl Store {
         period: Period,
         by: VolumeBy,
     ) -> Result<BTreeMap<String, Volume>, StoreError> {
+        Ok(self.volumes(&[period], by).await?.remove(0))
+    }
+
+    /// [`Store::volume`] for several periods (this one, the one before, a year ago) in one pass.
+    pub async fn volumes(
+        &self,
+        periods: &[Period],
+        by: VolumeBy,
+    ) -> Result<Vec<BTreeMap<String, Volume>>, StoreError> {
         let org = self.org();
-        let mut out: BTreeMap<String, Volume> = BTreeMap::new();
-        self.each_case_until(period.to, |c| {
-            if !period.contains(c.registered_on) {
-                return;
+        let mut out: Vec<BTreeMap<String, Volume>> = vec![BTreeMap::new(); periods.len()];
+        let Some(last) = periods.iter().map(|p| p.to).max() else {
+            return Ok(out);
+        };
+        self.each_case_until(last, |c| {
+            for (period, groups) in periods.iter().zip(out.iter_mut()) {
+                if !period.contains(c.registered_on) {
+                    continue;
+                }
+                let key = match by {
+                    VolumeBy::Channel => c.channel.label().to_string(),
+                    VolumeBy::Category => c.category.clone(),
+                    VolumeBy::Region => c.region.clone().unwrap_or_else(|| "（未填）".into()),
+                    VolumeBy::Unit => org
+                        .get(c.handling_unit.unwrap_or(c.sorting_unit))
+                        .map(|u| u.name.clone())
+                        .unwrap_or_default(),
+                };
+                let v = groups.entry(key).or_default();
+                v.cases += 1;
+                v.people += c.collective.as_ref().map_or(1, |x| x.head_count as u64);
+                v.collective += u64::from(c.collective.is_some());
             }
-            let key = match by {
-                VolumeBy::Channel => c.channel.label().to_string(),
-                VolumeBy::Category => c.category.clone(),
-                VolumeBy::Region => c.region.clone().unwrap_or_else(|| "（未填）".into()),
-                VolumeBy::Unit => org
-                    .get(c.handling_unit.unwrap_or(c.sorting_unit))
-                    .map(|u| u.name.clone())
-                    .unwrap_or_default(),
-            };
-            let v = out.entry(key).or_default();
-            v.cases += 1;
-            v.people += c.collective.as_ref().map_or(1, |x| x.head_count as u64);
-            v.collective += u64::from(c.collective.is_some());
         })
         .await?;
         Ok(out)

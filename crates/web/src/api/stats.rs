@@ -275,7 +275,6 @@ pub async fn volume_rows(state: &AppState, p: Period, by: &str) -> ApiResult<Vec
             ));
         }
     };
-    let groups = state.store.volume(p, by).await?;
     let days = (p.to - p.from).num_days() + 1;
     let before = Period {
         from: p.from - chrono::Duration::days(days),
@@ -291,8 +290,10 @@ pub async fn volume_rows(state: &AppState, p: Period, by: &str) -> ApiResult<Vec
             .checked_sub_months(chrono::Months::new(12))
             .unwrap_or(p.to),
     };
-    let previous = state.store.volume(before, by).await?;
-    let last_year = state.store.volume(year_ago, by).await?;
+    let mut three = state.store.volumes(&[p, before, year_ago], by).await?;
+    let last_year = three.pop().expect("three periods");
+    let previous = three.pop().expect("three periods");
+    let groups = three.pop().expect("three periods");
     let cases_in = |m: &BTreeMap<String, Volume>, k: &str| m.get(k).map_or(0, |v| v.cases);
     let mut rows: Vec<VolumeRow> = groups
         .into_iter()
@@ -369,29 +370,41 @@ pub async fn ranking_rows(
             })
         })
         .collect();
-    // Six months of each unit's counts with its subtree, newest last.
-    let mut months = Vec::new();
+    // Six months of each unit's counts with its subtree, newest last, in one pass.
+    let mut periods = Vec::new();
     for back in (0..6).rev() {
         let from = p
             .from
             .checked_sub_months(chrono::Months::new(back))
             .unwrap_or(p.from);
-        let mp = month_period(&from.format("%Y-%m").to_string())?;
-        let own = state.store.assessment(mp).await?;
-        let per_unit: Vec<Counts> = assessed
-            .iter()
-            .map(|(_, _, path)| {
-                let mut c = Counts::default();
-                for (u, x) in &own {
-                    if org.get(*u).is_ok_and(|u| u.path.starts_with(path)) {
-                        c.add(x);
-                    }
-                }
-                c
-            })
-            .collect();
-        months.push((from.format("%Y-%m").to_string(), per_unit));
+        periods.push((
+            from.format("%Y-%m").to_string(),
+            month_period(&from.format("%Y-%m").to_string())?,
+        ));
     }
+    let per_month = state
+        .store
+        .assessments(&periods.iter().map(|(_, mp)| *mp).collect::<Vec<_>>())
+        .await?;
+    let months: Vec<(String, Vec<Counts>)> = periods
+        .into_iter()
+        .zip(per_month)
+        .map(|((month, _), own)| {
+            let per_unit = assessed
+                .iter()
+                .map(|(_, _, path)| {
+                    let mut c = Counts::default();
+                    for (u, x) in &own {
+                        if org.get(*u).is_ok_and(|u| u.path.starts_with(path)) {
+                            c.add(x);
+                        }
+                    }
+                    c
+                })
+                .collect();
+            (month, per_unit)
+        })
+        .collect();
     let (_, now) = months.last().expect("six months");
     let mut rows: Vec<Ranked> = assessed
         .iter()
