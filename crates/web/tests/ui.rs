@@ -326,5 +326,16 @@ both_backends! {
         assert_eq!(newcomer.get("/").await.0, StatusCode::OK);
         let me = app.store.people().await.unwrap().into_iter().find(|p| p.username == "nanhu_handler").unwrap();
         assert_eq!(me.roles, [xinfang_domain::Role::Handler, xinfang_domain::Role::UnitHead]);
+        // Open311 keys: issued once with the key shown, then revoked; a second revoke is refused.
+        let (s, html, _) = admin.post("/admin/api-keys", &[("csrf", &csrf), ("name", "12345热线")]).await;
+        assert_eq!(s, StatusCode::OK);
+        let key = html.split("发放接口密钥：").nth(1).and_then(|r| r.split('（').next()).unwrap().to_string();
+        assert!(key.starts_with("xf_"), "{html}");
+        let id = app.store.api_key_id(&key).await.unwrap().expect("the key works").to_string();
+        let (_, html, _) = admin.post("/admin/api-keys/revoke", &[("csrf", &csrf), ("id", &id)]).await;
+        assert!(html.contains("已停用该接口密钥"));
+        assert_eq!(app.store.api_key_id(&key).await.unwrap(), None);
+        let (s, _, _) = admin.post("/admin/api-keys/revoke", &[("csrf", &csrf), ("id", &id)]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }

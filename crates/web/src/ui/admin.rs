@@ -162,6 +162,18 @@ async fn render(
     (status, page).into_response()
 }
 
+/// The page again, with the notice of what was done or the store's refusal.
+async fn outcome(
+    state: &AppState,
+    officer: &UiOfficer,
+    done: Result<String, xinfang_store::StoreError>,
+) -> Response {
+    match done {
+        Ok(notice) => render(state, officer, None, Some(notice)).await,
+        Err(e) => render(state, officer, Some(ApiError::from(e).message), None).await,
+    }
+}
+
 fn require_admin(officer: &UiOfficer) -> Result<(), Response> {
     if officer.actor.has(Role::Admin) {
         Ok(())
@@ -248,7 +260,7 @@ pub async fn create_person(
             Ok(h) => h,
             Err(_) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误"),
         };
-    match state
+    let done = state
         .store
         .create_person(
             &get("username"),
@@ -259,18 +271,8 @@ pub async fn create_person(
             Who::Officer(officer.actor.clone()),
         )
         .await
-    {
-        Ok(_) => {
-            render(
-                &state,
-                &officer,
-                None,
-                Some(format!("已添加人员 {}", get("username"))),
-            )
-            .await
-        }
-        Err(e) => render(&state, &officer, Some(ApiError::from(e).message), None).await,
-    }
+        .map(|_| format!("已添加人员 {}", get("username")));
+    outcome(&state, &officer, done).await
 }
 
 /// Issues an Open311 API key; it is shown once, in the notice.
@@ -283,21 +285,13 @@ pub async fn create_api_key(
         return r;
     }
     let name = form.get("name").cloned().unwrap_or_default();
-    match state.store.create_api_key(&name).await {
-        Ok((_, key)) => {
-            render(
-                &state,
-                &officer,
-                None,
-                Some(format!(
-                    "已为“{}”发放接口密钥：{key}（只显示这一次，请立即交给对方系统保存）",
-                    name.trim()
-                )),
-            )
-            .await
-        }
-        Err(e) => render(&state, &officer, Some(ApiError::from(e).message), None).await,
-    }
+    let done = state.store.create_api_key(&name).await.map(|(_, key)| {
+        format!(
+            "已为“{}”发放接口密钥：{key}（只显示这一次，请立即交给对方系统保存）",
+            name.trim()
+        )
+    });
+    outcome(&state, &officer, done).await
 }
 
 pub async fn revoke_api_key(
@@ -312,8 +306,10 @@ pub async fn revoke_api_key(
         .get("id")
         .and_then(|i| i.parse::<i64>().ok())
         .unwrap_or(0);
-    match state.store.revoke_api_key(id).await {
-        Ok(()) => render(&state, &officer, None, Some("已停用该接口密钥".into())).await,
-        Err(e) => render(&state, &officer, Some(ApiError::from(e).message), None).await,
-    }
+    let done = state
+        .store
+        .revoke_api_key(id)
+        .await
+        .map(|()| "已停用该接口密钥".to_string());
+    outcome(&state, &officer, done).await
 }
