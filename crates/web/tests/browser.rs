@@ -80,26 +80,32 @@ async fn login(c: &Client, base: &str, username: &str) {
     appears(c, "section#sort", "worklist after login").await;
 }
 
+async fn type_at(c: &Client, at: Locator<'_>, value: &str) {
+    c.find(at).await.unwrap().send_keys(value).await.unwrap();
+}
+
+async fn press(c: &Client, at: Locator<'_>) {
+    c.find(at).await.unwrap().click().await.unwrap();
+}
+
+async fn type_into(c: &Client, css: &str, value: &str) {
+    type_at(c, Locator::Css(css), value).await;
+}
+
+async fn click(c: &Client, css: &str) {
+    press(c, Locator::Css(css)).await;
+}
+
 /// Fills a field of the action form for `action` on the case page.
 async fn action_field(c: &Client, action: &str, field: &str, value: &str) {
     let xpath =
         format!("//form[.//input[@name='action' and @value='{action}']]//*[@name='{field}']");
-    c.find(Locator::XPath(&xpath))
-        .await
-        .unwrap()
-        .send_keys(value)
-        .await
-        .unwrap();
+    type_at(c, Locator::XPath(&xpath), value).await;
 }
 
 async fn submit_action(c: &Client, action: &str) {
     let xpath = format!("//form[.//input[@name='action' and @value='{action}']]//button");
-    c.find(Locator::XPath(&xpath))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    press(c, Locator::XPath(&xpath)).await;
     appears(c, "p.notice", &format!("{action} confirmed")).await;
 }
 
@@ -285,24 +291,6 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
 
 async fn fill(c: &Client, name: &str, value: &str) {
     type_into(c, &format!("[name={name}]"), value).await;
-}
-
-async fn type_into(c: &Client, css: &str, value: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .send_keys(value)
-        .await
-        .unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
 }
 
 /// A citizen on a phone petitions with a photo (the page solves the proof of work in the
