@@ -39,8 +39,8 @@ pub enum Which {
         #[arg(long, default_value_t = 4)]
         concurrency: u64,
     },
-    /// The assessment of every unit for a year (GET /api/v1/stats/assessment), on an existing
-    /// database.
+    /// The assessment of every unit for a year and the other figures, from the read models and
+    /// recomputed over the cases, on an existing database (no HTTP: the text index is not needed).
     Stats {
         #[command(flatten)]
         db: DbArgs,
@@ -256,24 +256,7 @@ pub async fn run(which: Which) -> Result<(), String> {
             .await?;
             report(&format!("register (concurrency {concurrency})"), lat, wall);
         }
-        Which::Stats { db, requests, year } => {
-            let s = start(&db).await?;
-            let token = login(&s, "admin").await?;
-            let url = format!(
-                "{}/api/v1/stats/assessment?from={year}-01-01&to={year}-12-31",
-                s.base
-            );
-            let (client, t) = (s.client.clone(), token.clone());
-            let (lat, wall) = drive(requests, 1, move |_| {
-                fetch(client.clone(), url.clone(), t.clone())
-            })
-            .await?;
-            report(
-                &format!("assessment of every unit for {year}, recomputed over the cases"),
-                lat,
-                wall,
-            );
-        }
+        Which::Stats { db, requests, year } => stats(&db, requests, year).await?,
         Which::Flood {
             db,
             seconds,
@@ -521,5 +504,81 @@ async fn flood(
         accepted.load(Ordering::Relaxed) as f64 / (seconds + 1) as f64,
         refused.load(Ordering::Relaxed)
     );
+    Ok(())
+}
+
+/// Times `requests` runs of `f` one after another and reports them.
+async fn time<T, F, Fut>(name: &str, requests: u64, f: F) -> Result<T, String>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, xinfang_store::StoreError>>,
+{
+    let started = Instant::now();
+    let mut lat = Vec::new();
+    let mut last = None;
+    for _ in 0..requests.max(1) {
+        let t = Instant::now();
+        last = Some(f().await.map_err(|e| e.to_string())?);
+        lat.push(t.elapsed());
+    }
+    report(name, lat, started.elapsed());
+    Ok(last.expect("at least one run"))
+}
+
+async fn stats(db: &DbArgs, requests: u64, year: i32) -> Result<(), String> {
+    use xinfang_domain::metrics::Period;
+    use xinfang_store::stats::VolumeBy;
+    let started = Instant::now();
+    let store = crate::config::open(db).await?;
+    println!(
+        "store open (figures built if missing) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let day = |m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(year, m, d).expect("a day");
+    let whole = Period {
+        from: day(1, 1),
+        to: day(12, 31),
+    };
+    let months: Vec<Period> = (7..=12)
+        .map(|m| Period {
+            from: day(m, 1),
+            to: day(m, 1)
+                .checked_add_months(chrono::Months::new(1))
+                .and_then(|d| d.pred_opt())
+                .expect("a month"),
+        })
+        .collect();
+    let fast = time(
+        &format!("assessment of every unit for {year}, read model"),
+        requests * 10,
+        || store.assessment(whole),
+    )
+    .await?;
+    time(
+        "six months of every unit (ranking trend), read model",
+        requests * 10,
+        || store.assessments(&months),
+    )
+    .await?;
+    time(
+        &format!("volume by category for {year}, read model"),
+        requests * 10,
+        || store.volume(whole, VolumeBy::Category),
+    )
+    .await?;
+    let plain = time(
+        &format!("assessment of every unit for {year}, recomputed over the cases"),
+        requests,
+        || store.assessment_recomputed(whole),
+    )
+    .await?;
+    println!(
+        "{} units assessed; read model and recomputation agree: {}",
+        fast.len(),
+        fast == plain
+    );
+    if fast != plain {
+        return Err("the read model disagrees with the recomputed figures".into());
+    }
     Ok(())
 }

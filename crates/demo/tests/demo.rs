@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use xinfang_domain::metrics::Period;
 use xinfang_domain::{CaseId, Channel};
 use xinfang_store::chain::Verdict;
 use xinfang_store::testing::TestDb;
@@ -50,5 +51,14 @@ both_backends! {
         }
         assert_eq!(channels.len(), Channel::ALL.len(), "every channel appears");
         assert!(matches!(store.verify_chain().await.unwrap(), Verdict::Intact { .. }));
+
+        // The import keeps the assessment read models: they equal the figures recomputed.
+        let today = store.clock().today();
+        let all = Period { from: today - chrono::Duration::days(3650), to: today };
+        let fast = store.assessment(all).await.unwrap();
+        assert_eq!(fast.values().map(|c| c.cases).sum::<u64>(), 400);
+        assert_eq!(fast, store.assessment_recomputed(all).await.unwrap());
+        let by = xinfang_store::stats::VolumeBy::Category;
+        assert_eq!(store.volume(all, by).await.unwrap(), store.volumes_recomputed(&[all], by).await.unwrap()[0]);
     }
 }

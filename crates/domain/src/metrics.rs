@@ -7,6 +7,8 @@
 //! Cohorts: acceptance by the day the unit received the case, completion by the handling
 //! deadline, evaluation by the day of the reply, volume and repeats by the day of registration.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -174,88 +176,272 @@ fn decided_on(c: &Case) -> Option<NaiveDate> {
     })
 }
 
-/// What `case` adds to each unit's counts for `period`, as of `today`.
-pub fn contributions(case: &Case, period: Period, today: NaiveDate) -> Vec<(UnitId, Counts)> {
-    let mut out: Vec<(UnitId, Counts)> = Vec::new();
-    let mut at =
-        |unit: UnitId, f: &dyn Fn(&mut Counts)| match out.iter_mut().find(|(u, _)| *u == unit) {
-            Some((_, c)) => f(c),
-            None => {
-                let mut c = Counts::default();
-                f(&mut c);
-                out.push((unit, c));
+/// What a case contributes, counted apart from any period or day of asking. The three pending
+/// measures wait for their due day: an undecided acceptance becomes overdue, an open case turns
+/// from not yet due to overdue, an unused evaluation window lapses — the day after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Measure {
+    Cases,
+    People,
+    Collective,
+    Repeats,
+    AcceptOnTime,
+    AcceptLate,
+    AcceptPending,
+    DoneOnTime,
+    DoneLate,
+    OpenPending,
+    Evaluated,
+    Satisfied,
+    EvaluationPending,
+    FirstClosed,
+    FirstClosedOnce,
+}
+
+pub const MEASURES: [Measure; 15] = [
+    Measure::Cases,
+    Measure::People,
+    Measure::Collective,
+    Measure::Repeats,
+    Measure::AcceptOnTime,
+    Measure::AcceptLate,
+    Measure::AcceptPending,
+    Measure::DoneOnTime,
+    Measure::DoneLate,
+    Measure::OpenPending,
+    Measure::Evaluated,
+    Measure::Satisfied,
+    Measure::EvaluationPending,
+    Measure::FirstClosed,
+    Measure::FirstClosedOnce,
+];
+
+impl Measure {
+    /// Its column in the stored tallies.
+    pub fn column(self) -> &'static str {
+        match self {
+            Measure::Cases => "cases",
+            Measure::People => "people",
+            Measure::Collective => "collective",
+            Measure::Repeats => "repeats",
+            Measure::AcceptOnTime => "accept_on_time",
+            Measure::AcceptLate => "accept_late",
+            Measure::AcceptPending => "accept_pending",
+            Measure::DoneOnTime => "done_on_time",
+            Measure::DoneLate => "done_late",
+            Measure::OpenPending => "open_pending",
+            Measure::Evaluated => "evaluated",
+            Measure::Satisfied => "satisfied",
+            Measure::EvaluationPending => "evaluation_pending",
+            Measure::FirstClosed => "first_closed",
+            Measure::FirstClosedOnce => "first_closed_once",
+        }
+    }
+
+    /// Adds `n` of this measure to `c`; `past` tells whether today is after the fact's due day.
+    pub fn add_to(self, c: &mut Counts, n: u64, past: bool) {
+        let field = match self {
+            Measure::Cases => &mut c.cases,
+            Measure::People => &mut c.people,
+            Measure::Collective => &mut c.collective,
+            Measure::Repeats => &mut c.repeats,
+            Measure::AcceptOnTime => &mut c.accept_on_time,
+            Measure::AcceptLate => &mut c.accept_late,
+            Measure::AcceptPending if past => &mut c.accept_overdue,
+            Measure::AcceptPending => return,
+            Measure::DoneOnTime => &mut c.done_on_time,
+            Measure::DoneLate => &mut c.done_late,
+            Measure::OpenPending if past => &mut c.open_overdue,
+            Measure::OpenPending => &mut c.open_not_due,
+            Measure::Evaluated => {
+                c.rated += n;
+                &mut c.evaluated
             }
+            Measure::Satisfied => &mut c.satisfied,
+            Measure::EvaluationPending if past => &mut c.evaluation_lapsed,
+            Measure::EvaluationPending => return,
+            Measure::FirstClosed => &mut c.first_closed,
+            Measure::FirstClosedOnce => &mut c.first_closed_once,
         };
+        *field += n;
+    }
+}
+
+/// One contribution: `n` of `measure` to `unit`, in the cohort of `day`, pending until `due`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fact {
+    pub unit: UnitId,
+    pub day: NaiveDate,
+    pub due: Option<NaiveDate>,
+    pub measure: Measure,
+    pub n: u64,
+}
+
+impl Fact {
+    /// Whether `today` is after the due day (never, without one).
+    pub fn past(&self, today: NaiveDate) -> bool {
+        self.due.is_some_and(|due| today > due)
+    }
+}
+
+/// Everything `case` contributes to any unit's figures. Depends on the case alone, so that read
+/// models can keep the sum of every case's facts and change it by the difference an event makes.
+pub fn facts(case: &Case) -> Vec<Fact> {
+    let mut out = Vec::new();
+    let mut fact = |unit, day, due, measure, n| {
+        if n > 0 {
+            out.push(Fact {
+                unit,
+                day,
+                due,
+                measure,
+                n,
+            })
+        }
+    };
     let owner = case.handling_unit.unwrap_or(case.sorting_unit);
     let d = &case.deadlines;
 
-    if period.contains(case.registered_on) {
-        let people = case.collective.as_ref().map_or(1, |c| c.head_count as u64);
-        at(owner, &|c| {
-            c.cases += 1;
-            c.people += people;
-            c.collective += u64::from(case.collective.is_some());
-            c.repeats += u64::from(case.repeat_of.is_some());
-        });
-    }
+    let reg = case.registered_on;
+    let people = case.collective.as_ref().map_or(1, |c| c.head_count as u64);
+    fact(owner, reg, None, Measure::Cases, 1);
+    fact(owner, reg, None, Measure::People, people);
+    fact(
+        owner,
+        reg,
+        None,
+        Measure::Collective,
+        u64::from(case.collective.is_some()),
+    );
+    fact(
+        owner,
+        reg,
+        None,
+        Measure::Repeats,
+        u64::from(case.repeat_of.is_some()),
+    );
+
     if let (Some(unit), Some(received), Some(due)) =
         (case.handling_unit, case.received_on, d.accept_due)
-        && period.contains(received)
     {
         match decided_on(case) {
-            Some(on) if on <= due => at(unit, &|c| c.accept_on_time += 1),
-            Some(_) => at(unit, &|c| c.accept_late += 1),
-            None if today > due => at(unit, &|c| c.accept_overdue += 1),
-            None => {}
+            Some(on) if on <= due => fact(unit, received, None, Measure::AcceptOnTime, 1),
+            Some(_) => fact(unit, received, None, Measure::AcceptLate, 1),
+            None => fact(unit, received, Some(due), Measure::AcceptPending, 1),
         }
     }
-    if let (Some(unit), Some(due)) = (case.handling_unit, d.handle_due)
-        && period.contains(due)
-    {
+    if let (Some(unit), Some(due)) = (case.handling_unit, d.handle_due) {
         match case.replied_on {
-            Some(on) if on <= due => at(unit, &|c| c.done_on_time += 1),
-            Some(_) => at(unit, &|c| c.done_late += 1),
-            None if today > due => at(unit, &|c| c.open_overdue += 1),
-            None => at(unit, &|c| c.open_not_due += 1),
+            Some(on) if on <= due => fact(unit, due, None, Measure::DoneOnTime, 1),
+            Some(_) => fact(unit, due, None, Measure::DoneLate, 1),
+            None => fact(unit, due, Some(due), Measure::OpenPending, 1),
         }
     }
-    if let (Some(unit), Some(replied)) = (case.handling_unit, case.replied_on)
-        && period.contains(replied)
-    {
-        let lapsed = case.evaluation.is_none() && d.evaluation_due.is_some_and(|due| today > due);
-        for rated_unit in [unit, case.sorting_unit] {
-            if let Some(e) = &case.evaluation {
-                let rating = if rated_unit == unit { e.unit } else { e.office };
-                at(rated_unit, &|c| {
-                    c.evaluated += 1;
-                    c.rated += 1;
-                    c.satisfied += u64::from(good(rating));
-                });
-            } else if lapsed {
-                at(rated_unit, &|c| c.evaluation_lapsed += 1);
-            }
-            if rated_unit == case.sorting_unit && unit == case.sorting_unit {
-                break; // the office handled it itself: one rating, counted once
+    if let (Some(unit), Some(replied)) = (case.handling_unit, case.replied_on) {
+        // The office that handled a case itself is rated once.
+        let rated: &[UnitId] = if unit == case.sorting_unit {
+            &[unit]
+        } else {
+            &[unit, case.sorting_unit]
+        };
+        for &rated_unit in rated {
+            match &case.evaluation {
+                Some(e) => {
+                    let rating = if rated_unit == unit { e.unit } else { e.office };
+                    fact(rated_unit, replied, None, Measure::Evaluated, 1);
+                    fact(
+                        rated_unit,
+                        replied,
+                        None,
+                        Measure::Satisfied,
+                        u64::from(good(rating)),
+                    );
+                }
+                None => fact(
+                    rated_unit,
+                    replied,
+                    d.evaluation_due,
+                    Measure::EvaluationPending,
+                    1,
+                ),
             }
         }
     }
-    if case.repeat_of.is_none()
-        && case.status == CaseStatus::Closed
-        && case.closed_on.is_some_and(|on| period.contains(on))
+    if let (None, CaseStatus::Closed, Some(closed)) = (case.repeat_of, case.status, case.closed_on)
     {
         let once = case.review_requested_on.is_none();
-        at(owner, &|c| {
-            c.first_closed += 1;
-            c.first_closed_once += u64::from(once);
-        });
+        fact(owner, closed, None, Measure::FirstClosed, 1);
+        fact(
+            owner,
+            closed,
+            None,
+            Measure::FirstClosedOnce,
+            u64::from(once),
+        );
     }
     out
+}
+
+/// What `case` adds to each unit's counts for `period`, as of `today`.
+pub fn contributions(case: &Case, period: Period, today: NaiveDate) -> Vec<(UnitId, Counts)> {
+    let mut out: Vec<(UnitId, Counts)> = Vec::new();
+    for f in facts(case) {
+        if !period.contains(f.day) {
+            continue;
+        }
+        let i = match out.iter().position(|(u, _)| *u == f.unit) {
+            Some(i) => i,
+            None => {
+                out.push((f.unit, Counts::default()));
+                out.len() - 1
+            }
+        };
+        f.measure.add_to(&mut out[i].1, f.n, f.past(today));
+    }
+    out.retain(|(_, c)| !c.is_empty());
+    out
+}
+
+/// Sums of facts by (unit, cohort day, due day), one number per measure: the shape of the
+/// stored tallies. Adding a case's facts before an event with −1 and after it with +1 gives
+/// the change the event makes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tallies(pub BTreeMap<(UnitId, NaiveDate, Option<NaiveDate>), [i64; MEASURES.len()]>);
+
+impl Tallies {
+    pub fn add(&mut self, case: &Case, sign: i64) {
+        for f in facts(case) {
+            let row = self.0.entry((f.unit, f.day, f.due)).or_default();
+            row[f.measure as usize] += sign * f.n as i64;
+        }
+    }
+
+    pub fn merge(&mut self, other: Tallies) {
+        for (k, row) in other.0 {
+            let mine = self.0.entry(k).or_default();
+            for (a, b) in mine.iter_mut().zip(row) {
+                *a += b;
+            }
+        }
+    }
+
+    /// Drops rows that cancelled out.
+    pub fn prune(&mut self) {
+        self.0.retain(|_, row| row.iter().any(|n| *n != 0));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::policy::RankingWeights;
+
+    #[test]
+    fn measures_index_their_own_column() {
+        for (i, m) in MEASURES.iter().enumerate() {
+            assert_eq!(*m as usize, i, "{m:?}");
+        }
+    }
 
     #[test]
     fn the_score_weighs_the_rates_that_have_data() {

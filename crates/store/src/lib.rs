@@ -8,6 +8,7 @@ pub mod auth;
 pub mod chain;
 pub mod clock;
 pub mod error;
+mod figures;
 pub mod files;
 pub mod open311;
 pub mod org;
@@ -106,6 +107,7 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
+        figures::build_if_missing(&pool, backend).await?;
         let org = Arc::new(RwLock::new(Arc::new(org::load_org(&pool).await?)));
         let settings = Arc::new(settings);
         let (writer, committed) =

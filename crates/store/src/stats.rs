@@ -1,54 +1,73 @@
 //! Assessment figures recomputed from the cases (the plain path): every case registered up to the
-//! end of the period is folded through [`xinfang_domain::metrics::contributions`]. Correct by
-//! construction and the reference for any faster read model; its cost grows with the table.
+//! end of the period is folded through [`xinfang_domain::metrics::contributions`]. The reference
+//! the read models of [`crate::figures`] are tested against, and the path for what they do not
+//! keep (the cases behind a count, backlog); its cost grows with the table.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use sqlx::Row;
+use sqlx::{AnyPool, Row};
 use xinfang_domain::metrics::{Counts, Period, contributions};
-use xinfang_domain::{Case, UnitId};
+use xinfang_domain::{Case, Channel, UnitId};
 
 use crate::read::case_state;
 use crate::{Store, StoreError};
 
 const CHUNK: i64 = 5_000;
 
-impl Store {
-    /// Calls `f` with every case registered on or before `to`, in id order, a chunk at a time.
-    async fn each_case_until(
-        &self,
-        to: NaiveDate,
-        mut f: impl FnMut(&Case),
-    ) -> Result<(), StoreError> {
-        let mut after = 0i64;
-        loop {
-            let rows = sqlx::query(
-                "SELECT id, state FROM cases WHERE id > $1 AND registered_on <= $2 ORDER BY id LIMIT $3",
-            )
-            .bind(after)
-            .bind(to.to_string())
-            .bind(CHUNK)
-            .fetch_all(&self.pool)
-            .await?;
-            let Some(last) = rows.last() else {
-                return Ok(());
-            };
-            after = last.try_get("id")?;
-            for r in rows {
-                let case = case_state(Some(r))?.expect("a row");
-                f(&case);
-            }
+/// Calls `f` with every case (registered on or before `to`, if given), in id order, a chunk at
+/// a time.
+pub(crate) async fn each_case(
+    pool: &AnyPool,
+    to: Option<NaiveDate>,
+    mut f: impl FnMut(&Case),
+) -> Result<(), StoreError> {
+    let to = to.map_or_else(|| "9999-12-31".to_string(), |d| d.to_string());
+    let mut after = 0i64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, state FROM cases WHERE id > $1 AND registered_on <= $2 ORDER BY id LIMIT $3",
+        )
+        .bind(after)
+        .bind(&to)
+        .bind(CHUNK)
+        .fetch_all(pool)
+        .await?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = last.try_get("id")?;
+        for r in rows {
+            let case = case_state(Some(r))?.expect("a row");
+            f(&case);
         }
     }
+}
 
-    /// Each unit's own counts for the period, as of today.
-    pub async fn assessment(&self, period: Period) -> Result<BTreeMap<UnitId, Counts>, StoreError> {
-        Ok(self.assessments(&[period]).await?.remove(0))
+/// The label a volume group is shown with, from its stored key.
+pub(crate) fn volume_label(by: VolumeBy, key: String) -> String {
+    match by {
+        VolumeBy::Channel => Channel::from_code(&key).map_or(key, |c| c.label().to_string()),
+        VolumeBy::Region if key.is_empty() => "（未填）".to_string(),
+        _ => key,
+    }
+}
+
+impl Store {
+    async fn each_case_until(&self, to: NaiveDate, f: impl FnMut(&Case)) -> Result<(), StoreError> {
+        each_case(&self.pool, Some(to), f).await
     }
 
-    /// [`Store::assessment`] for several periods (a trend) in one pass over the cases.
-    pub async fn assessments(
+    /// [`Store::assessment`] recomputed from the cases.
+    pub async fn assessment_recomputed(
+        &self,
+        period: Period,
+    ) -> Result<BTreeMap<UnitId, Counts>, StoreError> {
+        Ok(self.assessments_recomputed(&[period]).await?.remove(0))
+    }
+
+    /// [`Store::assessments`] recomputed in one pass over the cases.
+    pub async fn assessments_recomputed(
         &self,
         periods: &[Period],
     ) -> Result<Vec<BTreeMap<UnitId, Counts>>, StoreError> {
@@ -119,17 +138,8 @@ pub struct Volume {
 }
 
 impl Store {
-    /// Cases registered in the period, grouped; unit groups are the handling (else sorting) unit.
-    pub async fn volume(
-        &self,
-        period: Period,
-        by: VolumeBy,
-    ) -> Result<BTreeMap<String, Volume>, StoreError> {
-        Ok(self.volumes(&[period], by).await?.remove(0))
-    }
-
-    /// [`Store::volume`] for several periods (this one, the one before, a year ago) in one pass.
-    pub async fn volumes(
+    /// [`Store::volumes`] recomputed in one pass over the cases.
+    pub async fn volumes_recomputed(
         &self,
         periods: &[Period],
         by: VolumeBy,
@@ -145,9 +155,9 @@ impl Store {
                     continue;
                 }
                 let key = match by {
-                    VolumeBy::Channel => c.channel.label().to_string(),
+                    VolumeBy::Channel => volume_label(by, c.channel.code().to_string()),
                     VolumeBy::Category => c.category.clone(),
-                    VolumeBy::Region => c.region.clone().unwrap_or_else(|| "（未填）".into()),
+                    VolumeBy::Region => volume_label(by, c.region.clone().unwrap_or_default()),
                     VolumeBy::Unit => org
                         .get(c.handling_unit.unwrap_or(c.sorting_unit))
                         .map(|u| u.name.clone())

@@ -20,6 +20,7 @@ use xinfang_domain::{
 
 use crate::auth::new_query_code;
 use crate::chain::{EventRow, GENESIS};
+use crate::figures::FigureDelta;
 use crate::rows::{Param, insert_rows};
 use crate::{Backend, Settings, Store, StoreError};
 
@@ -93,7 +94,7 @@ enum Work {
     },
     /// Taken (not copied) by the first attempt: if the batch fails, a retry finds `None` and
     /// reports the import as failed instead of writing nothing in silence.
-    Import(std::sync::Mutex<Option<Vec<Prepared>>>),
+    Import(std::sync::Mutex<Option<(Vec<Prepared>, FigureDelta)>>),
     Org {
         op: OrgOp,
         who: Who,
@@ -148,6 +149,9 @@ struct Pending {
     org: Arc<OrgChart>,
     org_changed: bool,
     cases: BTreeMap<i64, Case>,
+    /// The stored state of each case this batch loaded, for the change to the figures.
+    before: BTreeMap<i64, Case>,
+    figures: FigureDelta,
     events: Vec<EventRow>,
     units: Vec<Unit>,
     people: Vec<Vec<Param>>,
@@ -246,6 +250,8 @@ impl Writer {
             org: self.org.read().expect("org lock").clone(),
             org_changed: false,
             cases: BTreeMap::new(),
+            before: BTreeMap::new(),
+            figures: FigureDelta::default(),
             events: Vec::new(),
             units: Vec::new(),
             people: Vec::new(),
@@ -364,7 +370,8 @@ impl Writer {
             },
             Work::Import(cases) => match cases.lock().expect("import lock").take() {
                 None => Err(StoreError::Conflict("导入批次写入失败，请重新导入".into())),
-                Some(cases) => {
+                Some((cases, figures)) => {
+                    p.figures.merge(figures);
                     for c in cases {
                         p.head.next_case = p.head.next_case.max(c.id + 1);
                         for (kind, payload, who, at) in c.events {
@@ -490,6 +497,15 @@ impl Writer {
             "",
         )
         .await?;
+        // The figures change by each case's facts after the batch less its facts before.
+        let mut figures = std::mem::take(&mut p.figures);
+        for (id, case) in &p.cases {
+            if let Some(before) = p.before.get(id) {
+                figures.add(before, -1);
+            }
+            figures.add(case, 1);
+        }
+        figures.write(conn, self.backend).await?;
         let mut cases: Vec<Vec<Param>> = std::mem::take(&mut p.cases)
             .into_values()
             .map(|c| case_row(&c, &p.org))
@@ -596,7 +612,7 @@ fn push_event(
 /// The latest state: what this batch already changed, else the read model.
 async fn load_case(
     conn: &mut AnyConnection,
-    p: &Pending,
+    p: &mut Pending,
     id: CaseId,
 ) -> Result<Option<Case>, StoreError> {
     if let Some(c) = p.cases.get(&id.0) {
@@ -606,7 +622,11 @@ async fn load_case(
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
-    crate::read::case_state(row)
+    let case = crate::read::case_state(row)?;
+    if let Some(c) = &case {
+        p.before.entry(id.0).or_insert_with(|| c.clone());
+    }
+    Ok(case)
 }
 
 pub(crate) fn kind_code(kind: UnitKind) -> String {
@@ -729,9 +749,11 @@ impl Store {
     /// Meant for bulk loads into a database nobody is acting on at the same time.
     pub async fn import(&self, cases: Vec<ImportCase>) -> Result<(), StoreError> {
         let org = self.org();
+        let mut figures = FigureDelta::default();
         let prepared = cases
             .into_iter()
             .map(|ic| {
+                figures.add(&ic.case, 1);
                 let events = ic
                     .events
                     .into_iter()
@@ -744,9 +766,11 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        self.submit(Work::Import(std::sync::Mutex::new(Some(prepared))))
-            .await
-            .map(|_| ())
+        self.submit(Work::Import(std::sync::Mutex::new(Some((
+            prepared, figures,
+        )))))
+        .await
+        .map(|_| ())
     }
 
     /// The id the next registered or imported case will get.

@@ -1,0 +1,307 @@
+//! The assessment read models kept by the writer equal the figures recomputed from the cases,
+//! for random histories on both databases, for any period and as of any later day; and they
+//! survive a restart and are rebuilt when missing.
+
+use chrono::{Duration, NaiveDate};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, TestRunner};
+use xinfang_domain::command::CollectiveInput;
+use xinfang_domain::metrics::Period;
+use xinfang_domain::{Case, Command, Outcome, Rating, UnitId};
+use xinfang_store::stats::VolumeBy;
+use xinfang_store::testing::{SmallCity, TestDb, letter, small_city};
+use xinfang_store::{Settings, Store, Who, both_backends};
+
+#[derive(Debug, Clone)]
+enum Step {
+    /// A new petition; collective with that many people; repeating an earlier case.
+    Register {
+        people: Option<u32>,
+        repeat: Option<usize>,
+        channel: usize,
+        region: usize,
+    },
+    /// A command on one of the latest cases, by whoever may issue it.
+    Act {
+        case: usize,
+        cmd: Command,
+    },
+    /// The command that takes one of the latest cases a step further along its usual path.
+    Advance {
+        case: usize,
+        pick: usize,
+    },
+    Wait(i64),
+}
+
+fn arb_command() -> impl Strategy<Value = Command> {
+    let unit = (0usize..4).prop_map(|i| UnitId(i as i64)); // resolved to a real unit later
+    let outcome = prop_oneof![
+        Just(Outcome::Support),
+        Just(Outcome::Explain),
+        Just(Outcome::NotSupport)
+    ];
+    let rating = prop_oneof![
+        Just(Rating::Satisfied),
+        Just(Rating::Basically),
+        Just(Rating::Dissatisfied)
+    ];
+    let text = || Just("理由".to_string());
+    prop_oneof![
+        3 => unit.clone().prop_map(|to_unit| Command::Forward { to_unit }),
+        1 => unit.prop_map(|to_unit| Command::Assign { to_unit, report_due: None }),
+        1 => text().prop_map(|reason| Command::Reject { reason }),
+        1 => text().prop_map(|reason| Command::Object { reason }),
+        4 => Just(Command::Accept),
+        1 => text().prop_map(|reason| Command::Decline { reason }),
+        1 => (1u32..30).prop_map(|days| Command::Extend { days, reason: "需要调查".into() }),
+        4 => outcome.clone().prop_map(|outcome| Command::Reply { outcome, text: "意见".into() }),
+        3 => (rating.clone(), rating).prop_map(|(office, unit)| Command::Evaluate { office, unit, comment: None }),
+        1 => text().prop_map(|reason| Command::RequestReview { reason }),
+        1 => outcome.clone().prop_map(|outcome| Command::Review { outcome, text: "复查".into() }),
+        1 => text().prop_map(|reason| Command::RequestRereview { reason }),
+        1 => outcome.prop_map(|outcome| Command::Rereview { outcome, text: "复核".into() }),
+        2 => Just(Command::Close),
+    ]
+}
+
+fn arb_step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        2 => (
+            proptest::option::weighted(0.2, 5u32..40),
+            proptest::option::weighted(0.2, 0usize..50),
+            0usize..3,
+            0usize..3
+        )
+            .prop_map(|(people, repeat, channel, region)| Step::Register { people, repeat, channel, region }),
+        3 => (0usize..50, arb_command()).prop_map(|(case, cmd)| Step::Act { case, cmd }),
+        6 => (0usize..50, 0usize..12).prop_map(|(case, pick)| Step::Advance { case, pick }),
+        2 => (0i64..20).prop_map(Step::Wait),
+    ]
+}
+
+/// Plays `steps`, choosing for each command the actor it belongs to.
+async fn play(store: &Store, c: &SmallCity, cases: &mut Vec<Case>, steps: Vec<Step>) {
+    for step in steps {
+        match step {
+            Step::Wait(days) => store.clock().advance(Duration::days(days)),
+            Step::Register {
+                people,
+                repeat,
+                channel,
+                region,
+            } => {
+                let mut new = letter("小区物业不作为");
+                new.channel = [
+                    xinfang_domain::Channel::Letter,
+                    xinfang_domain::Channel::Visit,
+                    xinfang_domain::Channel::Online,
+                ][channel];
+                new.region = [Some("东城镇"), Some("西山镇"), None][region].map(String::from);
+                new.collective = people.map(|head_count| CollectiveInput {
+                    head_count,
+                    representatives: Vec::new(),
+                });
+                if let Some(r) = repeat.filter(|_| !cases.is_empty()) {
+                    new.repeat_of = Some(cases[r % cases.len()].id);
+                }
+                let who = Who::Officer(c.registrar.clone());
+                if let Ok(case) = store.register(new, who, c.office).await {
+                    cases.push(case);
+                }
+            }
+            Step::Advance { case, pick } => {
+                if let Some(i) = latest(cases, case) {
+                    let cmd = usual_next(&cases[i], pick);
+                    act(store, c, cases, i, cmd).await;
+                }
+            }
+            Step::Act { case, cmd } => {
+                if let Some(i) = latest(cases, case) {
+                    act(store, c, cases, i, cmd).await;
+                }
+            }
+        }
+    }
+}
+
+/// One of the latest few cases, so that histories run deep.
+fn latest(cases: &[Case], n: usize) -> Option<usize> {
+    (!cases.is_empty()).then(|| cases.len() - 1 - n % cases.len().min(6))
+}
+
+/// The usual next step of a case; `pick` chooses among the usual ones.
+fn usual_next(case: &Case, pick: usize) -> Command {
+    use xinfang_domain::CaseStatus as S;
+    let outcome = [Outcome::Support, Outcome::Explain, Outcome::NotSupport][pick % 3];
+    let rating = [Rating::Satisfied, Rating::Basically, Rating::Dissatisfied];
+    match case.status {
+        S::Registered => Command::Forward {
+            to_unit: UnitId((pick % 3) as i64),
+        },
+        S::Forwarded | S::Assigned if pick == 0 => Command::Decline {
+            reason: "不属于本单位".into(),
+        },
+        S::Forwarded | S::Assigned => Command::Accept,
+        S::Handling => Command::Reply {
+            outcome,
+            text: "意见".into(),
+        },
+        S::Replied if pick < 8 => Command::Evaluate {
+            office: rating[pick % 3],
+            unit: rating[(pick / 3) % 3],
+            comment: None,
+        },
+        S::Replied => Command::RequestReview {
+            reason: "不服".into(),
+        },
+        S::ReviewRequested => Command::Review {
+            outcome,
+            text: "复查".into(),
+        },
+        S::Reviewed if pick < 6 => Command::RequestRereview {
+            reason: "不服".into(),
+        },
+        S::RereviewRequested => Command::Rereview {
+            outcome,
+            text: "复核".into(),
+        },
+        _ => Command::Close,
+    }
+}
+
+/// Runs `cmd` on the i-th case as the one who issues such a command.
+async fn act(store: &Store, c: &SmallCity, cases: &mut [Case], i: usize, cmd: Command) {
+    let targets = [c.dept, c.town, c.other_town, c.discipline];
+    let actor_of = |unit: UnitId| {
+        [
+            (c.office, &c.registrar),
+            (c.dept, &c.dept_head),
+            (c.town, &c.town_handler),
+            (c.other_town, &c.other_town_handler),
+            (c.city, &c.city_handler),
+            (c.discipline, &c.discipline_handler),
+        ]
+        .into_iter()
+        .find(|(u, _)| *u == unit)
+        .map(|(_, a)| Who::Officer(a.clone()))
+        .unwrap_or(Who::Officer(c.registrar.clone()))
+    };
+    let cmd = match cmd {
+        Command::Forward { to_unit } => Command::Forward {
+            to_unit: targets[to_unit.0 as usize],
+        },
+        Command::Assign {
+            to_unit,
+            report_due,
+        } => Command::Assign {
+            to_unit: targets[to_unit.0 as usize],
+            report_due,
+        },
+        other => other,
+    };
+    let who = match cmd {
+        Command::Evaluate { .. }
+        | Command::RequestReview { .. }
+        | Command::RequestRereview { .. } => Who::Petitioner,
+        Command::Close => Who::System,
+        _ => actor_of(cases[i].responsible_unit()),
+    };
+    if let Ok(case) = store.act(cases[i].id, cmd, who).await {
+        cases[i] = case;
+    }
+}
+
+/// The read models agree with the recomputation for many periods, as of today.
+async fn check(store: &Store, start: NaiveDate, context: &str) {
+    let today = store.clock().today();
+    let mut periods = vec![Period {
+        from: start - Duration::days(1),
+        to: today + Duration::days(400),
+    }];
+    let mut from = start;
+    while from <= today + Duration::days(60) {
+        periods.push(Period {
+            from,
+            to: from + Duration::days(29),
+        });
+        periods.push(Period {
+            from: from + Duration::days(7),
+            to: from + Duration::days(7),
+        });
+        from += Duration::days(30);
+    }
+    let fast = store.assessments(&periods).await.unwrap();
+    let plain = store.assessments_recomputed(&periods).await.unwrap();
+    for ((p, f), r) in periods.iter().zip(&fast).zip(&plain) {
+        assert_eq!(f, r, "{context}: figures for {p:?} as of {today}");
+    }
+    assert!(
+        fast[0].values().map(|c| c.cases).sum::<u64>() > 0,
+        "{context}: the history registered nothing"
+    );
+    for by in [
+        VolumeBy::Channel,
+        VolumeBy::Category,
+        VolumeBy::Region,
+        VolumeBy::Unit,
+    ] {
+        let fast = store.volumes(&periods[..3], by).await.unwrap();
+        let plain = store.volumes_recomputed(&periods[..3], by).await.unwrap();
+        assert_eq!(fast, plain, "{context}: volumes by {by:?} as of {today}");
+    }
+}
+
+async fn open(db: &TestDb) -> Store {
+    Store::open(&db.url, Settings::default()).await.unwrap()
+}
+
+both_backends! {
+    async fn figures_kept_by_the_writer_equal_those_recomputed(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let start = store.clock().today();
+        let mut runner = TestRunner::new(Config::default());
+        let history = proptest::collection::vec(arb_step(), 20..80);
+        let mut cases = Vec::new();
+        for round in 0..10 {
+            let steps = history.new_tree(&mut runner).unwrap().current();
+            let shown = format!("round {round} after {steps:?}");
+            play(&store, &c, &mut cases, steps).await;
+            check(&store, start, &shown).await;
+            // Pending figures turn as days pass with nothing written.
+            store.clock().advance(Duration::days(16));
+            check(&store, start, &format!("{shown}, 16 days on")).await;
+            // The daily sweep closes cases whose appeal window lapsed.
+            store.clock().advance(Duration::days(16));
+            store.close_lapsed().await.unwrap();
+            for case in cases.iter_mut() {
+                *case = store.case(case.id).await.unwrap().unwrap();
+            }
+            check(&store, start, &format!("{shown}, 32 days on, lapsed cases closed")).await;
+        }
+        let reached = |f: fn(&Case) -> bool| cases.iter().any(f);
+        assert!(reached(|x| x.evaluation.is_some()), "no history reached an evaluation");
+        assert!(reached(|x| x.review_requested_on.is_some()), "no history reached a review");
+        assert!(reached(|x| x.status == xinfang_domain::CaseStatus::Closed), "no history closed a case");
+
+        // Kept across a restart; rebuilt from the cases when missing.
+        let clock = store.clock().clone();
+        store.close().await;
+        let settings = || Settings { clock: clock.clone(), ..Settings::default() };
+        let store = Store::open(&db.url, settings()).await.unwrap();
+        check(&store, start, "after a restart").await;
+        let before = store.assessment(Period { from: start, to: clock.today() }).await.unwrap();
+        for table in ["unit_figures", "volume_figures"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(store.pool())
+                .await
+                .unwrap();
+        }
+        store.close().await;
+        let store = Store::open(&db.url, settings()).await.unwrap();
+        check(&store, start, "after a rebuild").await;
+        assert_eq!(store.assessment(Period { from: start, to: clock.today() }).await.unwrap(), before);
+    }
+}
