@@ -280,6 +280,9 @@ pub struct Case {
     pub objections: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat_of: Option<CaseId>,
+    /// When the petitioner first came again about the same matter (a later case repeats this one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeated_on: Option<NaiveDate>,
     pub deadlines: Deadlines,
 }
 
@@ -483,6 +486,9 @@ impl Case {
             Closed { on, .. } => self.finish(CaseStatus::Closed, *on),
             Refused { on, .. } => self.finish(CaseStatus::Refused, *on),
             Linked { on, .. } => self.finish(CaseStatus::Linked, *on),
+            RepeatedBy { on, .. } => {
+                self.repeated_on.get_or_insert(*on);
+            }
         }
     }
 

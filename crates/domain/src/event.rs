@@ -115,6 +115,11 @@ pub enum Event {
         repeat_of: CaseId,
         on: NaiveDate,
     },
+    /// On the earlier case: the petitioner came again about the same matter (a later case).
+    RepeatedBy {
+        case: CaseId,
+        on: NaiveDate,
+    },
 }
 
 impl Event {
@@ -141,6 +146,7 @@ impl Event {
             Event::Closed { .. } => "closed",
             Event::Refused { .. } => "refused",
             Event::Linked { .. } => "linked",
+            Event::RepeatedBy { .. } => "repeated_by",
         }
     }
 
@@ -167,6 +173,7 @@ impl Event {
             Event::Closed { .. } => "办结",
             Event::Refused { .. } => "不再受理",
             Event::Linked { .. } => "作为重复信访并案",
+            Event::RepeatedBy { .. } => "同一事项再次信访",
         }
     }
 
@@ -226,7 +233,8 @@ impl Event {
             | Event::Rereviewed { on, .. }
             | Event::Closed { on, .. }
             | Event::Refused { on, .. }
-            | Event::Linked { on, .. } => *on,
+            | Event::Linked { on, .. }
+            | Event::RepeatedBy { on, .. } => *on,
         }
     }
 

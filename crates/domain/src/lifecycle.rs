@@ -213,6 +213,7 @@ pub fn register(
         dispatches: 0,
         objections: 0,
         repeat_of: new.repeat_of,
+        repeated_on: None,
         deadlines: Deadlines {
             sort_due: Some(limits.sort.due(received_on, ctx.calendar)),
             ..Deadlines::default()

@@ -55,7 +55,7 @@ pub struct Counts {
     pub rated: u64,
     /// 重复信访: registrations that repeat an earlier case.
     pub repeats: u64,
-    /// 一次性化解: first petitions closed, and those closed without review.
+    /// 一次性化解: first petitions closed, and those closed without review or a later repeat.
     pub first_closed: u64,
     pub first_closed_once: u64,
 }
@@ -369,7 +369,8 @@ pub fn facts(case: &Case) -> Vec<Fact> {
     }
     if let (None, CaseStatus::Closed, Some(closed)) = (case.repeat_of, case.status, case.closed_on)
     {
-        let once = case.review_requested_on.is_none();
+        // 一次性化解: no review asked for, and the petitioner did not come again.
+        let once = case.review_requested_on.is_none() && case.repeated_on.is_none();
         fact(owner, closed, None, Measure::FirstClosed, 1);
         fact(
             owner,

@@ -343,6 +343,23 @@ impl Writer {
                             queue_notices(p, &case, e, now);
                         }
                         p.cases.insert(id, case.clone());
+                        // The earlier case learns it was repeated (一次性化解 no longer holds).
+                        if let Some(mut prev) = prev {
+                            let e = Event::RepeatedBy {
+                                case: CaseId(id),
+                                on: today,
+                            };
+                            prev.apply(&e);
+                            push_event(
+                                p,
+                                Some(prev.id.0),
+                                e.kind(),
+                                serde_json::to_string(&e)?,
+                                who,
+                                now,
+                            );
+                            p.cases.insert(prev.id.0, prev);
+                        }
                         Ok(Done::Case(Box::new(case)))
                     }
                 }

@@ -305,3 +305,34 @@ both_backends! {
         assert_eq!(store.assessment(Period { from: start, to: clock.today() }).await.unwrap(), before);
     }
 }
+
+both_backends! {
+    async fn a_closed_case_petitioned_again_is_no_longer_resolved_first_time(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let reg = || Who::Officer(c.registrar.clone());
+        let dept = || Who::Officer(c.dept_head.clone());
+        let first = store.register(letter("路灯不亮"), reg(), c.office).await.unwrap();
+        store.act(first.id, Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
+        store.act(first.id, Command::Accept, dept()).await.unwrap();
+        let reply = Command::Reply { outcome: Outcome::Support, text: "已修复".into() };
+        store.act(first.id, reply, dept()).await.unwrap();
+        store.clock().advance(Duration::days(40));
+        assert_eq!(store.close_lapsed().await.unwrap(), 1);
+        let year = Period { from: first.registered_on, to: store.clock().today() };
+        let once = |m: &std::collections::BTreeMap<UnitId, xinfang_domain::metrics::Counts>| {
+            let d = m.get(&c.dept).copied().unwrap_or_default();
+            (d.first_closed, d.first_closed_once)
+        };
+        assert_eq!(once(&store.assessment(year).await.unwrap()), (1, 1));
+
+        let mut again = letter("路灯又不亮了");
+        again.repeat_of = Some(first.id);
+        store.register(again, reg(), c.office).await.unwrap();
+        let earlier = store.case(first.id).await.unwrap().unwrap();
+        assert_eq!(earlier.repeated_on, Some(store.clock().today()));
+        let year = Period { to: store.clock().today(), ..year };
+        assert_eq!(once(&store.assessment(year).await.unwrap()), (1, 0), "repeated: not resolved first time");
+        assert_eq!(store.assessment(year).await.unwrap(), store.assessment_recomputed(year).await.unwrap());
+    }
+}
