@@ -374,6 +374,9 @@ impl Generator {
             collective,
             is_report,
             accused_unit: is_report.then_some(town.0),
+            // Some visitors go straight to the city about a town's matter (one in ten, by id, so
+            // that the random stream and so the rest of the demo stay as they were).
+            skip_level: channel == Channel::Visit && id % 10 == 3,
             received_on: Some(t0),
             repeat_of: repeat.map(|p| p.id),
             attachments: Vec::new(),

@@ -232,6 +232,9 @@ pub struct Case {
     pub is_report: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accused_unit: Option<UnitId>,
+    /// 越级访 (see [`crate::NewCase::skip_level`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip_level: bool,
     pub registered_unit: UnitId,
     pub registered_by: PersonId,
     /// The petition office that sorts the case (receives it back after an objection).

@@ -47,6 +47,10 @@ pub struct NewCase {
     pub is_report: bool,
     #[serde(default)]
     pub accused_unit: Option<UnitId>,
+    /// 越级访: the petitioner went past the level competent for the matter (e.g. to the city
+    /// about a town's matter). Counted in the volumes; it changes nothing in the handling.
+    #[serde(default)]
+    pub skip_level: bool,
     /// The day the petition was received; today when absent.
     #[serde(default)]
     pub received_on: Option<NaiveDate>,

@@ -185,6 +185,7 @@ pub fn register(
         attachments: new.attachments,
         collective,
         is_report: new.is_report,
+        skip_level: new.skip_level,
         accused_unit: new.accused_unit,
         registered_unit: registering_unit,
         registered_by,

@@ -35,8 +35,11 @@ pub struct Counts {
     /// Cases registered in the period (件次) and the people they carry (人次).
     pub cases: u64,
     pub people: u64,
-    /// Collective visits (批次).
+    /// Collective visits (批次) and the people who came in them (人次).
     pub collective: u64,
+    pub collective_people: u64,
+    /// 越级访: petitions that went past the competent level.
+    pub skip_level: u64,
     /// 及时受理: decided (accepted or declined) within the limit, after it, or not at all past it.
     pub accept_on_time: u64,
     pub accept_late: u64,
@@ -58,14 +61,20 @@ pub struct Counts {
     /// 一次性化解: first petitions closed, and those closed without review or a later repeat.
     pub first_closed: u64,
     pub first_closed_once: u64,
+    /// 积案: cases still unanswered past their handling deadline when the period began, and
+    /// those of them answered within the period (化解).
+    pub backlog: u64,
+    pub backlog_resolved: u64,
 }
 
 impl Counts {
     pub fn add(&mut self, o: &Counts) {
-        let pairs: [(&mut u64, u64); 17] = [
+        let pairs: [(&mut u64, u64); 21] = [
             (&mut self.cases, o.cases),
             (&mut self.people, o.people),
             (&mut self.collective, o.collective),
+            (&mut self.collective_people, o.collective_people),
+            (&mut self.skip_level, o.skip_level),
             (&mut self.accept_on_time, o.accept_on_time),
             (&mut self.accept_late, o.accept_late),
             (&mut self.accept_overdue, o.accept_overdue),
@@ -80,6 +89,8 @@ impl Counts {
             (&mut self.repeats, o.repeats),
             (&mut self.first_closed, o.first_closed),
             (&mut self.first_closed_once, o.first_closed_once),
+            (&mut self.backlog, o.backlog),
+            (&mut self.backlog_resolved, o.backlog_resolved),
         ];
         for (a, b) in pairs {
             *a += b;
@@ -91,7 +102,7 @@ impl Counts {
     }
 
     /// (name, numerator, denominator) of every rate.
-    pub fn rates(&self) -> [Rate; 6] {
+    pub fn rates(&self) -> [Rate; 7] {
         [
             Rate::new(
                 "timely_acceptance",
@@ -118,6 +129,12 @@ impl Counts {
                 "一次性化解率",
                 self.first_closed_once,
                 self.first_closed,
+            ),
+            Rate::new(
+                "backlog_resolution",
+                "积案化解率",
+                self.backlog_resolved,
+                self.backlog,
             ),
         ]
     }
@@ -184,6 +201,8 @@ pub enum Measure {
     Cases,
     People,
     Collective,
+    CollectivePeople,
+    SkipLevel,
     Repeats,
     AcceptOnTime,
     AcceptLate,
@@ -196,12 +215,18 @@ pub enum Measure {
     EvaluationPending,
     FirstClosed,
     FirstClosedOnce,
+    /// A case unanswered past its handling deadline: cohort day the deadline, "due" the day it
+    /// was answered (none while open). Not summed by cohort: it is 积案 for every period that
+    /// begins after the deadline and not after the answer.
+    Late,
 }
 
-pub const MEASURES: [Measure; 15] = [
+pub const MEASURES: [Measure; 18] = [
     Measure::Cases,
     Measure::People,
     Measure::Collective,
+    Measure::CollectivePeople,
+    Measure::SkipLevel,
     Measure::Repeats,
     Measure::AcceptOnTime,
     Measure::AcceptLate,
@@ -214,6 +239,7 @@ pub const MEASURES: [Measure; 15] = [
     Measure::EvaluationPending,
     Measure::FirstClosed,
     Measure::FirstClosedOnce,
+    Measure::Late,
 ];
 
 impl Measure {
@@ -223,6 +249,8 @@ impl Measure {
             Measure::Cases => "cases",
             Measure::People => "people",
             Measure::Collective => "collective",
+            Measure::CollectivePeople => "collective_people",
+            Measure::SkipLevel => "skip_level",
             Measure::Repeats => "repeats",
             Measure::AcceptOnTime => "accept_on_time",
             Measure::AcceptLate => "accept_late",
@@ -235,15 +263,20 @@ impl Measure {
             Measure::EvaluationPending => "evaluation_pending",
             Measure::FirstClosed => "first_closed",
             Measure::FirstClosedOnce => "first_closed_once",
+            Measure::Late => "late",
         }
     }
 
     /// Adds `n` of this measure to `c`; `past` tells whether today is after the fact's due day.
+    /// [`Measure::Late`] is not a cohort count and adds nothing here (see [`Fact::add_backlog`]).
     pub fn add_to(self, c: &mut Counts, n: u64, past: bool) {
         let field = match self {
             Measure::Cases => &mut c.cases,
             Measure::People => &mut c.people,
             Measure::Collective => &mut c.collective,
+            Measure::CollectivePeople => &mut c.collective_people,
+            Measure::SkipLevel => &mut c.skip_level,
+            Measure::Late => return,
             Measure::Repeats => &mut c.repeats,
             Measure::AcceptOnTime => &mut c.accept_on_time,
             Measure::AcceptLate => &mut c.accept_late,
@@ -282,6 +315,18 @@ impl Fact {
     pub fn past(&self, today: NaiveDate) -> bool {
         self.due.is_some_and(|due| today > due)
     }
+
+    /// What a [`Measure::Late`] fact adds to `period`'s 积案 and its 化解.
+    pub fn add_backlog(&self, c: &mut Counts, period: Period) {
+        let deadline = self.day;
+        let answered = self.due;
+        if deadline < period.from && answered.is_none_or(|a| a >= period.from) {
+            c.backlog += self.n;
+            if answered.is_some_and(|a| a <= period.to) {
+                c.backlog_resolved += self.n;
+            }
+        }
+    }
 }
 
 /// Everything `case` contributes to any unit's figures. Depends on the case alone, so that read
@@ -313,6 +358,15 @@ pub fn facts(case: &Case) -> Vec<Fact> {
         Measure::Collective,
         u64::from(case.collective.is_some()),
     );
+    let together = case.collective.as_ref().map_or(0, |c| c.head_count as u64);
+    fact(owner, reg, None, Measure::CollectivePeople, together);
+    fact(
+        owner,
+        reg,
+        None,
+        Measure::SkipLevel,
+        u64::from(case.skip_level),
+    );
     fact(
         owner,
         reg,
@@ -335,6 +389,9 @@ pub fn facts(case: &Case) -> Vec<Fact> {
             Some(on) if on <= due => fact(unit, due, None, Measure::DoneOnTime, 1),
             Some(_) => fact(unit, due, None, Measure::DoneLate, 1),
             None => fact(unit, due, Some(due), Measure::OpenPending, 1),
+        }
+        if case.replied_on.is_none_or(|on| on > due) {
+            fact(unit, due, case.replied_on, Measure::Late, 1);
         }
     }
     if let (Some(unit), Some(replied)) = (case.handling_unit, case.replied_on) {
@@ -387,7 +444,8 @@ pub fn facts(case: &Case) -> Vec<Fact> {
 pub fn contributions(case: &Case, period: Period, today: NaiveDate) -> Vec<(UnitId, Counts)> {
     let mut out: Vec<(UnitId, Counts)> = Vec::new();
     for f in facts(case) {
-        if !period.contains(f.day) {
+        let late = f.measure == Measure::Late;
+        if !late && !period.contains(f.day) {
             continue;
         }
         let i = match out.iter().position(|(u, _)| *u == f.unit) {
@@ -397,7 +455,11 @@ pub fn contributions(case: &Case, period: Period, today: NaiveDate) -> Vec<(Unit
                 out.len() - 1
             }
         };
-        f.measure.add_to(&mut out[i].1, f.n, f.past(today));
+        if late {
+            f.add_backlog(&mut out[i].1, period);
+        } else {
+            f.measure.add_to(&mut out[i].1, f.n, f.past(today));
+        }
     }
     out.retain(|(_, c)| !c.is_empty());
     out

@@ -87,6 +87,7 @@ fn new_case(is_report: bool) -> NewCase {
         collective: None,
         is_report,
         accused_unit: None,
+        skip_level: false,
         received_on: None,
         repeat_of: None,
         attachments: Vec::new(),
@@ -834,6 +835,43 @@ mod assessment {
             (1, 1)
         );
         assert_eq!(counts_of(&c, april, t0, DEPT).cases, 0);
+    }
+
+    #[test]
+    fn a_case_late_when_a_period_begins_is_its_backlog_until_answered() {
+        let w = world();
+        let t0 = d("2026-03-02");
+        let mut c = w.register(new_case(false), t0, None).unwrap();
+        w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+            .unwrap();
+        w.act(&mut c, w.officer(2), t0, Command::Accept).unwrap();
+        let due = c.deadlines.handle_due.unwrap();
+        let month_from = |from: NaiveDate| Period {
+            from,
+            to: from + Duration::days(29),
+        };
+        let backlog = |c: &Case, p: Period| {
+            let x = counts_of(c, p, p.to, DEPT);
+            (x.backlog, x.backlog_resolved)
+        };
+        // Open: not backlog of a period that begins on or before its deadline; backlog after.
+        assert_eq!(backlog(&c, month_from(due)), (0, 0));
+        assert_eq!(backlog(&c, month_from(due + Duration::days(1))), (1, 0));
+        // Answered ten days late: 化解 in the period that holds the answer.
+        let answered = due + Duration::days(10);
+        let reply = Command::Reply {
+            outcome: Outcome::Support,
+            text: "已处理".into(),
+        };
+        w.act(&mut c, w.officer(2), answered, reply).unwrap();
+        assert_eq!(backlog(&c, month_from(due + Duration::days(1))), (1, 1));
+        assert_eq!(backlog(&c, month_from(answered)), (1, 1));
+        assert_eq!(
+            backlog(&c, month_from(answered + Duration::days(1))),
+            (0, 0)
+        );
+        let rate = counts_of(&c, month_from(answered), answered, DEPT).rates()[6];
+        assert_eq!((rate.code, rate.value), ("backlog_resolution", Some(1.0)));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The read models behind the assessment figures: the sum of every case's facts
-//! ([`xinfang_domain::metrics::facts`]) by unit, cohort day and due day, and registrations by
-//! channel, category and region per day. The writer changes them in the transaction of each
+//! ([`xinfang_domain::metrics::facts`]) by unit, cohort day and due day; late cases by deadline
+//! and answer day (积案); and registrations by channel, category and region per day. The writer changes them in the transaction of each
 //! batch by the difference each event makes to its case's facts, so a year of every unit's
 //! figures is a sum over a few hundred rows per day instead of a pass over the cases.
 
@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
-use xinfang_domain::metrics::{Counts, MEASURES, Period, Tallies};
+use xinfang_domain::metrics::{Counts, MEASURES, Measure, Period, Tallies};
 use xinfang_domain::{Case, UnitId};
 
 use crate::rows::{Param, insert_rows};
@@ -18,8 +18,17 @@ use crate::{Backend, Store, StoreError};
 /// The stored due day of facts that have none (never past).
 const NO_DUE: &str = "9999-12-31";
 
-/// Registrations (cases, people, collective visits) by (dimension, group, day).
-type VolumeTallies = BTreeMap<(&'static str, String, NaiveDate), [i64; 3]>;
+/// The version of the facts the stored figures were summed from. Raise it whenever
+/// [`xinfang_domain::metrics::facts`] changes: the figures are then rebuilt at the next start.
+const FIGURES_VERSION: i64 = 1;
+
+/// Registrations ([`Volume`] as numbers) by (dimension, group, day).
+type VolumeTallies = BTreeMap<(&'static str, String, NaiveDate), [i64; 5]>;
+
+/// The measures summed in `unit_figures` (late cases have their own table).
+fn unit_measures() -> impl Iterator<Item = Measure> {
+    MEASURES.into_iter().filter(|m| *m != Measure::Late)
+}
 
 /// A change to both read models, built up over a batch and written with it.
 #[derive(Debug, Default)]
@@ -40,16 +49,22 @@ impl FigureDelta {
     /// Adds (`sign` 1) or takes away (−1) what `case` contributes.
     pub(crate) fn add(&mut self, case: &Case, sign: i64) {
         self.units.add(case, sign);
-        let people = case.collective.as_ref().map_or(1, |x| x.head_count as i64);
-        let collective = i64::from(case.collective.is_some());
+        let v = Volume::of(case);
+        let numbers = [
+            v.cases,
+            v.people,
+            v.collective,
+            v.collective_people,
+            v.skip_level,
+        ];
         for (dim, grp) in volume_groups(case) {
-            let v = self
+            let row = self
                 .volumes
                 .entry((dim, grp, case.registered_on))
                 .or_default();
-            v[0] += sign;
-            v[1] += sign * people;
-            v[2] += sign * collective;
+            for (a, b) in row.iter_mut().zip(numbers) {
+                *a += sign * b as i64;
+            }
         }
     }
 
@@ -71,23 +86,37 @@ impl FigureDelta {
     ) -> Result<(), StoreError> {
         self.units.prune();
         self.volumes.retain(|_, v| v.iter().any(|n| *n != 0));
-        let measure_columns: Vec<&str> = MEASURES.iter().map(|m| m.column()).collect();
+        let measure_columns: Vec<&str> = unit_measures().map(|m| m.column()).collect();
         let mut columns = vec!["day", "unit_id", "due"];
         columns.extend(&measure_columns);
-        let rows = self
-            .units
-            .0
-            .into_iter()
-            .map(|((unit, day, due), tally)| {
-                let mut row: Vec<Param> = vec![
+        let date = |d: Option<NaiveDate>| d.map_or(NO_DUE.to_string(), |d| d.to_string());
+        let (mut rows, mut late) = (Vec::new(), Vec::new());
+        for ((unit, day, due), tally) in self.units.0 {
+            let n = tally[Measure::Late as usize];
+            if n != 0 {
+                late.push(vec![
+                    date(due).into(),
                     day.to_string().into(),
                     unit.0.into(),
-                    due.map_or(NO_DUE.to_string(), |d| d.to_string()).into(),
-                ];
-                row.extend(tally.iter().map(|n| Param::from(*n)));
-                row
-            })
-            .collect();
+                    n.into(),
+                ]);
+            }
+            if unit_measures().any(|m| tally[m as usize] != 0) {
+                let mut row: Vec<Param> =
+                    vec![day.to_string().into(), unit.0.into(), date(due).into()];
+                row.extend(unit_measures().map(|m| Param::from(tally[m as usize])));
+                rows.push(row);
+            }
+        }
+        insert_rows(
+            conn,
+            backend,
+            "late_figures",
+            &["answered", "deadline", "unit_id", "n"],
+            late,
+            &accumulate("late_figures", "answered, deadline, unit_id", &["n"]),
+        )
+        .await?;
         insert_rows(
             conn,
             backend,
@@ -101,24 +130,20 @@ impl FigureDelta {
             .volumes
             .into_iter()
             .map(|((dim, grp, day), v)| {
-                vec![
-                    day.to_string().into(),
-                    dim.into(),
-                    grp.into(),
-                    v[0].into(),
-                    v[1].into(),
-                    v[2].into(),
-                ]
+                let mut row: Vec<Param> = vec![day.to_string().into(), dim.into(), grp.into()];
+                row.extend(v.iter().map(|n| Param::from(*n)));
+                row
             })
             .collect();
-        let counts = ["cases", "people", "collective"];
+        let mut columns = vec!["day", "dim", "grp"];
+        columns.extend(VOLUME_COLUMNS);
         insert_rows(
             conn,
             backend,
             "volume_figures",
-            &["day", "dim", "grp", "cases", "people", "collective"],
+            &columns,
             rows,
-            &accumulate("volume_figures", "day, dim, grp", &counts),
+            &accumulate("volume_figures", "day, dim, grp", &VOLUME_COLUMNS),
         )
         .await
     }
@@ -133,15 +158,16 @@ fn accumulate(table: &str, key: &str, columns: &[&str]) -> String {
     format!("ON CONFLICT ({key}) DO UPDATE SET {}", sets.join(", "))
 }
 
-/// Builds the read models from the cases when they are empty and there are cases: a database
-/// from before they existed. Runs before the writer starts, so nothing is written meanwhile.
-pub(crate) async fn build_if_missing(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
-    let any = |sql: &'static str| async move {
-        Ok::<bool, StoreError>(sqlx::query(sql).fetch_optional(pool).await?.is_some())
-    };
-    if any("SELECT 1 FROM unit_figures LIMIT 1").await?
-        || !any("SELECT 1 FROM cases LIMIT 1").await?
-    {
+/// Sums the read models from the cases unless they were built with this version of the
+/// facts: a database from before they existed, or from before the facts changed. Runs before
+/// the writer starts, so nothing is written meanwhile.
+pub(crate) async fn build_if_stale(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
+    let built: Option<i64> = sqlx::query("SELECT version FROM read_models WHERE name = 'figures'")
+        .fetch_optional(pool)
+        .await?
+        .map(|r| r.try_get("version"))
+        .transpose()?;
+    if built == Some(FIGURES_VERSION) {
         return Ok(());
     }
     let started = std::time::Instant::now();
@@ -153,21 +179,36 @@ pub(crate) async fn build_if_missing(pool: &AnyPool, backend: Backend) -> Result
     })
     .await?;
     let mut tx = pool.begin().await?;
+    for table in [
+        "unit_figures",
+        "late_figures",
+        "volume_figures",
+        "read_models",
+    ] {
+        sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(&mut *tx)
+            .await?;
+    }
     delta.write(&mut tx, backend).await?;
+    sqlx::query("INSERT INTO read_models (name, version) VALUES ('figures', $1)")
+        .bind(FIGURES_VERSION)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
-    tracing::info!(
-        cases = n,
-        ms = started.elapsed().as_millis() as u64,
-        "assessment figures built from the cases"
-    );
+    if n > 0 {
+        tracing::info!(
+            cases = n,
+            ms = started.elapsed().as_millis() as u64,
+            "assessment figures built from the cases"
+        );
+    }
     Ok(())
 }
 
 impl Store {
     /// Each unit's own counts for the period, as of today, from the read model.
     pub async fn assessment(&self, period: Period) -> Result<BTreeMap<UnitId, Counts>, StoreError> {
-        let sums: Vec<String> = MEASURES
-            .iter()
+        let sums: Vec<String> = unit_measures()
             .map(|m| format!("CAST(SUM({0}) AS BIGINT) AS {0}", m.column()))
             .collect();
         let sql = format!(
@@ -186,10 +227,26 @@ impl Store {
             let unit = UnitId(r.try_get("unit_id")?);
             let past = r.try_get::<i64, _>("past")? == 1;
             let counts = out.entry(unit).or_default();
-            for m in MEASURES {
+            for m in unit_measures() {
                 let n: i64 = r.try_get(m.column())?;
                 m.add_to(counts, n.max(0) as u64, past);
             }
+        }
+        // 积案: late when the period began (deadline before it, not answered before it), and
+        // answered within it.
+        let late = sqlx::query(
+            "SELECT unit_id, CAST(SUM(n) AS BIGINT) AS backlog, \
+             CAST(SUM(CASE WHEN answered <= $2 THEN n ELSE 0 END) AS BIGINT) AS resolved \
+             FROM late_figures WHERE answered >= $1 AND deadline < $1 GROUP BY unit_id",
+        )
+        .bind(period.from.to_string())
+        .bind(period.to.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        for r in late {
+            let counts = out.entry(UnitId(r.try_get("unit_id")?)).or_default();
+            counts.backlog += r.try_get::<i64, _>("backlog")?.max(0) as u64;
+            counts.backlog_resolved += r.try_get::<i64, _>("resolved")?.max(0) as u64;
         }
         out.retain(|_, c| !c.is_empty());
         Ok(out)
@@ -214,18 +271,33 @@ impl Store {
         period: Period,
         by: VolumeBy,
     ) -> Result<BTreeMap<String, Volume>, StoreError> {
+        let sums: Vec<String> = VOLUME_COLUMNS
+            .iter()
+            .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
+            .collect();
         let (sql, dim) = match by {
             VolumeBy::Unit => (
-                "SELECT unit_id AS grp, CAST(SUM(cases) AS BIGINT) AS cases, \
-                 CAST(SUM(people) AS BIGINT) AS people, CAST(SUM(collective) AS BIGINT) AS collective \
-                 FROM unit_figures WHERE day >= $1 AND day <= $2 GROUP BY unit_id",
+                format!(
+                    "SELECT unit_id AS grp, {} FROM unit_figures WHERE day >= $1 AND day <= $2 \
+                     GROUP BY unit_id",
+                    sums.join(", ")
+                ),
                 "",
             ),
-            VolumeBy::Channel => (VOLUME_SQL, "channel"),
-            VolumeBy::Category => (VOLUME_SQL, "category"),
-            VolumeBy::Region => (VOLUME_SQL, "region"),
+            _ => (
+                format!(
+                    "SELECT grp, {} FROM volume_figures WHERE day >= $1 AND day <= $2 AND dim = $3 \
+                     GROUP BY grp",
+                    sums.join(", ")
+                ),
+                match by {
+                    VolumeBy::Channel => "channel",
+                    VolumeBy::Category => "category",
+                    _ => "region",
+                },
+            ),
         };
-        let mut q = sqlx::query(sql)
+        let mut q = sqlx::query(AssertSqlSafe(sql))
             .bind(period.from.to_string())
             .bind(period.to.to_string());
         if !dim.is_empty() {
@@ -241,16 +313,16 @@ impl Store {
                     .unwrap_or_default(),
                 _ => crate::stats::volume_label(by, r.try_get("grp")?),
             };
+            let n = |c: &str| Ok::<u64, StoreError>(r.try_get::<i64, _>(c)?.max(0) as u64);
             let v = Volume {
-                cases: r.try_get::<i64, _>("cases")?.max(0) as u64,
-                people: r.try_get::<i64, _>("people")?.max(0) as u64,
-                collective: r.try_get::<i64, _>("collective")?.max(0) as u64,
+                cases: n("cases")?,
+                people: n("people")?,
+                collective: n("collective")?,
+                collective_people: n("collective_people")?,
+                skip_level: n("skip_level")?,
             };
             if v.cases > 0 {
-                let e = out.entry(key).or_default();
-                e.cases += v.cases;
-                e.people += v.people;
-                e.collective += v.collective;
+                out.entry(key).or_default().add(&v);
             }
         }
         Ok(out)
@@ -270,6 +342,11 @@ impl Store {
     }
 }
 
-const VOLUME_SQL: &str = "SELECT grp, CAST(SUM(cases) AS BIGINT) AS cases, \
-     CAST(SUM(people) AS BIGINT) AS people, CAST(SUM(collective) AS BIGINT) AS collective \
-     FROM volume_figures WHERE day >= $1 AND day <= $2 AND dim = $3 GROUP BY grp";
+/// The columns of [`Volume`], in `volume_figures` and in `unit_figures` alike.
+const VOLUME_COLUMNS: [&str; 5] = [
+    "cases",
+    "people",
+    "collective",
+    "collective_people",
+    "skip_level",
+];

@@ -107,7 +107,7 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        figures::build_if_missing(&pool, backend).await?;
+        figures::build_if_stale(&pool, backend).await?;
         let org = Arc::new(RwLock::new(Arc::new(org::load_org(&pool).await?)));
         let settings = Arc::new(settings);
         let (writer, committed) =

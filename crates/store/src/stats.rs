@@ -134,7 +134,32 @@ pub enum VolumeBy {
 pub struct Volume {
     pub cases: u64,
     pub people: u64,
+    /// Collective visits (批次) and the people in them.
     pub collective: u64,
+    pub collective_people: u64,
+    /// 越级访.
+    pub skip_level: u64,
+}
+
+impl Volume {
+    pub(crate) fn of(c: &Case) -> Volume {
+        let together = c.collective.as_ref().map_or(0, |x| x.head_count as u64);
+        Volume {
+            cases: 1,
+            people: together.max(1),
+            collective: u64::from(c.collective.is_some()),
+            collective_people: together,
+            skip_level: u64::from(c.skip_level),
+        }
+    }
+
+    pub fn add(&mut self, o: &Volume) {
+        self.cases += o.cases;
+        self.people += o.people;
+        self.collective += o.collective;
+        self.collective_people += o.collective_people;
+        self.skip_level += o.skip_level;
+    }
 }
 
 impl Store {
@@ -163,10 +188,7 @@ impl Store {
                         .map(|u| u.name.clone())
                         .unwrap_or_default(),
                 };
-                let v = groups.entry(key).or_default();
-                v.cases += 1;
-                v.people += c.collective.as_ref().map_or(1, |x| x.head_count as u64);
-                v.collective += u64::from(c.collective.is_some());
+                groups.entry(key).or_default().add(&Volume::of(c));
             }
         })
         .await?;

@@ -223,6 +223,7 @@ pub fn letter(title: &str) -> xinfang_domain::NewCase {
         collective: None,
         is_report: false,
         accused_unit: None,
+        skip_level: false,
         received_on: None,
         repeat_of: None,
         attachments: Vec::new(),

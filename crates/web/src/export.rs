@@ -56,6 +56,8 @@ pub fn volume(rows: &[VolumeRow], title: &str, group: &str) -> Result<Vec<u8>, X
         "件次",
         "人次",
         "集体访批次",
+        "集体访人次",
+        "越级访件次",
         "上期件次（环比）",
         "去年同期件次（同比）",
     ]
@@ -70,8 +72,10 @@ pub fn volume(rows: &[VolumeRow], title: &str, group: &str) -> Result<Vec<u8>, X
         sheet.write_number(r, 1, row.cases as f64)?;
         sheet.write_number(r, 2, row.people as f64)?;
         sheet.write_number(r, 3, row.collective as f64)?;
-        sheet.write_number(r, 4, row.previous as f64)?;
-        sheet.write_number(r, 5, row.year_ago as f64)?;
+        sheet.write_number(r, 4, row.collective_people as f64)?;
+        sheet.write_number(r, 5, row.skip_level as f64)?;
+        sheet.write_number(r, 6, row.previous as f64)?;
+        sheet.write_number(r, 7, row.year_ago as f64)?;
     }
     sheet.set_column_width(0, 28)?;
     book.save_to_buffer()

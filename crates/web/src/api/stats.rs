@@ -137,6 +137,10 @@ pub fn count_by_name(name: &str) -> Option<fn(&Counts) -> u64> {
     let f: fn(&Counts) -> u64 = match name {
         "cases" => |c| c.cases,
         "collective" => |c| c.collective,
+        "collective_people" => |c| c.collective_people,
+        "skip_level" => |c| c.skip_level,
+        "backlog" => |c| c.backlog,
+        "backlog_resolved" => |c| c.backlog_resolved,
         "accept_on_time" => |c| c.accept_on_time,
         "accept_late" => |c| c.accept_late,
         "accept_overdue" => |c| c.accept_overdue,
@@ -229,6 +233,10 @@ pub struct VolumeRow {
     pub cases: u64,
     pub people: u64,
     pub collective: u64,
+    /// People who came in collective visits (集体访人次).
+    pub collective_people: u64,
+    /// 越级访.
+    pub skip_level: u64,
     /// Cases in the period just before, of the same length (环比).
     pub previous: u64,
     /// Cases in the same period a year earlier (同比).
@@ -304,6 +312,8 @@ pub async fn volume_rows(state: &AppState, p: Period, by: &str) -> ApiResult<Vec
             cases: v.cases,
             people: v.people,
             collective: v.collective,
+            collective_people: v.collective_people,
+            skip_level: v.skip_level,
         })
         .collect();
     rows.sort_by(|a, b| b.cases.cmp(&a.cases).then(a.key.cmp(&b.key)));

@@ -332,6 +332,7 @@ async fn post_request(
         collective: None,
         is_report: category.path() == "纪检监察/检举控告",
         accused_unit: None,
+        skip_level: false,
         received_on: None,
         repeat_of: None,
         attachments: Vec::new(),

@@ -230,6 +230,7 @@ fn new_case(f: &HashMap<String, String>, attachments: Vec<Attachment>) -> NewCas
         collective: None,
         is_report,
         accused_unit: None,
+        skip_level: false,
         received_on: None,
         repeat_of: None,
         attachments,

@@ -531,6 +531,7 @@ fn new_case_from_form(f: &HashMap<String, String>) -> Result<NewCase, (String, S
         "category": get("category"),
         "region": get("region"),
         "is_report": f.get("is_report").is_some(),
+        "skip_level": f.get("skip_level").is_some(),
         "received_on": get("received_on"),
     });
     if let Some(n) = get("head_count") {

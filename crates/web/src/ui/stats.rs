@@ -100,13 +100,14 @@ impl StatsPage {
 }
 
 /// The count each rate's numerator is.
-const NUMERATORS: [&str; 6] = [
+const NUMERATORS: [&str; 7] = [
     "accept_on_time",
     "done_on_time",
     "evaluated",
     "satisfied",
     "repeats",
     "first_closed_once",
+    "backlog_resolved",
 ];
 
 /// Names of counts for the drill-down heading.
@@ -125,6 +126,10 @@ fn count_label(count: &str) -> &'static str {
         "satisfied" => "满意或基本满意",
         "repeats" => "重复信访",
         "first_closed_once" => "一次性化解",
+        "backlog_resolved" => "化解的积案",
+        "backlog" => "积案",
+        "skip_level" => "越级访",
+        "collective" => "集体访",
         _ => "信访事项",
     }
 }
