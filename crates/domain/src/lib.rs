@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod metrics;
 pub mod org;
 pub mod petitioner;
+pub mod supervision;
 pub mod policy;
 pub mod taxonomy;
 

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod read;
 mod rows;
 pub mod stats;
+pub mod supervision;
 pub mod testing;
 pub mod writer;
 

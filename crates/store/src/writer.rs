@@ -99,6 +99,33 @@ enum Work {
         op: OrgOp,
         who: Who,
     },
+    /// A new record (`id` None) or a change to one; `auto_key` makes raising it idempotent.
+    Record {
+        id: Option<i64>,
+        auto_key: Option<String>,
+        change: RecordChange,
+        who: Who,
+    },
+}
+
+/// Decides a record's new state from its current one (None for a new record), given its id and
+/// today; a refusal changes nothing.
+pub(crate) type RecordChange = Box<
+    dyn Fn(i64, Option<&str>, chrono::NaiveDate) -> Result<RecordRow, StoreError> + Send + Sync,
+>;
+
+/// A record's row and the event that logs the change.
+#[derive(Debug, Clone)]
+pub(crate) struct RecordRow {
+    pub kind: &'static str,
+    pub case_id: Option<i64>,
+    pub unit: UnitId,
+    pub status: &'static str,
+    pub due: Option<chrono::NaiveDate>,
+    pub listed: bool,
+    pub state: String,
+    pub event: &'static str,
+    pub auto_key: Option<String>,
 }
 
 /// An imported case, serialised by the caller so that the writer only chains and inserts.
@@ -131,6 +158,7 @@ struct Head {
     next_unit: i64,
     next_person: i64,
     next_outbox: i64,
+    next_record: i64,
 }
 
 struct Writer {
@@ -152,6 +180,7 @@ struct Pending {
     /// The stored state of each case this batch loaded, for the change to the figures.
     before: BTreeMap<i64, Case>,
     figures: FigureDelta,
+    records: BTreeMap<i64, RecordRow>,
     events: Vec<EventRow>,
     units: Vec<Unit>,
     people: Vec<Vec<Param>>,
@@ -203,6 +232,7 @@ async fn load_head(pool: &AnyPool) -> Result<Head, StoreError> {
         next_unit: max("units").await?,
         next_person: max("people").await?,
         next_outbox: max("outbox").await?,
+        next_record: max("records").await?,
     })
 }
 
@@ -252,6 +282,7 @@ impl Writer {
             cases: BTreeMap::new(),
             before: BTreeMap::new(),
             figures: FigureDelta::default(),
+            records: BTreeMap::new(),
             events: Vec::new(),
             units: Vec::new(),
             people: Vec::new(),
@@ -399,6 +430,12 @@ impl Writer {
                     Ok(Done::Nothing)
                 }
             },
+            Work::Record {
+                id,
+                auto_key,
+                change,
+                who,
+            } => record_work(conn, p, *id, auto_key.as_deref(), change, who, today, now).await?,
             Work::Org { op, who } => match self.org_op(p, op) {
                 Err(e) => Err(e),
                 Ok((id, kind, payload)) => {
@@ -571,6 +608,37 @@ impl Writer {
             "",
         )
         .await?;
+        let records = std::mem::take(&mut p.records)
+            .into_iter()
+            .map(|(id, r)| {
+                let path = p.org.get(r.unit).map(|u| u.path.clone())?;
+                Ok(vec![
+                    id.into(),
+                    r.kind.into(),
+                    r.case_id.into(),
+                    r.unit.0.into(),
+                    path.into(),
+                    r.status.into(),
+                    r.due.map(|d| d.to_string()).into(),
+                    i64::from(r.listed).into(),
+                    r.auto_key.into(),
+                    r.state.into(),
+                    now_ms().into(),
+                ])
+            })
+            .collect::<Result<Vec<Vec<Param>>, StoreError>>()?;
+        // An existing record keeps its key; only what the change decides is updated.
+        insert_rows(
+            conn,
+            self.backend,
+            "records",
+            RECORD_COLUMNS,
+            records,
+            "ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, unit_path = excluded.unit_path, \
+             status = excluded.status, due = excluded.due, listed = excluded.listed, \
+             state = excluded.state, updated_at = excluded.updated_at",
+        )
+        .await?;
         insert_rows(
             conn,
             self.backend,
@@ -582,6 +650,61 @@ impl Writer {
         .await?;
         Ok(())
     }
+}
+
+/// Decides one record change: skips an automatic record already raised, loads the current
+/// state (this batch's, else the table's), and keeps the new row and its event in the batch.
+#[allow(clippy::too_many_arguments)]
+async fn record_work(
+    conn: &mut AnyConnection,
+    p: &mut Pending,
+    id: Option<i64>,
+    auto_key: Option<&str>,
+    change: &RecordChange,
+    who: &Who,
+    today: chrono::NaiveDate,
+    now: i64,
+) -> Result<Result<Done, StoreError>, StoreError> {
+    if let Some(key) = auto_key {
+        let in_batch = p.records.values().any(|r| r.auto_key.as_deref() == Some(key));
+        let stored = sqlx::query("SELECT id FROM records WHERE auto_key = $1")
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if in_batch || stored.is_some() {
+            return Ok(Ok(Done::Nothing));
+        }
+    }
+    let (id, current) = match id {
+        None => (p.head.next_record, None),
+        Some(id) => match p.records.get(&id) {
+            Some(r) => (id, Some(r.state.clone())),
+            None => {
+                let row = sqlx::query("SELECT state FROM records WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                match row {
+                    Some(r) => (id, Some(r.try_get::<String, _>("state")?)),
+                    None => return Ok(Err(StoreError::NotFound("记录"))),
+                }
+            }
+        },
+    };
+    let mut row = match change(id, current.as_deref(), today) {
+        Ok(row) => row,
+        Err(e) => return Ok(Err(e)),
+    };
+    if current.is_none() {
+        p.head.next_record += 1;
+        row.auto_key = auto_key.map(String::from);
+    } else if let Some(r) = p.records.get(&id) {
+        row.auto_key = r.auto_key.clone();
+    }
+    let payload = format!(r#"{{"record":{id},"kind":"{}","state":{}}}"#, row.kind, row.state);
+    push_event(p, None, row.event, payload, who, now);
+    p.records.insert(id, row);
+    Ok(Ok(Done::Id(id)))
 }
 
 /// The petitioner's notices for an event just pushed, into the outbox of the same batch.
@@ -653,6 +776,24 @@ pub(crate) fn kind_code(kind: UnitKind) -> String {
         .unwrap_or_default()
 }
 
+const RECORD_COLUMNS: &[&str] = &[
+    "id",
+    "kind",
+    "case_id",
+    "unit_id",
+    "unit_path",
+    "status",
+    "due",
+    "listed",
+    "auto_key",
+    "state",
+    "updated_at",
+];
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
 pub(crate) const CASE_COLUMNS: &[&str] = &[
     "id",
     "case_no",
@@ -680,6 +821,7 @@ pub(crate) const CASE_COLUMNS: &[&str] = &[
     "yellow_from",
     "lapse_due",
     "repeat_of",
+    "bounces",
     "version",
     "state",
 ];
@@ -722,6 +864,7 @@ fn case_row(c: &Case, org: &OrgChart) -> Result<Vec<Param>, StoreError> {
         date(clock.map(|k| yellow_from(k.start, k.due))).into(),
         date(lapse).into(),
         c.repeat_of.map(|x| x.0).into(),
+        (c.dispatches.max(c.objections) as i64).into(),
         1i64.into(),
         serde_json::to_string(c)?.into(),
     ])
@@ -796,6 +939,29 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(r.try_get::<i64, _>("m")? + 1)
+    }
+
+    /// Writes a record change; returns the record's id, or None when an automatic record with
+    /// this key was raised before.
+    pub(crate) async fn record(
+        &self,
+        id: Option<i64>,
+        auto_key: Option<String>,
+        who: Who,
+        change: RecordChange,
+    ) -> Result<Option<i64>, StoreError> {
+        match self
+            .submit(Work::Record {
+                id,
+                auto_key,
+                change,
+                who,
+            })
+            .await?
+        {
+            Done::Id(id) => Ok(Some(id)),
+            _ => Ok(None),
+        }
     }
 
     pub async fn create_unit(

@@ -104,7 +104,8 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
         .await
 }
 
-/// Closes cases whose appeal window has lapsed and drops expired sessions, once a minute. Idempotent, so restarts are harmless.
+/// Once a minute: closes cases whose appeal window has lapsed, raises the supervision now due,
+/// drops expired sessions. Idempotent, so restarts are harmless.
 pub fn spawn_sweeper(store: Store) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -114,6 +115,11 @@ pub fn spawn_sweeper(store: Store) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(closed = n, "closed cases whose appeal window lapsed"),
                 Err(e) => tracing::warn!(error = %e, "sweeper failed; will retry"),
+            }
+            match store.sweep_supervision().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(raised = n, "raised supervision of late or bouncing cases"),
+                Err(e) => tracing::warn!(error = %e, "supervision sweep failed; will retry"),
             }
             if let Err(e) = store.purge_sessions().await {
                 tracing::warn!(error = %e, "could not purge expired sessions");

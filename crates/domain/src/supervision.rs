@@ -1,0 +1,357 @@
+//! 督查督办 (DESIGN.md §5): supervision of a unit over a case it is late with, bouncing, or
+//! answered carelessly. Raised automatically by the sweeper from the case's state, or by a
+//! supervisor; the supervised unit answers within the limit (改进建议: 30 days); 挂牌督办 makes it
+//! visible on leaders' pages; accountability records (who, what, measure taken) close the loop.
+//! Pure: the store keeps the state and logs each change.
+
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::case::{Case, CaseStatus};
+use crate::error::DomainError;
+use crate::ids::{CaseId, PersonId, UnitId};
+use crate::org::{Actor, Role};
+
+/// Days the supervised unit has to answer a supervision notice (改进建议).
+pub const ANSWER_DAYS: i64 = 30;
+
+/// Why supervision was raised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// Received and neither accepted nor declined within the limit.
+    LateAcceptance,
+    /// Accepted and not answered within the limit.
+    LateHandling,
+    /// A written notice that never reached the petitioner.
+    MissingNotice,
+    /// Sent between units or sent back more than twice (踢皮球).
+    Bounced,
+    /// Raised by a supervisor (e.g. a careless reply).
+    Manual,
+}
+
+impl Trigger {
+    pub fn code(self) -> &'static str {
+        match self {
+            Trigger::LateAcceptance => "late_acceptance",
+            Trigger::LateHandling => "late_handling",
+            Trigger::MissingNotice => "missing_notice",
+            Trigger::Bounced => "bounced",
+            Trigger::Manual => "manual",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Trigger::LateAcceptance => "逾期未受理",
+            Trigger::LateHandling => "逾期未办结",
+            Trigger::MissingNotice => "告知未送达",
+            Trigger::Bounced => "多次转送退回",
+            Trigger::Manual => "督查督办",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SupervisionStatus {
+    Open,
+    Answered,
+    Closed,
+}
+
+impl SupervisionStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            SupervisionStatus::Open => "open",
+            SupervisionStatus::Answered => "answered",
+            SupervisionStatus::Closed => "closed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SupervisionStatus::Open => "待答复",
+            SupervisionStatus::Answered => "已答复",
+            SupervisionStatus::Closed => "已办结",
+        }
+    }
+}
+
+/// Who did something and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Signed {
+    pub by: Option<PersonId>,
+    pub by_name: String,
+    pub on: NaiveDate,
+}
+
+impl Signed {
+    fn of(by: Option<&Actor>, on: NaiveDate) -> Signed {
+        Signed {
+            by: by.map(|a| a.person),
+            by_name: by.map_or_else(|| "系统".to_string(), |a| a.name.clone()),
+            on,
+        }
+    }
+}
+
+/// 问责: who was held to account, for what, and the measure taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Accountability {
+    pub person: String,
+    pub finding: String,
+    pub measure: String,
+    pub recorded: Signed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Supervision {
+    pub id: i64,
+    pub case_id: Option<CaseId>,
+    /// The supervised unit.
+    pub unit: UnitId,
+    pub trigger: Trigger,
+    pub reason: String,
+    pub raised: Signed,
+    pub answer_due: NaiveDate,
+    /// 挂牌督办: shown on leaders' pages.
+    pub listed: bool,
+    pub status: SupervisionStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<(String, Signed)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accountability: Vec<Accountability>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<(String, Signed)>,
+}
+
+/// What can be done to a supervision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SupervisionCommand {
+    /// 挂牌督办 (or take it off the list).
+    List { listed: bool },
+    /// The supervised unit's answer: what it found and did.
+    Answer { text: String },
+    /// Record who is held to account.
+    HoldAccountable {
+        person: String,
+        finding: String,
+        measure: String,
+    },
+    /// Close the loop.
+    Close { note: String },
+}
+
+impl SupervisionCommand {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SupervisionCommand::List { .. } => "supervision_listed",
+            SupervisionCommand::Answer { .. } => "supervision_answered",
+            SupervisionCommand::HoldAccountable { .. } => "supervision_accountability",
+            SupervisionCommand::Close { .. } => "supervision_closed",
+        }
+    }
+}
+
+fn text(field: &'static str, name: &str, v: &str, max: usize) -> Result<String, DomainError> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Err(DomainError::invalid(field, format!("请填写{name}")));
+    }
+    if v.chars().count() > max {
+        return Err(DomainError::invalid(
+            field,
+            format!("{name}不得超过{max}字"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// Supervisors and leaders act on supervision over units within their own subtree.
+fn may_supervise(by: &Actor, unit_path: &str) -> bool {
+    by.has_any(&[Role::Supervisor, Role::Leader, Role::Admin]) && by.covers_path(unit_path)
+}
+
+/// A supervision raised by hand; `unit_path` is the supervised unit's.
+pub fn raise(
+    id: i64,
+    case: Option<&Case>,
+    unit: UnitId,
+    unit_path: &str,
+    reason: &str,
+    by: &Actor,
+    today: NaiveDate,
+) -> Result<Supervision, DomainError> {
+    if !may_supervise(by, unit_path) {
+        return Err(DomainError::Forbidden("督查督办须由上级督查或领导发起"));
+    }
+    let reason = text("reason", "督办事由", reason, 500)?;
+    Ok(Supervision {
+        id,
+        case_id: case.map(|c| c.id),
+        unit,
+        trigger: Trigger::Manual,
+        reason,
+        raised: Signed::of(Some(by), today),
+        answer_due: today + Duration::days(ANSWER_DAYS),
+        listed: false,
+        status: SupervisionStatus::Open,
+        answer: None,
+        accountability: Vec::new(),
+        closed: None,
+    })
+}
+
+/// A supervision the sweeper found due, with the key that makes raising it idempotent: the
+/// same lateness of the same case never raises a second one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub key: String,
+    pub trigger: Trigger,
+    pub unit: UnitId,
+    pub reason: String,
+}
+
+/// What the sweeper should raise for `case` as of `today`.
+pub fn due_for(case: &Case, today: NaiveDate) -> Vec<Due> {
+    let mut out = Vec::new();
+    let d = &case.deadlines;
+    let id = case.id.0;
+    if let (CaseStatus::Forwarded | CaseStatus::Assigned, Some(unit), Some(received), Some(due)) =
+        (case.status, case.handling_unit, case.received_on, d.accept_due)
+        && today > due
+    {
+        out.push(Due {
+            key: format!("late_acceptance:{id}:{received}"),
+            trigger: Trigger::LateAcceptance,
+            unit,
+            reason: format!("{}收到信访事项后逾期未受理（受理期限{due}）", received),
+        });
+    }
+    if let (CaseStatus::Handling, Some(unit), Some(accepted), Some(due)) =
+        (case.status, case.handling_unit, case.accepted_on, d.handle_due)
+        && today > due
+    {
+        out.push(Due {
+            key: format!("late_handling:{id}:{accepted}"),
+            trigger: Trigger::LateHandling,
+            unit,
+            reason: format!("已受理的信访事项逾期未出具处理意见（办理期限{due}）"),
+        });
+    }
+    if case.dispatches > 2 || case.objections > 2 {
+        out.push(Due {
+            key: format!("bounced:{id}"),
+            trigger: Trigger::Bounced,
+            unit: case.responsible_unit(),
+            reason: format!(
+                "信访事项已转送交办{}次、被退回{}次，存在推诿",
+                case.dispatches, case.objections
+            ),
+        });
+    }
+    out
+}
+
+/// A supervision raised by the sweeper.
+pub fn raise_due(id: i64, case: Option<CaseId>, due: &Due, today: NaiveDate) -> Supervision {
+    Supervision {
+        id,
+        case_id: case,
+        unit: due.unit,
+        trigger: due.trigger,
+        reason: due.reason.clone(),
+        raised: Signed::of(None, today),
+        answer_due: today + Duration::days(ANSWER_DAYS),
+        listed: false,
+        status: SupervisionStatus::Open,
+        answer: None,
+        accountability: Vec::new(),
+        closed: None,
+    }
+}
+
+impl Supervision {
+    /// Applies `cmd` by `by`; `unit_path` is the supervised unit's. Refusals change nothing.
+    pub fn handle(
+        &mut self,
+        cmd: &SupervisionCommand,
+        by: &Actor,
+        unit_path: &str,
+        today: NaiveDate,
+    ) -> Result<(), DomainError> {
+        use SupervisionStatus as S;
+        let illegal = |action| DomainError::IllegalTransition {
+            status: self.status.label(),
+            action,
+        };
+        match cmd {
+            SupervisionCommand::List { listed } => {
+                if !may_supervise(by, unit_path) {
+                    return Err(DomainError::Forbidden("挂牌督办须由上级督查或领导决定"));
+                }
+                if self.status == S::Closed {
+                    return Err(illegal("挂牌督办"));
+                }
+                self.listed = *listed;
+            }
+            SupervisionCommand::Answer { text: t } => {
+                if by.unit != self.unit
+                    || !by.has_any(&[Role::UnitHead, Role::Handler, Role::Leader])
+                {
+                    return Err(DomainError::Forbidden("只有被督办单位可以答复"));
+                }
+                if self.status != S::Open {
+                    return Err(illegal("答复督办"));
+                }
+                let t = text("text", "答复内容", t, 2000)?;
+                self.answer = Some((t, Signed::of(Some(by), today)));
+                self.status = S::Answered;
+            }
+            SupervisionCommand::HoldAccountable {
+                person,
+                finding,
+                measure,
+            } => {
+                if !may_supervise(by, unit_path) {
+                    return Err(DomainError::Forbidden("问责须由上级督查或领导记录"));
+                }
+                if self.status == S::Closed {
+                    return Err(illegal("记录问责"));
+                }
+                self.accountability.push(Accountability {
+                    person: text("person", "被问责人", person, 50)?,
+                    finding: text("finding", "问责事由", finding, 500)?,
+                    measure: text("measure", "处理措施", measure, 200)?,
+                    recorded: Signed::of(Some(by), today),
+                });
+            }
+            SupervisionCommand::Close { note } => {
+                if !may_supervise(by, unit_path) {
+                    return Err(DomainError::Forbidden("办结督办须由上级督查或领导决定"));
+                }
+                if self.status != S::Answered {
+                    return Err(illegal("办结督办"));
+                }
+                let note = text("note", "办结意见", note, 500)?;
+                self.closed = Some((note, Signed::of(Some(by), today)));
+                self.status = S::Closed;
+            }
+        }
+        Ok(())
+    }
+
+    /// Open past its answer deadline.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.status == SupervisionStatus::Open && today > self.answer_due
+    }
+}

@@ -1,0 +1,137 @@
+//! 督查督办 on both databases with a controlled clock: the sweeper raises each cause once, across
+//! runs and restarts; the supervised unit answers; leaders list, hold to account and close.
+
+use chrono::Duration;
+use sqlx::Row;
+use xinfang_domain::supervision::{SupervisionCommand, SupervisionStatus, Trigger};
+use xinfang_domain::{Command, DomainError};
+use xinfang_store::supervision::SupervisionFilter;
+use xinfang_store::testing::{TestDb, letter, small_city};
+use xinfang_store::{Settings, Store, StoreError, Who, both_backends};
+
+async fn open(db: &TestDb, clock: Option<xinfang_store::Clock>) -> Store {
+    let mut settings = Settings::default();
+    if let Some(c) = clock {
+        settings.clock = c;
+    }
+    Store::open(&db.url, settings).await.unwrap()
+}
+
+async fn events(store: &Store) -> i64 {
+    sqlx::query("SELECT COUNT(*) AS n FROM events")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap()
+}
+
+fn all() -> SupervisionFilter {
+    SupervisionFilter {
+        limit: 100,
+        ..Default::default()
+    }
+}
+
+both_backends! {
+    async fn the_sweeper_raises_one_supervision_per_late_acceptance(db: TestDb) {
+        let store = open(&db, None).await;
+        let c = small_city(&store).await;
+        let reg = || Who::Officer(c.registrar.clone());
+        let case = store.register(letter("道路破损"), reg(), c.office).await.unwrap();
+        store.act(case.id, Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
+        // Within the 15 days nothing is due.
+        store.clock().advance(Duration::days(15));
+        assert_eq!(store.sweep_supervision().await.unwrap(), 0);
+        store.clock().advance(Duration::days(1));
+        assert_eq!(store.sweep_supervision().await.unwrap(), 1);
+        assert_eq!(store.sweep_supervision().await.unwrap(), 0, "raised once");
+        // A restart changes nothing.
+        let clock = store.clock().clone();
+        store.close().await;
+        let store = open(&db, Some(clock)).await;
+        assert_eq!(store.sweep_supervision().await.unwrap(), 0, "raised once, across restarts");
+        let list = store.supervisions(&all()).await.unwrap();
+        assert_eq!(list.len(), 1);
+        let s = &list[0];
+        assert_eq!((s.trigger, s.unit, s.case_id), (Trigger::LateAcceptance, c.dept, Some(case.id)));
+        assert_eq!(s.answer_due, store.clock().today() + Duration::days(30));
+        assert_eq!(s.status, SupervisionStatus::Open);
+        // Accepting late does not raise a second one; later late handling does.
+        store.act(case.id, Command::Accept, Who::Officer(c.dept_head.clone())).await.unwrap();
+        assert_eq!(store.sweep_supervision().await.unwrap(), 0);
+        store.clock().advance(Duration::days(61));
+        assert_eq!(store.sweep_supervision().await.unwrap(), 1);
+        let list = store.supervisions(&all()).await.unwrap();
+        assert_eq!(list[0].trigger, Trigger::LateHandling);
+    }
+
+    async fn bouncing_cases_and_undelivered_notices_are_supervised(db: TestDb) {
+        let store = open(&db, None).await;
+        let c = small_city(&store).await;
+        let reg = || Who::Officer(c.registrar.clone());
+        let case = store.register(letter("排水不畅"), reg(), c.office).await.unwrap();
+        // Sent and sent back twice: not yet bouncing; sent a third time: more than twice.
+        for (unit, officer) in [(c.dept, c.dept_head.clone()), (c.town, c.town_handler.clone())] {
+            store.act(case.id, Command::Forward { to_unit: unit }, reg()).await.unwrap();
+            store.act(case.id, Command::Object { reason: "不属于本单位职责".into() }, Who::Officer(officer)).await.unwrap();
+            assert_eq!(store.sweep_supervision().await.unwrap(), 0, "not yet bouncing");
+        }
+        store.act(case.id, Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
+        assert_eq!(store.sweep_supervision().await.unwrap(), 1);
+        let s = &store.supervisions(&all()).await.unwrap()[0];
+        assert_eq!((s.trigger, s.unit), (Trigger::Bounced, c.dept));
+        assert_eq!(store.sweep_supervision().await.unwrap(), 0);
+
+        // The registration notice was given up after every attempt.
+        sqlx::query("UPDATE outbox SET status = 'failed' WHERE case_id = $1")
+            .bind(case.id.0)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(store.sweep_supervision().await.unwrap(), 1);
+        assert_eq!(store.supervisions(&all()).await.unwrap()[0].trigger, Trigger::MissingNotice);
+        assert_eq!(store.sweep_supervision().await.unwrap(), 0);
+    }
+
+    async fn supervision_is_answered_listed_held_to_account_and_closed(db: TestDb) {
+        let store = open(&db, None).await;
+        let c = small_city(&store).await;
+        let case = store.register(letter("噪音扰民"), Who::Officer(c.registrar.clone()), c.office).await.unwrap();
+        // Only supervisors and leaders above the unit raise it.
+        let refused = store.raise_supervision(Some(case.id), c.dept, "答复敷衍", &c.town_handler).await;
+        assert!(matches!(refused, Err(StoreError::Domain(DomainError::Forbidden(_)))), "{refused:?}");
+        let bad = store.raise_supervision(Some(case.id), c.dept, "  ", &c.city_handler).await;
+        assert!(matches!(bad, Err(StoreError::Domain(DomainError::Invalid { field: "reason", .. }))));
+        let s = store.raise_supervision(Some(case.id), c.dept, "答复敷衍，未回应诉求", &c.city_handler).await.unwrap();
+        assert_eq!((s.trigger, s.status, s.listed), (Trigger::Manual, SupervisionStatus::Open, false));
+
+        // 挂牌: visible among listed supervision.
+        let s = store.supervise(s.id, SupervisionCommand::List { listed: true }, &c.city_handler).await.unwrap();
+        assert!(s.listed);
+        let listed = SupervisionFilter { listed: true, ..all() };
+        assert_eq!(store.supervisions(&listed).await.unwrap().len(), 1);
+        let town_scope = SupervisionFilter { under_path: Some(store.org().get(c.town).unwrap().path.clone()), ..all() };
+        assert!(store.supervisions(&town_scope).await.unwrap().is_empty(), "another unit's supervision");
+
+        // Closing before the answer, or answering from another unit, is refused and writes nothing.
+        let before = events(&store).await;
+        let close = SupervisionCommand::Close { note: "已整改".into() };
+        assert!(store.supervise(s.id, close.clone(), &c.city_handler).await.is_err());
+        let answer = SupervisionCommand::Answer { text: "已重新约谈信访人并出具补充意见".into() };
+        let wrong = store.supervise(s.id, answer.clone(), &c.town_handler).await;
+        assert!(matches!(wrong, Err(StoreError::Domain(DomainError::Forbidden(_)))));
+        assert_eq!(events(&store).await, before);
+
+        let s = store.supervise(s.id, answer, &c.dept_head).await.unwrap();
+        assert_eq!(s.status, SupervisionStatus::Answered);
+        let hold = SupervisionCommand::HoldAccountable { person: "张某".into(), finding: "答复敷衍".into(), measure: "诫勉谈话".into() };
+        let s = store.supervise(s.id, hold, &c.city_handler).await.unwrap();
+        assert_eq!(s.accountability[0].measure, "诫勉谈话");
+        let s = store.supervise(s.id, close, &c.city_handler).await.unwrap();
+        assert_eq!(s.status, SupervisionStatus::Closed);
+        assert_eq!(events(&store).await, before + 3);
+        let on_case = SupervisionFilter { case_id: Some(case.id), ..all() };
+        assert_eq!(store.supervisions(&on_case).await.unwrap(), vec![s]);
+    }
+}
