@@ -14,8 +14,8 @@ pub mod lifecycle;
 pub mod metrics;
 pub mod org;
 pub mod petitioner;
-pub mod supervision;
 pub mod policy;
+pub mod supervision;
 pub mod taxonomy;
 
 pub use calendar::Calendar;

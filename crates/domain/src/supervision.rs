@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::{Case, CaseStatus};
 use crate::error::DomainError;
 use crate::ids::{CaseId, PersonId, UnitId};
-use crate::org::{Actor, Role};
+use crate::org::{Actor, Role, UnitKind};
 
 /// Days the supervised unit has to answer a supervision notice (改进建议).
 pub const ANSWER_DAYS: i64 = 30;
@@ -176,9 +176,25 @@ fn text(field: &'static str, name: &str, v: &str, max: usize) -> Result<String, 
     Ok(v.to_string())
 }
 
-/// Supervisors and leaders act on supervision over units within their own subtree.
-fn may_supervise(by: &Actor, unit_path: &str) -> bool {
-    by.has_any(&[Role::Supervisor, Role::Leader, Role::Admin]) && by.covers_path(unit_path)
+/// The subtree whose supervision `by` sees: their unit's; for the petition office, the whole
+/// level it serves (its parent's subtree), since the office supervises that level's units on
+/// behalf of the Party committee and government.
+pub fn scope(by: &Actor) -> String {
+    if by.has(Role::Admin) {
+        return "/".to_string();
+    }
+    if by.unit_kind == UnitKind::PetitionOffice {
+        let trimmed = by.unit_path.trim_end_matches('/');
+        if let Some(cut) = trimmed.rfind('/') {
+            return by.unit_path[..=cut].to_string();
+        }
+    }
+    by.unit_path.clone()
+}
+
+/// Supervisors and leaders act on supervision over units within their scope.
+pub fn may_supervise(by: &Actor, unit_path: &str) -> bool {
+    by.has_any(&[Role::Supervisor, Role::Leader, Role::Admin]) && unit_path.starts_with(&scope(by))
 }
 
 /// A supervision raised by hand; `unit_path` is the supervised unit's.
@@ -226,9 +242,12 @@ pub fn due_for(case: &Case, today: NaiveDate) -> Vec<Due> {
     let mut out = Vec::new();
     let d = &case.deadlines;
     let id = case.id.0;
-    if let (CaseStatus::Forwarded | CaseStatus::Assigned, Some(unit), Some(received), Some(due)) =
-        (case.status, case.handling_unit, case.received_on, d.accept_due)
-        && today > due
+    if let (CaseStatus::Forwarded | CaseStatus::Assigned, Some(unit), Some(received), Some(due)) = (
+        case.status,
+        case.handling_unit,
+        case.received_on,
+        d.accept_due,
+    ) && today > due
     {
         out.push(Due {
             key: format!("late_acceptance:{id}:{received}"),
@@ -237,9 +256,12 @@ pub fn due_for(case: &Case, today: NaiveDate) -> Vec<Due> {
             reason: format!("{}收到信访事项后逾期未受理（受理期限{due}）", received),
         });
     }
-    if let (CaseStatus::Handling, Some(unit), Some(accepted), Some(due)) =
-        (case.status, case.handling_unit, case.accepted_on, d.handle_due)
-        && today > due
+    if let (CaseStatus::Handling, Some(unit), Some(accepted), Some(due)) = (
+        case.status,
+        case.handling_unit,
+        case.accepted_on,
+        d.handle_due,
+    ) && today > due
     {
         out.push(Due {
             key: format!("late_handling:{id}:{accepted}"),
@@ -353,5 +375,37 @@ impl Supervision {
     /// Open past its answer deadline.
     pub fn overdue(&self, today: NaiveDate) -> bool {
         self.status == SupervisionStatus::Open && today > self.answer_due
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(path: &str, kind: UnitKind, roles: Vec<Role>) -> Actor {
+        Actor {
+            person: PersonId(1),
+            name: "甲".into(),
+            unit: UnitId(2),
+            unit_path: path.into(),
+            unit_kind: kind,
+            roles,
+        }
+    }
+
+    #[test]
+    fn the_petition_office_supervises_the_level_it_serves() {
+        let office = actor("/1/2/", UnitKind::PetitionOffice, vec![Role::Supervisor]);
+        assert_eq!(scope(&office), "/1/");
+        assert!(
+            may_supervise(&office, "/1/3/"),
+            "a department of the same government"
+        );
+        assert!(!may_supervise(&office, "/9/"));
+        let dept = actor("/1/3/", UnitKind::Department, vec![Role::Leader]);
+        assert!(may_supervise(&dept, "/1/3/7/"));
+        assert!(!may_supervise(&dept, "/1/4/"), "a sibling department");
+        let clerk = actor("/1/2/", UnitKind::PetitionOffice, vec![Role::Handler]);
+        assert!(!may_supervise(&clerk, "/1/3/"), "handlers do not supervise");
     }
 }

@@ -49,7 +49,11 @@ impl Store {
     ) -> Result<Supervision, StoreError> {
         let path = self.org().get(unit)?.path.clone();
         let case = match case {
-            Some(id) => Some(self.case(id).await?.ok_or(StoreError::NotFound("信访事项"))?),
+            Some(id) => Some(
+                self.case(id)
+                    .await?
+                    .ok_or(StoreError::NotFound("信访事项"))?,
+            ),
             None => None,
         };
         let (reason, actor) = (reason.to_string(), by.clone());
@@ -59,7 +63,8 @@ impl Store {
                 None,
                 Who::Officer(by.clone()),
                 Box::new(move |id, _, today| {
-                    let s = supervision::raise(id, case.as_ref(), unit, &path, &reason, &actor, today)?;
+                    let s =
+                        supervision::raise(id, case.as_ref(), unit, &path, &reason, &actor, today)?;
                     row(&s, "supervision_raised")
                 }),
             )
@@ -197,7 +202,10 @@ impl Store {
                     Some(key),
                     Who::System,
                     Box::new(move |id, _, today: NaiveDate| {
-                        row(&supervision::raise_due(id, case, &d, today), "supervision_raised")
+                        row(
+                            &supervision::raise_due(id, case, &d, today),
+                            "supervision_raised",
+                        )
                     }),
                 )
                 .await?;

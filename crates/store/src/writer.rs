@@ -666,7 +666,10 @@ async fn record_work(
     now: i64,
 ) -> Result<Result<Done, StoreError>, StoreError> {
     if let Some(key) = auto_key {
-        let in_batch = p.records.values().any(|r| r.auto_key.as_deref() == Some(key));
+        let in_batch = p
+            .records
+            .values()
+            .any(|r| r.auto_key.as_deref() == Some(key));
         let stored = sqlx::query("SELECT id FROM records WHERE auto_key = $1")
             .bind(key)
             .fetch_optional(&mut *conn)
@@ -701,7 +704,10 @@ async fn record_work(
     } else if let Some(r) = p.records.get(&id) {
         row.auto_key = r.auto_key.clone();
     }
-    let payload = format!(r#"{{"record":{id},"kind":"{}","state":{}}}"#, row.kind, row.state);
+    let payload = format!(
+        r#"{{"record":{id},"kind":"{}","state":{}}}"#,
+        row.kind, row.state
+    );
     push_event(p, None, row.event, payload, who, now);
     p.records.insert(id, row);
     Ok(Ok(Done::Id(id)))

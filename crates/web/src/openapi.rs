@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{cases, org, public, session, stats};
+use crate::api::{cases, org, public, session, stats, supervision};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,6 +15,7 @@ use crate::api::{cases, org, public, session, stats};
         cases::create, cases::list, cases::search, cases::similar, cases::get_one, cases::timeline, cases::act,
         public::get_case, public::act,
         stats::assessment, stats::volume, stats::cases_behind, stats::ranking, stats::backlog, stats::bounced,
+        supervision::list, supervision::raise, supervision::get_one, supervision::act,
     ),
     components(schemas(xinfang_domain::NewCase, xinfang_domain::Command, xinfang_domain::case::Case, xinfang_domain::Event)),
     modifiers(&Bearer),

@@ -339,3 +339,57 @@ both_backends! {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
+
+both_backends! {
+    async fn supervision_is_raised_answered_and_closed_through_the_pages(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let reg = xinfang_store::Who::Officer(c.registrar.clone());
+        let case = app.store.register(xinfang_store::testing::letter("路灯不亮"), reg.clone(), c.office).await.unwrap();
+        app.store.act(case.id, xinfang_domain::Command::Forward { to_unit: c.dept }, reg).await.unwrap();
+        let case_path = format!("/cases/{}", case.id);
+
+        // The leader raises supervision from the case page; the department cannot.
+        let dept = Browser::login(&app.base, "dept_head").await;
+        let (_, html, _) = dept.get(&case_path).await;
+        assert!(!html.contains("发起督办"), "the supervised unit does not supervise itself");
+        let leader = Browser::login(&app.base, "city_handler").await;
+        let csrf = leader.csrf(&case_path).await;
+        let (s, html, _) = leader.post(&format!("{case_path}/supervision"), &[("csrf", &csrf), ("reason", " ")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("请填写督办事由"), "{html}");
+        let (s, _, loc) = leader.post(&format!("{case_path}/supervision"), &[("csrf", &csrf), ("reason", "群众反映答复拖延")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let page = loc.unwrap();
+        let page = page.split('?').next().unwrap().to_string();
+        let (_, html, _) = leader.get(&page).await;
+        assert!(html.contains("群众反映答复拖延") && html.contains("待答复"), "{html}");
+
+        // 挂牌: on the listed view.
+        let csrf = leader.csrf(&page).await;
+        leader.post(&format!("{page}/act"), &[("csrf", &csrf), ("action", "list")]).await;
+        let (_, html, _) = leader.get("/supervision?listed=1").await;
+        assert!(html.contains("挂牌") && html.contains("测试市住房和城乡建设局"), "{html}");
+
+        // The department sees and answers it; another town does not see it.
+        let (_, html, _) = dept.get("/supervision").await;
+        assert!(html.contains("群众反映答复拖延"));
+        let town = Browser::login(&app.base, "town_handler").await;
+        let (_, html, _) = town.get("/supervision").await;
+        assert!(!html.contains("群众反映答复拖延"));
+        assert_eq!(town.get(&page).await.0, StatusCode::FORBIDDEN);
+        let csrf = dept.csrf(&page).await;
+        let (s, _, _) = dept.post(&format!("{page}/act"), &[("csrf", &csrf), ("action", "answer"), ("text", "已约谈信访人，补充答复")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+
+        // The leader records accountability and closes it.
+        let csrf = leader.csrf(&page).await;
+        leader.post(&format!("{page}/act"), &[("csrf", &csrf), ("action", "hold_accountable"), ("person", "王某"), ("finding", "拖延答复"), ("measure", "通报批评")]).await;
+        let (s, _, _) = leader.post(&format!("{page}/act"), &[("csrf", &csrf), ("action", "close"), ("note", "整改到位")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html, _) = leader.get(&page).await;
+        assert!(html.contains("已办结") && html.contains("通报批评") && html.contains("整改到位"), "{html}");
+        let (_, html, _) = leader.get(&case_path).await;
+        assert!(html.contains("case-supervision") && html.contains("已办结"));
+    }
+}

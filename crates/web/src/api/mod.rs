@@ -5,6 +5,7 @@ pub mod org;
 pub mod public;
 pub mod session;
 pub mod stats;
+pub mod supervision;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -30,6 +31,12 @@ pub fn routes() -> Router<AppState> {
         .route("/stats/ranking", get(stats::ranking))
         .route("/stats/backlog", get(stats::backlog))
         .route("/stats/bounced", get(stats::bounced))
+        .route(
+            "/supervision",
+            get(supervision::list).post(supervision::raise),
+        )
+        .route("/supervision/{id}", get(supervision::get_one))
+        .route("/supervision/{id}/actions", post(supervision::act))
         .route("/public/cases/{query_code}", get(public::get_case))
         .route("/public/cases/{query_code}/actions", post(public::act))
         .route("/openapi.json", get(crate::openapi::serve))

@@ -11,6 +11,7 @@ mod pages;
 mod session;
 #[allow(clippy::result_large_err)]
 mod stats;
+mod supervision;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -44,6 +45,10 @@ fn pages() -> Router<AppState> {
         .route("/cases/{id}/attachments/{n}", get(pages::attachment))
         .route("/search", get(pages::search))
         .route("/stats", get(stats::page))
+        .route("/supervision", get(supervision::list))
+        .route("/supervision/{id}", get(supervision::one))
+        .route("/supervision/{id}/act", post(supervision::act))
+        .route("/cases/{id}/supervision", post(supervision::raise))
         .route("/stats/export.xlsx", get(stats::export_assessment))
         .route("/stats/volume.xlsx", get(stats::export_volume))
         .route("/admin", get(admin::page))

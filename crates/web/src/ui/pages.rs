@@ -249,6 +249,9 @@ struct CasePage {
     notice: Option<String>,
     /// Notices to the petitioner and how their delivery stands.
     deliveries: Vec<Delivery>,
+    /// 督查督办 about this case, and whether this officer may raise it.
+    supervision: Vec<xinfang_domain::supervision::Supervision>,
+    can_supervise: bool,
 }
 
 pub struct Delivery {
@@ -335,6 +338,23 @@ async fn render_case(
         Ok(n) => n.into_iter().map(|n| delivery(state, n)).collect(),
         Err(e) => return from_api(e.into()),
     };
+    let supervision = match state
+        .store
+        .supervisions(&xinfang_store::supervision::SupervisionFilter {
+            case_id: Some(case.id),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+    {
+        Ok(s) => s,
+        Err(e) => return from_api(e.into()),
+    };
+    let can_supervise = state
+        .store
+        .org()
+        .get(case.responsible_unit())
+        .is_ok_and(|u| xinfang_domain::supervision::may_supervise(&officer.actor, &u.path));
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -354,6 +374,8 @@ async fn render_case(
         error,
         notice,
         deliveries,
+        supervision,
+        can_supervise,
     };
     (status, page).into_response()
 }
