@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod case;
 pub mod command;
+pub mod conference;
 pub mod deadline;
 pub mod error;
 pub mod event;

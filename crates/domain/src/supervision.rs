@@ -91,7 +91,7 @@ pub struct Signed {
 }
 
 impl Signed {
-    fn of(by: Option<&Actor>, on: NaiveDate) -> Signed {
+    pub(crate) fn of(by: Option<&Actor>, on: NaiveDate) -> Signed {
         Signed {
             by: by.map(|a| a.person),
             by_name: by.map_or_else(|| "系统".to_string(), |a| a.name.clone()),
@@ -183,13 +183,18 @@ pub fn scope(by: &Actor) -> String {
     if by.has(Role::Admin) {
         return "/".to_string();
     }
-    if by.unit_kind == UnitKind::PetitionOffice {
-        let trimmed = by.unit_path.trim_end_matches('/');
+    unit_scope(&by.unit_path, by.unit_kind)
+}
+
+/// The subtree a unit oversees: its own; the petition office's parent's.
+pub fn unit_scope(path: &str, kind: UnitKind) -> String {
+    if kind == UnitKind::PetitionOffice {
+        let trimmed = path.trim_end_matches('/');
         if let Some(cut) = trimmed.rfind('/') {
-            return by.unit_path[..=cut].to_string();
+            return path[..=cut].to_string();
         }
     }
-    by.unit_path.clone()
+    path.to_string()
 }
 
 /// Supervisors and leaders act on supervision over units within their scope.

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod chain;
 pub mod clock;
+pub mod conference;
 pub mod error;
 mod figures;
 pub mod files;
@@ -14,6 +15,7 @@ pub mod open311;
 pub mod org;
 pub mod outbox;
 pub mod read;
+pub mod records;
 mod rows;
 pub mod stats;
 pub mod supervision;

@@ -7,6 +7,7 @@ use sqlx::Row;
 use xinfang_domain::supervision::{self, Supervision, SupervisionCommand, SupervisionStatus};
 use xinfang_domain::{Actor, CaseId, UnitId};
 
+use crate::records::RecordQuery;
 use crate::writer::RecordRow;
 use crate::{Store, StoreError, Who};
 
@@ -20,6 +21,7 @@ fn row(s: &Supervision, event: &'static str) -> Result<RecordRow, StoreError> {
         status: s.status.code(),
         due: (s.status == SupervisionStatus::Open).then_some(s.answer_due),
         listed: s.listed,
+        ref_id: None,
         state: serde_json::to_string(s)?,
         event,
         auto_key: None,
@@ -102,13 +104,7 @@ impl Store {
     }
 
     pub async fn supervision(&self, id: i64) -> Result<Option<Supervision>, StoreError> {
-        let row = sqlx::query("SELECT state FROM records WHERE id = $1 AND kind = $2")
-            .bind(id)
-            .bind(KIND)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
-            .transpose()
+        self.record_state(KIND, id).await
     }
 
     /// Supervisions, newest first.
@@ -116,43 +112,15 @@ impl Store {
         &self,
         f: &SupervisionFilter,
     ) -> Result<Vec<Supervision>, StoreError> {
-        let mut sql = "SELECT state FROM records WHERE kind = $1".to_string();
-        let mut n = 1;
-        let mut texts: Vec<String> = Vec::new();
-        if let Some(path) = &f.under_path {
-            // A range on the materialised path ('0' sorts right after '/').
-            let upper = format!("{}0", &path[..path.len() - 1]);
-            sql += &format!(" AND unit_path >= ${} AND unit_path < ${}", n + 1, n + 2);
-            texts.push(path.clone());
-            texts.push(upper);
-            n += 2;
-        }
-        if let Some(s) = f.status {
-            sql += &format!(" AND status = ${}", n + 1);
-            texts.push(s.code().to_string());
-            n += 1;
-        }
-        if f.listed {
-            sql += " AND listed = 1";
-        }
-        let mut q_case = None;
-        if let Some(c) = f.case_id {
-            sql += &format!(" AND case_id = ${}", n + 1);
-            q_case = Some(c.0);
-        }
-        sql += &format!(" ORDER BY id DESC LIMIT {}", f.limit.clamp(1, 500));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(KIND);
-        for t in texts {
-            q = q.bind(t);
-        }
-        if let Some(c) = q_case {
-            q = q.bind(c);
-        }
-        q.fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
-            .collect()
+        let q = RecordQuery {
+            under_path: f.under_path.clone(),
+            status: f.status.map(|s| s.code()),
+            listed: f.listed,
+            case_id: f.case_id.map(|c| c.0),
+            limit: f.limit,
+            ..Default::default()
+        };
+        self.record_states(KIND, &q).await
     }
 
     /// Raises every automatic supervision now due: late acceptances and handling, bouncing
@@ -162,7 +130,7 @@ impl Store {
         let today = self.clock().today();
         let rows = sqlx::query(
             "SELECT state FROM cases WHERE (clock_due < $1 AND clock_step IN ('受理', '办理')) \
-             OR bounces > 2 ORDER BY id",
+             OR bounces >= 2 ORDER BY id",
         )
         .bind(today.to_string())
         .fetch_all(&self.pool)

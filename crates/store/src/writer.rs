@@ -123,6 +123,8 @@ pub(crate) struct RecordRow {
     pub status: &'static str,
     pub due: Option<chrono::NaiveDate>,
     pub listed: bool,
+    /// The record this one belongs to (a meeting, for its agenda items and tasks).
+    pub ref_id: Option<i64>,
     pub state: String,
     pub event: &'static str,
     pub auto_key: Option<String>,
@@ -621,6 +623,7 @@ impl Writer {
                     r.status.into(),
                     r.due.map(|d| d.to_string()).into(),
                     i64::from(r.listed).into(),
+                    r.ref_id.into(),
                     r.auto_key.into(),
                     r.state.into(),
                     now_ms().into(),
@@ -636,7 +639,7 @@ impl Writer {
             records,
             "ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, unit_path = excluded.unit_path, \
              status = excluded.status, due = excluded.due, listed = excluded.listed, \
-             state = excluded.state, updated_at = excluded.updated_at",
+             ref_id = excluded.ref_id, state = excluded.state, updated_at = excluded.updated_at",
         )
         .await?;
         insert_rows(
@@ -791,6 +794,7 @@ const RECORD_COLUMNS: &[&str] = &[
     "status",
     "due",
     "listed",
+    "ref_id",
     "auto_key",
     "state",
     "updated_at",

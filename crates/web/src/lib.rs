@@ -121,6 +121,14 @@ pub fn spawn_sweeper(store: Store) {
                 Ok(n) => tracing::info!(raised = n, "raised supervision of late or bouncing cases"),
                 Err(e) => tracing::warn!(error = %e, "supervision sweep failed; will retry"),
             }
+            match store.sweep_conference().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    proposed = n,
+                    "proposed refused or unaccepted cases for the joint conference"
+                ),
+                Err(e) => tracing::warn!(error = %e, "conference sweep failed; will retry"),
+            }
             if let Err(e) = store.purge_sessions().await {
                 tracing::warn!(error = %e, "could not purge expired sessions");
             }

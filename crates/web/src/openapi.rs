@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{cases, org, public, session, stats, supervision};
+use crate::api::{cases, conference, org, public, session, stats, supervision};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,6 +16,8 @@ use crate::api::{cases, org, public, session, stats, supervision};
         public::get_case, public::act,
         stats::assessment, stats::volume, stats::cases_behind, stats::ranking, stats::backlog, stats::bounced,
         supervision::list, supervision::raise, supervision::get_one, supervision::act,
+        conference::meetings, conference::convene, conference::meeting, conference::minutes, conference::decide,
+        conference::agenda, conference::propose, conference::tasks, conference::complete,
     ),
     components(schemas(xinfang_domain::NewCase, xinfang_domain::Command, xinfang_domain::case::Case, xinfang_domain::Event)),
     modifiers(&Bearer),

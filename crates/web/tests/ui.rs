@@ -393,3 +393,50 @@ both_backends! {
         assert!(html.contains("case-supervision") && html.contains("已办结"));
     }
 }
+
+both_backends! {
+    async fn a_conference_is_convened_and_decides_through_the_pages(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let reg = xinfang_store::Who::Officer(c.registrar.clone());
+        let case = app.store.register(xinfang_store::testing::letter("山林权属争议"), reg.clone(), c.office).await.unwrap();
+        for (unit, officer) in [(c.town, &c.town_handler), (c.other_town, &c.other_town_handler)] {
+            app.store.act(case.id, xinfang_domain::Command::Forward { to_unit: unit }, reg.clone()).await.unwrap();
+            app.store.act(case.id, xinfang_domain::Command::Object { reason: "不属本镇".into() }, xinfang_store::Who::Officer(officer.clone())).await.unwrap();
+        }
+        app.store.sweep_conference().await.unwrap();
+
+        let leader = Browser::login(&app.base, "city_handler").await;
+        let (_, html, _) = leader.get("/conference").await;
+        assert!(html.contains("多个单位退回") && html.contains("召集会议"), "{html}");
+        let csrf = leader.csrf("/conference").await;
+        let today = app.store.clock().today().to_string();
+        let (t, o) = (c.town.0.to_string(), c.other_town.0.to_string());
+        let (s, html, _) = leader.post("/conference", &[("csrf", &csrf), ("title", "山林争议联席会议"), ("date", "2001-01-01"), ("members", &t)]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("会议日期不能早于今天"), "{html}");
+        let (s, _, loc) = leader.post("/conference", &[("csrf", &csrf), ("title", "山林争议联席会议"), ("date", &today), ("members", &t), ("members", &o)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let page = loc.unwrap().split('?').next().unwrap().to_string();
+        let (_, html, _) = leader.get(&page).await;
+        assert!(html.contains("东城镇、西山镇") && html.contains("议程（1 件）"), "{html}");
+
+        let csrf = leader.csrf(&page).await;
+        let due = (app.store.clock().today() + chrono::Duration::days(10)).to_string();
+        let id = case.id.0.to_string();
+        let (s, _, _) = leader.post(&format!("{page}/act"), &[("csrf", &csrf), ("action", "decide"), ("case_id", &id), ("unit_id", &t), ("task", "东城镇牵头勘界调处"), ("due", &due)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let town = Browser::login(&app.base, "town_handler").await;
+        let (_, html, _) = town.get(&page).await;
+        assert!(html.contains("东城镇牵头勘界调处") && html.contains("badge green") && html.contains("报告完成"), "{html}");
+        let at = html.find("name=\"task_id\" value=\"").unwrap() + 22;
+        let task_id: String = html[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
+        let csrf = town.csrf(&page).await;
+        let (s, _, _) = town.post(&format!("{page}/act"), &[("csrf", &csrf), ("action", "complete"), ("task_id", &task_id), ("evidence", "已勘界并达成调解协议")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let csrf = leader.csrf(&page).await;
+        leader.post(&format!("{page}/act"), &[("csrf", &csrf), ("action", "minutes"), ("minutes", "议定由东城镇牵头调处")]).await;
+        let (_, html, _) = leader.get(&page).await;
+        assert!(html.contains("已勘界并达成调解协议") && html.contains("已召开") && html.contains("议定由东城镇牵头调处"), "{html}");
+    }
+}

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod cases;
+pub mod conference;
 pub mod org;
 pub mod public;
 pub mod session;
@@ -37,6 +38,25 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/supervision/{id}", get(supervision::get_one))
         .route("/supervision/{id}/actions", post(supervision::act))
+        .route(
+            "/conference/meetings",
+            get(conference::meetings).post(conference::convene),
+        )
+        .route("/conference/meetings/{id}", get(conference::meeting))
+        .route(
+            "/conference/meetings/{id}/minutes",
+            post(conference::minutes),
+        )
+        .route("/conference/meetings/{id}/tasks", post(conference::decide))
+        .route(
+            "/conference/agenda",
+            get(conference::agenda).post(conference::propose),
+        )
+        .route("/conference/tasks", get(conference::tasks))
+        .route(
+            "/conference/tasks/{id}/complete",
+            post(conference::complete),
+        )
         .route("/public/cases/{query_code}", get(public::get_case))
         .route("/public/cases/{query_code}/actions", post(public::act))
         .route("/openapi.json", get(crate::openapi::serve))

@@ -6,11 +6,14 @@
 #[allow(clippy::result_large_err)]
 mod admin;
 #[allow(clippy::result_large_err)]
+mod conference;
+#[allow(clippy::result_large_err)]
 mod pages;
 #[allow(clippy::result_large_err)]
 mod session;
 #[allow(clippy::result_large_err)]
 mod stats;
+#[allow(clippy::result_large_err)]
 mod supervision;
 
 use axum::Router;
@@ -45,6 +48,12 @@ fn pages() -> Router<AppState> {
         .route("/cases/{id}/attachments/{n}", get(pages::attachment))
         .route("/search", get(pages::search))
         .route("/stats", get(stats::page))
+        .route(
+            "/conference",
+            get(conference::list).post(conference::convene),
+        )
+        .route("/conference/{id}", get(conference::meeting))
+        .route("/conference/{id}/act", post(conference::act))
         .route("/supervision", get(supervision::list))
         .route("/supervision/{id}", get(supervision::one))
         .route("/supervision/{id}/act", post(supervision::act))

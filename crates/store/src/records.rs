@@ -1,0 +1,87 @@
+//! Reading the records of the mechanisms (supervision, conferences, …): one by id, or a list by
+//! scope, status, case or the record they belong to. Writing goes through the writer.
+
+use serde::de::DeserializeOwned;
+use sqlx::Row;
+
+use crate::{Store, StoreError};
+
+/// Which records of a kind to list.
+#[derive(Debug, Clone, Default)]
+pub struct RecordQuery {
+    /// Records of units in this subtree (by materialised path).
+    pub under_path: Option<String>,
+    pub status: Option<&'static str>,
+    pub listed: bool,
+    pub case_id: Option<i64>,
+    pub ref_id: Option<i64>,
+    /// Oldest first by `due` (then id) instead of newest first.
+    pub by_due: bool,
+    pub limit: u32,
+}
+
+impl Store {
+    pub(crate) async fn record_state<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        id: i64,
+    ) -> Result<Option<T>, StoreError> {
+        let row = sqlx::query("SELECT state FROM records WHERE id = $1 AND kind = $2")
+            .bind(id)
+            .bind(kind)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
+            .transpose()
+    }
+
+    pub(crate) async fn record_states<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        q: &RecordQuery,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut sql = "SELECT state FROM records WHERE kind = $1".to_string();
+        let mut texts: Vec<String> = Vec::new();
+        let mut ints: Vec<i64> = Vec::new();
+        let mut n = 1;
+        let mut next = || {
+            n += 1;
+            n
+        };
+        if let Some(path) = &q.under_path {
+            // A range on the materialised path ('0' sorts right after '/').
+            let upper = format!("{}0", &path[..path.len() - 1]);
+            sql += &format!(" AND unit_path >= ${} AND unit_path < ${}", next(), next());
+            texts.push(path.clone());
+            texts.push(upper);
+        }
+        if let Some(s) = q.status {
+            sql += &format!(" AND status = ${}", next());
+            texts.push(s.to_string());
+        }
+        if q.listed {
+            sql += " AND listed = 1";
+        }
+        for (col, v) in [("case_id", q.case_id), ("ref_id", q.ref_id)] {
+            if let Some(v) = v {
+                sql += &format!(" AND {col} = ${}", next());
+                ints.push(v);
+            }
+        }
+        let order = if q.by_due { "due, id" } else { "id DESC" };
+        sql += &format!(" ORDER BY {order} LIMIT {}", q.limit.clamp(1, 500));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kind.to_string());
+        for t in texts {
+            query = query.bind(t);
+        }
+        for i in ints {
+            query = query.bind(i);
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
+            .collect()
+    }
+}
