@@ -14,6 +14,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod metrics;
 pub mod org;
+pub mod ownership;
 pub mod petitioner;
 pub mod policy;
 pub mod supervision;

@@ -14,6 +14,7 @@ pub mod files;
 pub mod open311;
 pub mod org;
 pub mod outbox;
+pub mod ownership;
 pub mod read;
 pub mod records;
 mod rows;

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{cases, conference, org, public, session, stats, supervision};
+use crate::api::{cases, conference, leadership, org, public, session, stats, supervision};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,6 +18,7 @@ use crate::api::{cases, conference, org, public, session, stats, supervision};
         supervision::list, supervision::raise, supervision::get_one, supervision::act,
         conference::meetings, conference::convene, conference::meeting, conference::minutes, conference::decide,
         conference::agenda, conference::propose, conference::tasks, conference::complete,
+        leadership::list, leadership::attach, leadership::act,
     ),
     components(schemas(xinfang_domain::NewCase, xinfang_domain::Command, xinfang_domain::case::Case, xinfang_domain::Event)),
     modifiers(&Bearer),

@@ -440,3 +440,34 @@ both_backends! {
         assert!(html.contains("已勘界并达成调解协议") && html.contains("已召开") && html.contains("议定由东城镇牵头调处"), "{html}");
     }
 }
+
+both_backends! {
+    async fn a_leader_owns_a_case_through_the_pages(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let case = app.store.register(xinfang_store::testing::letter("安置房质量问题"), xinfang_store::Who::Officer(c.registrar.clone()), c.office).await.unwrap();
+        let case_path = format!("/cases/{}", case.id);
+        let leader = Browser::login(&app.base, "city_handler").await;
+        let (_, html, _) = leader.get(&case_path).await;
+        assert!(html.contains("确定包案领导"), "{html}");
+        let csrf = leader.csrf(&case_path).await;
+        let due = (app.store.clock().today() + chrono::Duration::days(30)).to_string();
+        let me = c.city_handler.person.0.to_string();
+        let (s, _, _) = leader.post(&format!("{case_path}/ownership"), &[("csrf", &csrf), ("leader_id", &me), ("kind", "old_case"), ("due", &due)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html, _) = leader.get(&case_path).await;
+        assert!(html.contains("“五个一” 1/5") && html.contains("一名包案领导"), "{html}");
+        let at = html.find("action=\"/leadership/").unwrap() + 20;
+        let id: String = html[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
+        let act = format!("/leadership/{id}/act");
+        let (s, _, _) = leader.post(&act, &[("csrf", &csrf), ("action", "fill"), ("part", "plan"), ("text", "返修并第三方检测")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, html, _) = leader.post(&act, &[("csrf", &csrf), ("action", "resolve"), ("note", "已化解")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("“五个一”尚未齐全"), "{html}");
+        let (_, html, _) = leader.get(&case_path).await;
+        assert!(html.contains("一个化解方案：返修并第三方检测") && html.contains("2/5"), "{html}");
+        let (_, html, _) = leader.get("/leadership").await;
+        assert!(html.contains("我包案的信访事项（1）") && html.contains("2/5") && html.contains("领导包案情况"), "{html}");
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod conference;
+pub mod leadership;
 pub mod org;
 pub mod public;
 pub mod session;
@@ -26,6 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(cases::get_one))
         .route("/cases/{id}/timeline", get(cases::timeline))
         .route("/cases/{id}/actions", post(cases::act))
+        .route("/cases/{id}/ownership", post(leadership::attach))
+        .route("/leadership", get(leadership::list))
+        .route("/leadership/{id}/actions", post(leadership::act))
         .route("/stats/assessment", get(stats::assessment))
         .route("/stats/volume", get(stats::volume))
         .route("/stats/cases", get(stats::cases_behind))

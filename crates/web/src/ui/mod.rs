@@ -8,6 +8,8 @@ mod admin;
 #[allow(clippy::result_large_err)]
 mod conference;
 #[allow(clippy::result_large_err)]
+mod leadership;
+#[allow(clippy::result_large_err)]
 mod pages;
 #[allow(clippy::result_large_err)]
 mod session;
@@ -48,6 +50,9 @@ fn pages() -> Router<AppState> {
         .route("/cases/{id}/attachments/{n}", get(pages::attachment))
         .route("/search", get(pages::search))
         .route("/stats", get(stats::page))
+        .route("/leadership", get(leadership::page))
+        .route("/leadership/{id}/act", post(leadership::act))
+        .route("/cases/{id}/ownership", post(leadership::attach))
         .route(
             "/conference",
             get(conference::list).post(conference::convene),

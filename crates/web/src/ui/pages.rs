@@ -252,6 +252,13 @@ struct CasePage {
     /// 督查督办 about this case, and whether this officer may raise it.
     supervision: Vec<xinfang_domain::supervision::Supervision>,
     can_supervise: bool,
+    /// 领导包案 of this case, the leaders who may own it, and whether this officer assigns.
+    ownerships: Vec<xinfang_domain::ownership::Ownership>,
+    leaders: Vec<UnitOption>,
+    can_assign_leader: bool,
+    parts: Vec<(&'static str, &'static str)>,
+    /// The officer's person id.
+    me: i64,
 }
 
 pub struct Delivery {
@@ -355,6 +362,46 @@ async fn render_case(
         .org()
         .get(case.responsible_unit())
         .is_ok_and(|u| xinfang_domain::supervision::may_supervise(&officer.actor, &u.path));
+    let ownerships = match state
+        .store
+        .ownerships(&xinfang_store::ownership::OwnershipFilter {
+            case_id: Some(case.id),
+            ..Default::default()
+        })
+        .await
+    {
+        Ok(o) => o,
+        Err(e) => return from_api(e.into()),
+    };
+    let case_path = state
+        .store
+        .org()
+        .get(case.responsible_unit())
+        .map(|u| u.path.clone())
+        .unwrap_or_default();
+    let a = &officer.actor;
+    let can_assign_leader = a.has_any(&[Role::Leader, Role::Supervisor, Role::Admin])
+        && case_path.starts_with(&xinfang_domain::supervision::scope(a));
+    let leaders = if can_assign_leader {
+        let org = state.store.org();
+        match state.store.people().await {
+            Ok(people) => people
+                .into_iter()
+                .filter(|p| p.roles.contains(&Role::Leader))
+                .map(|p| UnitOption {
+                    id: p.id.0,
+                    label: format!(
+                        "{}（{}）",
+                        p.name,
+                        org.get(p.unit).map(|u| u.name.as_str()).unwrap_or("")
+                    ),
+                })
+                .collect(),
+            Err(e) => return from_api(e.into()),
+        }
+    } else {
+        Vec::new()
+    };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -376,6 +423,14 @@ async fn render_case(
         deliveries,
         supervision,
         can_supervise,
+        ownerships,
+        leaders,
+        can_assign_leader,
+        me: officer.actor.person.0,
+        parts: xinfang_domain::ownership::Part::ALL
+            .iter()
+            .map(|p| (p.code(), p.label()))
+            .collect(),
     };
     (status, page).into_response()
 }
