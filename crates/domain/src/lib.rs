@@ -11,6 +11,7 @@ pub mod deadline;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod ledger;
 pub mod lifecycle;
 pub mod metrics;
 pub mod org;

@@ -11,6 +11,7 @@ pub mod conference;
 pub mod error;
 mod figures;
 pub mod files;
+pub mod ledger;
 pub mod open311;
 pub mod org;
 pub mod outbox;

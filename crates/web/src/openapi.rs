@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{cases, conference, leadership, org, public, session, stats, supervision};
+use crate::api::{cases, conference, leadership, ledger, org, public, session, stats, supervision};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +19,7 @@ use crate::api::{cases, conference, leadership, org, public, session, stats, sup
         conference::meetings, conference::convene, conference::meeting, conference::minutes, conference::decide,
         conference::agenda, conference::propose, conference::tasks, conference::complete,
         leadership::list, leadership::attach, leadership::act,
+        ledger::list, ledger::create, ledger::get_one, ledger::act, ledger::to_case,
     ),
     components(schemas(xinfang_domain::NewCase, xinfang_domain::Command, xinfang_domain::case::Case, xinfang_domain::Event)),
     modifiers(&Bearer),

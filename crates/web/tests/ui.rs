@@ -471,3 +471,35 @@ both_backends! {
         assert!(html.contains("我包案的信访事项（1）") && html.contains("2/5") && html.contains("领导包案情况"), "{html}");
     }
 }
+
+both_backends! {
+    async fn a_dispute_is_recorded_and_resolved_through_the_pages(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let town = Browser::login(&app.base, "town_handler").await;
+        let csrf = town.csrf("/ledger").await;
+        let due = (app.store.clock().today() + chrono::Duration::days(20)).to_string();
+        let village = c.village.0.to_string();
+        let entry = |risk: &'static str| {
+            vec![("csrf", csrf.clone()), ("title", "前进村宅基地边界纠纷".to_string()), ("description", "两户村民因宅基地边界争执".into()),
+                 ("unit_id", village.clone()), ("leader", "李镇长".into()), ("person", "王主任".into()), ("plan", "司法所调解".into()),
+                 ("risk", risk.into()), ("due", due.clone())]
+        };
+        let (bad, good) = (entry("extreme"), entry("high"));
+        let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (s, html, _) = town.post("/ledger", &bad).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("请选择风险等级"), "{html}");
+        let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (s, _, loc) = town.post("/ledger", &good).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let page = loc.unwrap().split('?').next().unwrap().to_string();
+        let (_, html, _) = town.get("/ledger").await;
+        assert!(html.contains("前进村宅基地边界纠纷") && html.contains("badge red"), "{html}");
+        let csrf = town.csrf(&page).await;
+        let (s, _, _) = town.post(&format!("{page}/act"), &[("csrf", &csrf), ("action", "resolve"), ("note", "双方达成调解协议")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html, _) = town.get(&page).await;
+        assert!(html.contains("已化解") && html.contains("双方达成调解协议"), "{html}");
+    }
+}

@@ -3,6 +3,7 @@
 pub mod cases;
 pub mod conference;
 pub mod leadership;
+pub mod ledger;
 pub mod org;
 pub mod public;
 pub mod session;
@@ -29,6 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/actions", post(cases::act))
         .route("/cases/{id}/ownership", post(leadership::attach))
         .route("/leadership", get(leadership::list))
+        .route("/ledger", get(ledger::list).post(ledger::create))
+        .route("/ledger/{id}", get(ledger::get_one))
+        .route("/ledger/{id}/actions", post(ledger::act))
+        .route("/ledger/{id}/case", post(ledger::to_case))
         .route("/leadership/{id}/actions", post(leadership::act))
         .route("/stats/assessment", get(stats::assessment))
         .route("/stats/volume", get(stats::volume))

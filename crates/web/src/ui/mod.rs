@@ -10,6 +10,8 @@ mod conference;
 #[allow(clippy::result_large_err)]
 mod leadership;
 #[allow(clippy::result_large_err)]
+mod ledger;
+#[allow(clippy::result_large_err)]
 mod pages;
 #[allow(clippy::result_large_err)]
 mod session;
@@ -51,6 +53,9 @@ fn pages() -> Router<AppState> {
         .route("/search", get(pages::search))
         .route("/stats", get(stats::page))
         .route("/leadership", get(leadership::page))
+        .route("/ledger", get(ledger::list).post(ledger::create))
+        .route("/ledger/{id}", get(ledger::one))
+        .route("/ledger/{id}/act", post(ledger::act))
         .route("/leadership/{id}/act", post(leadership::act))
         .route("/cases/{id}/ownership", post(leadership::attach))
         .route(
