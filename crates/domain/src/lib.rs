@@ -8,6 +8,7 @@ pub mod case;
 pub mod command;
 pub mod conference;
 pub mod deadline;
+pub mod duty;
 pub mod error;
 pub mod event;
 pub mod ids;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod chain;
 pub mod clock;
 pub mod conference;
+pub mod duty;
 pub mod error;
 mod figures;
 pub mod files;

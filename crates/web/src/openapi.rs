@@ -4,7 +4,9 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::api::{cases, conference, leadership, ledger, org, public, session, stats, supervision};
+use crate::api::{
+    cases, conference, duty, leadership, ledger, org, public, session, stats, supervision,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +22,7 @@ use crate::api::{cases, conference, leadership, ledger, org, public, session, st
         conference::agenda, conference::propose, conference::tasks, conference::complete,
         leadership::list, leadership::attach, leadership::act,
         ledger::list, ledger::create, ledger::get_one, ledger::act, ledger::to_case,
+        duty::roster, duty::set, duty::incidents, duty::note, duty::report,
     ),
     components(schemas(xinfang_domain::NewCase, xinfang_domain::Command, xinfang_domain::case::Case, xinfang_domain::Event)),
     modifiers(&Bearer),

@@ -503,3 +503,28 @@ both_backends! {
         assert!(html.contains("已化解") && html.contains("双方达成调解协议"), "{html}");
     }
 }
+
+both_backends! {
+    async fn incidents_are_noted_and_reported_through_the_page(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let town = Browser::login(&app.base, "town_handler").await;
+        let csrf = town.csrf("/duty").await;
+        let unit = c.town.0.to_string();
+        let (s, html, _) = town.post("/duty", &[("csrf", &csrf), ("action", "note"), ("unit_id", &unit), ("title", "山体滑坡"), ("severity", "critical"), ("occurred_at", "not a time")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("请填写正确的发生时间"));
+        // Two days ago at 08:00: long past even the ordinary deadline.
+        let at = format!("{}T08:00", app.store.clock().today() - chrono::Duration::days(2));
+        let (s, _, _) = town.post("/duty", &[("csrf", &csrf), ("action", "note"), ("unit_id", &unit), ("title", "山体滑坡"), ("severity", "critical"), ("occurred_at", &at)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html, _) = town.get("/duty").await;
+        assert!(html.contains("山体滑坡") && html.contains("逾期未报"), "{html}");
+        let at = html.find("action=\"/duty/incidents/").unwrap() + 24;
+        let id: String = html[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
+        let (s, _, _) = town.post(&format!("/duty/incidents/{id}/report"), &[("csrf", &csrf), ("text", "道路已封闭，无人员伤亡")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html, _) = town.get("/duty").await;
+        assert!(html.contains("迟报") && html.contains("道路已封闭"), "{html}");
+    }
+}

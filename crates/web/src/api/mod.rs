@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod conference;
+pub mod duty;
 pub mod leadership;
 pub mod ledger;
 pub mod org;
@@ -30,6 +31,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/actions", post(cases::act))
         .route("/cases/{id}/ownership", post(leadership::attach))
         .route("/leadership", get(leadership::list))
+        .route("/duty", get(duty::roster).put(duty::set))
+        .route("/incidents", get(duty::incidents).post(duty::note))
+        .route("/incidents/{id}/report", post(duty::report))
         .route("/ledger", get(ledger::list).post(ledger::create))
         .route("/ledger/{id}", get(ledger::get_one))
         .route("/ledger/{id}/actions", post(ledger::act))

@@ -8,6 +8,8 @@ mod admin;
 #[allow(clippy::result_large_err)]
 mod conference;
 #[allow(clippy::result_large_err)]
+mod duty;
+#[allow(clippy::result_large_err)]
 mod leadership;
 #[allow(clippy::result_large_err)]
 mod ledger;
@@ -53,6 +55,8 @@ fn pages() -> Router<AppState> {
         .route("/search", get(pages::search))
         .route("/stats", get(stats::page))
         .route("/leadership", get(leadership::page))
+        .route("/duty", get(duty::page).post(duty::act))
+        .route("/duty/incidents/{id}/report", post(duty::report))
         .route("/ledger", get(ledger::list).post(ledger::create))
         .route("/ledger/{id}", get(ledger::one))
         .route("/ledger/{id}/act", post(ledger::act))
