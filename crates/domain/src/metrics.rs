@@ -65,11 +65,17 @@ pub struct Counts {
     /// those of them answered within the period (化解).
     pub backlog: u64,
     pub backlog_resolved: u64,
+    /// 案件评查: reviews of the unit's closed cases in the period and their points (of 100 each).
+    pub reviewed: u64,
+    pub review_points: u64,
+    /// 回访: follow-up calls that reached the petitioner, and those who said it was solved.
+    pub followed_up: u64,
+    pub follow_up_resolved: u64,
 }
 
 impl Counts {
     pub fn add(&mut self, o: &Counts) {
-        let pairs: [(&mut u64, u64); 21] = [
+        let pairs: [(&mut u64, u64); 25] = [
             (&mut self.cases, o.cases),
             (&mut self.people, o.people),
             (&mut self.collective, o.collective),
@@ -91,6 +97,10 @@ impl Counts {
             (&mut self.first_closed_once, o.first_closed_once),
             (&mut self.backlog, o.backlog),
             (&mut self.backlog_resolved, o.backlog_resolved),
+            (&mut self.reviewed, o.reviewed),
+            (&mut self.review_points, o.review_points),
+            (&mut self.followed_up, o.followed_up),
+            (&mut self.follow_up_resolved, o.follow_up_resolved),
         ];
         for (a, b) in pairs {
             *a += b;
@@ -102,7 +112,7 @@ impl Counts {
     }
 
     /// (name, numerator, denominator) of every rate.
-    pub fn rates(&self) -> [Rate; 7] {
+    pub fn rates(&self) -> [Rate; 9] {
         [
             Rate::new(
                 "timely_acceptance",
@@ -135,6 +145,18 @@ impl Counts {
                 "积案化解率",
                 self.backlog_resolved,
                 self.backlog,
+            ),
+            Rate::new(
+                "review_score",
+                "评查得分率",
+                self.review_points,
+                self.reviewed * 100,
+            ),
+            Rate::new(
+                "follow_up_resolution",
+                "回访解决率",
+                self.follow_up_resolved,
+                self.followed_up,
             ),
         ]
     }

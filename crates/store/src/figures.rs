@@ -248,6 +248,9 @@ impl Store {
             counts.backlog += r.try_get::<i64, _>("backlog")?.max(0) as u64;
             counts.backlog_resolved += r.try_get::<i64, _>("resolved")?.max(0) as u64;
         }
+        for (unit, c) in self.review_figures(period).await? {
+            out.entry(unit).or_default().add(&c);
+        }
         out.retain(|_, c| !c.is_empty());
         Ok(out)
     }

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod ownership;
 pub mod read;
 pub mod records;
+pub mod review;
 mod rows;
 pub mod stats;
 pub mod supervision;

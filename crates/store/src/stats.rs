@@ -87,6 +87,11 @@ impl Store {
             }
         })
         .await?;
+        for (p, by_unit) in periods.iter().zip(out.iter_mut()) {
+            for (unit, c) in self.review_figures(*p).await? {
+                by_unit.entry(unit).or_default().add(&c);
+            }
+        }
         Ok(out)
     }
 

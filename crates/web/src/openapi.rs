@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    cases, conference, duty, leadership, ledger, org, public, session, stats, supervision,
+    cases, conference, duty, leadership, ledger, org, public, review, session, stats, supervision,
 };
 
 #[derive(OpenApi)]
@@ -23,6 +23,7 @@ use crate::api::{
         leadership::list, leadership::attach, leadership::act,
         ledger::list, ledger::create, ledger::get_one, ledger::act, ledger::to_case,
         duty::roster, duty::set, duty::incidents, duty::note, duty::report,
+        review::review, review::follow_up, review::list,
     ),
     components(schemas(xinfang_domain::NewCase, xinfang_domain::Command, xinfang_domain::case::Case, xinfang_domain::Event)),
     modifiers(&Bearer),

@@ -528,3 +528,38 @@ both_backends! {
         assert!(html.contains("迟报") && html.contains("道路已封闭"), "{html}");
     }
 }
+
+both_backends! {
+    async fn a_case_is_followed_up_and_reviewed_through_the_pages(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let reg = xinfang_store::Who::Officer(c.registrar.clone());
+        let dept = xinfang_store::Who::Officer(c.dept_head.clone());
+        let case = app.store.register(xinfang_store::testing::letter("小区停车收费"), reg.clone(), c.office).await.unwrap();
+        app.store.act(case.id, xinfang_domain::Command::Forward { to_unit: c.dept }, reg).await.unwrap();
+        app.store.act(case.id, xinfang_domain::Command::Accept, dept.clone()).await.unwrap();
+        app.store.act(case.id, xinfang_domain::Command::Reply { outcome: xinfang_domain::Outcome::Support, text: "已规范收费".into() }, dept).await.unwrap();
+        let case_path = format!("/cases/{}", case.id);
+        let registrar = Browser::login(&app.base, "registrar").await;
+        let csrf = registrar.csrf(&case_path).await;
+        let (s, _, _) = registrar.post(&format!("{case_path}/follow-up"), &[("csrf", &csrf), ("reached", "yes"), ("resolved", "yes"), ("rating", "satisfied"), ("note", "已按新标准收费")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        app.store.clock().advance(chrono::Duration::days(40));
+        app.store.close_lapsed().await.unwrap();
+        let leader = Browser::login(&app.base, "city_handler").await;
+        let csrf = leader.csrf(&case_path).await;
+        let (s, html, _) = leader.post(&format!("{case_path}/review"), &[("csrf", &csrf), ("acceptance", "30"), ("handling", "20"), ("reply", "20"), ("procedure", "20"), ("findings", "规范")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("每项评分为0至25分"), "{html}");
+        let (s, _, _) = leader.post(&format!("{case_path}/review"), &[("csrf", &csrf), ("acceptance", "25"), ("handling", "20"), ("reply", "20"), ("procedure", "25"), ("findings", "办理规范，答复及时")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html, _) = leader.get(&case_path).await;
+        assert!(html.contains("评查 90 分") && html.contains("回访：问题已解决，满意"), "{html}");
+        let from = case.registered_on;
+        let (_, html, _) = leader.get(&format!("/stats?from={from}&to={}", app.store.clock().today())).await;
+        assert!(html.contains("90.0%"), "{html}");
+        for rate in xinfang_domain::metrics::Counts::default().rates() {
+            assert!(html.contains(&format!("<th>{}</th>", rate.name)), "the table heads every rate: {}", rate.name);
+        }
+    }
+}

@@ -7,6 +7,7 @@ pub mod leadership;
 pub mod ledger;
 pub mod org;
 pub mod public;
+pub mod review;
 pub mod session;
 pub mod stats;
 pub mod supervision;
@@ -31,6 +32,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/actions", post(cases::act))
         .route("/cases/{id}/ownership", post(leadership::attach))
         .route("/leadership", get(leadership::list))
+        .route("/cases/{id}/review", post(review::review))
+        .route("/cases/{id}/follow-ups", post(review::follow_up))
+        .route("/cases/{id}/reviews", get(review::list))
         .route("/duty", get(duty::roster).put(duty::set))
         .route("/incidents", get(duty::incidents).post(duty::note))
         .route("/incidents/{id}/report", post(duty::report))

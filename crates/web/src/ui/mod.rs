@@ -15,6 +15,7 @@ mod leadership;
 mod ledger;
 #[allow(clippy::result_large_err)]
 mod pages;
+mod review;
 #[allow(clippy::result_large_err)]
 mod session;
 #[allow(clippy::result_large_err)]
@@ -55,6 +56,8 @@ fn pages() -> Router<AppState> {
         .route("/search", get(pages::search))
         .route("/stats", get(stats::page))
         .route("/leadership", get(leadership::page))
+        .route("/cases/{id}/review", post(review::review))
+        .route("/cases/{id}/follow-up", post(review::follow_up))
         .route("/duty", get(duty::page).post(duty::act))
         .route("/duty/incidents/{id}/report", post(duty::report))
         .route("/ledger", get(ledger::list).post(ledger::create))

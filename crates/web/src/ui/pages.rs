@@ -259,6 +259,10 @@ struct CasePage {
     parts: Vec<(&'static str, &'static str)>,
     /// The officer's person id.
     me: i64,
+    /// 案件评查 and 回访 of this case; whether this officer may review it (closed, above it).
+    reviews: Vec<xinfang_domain::review::QualityReview>,
+    follow_ups: Vec<xinfang_domain::review::FollowUp>,
+    can_review: bool,
 }
 
 pub struct Delivery {
@@ -402,6 +406,13 @@ async fn render_case(
     } else {
         Vec::new()
     };
+    let (reviews, follow_ups) = match state.store.reviews_of(case.id).await {
+        Ok(r) => r,
+        Err(e) => return from_api(e.into()),
+    };
+    let can_review = matches!(case.status, CaseStatus::Closed | CaseStatus::Final)
+        && a.has_any(&[Role::Supervisor, Role::Leader, Role::Admin])
+        && case_path.starts_with(&xinfang_domain::supervision::scope(a));
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -427,6 +438,9 @@ async fn render_case(
         leaders,
         can_assign_leader,
         me: officer.actor.person.0,
+        reviews,
+        follow_ups,
+        can_review,
         parts: xinfang_domain::ownership::Part::ALL
             .iter()
             .map(|p| (p.code(), p.label()))

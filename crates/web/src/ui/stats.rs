@@ -100,7 +100,8 @@ impl StatsPage {
 }
 
 /// The count each rate's numerator is.
-const NUMERATORS: [&str; 7] = [
+/// Empty where the count is not of cases (评查 points, 回访 calls): no drill-down.
+const NUMERATORS: [&str; 9] = [
     "accept_on_time",
     "done_on_time",
     "evaluated",
@@ -108,6 +109,8 @@ const NUMERATORS: [&str; 7] = [
     "repeats",
     "first_closed_once",
     "backlog_resolved",
+    "",
+    "",
 ];
 
 /// Names of counts for the drill-down heading.
