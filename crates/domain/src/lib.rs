@@ -19,6 +19,7 @@ pub mod org;
 pub mod ownership;
 pub mod petitioner;
 pub mod policy;
+pub mod reception;
 pub mod review;
 pub mod supervision;
 pub mod taxonomy;

@@ -18,6 +18,7 @@ pub mod org;
 pub mod outbox;
 pub mod ownership;
 pub mod read;
+pub mod reception;
 pub mod records;
 pub mod review;
 mod rows;

@@ -5,7 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    cases, conference, duty, leadership, ledger, org, public, review, session, stats, supervision,
+    cases, conference, duty, leadership, ledger, org, public, reception, review, session, stats,
+    supervision,
 };
 
 #[derive(OpenApi)]
@@ -24,6 +25,8 @@ use crate::api::{
         ledger::list, ledger::create, ledger::get_one, ledger::act, ledger::to_case,
         duty::roster, duty::set, duty::incidents, duty::note, duty::report,
         review::review, review::follow_up, review::list,
+        reception::days, reception::rotation, reception::sessions, reception::arrange, reception::session,
+        reception::act, reception::register,
     ),
     components(schemas(xinfang_domain::NewCase, xinfang_domain::Command, xinfang_domain::case::Case, xinfang_domain::Event)),
     modifiers(&Bearer),

@@ -563,3 +563,31 @@ both_backends! {
         }
     }
 }
+
+both_backends! {
+    async fn a_reception_day_is_arranged_and_a_petition_taken_there_through_the_pages(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let reg = Browser::login(&app.base, "registrar").await;
+        let csrf = reg.csrf("/reception").await;
+        let today = app.store.clock().today().to_string();
+        let (city, leader) = (c.city.0.to_string(), c.city_handler.person.0.to_string());
+        let (s, _, _) = reg.post("/reception", &[("csrf", &csrf), ("action", "rotation"), ("unit_id", &city), ("weekday", "3"), ("leaders", &leader), ("date", &today)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html, _) = reg.get("/reception").await;
+        assert!(html.contains("近八周接访日") && html.contains("city_handler"), "{html}");
+        let (s, _, loc) = reg.post("/reception", &[("csrf", &csrf), ("action", "arrange"), ("kind", "reception"), ("unit_id", &city), ("leader_id", &leader), ("date", &today)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let page = loc.unwrap().split('?').next().unwrap().to_string();
+        let csrf = reg.csrf(&page).await;
+        let (s, _, _) = reg.post(&format!("{page}/act"), &[("csrf", &csrf), ("action", "book"), ("name", "周师傅"), ("phone", "13500001111"), ("matter", "工伤认定")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, _, loc) = reg.post(&format!("{page}/act"), &[("csrf", &csrf), ("action", "register"), ("petitioner_name", "周师傅"), ("petitioner_phone", "13500001111"), ("channel", "visit"), ("title", "工伤认定久拖不决"), ("content", "请求尽快作出工伤认定")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert!(loc.unwrap().starts_with("/cases/"));
+        let (s, _, _) = reg.post(&format!("{page}/act"), &[("csrf", &csrf), ("action", "met"), ("names", "周师傅\n吴阿姨")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html, _) = reg.get(&page).await;
+        assert!(html.contains("周师傅、吴阿姨") && html.contains("工伤认定") && html.contains("/cases/"), "{html}");
+    }
+}

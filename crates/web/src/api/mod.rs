@@ -7,6 +7,7 @@ pub mod leadership;
 pub mod ledger;
 pub mod org;
 pub mod public;
+pub mod reception;
 pub mod review;
 pub mod session;
 pub mod stats;
@@ -32,6 +33,18 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/actions", post(cases::act))
         .route("/cases/{id}/ownership", post(leadership::attach))
         .route("/leadership", get(leadership::list))
+        .route("/reception/days", get(reception::days))
+        .route(
+            "/reception/rotation",
+            axum::routing::put(reception::rotation),
+        )
+        .route(
+            "/reception/sessions",
+            get(reception::sessions).post(reception::arrange),
+        )
+        .route("/reception/sessions/{id}", get(reception::session))
+        .route("/reception/sessions/{id}/actions", post(reception::act))
+        .route("/reception/sessions/{id}/cases", post(reception::register))
         .route("/cases/{id}/review", post(review::review))
         .route("/cases/{id}/follow-ups", post(review::follow_up))
         .route("/cases/{id}/reviews", get(review::list))

@@ -15,6 +15,8 @@ mod leadership;
 mod ledger;
 #[allow(clippy::result_large_err)]
 mod pages;
+#[allow(clippy::result_large_err)]
+mod reception;
 mod review;
 #[allow(clippy::result_large_err)]
 mod session;
@@ -56,6 +58,9 @@ fn pages() -> Router<AppState> {
         .route("/search", get(pages::search))
         .route("/stats", get(stats::page))
         .route("/leadership", get(leadership::page))
+        .route("/reception", get(reception::list).post(reception::act_list))
+        .route("/reception/{id}", get(reception::session))
+        .route("/reception/{id}/act", post(reception::act))
         .route("/cases/{id}/review", post(review::review))
         .route("/cases/{id}/follow-up", post(review::follow_up))
         .route("/duty", get(duty::page).post(duty::act))
