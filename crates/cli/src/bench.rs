@@ -580,5 +580,50 @@ async fn stats(db: &DbArgs, requests: u64, year: i32) -> Result<(), String> {
     if fast != plain {
         return Err("the read model disagrees with the recomputed figures".into());
     }
+    // What plain SQL can aggregate from the case columns alone: cases per owning unit.
+    let sql = time(
+        &format!("cases per unit for {year}, plain SQL GROUP BY over the cases"),
+        requests,
+        || store.cases_per_unit_sql(whole),
+    )
+    .await?;
+    let fast_cases: std::collections::BTreeMap<_, _> = fast
+        .iter()
+        .filter(|(_, c)| c.cases > 0)
+        .map(|(u, c)| (*u, c.cases))
+        .collect();
+    println!(
+        "plain SQL and read model agree on cases per unit: {}",
+        sql == fast_cases
+    );
+    // The drill-down of the busiest unit, alone and with its parent's subtree.
+    let busiest = fast
+        .iter()
+        .max_by_key(|(_, c)| c.cases)
+        .map(|(u, _)| *u)
+        .ok_or("no figures")?;
+    let parent = store.org().get(busiest).map_err(|e| e.to_string())?.parent;
+    let ids = time(
+        "cases behind one count (done_late) of the busiest unit for the year",
+        requests,
+        || store.cases_behind(whole, busiest, false, |c| c.done_late),
+    )
+    .await?;
+    println!("{} cases listed", ids.len());
+    if let Some(parent) = parent {
+        let ids = time(
+            "cases behind one count (done_late) of its parent's subtree for the year",
+            requests,
+            || store.cases_behind(whole, parent, true, |c| c.done_late),
+        )
+        .await?;
+        println!("{} cases listed", ids.len());
+    }
+    time(
+        "backlog by age and bouncing, every unit",
+        requests * 10,
+        || store.backlog(),
+    )
+    .await?;
     Ok(())
 }

@@ -633,11 +633,15 @@ impl Generator {
                 ) {
                     let rereviewer = self.reviewer(h.case.rereview_unit);
                     if chance(rng, 300) {
-                        h.act_in(
+                        // Planned a week ahead, held on the day with the planned panel.
+                        let gap = rng.random_range(1..4);
+                        h.act(
                             rng,
-                            3..10,
+                            gap,
                             rereviewer.clone(),
-                            Command::StartHearing {
+                            Command::ScheduleHearing {
+                                hearing_on: h.day + Duration::days(gap + 7),
+                                place: "市信访局听证室".into(),
                                 panel: vec![
                                     "市人大代表".into(),
                                     "市政协委员".into(),
@@ -646,12 +650,20 @@ impl Generator {
                                 ],
                             },
                         );
+                        h.act(
+                            rng,
+                            7,
+                            rereviewer.clone(),
+                            Command::StartHearing { panel: vec![] },
+                        );
                         h.act_in(
                             rng,
                             0..3,
                             rereviewer.clone(),
                             Command::EndHearing {
                                 conclusion: "听证员多数意见认为原处理意见正确。".into(),
+                                record: "信访人陈述诉求，办理单位说明处理依据，听证员逐一提问。"
+                                    .into(),
                             },
                         );
                     }

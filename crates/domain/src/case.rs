@@ -159,15 +159,30 @@ pub struct Extension {
     pub on: NaiveDate,
 }
 
+/// A 听证 planned ahead of its day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlannedHearing {
+    pub on: NaiveDate,
+    pub place: String,
+    /// 听证员, each with what they are (人大代表, 政协委员, 律师, 社区代表, …).
+    pub panel: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hearing {
     pub started_on: NaiveDate,
     pub panel: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub place: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_on: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conclusion: Option<String>,
+    /// 听证笔录.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
 }
 
 /// Every deadline the case has had; `None` where the step has not started.
@@ -275,6 +290,9 @@ pub struct Case {
     pub extension: Option<Extension>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hearings: Vec<Hearing>,
+    /// The next 听证, planned and not yet begun.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_hearing: Option<PlannedHearing>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<Evaluation>,
     /// How many times the case was sent to a unit (转送/交办).
@@ -455,20 +473,39 @@ impl Case {
                 self.rereview_unit = Some(*rereview_unit);
                 d.rereview_due = Some(*rereview_due);
             }
-            HearingStarted { on, panel } => self.hearings.push(Hearing {
-                started_on: *on,
-                panel: panel.clone(),
-                ended_on: None,
-                conclusion: None,
-            }),
+            HearingScheduled {
+                hearing_on,
+                place,
+                panel,
+                ..
+            } => {
+                self.planned_hearing = Some(PlannedHearing {
+                    on: *hearing_on,
+                    place: place.clone(),
+                    panel: panel.clone(),
+                })
+            }
+            HearingStarted { on, panel, place } => {
+                self.planned_hearing = None;
+                self.hearings.push(Hearing {
+                    started_on: *on,
+                    panel: panel.clone(),
+                    place: place.clone(),
+                    ended_on: None,
+                    conclusion: None,
+                    record: None,
+                })
+            }
             HearingEnded {
                 on,
                 conclusion,
+                record,
                 rereview_due,
             } => {
                 if let Some(h) = self.hearings.last_mut() {
                     h.ended_on = Some(*on);
                     h.conclusion = Some(conclusion.clone());
+                    h.record = Some(record.clone()).filter(|r| !r.is_empty());
                 }
                 d.rereview_due = Some(*rereview_due);
             }

@@ -122,13 +122,25 @@ pub enum Command {
     Review { outcome: Outcome, text: String },
     /// 申请复核.
     RequestRereview { reason: String },
-    /// 听证 begins; the 复核 clock stops.
+    /// 听证 planned ahead: its day (within the 复核 limit), place and panel. Planning again
+    /// replaces the plan; the clock runs on until the hearing begins.
+    ScheduleHearing {
+        hearing_on: NaiveDate,
+        place: String,
+        panel: Vec<String>,
+    },
+    /// 听证 begins; the 复核 clock stops. The panel defaults to the planned one.
     StartHearing {
         #[serde(default)]
         panel: Vec<String>,
     },
     /// 听证 ends; the 复核 deadline moves by the hearing's length.
-    EndHearing { conclusion: String },
+    EndHearing {
+        conclusion: String,
+        /// 听证笔录: what was said, as recorded.
+        #[serde(default)]
+        record: String,
+    },
     /// 复核意见书: the final opinion.
     Rereview { outcome: Outcome, text: String },
     /// Close a case whose appeal window has lapsed.
@@ -152,6 +164,7 @@ impl Command {
             Command::RequestReview { .. } => ("request_review", "申请复查"),
             Command::Review { .. } => ("review", "复查"),
             Command::RequestRereview { .. } => ("request_rereview", "申请复核"),
+            Command::ScheduleHearing { .. } => ("schedule_hearing", "安排听证"),
             Command::StartHearing { .. } => ("start_hearing", "听证开始"),
             Command::EndHearing { .. } => ("end_hearing", "听证结束"),
             Command::Rereview { .. } => ("rereview", "复核"),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, CaseStatus};
 use crate::deadline::{Warning, warning};
-use crate::error::DomainError;
+use crate::error::{DomainError, text};
 use crate::ids::{CaseId, UnitId};
 use crate::org::{Actor, Role};
 use crate::supervision::{Signed, scope};
@@ -16,20 +16,6 @@ use crate::supervision::{Signed, scope};
 /// Who convenes and decides: leaders and supervisors (and the petition office for its level).
 pub fn may_convene(by: &Actor, unit_path: &str) -> bool {
     by.has_any(&[Role::Leader, Role::Supervisor, Role::Admin]) && unit_path.starts_with(&scope(by))
-}
-
-fn text(field: &'static str, name: &str, v: &str, max: usize) -> Result<String, DomainError> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(DomainError::invalid(field, format!("请填写{name}")));
-    }
-    if v.chars().count() > max {
-        return Err(DomainError::invalid(
-            field,
-            format!("{name}不得超过{max}字"),
-        ));
-    }
-    Ok(v.to_string())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

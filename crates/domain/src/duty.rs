@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::DomainError;
+use crate::error::{DomainError, text};
 use crate::ids::UnitId;
 use crate::org::{Actor, Role};
 use crate::supervision::{Signed, scope};
@@ -23,20 +23,6 @@ pub struct DutyDay {
     pub officer: String,
     pub phone: String,
     pub set: Signed,
-}
-
-fn text(field: &'static str, name: &str, v: &str, max: usize) -> Result<String, DomainError> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(DomainError::invalid(field, format!("请填写{name}")));
-    }
-    if v.chars().count() > max {
-        return Err(DomainError::invalid(
-            field,
-            format!("{name}不得超过{max}字"),
-        ));
-    }
-    Ok(v.to_string())
 }
 
 /// Unit heads and leaders keep their own unit's roster (and those below).

@@ -57,3 +57,24 @@ impl DomainError {
         }
     }
 }
+
+/// A required piece of text from a form, trimmed: refused when empty or longer than `max`
+/// characters, with the field's Chinese `name` in the message.
+pub(crate) fn text(
+    field: &'static str,
+    name: &str,
+    v: &str,
+    max: usize,
+) -> Result<String, DomainError> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Err(DomainError::invalid(field, format!("请填写{name}")));
+    }
+    if v.chars().count() > max {
+        return Err(DomainError::invalid(
+            field,
+            format!("{name}不得超过{max}字"),
+        ));
+    }
+    Ok(v.to_string())
+}

@@ -88,13 +88,23 @@ pub enum Event {
         rereview_unit: UnitId,
         rereview_due: NaiveDate,
     },
+    HearingScheduled {
+        on: NaiveDate,
+        hearing_on: NaiveDate,
+        place: String,
+        panel: Vec<String>,
+    },
     HearingStarted {
         on: NaiveDate,
         panel: Vec<String>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        place: String,
     },
     HearingEnded {
         on: NaiveDate,
         conclusion: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        record: String,
         rereview_due: NaiveDate,
     },
     Rereviewed {
@@ -140,6 +150,7 @@ impl Event {
             Event::ReviewRequested { .. } => "review_requested",
             Event::Reviewed { .. } => "reviewed",
             Event::RereviewRequested { .. } => "rereview_requested",
+            Event::HearingScheduled { .. } => "hearing_scheduled",
             Event::HearingStarted { .. } => "hearing_started",
             Event::HearingEnded { .. } => "hearing_ended",
             Event::Rereviewed { .. } => "rereviewed",
@@ -167,6 +178,7 @@ impl Event {
             Event::ReviewRequested { .. } => "申请复查",
             Event::Reviewed { .. } => "出具复查意见书",
             Event::RereviewRequested { .. } => "申请复核",
+            Event::HearingScheduled { .. } => "安排听证",
             Event::HearingStarted { .. } => "举行听证",
             Event::HearingEnded { .. } => "听证结束",
             Event::Rereviewed { .. } => "出具复核意见书",
@@ -228,6 +240,7 @@ impl Event {
             | Event::ReviewRequested { on, .. }
             | Event::Reviewed { on, .. }
             | Event::RereviewRequested { on, .. }
+            | Event::HearingScheduled { on, .. }
             | Event::HearingStarted { on, .. }
             | Event::HearingEnded { on, .. }
             | Event::Rereviewed { on, .. }

@@ -210,6 +210,7 @@ pub fn register(
         rereview_opinion: None,
         extension: None,
         hearings: Vec::new(),
+        planned_hearing: None,
         evaluation: None,
         dispatches: 0,
         objections: 0,
@@ -494,6 +495,37 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 rereview_due: l.rereview.due(today, ctx.calendar),
             }
         }
+        Command::ScheduleHearing {
+            hearing_on,
+            place,
+            panel,
+        } => {
+            require(case.status == S::RereviewRequested && case.open_hearing().is_none())?;
+            officer(
+                ctx,
+                CASE_WORKERS,
+                case.rereview_unit.ok_or_else(illegal)?,
+                "只有复核机关可以组织听证",
+            )?;
+            let due = d.rereview_due.ok_or_else(illegal)?;
+            if *hearing_on < today || *hearing_on > due {
+                return Err(DomainError::invalid(
+                    "hearing_on",
+                    format!("听证日期应在今天（{today}）至复核期限（{due}）之间"),
+                ));
+            }
+            let place = required_text("place", "听证地点", place, 200)?;
+            let panel = hearing_panel(panel)?;
+            if panel.is_empty() {
+                return Err(DomainError::invalid("panel", "请填写听证员"));
+            }
+            Event::HearingScheduled {
+                on: today,
+                hearing_on: *hearing_on,
+                place,
+                panel,
+            }
+        }
         Command::StartHearing { panel } => {
             require(case.status == S::RereviewRequested && case.open_hearing().is_none())?;
             officer(
@@ -502,19 +534,21 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 case.rereview_unit.ok_or_else(illegal)?,
                 "只有复核机关可以组织听证",
             )?;
-            if panel.len() > 50
-                || panel
-                    .iter()
-                    .any(|p| p.trim().is_empty() || p.chars().count() > 100)
-            {
-                return Err(DomainError::invalid("panel", "听证员名单不正确"));
+            let plan = case.planned_hearing.as_ref();
+            let mut panel = hearing_panel(panel)?;
+            if panel.is_empty() {
+                panel = plan.map(|p| p.panel.clone()).unwrap_or_default();
+            }
+            if panel.is_empty() {
+                return Err(DomainError::invalid("panel", "请填写听证员"));
             }
             Event::HearingStarted {
                 on: today,
-                panel: panel.iter().map(|p| p.trim().to_string()).collect(),
+                panel,
+                place: plan.map(|p| p.place.clone()).unwrap_or_default(),
             }
         }
-        Command::EndHearing { conclusion } => {
+        Command::EndHearing { conclusion, record } => {
             let hearing = case.open_hearing().ok_or_else(illegal)?;
             officer(
                 ctx,
@@ -523,12 +557,16 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 "只有复核机关可以结束听证",
             )?;
             let conclusion = required_text("conclusion", "听证结论", conclusion, MAX_TEXT_CHARS)?;
+            if record.chars().count() > MAX_TEXT_CHARS {
+                return Err(DomainError::invalid("record", "听证笔录过长"));
+            }
             // The hearing's days, both ends included, are not counted in the 复核 limit.
             let length = (today - hearing.started_on).num_days() + 1;
             let due = d.rereview_due.ok_or_else(illegal)?;
             Event::HearingEnded {
                 on: today,
                 conclusion,
+                record: record.trim().to_string(),
                 rereview_due: due + Duration::days(length),
             }
         }
@@ -695,6 +733,22 @@ fn optional_text(
     }
 }
 
+/// A hearing panel as given: one member per entry, blanks dropped, at most 50 of 100 characters.
+fn hearing_panel(panel: &[String]) -> Result<Vec<String>, DomainError> {
+    let panel: Vec<String> = panel
+        .iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if panel.len() > 50 || panel.iter().any(|p| p.chars().count() > 100) {
+        return Err(DomainError::invalid(
+            "panel",
+            "听证员名单不正确（至多50人，每人至多100字）",
+        ));
+    }
+    Ok(panel)
+}
+
 /// The commands `ctx.by` may issue on this case now, by code. A command counts as available when
 /// the rules refuse it only for its placeholder input, not for the state, the window or the role.
 pub fn available_actions(case: &Case, ctx: Ctx) -> Vec<&'static str> {
@@ -743,9 +797,15 @@ pub fn available_actions(case: &Case, ctx: Ctx) -> Vec<&'static str> {
         Command::RequestRereview {
             reason: text.clone(),
         },
+        Command::ScheduleHearing {
+            hearing_on: NaiveDate::MIN,
+            place: text.clone(),
+            panel: vec![],
+        },
         Command::StartHearing { panel: vec![] },
         Command::EndHearing {
             conclusion: text.clone(),
+            record: String::new(),
         },
         Command::Rereview {
             outcome: Outcome::Support,

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::DomainError;
+use crate::error::{DomainError, text};
 use crate::ids::{CaseId, PersonId, UnitId};
 use crate::org::{Actor, Role};
 use crate::supervision::{Signed, scope};
@@ -117,20 +117,6 @@ impl Ownership {
     pub fn is_open(&self) -> bool {
         self.resolved.is_none()
     }
-}
-
-fn text(field: &'static str, name: &str, v: &str, max: usize) -> Result<String, DomainError> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(DomainError::invalid(field, format!("请填写{name}")));
-    }
-    if v.chars().count() > max {
-        return Err(DomainError::invalid(
-            field,
-            format!("{name}不得超过{max}字"),
-        ));
-    }
-    Ok(v.to_string())
 }
 
 /// Attaches `leader` to a case now with `case_unit_path` responsible. Superior leaders and

@@ -7,7 +7,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
-use crate::error::DomainError;
+use crate::error::{DomainError, text};
 use crate::ids::{CaseId, PersonId, UnitId};
 use crate::org::{Actor, Role};
 use crate::supervision::{Signed, scope};
@@ -163,20 +163,6 @@ pub enum SessionCommand {
     RecordMet {
         names: Vec<String>,
     },
-}
-
-fn text(field: &'static str, name: &str, v: &str, max: usize) -> Result<String, DomainError> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(DomainError::invalid(field, format!("请填写{name}")));
-    }
-    if v.chars().count() > max {
-        return Err(DomainError::invalid(
-            field,
-            format!("{name}不得超过{max}字"),
-        ));
-    }
-    Ok(v.to_string())
 }
 
 #[allow(clippy::too_many_arguments)]

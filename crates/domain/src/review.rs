@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, CaseStatus, Rating};
-use crate::error::DomainError;
+use crate::error::{DomainError, text};
 use crate::ids::{CaseId, UnitId};
 use crate::org::{Actor, Role};
 use crate::supervision::{Signed, scope};
@@ -44,20 +44,6 @@ pub struct QualityReview {
     pub scores: Scores,
     pub findings: String,
     pub reviewed: Signed,
-}
-
-fn text(field: &'static str, name: &str, v: &str, max: usize) -> Result<String, DomainError> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(DomainError::invalid(field, format!("请填写{name}")));
-    }
-    if v.chars().count() > max {
-        return Err(DomainError::invalid(
-            field,
-            format!("{name}不得超过{max}字"),
-        ));
-    }
-    Ok(v.to_string())
 }
 
 /// Reviews a closed case; `unit_path` is its handling unit's. Supervisors and leaders above.

@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, CaseStatus};
-use crate::error::DomainError;
+use crate::error::{DomainError, text};
 use crate::ids::{CaseId, PersonId, UnitId};
 use crate::org::{Actor, Role, UnitKind};
 
@@ -160,20 +160,6 @@ impl SupervisionCommand {
             SupervisionCommand::Close { .. } => "supervision_closed",
         }
     }
-}
-
-fn text(field: &'static str, name: &str, v: &str, max: usize) -> Result<String, DomainError> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(DomainError::invalid(field, format!("请填写{name}")));
-    }
-    if v.chars().count() > max {
-        return Err(DomainError::invalid(
-            field,
-            format!("{name}不得超过{max}字"),
-        ));
-    }
-    Ok(v.to_string())
 }
 
 /// The subtree whose supervision `by` sees: their unit's; for the petition office, the whole

@@ -240,15 +240,53 @@ fn a_case_lives_its_whole_lawful_life() {
     // The city is the root: the re-review stays at the city level.
     assert_eq!(c.rereview_unit, Some(CITY));
     assert_eq!(c.deadlines.rereview_due, Some(d("2026-08-01")));
+    // A hearing is planned within the limit; planning it past the limit is refused.
+    let plan = |on: &str| Command::ScheduleHearing {
+        hearing_on: d(on),
+        place: "市信访局听证室".into(),
+        panel: vec!["人大代表 王五".into(), " ".into(), "律师 赵六".into()],
+    };
+    let late = w.act(&mut c, w.officer(5), d("2026-07-03"), plan("2026-08-02"));
+    assert!(
+        matches!(
+            late,
+            Err(DomainError::Invalid {
+                field: "hearing_on",
+                ..
+            })
+        ),
+        "{late:?}"
+    );
+    let before = w.act(&mut c, w.officer(5), d("2026-07-03"), plan("2026-07-02"));
+    assert!(
+        matches!(
+            before,
+            Err(DomainError::Invalid {
+                field: "hearing_on",
+                ..
+            })
+        ),
+        "{before:?}"
+    );
+    w.act(&mut c, w.officer(5), d("2026-07-03"), plan("2026-07-10"))
+        .unwrap();
+    let planned = c.planned_hearing.clone().expect("a planned hearing");
+    assert_eq!(planned.panel, ["人大代表 王五", "律师 赵六"]);
+    assert!(
+        c.clock().is_some(),
+        "the clock runs on until the hearing begins"
+    );
+    // Begun on the day with the planned panel and place.
     w.act(
         &mut c,
         w.officer(5),
         d("2026-07-10"),
-        Command::StartHearing {
-            panel: vec!["人大代表王五".into()],
-        },
+        Command::StartHearing { panel: vec![] },
     )
     .unwrap();
+    assert_eq!(c.planned_hearing, None);
+    assert_eq!(c.hearings[0].panel, planned.panel);
+    assert_eq!(c.hearings[0].place, "市信访局听证室");
     assert_eq!(c.clock(), None, "the 复核 clock stops during a hearing");
     let rr = Command::Rereview {
         outcome: Outcome::NotSupport,
@@ -264,6 +302,7 @@ fn a_case_lives_its_whole_lawful_life() {
         d("2026-07-13"),
         Command::EndHearing {
             conclusion: "听证认为原处理正确".into(),
+            record: "信访人陈述，办理单位答辩".into(),
         },
     )
     .unwrap();
@@ -552,11 +591,19 @@ fn arb_command() -> impl Strategy<Value = Command> {
             .prop_map(|(outcome, text)| Command::Review { outcome, text }),
         text.clone()
             .prop_map(|reason| Command::RequestRereview { reason }),
+        (0i64..400).prop_map(|n| Command::ScheduleHearing {
+            hearing_on: d("2026-01-01") + Duration::days(n),
+            place: "听证室".into(),
+            panel: vec!["律师".into()]
+        }),
         Just(Command::StartHearing {
             panel: vec!["律师".into()]
         }),
-        text.clone()
-            .prop_map(|conclusion| Command::EndHearing { conclusion }),
+        Just(Command::StartHearing { panel: vec![] }),
+        text.clone().prop_map(|conclusion| Command::EndHearing {
+            conclusion,
+            record: String::new()
+        }),
         (outcome, text).prop_map(|(outcome, text)| Command::Rereview { outcome, text }),
         Just(Command::Close),
     ]

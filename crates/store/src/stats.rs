@@ -58,6 +58,26 @@ impl Store {
         each_case(&self.pool, Some(to), f).await
     }
 
+    /// Cases registered in the period per owning unit (the handling unit, else the registering
+    /// office), by a plain `GROUP BY` over the case columns: what SQL alone gives, for the
+    /// benchmark to compare the read models with.
+    pub async fn cases_per_unit_sql(
+        &self,
+        period: Period,
+    ) -> Result<BTreeMap<UnitId, u64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT COALESCE(handling_unit, registered_unit) AS unit, COUNT(*) AS n FROM cases \
+             WHERE registered_on >= $1 AND registered_on <= $2 GROUP BY COALESCE(handling_unit, registered_unit)",
+        )
+        .bind(period.from.to_string())
+        .bind(period.to.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((UnitId(r.try_get("unit")?), r.try_get::<i64, _>("n")? as u64)))
+            .collect()
+    }
+
     /// [`Store::assessment`] recomputed from the cases.
     pub async fn assessment_recomputed(
         &self,
@@ -96,6 +116,8 @@ impl Store {
     }
 
     /// The cases behind one count of one unit (with its subtree when `subtree`), in id order.
+    /// A case counts only for the unit that registered (and sorts) it and the unit handling it,
+    /// so only the cases with one of those in the subtree are read (through their path indexes).
     pub async fn cases_behind(
         &self,
         period: Period,
@@ -106,21 +128,59 @@ impl Store {
         let today = self.clock().today();
         let org = self.org();
         let root = org.get(unit)?.path.clone();
+        let (cond, upper) = if subtree {
+            // A range on the materialised path ('0' sorts right after '/').
+            let upper = format!("{}0", &root[..root.len() - 1]);
+            ("{col} >= $1 AND {col} < $2", Some(upper))
+        } else {
+            ("{col} = $1", None)
+        };
+        let sql = format!(
+            "SELECT id FROM cases WHERE {} UNION SELECT id FROM cases WHERE {}",
+            cond.replace("{col}", "registered_path"),
+            cond.replace("{col}", "handling_path"),
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(root.clone());
+        if let Some(upper) = upper {
+            q = q.bind(upper);
+        }
+        let mut candidates: Vec<i64> = q
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        candidates.sort_unstable();
         let mut ids = Vec::new();
-        self.each_case_until(period.to, |case| {
-            let hit = contributions(case, period, today).iter().any(|(u, c)| {
-                let inside = if subtree {
-                    org.get(*u).is_ok_and(|x| x.path.starts_with(&root))
-                } else {
-                    *u == unit
-                };
-                inside && count(c) > 0
-            });
-            if hit {
-                ids.push(case.id.0);
+        for chunk in candidates.chunks(1_000) {
+            let list = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT state FROM cases WHERE id IN ({list}) ORDER BY id"
+            )))
+            .fetch_all(&self.pool)
+            .await?;
+            for r in rows {
+                let case = case_state(Some(r))?.expect("a row");
+                if case.registered_on > period.to {
+                    continue;
+                }
+                let hit = contributions(&case, period, today).iter().any(|(u, c)| {
+                    let inside = if subtree {
+                        org.get(*u).is_ok_and(|x| x.path.starts_with(&root))
+                    } else {
+                        *u == unit
+                    };
+                    inside && count(c) > 0
+                });
+                if hit {
+                    ids.push(case.id.0);
+                }
             }
-        })
-        .await?;
+        }
         Ok(ids)
     }
 }
@@ -227,33 +287,46 @@ pub fn bounced(c: &Case) -> bool {
 
 impl Store {
     /// Per unit now responsible: overdue open cases by age and bounced cases (all periods).
+    /// Read from the indexed columns (`clock_due`, `bounces`), never from the cases' states.
     pub async fn backlog(&self) -> Result<BTreeMap<UnitId, Backlog>, StoreError> {
         let today = self.clock().today();
         let mut out: BTreeMap<UnitId, Backlog> = BTreeMap::new();
-        self.each_case_until(today, |c| {
-            let late = c.clock().filter(|k| k.due < today);
-            if late.is_none() && !bounced(c) {
-                return;
-            }
-            let b = out.entry(c.responsible_unit()).or_default();
-            if let Some(k) = late {
-                b.overdue_by_age[age_bucket((today - k.due).num_days())] += 1;
-            }
-            b.bounced += u64::from(bounced(c));
-        })
+        let late = sqlx::query(
+            "SELECT responsible_unit, clock_due, COUNT(*) AS n FROM cases \
+             WHERE clock_due IS NOT NULL AND clock_due < $1 GROUP BY responsible_unit, clock_due",
+        )
+        .bind(today.to_string())
+        .fetch_all(&self.pool)
         .await?;
+        for r in late {
+            let due: NaiveDate = r
+                .try_get::<String, _>("clock_due")?
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("clock_due: {e}")))?;
+            let b = out
+                .entry(UnitId(r.try_get("responsible_unit")?))
+                .or_default();
+            b.overdue_by_age[age_bucket((today - due).num_days())] +=
+                r.try_get::<i64, _>("n")? as u64;
+        }
+        let bouncing = sqlx::query(
+            "SELECT responsible_unit, COUNT(*) AS n FROM cases WHERE bounces > 2 GROUP BY responsible_unit",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in bouncing {
+            out.entry(UnitId(r.try_get("responsible_unit")?))
+                .or_default()
+                .bounced = r.try_get::<i64, _>("n")? as u64;
+        }
         Ok(out)
     }
 
     /// The bounced cases, in id order.
     pub async fn bounced_cases(&self) -> Result<Vec<i64>, StoreError> {
-        let mut ids = Vec::new();
-        self.each_case_until(self.clock().today(), |c| {
-            if bounced(c) {
-                ids.push(c.id.0);
-            }
-        })
-        .await?;
-        Ok(ids)
+        let rows = sqlx::query("SELECT id FROM cases WHERE bounces > 2 ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 }

@@ -256,7 +256,56 @@ async fn check(store: &Store, start: NaiveDate, context: &str) -> bool {
         let plain = store.volumes_recomputed(&periods[..3], by).await.unwrap();
         assert_eq!(fast, plain, "{context}: volumes by {by:?} as of {today}");
     }
+    behind_each_count(store, periods[1], &fast[1], context).await;
     fast.iter().flat_map(|m| m.values()).any(|c| c.backlog > 0)
+}
+
+/// The drill-down lists exactly the cases behind a count: one case per count for the counts a
+/// case adds at most one to per unit, and a subtree's list is the union of its units' lists.
+async fn behind_each_count(
+    store: &Store,
+    period: Period,
+    figures: &std::collections::BTreeMap<UnitId, xinfang_domain::metrics::Counts>,
+    context: &str,
+) {
+    use xinfang_domain::metrics::Counts;
+    type Count = fn(&Counts) -> u64;
+    let counts: [(&str, Count); 9] = [
+        ("cases", |c| c.cases),
+        ("accept_on_time", |c| c.accept_on_time),
+        ("accept_overdue", |c| c.accept_overdue),
+        ("done_on_time", |c| c.done_on_time),
+        ("done_late", |c| c.done_late),
+        ("open_overdue", |c| c.open_overdue),
+        ("evaluated", |c| c.evaluated),
+        ("repeats", |c| c.repeats),
+        ("backlog", |c| c.backlog),
+    ];
+    let org = store.org();
+    let root = org.units().find(|u| u.parent.is_none()).expect("a root").id;
+    for (name, count) in counts {
+        let mut union = std::collections::BTreeSet::new();
+        for unit in org.units() {
+            let ids = store
+                .cases_behind(period, unit.id, false, count)
+                .await
+                .unwrap();
+            let expected = figures.get(&unit.id).map_or(0, count);
+            assert_eq!(
+                ids.len() as u64,
+                expected,
+                "{context}: {name} of {} in {period:?}",
+                unit.name
+            );
+            union.extend(ids);
+        }
+        let whole = store.cases_behind(period, root, true, count).await.unwrap();
+        assert_eq!(
+            whole,
+            union.into_iter().collect::<Vec<_>>(),
+            "{context}: {name} of the whole city"
+        );
+    }
 }
 
 async fn open(db: &TestDb) -> Store {

@@ -85,23 +85,35 @@ both_backends! {
         assert_eq!(s, StatusCode::OK);
         let (_, v) = app.get(Some(&city), &format!("/api/v1/cases/{id}")).await;
         let due_before = v["deadlines"]["rereview_due"].as_str().unwrap().to_string();
-        app.act(&city, id, json!({"action": "start_hearing", "panel": ["人大代表", "律师"]})).await;
+        // The hearing is planned for today with its panel, then held with the planned panel.
+        let today = app.store.clock().today();
+        let plan = |on: chrono::NaiveDate| json!({"action": "schedule_hearing", "hearing_on": on.to_string(), "place": "市信访局听证室", "panel": ["人大代表", "律师"]});
+        let (s, v) = app.act(&city, id, plan(today - chrono::Duration::days(1))).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("hearing_on")), "{v}");
+        let (s, v) = app.act(&city, id, plan(today)).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["planned_hearing"]["place"], "市信访局听证室");
+        let (s, v) = app.act(&city, id, json!({"action": "start_hearing"})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["planned_hearing"], serde_json::Value::Null);
         app.store.clock().advance(chrono::Duration::days(2));
         // Sessions last 12 hours: two days later the officer logs in again.
         assert_eq!(app.get(Some(&city), "/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
         let city = app.login("city_handler").await;
-        let (s, v) = app.act(&city, id, json!({"action": "end_hearing", "conclusion": "原处理正确"})).await;
+        let (s, v) = app.act(&city, id, json!({"action": "end_hearing", "conclusion": "原处理正确", "record": "信访人陈述，办理单位答辩，听证员提问"})).await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let due_after: chrono::NaiveDate = v["deadlines"]["rereview_due"].as_str().unwrap().parse().unwrap();
         let due_before: chrono::NaiveDate = due_before.parse().unwrap();
         assert_eq!(due_after - due_before, chrono::Duration::days(3), "a three-day hearing moves the 复核 deadline by three days");
+        assert_eq!(v["hearings"][0]["panel"], json!(["人大代表", "律师"]));
+        assert_eq!(v["hearings"][0]["record"], "信访人陈述，办理单位答辩，听证员提问");
         let (s, v) = app.act(&city, id, json!({"action": "rereview", "outcome": "not_support", "text": "复核维持。"})).await;
         assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("final")));
 
         let (_, t) = app.get(Some(&city), &format!("/api/v1/cases/{id}/timeline")).await;
         assert_eq!(kinds(&t), [
             "registered", "forwarded", "accepted", "extended", "replied", "evaluated", "review_requested",
-            "reviewed", "rereview_requested", "hearing_started", "hearing_ended", "rereviewed",
+            "reviewed", "rereview_requested", "hearing_scheduled", "hearing_started", "hearing_ended", "rereviewed",
         ]);
         assert_eq!(t[0]["actor"], "registrar");
         assert_eq!(t[5]["actor"], "信访人");

@@ -447,3 +447,71 @@ async fn the_statistics_page_draws_its_charts_in_chromium() {
     shot(&c, "09-statistics").await;
     c.close().await.unwrap();
 }
+
+/// 督查督办 in Chromium: a leader raises supervision from the case page, the town answers it on
+/// its supervision page, the leader lists it (挂牌) and it shows as listed in the leader's list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supervision_is_raised_answered_and_listed_in_chromium() {
+    let app = common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let city = &app.city;
+    let registrar = xinfang_store::Who::Officer(city.registrar.clone());
+    let case = app
+        .store
+        .register(
+            xinfang_store::testing::letter("占道经营"),
+            registrar.clone(),
+            city.office,
+        )
+        .await
+        .unwrap();
+    app.store
+        .act(
+            case.id,
+            xinfang_domain::Command::Forward { to_unit: city.town },
+            registrar,
+        )
+        .await
+        .unwrap();
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+
+    login(&c, &base, "city_handler").await;
+    c.goto(&format!("{base}/cases/{}", case.id.0))
+        .await
+        .unwrap();
+    type_into(
+        &c,
+        "#case-supervision textarea[name=reason]",
+        "群众反映多日无人受理",
+    )
+    .await;
+    click(&c, "#case-supervision button[type=submit]").await;
+    appears(&c, "p.notice", "supervision raised").await;
+    let url = c.current_url().await.unwrap();
+    let page = url.path().to_string();
+    assert!(page.starts_with("/supervision/"), "{page}");
+    assert!(page_text(&c).await.contains("群众反映多日无人受理"));
+
+    login(&c, &base, "town_handler").await;
+    c.goto(&format!("{base}/supervision")).await.unwrap();
+    click(&c, "#supervision a[href^='/supervision/']").await;
+    appears(&c, "textarea[name=text]", "the answer form").await;
+    type_into(&c, "textarea[name=text]", "已受理，约谈经营户并清理占道").await;
+    click(&c, "button[value=answer]").await;
+    appears(&c, "p.notice", "answer recorded").await;
+    assert!(page_text(&c).await.contains("已受理，约谈经营户并清理占道"));
+
+    login(&c, &base, "city_handler").await;
+    c.goto(&format!("{base}{page}")).await.unwrap();
+    click(&c, "button[value=list]").await;
+    appears(&c, "p.notice", "listed").await;
+    c.goto(&format!("{base}/supervision")).await.unwrap();
+    appears(
+        &c,
+        "#supervision .badge.red",
+        "the listed badge in the list",
+    )
+    .await;
+    shot(&c, "10-supervision").await;
+    c.close().await.unwrap();
+}

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use xinfang_domain::{Role, UnitId, UnitKind};
 use xinfang_store::Who;
 
-use super::pages::{Frame, UnitOption, error_page, frame, unit_options};
+use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options};
 use super::session::UiOfficer;
 use crate::AppState;
 use crate::error::ApiError;
@@ -113,11 +113,7 @@ async fn render(
         working: limit.count == xinfang_domain::policy::DayCount::Working,
     })
     .collect();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = page_status(&error);
     let page = AdminPage {
         frame: frame(state, officer),
         units: unit_options(state),

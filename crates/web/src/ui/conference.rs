@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use chrono::NaiveDate;
@@ -14,7 +13,7 @@ use xinfang_domain::conference::{AgendaItem, Meeting, Task, may_convene};
 use xinfang_domain::supervision::scope;
 use xinfang_domain::{CaseId, UnitId};
 
-use super::pages::{Frame, UnitOption, error_page, frame, unit_options, urlencode};
+use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode};
 use super::session::UiOfficer;
 use crate::AppState;
 use crate::api::conference::{visible_meeting, visible_meetings};
@@ -74,11 +73,7 @@ async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String
     .await;
     match loaded {
         Ok((waiting, meetings, tasks)) => {
-            let status = if error.is_some() {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
+            let status = page_status(&error);
             let page = ListPage {
                 frame: frame(state, officer),
                 waiting,
@@ -190,11 +185,7 @@ async fn render_meeting(
         .get(file.meeting.host)
         .map(|u| u.path.clone())
         .unwrap_or_default();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = page_status(&error);
     let page = MeetingPage {
         frame: frame(state, officer),
         host_name: unit_name(state, file.meeting.host),

@@ -6,14 +6,13 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use xinfang_domain::UnitId;
 use xinfang_domain::duty::{DutyDay, Severity};
 use xinfang_domain::supervision::scope;
 
-use super::pages::{Frame, UnitOption, error_page, frame, unit_options};
+use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options};
 use super::session::UiOfficer;
 use crate::AppState;
 use crate::api::duty::{IncidentView, view, visible};
@@ -47,11 +46,7 @@ async fn render(state: &AppState, officer: &UiOfficer, error: Option<String>) ->
     let org = state.store.org();
     let name = |u: UnitId| org.get(u).map(|u| u.name.clone()).unwrap_or_default();
     let clock = state.store.clock();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = page_status(&error);
     let page = Page {
         frame: frame(state, officer),
         roster: roster

@@ -6,13 +6,12 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use xinfang_domain::ledger::{Dispute, DisputeCommand, DisputeInput, Risk};
 use xinfang_domain::supervision::scope;
 use xinfang_domain::{Channel, NewCase, Petitioner, UnitId};
 
-use super::pages::{Frame, UnitOption, error_page, frame, unit_options, urlencode};
+use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode};
 use super::session::UiOfficer;
 use crate::AppState;
 use crate::api::ledger::visible;
@@ -50,11 +49,7 @@ struct ListPage {
 async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String>) -> Response {
     match state.store.disputes(&scope(&officer.actor), false).await {
         Ok(list) => {
-            let status = if error.is_some() {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
+            let status = page_status(&error);
             let page = ListPage {
                 frame: frame(state, officer),
                 rows: list.into_iter().map(|d| row(state, d)).collect(),
@@ -142,11 +137,7 @@ async fn render_one(
         Ok(d) => d,
         Err(e) => return error_page(e.status, &e.message),
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = page_status(&error);
     let page = OnePage {
         frame: frame(state, officer),
         r: row(state, d),

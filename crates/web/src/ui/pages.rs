@@ -49,6 +49,15 @@ struct ErrorPage {
     message: String,
 }
 
+/// A form page shown again with an error is answered 422, otherwise 200.
+pub fn page_status(error: &Option<String>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
 pub fn error_page(status: StatusCode, message: &str) -> Response {
     (
         status,
@@ -413,11 +422,7 @@ async fn render_case(
     let can_review = matches!(case.status, CaseStatus::Closed | CaseStatus::Final)
         && a.has_any(&[Role::Supervisor, Role::Leader, Role::Admin])
         && case_path.starts_with(&xinfang_domain::supervision::scope(a));
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = page_status(&error);
     let page = CasePage {
         frame: frame(state, officer),
         v: case_view(&state.store, &officer.actor, case),

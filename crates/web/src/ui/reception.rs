@@ -6,14 +6,13 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use xinfang_domain::reception::{Session, SessionCommand, SessionKind};
 use xinfang_domain::supervision::scope;
 use xinfang_domain::{Channel, NewCase, PersonId, Petitioner, Role, UnitId};
 
-use super::pages::{Frame, UnitOption, error_page, frame, unit_options, urlencode};
+use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode};
 use super::session::UiOfficer;
 use crate::AppState;
 use crate::api::reception::visible;
@@ -61,11 +60,7 @@ async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String
     };
     let org = state.store.org();
     let name = |u: UnitId| org.get(u).map(|u| u.name.clone()).unwrap_or_default();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = page_status(&error);
     let page = ListPage {
         frame: frame(state, officer),
         days: days
@@ -176,11 +171,7 @@ async fn render_one(
         Ok(s) => s,
         Err(e) => return error_page(e.status, &e.message),
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = page_status(&error);
     let page = OnePage {
         frame: frame(state, officer),
         unit_name: state
