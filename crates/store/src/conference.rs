@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use sqlx::Row;
 use xinfang_domain::conference::{self, AgendaItem, Meeting, Proposal, Task};
 use xinfang_domain::supervision::{Signed, unit_scope};
-use xinfang_domain::{Actor, CaseId, UnitId};
+use xinfang_domain::{Actor, CaseId, CaseStatus, UnitId};
 
 use crate::records::RecordQuery;
 use crate::writer::RecordRow;
@@ -377,21 +377,34 @@ impl Store {
     /// Returns how many were proposed.
     pub async fn sweep_conference(&self) -> Result<usize, StoreError> {
         let today = self.clock().today();
-        let rows = sqlx::query(
-            "SELECT state FROM cases WHERE (clock_due < $1 AND clock_step = '受理') OR bounces >= 2 \
-             ORDER BY id",
-        )
+        // Refused twice means `bounces >= 2`; only cases still open can be proposed.
+        let open = CaseStatus::ALL
+            .iter()
+            .filter(|s| !s.is_terminal())
+            .map(|s| format!("'{}'", s.code()))
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT state FROM cases WHERE (clock_due < $1 AND clock_step = '受理') \
+             OR (bounces >= 2 AND status IN ({open})) ORDER BY id"
+        )))
         .bind(today.to_string())
         .fetch_all(&self.pool)
         .await?;
-        let mut proposed = 0;
+        let mut due = Vec::new();
         for r in rows {
             let case = crate::read::case_state(Some(r))?.expect("a row");
-            let Some((key, proposal, reason)) = conference::due_proposal(&case, today) else {
+            if let Some(p) = conference::due_proposal(&case, today) {
+                due.push((case.id, case.responsible_unit(), p));
+            }
+        }
+        let keys: Vec<String> = due.iter().map(|(_, _, (key, _, _))| key.clone()).collect();
+        let taken = self.taken_keys(&keys).await?;
+        let mut proposed = 0;
+        for (case_id, unit, (key, proposal, reason)) in due {
+            if taken.contains(&key) {
                 continue;
-            };
-            let unit = case.responsible_unit();
-            let case_id = case.id;
+            }
             let done = self
                 .record(
                     None,

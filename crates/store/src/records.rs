@@ -85,3 +85,29 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// Those of `keys` that automatic records already carry, so that a sweep submits only
+    /// what is new (the writer checks again, for a sweep racing another).
+    pub(crate) async fn taken_keys(
+        &self,
+        keys: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut taken = std::collections::HashSet::new();
+        for chunk in keys.chunks(500) {
+            let marks = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            let sql = format!("SELECT auto_key FROM records WHERE auto_key IN ({marks})");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for k in chunk {
+                q = q.bind(k.clone());
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                taken.insert(r.try_get::<String, _>("auto_key")?);
+            }
+        }
+        Ok(taken)
+    }
+}

@@ -129,8 +129,9 @@ impl Store {
     pub async fn sweep_supervision(&self) -> Result<usize, StoreError> {
         let today = self.clock().today();
         let rows = sqlx::query(
+            // `bounces >= 2` is the partial index's own term; the sweep wants more than two.
             "SELECT state FROM cases WHERE (clock_due < $1 AND clock_step IN ('受理', '办理')) \
-             OR bounces >= 2 ORDER BY id",
+             OR (bounces >= 2 AND bounces > 2) ORDER BY id",
         )
         .bind(today.to_string())
         .fetch_all(&self.pool)
@@ -161,8 +162,10 @@ impl Store {
                 },
             ));
         }
+        let keys: Vec<String> = due.iter().map(|(_, d)| d.key.clone()).collect();
+        let taken = self.taken_keys(&keys).await?;
         let mut raised = 0;
-        for (case, d) in due {
+        for (case, d) in due.into_iter().filter(|(_, d)| !taken.contains(&d.key)) {
             let key = d.key.clone();
             let done = self
                 .record(
