@@ -384,16 +384,21 @@ impl Store {
             .map(|s| format!("'{}'", s.code()))
             .collect::<Vec<_>>()
             .join(",");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT state FROM cases WHERE (clock_due < $1 AND clock_step = '受理') \
-             OR (bounces >= 2 AND status IN ({open})) ORDER BY id"
-        )))
-        .bind(today.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        let bounced = format!("bounces >= 2 AND status IN ({open})");
+        let cases = self
+            .cases_where_any(&["clock_due < $1 AND clock_step = '受理'", &bounced], today)
+            .await?;
+        self.propose_due(cases, today).await
+    }
+
+    /// Proposes those of these cases now due for the conference, then schedules waiting ones.
+    pub(crate) async fn propose_due(
+        &self,
+        cases: Vec<xinfang_domain::Case>,
+        today: NaiveDate,
+    ) -> Result<usize, StoreError> {
         let mut due = Vec::new();
-        for r in rows {
-            let case = crate::read::case_state(Some(r))?.expect("a row");
+        for case in cases {
             if let Some(p) = conference::due_proposal(&case, today) {
                 due.push((case.id, case.responsible_unit(), p));
             }

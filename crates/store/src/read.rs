@@ -451,6 +451,32 @@ impl Store {
             .collect()
     }
 
+    /// The cases any of `conditions` selects (`$1` in one is `day`), once each, in id order. One
+    /// query per condition, so that each walks its own index: joined by OR, SQLite scans the
+    /// whole table.
+    pub(crate) async fn cases_where_any(
+        &self,
+        conditions: &[&str],
+        day: NaiveDate,
+    ) -> Result<Vec<Case>, StoreError> {
+        let mut by_id = std::collections::BTreeMap::new();
+        for cond in conditions {
+            let sql = format!("SELECT id, state FROM cases WHERE {cond}");
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            if cond.contains("$1") {
+                q = q.bind(day.to_string());
+            }
+            let rows = q.fetch_all(&self.pool).await?;
+            for r in rows {
+                let id: i64 = r.try_get("id")?;
+                if let std::collections::btree_map::Entry::Vacant(e) = by_id.entry(id) {
+                    e.insert(case_state(Some(r))?.expect("a row"));
+                }
+            }
+        }
+        Ok(by_id.into_values().collect())
+    }
+
     pub async fn count_cases(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query("SELECT COUNT(*) AS n FROM cases")
             .fetch_one(&self.pool)

@@ -310,7 +310,7 @@ impl Store {
                 r.try_get::<i64, _>("n")? as u64;
         }
         let bouncing = sqlx::query(
-            "SELECT responsible_unit, COUNT(*) AS n FROM cases WHERE bounces > 2 GROUP BY responsible_unit",
+            "SELECT responsible_unit, COUNT(*) AS n FROM cases WHERE bounces >= 2 AND bounces > 2 GROUP BY responsible_unit",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -324,9 +324,10 @@ impl Store {
 
     /// The bounced cases, in id order.
     pub async fn bounced_cases(&self) -> Result<Vec<i64>, StoreError> {
-        let rows = sqlx::query("SELECT id FROM cases WHERE bounces > 2 ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id FROM cases WHERE bounces >= 2 AND bounces > 2 ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 }

@@ -128,17 +128,27 @@ impl Store {
     /// often this runs. Returns how many were raised.
     pub async fn sweep_supervision(&self) -> Result<usize, StoreError> {
         let today = self.clock().today();
-        let rows = sqlx::query(
-            // `bounces >= 2` is the partial index's own term; the sweep wants more than two.
-            "SELECT state FROM cases WHERE (clock_due < $1 AND clock_step IN ('受理', '办理')) \
-             OR (bounces >= 2 AND bounces > 2) ORDER BY id",
-        )
-        .bind(today.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        let cases = self
+            .cases_where_any(
+                &[
+                    "clock_due < $1 AND clock_step IN ('受理', '办理')",
+                    // `bounces >= 2` is the partial index's own term; the sweep wants more than two.
+                    "bounces >= 2 AND bounces > 2",
+                ],
+                today,
+            )
+            .await?;
+        self.supervise_due(cases, today).await
+    }
+
+    /// Raises what is due for these cases and for undelivered notices.
+    pub(crate) async fn supervise_due(
+        &self,
+        cases: Vec<xinfang_domain::Case>,
+        today: NaiveDate,
+    ) -> Result<usize, StoreError> {
         let mut due = Vec::new();
-        for r in rows {
-            let case = crate::read::case_state(Some(r))?.expect("a row");
+        for case in cases {
             for d in supervision::due_for(&case, today) {
                 due.push((Some(case.id), d));
             }

@@ -94,6 +94,34 @@ both_backends! {
         assert_eq!(store.sweep_supervision().await.unwrap(), 0);
     }
 
+    async fn the_minute_sweep_reads_new_events_and_every_case_once_a_day(db: TestDb) {
+        let store = open(&db, None).await;
+        let c = small_city(&store).await;
+        let reg = || Who::Officer(c.registrar.clone());
+        let mut mark = xinfang_store::records::SweepMark::default();
+        let late = store.register(letter("道路破损"), reg(), c.office).await.unwrap();
+        store.act(late.id, Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
+        assert_eq!(store.sweep_mechanisms(&mut mark).await.unwrap(), (0, 0), "the first pass reads all: nothing due");
+        // Bounced in the same day: the next pass reads the touched case and raises it.
+        let bounced = store.register(letter("排水不畅"), reg(), c.office).await.unwrap();
+        for (unit, officer) in [(c.dept, c.dept_head.clone()), (c.town, c.town_handler.clone())] {
+            store.act(bounced.id, Command::Forward { to_unit: unit }, reg()).await.unwrap();
+            store.act(bounced.id, Command::Object { reason: "不属于本单位职责".into() }, Who::Officer(officer)).await.unwrap();
+        }
+        store.act(bounced.id, Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
+        // Refused by two units: proposed for the conference; sent more than twice: supervised.
+        assert_eq!(store.sweep_mechanisms(&mut mark).await.unwrap(), (1, 1));
+        assert_eq!(store.sweep_mechanisms(&mut mark).await.unwrap(), (0, 0), "nothing new");
+        // Days pass with no event: the day's full pass finds the late acceptance.
+        store.clock().advance(Duration::days(16));
+        let (raised, _) = store.sweep_mechanisms(&mut mark).await.unwrap();
+        assert_eq!(raised, 2, "the late acceptances of both cases");
+        let triggers: Vec<_> = store.supervisions(&all()).await.unwrap().iter().map(|s| (s.trigger, s.case_id)).collect();
+        assert!(triggers.contains(&(Trigger::LateAcceptance, Some(late.id))), "{triggers:?}");
+        assert!(triggers.contains(&(Trigger::Bounced, Some(bounced.id))), "{triggers:?}");
+        assert_eq!(store.sweep_mechanisms(&mut mark).await.unwrap(), (0, 0));
+    }
+
     async fn supervision_is_answered_listed_held_to_account_and_closed(db: TestDb) {
         let store = open(&db, None).await;
         let c = small_city(&store).await;

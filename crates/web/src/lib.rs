@@ -109,6 +109,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
 pub fn spawn_sweeper(store: Store) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
+        let mut mark = xinfang_store::records::SweepMark::default();
         loop {
             tick.tick().await;
             match store.close_lapsed().await {
@@ -116,18 +117,17 @@ pub fn spawn_sweeper(store: Store) {
                 Ok(n) => tracing::info!(closed = n, "closed cases whose appeal window lapsed"),
                 Err(e) => tracing::warn!(error = %e, "sweeper failed; will retry"),
             }
-            match store.sweep_supervision().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(raised = n, "raised supervision of late or bouncing cases"),
-                Err(e) => tracing::warn!(error = %e, "supervision sweep failed; will retry"),
-            }
-            match store.sweep_conference().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(
-                    proposed = n,
-                    "proposed refused or unaccepted cases for the joint conference"
+            match store.sweep_mechanisms(&mut mark).await {
+                Ok((0, 0)) => {}
+                Ok((raised, proposed)) => tracing::info!(
+                    raised,
+                    proposed,
+                    "raised supervision of late or bouncing cases; proposed cases for the joint conference"
                 ),
-                Err(e) => tracing::warn!(error = %e, "conference sweep failed; will retry"),
+                // The mark is kept: the next tick retries the same pass.
+                Err(e) => {
+                    tracing::warn!(error = %e, "supervision or conference sweep failed; will retry")
+                }
             }
             if let Err(e) = store.purge_sessions().await {
                 tracing::warn!(error = %e, "could not purge expired sessions");
