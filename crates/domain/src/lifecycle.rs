@@ -500,13 +500,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
             place,
             panel,
         } => {
-            require(case.status == S::RereviewRequested && case.open_hearing().is_none())?;
-            officer(
-                ctx,
-                CASE_WORKERS,
-                case.rereview_unit.ok_or_else(illegal)?,
-                "只有复核机关可以组织听证",
-            )?;
+            may_organise_hearing(case, ctx, &illegal)?;
             let due = d.rereview_due.ok_or_else(illegal)?;
             if *hearing_on < today || *hearing_on > due {
                 return Err(DomainError::invalid(
@@ -527,13 +521,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
             }
         }
         Command::StartHearing { panel } => {
-            require(case.status == S::RereviewRequested && case.open_hearing().is_none())?;
-            officer(
-                ctx,
-                CASE_WORKERS,
-                case.rereview_unit.ok_or_else(illegal)?,
-                "只有复核机关可以组织听证",
-            )?;
+            may_organise_hearing(case, ctx, &illegal)?;
             let plan = case.planned_hearing.as_ref();
             let mut panel = hearing_panel(panel)?;
             if panel.is_empty() {
@@ -731,6 +719,24 @@ fn optional_text(
         None | Some("") => Ok(None),
         Some(t) => required_text(field, what, t, max).map(Some),
     }
+}
+
+/// A hearing is planned and begun by the 复核 body, while the re-review runs and none sits.
+fn may_organise_hearing(
+    case: &Case,
+    ctx: Ctx,
+    illegal: &dyn Fn() -> DomainError,
+) -> Result<(), DomainError> {
+    if case.status != CaseStatus::RereviewRequested || case.open_hearing().is_some() {
+        return Err(illegal());
+    }
+    officer(
+        ctx,
+        CASE_WORKERS,
+        case.rereview_unit.ok_or_else(illegal)?,
+        "只有复核机关可以组织听证",
+    )
+    .map(|_| ())
 }
 
 /// A hearing panel as given: one member per entry, blanks dropped, at most 50 of 100 characters.

@@ -9,7 +9,7 @@ use xinfang_domain::supervision::{Signed, unit_scope};
 use xinfang_domain::{Actor, CaseId, CaseStatus, UnitId};
 
 use crate::records::RecordQuery;
-use crate::writer::RecordRow;
+use crate::writer::{RecordChange, RecordRow};
 use crate::{Store, StoreError, Who};
 
 const MEETING: &str = "conference_meeting";
@@ -388,53 +388,40 @@ impl Store {
         let cases = self
             .cases_where_any(&["clock_due < $1 AND clock_step = '受理'", &bounced], today)
             .await?;
-        self.propose_due(cases, today).await
+        self.propose_due(&cases, today).await
     }
 
     /// Proposes those of these cases now due for the conference, then schedules waiting ones.
     pub(crate) async fn propose_due(
         &self,
-        cases: Vec<xinfang_domain::Case>,
+        cases: &[xinfang_domain::Case],
         today: NaiveDate,
     ) -> Result<usize, StoreError> {
-        let mut due = Vec::new();
-        for case in cases {
-            if let Some(p) = conference::due_proposal(&case, today) {
-                due.push((case.id, case.responsible_unit(), p));
-            }
-        }
-        let keys: Vec<String> = due.iter().map(|(_, _, (key, _, _))| key.clone()).collect();
-        let taken = self.taken_keys(&keys).await?;
-        let mut proposed = 0;
-        for (case_id, unit, (key, proposal, reason)) in due {
-            if taken.contains(&key) {
-                continue;
-            }
-            let done = self
-                .record(
-                    None,
-                    Some(key),
-                    Who::System,
-                    Box::new(move |id, _, today| {
-                        let item = AgendaItem {
-                            id,
-                            case_id,
-                            unit,
-                            proposal,
-                            reason: reason.clone(),
-                            meeting: None,
-                            proposed: Signed {
-                                by: None,
-                                by_name: "系统".into(),
-                                on: today,
-                            },
-                        };
-                        item_row(&item, "agenda_proposed")
-                    }),
-                )
-                .await?;
-            proposed += usize::from(done.is_some());
-        }
+        let changes = cases
+            .iter()
+            .filter_map(|case| {
+                let (key, proposal, reason) = conference::due_proposal(case, today)?;
+                let (case_id, unit) = (case.id, case.responsible_unit());
+                let change: RecordChange = Box::new(move |id, _, today| {
+                    let item = AgendaItem {
+                        id,
+                        case_id,
+                        unit,
+                        proposal,
+                        reason: reason.clone(),
+                        meeting: None,
+                        proposed: Signed {
+                            by: None,
+                            by_name: "系统".into(),
+                            on: today,
+                        },
+                    };
+                    item_row(&item, "agenda_proposed")
+                });
+                Some((key, change))
+            })
+            .collect();
+        let proposed = self.raise_new(changes).await?;
         self.schedule_waiting().await?;
         Ok(proposed)
     }

@@ -151,7 +151,7 @@ pub struct TimelineEntry {
 }
 
 /// `col` lies under `path`: a range on the materialised path, which both databases index.
-fn under(col: &str, n: &mut usize, params: &mut Vec<Param>, path: &str) -> String {
+pub(crate) fn under(col: &str, n: &mut usize, params: &mut Vec<Param>, path: &str) -> String {
     let upper = format!("{}0", &path[..path.len() - 1]); // '0' sorts right after '/'
     params.push(path.into());
     params.push(upper.into());

@@ -4,7 +4,8 @@
 use serde::de::DeserializeOwned;
 use sqlx::Row;
 
-use crate::{Store, StoreError};
+use crate::writer::RecordChange;
+use crate::{Store, StoreError, Who};
 
 /// Which records of a kind to list.
 #[derive(Debug, Clone, Default)]
@@ -87,9 +88,25 @@ impl Store {
 }
 
 impl Store {
-    /// Those of `keys` that automatic records already carry, so that a sweep submits only
-    /// what is new (the writer checks again, for a sweep racing another).
-    pub(crate) async fn taken_keys(
+    /// Writes the automatic records of `due` not yet raised, each under its key, and returns
+    /// how many were written. Keys already taken are skipped before anything reaches the
+    /// writer (which checks again, for a sweep racing another).
+    pub(crate) async fn raise_new(
+        &self,
+        due: Vec<(String, RecordChange)>,
+    ) -> Result<usize, StoreError> {
+        let keys: Vec<String> = due.iter().map(|(key, _)| key.clone()).collect();
+        let taken = self.taken_keys(&keys).await?;
+        let mut raised = 0;
+        for (key, change) in due.into_iter().filter(|(key, _)| !taken.contains(key)) {
+            let done = self.record(None, Some(key), Who::System, change).await?;
+            raised += usize::from(done.is_some());
+        }
+        Ok(raised)
+    }
+
+    /// Those of `keys` that automatic records already carry.
+    async fn taken_keys(
         &self,
         keys: &[String],
     ) -> Result<std::collections::HashSet<String>, StoreError> {
@@ -139,8 +156,8 @@ impl Store {
         } else if head > mark.seq {
             let cases = self.cases_touched(mark.seq, head).await?;
             (
-                self.supervise_due(cases.clone(), today).await?,
-                self.propose_due(cases, today).await?,
+                self.supervise_due(&cases, today).await?,
+                self.propose_due(&cases, today).await?,
             )
         } else {
             (0, 0)

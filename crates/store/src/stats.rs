@@ -10,7 +10,8 @@ use sqlx::{AnyPool, Row};
 use xinfang_domain::metrics::{Counts, Period, contributions};
 use xinfang_domain::{Case, Channel, UnitId};
 
-use crate::read::case_state;
+use crate::read::{case_state, under};
+use crate::rows::bind;
 use crate::{Store, StoreError};
 
 const CHUNK: i64 = 5_000;
@@ -128,22 +129,23 @@ impl Store {
         let today = self.clock().today();
         let org = self.org();
         let root = org.get(unit)?.path.clone();
-        let (cond, upper) = if subtree {
-            // A range on the materialised path ('0' sorts right after '/').
-            let upper = format!("{}0", &root[..root.len() - 1]);
-            ("{col} >= $1 AND {col} < $2", Some(upper))
-        } else {
-            ("{col} = $1", None)
+        let mut params = Vec::new();
+        let mut n = 0;
+        let mut scope = |col: &str| {
+            if subtree {
+                under(col, &mut n, &mut params, &root)
+            } else {
+                params.push(root.as_str().into());
+                n += 1;
+                format!("{col} = ${n}")
+            }
         };
         let sql = format!(
             "SELECT id FROM cases WHERE {} UNION SELECT id FROM cases WHERE {}",
-            cond.replace("{col}", "registered_path"),
-            cond.replace("{col}", "handling_path"),
+            scope("registered_path"),
+            scope("handling_path"),
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(root.clone());
-        if let Some(upper) = upper {
-            q = q.bind(upper);
-        }
+        let q = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), params);
         let mut candidates: Vec<i64> = q
             .fetch_all(&self.pool)
             .await?

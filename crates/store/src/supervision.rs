@@ -8,7 +8,7 @@ use xinfang_domain::supervision::{self, Supervision, SupervisionCommand, Supervi
 use xinfang_domain::{Actor, CaseId, UnitId};
 
 use crate::records::RecordQuery;
-use crate::writer::RecordRow;
+use crate::writer::{RecordChange, RecordRow};
 use crate::{Store, StoreError, Who};
 
 const KIND: &str = "supervision";
@@ -138,18 +138,18 @@ impl Store {
                 today,
             )
             .await?;
-        self.supervise_due(cases, today).await
+        self.supervise_due(&cases, today).await
     }
 
     /// Raises what is due for these cases and for undelivered notices.
     pub(crate) async fn supervise_due(
         &self,
-        cases: Vec<xinfang_domain::Case>,
+        cases: &[xinfang_domain::Case],
         today: NaiveDate,
     ) -> Result<usize, StoreError> {
         let mut due = Vec::new();
         for case in cases {
-            for d in supervision::due_for(&case, today) {
+            for d in supervision::due_for(case, today) {
                 due.push((Some(case.id), d));
             }
         }
@@ -172,26 +172,19 @@ impl Store {
                 },
             ));
         }
-        let keys: Vec<String> = due.iter().map(|(_, d)| d.key.clone()).collect();
-        let taken = self.taken_keys(&keys).await?;
-        let mut raised = 0;
-        for (case, d) in due.into_iter().filter(|(_, d)| !taken.contains(&d.key)) {
-            let key = d.key.clone();
-            let done = self
-                .record(
-                    None,
-                    Some(key),
-                    Who::System,
-                    Box::new(move |id, _, today: NaiveDate| {
-                        row(
-                            &supervision::raise_due(id, case, &d, today),
-                            "supervision_raised",
-                        )
-                    }),
-                )
-                .await?;
-            raised += usize::from(done.is_some());
-        }
-        Ok(raised)
+        let changes = due
+            .into_iter()
+            .map(|(case, d)| {
+                let key = d.key.clone();
+                let change: RecordChange = Box::new(move |id, _, today: NaiveDate| {
+                    row(
+                        &supervision::raise_due(id, case, &d, today),
+                        "supervision_raised",
+                    )
+                });
+                (key, change)
+            })
+            .collect();
+        self.raise_new(changes).await
     }
 }
