@@ -6,10 +6,11 @@ use std::time::Instant;
 use chrono::{Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use xinfang_domain::case::{CaseStatus, LegalChannel};
+use xinfang_domain::case::CaseStatus;
 use xinfang_domain::command::CollectiveInput;
 use xinfang_domain::lifecycle::{self, Allotted, Ctx};
 use xinfang_domain::petitioner::id_check_char;
+use xinfang_domain::vocab::LegalChannel;
 use xinfang_domain::{
     Actor, By, Calendar, Case, CaseId, Channel, Command, Event, NewCase, OrgChart, Outcome,
     Petitioner, Policy, Rating, UnitId,

@@ -1,53 +1,14 @@
-//! The case: its vocabulary, its state, and how events fold into it.
+//! The case: its status, its state, and the clock running on it (events fold into it in
+//! [`crate::event`]).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::deadline::{self, Warning};
-use crate::event::Event;
 use crate::ids::{CaseId, PersonId, UnitId};
 use crate::petitioner::Petitioner;
 use crate::policy::Limits;
-
-macro_rules! labelled_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident => ($code:literal, $label:literal)),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            /// Stable code, as in the API and the database.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-
-            /// Chinese label for people.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),* }
-            }
-
-            pub fn from_code(code: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.code() == code)
-            }
-        }
-    };
-}
-
-labelled_enum!(
-    /// How a petition came in.
-    Channel {
-        Letter => ("letter", "来信"),
-        Visit => ("visit", "来访"),
-        Phone => ("phone", "电话"),
-        Online => ("online", "网上"),
-        Email => ("email", "电子邮件"),
-        Video => ("video", "视频"),
-    }
-);
+use crate::vocab::{Attachment, Channel, Outcome, Rating, labelled_enum};
 
 labelled_enum!(
     /// Where a case stands in its lawful life (DESIGN.md §4).
@@ -82,44 +43,6 @@ impl CaseStatus {
                 | CaseStatus::Closed
                 | CaseStatus::Refused
                 | CaseStatus::Linked
-        )
-    }
-}
-
-labelled_enum!(
-    /// The outcome of a reply or review opinion (处理意见).
-    Outcome {
-        Support => ("support", "支持"),
-        Explain => ("explain", "解释说明"),
-        NotSupport => ("not_support", "不予支持"),
-    }
-);
-
-labelled_enum!(
-    /// The petitioner's evaluation.
-    Rating {
-        Satisfied => ("satisfied", "满意"),
-        Basically => ("basically", "基本满意"),
-        Dissatisfied => ("dissatisfied", "不满意"),
-    }
-);
-
-labelled_enum!(
-    /// Legal channels a petitioner is redirected to (导入法定途径).
-    LegalChannel {
-        Litigation => ("litigation", "诉讼"),
-        Arbitration => ("arbitration", "仲裁"),
-        AdministrativeReconsideration => ("administrative_reconsideration", "行政复议"),
-        Other => ("other", "其他法定途径"),
-    }
-);
-
-impl LegalChannel {
-    /// The standard wording of the redirect notice.
-    pub fn standard_wording(self) -> String {
-        format!(
-            "您反映的事项依法应当通过{}途径解决，请您向有关机关提出。根据《信访工作条例》第三十一条，信访部门不予受理，特此告知。",
-            self.label()
         )
     }
 }
@@ -240,7 +163,7 @@ pub struct Case {
     pub region: Option<String>,
     pub petitioner: Petitioner,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attachments: Vec<crate::command::Attachment>,
+    pub attachments: Vec<Attachment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collective: Option<Collective>,
     /// 检举控告: the petitioner is hidden from every unit but 纪检监察.
@@ -332,209 +255,6 @@ impl Case {
             start: start?,
             due: due?,
         })
-    }
-
-    /// Folds one event into the state. Events come from [`crate::lifecycle::decide`], which checked them.
-    pub fn apply(&mut self, event: &Event) {
-        use Event::*;
-        let d = &mut self.deadlines;
-        match event {
-            Registered(case) => *self = (**case).clone(),
-            Forwarded {
-                to,
-                on,
-                object_due,
-                accept_due,
-            }
-            | Assigned {
-                to,
-                on,
-                object_due,
-                accept_due,
-                ..
-            } => {
-                self.assigned = matches!(event, Assigned { .. });
-                self.status = if self.assigned {
-                    CaseStatus::Assigned
-                } else {
-                    CaseStatus::Forwarded
-                };
-                self.handling_unit = Some(*to);
-                self.received_on = Some(*on);
-                self.dispatches += 1;
-                d.object_due = Some(*object_due);
-                d.accept_due = Some(*accept_due);
-                if let Assigned { report_due, .. } = event {
-                    d.report_due = Some(*report_due);
-                }
-            }
-            Redirected { on, .. } => self.finish(CaseStatus::Redirected, *on),
-            Rejected { on, .. } => self.finish(CaseStatus::Rejected, *on),
-            Objected { on, sort_due, .. } => {
-                self.status = CaseStatus::Registered;
-                self.handling_unit = None;
-                self.received_on = None;
-                self.objections += 1;
-                self.sorting_since = *on;
-                d.sort_due = Some(*sort_due);
-                d.object_due = None;
-                d.accept_due = None;
-                d.report_due = None;
-            }
-            Accepted { on, handle_due } => {
-                self.status = CaseStatus::Handling;
-                self.accepted_on = Some(*on);
-                d.handle_due = Some(*handle_due);
-            }
-            Declined { on, .. } => self.finish(CaseStatus::NotAccepted, *on),
-            Extended {
-                days,
-                reason,
-                approved_by,
-                on,
-                handle_due,
-            } => {
-                self.extension = Some(Extension {
-                    days: *days,
-                    reason: reason.clone(),
-                    approved_by: *approved_by,
-                    on: *on,
-                });
-                d.handle_due = Some(*handle_due);
-            }
-            Replied {
-                outcome,
-                text,
-                on,
-                unit,
-                review_request_due,
-                evaluation_due,
-            } => {
-                self.status = CaseStatus::Replied;
-                self.replied_on = Some(*on);
-                self.reply = Some(Opinion {
-                    outcome: *outcome,
-                    text: text.clone(),
-                    on: *on,
-                    unit: *unit,
-                });
-                d.review_request_due = Some(*review_request_due);
-                d.evaluation_due = Some(*evaluation_due);
-            }
-            Evaluated {
-                office,
-                unit,
-                comment,
-                on,
-            } => {
-                self.evaluation = Some(Evaluation {
-                    office: *office,
-                    unit: *unit,
-                    comment: comment.clone(),
-                    on: *on,
-                });
-            }
-            ReviewRequested {
-                on,
-                review_unit,
-                review_due,
-                ..
-            } => {
-                self.status = CaseStatus::ReviewRequested;
-                self.review_requested_on = Some(*on);
-                self.review_unit = Some(*review_unit);
-                d.review_due = Some(*review_due);
-            }
-            Reviewed {
-                outcome,
-                text,
-                on,
-                unit,
-                rereview_request_due,
-            } => {
-                self.status = CaseStatus::Reviewed;
-                self.reviewed_on = Some(*on);
-                self.review_opinion = Some(Opinion {
-                    outcome: *outcome,
-                    text: text.clone(),
-                    on: *on,
-                    unit: *unit,
-                });
-                d.rereview_request_due = Some(*rereview_request_due);
-            }
-            RereviewRequested {
-                on,
-                rereview_unit,
-                rereview_due,
-                ..
-            } => {
-                self.status = CaseStatus::RereviewRequested;
-                self.rereview_requested_on = Some(*on);
-                self.rereview_unit = Some(*rereview_unit);
-                d.rereview_due = Some(*rereview_due);
-            }
-            HearingScheduled {
-                hearing_on,
-                place,
-                panel,
-                ..
-            } => {
-                self.planned_hearing = Some(PlannedHearing {
-                    on: *hearing_on,
-                    place: place.clone(),
-                    panel: panel.clone(),
-                })
-            }
-            HearingStarted { on, panel, place } => {
-                self.planned_hearing = None;
-                self.hearings.push(Hearing {
-                    started_on: *on,
-                    panel: panel.clone(),
-                    place: place.clone(),
-                    ended_on: None,
-                    conclusion: None,
-                    record: None,
-                })
-            }
-            HearingEnded {
-                on,
-                conclusion,
-                record,
-                rereview_due,
-            } => {
-                if let Some(h) = self.hearings.last_mut() {
-                    h.ended_on = Some(*on);
-                    h.conclusion = Some(conclusion.clone());
-                    h.record = Some(record.clone()).filter(|r| !r.is_empty());
-                }
-                d.rereview_due = Some(*rereview_due);
-            }
-            Rereviewed {
-                outcome,
-                text,
-                on,
-                unit,
-            } => {
-                self.rereview_opinion = Some(Opinion {
-                    outcome: *outcome,
-                    text: text.clone(),
-                    on: *on,
-                    unit: *unit,
-                });
-                self.finish(CaseStatus::Final, *on);
-            }
-            Closed { on, .. } => self.finish(CaseStatus::Closed, *on),
-            Refused { on, .. } => self.finish(CaseStatus::Refused, *on),
-            Linked { on, .. } => self.finish(CaseStatus::Linked, *on),
-            RepeatedBy { on, .. } => {
-                self.repeated_on.get_or_insert(*on);
-            }
-        }
-    }
-
-    fn finish(&mut self, status: CaseStatus, on: NaiveDate) {
-        self.status = status;
-        self.closed_on = Some(on);
     }
 
     /// The unit whose people act on the case now (for authorization and worklists).

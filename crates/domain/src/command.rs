@@ -3,10 +3,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Channel, LegalChannel, Outcome, Rating};
 use crate::ids::{CaseId, UnitId};
 use crate::org::Actor;
 use crate::petitioner::Petitioner;
+use crate::vocab::{Attachment, Channel, LegalChannel, Outcome, Rating};
 
 /// Who issues a command.
 #[derive(Debug, Clone, Copy)]
@@ -61,23 +61,6 @@ pub struct NewCase {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
 }
-
-/// A file handed in with a petition; its bytes are kept by the store under `sha256`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Attachment {
-    pub name: String,
-    pub media_type: String,
-    pub size: u64,
-    /// Lower-case hex SHA-256 of the bytes.
-    pub sha256: String,
-}
-
-/// At most this many files per petition.
-pub const MAX_ATTACHMENTS: usize = 5;
-/// At most this many bytes per file.
-pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -6,16 +6,17 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::access::{self, Duty, UnitPath};
 use crate::case::{Case, CaseStatus};
 use crate::deadline::{Warning, warning};
 use crate::error::{DomainError, text};
 use crate::ids::{CaseId, UnitId};
-use crate::org::{Actor, Role};
-use crate::supervision::{Signed, scope};
+use crate::org::Actor;
+use crate::supervision::Signed;
 
 /// Who convenes and decides: leaders and supervisors (and the petition office for its level).
-pub fn may_convene(by: &Actor, unit_path: &str) -> bool {
-    by.has_any(&[Role::Leader, Role::Supervisor, Role::Admin]) && unit_path.starts_with(&scope(by))
+pub fn may_convene(by: &Actor, unit_path: &UnitPath) -> bool {
+    access::may(by, Duty::Convene, unit_path)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,7 +45,7 @@ pub fn convene(
     id: i64,
     title: &str,
     host: UnitId,
-    host_path: &str,
+    host_path: &UnitPath,
     members: Vec<UnitId>,
     date: NaiveDate,
     by: &Actor,
@@ -79,7 +80,7 @@ impl Meeting {
         &mut self,
         minutes: &str,
         by: &Actor,
-        host_path: &str,
+        host_path: &UnitPath,
         today: NaiveDate,
     ) -> Result<(), DomainError> {
         if !may_convene(by, host_path) {
@@ -199,7 +200,7 @@ pub struct Task {
 pub fn decide(
     id: i64,
     meeting: &Meeting,
-    host_path: &str,
+    host_path: &UnitPath,
     case_id: CaseId,
     unit: UnitId,
     task: &str,

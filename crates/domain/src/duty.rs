@@ -5,10 +5,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::access::{self, Duty, UnitPath};
 use crate::error::{DomainError, text};
 use crate::ids::UnitId;
-use crate::org::{Actor, Role};
-use crate::supervision::{Signed, scope};
+use crate::org::Actor;
+use crate::supervision::Signed;
 
 /// One day of a unit's duty roster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,15 +27,15 @@ pub struct DutyDay {
 }
 
 /// Unit heads and leaders keep their own unit's roster (and those below).
-pub fn may_keep_roster(by: &Actor, unit_path: &str) -> bool {
-    by.has_any(&[Role::UnitHead, Role::Leader, Role::Admin]) && unit_path.starts_with(&scope(by))
+pub fn may_keep_roster(by: &Actor, unit_path: &UnitPath) -> bool {
+    access::may(by, Duty::KeepRoster, unit_path)
 }
 
 #[allow(clippy::too_many_arguments)]
 pub fn set_duty(
     id: i64,
     unit: UnitId,
-    unit_path: &str,
+    unit_path: &UnitPath,
     date: NaiveDate,
     leader: &str,
     officer: &str,
@@ -171,16 +172,15 @@ impl ReportState {
 }
 
 /// Officers of a unit note incidents of their unit or below.
-pub fn may_report(by: &Actor, unit_path: &str) -> bool {
-    by.has_any(&[Role::Handler, Role::UnitHead, Role::Leader, Role::Admin])
-        && unit_path.starts_with(&scope(by))
+pub fn may_report(by: &Actor, unit_path: &UnitPath) -> bool {
+    access::may(by, Duty::ReportIncident, unit_path)
 }
 
 #[allow(clippy::too_many_arguments)]
 pub fn note_incident(
     id: i64,
     unit: UnitId,
-    unit_path: &str,
+    unit_path: &UnitPath,
     title: &str,
     severity: Severity,
     occurred_at: i64,
@@ -214,7 +214,7 @@ impl Incident {
         now: i64,
         today: NaiveDate,
     ) -> Result<(), DomainError> {
-        if by.unit != self.unit || !by.has_any(&[Role::Handler, Role::UnitHead, Role::Leader]) {
+        if !access::answers_for(by, self.unit) {
             return Err(DomainError::Forbidden("只有事发单位可以报送"));
         }
         if self.report.is_some() {

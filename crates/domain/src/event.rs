@@ -4,8 +4,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Case, LegalChannel, Outcome, Rating};
+use crate::case::{Case, CaseStatus, Evaluation, Extension, Hearing, Opinion, PlannedHearing};
 use crate::ids::{CaseId, PersonId, UnitId};
+use crate::vocab::{LegalChannel, Outcome, Rating};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -269,5 +270,210 @@ impl Event {
             Event::Closed { reason, .. } => Some(reason.clone()),
             _ => None,
         }
+    }
+}
+
+impl Case {
+    /// Folds one event into the state. Events come from [`crate::lifecycle::decide`], which checked them.
+    pub fn apply(&mut self, event: &Event) {
+        use Event::*;
+        let d = &mut self.deadlines;
+        match event {
+            Registered(case) => *self = (**case).clone(),
+            Forwarded {
+                to,
+                on,
+                object_due,
+                accept_due,
+            }
+            | Assigned {
+                to,
+                on,
+                object_due,
+                accept_due,
+                ..
+            } => {
+                self.assigned = matches!(event, Assigned { .. });
+                self.status = if self.assigned {
+                    CaseStatus::Assigned
+                } else {
+                    CaseStatus::Forwarded
+                };
+                self.handling_unit = Some(*to);
+                self.received_on = Some(*on);
+                self.dispatches += 1;
+                d.object_due = Some(*object_due);
+                d.accept_due = Some(*accept_due);
+                if let Assigned { report_due, .. } = event {
+                    d.report_due = Some(*report_due);
+                }
+            }
+            Redirected { on, .. } => self.finish(CaseStatus::Redirected, *on),
+            Rejected { on, .. } => self.finish(CaseStatus::Rejected, *on),
+            Objected { on, sort_due, .. } => {
+                self.status = CaseStatus::Registered;
+                self.handling_unit = None;
+                self.received_on = None;
+                self.objections += 1;
+                self.sorting_since = *on;
+                d.sort_due = Some(*sort_due);
+                d.object_due = None;
+                d.accept_due = None;
+                d.report_due = None;
+            }
+            Accepted { on, handle_due } => {
+                self.status = CaseStatus::Handling;
+                self.accepted_on = Some(*on);
+                d.handle_due = Some(*handle_due);
+            }
+            Declined { on, .. } => self.finish(CaseStatus::NotAccepted, *on),
+            Extended {
+                days,
+                reason,
+                approved_by,
+                on,
+                handle_due,
+            } => {
+                self.extension = Some(Extension {
+                    days: *days,
+                    reason: reason.clone(),
+                    approved_by: *approved_by,
+                    on: *on,
+                });
+                d.handle_due = Some(*handle_due);
+            }
+            Replied {
+                outcome,
+                text,
+                on,
+                unit,
+                review_request_due,
+                evaluation_due,
+            } => {
+                self.status = CaseStatus::Replied;
+                self.replied_on = Some(*on);
+                self.reply = Some(Opinion {
+                    outcome: *outcome,
+                    text: text.clone(),
+                    on: *on,
+                    unit: *unit,
+                });
+                d.review_request_due = Some(*review_request_due);
+                d.evaluation_due = Some(*evaluation_due);
+            }
+            Evaluated {
+                office,
+                unit,
+                comment,
+                on,
+            } => {
+                self.evaluation = Some(Evaluation {
+                    office: *office,
+                    unit: *unit,
+                    comment: comment.clone(),
+                    on: *on,
+                });
+            }
+            ReviewRequested {
+                on,
+                review_unit,
+                review_due,
+                ..
+            } => {
+                self.status = CaseStatus::ReviewRequested;
+                self.review_requested_on = Some(*on);
+                self.review_unit = Some(*review_unit);
+                d.review_due = Some(*review_due);
+            }
+            Reviewed {
+                outcome,
+                text,
+                on,
+                unit,
+                rereview_request_due,
+            } => {
+                self.status = CaseStatus::Reviewed;
+                self.reviewed_on = Some(*on);
+                self.review_opinion = Some(Opinion {
+                    outcome: *outcome,
+                    text: text.clone(),
+                    on: *on,
+                    unit: *unit,
+                });
+                d.rereview_request_due = Some(*rereview_request_due);
+            }
+            RereviewRequested {
+                on,
+                rereview_unit,
+                rereview_due,
+                ..
+            } => {
+                self.status = CaseStatus::RereviewRequested;
+                self.rereview_requested_on = Some(*on);
+                self.rereview_unit = Some(*rereview_unit);
+                d.rereview_due = Some(*rereview_due);
+            }
+            HearingScheduled {
+                hearing_on,
+                place,
+                panel,
+                ..
+            } => {
+                self.planned_hearing = Some(PlannedHearing {
+                    on: *hearing_on,
+                    place: place.clone(),
+                    panel: panel.clone(),
+                })
+            }
+            HearingStarted { on, panel, place } => {
+                self.planned_hearing = None;
+                self.hearings.push(Hearing {
+                    started_on: *on,
+                    panel: panel.clone(),
+                    place: place.clone(),
+                    ended_on: None,
+                    conclusion: None,
+                    record: None,
+                })
+            }
+            HearingEnded {
+                on,
+                conclusion,
+                record,
+                rereview_due,
+            } => {
+                if let Some(h) = self.hearings.last_mut() {
+                    h.ended_on = Some(*on);
+                    h.conclusion = Some(conclusion.clone());
+                    h.record = Some(record.clone()).filter(|r| !r.is_empty());
+                }
+                d.rereview_due = Some(*rereview_due);
+            }
+            Rereviewed {
+                outcome,
+                text,
+                on,
+                unit,
+            } => {
+                self.rereview_opinion = Some(Opinion {
+                    outcome: *outcome,
+                    text: text.clone(),
+                    on: *on,
+                    unit: *unit,
+                });
+                self.finish(CaseStatus::Final, *on);
+            }
+            Closed { on, .. } => self.finish(CaseStatus::Closed, *on),
+            Refused { on, .. } => self.finish(CaseStatus::Refused, *on),
+            Linked { on, .. } => self.finish(CaseStatus::Linked, *on),
+            RepeatedBy { on, .. } => {
+                self.repeated_on.get_or_insert(*on);
+            }
+        }
+    }
+
+    fn finish(&mut self, status: CaseStatus, on: NaiveDate) {
+        self.status = status;
+        self.closed_on = Some(on);
     }
 }

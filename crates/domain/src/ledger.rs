@@ -5,10 +5,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::access::{self, Duty, UnitPath};
 use crate::error::{DomainError, text};
 use crate::ids::{CaseId, UnitId};
-use crate::org::{Actor, Role};
-use crate::supervision::{Signed, scope};
+use crate::org::Actor;
+use crate::supervision::Signed;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -124,21 +125,15 @@ pub enum DisputeCommand {
 }
 
 /// Officers keep the ledger for units within their scope.
-pub fn may_keep(by: &Actor, unit_path: &str) -> bool {
-    by.has_any(&[
-        Role::Handler,
-        Role::UnitHead,
-        Role::Leader,
-        Role::Supervisor,
-        Role::Admin,
-    ]) && unit_path.starts_with(&scope(by))
+pub fn may_keep(by: &Actor, unit_path: &UnitPath) -> bool {
+    access::may(by, Duty::KeepLedger, unit_path)
 }
 
 /// A new entry; `unit_path` is the responsible unit's.
 pub fn record(
     id: i64,
     input: &DisputeInput,
-    unit_path: &str,
+    unit_path: &UnitPath,
     by: &Actor,
     today: NaiveDate,
 ) -> Result<Dispute, DomainError> {
@@ -170,7 +165,7 @@ impl Dispute {
         &mut self,
         cmd: &DisputeCommand,
         by: &Actor,
-        unit_path: &str,
+        unit_path: &UnitPath,
         today: NaiveDate,
     ) -> Result<(), DomainError> {
         if !may_keep(by, unit_path) {

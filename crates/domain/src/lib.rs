@@ -3,6 +3,7 @@
 //! The centre is [`lifecycle::decide`]: given a case, a command, who acts and the day,
 //! it returns the events to append or an error; [`case::Case::apply`] folds events into state.
 
+pub mod access;
 pub mod calendar;
 pub mod case;
 pub mod command;
@@ -23,9 +24,11 @@ pub mod reception;
 pub mod review;
 pub mod supervision;
 pub mod taxonomy;
+pub mod vocab;
 
+pub use access::{Disclosure, Scope, UnitPath};
 pub use calendar::Calendar;
-pub use case::{Case, CaseStatus, Channel, Outcome, Rating};
+pub use case::{Case, CaseStatus};
 pub use command::{By, Command, NewCase};
 pub use deadline::Warning;
 pub use error::DomainError;
@@ -34,3 +37,4 @@ pub use ids::{CaseId, PersonId, UnitId};
 pub use org::{Actor, OrgChart, Role, Unit, UnitKind};
 pub use petitioner::Petitioner;
 pub use policy::Policy;
+pub use vocab::{Channel, LegalChannel, Outcome, Rating};

@@ -2,15 +2,17 @@
 
 use chrono::{Duration, NaiveDate};
 
+use crate::access;
 use crate::calendar::Calendar;
 use crate::case::{Case, CaseStatus, Collective, Deadlines};
-use crate::command::{By, Command, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, NewCase};
+use crate::command::{By, Command, NewCase};
 use crate::error::DomainError;
 use crate::event::Event;
 use crate::ids::{CaseId, UnitId};
 use crate::org::{Actor, OrgChart, Role, Unit, UnitKind};
 use crate::petitioner::{PETITIONER_FIELDS, REPRESENTATIVE_FIELDS};
 use crate::policy::{DayCount, Policy};
+use crate::vocab::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS};
 
 pub const MAX_TITLE_CHARS: usize = 100;
 pub const MAX_CONTENT_CHARS: usize = 20_000;
@@ -645,7 +647,7 @@ fn officer<'a>(
         return Err(DomainError::Forbidden(why));
     };
     let unit = ctx.org.get(unit)?;
-    if actor.has(Role::Admin) || (actor.has_any(roles) && actor.covers(unit)) {
+    if access::may_work_case(actor, roles, unit) {
         Ok(actor)
     } else {
         Err(DomainError::Forbidden(why))
@@ -758,7 +760,7 @@ fn hearing_panel(panel: &[String]) -> Result<Vec<String>, DomainError> {
 /// The commands `ctx.by` may issue on this case now, by code. A command counts as available when
 /// the rules refuse it only for its placeholder input, not for the state, the window or the role.
 pub fn available_actions(case: &Case, ctx: Ctx) -> Vec<&'static str> {
-    use crate::case::{LegalChannel, Outcome, Rating};
+    use crate::vocab::{LegalChannel, Outcome, Rating};
     let text = String::from("-");
     let probes = [
         Command::Forward { to_unit: UnitId(0) },

@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::case::{Case, CaseStatus, Rating};
+use crate::case::{Case, CaseStatus};
 use crate::ids::UnitId;
+use crate::vocab::Rating;
 
 /// An inclusive range of days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::access::UnitPath;
 use crate::error::DomainError;
 use crate::ids::{PersonId, UnitId};
 
@@ -85,22 +86,18 @@ pub struct Unit {
     pub parent: Option<UnitId>,
     pub name: String,
     pub kind: UnitKind,
-    /// Materialised path of ids, e.g. `/1/4/17/`: a subtree is a path prefix.
-    pub path: String,
+    /// Where the unit sits in the tree (see [`UnitPath`]).
+    pub path: UnitPath,
 }
 
 impl Unit {
     pub fn depth(&self) -> usize {
-        self.path.matches('/').count().saturating_sub(1)
+        self.path.depth()
     }
 
     /// Whether `other` lies in this unit's subtree (itself included).
     pub fn covers(&self, other: &Unit) -> bool {
-        other.path.starts_with(&self.path)
-    }
-
-    pub fn child_path(parent_path: Option<&str>, id: UnitId) -> String {
-        format!("{}{}/", parent_path.unwrap_or("/"), id.0)
+        self.path.covers(&other.path)
     }
 }
 
@@ -174,7 +171,7 @@ pub struct Actor {
     pub person: PersonId,
     pub name: String,
     pub unit: UnitId,
-    pub unit_path: String,
+    pub unit_path: UnitPath,
     pub unit_kind: UnitKind,
     pub roles: Vec<Role>,
 }
@@ -186,19 +183,5 @@ impl Actor {
 
     pub fn has_any(&self, roles: &[Role]) -> bool {
         roles.iter().any(|r| self.has(*r))
-    }
-
-    /// Roles act on their unit's subtree only; admins everywhere.
-    pub fn covers(&self, unit: &Unit) -> bool {
-        self.has(Role::Admin) || unit.path.starts_with(&self.unit_path)
-    }
-
-    pub fn covers_path(&self, path: &str) -> bool {
-        self.has(Role::Admin) || path.starts_with(&self.unit_path)
-    }
-
-    /// Officers who work cases see personal data in full; others see it masked.
-    pub fn sees_personal_data(&self) -> bool {
-        self.has_any(&[Role::Registrar, Role::Handler, Role::UnitHead])
     }
 }

@@ -7,10 +7,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::access::{self, Duty, UnitPath};
 use crate::error::{DomainError, text};
 use crate::ids::{CaseId, PersonId, UnitId};
 use crate::org::{Actor, Role};
-use crate::supervision::{Signed, scope};
+use crate::supervision::Signed;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -125,19 +126,17 @@ impl Ownership {
 pub fn attach(
     id: i64,
     case_id: CaseId,
-    case_unit_path: &str,
+    case_unit_path: &UnitPath,
     kind: OwnershipKind,
     leader: &Actor,
     due: NaiveDate,
     by: &Actor,
     today: NaiveDate,
 ) -> Result<Ownership, DomainError> {
-    if !by.has_any(&[Role::Leader, Role::Supervisor, Role::Admin])
-        || !case_unit_path.starts_with(&scope(by))
-    {
+    if !access::may(by, Duty::AssignLeader, case_unit_path) {
         return Err(DomainError::Forbidden("包案领导须由上级领导或督查部门确定"));
     }
-    if !leader.has(Role::Leader) || !case_unit_path.starts_with(&scope(leader)) {
+    if !access::may(leader, Duty::OwnCase, case_unit_path) {
         return Err(DomainError::invalid(
             "leader_id",
             "包案人应为对该事项有管辖权的领导",

@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
-use crate::case::Channel;
+use crate::vocab::Channel;
 
 pub const DEFAULT_POLICY_TOML: &str = include_str!("policy.default.toml");
 

@@ -6,11 +6,12 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
+use crate::access::{self, Duty, UnitPath};
 use crate::calendar::Calendar;
 use crate::error::{DomainError, text};
 use crate::ids::{CaseId, PersonId, UnitId};
 use crate::org::{Actor, Role};
-use crate::supervision::{Signed, scope};
+use crate::supervision::Signed;
 
 /// A unit's reception rotation: on `weekday` each week, the next leader in turn receives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,19 +59,13 @@ pub fn schedule(
     out
 }
 
-pub fn may_arrange(by: &Actor, unit_path: &str) -> bool {
-    by.has_any(&[
-        Role::Registrar,
-        Role::UnitHead,
-        Role::Leader,
-        Role::Supervisor,
-        Role::Admin,
-    ]) && unit_path.starts_with(&scope(by))
+pub fn may_arrange(by: &Actor, unit_path: &UnitPath) -> bool {
+    access::may(by, Duty::ArrangeReception, unit_path)
 }
 
 pub fn rotation(
     unit: UnitId,
-    unit_path: &str,
+    unit_path: &UnitPath,
     weekday: u32,
     leaders: Vec<(PersonId, String)>,
     starts: NaiveDate,
@@ -170,7 +165,7 @@ pub fn arrange(
     id: i64,
     kind: SessionKind,
     unit: UnitId,
-    unit_path: &str,
+    unit_path: &UnitPath,
     date: NaiveDate,
     leader: &Actor,
     by: &Actor,
@@ -205,7 +200,7 @@ impl Session {
         &mut self,
         cmd: &SessionCommand,
         by: &Actor,
-        unit_path: &str,
+        unit_path: &UnitPath,
         today: NaiveDate,
     ) -> Result<(), DomainError> {
         if !may_arrange(by, unit_path) && by.person != self.leader {

@@ -5,11 +5,13 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Case, CaseStatus, Rating};
+use crate::access::{self, Duty, UnitPath};
+use crate::case::{Case, CaseStatus};
 use crate::error::{DomainError, text};
 use crate::ids::{CaseId, UnitId};
-use crate::org::{Actor, Role};
-use crate::supervision::{Signed, scope};
+use crate::org::Actor;
+use crate::supervision::Signed;
+use crate::vocab::Rating;
 
 /// Each item of the review form is scored 0–25; the total is out of 100.
 pub const ITEM_MAX: u32 = 25;
@@ -50,15 +52,13 @@ pub struct QualityReview {
 pub fn review(
     id: i64,
     case: &Case,
-    unit_path: &str,
+    unit_path: &UnitPath,
     scores: Scores,
     findings: &str,
     by: &Actor,
     today: NaiveDate,
 ) -> Result<QualityReview, DomainError> {
-    if !by.has_any(&[Role::Supervisor, Role::Leader, Role::Admin])
-        || !unit_path.starts_with(&scope(by))
-    {
+    if !access::may(by, Duty::ReviewQuality, unit_path) {
         return Err(DomainError::Forbidden("案件评查须由上级督查或领导进行"));
     }
     let unit = case.handling_unit.ok_or(DomainError::IllegalTransition {
@@ -116,7 +116,7 @@ pub struct FollowUp {
 pub fn follow_up(
     id: i64,
     case: &Case,
-    unit_path: &str,
+    unit_path: &UnitPath,
     reached: bool,
     resolved: bool,
     rating: Option<Rating>,
@@ -124,14 +124,7 @@ pub fn follow_up(
     by: &Actor,
     today: NaiveDate,
 ) -> Result<FollowUp, DomainError> {
-    if !by.has_any(&[
-        Role::Handler,
-        Role::UnitHead,
-        Role::Supervisor,
-        Role::Leader,
-        Role::Admin,
-    ]) || !unit_path.starts_with(&scope(by))
-    {
+    if !access::may(by, Duty::FollowUp, unit_path) {
         return Err(DomainError::Forbidden("只能回访本单位及下级单位办理的事项"));
     }
     let (Some(unit), Some(_)) = (case.handling_unit, case.replied_on) else {

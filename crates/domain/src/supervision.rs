@@ -7,10 +7,11 @@
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::access::{self, Duty, UnitPath};
 use crate::case::{Case, CaseStatus};
 use crate::error::{DomainError, text};
 use crate::ids::{CaseId, PersonId, UnitId};
-use crate::org::{Actor, Role, UnitKind};
+use crate::org::Actor;
 
 /// Days the supervised unit has to answer a supervision notice (改进建议).
 pub const ANSWER_DAYS: i64 = 30;
@@ -162,30 +163,9 @@ impl SupervisionCommand {
     }
 }
 
-/// The subtree whose supervision `by` sees: their unit's; for the petition office, the whole
-/// level it serves (its parent's subtree), since the office supervises that level's units on
-/// behalf of the Party committee and government.
-pub fn scope(by: &Actor) -> String {
-    if by.has(Role::Admin) {
-        return "/".to_string();
-    }
-    unit_scope(&by.unit_path, by.unit_kind)
-}
-
-/// The subtree a unit oversees: its own; the petition office's parent's.
-pub fn unit_scope(path: &str, kind: UnitKind) -> String {
-    if kind == UnitKind::PetitionOffice {
-        let trimmed = path.trim_end_matches('/');
-        if let Some(cut) = trimmed.rfind('/') {
-            return path[..=cut].to_string();
-        }
-    }
-    path.to_string()
-}
-
-/// Supervisors and leaders act on supervision over units within their scope.
-pub fn may_supervise(by: &Actor, unit_path: &str) -> bool {
-    by.has_any(&[Role::Supervisor, Role::Leader, Role::Admin]) && unit_path.starts_with(&scope(by))
+/// Supervisors and leaders act on supervision over units they oversee.
+pub fn may_supervise(by: &Actor, unit_path: &UnitPath) -> bool {
+    access::may(by, Duty::Supervise, unit_path)
 }
 
 /// A supervision raised by hand; `unit_path` is the supervised unit's.
@@ -193,7 +173,7 @@ pub fn raise(
     id: i64,
     case: Option<&Case>,
     unit: UnitId,
-    unit_path: &str,
+    unit_path: &UnitPath,
     reason: &str,
     by: &Actor,
     today: NaiveDate,
@@ -299,7 +279,7 @@ impl Supervision {
         &mut self,
         cmd: &SupervisionCommand,
         by: &Actor,
-        unit_path: &str,
+        unit_path: &UnitPath,
         today: NaiveDate,
     ) -> Result<(), DomainError> {
         use SupervisionStatus as S;
@@ -318,9 +298,7 @@ impl Supervision {
                 self.listed = *listed;
             }
             SupervisionCommand::Answer { text: t } => {
-                if by.unit != self.unit
-                    || !by.has_any(&[Role::UnitHead, Role::Handler, Role::Leader])
-                {
+                if !access::answers_for(by, self.unit) {
                     return Err(DomainError::Forbidden("只有被督办单位可以答复"));
                 }
                 if self.status != S::Open {
@@ -366,37 +344,5 @@ impl Supervision {
     /// Open past its answer deadline.
     pub fn overdue(&self, today: NaiveDate) -> bool {
         self.status == SupervisionStatus::Open && today > self.answer_due
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn actor(path: &str, kind: UnitKind, roles: Vec<Role>) -> Actor {
-        Actor {
-            person: PersonId(1),
-            name: "甲".into(),
-            unit: UnitId(2),
-            unit_path: path.into(),
-            unit_kind: kind,
-            roles,
-        }
-    }
-
-    #[test]
-    fn the_petition_office_supervises_the_level_it_serves() {
-        let office = actor("/1/2/", UnitKind::PetitionOffice, vec![Role::Supervisor]);
-        assert_eq!(scope(&office), "/1/");
-        assert!(
-            may_supervise(&office, "/1/3/"),
-            "a department of the same government"
-        );
-        assert!(!may_supervise(&office, "/9/"));
-        let dept = actor("/1/3/", UnitKind::Department, vec![Role::Leader]);
-        assert!(may_supervise(&dept, "/1/3/7/"));
-        assert!(!may_supervise(&dept, "/1/4/"), "a sibling department");
-        let clerk = actor("/1/2/", UnitKind::PetitionOffice, vec![Role::Handler]);
-        assert!(!may_supervise(&clerk, "/1/3/"), "handlers do not supervise");
     }
 }

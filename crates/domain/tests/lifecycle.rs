@@ -2,9 +2,10 @@
 
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
-use xinfang_domain::case::{CaseStatus as S, LegalChannel};
+use xinfang_domain::case::CaseStatus as S;
 use xinfang_domain::command::CollectiveInput;
 use xinfang_domain::lifecycle::{self, Allotted, Ctx};
+use xinfang_domain::vocab::LegalChannel;
 use xinfang_domain::*;
 
 fn d(s: &str) -> NaiveDate {
@@ -32,7 +33,7 @@ fn world() -> World {
         parent: parent.map(UnitId),
         name: format!("单位{id}"),
         kind,
-        path: path.into(),
+        path: UnitPath::parse(path).unwrap(),
     };
     let org = OrgChart::new([
         unit(1, None, "/1/", UnitKind::Government),

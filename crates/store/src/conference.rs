@@ -4,9 +4,11 @@
 
 use chrono::NaiveDate;
 use sqlx::Row;
+use xinfang_domain::access;
 use xinfang_domain::conference::{self, AgendaItem, Meeting, Proposal, Task};
-use xinfang_domain::supervision::{Signed, unit_scope};
+use xinfang_domain::supervision::Signed;
 use xinfang_domain::{Actor, CaseId, CaseStatus, UnitId};
+use xinfang_domain::{Scope, UnitPath};
 
 use crate::records::RecordQuery;
 use crate::writer::{RecordChange, RecordRow};
@@ -74,10 +76,11 @@ pub struct MeetingFile {
 }
 
 impl Store {
-    fn scope_of(&self, unit: UnitId) -> Result<String, StoreError> {
+    /// What a meeting hosted by `unit` reaches.
+    fn scope_of(&self, unit: UnitId) -> Result<Scope, StoreError> {
         let org = self.org();
         let u = org.get(unit)?;
-        Ok(unit_scope(&u.path, u.kind))
+        Ok(access::unit_oversight(&u.path, u.kind))
     }
 
     /// Schedules a meeting, and puts on its agenda every case waiting for one in its scope.
@@ -141,9 +144,9 @@ impl Store {
     }
 
     /// Meetings of hosts within `under_path`, soonest first.
-    pub async fn meetings(&self, under_path: &str) -> Result<Vec<Meeting>, StoreError> {
+    pub async fn meetings(&self, scope: &Scope) -> Result<Vec<Meeting>, StoreError> {
         let q = RecordQuery {
-            under_path: Some(under_path.to_string()),
+            under_path: scope.path().cloned(),
             by_due: true,
             limit: 200,
             ..Default::default()
@@ -152,9 +155,9 @@ impl Store {
     }
 
     /// Cases waiting for a meeting, within `under_path`.
-    pub async fn waiting_agenda(&self, under_path: &str) -> Result<Vec<AgendaItem>, StoreError> {
+    pub async fn waiting_agenda(&self, scope: &Scope) -> Result<Vec<AgendaItem>, StoreError> {
         let q = RecordQuery {
-            under_path: Some(under_path.to_string()),
+            under_path: scope.path().cloned(),
             status: Some("proposed"),
             by_due: true,
             limit: 500,
@@ -166,11 +169,11 @@ impl Store {
     /// Tasks assigned to units within `under_path` (a unit's own: its path), open first by due.
     pub async fn conference_tasks(
         &self,
-        under_path: &str,
+        scope: &Scope,
         open_only: bool,
     ) -> Result<Vec<Task>, StoreError> {
         let q = RecordQuery {
-            under_path: Some(under_path.to_string()),
+            under_path: scope.path().cloned(),
             status: open_only.then_some("open"),
             by_due: true,
             limit: 500,
@@ -228,7 +231,7 @@ impl Store {
     }
 
     /// The soonest scheduled meeting, not yet held, whose scope covers `path`.
-    async fn next_meeting_covering(&self, path: &str) -> Result<Option<i64>, StoreError> {
+    async fn next_meeting_covering(&self, path: &UnitPath) -> Result<Option<i64>, StoreError> {
         let today = self.clock().today().to_string();
         let rows = sqlx::query(
             "SELECT id, unit_id FROM records WHERE kind = $1 AND status = 'scheduled' AND due >= $2 \
@@ -239,7 +242,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         for r in rows {
-            if path.starts_with(&self.scope_of(UnitId(r.try_get("unit_id")?))?) {
+            if self.scope_of(UnitId(r.try_get("unit_id")?))?.covers(path) {
                 return Ok(Some(r.try_get("id")?));
             }
         }
@@ -256,7 +259,8 @@ impl Store {
         .await?;
         let mut scheduled = 0;
         for r in waiting {
-            let (id, path): (i64, String) = (r.try_get("id")?, r.try_get("unit_path")?);
+            let id: i64 = r.try_get("id")?;
+            let path = crate::org::stored_path(&r.try_get::<String, _>("unit_path")?)?;
             let Some(meeting) = self.next_meeting_covering(&path).await? else {
                 continue;
             };

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use sqlx::Row;
+use xinfang_domain::Scope;
 use xinfang_domain::duty::{self, DutyDay, Incident, Severity};
 use xinfang_domain::{Actor, UnitId};
 
@@ -98,13 +99,9 @@ impl Store {
     }
 
     /// The roster of units within `under_path` from `from` on (at most 500 days), by date.
-    pub async fn roster(
-        &self,
-        under_path: &str,
-        from: NaiveDate,
-    ) -> Result<Vec<DutyDay>, StoreError> {
+    pub async fn roster(&self, scope: &Scope, from: NaiveDate) -> Result<Vec<DutyDay>, StoreError> {
         let q = RecordQuery {
-            under_path: Some(under_path.to_string()),
+            under_path: scope.path().cloned(),
             by_due: true,
             limit: 500,
             ..Default::default()
@@ -182,9 +179,9 @@ impl Store {
     }
 
     /// Incidents of units within `under_path`, newest first.
-    pub async fn incidents(&self, under_path: &str) -> Result<Vec<Incident>, StoreError> {
+    pub async fn incidents(&self, scope: &Scope) -> Result<Vec<Incident>, StoreError> {
         let q = RecordQuery {
-            under_path: Some(under_path.to_string()),
+            under_path: scope.path().cloned(),
             limit: 500,
             ..Default::default()
         };

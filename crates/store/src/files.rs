@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
-use xinfang_domain::command::{Attachment, MAX_ATTACHMENT_BYTES};
+use xinfang_domain::vocab::{Attachment, MAX_ATTACHMENT_BYTES};
 
 /// Kinds of file a petition may carry, recognised by their content, not their name.
 pub const ALLOWED_TYPES: &[(&str, &str)] = &[

@@ -1,6 +1,7 @@
 //! 排查台账 kept as records (see [`xinfang_domain::ledger`]); an entry turned into a case is
 //! registered as one and linked.
 
+use xinfang_domain::Scope;
 use xinfang_domain::ledger::{self, Dispute, DisputeCommand, DisputeInput, DisputeStatus};
 use xinfang_domain::{Actor, Case, NewCase};
 
@@ -58,11 +59,11 @@ impl Store {
     /// Entries of units within `under_path`, soonest due first.
     pub async fn disputes(
         &self,
-        under_path: &str,
+        scope: &Scope,
         open_only: bool,
     ) -> Result<Vec<Dispute>, StoreError> {
         let q = RecordQuery {
-            under_path: Some(under_path.to_string()),
+            under_path: scope.path().cloned(),
             status: open_only.then_some(DisputeStatus::Open.code()),
             by_due: true,
             limit: 500,

@@ -1,7 +1,7 @@
 //! Units, people and sessions.
 
 use sqlx::{AnyPool, Row};
-use xinfang_domain::{Actor, OrgChart, PersonId, Role, Unit, UnitId, UnitKind};
+use xinfang_domain::{Actor, OrgChart, PersonId, Role, Unit, UnitId, UnitKind, UnitPath};
 
 use crate::auth::{new_token, token_hash, verify_password};
 use crate::{Store, StoreError};
@@ -22,11 +22,16 @@ pub(crate) async fn load_org(pool: &AnyPool) -> Result<OrgChart, StoreError> {
                 parent: r.try_get::<Option<i64>, _>("parent_id")?.map(UnitId),
                 name: r.try_get("name")?,
                 kind: parse_kind(&kind)?,
-                path: r.try_get("path")?,
+                path: stored_path(&r.try_get::<String, _>("path")?)?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(OrgChart::new(units))
+}
+
+/// A unit path read back from the database.
+pub(crate) fn stored_path(s: &str) -> Result<UnitPath, StoreError> {
+    UnitPath::parse(s).map_err(|_| StoreError::Corrupt(format!("单位路径 {s}")))
 }
 
 fn parse_kind(s: &str) -> Result<UnitKind, StoreError> {

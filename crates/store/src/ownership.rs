@@ -33,7 +33,7 @@ pub struct OwnershipFilter {
     pub leader: Option<PersonId>,
     pub case_id: Option<CaseId>,
     /// Of leaders whose units lie in this subtree.
-    pub under_path: Option<String>,
+    pub under_path: Option<xinfang_domain::UnitPath>,
     pub open_only: bool,
 }
 

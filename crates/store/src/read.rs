@@ -3,8 +3,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
+use xinfang_domain::access;
 use xinfang_domain::deadline::Warning;
-use xinfang_domain::{Actor, Case, CaseId, CaseStatus, Channel, Event, Role, UnitId};
+use xinfang_domain::{Actor, Case, CaseId, CaseStatus, Channel, Event, UnitId, UnitPath};
 
 use crate::rows::{Param, bind};
 use crate::{Store, StoreError};
@@ -151,10 +152,10 @@ pub struct TimelineEntry {
 }
 
 /// `col` lies under `path`: a range on the materialised path, which both databases index.
-pub(crate) fn under(col: &str, n: &mut usize, params: &mut Vec<Param>, path: &str) -> String {
-    let upper = format!("{}0", &path[..path.len() - 1]); // '0' sorts right after '/'
-    params.push(path.into());
-    params.push(upper.into());
+pub(crate) fn under(col: &str, n: &mut usize, params: &mut Vec<Param>, path: &UnitPath) -> String {
+    let (low, high) = path.range();
+    params.push(low.into());
+    params.push(high.into());
     *n += 2;
     format!("({col} >= ${} AND {col} < ${})", *n - 1, *n)
 }
@@ -205,21 +206,9 @@ impl Store {
             .collect()
     }
 
-    /// Whether the viewer's unit may see this case: it registered it, handles it, or is responsible now.
+    /// Whether the viewer may see this case (see [`access::may_see_case`]).
     pub fn may_see(&self, actor: &Actor, case: &Case) -> bool {
-        if actor.has(Role::Admin) {
-            return true;
-        }
-        let org = self.org();
-        [
-            Some(case.registered_unit),
-            case.handling_unit,
-            Some(case.responsible_unit()),
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(|u| org.get(u).ok())
-        .any(|u| actor.covers(u))
+        access::may_see_case(actor, case, &self.org())
     }
 
     /// Cases the viewer may see, filtered and paginated, most urgent first.
@@ -303,10 +292,10 @@ impl Store {
         let mut params: Vec<Param> = Vec::new();
         let mut n = 0usize;
         let mut wheres: Vec<String> = Vec::new();
-        if !actor.has(Role::Admin) {
-            let p = actor.unit_path.clone();
+        if let Some(p) = access::case_scope(actor).path() {
+            // The same units as `access::may_see_case`: handling, responsible, registering.
             let scopes = ["registered_path", "handling_path", "responsible_path"]
-                .map(|c| under(&format!("{plus}{c}"), &mut n, &mut params, &p))
+                .map(|c| under(&format!("{plus}{c}"), &mut n, &mut params, p))
                 .join(" OR ");
             wheres.push(format!("({scopes})"));
         }

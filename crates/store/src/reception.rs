@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use sqlx::Row;
+use xinfang_domain::Scope;
 use xinfang_domain::reception::{self, Rotation, Session, SessionCommand, SessionKind};
 use xinfang_domain::{Actor, Case, NewCase, PersonId, UnitId};
 
@@ -93,12 +94,12 @@ impl Store {
     /// Reception days of the rotations within `under_path`, from `from` for `weeks` weeks.
     pub async fn reception_days(
         &self,
-        under_path: &str,
+        scope: &Scope,
         from: NaiveDate,
         weeks: u32,
     ) -> Result<Vec<(UnitId, NaiveDate, PersonId, String)>, StoreError> {
         let q = RecordQuery {
-            under_path: Some(under_path.to_string()),
+            under_path: scope.path().cloned(),
             limit: 500,
             ..Default::default()
         };
@@ -151,9 +152,9 @@ impl Store {
     }
 
     /// Sessions held at units within `under_path`, by date.
-    pub async fn sessions(&self, under_path: &str) -> Result<Vec<Session>, StoreError> {
+    pub async fn sessions(&self, scope: &Scope) -> Result<Vec<Session>, StoreError> {
         let q = RecordQuery {
-            under_path: Some(under_path.to_string()),
+            under_path: scope.path().cloned(),
             by_due: true,
             limit: 500,
             ..Default::default()

@@ -3,6 +3,7 @@
 
 use serde::de::DeserializeOwned;
 use sqlx::Row;
+use xinfang_domain::UnitPath;
 
 use crate::writer::RecordChange;
 use crate::{Store, StoreError, Who};
@@ -10,8 +11,8 @@ use crate::{Store, StoreError, Who};
 /// Which records of a kind to list.
 #[derive(Debug, Clone, Default)]
 pub struct RecordQuery {
-    /// Records of units in this subtree (by materialised path).
-    pub under_path: Option<String>,
+    /// Records of units in this subtree.
+    pub under_path: Option<UnitPath>,
     pub status: Option<&'static str>,
     pub listed: bool,
     pub case_id: Option<i64>,
@@ -50,11 +51,10 @@ impl Store {
             n
         };
         if let Some(path) = &q.under_path {
-            // A range on the materialised path ('0' sorts right after '/').
-            let upper = format!("{}0", &path[..path.len() - 1]);
+            let (low, high) = path.range();
             sql += &format!(" AND unit_path >= ${} AND unit_path < ${}", next(), next());
-            texts.push(path.clone());
-            texts.push(upper);
+            texts.push(low);
+            texts.push(high);
         }
         if let Some(s) = q.status {
             sql += &format!(" AND status = ${}", next());

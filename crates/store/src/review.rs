@@ -19,7 +19,7 @@ impl Store {
     async fn case_and_path(
         &self,
         id: CaseId,
-    ) -> Result<(xinfang_domain::Case, String), StoreError> {
+    ) -> Result<(xinfang_domain::Case, xinfang_domain::UnitPath), StoreError> {
         let case = self
             .case(id)
             .await?

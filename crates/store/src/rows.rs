@@ -44,6 +44,11 @@ impl From<&str> for Param {
         Param::Text(v.to_string())
     }
 }
+impl From<xinfang_domain::UnitPath> for Param {
+    fn from(v: xinfang_domain::UnitPath) -> Self {
+        Param::Text(v.into())
+    }
+}
 impl From<Option<String>> for Param {
     fn from(v: Option<String>) -> Self {
         Param::OptText(v)

@@ -172,7 +172,7 @@ impl Store {
                 }
                 let hit = contributions(&case, period, today).iter().any(|(u, c)| {
                     let inside = if subtree {
-                        org.get(*u).is_ok_and(|x| x.path.starts_with(&root))
+                        org.get(*u).is_ok_and(|x| root.covers(&x.path))
                     } else {
                         *u == unit
                     };

@@ -32,7 +32,7 @@ fn row(s: &Supervision, event: &'static str) -> Result<RecordRow, StoreError> {
 #[derive(Debug, Clone, Default)]
 pub struct SupervisionFilter {
     /// Supervisions of units in this subtree (by materialised path).
-    pub under_path: Option<String>,
+    pub under_path: Option<xinfang_domain::UnitPath>,
     pub status: Option<SupervisionStatus>,
     /// 挂牌督办 only.
     pub listed: bool,

@@ -15,7 +15,7 @@ use xinfang_domain::deadline::yellow_from;
 use xinfang_domain::lifecycle::{self, Allotted, Ctx};
 use xinfang_domain::{
     Actor, By, Case, CaseId, Command, DomainError, Event, NewCase, OrgChart, Role, Unit, UnitId,
-    UnitKind,
+    UnitKind, UnitPath,
 };
 
 use crate::auth::new_query_code;
@@ -462,7 +462,7 @@ impl Writer {
                     parent: *parent,
                     name: name.trim().to_string(),
                     kind: *kind,
-                    path: Unit::child_path(parent_path.as_deref(), id),
+                    path: UnitPath::child(parent_path.as_ref(), id),
                 };
                 p.head.next_unit += 1;
                 let payload = serde_json::to_string(&unit)?;
@@ -838,7 +838,7 @@ pub(crate) const CASE_COLUMNS: &[&str] = &[
 
 /// The read-model row of a case: the columns lists filter on, and the whole state as JSON.
 fn case_row(c: &Case, org: &OrgChart) -> Result<Vec<Param>, StoreError> {
-    let path = |u: UnitId| org.get(u).map(|u| u.path.clone());
+    let path = |u: UnitId| org.get(u).map(|u| String::from(u.path.clone()));
     let clock = c.clock();
     let lapse = match c.status {
         CaseStatus::Replied => c.deadlines.review_request_due,

@@ -25,7 +25,7 @@ both_backends! {
         store.clock().advance(Duration::days(16));
         assert_eq!(store.sweep_conference().await.unwrap(), 2);
         assert_eq!(store.sweep_conference().await.unwrap(), 0, "proposed once");
-        let scope = store.org().get(c.city).unwrap().path.clone();
+        let scope = xinfang_domain::Scope::Under(store.org().get(c.city).unwrap().path.clone());
         let waiting = store.waiting_agenda(&scope).await.unwrap();
         assert_eq!(waiting.len(), 2);
         let by_case = |id| waiting.iter().find(|i| i.case_id == id).unwrap().proposal;
@@ -62,7 +62,7 @@ both_backends! {
         assert_eq!(t.warning(today), Some(Warning::Green));
         assert_eq!(t.warning(due - Duration::days(2)), Some(Warning::Yellow));
         assert_eq!(t.warning(due + Duration::days(1)), Some(Warning::Red));
-        let dept_path = store.org().get(c.dept).unwrap().path.clone();
+        let dept_path = xinfang_domain::Scope::Under(store.org().get(c.dept).unwrap().path.clone());
         assert_eq!(store.conference_tasks(&dept_path, true).await.unwrap(), vec![t.clone()]);
 
         // Only the assigned unit completes it, with evidence.

@@ -19,7 +19,7 @@ both_backends! {
         assert!(matches!(other, Err(StoreError::Domain(DomainError::Forbidden(_)))));
         store.set_duty(c.town, tomorrow, "李镇长", "小王", "12345678", &c.town_handler).await.unwrap();
         let d = store.set_duty(c.town, tomorrow, "张书记", "小王", "12345678", &c.town_handler).await.unwrap();
-        let path = store.org().get(c.town).unwrap().path.clone();
+        let path = xinfang_domain::Scope::Under(store.org().get(c.town).unwrap().path.clone());
         let roster = store.roster(&path, today).await.unwrap();
         assert_eq!(roster, vec![d], "setting a day again replaces it");
         assert_eq!(roster[0].leader, "张书记");

@@ -16,7 +16,7 @@ both_backends! {
         let not_leader = store.set_rotation(c.city, 1, &[c.dept_head.person], today, &c.registrar).await;
         assert!(matches!(not_leader, Err(StoreError::Domain(DomainError::Invalid { field: "leaders", .. }))));
         store.set_rotation(c.city, 1, &[leader], today, &c.registrar).await.unwrap();
-        let path = store.org().get(c.city).unwrap().path.clone();
+        let path = xinfang_domain::Scope::Under(store.org().get(c.city).unwrap().path.clone());
         let days = store.reception_days(&path, today, 4).await.unwrap();
         assert_eq!(days.len(), 4, "one Monday a week: {days:?}");
         assert!(days.iter().all(|(_, d, p, _)| chrono::Datelike::weekday(d) == chrono::Weekday::Mon && *p == leader));

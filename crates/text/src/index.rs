@@ -12,7 +12,7 @@ use tantivy::schema::{
     TextOptions, Value,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
-use xinfang_domain::Case;
+use xinfang_domain::{Case, UnitPath, access};
 
 use crate::TextError;
 use crate::segment::{ANALYZER, analyzer, content_words, query_words};
@@ -31,21 +31,15 @@ pub struct CaseText {
     pub title: String,
     pub content: String,
     pub category: String,
-    /// Paths of the units that may see the case (registered, handling, responsible).
-    pub unit_paths: Vec<String>,
+    /// Paths of the units the case is seen from ([`access::seen_from`]).
+    pub unit_paths: Vec<UnitPath>,
 }
 
 impl CaseText {
     pub fn of(case: &Case, org: &xinfang_domain::OrgChart) -> CaseText {
-        let unit_paths = [
-            Some(case.registered_unit),
-            case.handling_unit,
-            Some(case.responsible_unit()),
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(|u| org.get(u).ok().map(|u| u.path.clone()))
-        .collect();
+        let unit_paths = access::seen_from(case)
+            .filter_map(|u| org.get(u).ok().map(|u| u.path.clone()))
+            .collect();
         CaseText {
             id: case.id.0,
             title: case.title.clone(),
@@ -231,7 +225,7 @@ impl CaseIndex {
                 f.category => c.category.as_str(),
             );
             for path in &c.unit_paths {
-                for ancestor in ancestors(path) {
+                for ancestor in path.ancestors() {
                     d.add_text(f.scope, ancestor);
                 }
             }
@@ -368,13 +362,6 @@ fn layout_of(index: &Index) -> Option<String> {
     }
 }
 
-/// "/1/4/9/" → "/1/", "/1/4/", "/1/4/9/".
-fn ancestors(path: &str) -> impl Iterator<Item = &str> {
-    path.match_indices('/')
-        .skip(1)
-        .map(move |(i, _)| &path[..=i])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,17 +372,8 @@ mod tests {
             title: title.into(),
             content: content.into(),
             category: "劳动社保".into(),
-            unit_paths: vec![path.into()],
+            unit_paths: vec![UnitPath::parse(path).unwrap()],
         }
-    }
-
-    #[test]
-    fn ancestors_of_a_path() {
-        assert_eq!(
-            ancestors("/1/4/9/").collect::<Vec<_>>(),
-            ["/1/", "/1/4/", "/1/4/9/"]
-        );
-        assert_eq!(ancestors("/1/").collect::<Vec<_>>(), ["/1/"]);
     }
 
     #[test]

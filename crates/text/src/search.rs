@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
-use xinfang_domain::{Actor, Role};
+use xinfang_domain::{Actor, UnitPath, access};
 use xinfang_store::Store;
 use xinfang_store::read::{CaseSummary, MAX_PER_PAGE, Page};
 
@@ -72,11 +72,16 @@ impl TextSearch {
         let per_page = per_page.clamp(1, MAX_PER_PAGE);
         let page = page.max(1);
         let offset = ((page - 1) as usize * per_page as usize).min(MAX_HITS);
-        let scope = (!actor.has(Role::Admin)).then(|| actor.unit_path.clone());
+        let scope = access::case_scope(actor).path().cloned();
         let index = self.index.clone();
         let query = query.to_string();
         let hits = tokio::task::spawn_blocking(move || {
-            index.search(&query, scope.as_deref(), offset, per_page as usize)
+            index.search(
+                &query,
+                scope.as_ref().map(UnitPath::as_str),
+                offset,
+                per_page as usize,
+            )
         })
         .await??;
         // The database has the last word on visibility (the index may trail a forward by a moment).
@@ -101,13 +106,14 @@ impl TextSearch {
         limit: usize,
     ) -> Result<Vec<CaseSummary>, TextError> {
         self.fresh().await;
-        let scope = (!actor.has(Role::Admin)).then(|| actor.unit_path.clone());
+        let scope = access::case_scope(actor).path().cloned();
         let index = self.index.clone();
         let text = text.to_string();
         let limit = limit.min(MAX_PER_PAGE as usize);
-        let ids =
-            tokio::task::spawn_blocking(move || index.similar(&text, scope.as_deref(), limit))
-                .await??;
+        let ids = tokio::task::spawn_blocking(move || {
+            index.similar(&text, scope.as_ref().map(UnitPath::as_str), limit)
+        })
+        .await??;
         Ok(self.store.summaries_in_order(actor, &ids).await?)
     }
 }

@@ -4,57 +4,13 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
+use xinfang_domain::access::{self, Disclosure, disclosure, redact};
 use xinfang_domain::case::Case;
 use xinfang_domain::deadline::Warning;
 use xinfang_domain::lifecycle::{Ctx, available_actions};
-use xinfang_domain::{Actor, By, CaseStatus, Event, OrgChart, Petitioner, Role, UnitId, UnitKind};
+use xinfang_domain::{Actor, By, CaseStatus, Event, OrgChart, UnitId};
 use xinfang_store::Store;
 use xinfang_store::read::{CaseSummary, TimelineEntry};
-
-/// How much of the petitioner an officer may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Disclosure {
-    Full,
-    Masked,
-    /// 检举控告: the petitioner is hidden from every unit but 纪检监察.
-    Hidden,
-}
-
-pub fn disclosure(actor: &Actor, case: &Case) -> Disclosure {
-    if case.is_report && actor.unit_kind != UnitKind::Discipline {
-        Disclosure::Hidden
-    } else if actor.sees_personal_data() {
-        Disclosure::Full
-    } else {
-        Disclosure::Masked
-    }
-}
-
-fn hidden_person() -> Petitioner {
-    Petitioner {
-        name: "（检举控告人信息保密）".into(),
-        ..Default::default()
-    }
-}
-
-/// Applies [`Disclosure`] to every person on the case.
-pub fn redact(mut case: Case, how: Disclosure) -> Case {
-    let disclose = |p: &Petitioner| match how {
-        Disclosure::Full => p.clone(),
-        Disclosure::Masked => p.masked(),
-        Disclosure::Hidden => hidden_person(),
-    };
-    if let Some(c) = case.collective.as_mut() {
-        c.representatives = c.representatives.iter().map(disclose).collect();
-    }
-    case.petitioner = disclose(&case.petitioner);
-    if how == Disclosure::Hidden {
-        case.query_code = "（保密）".into();
-        case.content = "（检举控告内容仅纪检监察机关可见）".into();
-    }
-    case
-}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ClockView {
@@ -323,17 +279,11 @@ pub fn public_view(store: &Store, case: &Case, entries: &[TimelineEntry]) -> Pub
 /// The only commands a petitioner may issue by query code.
 pub const PETITIONER_ACTIONS: &[&str] = &["evaluate", "request_review", "request_rereview"];
 
-/// Whether officers of this role set see personal data at all (used by lists).
-pub fn masks_lists(actor: &Actor) -> bool {
-    !actor.has_any(&[Role::Registrar, Role::Handler, Role::UnitHead, Role::Admin])
-}
-
-/// 检举控告: outside 纪检监察, lists name no petitioner.
+/// Lists name no reporter outside 纪检监察 ([`access::listed_name`]).
 pub fn hide_reports(actor: &Actor, items: &mut [CaseSummary]) {
-    if actor.unit_kind != UnitKind::Discipline {
-        for i in items.iter_mut().filter(|i| i.is_report) {
-            i.petitioner_name = "（保密）".into();
-        }
+    for i in items.iter_mut() {
+        i.petitioner_name =
+            access::listed_name(actor, i.is_report, std::mem::take(&mut i.petitioner_name));
     }
 }
 

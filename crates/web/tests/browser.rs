@@ -118,6 +118,20 @@ async fn appears(c: &Client, css: &str, what: &str) {
         .unwrap_or_else(|e| panic!("{what}: {e}"));
 }
 
+/// Waits until the page says `text` (a new page replaces one that already had a notice).
+async fn says(c: &Client, text: &str, what: &str) {
+    for _ in 0..200 {
+        // The body may be replaced while it is read: read again.
+        if let Ok(body) = c.find(Locator::Css("body")).await
+            && body.text().await.is_ok_and(|t| t.contains(text))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}: the page never said “{text}”");
+}
+
 async fn page_text(c: &Client) -> String {
     c.find(Locator::Css("body"))
         .await
@@ -388,8 +402,7 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
     assert!(page_text(&c).await.contains("已提交评价"));
     type_into(&c, "#request_review textarea[name=reason]", "电梯仍未修好").await;
     click(&c, "#request_review button[type=submit]").await;
-    appears(&c, "p.notice", "review request confirmed").await;
-    assert!(page_text(&c).await.contains("已提交申请复查"));
+    says(&c, "已提交申请复查", "review request confirmed").await;
     shot(&c, "13-portal-review-requested-phone").await;
     assert_eq!(
         app.store

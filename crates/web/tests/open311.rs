@@ -6,7 +6,7 @@ use common::{App, spawn};
 use reqwest::StatusCode;
 use serde_json::Value;
 use xinfang_domain::Command;
-use xinfang_domain::case::LegalChannel;
+use xinfang_domain::vocab::LegalChannel;
 use xinfang_store::{Who, both_backends};
 
 async fn get(app: &App, path: &str) -> (StatusCode, String, String) {

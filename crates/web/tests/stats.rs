@@ -82,7 +82,7 @@ both_backends! {
         // A town sees its own subtree's figures only.
         let town = app.login("town_handler").await;
         let (_, rows) = app.get(Some(&town), &q).await;
-        assert!(rows.as_array().unwrap().iter().all(|r| r["unit_path"].as_str().unwrap().starts_with(&app.store.org().get(c.town).unwrap().path)));
+        assert!(rows.as_array().unwrap().iter().all(|r| r["unit_path"].as_str().unwrap().starts_with(app.store.org().get(c.town).unwrap().path.as_str())));
         assert_eq!(app.get(Some(&town), &behind).await.0, StatusCode::FORBIDDEN);
 
         // Volumes.

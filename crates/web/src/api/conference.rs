@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use xinfang_domain::access;
 use xinfang_domain::conference::{AgendaItem, Meeting, Task};
-use xinfang_domain::supervision::scope;
 use xinfang_domain::{Actor, CaseId, UnitId};
 use xinfang_store::conference::MeetingFile;
 
@@ -18,8 +18,10 @@ use crate::extract::{ApiJson, Officer};
 
 /// Whether the officer may see a meeting: its host is in their scope, or their unit sits on it.
 pub fn may_see(state: &AppState, actor: &Actor, m: &Meeting) -> bool {
-    let host = state.store.org().get(m.host).map(|u| u.path.clone());
-    host.is_ok_and(|p| p.starts_with(&scope(actor))) || m.members.contains(&actor.unit)
+    let org = state.store.org();
+    org.get(m.host)
+        .is_ok_and(|u| access::oversight(actor).covers(&u.path))
+        || access::meeting_member(actor, &m.members)
 }
 
 pub async fn visible_meeting(state: &AppState, actor: &Actor, id: i64) -> ApiResult<MeetingFile> {
@@ -36,7 +38,7 @@ pub async fn visible_meeting(state: &AppState, actor: &Actor, id: i64) -> ApiRes
 
 /// Meetings the officer may see, soonest first.
 pub async fn visible_meetings(state: &AppState, actor: &Actor) -> ApiResult<Vec<Meeting>> {
-    let mut all = state.store.meetings("/").await?;
+    let mut all = state.store.meetings(&xinfang_domain::Scope::All).await?;
     all.retain(|m| may_see(state, actor, m));
     Ok(all)
 }
@@ -149,7 +151,12 @@ pub async fn agenda(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
 ) -> ApiResult<Json<Vec<AgendaItem>>> {
-    Ok(Json(state.store.waiting_agenda(&scope(&actor)).await?))
+    Ok(Json(
+        state
+            .store
+            .waiting_agenda(&access::oversight(&actor))
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -194,7 +201,7 @@ pub async fn tasks(
     Ok(Json(
         state
             .store
-            .conference_tasks(&scope(&actor), q.open.unwrap_or(false))
+            .conference_tasks(&access::oversight(&actor), q.open.unwrap_or(false))
             .await?,
     ))
 }

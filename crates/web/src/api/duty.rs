@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use xinfang_domain::access;
 use xinfang_domain::duty::{DutyDay, Incident, ReportState, Severity};
-use xinfang_domain::supervision::scope;
 use xinfang_domain::{Actor, UnitId};
 
 use crate::AppState;
@@ -22,7 +22,12 @@ pub async fn roster(
     Officer(actor, _): Officer,
 ) -> ApiResult<Json<Vec<DutyDay>>> {
     let today = state.store.clock().today();
-    Ok(Json(state.store.roster(&scope(&actor), today).await?))
+    Ok(Json(
+        state
+            .store
+            .roster(&access::oversight(&actor), today)
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -85,7 +90,7 @@ pub async fn incidents(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
 ) -> ApiResult<Json<Vec<IncidentView>>> {
-    let list = state.store.incidents(&scope(&actor)).await?;
+    let list = state.store.incidents(&access::oversight(&actor)).await?;
     Ok(Json(list.into_iter().map(|i| view(&state, i)).collect()))
 }
 
@@ -135,8 +140,11 @@ pub async fn visible(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Inci
         .incident(id)
         .await?
         .ok_or_else(|| ApiError::not_found("信息"))?;
-    let path = state.store.org().get(i.unit).map(|u| u.path.clone());
-    if !path.is_ok_and(|p| p.starts_with(&scope(actor))) {
+    let org = state.store.org();
+    if !org
+        .get(i.unit)
+        .is_ok_and(|u| access::oversight(actor).covers(&u.path))
+    {
         return Err(ApiError::forbidden("无权查看此信息"));
     }
     Ok(i)

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use xinfang_domain::access;
 use xinfang_domain::ownership::{Ownership, OwnershipCommand, OwnershipKind};
-use xinfang_domain::supervision::scope;
 use xinfang_domain::{Actor, CaseId, PersonId};
 use xinfang_store::ownership::OwnershipFilter;
 
@@ -38,7 +38,8 @@ pub async fn visible_list(
             Some(_) => return Err(ApiError::bad_request("bad_query", "leader 应为 me 或 all")),
         },
         under_path: (q.leader.as_deref() != Some("me") && q.case_id.is_none())
-            .then(|| scope(actor)),
+            .then(|| access::oversight(actor).path().cloned())
+            .flatten(),
         case_id: q.case_id.map(CaseId),
         open_only: q.open.unwrap_or(false),
     };
@@ -65,7 +66,7 @@ fn may_see(state: &AppState, actor: &Actor, o: &Ownership) -> bool {
             .store
             .org()
             .get(o.leader_unit)
-            .is_ok_and(|u| u.path.starts_with(&scope(actor)))
+            .is_ok_and(|u| access::oversight(actor).covers(&u.path))
 }
 
 /// Leader-owned cases: the officer's own (`leader=me`) or those of leaders in their scope.

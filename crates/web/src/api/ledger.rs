@@ -6,8 +6,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use xinfang_domain::access;
 use xinfang_domain::ledger::{Dispute, DisputeCommand, DisputeInput};
-use xinfang_domain::supervision::scope;
 use xinfang_domain::{Actor, NewCase};
 
 use crate::AppState;
@@ -34,7 +34,7 @@ pub async fn list(
     Ok(Json(
         state
             .store
-            .disputes(&scope(&actor), q.open.unwrap_or(false))
+            .disputes(&access::oversight(&actor), q.open.unwrap_or(false))
             .await?,
     ))
 }
@@ -59,8 +59,11 @@ pub async fn visible(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Disp
         .dispute(id)
         .await?
         .ok_or_else(|| ApiError::not_found("台账"))?;
-    let path = state.store.org().get(d.unit).map(|u| u.path.clone());
-    if !path.is_ok_and(|p| p.starts_with(&scope(actor))) {
+    let org = state.store.org();
+    if !org
+        .get(d.unit)
+        .is_ok_and(|u| access::oversight(actor).covers(&u.path))
+    {
         return Err(ApiError::forbidden("无权查看此台账"));
     }
     Ok(d)

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use xinfang_domain::access;
 use xinfang_domain::reception::{Rotation, Session, SessionCommand, SessionKind};
-use xinfang_domain::supervision::scope;
 use xinfang_domain::{Actor, NewCase, PersonId, UnitId};
 
 use crate::AppState;
@@ -47,7 +47,7 @@ pub async fn days(
     let today = state.store.clock().today();
     let days = state
         .store
-        .reception_days(&scope(&actor), today, weeks)
+        .reception_days(&access::oversight(&actor), today, weeks)
         .await?;
     Ok(Json(
         days.into_iter()
@@ -95,7 +95,9 @@ pub async fn sessions(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
 ) -> ApiResult<Json<Vec<Session>>> {
-    Ok(Json(state.store.sessions(&scope(&actor)).await?))
+    Ok(Json(
+        state.store.sessions(&access::oversight(&actor)).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -135,8 +137,11 @@ pub async fn visible(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Sess
         .session(id)
         .await?
         .ok_or_else(|| ApiError::not_found("接访"))?;
-    let path = state.store.org().get(s.unit).map(|u| u.path.clone());
-    if s.leader != actor.person && !path.is_ok_and(|p| p.starts_with(&scope(actor))) {
+    let org = state.store.org();
+    let in_scope = org
+        .get(s.unit)
+        .is_ok_and(|u| access::oversight(actor).covers(&u.path));
+    if s.leader != actor.person && !in_scope {
         return Err(ApiError::forbidden("无权查看此接访"));
     }
     Ok(s)

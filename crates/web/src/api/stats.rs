@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xinfang_domain::metrics::{Counts, Period, Rate};
-use xinfang_domain::{Role, UnitId};
+use xinfang_domain::{UnitId, UnitPath, access};
 use xinfang_store::read::{CaseSummary, MAX_PER_PAGE, Page};
 use xinfang_store::stats::{Volume, VolumeBy};
 
@@ -57,12 +57,16 @@ fn bad_query(e: QueryRejection) -> ApiError {
     ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text()))
 }
 
-/// Units the officer may see figures of: admins and the city see all, others their subtree.
-fn visible_units(state: &AppState, actor: &xinfang_domain::Actor) -> Vec<(UnitId, String, String)> {
+/// Units the officer may see figures of ([`access::figures_scope`]).
+fn visible_units(
+    state: &AppState,
+    actor: &xinfang_domain::Actor,
+) -> Vec<(UnitId, String, UnitPath)> {
     let org = state.store.org();
+    let scope = access::figures_scope(actor);
     let mut units: Vec<_> = org
         .units()
-        .filter(|u| actor.has(Role::Admin) || u.path.starts_with(&actor.unit_path))
+        .filter(|u| scope.covers(&u.path))
         .map(|u| (u.id, u.name.clone(), u.path.clone()))
         .collect();
     units.sort_by(|a, b| a.2.cmp(&b.2));
@@ -99,7 +103,7 @@ pub async fn figures(
             let mut counts = Counts::default();
             for (u, c) in &own {
                 let inside = if subtree {
-                    org.get(*u).is_ok_and(|x| x.path.starts_with(&path))
+                    org.get(*u).is_ok_and(|x| path.covers(&x.path))
                 } else {
                     *u == id
                 };
@@ -110,7 +114,7 @@ pub async fn figures(
             UnitFigures {
                 unit_id: id,
                 unit_name: name,
-                unit_path: path,
+                unit_path: path.into(),
                 rates: counts.rates().to_vec(),
                 counts,
             }
@@ -369,7 +373,7 @@ pub async fn ranking_rows(
     let p = month_period(month)?;
     let weights = state.store.policy().ranking;
     let org = state.store.org();
-    let assessed: Vec<(UnitId, String, String)> = visible_units(state, actor)
+    let assessed: Vec<(UnitId, String, UnitPath)> = visible_units(state, actor)
         .into_iter()
         .filter(|(u, _, _)| {
             org.get(*u).is_ok_and(|u| {
@@ -405,7 +409,7 @@ pub async fn ranking_rows(
                 .map(|(_, _, path)| {
                     let mut c = Counts::default();
                     for (u, x) in &own {
-                        if org.get(*u).is_ok_and(|u| u.path.starts_with(path)) {
+                        if org.get(*u).is_ok_and(|u| path.covers(&u.path)) {
                             c.add(x);
                         }
                     }

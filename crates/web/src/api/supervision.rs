@@ -5,7 +5,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use xinfang_domain::supervision::{self, Supervision, SupervisionCommand, SupervisionStatus};
+use xinfang_domain::access;
+use xinfang_domain::supervision::{Supervision, SupervisionCommand, SupervisionStatus};
 use xinfang_domain::{Actor, CaseId, UnitId};
 use xinfang_store::supervision::SupervisionFilter;
 
@@ -44,7 +45,7 @@ pub async fn visible_list(
         }
     };
     let filter = SupervisionFilter {
-        under_path: Some(supervision::scope(actor)),
+        under_path: access::oversight(actor).path().cloned(),
         status,
         listed: q.listed.unwrap_or(false),
         case_id: q.case_id.map(CaseId),
@@ -101,8 +102,11 @@ pub async fn visible_one(state: &AppState, actor: &Actor, id: i64) -> ApiResult<
         .supervision(id)
         .await?
         .ok_or_else(|| ApiError::not_found("督办"))?;
-    let path = state.store.org().get(s.unit).map(|u| u.path.clone());
-    if !path.is_ok_and(|p| p.starts_with(&supervision::scope(actor))) {
+    let org = state.store.org();
+    if !org
+        .get(s.unit)
+        .is_ok_and(|u| access::oversight(actor).covers(&u.path))
+    {
         return Err(ApiError::forbidden("无权查看此督办"));
     }
     Ok(s)

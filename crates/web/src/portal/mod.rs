@@ -15,7 +15,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use crate::AppState;
-use xinfang_domain::command::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS};
+use xinfang_domain::vocab::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS};
 
 /// A submission's largest body: the files and the form around them.
 pub const MAX_SUBMISSION_BYTES: usize =

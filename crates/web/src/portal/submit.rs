@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use xinfang_domain::command::{Attachment, MAX_ATTACHMENTS};
+use xinfang_domain::vocab::{Attachment, MAX_ATTACHMENTS};
 use xinfang_domain::{Channel, NewCase, Petitioner, UnitKind, taxonomy};
 use xinfang_store::Who;
 use xinfang_store::files::{FileError, Staged};
@@ -244,7 +244,7 @@ pub(crate) fn intake_office(state: &AppState) -> Option<xinfang_domain::UnitId> 
         .org()
         .units()
         .filter(|u| u.kind == UnitKind::PetitionOffice)
-        .min_by_key(|u| (u.path.matches('/').count(), u.id.0))
+        .min_by_key(|u| (u.depth(), u.id.0))
         .map(|u| u.id)
 }
 

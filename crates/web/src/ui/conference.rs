@@ -9,8 +9,8 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use chrono::NaiveDate;
+use xinfang_domain::access::{self, Duty};
 use xinfang_domain::conference::{AgendaItem, Meeting, Task, may_convene};
-use xinfang_domain::supervision::scope;
 use xinfang_domain::{CaseId, UnitId};
 
 use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode};
@@ -65,9 +65,12 @@ async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String
     let a = &officer.actor;
     let loaded = async {
         Ok::<_, ApiError>((
-            state.store.waiting_agenda(&scope(a)).await?,
+            state.store.waiting_agenda(&access::oversight(a)).await?,
             visible_meetings(state, a).await?,
-            state.store.conference_tasks(&scope(a), false).await?,
+            state
+                .store
+                .conference_tasks(&access::oversight(a), false)
+                .await?,
         ))
     }
     .await;
@@ -179,12 +182,10 @@ async fn render_meeting(
         Ok(f) => f,
         Err(e) => return error_page(e.status, &e.message),
     };
-    let host_path = state
-        .store
-        .org()
+    let org = state.store.org();
+    let decides = org
         .get(file.meeting.host)
-        .map(|u| u.path.clone())
-        .unwrap_or_default();
+        .is_ok_and(|u| access::may(&officer.actor, Duty::Convene, &u.path));
     let status = page_status(&error);
     let page = MeetingPage {
         frame: frame(state, officer),
@@ -195,7 +196,7 @@ async fn render_meeting(
             .iter()
             .map(|u| unit_name(state, *u))
             .collect(),
-        decides: may_convene(&officer.actor, &host_path),
+        decides,
         agenda: file.agenda,
         tasks: task_rows(state, officer, file.tasks),
         m: file.meeting,

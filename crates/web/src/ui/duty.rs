@@ -9,8 +9,8 @@ use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use xinfang_domain::UnitId;
+use xinfang_domain::access;
 use xinfang_domain::duty::{DutyDay, Severity};
-use xinfang_domain::supervision::scope;
 
 use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options};
 use super::session::UiOfficer;
@@ -34,8 +34,8 @@ async fn render(state: &AppState, officer: &UiOfficer, error: Option<String>) ->
     let today = state.store.clock().today();
     let loaded = async {
         Ok::<_, ApiError>((
-            state.store.roster(&scope(a), today).await?,
-            state.store.incidents(&scope(a)).await?,
+            state.store.roster(&access::oversight(a), today).await?,
+            state.store.incidents(&access::oversight(a)).await?,
         ))
     }
     .await;

@@ -9,8 +9,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use xinfang_domain::access;
 use xinfang_domain::ownership::{Ownership, OwnershipCommand, OwnershipKind, Part};
-use xinfang_domain::supervision::{Supervision, scope};
+use xinfang_domain::supervision::Supervision;
 use xinfang_domain::{CaseId, PersonId};
 use xinfang_store::supervision::SupervisionFilter;
 
@@ -51,7 +52,7 @@ pub async fn page(State(state): State<AppState>, officer: UiOfficer) -> Response
         case_id: None,
     };
     let listed = SupervisionFilter {
-        under_path: Some(scope(a)),
+        under_path: access::oversight(a).path().cloned(),
         listed: true,
         limit: 100,
         ..Default::default()

@@ -7,8 +7,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use xinfang_domain::access;
 use xinfang_domain::ledger::{Dispute, DisputeCommand, DisputeInput, Risk};
-use xinfang_domain::supervision::scope;
 use xinfang_domain::{Channel, NewCase, Petitioner, UnitId};
 
 use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode};
@@ -47,7 +47,11 @@ struct ListPage {
 }
 
 async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String>) -> Response {
-    match state.store.disputes(&scope(&officer.actor), false).await {
+    match state
+        .store
+        .disputes(&access::oversight(&officer.actor), false)
+        .await
+    {
         Ok(list) => {
             let status = page_status(&error);
             let page = ListPage {

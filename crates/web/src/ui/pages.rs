@@ -8,7 +8,9 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Map, Value, json};
-use xinfang_domain::case::{CaseStatus, LegalChannel, Outcome, Rating};
+use xinfang_domain::access::{self, Duty};
+use xinfang_domain::case::CaseStatus;
+use xinfang_domain::vocab::{LegalChannel, Outcome, Rating};
 use xinfang_domain::{Actor, Case, CaseId, Channel, Command, NewCase, Role};
 use xinfang_store::Who;
 use xinfang_store::read::{CaseFilter, CaseSummary, Sort, SortKey};
@@ -374,7 +376,7 @@ async fn render_case(
         .store
         .org()
         .get(case.responsible_unit())
-        .is_ok_and(|u| xinfang_domain::supervision::may_supervise(&officer.actor, &u.path));
+        .is_ok_and(|u| access::may(&officer.actor, Duty::Supervise, &u.path));
     let ownerships = match state
         .store
         .ownerships(&xinfang_store::ownership::OwnershipFilter {
@@ -386,15 +388,13 @@ async fn render_case(
         Ok(o) => o,
         Err(e) => return from_api(e.into()),
     };
-    let case_path = state
-        .store
-        .org()
-        .get(case.responsible_unit())
-        .map(|u| u.path.clone())
-        .unwrap_or_default();
     let a = &officer.actor;
-    let can_assign_leader = a.has_any(&[Role::Leader, Role::Supervisor, Role::Admin])
-        && case_path.starts_with(&xinfang_domain::supervision::scope(a));
+    let org = state.store.org();
+    let may = |duty| {
+        org.get(case.responsible_unit())
+            .is_ok_and(|u| access::may(a, duty, &u.path))
+    };
+    let can_assign_leader = may(Duty::AssignLeader);
     let leaders = if can_assign_leader {
         let org = state.store.org();
         match state.store.people().await {
@@ -419,9 +419,8 @@ async fn render_case(
         Ok(r) => r,
         Err(e) => return from_api(e.into()),
     };
-    let can_review = matches!(case.status, CaseStatus::Closed | CaseStatus::Final)
-        && a.has_any(&[Role::Supervisor, Role::Leader, Role::Admin])
-        && case_path.starts_with(&xinfang_domain::supervision::scope(a));
+    let can_review =
+        matches!(case.status, CaseStatus::Closed | CaseStatus::Final) && may(Duty::ReviewQuality);
     let status = page_status(&error);
     let page = CasePage {
         frame: frame(state, officer),

@@ -8,8 +8,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use xinfang_domain::access;
 use xinfang_domain::reception::{Session, SessionCommand, SessionKind};
-use xinfang_domain::supervision::scope;
 use xinfang_domain::{Channel, NewCase, PersonId, Petitioner, Role, UnitId};
 
 use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode};
@@ -48,8 +48,11 @@ async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String
     let today = state.store.clock().today();
     let loaded = async {
         Ok::<_, ApiError>((
-            state.store.reception_days(&scope(a), today, 8).await?,
-            state.store.sessions(&scope(a)).await?,
+            state
+                .store
+                .reception_days(&access::oversight(a), today, 8)
+                .await?,
+            state.store.sessions(&access::oversight(a)).await?,
             leaders(state).await?,
         ))
     }

@@ -8,8 +8,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use xinfang_domain::supervision::{self, Supervision, SupervisionCommand};
-use xinfang_domain::{CaseId, Role, UnitId};
+use xinfang_domain::access::{self, Duty};
+use xinfang_domain::supervision::{Supervision, SupervisionCommand};
+use xinfang_domain::{CaseId, UnitId};
 
 use super::pages::{Frame, error_page, frame, urlencode};
 use super::session::UiOfficer;
@@ -94,16 +95,13 @@ async fn render(
         Err(e) => return error_page(e.status, &e.message),
     };
     let a = &officer.actor;
-    let path = state
-        .store
-        .org()
-        .get(s.unit)
-        .map(|u| u.path.clone())
-        .unwrap_or_default();
+    let org = state.store.org();
     let page = OnePage {
         frame: frame(state, officer),
-        supervises: supervision::may_supervise(a, &path),
-        answers: a.unit == s.unit && a.has_any(&[Role::UnitHead, Role::Handler, Role::Leader]),
+        supervises: org
+            .get(s.unit)
+            .is_ok_and(|u| access::may(a, Duty::Supervise, &u.path)),
+        answers: access::answers_for(a, s.unit),
         r: row(state, s),
         error,
         done,

@@ -1,0 +1,400 @@
+//! Who may see and do what, and how much of a petitioner they see (DESIGN.md §1.5, §3): the one
+//! place these rules live. The store, the text index and the web layer ask here; nothing else
+//! compares unit paths.
+//!
+//! A role sees and acts on its unit's subtree, never sideways, never upward. The sideways
+//! exceptions the design names each have their own function below.
+
+use serde::{Deserialize, Serialize};
+
+use crate::case::Case;
+use crate::error::DomainError;
+use crate::ids::UnitId;
+use crate::org::{Actor, OrgChart, Role, Unit, UnitKind};
+use crate::petitioner::Petitioner;
+
+/// A unit's place in the tree: the ids from the top down, `/1/4/17/`. A subtree is every path
+/// this one is a prefix of, so one range of an index finds it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
+#[serde(try_from = "String", into = "String")]
+pub struct UnitPath(String);
+
+impl UnitPath {
+    /// The path above every unit: it covers the whole tree.
+    pub fn root() -> UnitPath {
+        UnitPath("/".into())
+    }
+
+    /// A stored or received path: `/`, then ids each followed by `/`.
+    pub fn parse(s: &str) -> Result<UnitPath, DomainError> {
+        let well_formed = s.starts_with('/')
+            && s.ends_with('/')
+            && s[1..]
+                .split_terminator('/')
+                .all(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
+        if well_formed {
+            Ok(UnitPath(s.to_string()))
+        } else {
+            Err(DomainError::invalid("path", format!("单位路径不正确: {s}")))
+        }
+    }
+
+    /// The path of unit `id` under `parent` (at the top when `None`).
+    pub fn child(parent: Option<&UnitPath>, id: UnitId) -> UnitPath {
+        UnitPath(format!("{}{}/", parent.map_or("/", |p| p.0.as_str()), id.0))
+    }
+
+    /// Whether `other` lies in this path's subtree (itself included).
+    pub fn covers(&self, other: &UnitPath) -> bool {
+        other.0.starts_with(&self.0)
+    }
+
+    /// How many units down from the top (the top unit is 1).
+    pub fn depth(&self) -> usize {
+        self.0.matches('/').count().saturating_sub(1)
+    }
+
+    /// The parent unit's path; the root for a top unit, `None` for the root.
+    pub fn parent(&self) -> Option<UnitPath> {
+        let trimmed = self.0.trim_end_matches('/');
+        let cut = trimmed.rfind('/')?;
+        Some(UnitPath(self.0[..=cut].to_string()))
+    }
+
+    /// The half-open range `[low, high)` of every path in the subtree, for an indexed range
+    /// query (`'0'` sorts right after `'/'`).
+    pub fn range(&self) -> (String, String) {
+        (self.0.clone(), format!("{}0", &self.0[..self.0.len() - 1]))
+    }
+
+    /// This path and every path above it but the root, top first: a case visible from a unit
+    /// is visible from each of these (one term each in the text index).
+    pub fn ancestors(&self) -> impl Iterator<Item = &str> {
+        self.0
+            .match_indices('/')
+            .skip(1)
+            .map(move |(i, _)| &self.0[..=i])
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for UnitPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for UnitPath {
+    type Error = DomainError;
+
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        UnitPath::parse(&s)
+    }
+}
+
+impl From<UnitPath> for String {
+    fn from(p: UnitPath) -> String {
+        p.0
+    }
+}
+
+/// The units someone may see: all of them, or one subtree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Under(UnitPath),
+}
+
+impl Scope {
+    pub fn covers(&self, path: &UnitPath) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Under(top) => top.covers(path),
+        }
+    }
+
+    /// The subtree's path; `None` when the scope is everything (no filter needed).
+    pub fn path(&self) -> Option<&UnitPath> {
+        match self {
+            Scope::All => None,
+            Scope::Under(p) => Some(p),
+        }
+    }
+}
+
+// ---------- cases ----------
+
+/// The units whose cases an officer works on: their unit's subtree; administrators everywhere.
+pub fn case_scope(actor: &Actor) -> Scope {
+    if actor.has(Role::Admin) {
+        Scope::All
+    } else {
+        Scope::Under(actor.unit_path.clone())
+    }
+}
+
+/// The units a case is seen from: the unit handling it and the unit responsible for it now, and
+/// (the exception of DESIGN.md §3: the petition office sees what it forwarded) the unit that
+/// registered and sorts it. An officer whose [`case_scope`] covers one of them sees the case;
+/// lists and the text index filter by the same units.
+pub fn seen_from(case: &Case) -> impl Iterator<Item = UnitId> {
+    [
+        Some(case.registered_unit),
+        case.handling_unit,
+        Some(case.responsible_unit()),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Whether the officer may see the case (see [`seen_from`]).
+pub fn may_see_case(actor: &Actor, case: &Case, org: &OrgChart) -> bool {
+    let scope = case_scope(actor);
+    seen_from(case)
+        .filter_map(|u| org.get(u).ok())
+        .any(|u| scope.covers(&u.path))
+}
+
+/// Whether the officer may act on a case at `unit` holding one of `roles` (administrators
+/// always may).
+pub fn may_work_case(actor: &Actor, roles: &[Role], unit: &Unit) -> bool {
+    actor.has(Role::Admin) || (actor.has_any(roles) && case_scope(actor).covers(&unit.path))
+}
+
+// ---------- oversight and the mechanisms' records ----------
+
+/// The units an officer oversees: their own subtree; the petition office serves the level it
+/// belongs to (its parent's subtree), on behalf of that level's Party committee and government;
+/// administrators everywhere.
+pub fn oversight(actor: &Actor) -> Scope {
+    if actor.has(Role::Admin) {
+        Scope::All
+    } else {
+        unit_oversight(&actor.unit_path, actor.unit_kind)
+    }
+}
+
+/// What a unit of `kind` at `path` oversees (e.g. the reach of a meeting it convenes).
+pub fn unit_oversight(path: &UnitPath, kind: UnitKind) -> Scope {
+    match (kind, path.parent()) {
+        (UnitKind::PetitionOffice, Some(parent)) => Scope::Under(parent),
+        _ => Scope::Under(path.clone()),
+    }
+}
+
+/// Exception (DESIGN.md §3): the petition office's supervisors and the leaders see the figures
+/// of every unit they assess; everyone else sees the figures of their own subtree.
+pub fn figures_scope(actor: &Actor) -> Scope {
+    if actor.has_any(&[Role::Supervisor, Role::Leader]) {
+        oversight(actor)
+    } else {
+        case_scope(actor)
+    }
+}
+
+/// Exception (DESIGN.md §3): the member units of a joint meeting see the meeting and the cases
+/// on its agenda.
+pub fn meeting_member(actor: &Actor, members: &[UnitId]) -> bool {
+    members.contains(&actor.unit)
+}
+
+/// The acts of the mechanisms (DESIGN.md §5), each allowed to some roles over the units the
+/// officer oversees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duty {
+    /// Raise, list, hold to account and close 督查督办.
+    Supervise,
+    /// Convene joint meetings, put cases on their agenda, decide their tasks.
+    Convene,
+    /// Attach a leader to a case (领导包案).
+    AssignLeader,
+    /// Own a case as its leader: the leader needs jurisdiction over it.
+    OwnCase,
+    /// Keep the dispute ledger (排查台账).
+    KeepLedger,
+    /// Arrange reception days, sessions and appointments (接访).
+    ArrangeReception,
+    /// Keep the duty roster (值班).
+    KeepRoster,
+    /// Note and report incidents (信息报送).
+    ReportIncident,
+    /// Review the quality of a closed case (案件评查).
+    ReviewQuality,
+    /// Call the petitioner back after the reply (回访).
+    FollowUp,
+}
+
+impl Duty {
+    fn roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Duty::Supervise | Duty::Convene | Duty::AssignLeader | Duty::ReviewQuality => {
+                &[Supervisor, Leader, Admin]
+            }
+            Duty::OwnCase => &[Leader],
+            Duty::KeepLedger => &[Handler, UnitHead, Leader, Supervisor, Admin],
+            Duty::ArrangeReception => &[Registrar, UnitHead, Leader, Supervisor, Admin],
+            Duty::KeepRoster => &[UnitHead, Leader, Admin],
+            Duty::ReportIncident => &[Handler, UnitHead, Leader, Admin],
+            Duty::FollowUp => &[Handler, UnitHead, Supervisor, Leader, Admin],
+        }
+    }
+}
+
+/// Whether the officer may do `duty` for the unit at `path`.
+pub fn may(actor: &Actor, duty: Duty, path: &UnitPath) -> bool {
+    actor.has_any(duty.roles()) && oversight(actor).covers(path)
+}
+
+/// Whether the officer answers for `unit` (its handlers, head or leader): a supervision's
+/// answer, an incident's report.
+pub fn answers_for(actor: &Actor, unit: UnitId) -> bool {
+    actor.unit == unit && actor.has_any(&[Role::UnitHead, Role::Handler, Role::Leader])
+}
+
+// ---------- personal data ----------
+
+/// How much of a petitioner an officer sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    Full,
+    Masked,
+    /// 检举控告: the reporter is hidden from every unit but 纪检监察.
+    Hidden,
+}
+
+/// 检举控告 confidentiality: only 纪检监察 sees who reported.
+pub fn sees_reporter(actor: &Actor) -> bool {
+    actor.unit_kind == UnitKind::Discipline
+}
+
+/// Officers who work cases see personal data in full; others see it masked.
+pub fn sees_personal_data(actor: &Actor) -> bool {
+    actor.has_any(&[Role::Registrar, Role::Handler, Role::UnitHead])
+}
+
+pub fn disclosure(actor: &Actor, case: &Case) -> Disclosure {
+    if case.is_report && !sees_reporter(actor) {
+        Disclosure::Hidden
+    } else if sees_personal_data(actor) {
+        Disclosure::Full
+    } else {
+        Disclosure::Masked
+    }
+}
+
+/// The name a list shows for a case's petitioner: hidden for a report outside 纪检监察.
+pub fn listed_name(actor: &Actor, is_report: bool, name: String) -> String {
+    if is_report && !sees_reporter(actor) {
+        "（保密）".into()
+    } else {
+        name
+    }
+}
+
+/// The case with [`Disclosure`] applied to every person on it.
+pub fn redact(mut case: Case, how: Disclosure) -> Case {
+    let disclose = |p: &Petitioner| match how {
+        Disclosure::Full => p.clone(),
+        Disclosure::Masked => p.masked(),
+        Disclosure::Hidden => Petitioner {
+            name: "（检举控告人信息保密）".into(),
+            ..Default::default()
+        },
+    };
+    if let Some(c) = case.collective.as_mut() {
+        c.representatives = c.representatives.iter().map(disclose).collect();
+    }
+    case.petitioner = disclose(&case.petitioner);
+    if how == Disclosure::Hidden {
+        case.query_code = "（保密）".into();
+        case.content = "（检举控告内容仅纪检监察机关可见）".into();
+    }
+    case
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::PersonId;
+
+    fn path(s: &str) -> UnitPath {
+        UnitPath::parse(s).unwrap()
+    }
+
+    fn actor(p: &str, kind: UnitKind, roles: Vec<Role>) -> Actor {
+        Actor {
+            person: PersonId(1),
+            name: "甲".into(),
+            unit: UnitId(2),
+            unit_path: path(p),
+            unit_kind: kind,
+            roles,
+        }
+    }
+
+    #[test]
+    fn paths_cover_their_subtree_only() {
+        let city = path("/1/");
+        assert!(city.covers(&path("/1/")) && city.covers(&path("/1/4/17/")));
+        assert!(
+            !path("/1/4/").covers(&path("/1/41/")),
+            "a sibling with a longer id"
+        );
+        assert!(!path("/1/4/").covers(&path("/1/")), "never upward");
+        assert!(UnitPath::root().covers(&city));
+        assert_eq!(path("/1/4/").parent(), Some(city.clone()));
+        assert_eq!(city.parent(), Some(UnitPath::root()));
+        assert_eq!(UnitPath::root().parent(), None);
+        assert_eq!(path("/1/4/17/").depth(), 3);
+        assert_eq!(
+            path("/1/4/").ancestors().collect::<Vec<_>>(),
+            vec!["/1/", "/1/4/"]
+        );
+        let (low, high) = path("/1/4/").range();
+        assert!(low.as_str() <= "/1/4/9/" && "/1/4/9/" < high.as_str());
+        assert!("/1/41/" >= high.as_str());
+        for bad in ["", "1/", "/1", "/a/", "//", "/1//"] {
+            assert!(UnitPath::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_petition_office_oversees_the_level_it_serves() {
+        let office = actor("/1/2/", UnitKind::PetitionOffice, vec![Role::Supervisor]);
+        assert_eq!(oversight(&office), Scope::Under(path("/1/")));
+        assert!(
+            may(&office, Duty::Supervise, &path("/1/3/")),
+            "a department of the same government"
+        );
+        assert!(!may(&office, Duty::Supervise, &path("/9/")));
+        let dept = actor("/1/3/", UnitKind::Department, vec![Role::Leader]);
+        assert!(may(&dept, Duty::Supervise, &path("/1/3/7/")));
+        assert!(
+            !may(&dept, Duty::Supervise, &path("/1/4/")),
+            "a sibling department"
+        );
+        let clerk = actor("/1/2/", UnitKind::PetitionOffice, vec![Role::Handler]);
+        assert!(
+            !may(&clerk, Duty::Supervise, &path("/1/3/")),
+            "handlers do not supervise"
+        );
+        assert_eq!(case_scope(&clerk), Scope::Under(path("/1/2/")));
+    }
+
+    #[test]
+    fn only_discipline_sees_a_reporter() {
+        let jw = actor("/1/9/", UnitKind::Discipline, vec![Role::Handler]);
+        let dept = actor("/1/3/", UnitKind::Department, vec![Role::Handler]);
+        assert!(sees_reporter(&jw) && !sees_reporter(&dept));
+        assert_eq!(listed_name(&dept, true, "张三".into()), "（保密）");
+        assert_eq!(listed_name(&dept, false, "张三".into()), "张三");
+        assert_eq!(listed_name(&jw, true, "张三".into()), "张三");
+    }
+}
