@@ -585,7 +585,7 @@ async fn stats(db: &DbArgs, requests: u64, year: i32, fast_only: bool) -> Result
     .await?;
     // The minute sweep: the day's full pass raises what is due (and writes it); the passes after
     // it read only the cases touched since (none here).
-    let mut mark = xinfang_store::records::SweepMark::default();
+    let mut mark = xinfang_store::sweep::SweepMark::default();
     for round in ["full (first of the day)", "next minute"] {
         let t = Instant::now();
         let (raised, proposed) = store

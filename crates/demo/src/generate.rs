@@ -394,18 +394,12 @@ impl Generator {
             org: &self.org,
             calendar: &self.calendar,
         };
-        let events = lifecycle::register(new, allotted, c.office, repeat, &self.policy, ctx)
-            .expect("demo petitions are valid");
+        let lifecycle::Registration { case, events, .. } =
+            lifecycle::register(new, allotted, c.office, repeat, &self.policy, ctx)
+                .expect("demo petitions are valid");
         let at = self
             .clock
             .ms_at(t0, rng.random_range(8 * 60 + 30..17 * 60 + 30));
-        let mut case = match &events[0] {
-            Event::Registered(case) => (**case).clone(),
-            _ => unreachable!(),
-        };
-        for e in &events[1..] {
-            case.apply(e);
-        }
         let open = case.status == CaseStatus::Registered;
         let mut h = History {
             g: self,

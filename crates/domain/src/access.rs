@@ -250,6 +250,12 @@ pub fn may(actor: &Actor, duty: Duty, path: &UnitPath) -> bool {
     actor.has_any(duty.roles()) && oversight(actor).covers(path)
 }
 
+/// Whether the officer sees a mechanism's record kept at `unit`: they oversee the unit.
+pub fn sees_record(actor: &Actor, unit: UnitId, org: &OrgChart) -> bool {
+    org.get(unit)
+        .is_ok_and(|u| oversight(actor).covers(&u.path))
+}
+
 /// Whether the officer answers for `unit` (its handlers, head or leader): a supervision's
 /// answer, an incident's report.
 pub fn answers_for(actor: &Actor, unit: UnitId) -> bool {

@@ -5,17 +5,17 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Duty, UnitPath};
+use crate::access::{self, Duty};
 use crate::error::{DomainError, text};
-use crate::ids::UnitId;
-use crate::org::Actor;
-use crate::supervision::Signed;
+use crate::ids::{DutyDayId, IncidentId, UnitId};
+use crate::org::{Actor, OrgChart};
+use crate::record::{Columns, Record, RecordCtx, Signed, Unchangeable};
 
 /// One day of a unit's duty roster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DutyDay {
-    pub id: i64,
+    pub id: DutyDayId,
     pub unit: UnitId,
     pub date: NaiveDate,
     /// 带班领导.
@@ -26,43 +26,95 @@ pub struct DutyDay {
     pub set: Signed,
 }
 
-/// Unit heads and leaders keep their own unit's roster (and those below).
-pub fn may_keep_roster(by: &Actor, unit_path: &UnitPath) -> bool {
-    access::may(by, Duty::KeepRoster, unit_path)
+/// A day of duty to set (setting the same unit and day again replaces it).
+#[derive(Debug, Clone)]
+pub struct SetDuty {
+    pub unit: UnitId,
+    pub date: NaiveDate,
+    pub leader: String,
+    pub officer: String,
+    pub phone: String,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn set_duty(
-    id: i64,
-    unit: UnitId,
-    unit_path: &UnitPath,
-    date: NaiveDate,
-    leader: &str,
-    officer: &str,
-    phone: &str,
-    by: &Actor,
-    today: NaiveDate,
-) -> Result<DutyDay, DomainError> {
-    if !may_keep_roster(by, unit_path) {
-        return Err(DomainError::Forbidden("只能安排本单位及下级单位的值班"));
+/// Officers of the units overseen (heads and leaders for the roster; handlers too for
+/// incidents).
+fn may(ctx: &RecordCtx, duty: Duty, unit: UnitId, why: &'static str) -> Result<(), DomainError> {
+    let by = ctx.officer(why)?;
+    if access::may(by, duty, ctx.path(unit)?) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(why))
     }
-    if date < today {
-        return Err(DomainError::invalid("date", "不能安排已过去的值班"));
-    }
+}
+
+/// A duty telephone: 5 to 20 digits and dashes.
+fn phone(field: &'static str, what: &str, phone: &str) -> Result<String, DomainError> {
     let phone = phone.trim();
     if phone.len() < 5 || phone.len() > 20 || !phone.chars().all(|c| c.is_ascii_digit() || c == '-')
     {
-        return Err(DomainError::invalid("phone", "值班电话应为5至20位数字"));
+        return Err(DomainError::invalid(
+            field,
+            format!("{what}应为5至20位数字"),
+        ));
     }
-    Ok(DutyDay {
-        id,
-        unit,
-        date,
-        leader: text("leader", "带班领导", leader, 50)?,
-        officer: text("officer", "值班人员", officer, 50)?,
-        phone: phone.to_string(),
-        set: Signed::of(Some(by), today),
-    })
+    Ok(phone.to_string())
+}
+
+impl Record for DutyDay {
+    const KIND: &'static str = "duty_day";
+    const NAME: &'static str = "值班";
+    type Id = DutyDayId;
+    type New = SetDuty;
+    type Command = Unchangeable;
+
+    fn create(
+        id: DutyDayId,
+        new: &SetDuty,
+        ctx: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
+        may(
+            ctx,
+            Duty::KeepRoster,
+            new.unit,
+            "只能安排本单位及下级单位的值班",
+        )?;
+        if new.date < ctx.today {
+            return Err(DomainError::invalid("date", "不能安排已过去的值班"));
+        }
+        let d = DutyDay {
+            id,
+            unit: new.unit,
+            date: new.date,
+            phone: phone("phone", "值班电话", &new.phone)?,
+            leader: text("leader", "带班领导", &new.leader, 50)?,
+            officer: text("officer", "值班人员", &new.officer, 50)?,
+            set: Signed::of(ctx.by, ctx.today),
+        };
+        Ok((d, "duty_set"))
+    }
+
+    fn decide(
+        &self,
+        cmd: &Unchangeable,
+        _: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
+        match *cmd {}
+    }
+
+    fn visible_to(&self, actor: &Actor, org: &OrgChart) -> bool {
+        access::sees_record(actor, self.unit, org)
+    }
+
+    fn columns(&self, _: &RecordCtx) -> Columns {
+        Columns {
+            unit: self.unit,
+            status: "set",
+            due: Some(self.date),
+            listed: false,
+            case_id: None,
+            ref_id: None,
+        }
+    }
 }
 
 /// How grave an incident is; the graver, the sooner it must be reported.
@@ -125,7 +177,7 @@ impl Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Incident {
-    pub id: i64,
+    pub id: IncidentId,
     pub unit: UnitId,
     pub title: String,
     pub severity: Severity,
@@ -171,59 +223,39 @@ impl ReportState {
     }
 }
 
-/// Officers of a unit note incidents of their unit or below.
-pub fn may_report(by: &Actor, unit_path: &UnitPath) -> bool {
-    access::may(by, Duty::ReportIncident, unit_path)
+/// An incident noted (and, with `report`, reported at once).
+#[derive(Debug, Clone)]
+pub struct NoteIncident {
+    pub unit: UnitId,
+    pub title: String,
+    pub severity: Severity,
+    /// When it happened, in milliseconds since the epoch.
+    pub occurred_at: i64,
+    pub report: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn note_incident(
-    id: i64,
-    unit: UnitId,
-    unit_path: &UnitPath,
-    title: &str,
-    severity: Severity,
-    occurred_at: i64,
-    by: &Actor,
-    now: i64,
-    today: NaiveDate,
-) -> Result<Incident, DomainError> {
-    if !may_report(by, unit_path) {
-        return Err(DomainError::Forbidden("只能报送本单位及下级单位的信息"));
-    }
-    if occurred_at > now {
-        return Err(DomainError::invalid("occurred_at", "发生时间不能晚于现在"));
-    }
-    Ok(Incident {
-        id,
-        unit,
-        title: text("title", "事件名称", title, 200)?,
-        severity,
-        occurred_at,
-        report_due_at: occurred_at + severity.hours() * 3_600_000,
-        noted: Signed::of(Some(by), today),
-        report: None,
-    })
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum IncidentCommand {
+    /// The unit where it happened reports it to the level above.
+    Report { text: String },
 }
 
 impl Incident {
-    pub fn submit(
-        &mut self,
-        text_: &str,
-        by: &Actor,
-        now: i64,
-        today: NaiveDate,
-    ) -> Result<(), DomainError> {
+    fn submit(&mut self, text_: &str, ctx: &RecordCtx) -> Result<(), DomainError> {
+        let why = "只有事发单位可以报送";
+        let by = ctx.officer(why)?;
         if !access::answers_for(by, self.unit) {
-            return Err(DomainError::Forbidden("只有事发单位可以报送"));
+            return Err(DomainError::Forbidden(why));
         }
         if self.report.is_some() {
             return Err(DomainError::AlreadyDone("已报送"));
         }
         self.report = Some(Report {
             text: text("text", "报送内容", text_, 10_000)?,
-            at: now,
-            by: Signed::of(Some(by), today),
+            at: ctx.now_ms,
+            by: Signed::of(Some(by), ctx.today),
         });
         Ok(())
     }
@@ -238,6 +270,74 @@ impl Incident {
     }
 }
 
+impl Record for Incident {
+    const KIND: &'static str = "incident";
+    const NAME: &'static str = "信息";
+    type Id = IncidentId;
+    type New = NoteIncident;
+    type Command = IncidentCommand;
+
+    fn create(
+        id: IncidentId,
+        new: &NoteIncident,
+        ctx: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
+        may(
+            ctx,
+            Duty::ReportIncident,
+            new.unit,
+            "只能报送本单位及下级单位的信息",
+        )?;
+        if new.occurred_at > ctx.now_ms {
+            return Err(DomainError::invalid("occurred_at", "发生时间不能晚于现在"));
+        }
+        let mut i = Incident {
+            id,
+            unit: new.unit,
+            title: text("title", "事件名称", &new.title, 200)?,
+            severity: new.severity,
+            occurred_at: new.occurred_at,
+            report_due_at: new.occurred_at + new.severity.hours() * 3_600_000,
+            noted: Signed::of(ctx.by, ctx.today),
+            report: None,
+        };
+        if let Some(report) = &new.report {
+            i.submit(report, ctx)?;
+        }
+        Ok((i, "incident_noted"))
+    }
+
+    fn decide(
+        &self,
+        cmd: &IncidentCommand,
+        ctx: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
+        let IncidentCommand::Report { text } = cmd;
+        let mut i = self.clone();
+        i.submit(text, ctx)?;
+        Ok((i, "incident_reported"))
+    }
+
+    fn visible_to(&self, actor: &Actor, org: &OrgChart) -> bool {
+        access::sees_record(actor, self.unit, org)
+    }
+
+    fn columns(&self, ctx: &RecordCtx) -> Columns {
+        Columns {
+            unit: self.unit,
+            status: if self.report.is_some() {
+                "reported"
+            } else {
+                "due"
+            },
+            due: Some((ctx.day_of)(self.report_due_at)),
+            listed: false,
+            case_id: None,
+            ref_id: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,7 +346,7 @@ mod tests {
     fn reports_are_flagged_late_or_missing_by_severity() {
         let hour = 3_600_000;
         let mut i = Incident {
-            id: 1,
+            id: IncidentId(1),
             unit: UnitId(1),
             title: "x".into(),
             severity: Severity::Major,

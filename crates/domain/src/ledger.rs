@@ -5,11 +5,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Duty, UnitPath};
+use crate::access::{self, Duty};
 use crate::error::{DomainError, text};
-use crate::ids::{CaseId, UnitId};
-use crate::org::Actor;
-use crate::supervision::Signed;
+use crate::ids::{CaseId, DisputeId, UnitId};
+use crate::org::{Actor, OrgChart};
+use crate::record::{Columns, Record, RecordCtx, Signed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -91,7 +91,7 @@ pub struct DisputeInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dispute {
-    pub id: i64,
+    pub id: DisputeId,
     pub title: String,
     pub description: String,
     pub unit: UnitId,
@@ -122,96 +122,122 @@ pub enum DisputeCommand {
     Resolve {
         note: String,
     },
-}
-
-/// Officers keep the ledger for units within their scope.
-pub fn may_keep(by: &Actor, unit_path: &UnitPath) -> bool {
-    access::may(by, Duty::KeepLedger, unit_path)
-}
-
-/// A new entry; `unit_path` is the responsible unit's.
-pub fn record(
-    id: i64,
-    input: &DisputeInput,
-    unit_path: &UnitPath,
-    by: &Actor,
-    today: NaiveDate,
-) -> Result<Dispute, DomainError> {
-    if !may_keep(by, unit_path) {
-        return Err(DomainError::Forbidden("只能为本单位及下级单位登记排查台账"));
-    }
-    if input.due < today {
-        return Err(DomainError::invalid("due", "化解期限不能早于今天"));
-    }
-    Ok(Dispute {
-        id,
-        title: text("title", "矛盾纠纷名称", &input.title, 100)?,
-        description: text("description", "基本情况", &input.description, 5000)?,
-        unit: input.unit_id,
-        leader: text("leader", "责任领导", &input.leader, 50)?,
-        person: text("person", "责任人", &input.person, 50)?,
-        plan: text("plan", "化解方案", &input.plan, 5000)?,
-        risk: input.risk,
-        due: input.due,
-        status: DisputeStatus::Open,
-        found: Signed::of(Some(by), today),
-        resolved: None,
-        case_id: None,
-    })
+    /// Someone petitioned about it: it continues as this case (registered in the same
+    /// transaction; never taken from outside).
+    #[serde(skip)]
+    BecameCase {
+        case_id: CaseId,
+    },
 }
 
 impl Dispute {
-    pub fn handle(
-        &mut self,
-        cmd: &DisputeCommand,
-        by: &Actor,
-        unit_path: &UnitPath,
-        today: NaiveDate,
-    ) -> Result<(), DomainError> {
-        if !may_keep(by, unit_path) {
-            return Err(DomainError::Forbidden("只能办理本单位及下级单位的排查台账"));
-        }
-        if self.status != DisputeStatus::Open {
-            return Err(DomainError::IllegalTransition {
-                status: self.status.label(),
-                action: "修改台账",
-            });
-        }
-        match cmd {
-            DisputeCommand::Revise { plan, risk, due } => {
-                if *due < today {
-                    return Err(DomainError::invalid("due", "化解期限不能早于今天"));
-                }
-                self.plan = text("plan", "化解方案", plan, 5000)?;
-                self.risk = *risk;
-                self.due = *due;
-            }
-            DisputeCommand::Resolve { note } => {
-                self.resolved = Some((
-                    text("note", "化解情况", note, 2000)?,
-                    Signed::of(Some(by), today),
-                ));
-                self.status = DisputeStatus::Resolved;
-            }
-        }
-        Ok(())
-    }
-
-    /// The entry continues as `case`.
-    pub fn became(&mut self, case: CaseId) -> Result<(), DomainError> {
-        if self.status != DisputeStatus::Open {
-            return Err(DomainError::IllegalTransition {
-                status: self.status.label(),
-                action: "转为信访事项",
-            });
-        }
-        self.case_id = Some(case);
-        self.status = DisputeStatus::BecameCase;
-        Ok(())
-    }
-
     /// Open past its due date.
     pub fn overdue(&self, today: NaiveDate) -> bool {
         self.status == DisputeStatus::Open && today > self.due
+    }
+}
+
+/// Officers keep the ledger of the units they oversee.
+fn keeps(ctx: &RecordCtx, unit: UnitId, why: &'static str) -> Result<(), DomainError> {
+    let by = ctx.officer(why)?;
+    if access::may(by, Duty::KeepLedger, ctx.path(unit)?) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(why))
+    }
+}
+
+impl Record for Dispute {
+    const KIND: &'static str = "dispute";
+    const NAME: &'static str = "台账";
+    type Id = DisputeId;
+    type New = DisputeInput;
+    type Command = DisputeCommand;
+
+    fn create(
+        id: DisputeId,
+        input: &DisputeInput,
+        ctx: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
+        keeps(ctx, input.unit_id, "只能为本单位及下级单位登记排查台账")?;
+        if input.due < ctx.today {
+            return Err(DomainError::invalid("due", "化解期限不能早于今天"));
+        }
+        let d = Dispute {
+            id,
+            title: text("title", "矛盾纠纷名称", &input.title, 100)?,
+            description: text("description", "基本情况", &input.description, 5000)?,
+            unit: input.unit_id,
+            leader: text("leader", "责任领导", &input.leader, 50)?,
+            person: text("person", "责任人", &input.person, 50)?,
+            plan: text("plan", "化解方案", &input.plan, 5000)?,
+            risk: input.risk,
+            due: input.due,
+            status: DisputeStatus::Open,
+            found: Signed::of(ctx.by, ctx.today),
+            resolved: None,
+            case_id: None,
+        };
+        Ok((d, "dispute_recorded"))
+    }
+
+    fn decide(
+        &self,
+        cmd: &DisputeCommand,
+        ctx: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
+        keeps(ctx, self.unit, "只能办理本单位及下级单位的排查台账")?;
+        let action = match cmd {
+            DisputeCommand::BecameCase { .. } => "转为信访事项",
+            _ => "修改台账",
+        };
+        if self.status != DisputeStatus::Open {
+            return Err(DomainError::IllegalTransition {
+                status: self.status.label(),
+                action,
+            });
+        }
+        let mut d = self.clone();
+        let event = match cmd {
+            DisputeCommand::Revise { plan, risk, due } => {
+                if *due < ctx.today {
+                    return Err(DomainError::invalid("due", "化解期限不能早于今天"));
+                }
+                d.plan = text("plan", "化解方案", plan, 5000)?;
+                d.risk = *risk;
+                d.due = *due;
+                "dispute_changed"
+            }
+            DisputeCommand::Resolve { note } => {
+                d.resolved = Some((
+                    text("note", "化解情况", note, 2000)?,
+                    Signed::of(ctx.by, ctx.today),
+                ));
+                d.status = DisputeStatus::Resolved;
+                "dispute_changed"
+            }
+            DisputeCommand::BecameCase { case_id } => {
+                d.case_id = Some(*case_id);
+                d.status = DisputeStatus::BecameCase;
+                "dispute_became_case"
+            }
+        };
+        Ok((d, event))
+    }
+
+    fn visible_to(&self, actor: &Actor, org: &OrgChart) -> bool {
+        access::sees_record(actor, self.unit, org)
+    }
+
+    fn columns(&self, _: &RecordCtx) -> Columns {
+        Columns {
+            unit: self.unit,
+            status: self.status.code(),
+            due: Some(self.due),
+            // High risk shows among what leaders must watch.
+            listed: self.risk == Risk::High,
+            case_id: self.case_id,
+            ref_id: None,
+        }
     }
 }

@@ -95,8 +95,20 @@ pub fn intake_problems(new: &NewCase) -> Vec<DomainError> {
     out
 }
 
-/// Registers a petition: validates it and returns the `Registered` event, followed by `Refused`
-/// (same facts after the final opinion) or `Linked` (the matter is already being handled).
+/// A petition registered.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// The new case, as its events leave it.
+    pub case: Case,
+    /// `Registered`, followed by `Refused` (same facts after the final opinion) or `Linked` (the
+    /// matter is already being handled).
+    pub events: Vec<Event>,
+    /// What the earlier case named in `repeat_of` learns: it was petitioned again (一次性化解 no
+    /// longer holds for it).
+    pub repeated: Option<Event>,
+}
+
+/// Registers a petition: validates it and decides its events (see [`Registration`]).
 pub fn register(
     new: NewCase,
     allotted: Allotted,
@@ -104,7 +116,7 @@ pub fn register(
     repeat_of: Option<&Case>,
     policy: &Policy,
     ctx: Ctx,
-) -> Result<Vec<Event>, DomainError> {
+) -> Result<Registration, DomainError> {
     let registered_by = match ctx.by {
         By::Officer(actor) if actor.has_any(&[Role::Registrar, Role::Admin]) => actor.person,
         By::Officer(_) => return Err(DomainError::Forbidden("只有登记人员可以登记信访事项")),
@@ -223,25 +235,42 @@ pub fn register(
             ..Deadlines::default()
         },
     };
-    let mut events = vec![Event::Registered(Box::new(case))];
+    let mut events = vec![Event::Registered(Box::new(case.clone()))];
+    let mut repeated = None;
     match (new.repeat_of, repeat_of) {
         (None, _) => {}
         (Some(_), None) => return Err(DomainError::invalid("repeat_of", "关联的原信访事项不存在")),
-        (Some(id), Some(prev)) => match prev.status {
-            CaseStatus::Final => events.push(Event::Refused {
-                repeat_of: id,
-                on: ctx.today,
-            }),
-            s if !s.is_terminal() && !matches!(s, CaseStatus::Replied | CaseStatus::Reviewed) => {
-                events.push(Event::Linked {
+        (Some(id), Some(prev)) => {
+            match prev.status {
+                CaseStatus::Final => events.push(Event::Refused {
                     repeat_of: id,
                     on: ctx.today,
-                })
+                }),
+                s if !s.is_terminal()
+                    && !matches!(s, CaseStatus::Replied | CaseStatus::Reviewed) =>
+                {
+                    events.push(Event::Linked {
+                        repeat_of: id,
+                        on: ctx.today,
+                    })
+                }
+                _ => {}
             }
-            _ => {}
-        },
+            repeated = Some(Event::RepeatedBy {
+                case: case.id,
+                on: ctx.today,
+            });
+        }
     }
-    Ok(events)
+    let mut case = case;
+    for e in &events[1..] {
+        case.apply(e);
+    }
+    Ok(Registration {
+        case,
+        events,
+        repeated,
+    })
 }
 
 /// Decides a command on an existing case.

@@ -7,11 +7,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Duty, UnitPath};
+use crate::access::{self, Duty};
 use crate::error::{DomainError, text};
-use crate::ids::{CaseId, PersonId, UnitId};
-use crate::org::{Actor, Role};
-use crate::supervision::Signed;
+use crate::ids::{CaseId, OwnershipId, PersonId, UnitId};
+use crate::org::{Actor, OrgChart, Role};
+use crate::record::{Columns, Record, RecordCtx, Signed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -89,7 +89,7 @@ pub struct Filled {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ownership {
-    pub id: i64,
+    pub id: OwnershipId,
     pub case_id: CaseId,
     pub kind: OwnershipKind,
     pub leader: PersonId,
@@ -120,94 +120,136 @@ impl Ownership {
     }
 }
 
-/// Attaches `leader` to a case now with `case_unit_path` responsible. Superior leaders and
-/// supervisors assign; the leader must be a leader whose scope covers the case.
-#[allow(clippy::too_many_arguments)]
-pub fn attach(
-    id: i64,
-    case_id: CaseId,
-    case_unit_path: &UnitPath,
-    kind: OwnershipKind,
-    leader: &Actor,
-    due: NaiveDate,
-    by: &Actor,
-    today: NaiveDate,
-) -> Result<Ownership, DomainError> {
-    if !access::may(by, Duty::AssignLeader, case_unit_path) {
-        return Err(DomainError::Forbidden("包案领导须由上级领导或督查部门确定"));
-    }
-    if !access::may(leader, Duty::OwnCase, case_unit_path) {
-        return Err(DomainError::invalid(
-            "leader_id",
-            "包案人应为对该事项有管辖权的领导",
-        ));
-    }
-    if due < today {
-        return Err(DomainError::invalid("due", "化解期限不能早于今天"));
-    }
-    Ok(Ownership {
-        id,
-        case_id,
-        kind,
-        leader: leader.person,
-        leader_name: leader.name.clone(),
-        leader_unit: leader.unit,
-        due,
-        attached: Signed::of(Some(by), today),
-        parts: Vec::new(),
-        resolved: None,
-    })
+/// A leader attached to a case by a superior leader or supervisor; the leader must have
+/// jurisdiction over the case.
+#[derive(Debug, Clone)]
+pub struct Attach {
+    pub case_id: CaseId,
+    pub leader: Actor,
+    pub kind: OwnershipKind,
+    /// The date the leader undertakes to resolve the case by.
+    pub due: NaiveDate,
 }
 
-impl Ownership {
-    /// Fills (or updates) a part of the 五个一: the leader, or officers of the leader's unit
-    /// or of the unit handling the case (`case_unit`).
-    pub fn fill(
-        &mut self,
-        part: Part,
-        body: &str,
-        by: &Actor,
-        case_unit: UnitId,
-        today: NaiveDate,
-    ) -> Result<(), DomainError> {
-        let works_on = by.person == self.leader
-            || (by.unit == self.leader_unit || by.unit == case_unit)
-                && by.has_any(&[Role::Handler, Role::UnitHead, Role::Leader]);
-        if !works_on {
-            return Err(DomainError::Forbidden("只有包案领导及其工作班子可以填写"));
-        }
-        if !self.is_open() {
-            return Err(DomainError::AlreadyDone("包案已化解"));
-        }
-        let filled = Filled {
-            part,
-            text: text("text", part.label(), body, 5000)?,
-            filled: Signed::of(Some(by), today),
-        };
-        self.parts.retain(|f| f.part != part);
-        self.parts.push(filled);
-        self.parts.sort_by_key(|f| f.part as u8);
-        Ok(())
-    }
+impl Record for Ownership {
+    const KIND: &'static str = "ownership";
+    const NAME: &'static str = "包案";
+    type Id = OwnershipId;
+    type New = Attach;
+    type Command = OwnershipCommand;
 
-    /// The leader declares the case resolved; all of the 五个一 must be in place.
-    pub fn resolve(&mut self, note: &str, by: &Actor, today: NaiveDate) -> Result<(), DomainError> {
-        if by.person != self.leader {
-            return Err(DomainError::Forbidden("只有包案领导可以确认化解"));
+    fn create(
+        id: OwnershipId,
+        new: &Attach,
+        ctx: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
+        let why = "包案领导须由上级领导或督查部门确定";
+        let by = ctx.officer(why)?;
+        let case_path = ctx.path(ctx.case()?.responsible_unit())?;
+        if !access::may(by, Duty::AssignLeader, case_path) {
+            return Err(DomainError::Forbidden(why));
         }
-        if !self.is_open() {
-            return Err(DomainError::AlreadyDone("包案已化解"));
-        }
-        if let Some(missing) = Part::ALL.into_iter().find(|p| self.part(*p).is_none()) {
+        if !access::may(&new.leader, Duty::OwnCase, case_path) {
             return Err(DomainError::invalid(
-                "parts",
-                format!("“五个一”尚未齐全：缺{}", missing.label()),
+                "leader_id",
+                "包案人应为对该事项有管辖权的领导",
             ));
         }
-        self.resolved = Some((
-            text("note", "化解情况", note, 2000)?,
-            Signed::of(Some(by), today),
-        ));
-        Ok(())
+        if new.due < ctx.today {
+            return Err(DomainError::invalid("due", "化解期限不能早于今天"));
+        }
+        let o = Ownership {
+            id,
+            case_id: new.case_id,
+            kind: new.kind,
+            leader: new.leader.person,
+            leader_name: new.leader.name.clone(),
+            leader_unit: new.leader.unit,
+            due: new.due,
+            attached: Signed::of(Some(by), ctx.today),
+            parts: Vec::new(),
+            resolved: None,
+        };
+        Ok((o, "ownership_attached"))
+    }
+
+    fn decide(
+        &self,
+        cmd: &OwnershipCommand,
+        ctx: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
+        let mut o = self.clone();
+        match cmd {
+            // The leader, or officers of the leader's unit or of the unit now handling the case.
+            OwnershipCommand::Fill { part, text: body } => {
+                let why = "只有包案领导及其工作班子可以填写";
+                let by = ctx.officer(why)?;
+                let case_unit = ctx.case()?.responsible_unit();
+                let works_on = by.person == self.leader
+                    || (by.unit == self.leader_unit || by.unit == case_unit)
+                        && by.has_any(&[Role::Handler, Role::UnitHead, Role::Leader]);
+                if !works_on {
+                    return Err(DomainError::Forbidden(why));
+                }
+                if !self.is_open() {
+                    return Err(DomainError::AlreadyDone("包案已化解"));
+                }
+                let filled = Filled {
+                    part: *part,
+                    text: text("text", part.label(), body, 5000)?,
+                    filled: Signed::of(Some(by), ctx.today),
+                };
+                o.parts.retain(|f| f.part != *part);
+                o.parts.push(filled);
+                o.parts.sort_by_key(|f| f.part as u8);
+                Ok((o, "ownership_filled"))
+            }
+            // The leader declares the case resolved; all of the 五个一 must be in place.
+            OwnershipCommand::Resolve { note } => {
+                let why = "只有包案领导可以确认化解";
+                let by = ctx.officer(why)?;
+                if by.person != self.leader {
+                    return Err(DomainError::Forbidden(why));
+                }
+                if !self.is_open() {
+                    return Err(DomainError::AlreadyDone("包案已化解"));
+                }
+                if let Some(missing) = Part::ALL.into_iter().find(|p| self.part(*p).is_none()) {
+                    return Err(DomainError::invalid(
+                        "parts",
+                        format!("“五个一”尚未齐全：缺{}", missing.label()),
+                    ));
+                }
+                o.resolved = Some((
+                    text("note", "化解情况", note, 2000)?,
+                    Signed::of(Some(by), ctx.today),
+                ));
+                Ok((o, "ownership_resolved"))
+            }
+        }
+    }
+
+    fn visible_to(&self, actor: &Actor, org: &OrgChart) -> bool {
+        // The leader sees their own.
+        self.leader == actor.person || access::sees_record(actor, self.leader_unit, org)
+    }
+
+    fn columns(&self, _: &RecordCtx) -> Columns {
+        Columns {
+            unit: self.leader_unit,
+            status: if self.is_open() { "open" } else { "resolved" },
+            due: Some(self.due),
+            listed: false,
+            case_id: Some(self.case_id),
+            ref_id: Some(self.leader.0),
+        }
+    }
+
+    fn case_of_new(new: &Attach) -> Option<CaseId> {
+        Some(new.case_id)
+    }
+
+    fn case_of_command(&self, _: &OwnershipCommand) -> Option<CaseId> {
+        Some(self.case_id)
     }
 }

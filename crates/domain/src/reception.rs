@@ -6,12 +6,12 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Duty, UnitPath};
+use crate::access::{self, Duty};
 use crate::calendar::Calendar;
 use crate::error::{DomainError, text};
-use crate::ids::{CaseId, PersonId, UnitId};
-use crate::org::{Actor, Role};
-use crate::supervision::Signed;
+use crate::ids::{CaseId, PersonId, RotationId, SessionId, UnitId};
+use crate::org::{Actor, OrgChart, Role};
+use crate::record::{Columns, Record, RecordCtx, Signed, Unchangeable};
 
 /// A unit's reception rotation: on `weekday` each week, the next leader in turn receives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,36 +59,89 @@ pub fn schedule(
     out
 }
 
-pub fn may_arrange(by: &Actor, unit_path: &UnitPath) -> bool {
-    access::may(by, Duty::ArrangeReception, unit_path)
+/// Registrars, heads, leaders and supervisors arrange receptions of the units they oversee.
+fn arranges(ctx: &RecordCtx, unit: UnitId, why: &'static str) -> Result<(), DomainError> {
+    let by = ctx.officer(why)?;
+    if access::may(by, Duty::ArrangeReception, ctx.path(unit)?) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(why))
+    }
 }
 
-pub fn rotation(
-    unit: UnitId,
-    unit_path: &UnitPath,
-    weekday: u32,
-    leaders: Vec<(PersonId, String)>,
-    starts: NaiveDate,
-    by: &Actor,
-) -> Result<Rotation, DomainError> {
-    if !may_arrange(by, unit_path) {
-        return Err(DomainError::Forbidden("只能安排本单位及下级单位的领导接访"));
+/// A unit's rotation, set or replaced.
+#[derive(Debug, Clone)]
+pub struct SetRotation {
+    pub unit: UnitId,
+    pub weekday: u32,
+    /// In turn order.
+    pub leaders: Vec<Actor>,
+    pub starts: NaiveDate,
+}
+
+impl Record for Rotation {
+    const KIND: &'static str = "reception_rotation";
+    const NAME: &'static str = "接访安排";
+    type Id = RotationId;
+    type New = SetRotation;
+    type Command = Unchangeable;
+
+    fn create(
+        _: RotationId,
+        new: &SetRotation,
+        ctx: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
+        arranges(ctx, new.unit, "只能安排本单位及下级单位的领导接访")?;
+        if !(1..=7).contains(&new.weekday) {
+            return Err(DomainError::invalid("weekday", "接访日应为星期一至星期日"));
+        }
+        if new.leaders.is_empty() || new.leaders.len() > 30 {
+            return Err(DomainError::invalid(
+                "leaders",
+                "请选择1至30位轮流接访的领导",
+            ));
+        }
+        if let Some(a) = new.leaders.iter().find(|a| !a.has(Role::Leader)) {
+            return Err(DomainError::invalid(
+                "leaders",
+                format!("{}不是领导", a.name),
+            ));
+        }
+        let r = Rotation {
+            unit: new.unit,
+            weekday: new.weekday,
+            leaders: new
+                .leaders
+                .iter()
+                .map(|a| (a.person, a.name.clone()))
+                .collect(),
+            starts: new.starts,
+        };
+        Ok((r, "rotation_set"))
     }
-    if !(1..=7).contains(&weekday) {
-        return Err(DomainError::invalid("weekday", "接访日应为星期一至星期日"));
+
+    fn decide(
+        &self,
+        cmd: &Unchangeable,
+        _: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
+        match *cmd {}
     }
-    if leaders.is_empty() || leaders.len() > 30 {
-        return Err(DomainError::invalid(
-            "leaders",
-            "请选择1至30位轮流接访的领导",
-        ));
+
+    fn visible_to(&self, actor: &Actor, org: &OrgChart) -> bool {
+        access::sees_record(actor, self.unit, org)
     }
-    Ok(Rotation {
-        unit,
-        weekday,
-        leaders,
-        starts,
-    })
+
+    fn columns(&self, _: &RecordCtx) -> Columns {
+        Columns {
+            unit: self.unit,
+            status: "set",
+            due: None,
+            listed: false,
+            case_id: None,
+            ref_id: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,7 +175,7 @@ pub struct Appointment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
-    pub id: i64,
+    pub id: SessionId,
     pub kind: SessionKind,
     /// Where it is held: the receiving unit, or the town visited.
     pub unit: UnitId,
@@ -158,61 +211,79 @@ pub enum SessionCommand {
     RecordMet {
         names: Vec<String>,
     },
+    /// A petition taken at the session was registered as this case (in the same transaction;
+    /// never taken from outside).
+    #[serde(skip)]
+    Took {
+        case_id: CaseId,
+    },
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn arrange(
-    id: i64,
-    kind: SessionKind,
-    unit: UnitId,
-    unit_path: &UnitPath,
-    date: NaiveDate,
-    leader: &Actor,
-    by: &Actor,
-    today: NaiveDate,
-) -> Result<Session, DomainError> {
-    if !may_arrange(by, unit_path) {
-        return Err(DomainError::Forbidden("只能安排本单位及下级单位的领导接访"));
-    }
-    if !leader.has(Role::Leader) {
-        return Err(DomainError::invalid("leader_id", "接访人应为领导"));
-    }
-    if date < today {
-        return Err(DomainError::invalid("date", "接访日期不能早于今天"));
-    }
-    Ok(Session {
-        id,
-        kind,
-        unit,
-        date,
-        leader: leader.person,
-        leader_name: leader.name.clone(),
-        appointments: Vec::new(),
-        carried: Vec::new(),
-        met: Vec::new(),
-        cases: Vec::new(),
-        arranged: Signed::of(Some(by), today),
-    })
+/// A reception or field visit to arrange.
+#[derive(Debug, Clone)]
+pub struct Arrange {
+    pub kind: SessionKind,
+    /// Where it is held: the receiving unit, or the town visited.
+    pub unit: UnitId,
+    pub date: NaiveDate,
+    pub leader: Actor,
 }
 
-impl Session {
-    pub fn handle(
-        &mut self,
-        cmd: &SessionCommand,
-        by: &Actor,
-        unit_path: &UnitPath,
-        today: NaiveDate,
-    ) -> Result<(), DomainError> {
-        if !may_arrange(by, unit_path) && by.person != self.leader {
-            return Err(DomainError::Forbidden("只有接访单位或接访领导可以办理"));
+impl Record for Session {
+    const KIND: &'static str = "reception_session";
+    const NAME: &'static str = "接访";
+    type Id = SessionId;
+    type New = Arrange;
+    type Command = SessionCommand;
+
+    fn create(
+        id: SessionId,
+        new: &Arrange,
+        ctx: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
+        arranges(ctx, new.unit, "只能安排本单位及下级单位的领导接访")?;
+        if !new.leader.has(Role::Leader) {
+            return Err(DomainError::invalid("leader_id", "接访人应为领导"));
         }
-        match cmd {
+        if new.date < ctx.today {
+            return Err(DomainError::invalid("date", "接访日期不能早于今天"));
+        }
+        let s = Session {
+            id,
+            kind: new.kind,
+            unit: new.unit,
+            date: new.date,
+            leader: new.leader.person,
+            leader_name: new.leader.name.clone(),
+            appointments: Vec::new(),
+            carried: Vec::new(),
+            met: Vec::new(),
+            cases: Vec::new(),
+            arranged: Signed::of(ctx.by, ctx.today),
+        };
+        Ok((s, "session_arranged"))
+    }
+
+    fn decide(
+        &self,
+        cmd: &SessionCommand,
+        ctx: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
+        let why = "只有接访单位或接访领导可以办理";
+        let by = ctx.officer(why)?;
+        if !access::may(by, Duty::ArrangeReception, ctx.path(self.unit)?)
+            && by.person != self.leader
+        {
+            return Err(DomainError::Forbidden(why));
+        }
+        let mut s = self.clone();
+        let event = match cmd {
             SessionCommand::Book {
                 name,
                 phone,
                 matter,
             } => {
-                if today > self.date {
+                if ctx.today > self.date {
                     return Err(DomainError::WindowClosed("接访日已过，不能再预约".into()));
                 }
                 if self.appointments.len() >= 50 {
@@ -225,23 +296,26 @@ impl Session {
                 {
                     return Err(DomainError::invalid("phone", "联系电话应为5至20位数字"));
                 }
-                self.appointments.push(Appointment {
+                s.appointments.push(Appointment {
                     name: text("name", "预约人姓名", name, 50)?,
                     phone: phone.to_string(),
                     matter: text("matter", "反映事项", matter, 500)?,
-                    booked: Signed::of(Some(by), today),
+                    booked: Signed::of(Some(by), ctx.today),
                 });
+                "session_changed"
             }
             SessionCommand::Carry { case_id } => {
+                ctx.case()?;
                 if self.kind != SessionKind::FieldVisit {
                     return Err(DomainError::invalid("case_id", "只有下访可以带案"));
                 }
-                if !self.carried.contains(case_id) {
-                    self.carried.push(*case_id);
+                if !s.carried.contains(case_id) {
+                    s.carried.push(*case_id);
                 }
+                "session_changed"
             }
             SessionCommand::RecordMet { names } => {
-                if today < self.date {
+                if ctx.today < self.date {
                     return Err(DomainError::invalid("names", "接访尚未进行"));
                 }
                 let names: Vec<String> = names
@@ -258,20 +332,46 @@ impl Session {
                         "请填写接待的信访人（每人不超过50字）",
                     ));
                 }
-                self.met = names;
+                s.met = names;
+                "session_changed"
             }
-        }
-        Ok(())
+            SessionCommand::Took { case_id } => {
+                if !s.cases.contains(case_id) {
+                    s.cases.push(*case_id);
+                }
+                "session_case_registered"
+            }
+        };
+        Ok((s, event))
     }
 
-    /// A petition taken at the session was registered as `case`.
-    pub fn took(&mut self, case: CaseId) {
-        if !self.cases.contains(&case) {
-            self.cases.push(case);
+    fn visible_to(&self, actor: &Actor, org: &OrgChart) -> bool {
+        // The receiving leader sees their own.
+        self.leader == actor.person || access::sees_record(actor, self.unit, org)
+    }
+
+    fn columns(&self, _: &RecordCtx) -> Columns {
+        Columns {
+            unit: self.unit,
+            status: if self.met.is_empty() {
+                "arranged"
+            } else {
+                "held"
+            },
+            due: Some(self.date),
+            listed: false,
+            case_id: None,
+            ref_id: Some(self.leader.0),
+        }
+    }
+
+    fn case_of_command(&self, cmd: &SessionCommand) -> Option<CaseId> {
+        match cmd {
+            SessionCommand::Carry { case_id } => Some(*case_id),
+            _ => None,
         }
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,11 +7,12 @@
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Duty, UnitPath};
+use crate::access::{self, Duty};
 use crate::case::{Case, CaseStatus};
 use crate::error::{DomainError, text};
-use crate::ids::{CaseId, PersonId, UnitId};
-use crate::org::Actor;
+use crate::ids::{CaseId, SupervisionId, UnitId};
+use crate::org::{Actor, OrgChart};
+use crate::record::{Columns, Record, RecordCtx, Signed};
 
 /// Days the supervised unit has to answer a supervision notice (改进建议).
 pub const ANSWER_DAYS: i64 = 30;
@@ -82,25 +83,6 @@ impl SupervisionStatus {
     }
 }
 
-/// Who did something and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Signed {
-    pub by: Option<PersonId>,
-    pub by_name: String,
-    pub on: NaiveDate,
-}
-
-impl Signed {
-    pub(crate) fn of(by: Option<&Actor>, on: NaiveDate) -> Signed {
-        Signed {
-            by: by.map(|a| a.person),
-            by_name: by.map_or_else(|| "系统".to_string(), |a| a.name.clone()),
-            on,
-        }
-    }
-}
-
 /// 问责: who was held to account, for what, and the measure taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -114,7 +96,7 @@ pub struct Accountability {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Supervision {
-    pub id: i64,
+    pub id: SupervisionId,
     pub case_id: Option<CaseId>,
     /// The supervised unit.
     pub unit: UnitId,
@@ -163,39 +145,17 @@ impl SupervisionCommand {
     }
 }
 
-/// Supervisors and leaders act on supervision over units they oversee.
-pub fn may_supervise(by: &Actor, unit_path: &UnitPath) -> bool {
-    access::may(by, Duty::Supervise, unit_path)
-}
-
-/// A supervision raised by hand; `unit_path` is the supervised unit's.
-pub fn raise(
-    id: i64,
-    case: Option<&Case>,
-    unit: UnitId,
-    unit_path: &UnitPath,
-    reason: &str,
-    by: &Actor,
-    today: NaiveDate,
-) -> Result<Supervision, DomainError> {
-    if !may_supervise(by, unit_path) {
-        return Err(DomainError::Forbidden("督查督办须由上级督查或领导发起"));
-    }
-    let reason = text("reason", "督办事由", reason, 500)?;
-    Ok(Supervision {
-        id,
-        case_id: case.map(|c| c.id),
-        unit,
-        trigger: Trigger::Manual,
-        reason,
-        raised: Signed::of(Some(by), today),
-        answer_due: today + Duration::days(ANSWER_DAYS),
-        listed: false,
-        status: SupervisionStatus::Open,
-        answer: None,
-        accountability: Vec::new(),
-        closed: None,
-    })
+/// How a supervision comes to be.
+#[derive(Debug, Clone)]
+pub enum NewSupervision {
+    /// Raised by a supervisor or leader over `unit` (about a case, if given).
+    Manual {
+        case_id: Option<CaseId>,
+        unit: UnitId,
+        reason: String,
+    },
+    /// Raised by the sweeper for what [`due_for`] found.
+    Due { case_id: Option<CaseId>, due: Due },
 }
 
 /// A supervision the sweeper found due, with the key that makes raising it idempotent: the
@@ -255,49 +215,97 @@ pub fn due_for(case: &Case, today: NaiveDate) -> Vec<Due> {
     out
 }
 
-/// A supervision raised by the sweeper.
-pub fn raise_due(id: i64, case: Option<CaseId>, due: &Due, today: NaiveDate) -> Supervision {
-    Supervision {
-        id,
-        case_id: case,
-        unit: due.unit,
-        trigger: due.trigger,
-        reason: due.reason.clone(),
-        raised: Signed::of(None, today),
-        answer_due: today + Duration::days(ANSWER_DAYS),
-        listed: false,
-        status: SupervisionStatus::Open,
-        answer: None,
-        accountability: Vec::new(),
-        closed: None,
+impl Supervision {
+    /// Open past its answer deadline.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.status == SupervisionStatus::Open && today > self.answer_due
     }
 }
 
-impl Supervision {
-    /// Applies `cmd` by `by`; `unit_path` is the supervised unit's. Refusals change nothing.
-    pub fn handle(
-        &mut self,
+/// Supervisors and leaders over the units they oversee.
+fn supervises(ctx: &RecordCtx, unit: UnitId, why: &'static str) -> Result<(), DomainError> {
+    let by = ctx.officer(why)?;
+    if access::may(by, Duty::Supervise, ctx.path(unit)?) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(why))
+    }
+}
+
+impl Record for Supervision {
+    const KIND: &'static str = "supervision";
+    const NAME: &'static str = "督办";
+    type Id = SupervisionId;
+    type New = NewSupervision;
+    type Command = SupervisionCommand;
+
+    fn create(
+        id: SupervisionId,
+        new: &NewSupervision,
+        ctx: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
+        let (case_id, unit, trigger, reason, raised) = match new {
+            NewSupervision::Manual {
+                case_id,
+                unit,
+                reason,
+            } => {
+                supervises(ctx, *unit, "督查督办须由上级督查或领导发起")?;
+                let reason = text("reason", "督办事由", reason, 500)?;
+                (
+                    *case_id,
+                    *unit,
+                    Trigger::Manual,
+                    reason,
+                    Signed::of(ctx.by, ctx.today),
+                )
+            }
+            NewSupervision::Due { case_id, due } => (
+                *case_id,
+                due.unit,
+                due.trigger,
+                due.reason.clone(),
+                Signed::of(None, ctx.today),
+            ),
+        };
+        let s = Supervision {
+            id,
+            case_id,
+            unit,
+            trigger,
+            reason,
+            raised,
+            answer_due: ctx.today + Duration::days(ANSWER_DAYS),
+            listed: false,
+            status: SupervisionStatus::Open,
+            answer: None,
+            accountability: Vec::new(),
+            closed: None,
+        };
+        Ok((s, "supervision_raised"))
+    }
+
+    fn decide(
+        &self,
         cmd: &SupervisionCommand,
-        by: &Actor,
-        unit_path: &UnitPath,
-        today: NaiveDate,
-    ) -> Result<(), DomainError> {
+        ctx: &RecordCtx,
+    ) -> Result<(Self, &'static str), DomainError> {
         use SupervisionStatus as S;
         let illegal = |action| DomainError::IllegalTransition {
             status: self.status.label(),
             action,
         };
+        let mut s = self.clone();
         match cmd {
             SupervisionCommand::List { listed } => {
-                if !may_supervise(by, unit_path) {
-                    return Err(DomainError::Forbidden("挂牌督办须由上级督查或领导决定"));
-                }
+                supervises(ctx, self.unit, "挂牌督办须由上级督查或领导决定")?;
                 if self.status == S::Closed {
                     return Err(illegal("挂牌督办"));
                 }
-                self.listed = *listed;
+                s.listed = *listed;
             }
             SupervisionCommand::Answer { text: t } => {
+                let by = ctx.officer("只有被督办单位可以答复")?;
                 if !access::answers_for(by, self.unit) {
                     return Err(DomainError::Forbidden("只有被督办单位可以答复"));
                 }
@@ -305,44 +313,58 @@ impl Supervision {
                     return Err(illegal("答复督办"));
                 }
                 let t = text("text", "答复内容", t, 2000)?;
-                self.answer = Some((t, Signed::of(Some(by), today)));
-                self.status = S::Answered;
+                s.answer = Some((t, Signed::of(Some(by), ctx.today)));
+                s.status = S::Answered;
             }
             SupervisionCommand::HoldAccountable {
                 person,
                 finding,
                 measure,
             } => {
-                if !may_supervise(by, unit_path) {
-                    return Err(DomainError::Forbidden("问责须由上级督查或领导记录"));
-                }
+                supervises(ctx, self.unit, "问责须由上级督查或领导记录")?;
                 if self.status == S::Closed {
                     return Err(illegal("记录问责"));
                 }
-                self.accountability.push(Accountability {
+                s.accountability.push(Accountability {
                     person: text("person", "被问责人", person, 50)?,
                     finding: text("finding", "问责事由", finding, 500)?,
                     measure: text("measure", "处理措施", measure, 200)?,
-                    recorded: Signed::of(Some(by), today),
+                    recorded: Signed::of(ctx.by, ctx.today),
                 });
             }
             SupervisionCommand::Close { note } => {
-                if !may_supervise(by, unit_path) {
-                    return Err(DomainError::Forbidden("办结督办须由上级督查或领导决定"));
-                }
+                supervises(ctx, self.unit, "办结督办须由上级督查或领导决定")?;
                 if self.status != S::Answered {
                     return Err(illegal("办结督办"));
                 }
                 let note = text("note", "办结意见", note, 500)?;
-                self.closed = Some((note, Signed::of(Some(by), today)));
-                self.status = S::Closed;
+                s.closed = Some((note, Signed::of(ctx.by, ctx.today)));
+                s.status = S::Closed;
             }
         }
-        Ok(())
+        Ok((s, cmd.code()))
     }
 
-    /// Open past its answer deadline.
-    pub fn overdue(&self, today: NaiveDate) -> bool {
-        self.status == SupervisionStatus::Open && today > self.answer_due
+    fn visible_to(&self, actor: &Actor, org: &OrgChart) -> bool {
+        access::sees_record(actor, self.unit, org)
+    }
+
+    fn columns(&self, _: &RecordCtx) -> Columns {
+        Columns {
+            unit: self.unit,
+            status: self.status.code(),
+            due: (self.status == SupervisionStatus::Open).then_some(self.answer_due),
+            listed: self.listed,
+            case_id: self.case_id,
+            ref_id: None,
+        }
+    }
+
+    fn case_of_new(new: &NewSupervision) -> Option<CaseId> {
+        match new {
+            NewSupervision::Manual { case_id, .. } | NewSupervision::Due { case_id, .. } => {
+                *case_id
+            }
+        }
     }
 }

@@ -116,22 +116,15 @@ impl World {
             case_no: "T1".into(),
             query_code: "Q".into(),
         };
-        let events = lifecycle::register(
+        lifecycle::register(
             new,
             allotted,
             OFFICE,
             prev,
             &self.policy,
             self.ctx(today, By::Officer(&self.actors[0])),
-        )?;
-        let mut case = match &events[0] {
-            Event::Registered(c) => (**c).clone(),
-            _ => unreachable!(),
-        };
-        for e in &events[1..] {
-            case.apply(e);
-        }
-        Ok(case)
+        )
+        .map(|r| r.case)
     }
 
     fn act(

@@ -24,8 +24,9 @@ pub mod review;
 mod rows;
 pub mod stats;
 pub mod supervision;
+pub mod sweep;
 pub mod testing;
-pub mod writer;
+mod writer;
 
 use std::str::FromStr;
 use std::sync::{Arc, RwLock};

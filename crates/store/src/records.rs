@@ -1,19 +1,21 @@
-//! Reading the records of the mechanisms (supervision, conferences, …): one by id, or a list by
-//! scope, status, case or the record they belong to. Writing goes through the writer.
+//! The one engine of the mechanisms' records (see [`xinfang_domain::record`]): create, act on,
+//! read one, list. Every change goes through the writer, which decides it with the record's
+//! rules, logs it and answers with the new state (nothing is read back).
 
-use serde::de::DeserializeOwned;
 use sqlx::Row;
-use xinfang_domain::UnitPath;
+use xinfang_domain::{Record, RecordKey, RecordOf, Scope, UnitPath};
 
-use crate::writer::RecordChange;
+use crate::writer::records::Op;
+use crate::writer::{Change, Changed};
 use crate::{Store, StoreError, Who};
 
 /// Which records of a kind to list.
 #[derive(Debug, Clone, Default)]
 pub struct RecordQuery {
-    /// Records of units in this subtree.
-    pub under_path: Option<UnitPath>,
+    /// Records of units in this subtree; all when `None`.
+    pub under: Option<UnitPath>,
     pub status: Option<&'static str>,
+    /// 挂牌督办 and other records shown to leaders.
     pub listed: bool,
     pub case_id: Option<i64>,
     pub ref_id: Option<i64>,
@@ -22,26 +24,95 @@ pub struct RecordQuery {
     pub limit: u32,
 }
 
+impl RecordQuery {
+    /// Records of the units a scope covers.
+    pub fn within(scope: &Scope) -> RecordQuery {
+        RecordQuery {
+            under: scope.path().cloned(),
+            limit: 500,
+            ..Default::default()
+        }
+    }
+}
+
+fn state_of<R: Record>(changed: Changed) -> Result<R, StoreError> {
+    Ok(serde_json::from_str(&changed.state)?)
+}
+
 impl Store {
-    pub(crate) async fn record_state<T: DeserializeOwned>(
+    /// Makes a new record.
+    pub async fn create<R: Record>(
         &self,
-        kind: &str,
-        id: i64,
-    ) -> Result<Option<T>, StoreError> {
+        new: R::New,
+        who: impl Into<Who>,
+    ) -> Result<R, StoreError> {
+        self.put::<R>(None, new, who.into()).await
+    }
+
+    /// Makes a new record, or makes it anew in the place of `replace` (one rotation per unit,
+    /// one duty day per unit and date).
+    pub(crate) async fn put<R: Record>(
+        &self,
+        replace: Option<R::Id>,
+        new: R::New,
+        who: Who,
+    ) -> Result<R, StoreError> {
+        let op: Op<R> = Op::Create {
+            new,
+            replace,
+            auto_key: None,
+        };
+        match self.write_record(Box::new(op), who).await? {
+            Some(changed) => state_of(changed),
+            None => Err(StoreError::Conflict("记录已存在".into())),
+        }
+    }
+
+    /// Makes a new record unless one with this key was made before (then `None`).
+    pub(crate) async fn create_once<R: Record>(
+        &self,
+        key: String,
+        new: R::New,
+        who: Who,
+    ) -> Result<Option<R>, StoreError> {
+        let op: Op<R> = Op::Create {
+            new,
+            replace: None,
+            auto_key: Some(key),
+        };
+        self.write_record(Box::new(op), who)
+            .await?
+            .map(state_of)
+            .transpose()
+    }
+
+    /// Runs a command on a record; a record of another kind is not found.
+    pub async fn act_on<I: RecordOf>(
+        &self,
+        id: I,
+        cmd: <I::Record as Record>::Command,
+        who: impl Into<Who>,
+    ) -> Result<I::Record, StoreError> {
+        let op: Op<I::Record> = Op::Act { id, cmd };
+        match self.write_record(Box::new(op), who.into()).await? {
+            Some(changed) => state_of(changed),
+            None => Err(StoreError::NotFound(<I::Record as Record>::NAME)),
+        }
+    }
+
+    /// One record, if it is of its id's kind.
+    pub async fn get<I: RecordOf>(&self, id: I) -> Result<Option<I::Record>, StoreError> {
         let row = sqlx::query("SELECT state FROM records WHERE id = $1 AND kind = $2")
-            .bind(id)
-            .bind(kind)
+            .bind(id.raw())
+            .bind(<I::Record as Record>::KIND)
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
             .transpose()
     }
 
-    pub(crate) async fn record_states<T: DeserializeOwned>(
-        &self,
-        kind: &str,
-        q: &RecordQuery,
-    ) -> Result<Vec<T>, StoreError> {
+    /// Records of kind `R`, newest first (or by due date), at most `q.limit` (≤ 500).
+    pub async fn list<R: Record>(&self, q: &RecordQuery) -> Result<Vec<R>, StoreError> {
         let mut sql = "SELECT state FROM records WHERE kind = $1".to_string();
         let mut texts: Vec<String> = Vec::new();
         let mut ints: Vec<i64> = Vec::new();
@@ -50,7 +121,7 @@ impl Store {
             n += 1;
             n
         };
-        if let Some(path) = &q.under_path {
+        if let Some(path) = &q.under {
             let (low, high) = path.range();
             sql += &format!(" AND unit_path >= ${} AND unit_path < ${}", next(), next());
             texts.push(low);
@@ -71,7 +142,7 @@ impl Store {
         }
         let order = if q.by_due { "due, id" } else { "id DESC" };
         sql += &format!(" ORDER BY {order} LIMIT {}", q.limit.clamp(1, 500));
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kind.to_string());
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(R::KIND);
         for t in texts {
             query = query.bind(t);
         }
@@ -85,22 +156,44 @@ impl Store {
             .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
             .collect()
     }
-}
 
-impl Store {
-    /// Writes the automatic records of `due` not yet raised, each under its key, and returns
-    /// how many were written. Keys already taken are skipped before anything reaches the
-    /// writer (which checks again, for a sweep racing another).
-    pub(crate) async fn raise_new(
+    /// The id of the record of kind `R` at `unit` (with `due`, if given), for records kept one
+    /// per unit (and day).
+    pub(crate) async fn record_at<R: Record>(
         &self,
-        due: Vec<(String, RecordChange)>,
+        unit: xinfang_domain::UnitId,
+        due: Option<chrono::NaiveDate>,
+    ) -> Result<Option<R::Id>, StoreError> {
+        let mut sql = "SELECT id FROM records WHERE kind = $1 AND unit_id = $2".to_string();
+        if due.is_some() {
+            sql += " AND due = $3";
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(R::KIND)
+            .bind(unit.0);
+        if let Some(d) = due {
+            q = q.bind(d.to_string());
+        }
+        Ok(q.fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get::<i64, _>("id"))
+            .transpose()?
+            .map(R::Id::of))
+    }
+
+    /// Makes the automatic records of `due` not yet raised, each under its key, and returns
+    /// how many were made. Keys already taken are skipped before anything reaches the writer
+    /// (which checks again, for a sweep racing another).
+    pub(crate) async fn raise_new<R: Record>(
+        &self,
+        due: Vec<(String, R::New)>,
     ) -> Result<usize, StoreError> {
         let keys: Vec<String> = due.iter().map(|(key, _)| key.clone()).collect();
         let taken = self.taken_keys(&keys).await?;
         let mut raised = 0;
-        for (key, change) in due.into_iter().filter(|(key, _)| !taken.contains(key)) {
-            let done = self.record(None, Some(key), Who::System, change).await?;
-            raised += usize::from(done.is_some());
+        for (key, new) in due.into_iter().filter(|(key, _)| !taken.contains(key)) {
+            let made = self.create_once::<R>(key, new, Who::System).await?;
+            raised += usize::from(made.is_some());
         }
         Ok(raised)
     }
@@ -129,43 +222,12 @@ impl Store {
     }
 }
 
-/// How far the minute sweep has read: the day of its last full pass and the last event seen.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SweepMark {
-    day: Option<chrono::NaiveDate>,
-    seq: i64,
-}
-
-impl Store {
-    /// The supervision and conference sweeps, kept cheap for a sweep every minute: deadlines
-    /// pass by days, so every candidate case is read once a day (and at start); in between,
-    /// bounces and refusals come only with events, so only the cases touched since the last
-    /// pass are read. Returns the supervisions raised and the cases proposed.
-    pub async fn sweep_mechanisms(
-        &self,
-        mark: &mut SweepMark,
-    ) -> Result<(usize, usize), StoreError> {
-        let today = self.clock().today();
-        // Read before the pass: what commits during it is read by the next one.
-        let head = *self.committed().borrow();
-        let done = if mark.day != Some(today) {
-            (
-                self.sweep_supervision().await?,
-                self.sweep_conference().await?,
-            )
-        } else if head > mark.seq {
-            let cases = self.cases_touched(mark.seq, head).await?;
-            (
-                self.supervise_due(&cases, today).await?,
-                self.propose_due(&cases, today).await?,
-            )
-        } else {
-            (0, 0)
-        };
-        *mark = SweepMark {
-            day: Some(today),
-            seq: head,
-        };
-        Ok(done)
-    }
+/// A change for [`Store::register_linked`]: `cmd` on the record `id` once the case exists.
+pub(crate) fn link<I: RecordOf>(
+    id: I,
+    cmd: impl Fn(xinfang_domain::CaseId) -> <I::Record as Record>::Command + Send + Sync + 'static,
+) -> crate::writer::Link {
+    Box::new(move |case| -> Box<dyn Change> {
+        Box::new(Op::<I::Record>::Act { id, cmd: cmd(case) })
+    })
 }

@@ -1,128 +1,15 @@
-//! 督查督办 kept as records (see [`xinfang_domain::supervision`]): raised by hand or by the
-//! sweeper, answered, listed, held to account and closed through the writer, so that every
-//! change is in the log. The sweeper's keys make it idempotent across runs and restarts.
+//! 督查督办 (see [`xinfang_domain::supervision`]): what the sweeper raises. Raising by hand,
+//! answering, listing, holding to account and closing go through the record engine; the
+//! sweeper's keys make raising idempotent across runs and restarts.
 
 use chrono::NaiveDate;
 use sqlx::Row;
-use xinfang_domain::supervision::{self, Supervision, SupervisionCommand, SupervisionStatus};
-use xinfang_domain::{Actor, CaseId, UnitId};
+use xinfang_domain::supervision::{self, NewSupervision, Supervision};
+use xinfang_domain::{Case, CaseId, UnitId};
 
-use crate::records::RecordQuery;
-use crate::writer::{RecordChange, RecordRow};
-use crate::{Store, StoreError, Who};
-
-const KIND: &str = "supervision";
-
-fn row(s: &Supervision, event: &'static str) -> Result<RecordRow, StoreError> {
-    Ok(RecordRow {
-        kind: KIND,
-        case_id: s.case_id.map(|c| c.0),
-        unit: s.unit,
-        status: s.status.code(),
-        due: (s.status == SupervisionStatus::Open).then_some(s.answer_due),
-        listed: s.listed,
-        ref_id: None,
-        state: serde_json::to_string(s)?,
-        event,
-        auto_key: None,
-    })
-}
-
-/// Which supervisions to list.
-#[derive(Debug, Clone, Default)]
-pub struct SupervisionFilter {
-    /// Supervisions of units in this subtree (by materialised path).
-    pub under_path: Option<xinfang_domain::UnitPath>,
-    pub status: Option<SupervisionStatus>,
-    /// 挂牌督办 only.
-    pub listed: bool,
-    pub case_id: Option<CaseId>,
-    pub limit: u32,
-}
+use crate::{Store, StoreError};
 
 impl Store {
-    /// Raises supervision by hand over `unit` (about `case`, if given).
-    pub async fn raise_supervision(
-        &self,
-        case: Option<CaseId>,
-        unit: UnitId,
-        reason: &str,
-        by: &Actor,
-    ) -> Result<Supervision, StoreError> {
-        let path = self.org().get(unit)?.path.clone();
-        let case = match case {
-            Some(id) => Some(
-                self.case(id)
-                    .await?
-                    .ok_or(StoreError::NotFound("信访事项"))?,
-            ),
-            None => None,
-        };
-        let (reason, actor) = (reason.to_string(), by.clone());
-        let id = self
-            .record(
-                None,
-                None,
-                Who::Officer(by.clone()),
-                Box::new(move |id, _, today| {
-                    let s =
-                        supervision::raise(id, case.as_ref(), unit, &path, &reason, &actor, today)?;
-                    row(&s, "supervision_raised")
-                }),
-            )
-            .await?
-            .expect("a new record");
-        self.supervision(id)
-            .await?
-            .ok_or(StoreError::NotFound("督办"))
-    }
-
-    /// Runs a command on a supervision.
-    pub async fn supervise(
-        &self,
-        id: i64,
-        cmd: SupervisionCommand,
-        by: &Actor,
-    ) -> Result<Supervision, StoreError> {
-        let org = self.org();
-        let actor = by.clone();
-        self.record(
-            Some(id),
-            None,
-            Who::Officer(by.clone()),
-            Box::new(move |_, current, today| {
-                let mut s: Supervision = serde_json::from_str(current.unwrap_or("null"))?;
-                let path = org.get(s.unit)?.path.clone();
-                s.handle(&cmd, &actor, &path, today)?;
-                row(&s, cmd.code())
-            }),
-        )
-        .await?;
-        self.supervision(id)
-            .await?
-            .ok_or(StoreError::NotFound("督办"))
-    }
-
-    pub async fn supervision(&self, id: i64) -> Result<Option<Supervision>, StoreError> {
-        self.record_state(KIND, id).await
-    }
-
-    /// Supervisions, newest first.
-    pub async fn supervisions(
-        &self,
-        f: &SupervisionFilter,
-    ) -> Result<Vec<Supervision>, StoreError> {
-        let q = RecordQuery {
-            under_path: f.under_path.clone(),
-            status: f.status.map(|s| s.code()),
-            listed: f.listed,
-            case_id: f.case_id.map(|c| c.0),
-            limit: f.limit,
-            ..Default::default()
-        };
-        self.record_states(KIND, &q).await
-    }
-
     /// Raises every automatic supervision now due: late acceptances and handling, bouncing
     /// cases, notices that never reached the petitioner. Each cause is raised once, whatever how
     /// often this runs. Returns how many were raised.
@@ -144,7 +31,7 @@ impl Store {
     /// Raises what is due for these cases and for undelivered notices.
     pub(crate) async fn supervise_due(
         &self,
-        cases: &[xinfang_domain::Case],
+        cases: &[Case],
         today: NaiveDate,
     ) -> Result<usize, StoreError> {
         let mut due = Vec::new();
@@ -172,19 +59,10 @@ impl Store {
                 },
             ));
         }
-        let changes = due
+        let due = due
             .into_iter()
-            .map(|(case, d)| {
-                let key = d.key.clone();
-                let change: RecordChange = Box::new(move |id, _, today: NaiveDate| {
-                    row(
-                        &supervision::raise_due(id, case, &d, today),
-                        "supervision_raised",
-                    )
-                });
-                (key, change)
-            })
+            .map(|(case_id, due)| (due.key.clone(), NewSupervision::Due { case_id, due }))
             .collect();
-        self.raise_new(changes).await
+        self.raise_new::<Supervision>(due).await
     }
 }

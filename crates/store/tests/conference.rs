@@ -3,10 +3,92 @@
 //! colours, completed with evidence by the assigned unit only.
 
 use chrono::Duration;
-use xinfang_domain::conference::{Proposal, TaskStatus};
-use xinfang_domain::{Command, DomainError, Warning};
+use chrono::NaiveDate;
+use xinfang_domain::conference::{
+    AgendaItem, Convene, Meeting, MeetingCommand, Proposal, Task, TaskCommand, TaskStatus,
+};
+use xinfang_domain::{Actor, Command, DomainError, MeetingId, Scope, TaskId, UnitId, Warning};
+use xinfang_store::records::RecordQuery;
 use xinfang_store::testing::{letter, small_city};
 use xinfang_store::{Settings, Store, StoreError, Who, both_backends};
+
+async fn convene(
+    store: &Store,
+    title: &str,
+    host: UnitId,
+    members: Vec<UnitId>,
+    date: NaiveDate,
+    by: &Actor,
+) -> Result<Meeting, StoreError> {
+    store
+        .convene(
+            Convene {
+                title: title.into(),
+                host,
+                members,
+                date,
+            },
+            by,
+        )
+        .await
+}
+
+async fn waiting_agenda(store: &Store, scope: &Scope) -> Result<Vec<AgendaItem>, StoreError> {
+    store
+        .list(&RecordQuery {
+            status: Some("proposed"),
+            ..RecordQuery::within(scope)
+        })
+        .await
+}
+
+async fn conference_tasks(
+    store: &Store,
+    scope: &Scope,
+    open_only: bool,
+) -> Result<Vec<Task>, StoreError> {
+    store
+        .list(&RecordQuery {
+            status: open_only.then_some("open"),
+            by_due: true,
+            ..RecordQuery::within(scope)
+        })
+        .await
+}
+
+async fn complete_task(
+    store: &Store,
+    id: TaskId,
+    evidence: &str,
+    by: &Actor,
+) -> Result<Task, StoreError> {
+    store
+        .act_on(
+            id,
+            TaskCommand::Complete {
+                evidence: evidence.into(),
+            },
+            by,
+        )
+        .await
+}
+
+async fn record_minutes(
+    store: &Store,
+    id: MeetingId,
+    minutes: &str,
+    by: &Actor,
+) -> Result<Meeting, StoreError> {
+    store
+        .act_on(
+            id,
+            MeetingCommand::RecordMinutes {
+                minutes: minutes.into(),
+            },
+            by,
+        )
+        .await
+}
 
 both_backends! {
     async fn a_bounced_case_reaches_the_conference_and_its_decision_is_tracked(db: TestDb) {
@@ -26,19 +108,19 @@ both_backends! {
         assert_eq!(store.sweep_conference().await.unwrap(), 2);
         assert_eq!(store.sweep_conference().await.unwrap(), 0, "proposed once");
         let scope = xinfang_domain::Scope::Under(store.org().get(c.city).unwrap().path.clone());
-        let waiting = store.waiting_agenda(&scope).await.unwrap();
+        let waiting = waiting_agenda(&store, &scope).await.unwrap();
         assert_eq!(waiting.len(), 2);
         let by_case = |id| waiting.iter().find(|i| i.case_id == id).unwrap().proposal;
         assert_eq!((by_case(refused.id), by_case(unaccepted.id)), (Proposal::RefusedByUnits, Proposal::NotAccepted));
 
         // Only leaders convene; the meeting takes the waiting cases.
         let today = store.clock().today();
-        let refusal = store.convene("第一次联席会议", c.city, vec![c.dept, c.town], today + Duration::days(3), &c.dept_head).await;
+        let refusal = convene(&store, "第一次联席会议", c.city, vec![c.dept, c.town], today + Duration::days(3), &c.dept_head).await;
         assert!(matches!(refusal, Err(StoreError::Domain(DomainError::Forbidden(_)))), "{refusal:?}");
-        let past = store.convene("会议", c.city, vec![c.dept], today - Duration::days(1), &c.city_handler).await;
+        let past = convene(&store, "会议", c.city, vec![c.dept], today - Duration::days(1), &c.city_handler).await;
         assert!(matches!(past, Err(StoreError::Domain(DomainError::Invalid { field: "date", .. }))));
-        let m = store.convene("第一次联席会议", c.city, vec![c.dept, c.town], today + Duration::days(3), &c.city_handler).await.unwrap();
-        assert!(store.waiting_agenda(&scope).await.unwrap().is_empty());
+        let m = convene(&store, "第一次联席会议", c.city, vec![c.dept, c.town], today + Duration::days(3), &c.city_handler).await.unwrap();
+        assert!(waiting_agenda(&store, &scope).await.unwrap().is_empty());
         let file = store.meeting(m.id).await.unwrap().unwrap();
         assert_eq!(file.agenda.len(), 2);
         // A case refused later goes straight onto the scheduled meeting.
@@ -63,15 +145,15 @@ both_backends! {
         assert_eq!(t.warning(due - Duration::days(2)), Some(Warning::Yellow));
         assert_eq!(t.warning(due + Duration::days(1)), Some(Warning::Red));
         let dept_path = xinfang_domain::Scope::Under(store.org().get(c.dept).unwrap().path.clone());
-        assert_eq!(store.conference_tasks(&dept_path, true).await.unwrap(), vec![t.clone()]);
+        assert_eq!(conference_tasks(&store, &dept_path, true).await.unwrap(), vec![t.clone()]);
 
         // Only the assigned unit completes it, with evidence.
-        assert!(store.complete_task(t.id, "已完成", &c.town_handler).await.is_err());
-        assert!(store.complete_task(t.id, " ", &c.dept_head).await.is_err());
-        let t = store.complete_task(t.id, "已会同环保部门查明污染源并责令整改", &c.dept_head).await.unwrap();
+        assert!(complete_task(&store, t.id, "已完成", &c.town_handler).await.is_err());
+        assert!(complete_task(&store, t.id, " ", &c.dept_head).await.is_err());
+        let t = complete_task(&store, t.id, "已会同环保部门查明污染源并责令整改", &c.dept_head).await.unwrap();
         assert_eq!((t.status, t.warning(today)), (TaskStatus::Done, None));
-        let m = store.record_minutes(m.id, "会议议定：住建局牵头……", &c.city_handler).await.unwrap();
+        let m = record_minutes(&store, m.id, "会议议定：住建局牵头……", &c.city_handler).await.unwrap();
         assert!(m.held());
-        assert!(store.record_minutes(m.id, "再记一次", &c.city_handler).await.is_err());
+        assert!(record_minutes(&store, m.id, "再记一次", &c.city_handler).await.is_err());
     }
 }

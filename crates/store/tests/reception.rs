@@ -3,9 +3,35 @@
 
 use chrono::Duration;
 use xinfang_domain::DomainError;
-use xinfang_domain::reception::{SessionCommand, SessionKind};
+use xinfang_domain::reception::{Arrange, Session, SessionCommand, SessionKind};
+use xinfang_store::records::RecordQuery;
 use xinfang_store::testing::{letter, small_city};
 use xinfang_store::{Settings, Store, StoreError, both_backends};
+
+async fn arrange_session(
+    store: &Store,
+    kind: SessionKind,
+    unit: xinfang_domain::UnitId,
+    date: chrono::NaiveDate,
+    leader: xinfang_domain::PersonId,
+    by: &xinfang_domain::Actor,
+) -> Result<Session, StoreError> {
+    let leader = store
+        .actor(leader)
+        .await?
+        .ok_or(StoreError::NotFound("领导"))?;
+    store
+        .create::<Session>(
+            Arrange {
+                kind,
+                unit,
+                date,
+                leader,
+            },
+            by,
+        )
+        .await
+}
 
 both_backends! {
     async fn leaders_receive_petitioners_and_petitions_become_linked_cases(db: TestDb) {
@@ -22,30 +48,30 @@ both_backends! {
         assert!(days.iter().all(|(_, d, p, _)| chrono::Datelike::weekday(d) == chrono::Weekday::Mon && *p == leader));
 
         let day = days[0].1;
-        let refused = store.arrange_session(SessionKind::Reception, c.city, day, c.dept_head.person, &c.registrar).await;
+        let refused = arrange_session(&store, SessionKind::Reception, c.city, day, c.dept_head.person, &c.registrar).await;
         assert!(refused.is_err(), "only leaders receive");
-        let s = store.arrange_session(SessionKind::Reception, c.city, day, leader, &c.registrar).await.unwrap();
+        let s = arrange_session(&store, SessionKind::Reception, c.city, day, leader, &c.registrar).await.unwrap();
         let book = SessionCommand::Book { name: "王大爷".into(), phone: "13800001111".into(), matter: "养老金发放".into() };
-        let s = store.act_session(s.id, book, &c.registrar).await.unwrap();
+        let s = store.act_on(s.id, book, &c.registrar).await.unwrap();
         assert_eq!(s.appointments.len(), 1);
         let bad = SessionCommand::Book { name: "王大爷".into(), phone: "call me".into(), matter: "x".into() };
-        assert!(matches!(store.act_session(s.id, bad, &c.registrar).await, Err(StoreError::Domain(DomainError::Invalid { field: "phone", .. }))));
+        assert!(matches!(store.act_on(s.id, bad, &c.registrar).await, Err(StoreError::Domain(DomainError::Invalid { field: "phone", .. }))));
 
         // The day comes: whom the leader met, and a petition taken there becomes a linked case.
         store.clock().set_today(day);
         let case = store.register_at_session(s.id, letter("养老金少发"), &c.registrar).await.unwrap();
         let met = SessionCommand::RecordMet { names: vec!["王大爷".into(), "李阿姨".into()] };
-        let s = store.act_session(s.id, met, &c.registrar).await.unwrap();
+        let s = store.act_on(s.id, met, &c.registrar).await.unwrap();
         assert_eq!((s.cases.clone(), s.met.len()), (vec![case.id], 2));
         let late = SessionCommand::Book { name: "赵".into(), phone: "13800001111".into(), matter: "x".into() };
         store.clock().advance(Duration::days(1));
-        assert!(matches!(store.act_session(s.id, late, &c.registrar).await, Err(StoreError::Domain(DomainError::WindowClosed(_)))));
+        assert!(matches!(store.act_on(s.id, late, &c.registrar).await, Err(StoreError::Domain(DomainError::WindowClosed(_)))));
 
         // A field visit carries the case down to the town.
-        let visit = store.arrange_session(SessionKind::FieldVisit, c.town, store.clock().today(), leader, &c.city_handler).await.unwrap();
-        let v = store.act_session(visit.id, SessionCommand::Carry { case_id: case.id }, &c.city_handler).await.unwrap();
+        let visit = arrange_session(&store, SessionKind::FieldVisit, c.town, store.clock().today(), leader, &c.city_handler).await.unwrap();
+        let v = store.act_on(visit.id, SessionCommand::Carry { case_id: case.id }, &c.city_handler).await.unwrap();
         assert_eq!(v.carried, vec![case.id]);
-        assert!(store.act_session(s.id, SessionCommand::Carry { case_id: case.id }, &c.city_handler).await.is_err(), "a reception carries nothing");
-        assert_eq!(store.sessions(&path).await.unwrap().len(), 2);
+        assert!(store.act_on(s.id, SessionCommand::Carry { case_id: case.id }, &c.city_handler).await.is_err(), "a reception carries nothing");
+        assert_eq!(store.list::<Session>(&RecordQuery::within(&path)).await.unwrap().len(), 2);
     }
 }

@@ -3,10 +3,52 @@
 
 use chrono::Duration;
 use xinfang_domain::metrics::Period;
-use xinfang_domain::review::Scores;
-use xinfang_domain::{Command, DomainError, Outcome, Rating};
+use xinfang_domain::review::{Call, FollowUp, QualityReview, Review, Scores};
+use xinfang_domain::{Actor, CaseId, Command, DomainError, Outcome, Rating};
 use xinfang_store::testing::{letter, small_city};
 use xinfang_store::{Settings, Store, StoreError, Who, both_backends};
+
+async fn review_case(
+    store: &Store,
+    case_id: CaseId,
+    scores: Scores,
+    findings: &str,
+    by: &Actor,
+) -> Result<QualityReview, StoreError> {
+    store
+        .create::<QualityReview>(
+            Review {
+                case_id,
+                scores,
+                findings: findings.into(),
+            },
+            by,
+        )
+        .await
+}
+
+async fn follow_up(
+    store: &Store,
+    case_id: CaseId,
+    reached: bool,
+    resolved: bool,
+    rating: Option<Rating>,
+    note: &str,
+    by: &Actor,
+) -> Result<FollowUp, StoreError> {
+    store
+        .create::<FollowUp>(
+            Call {
+                case_id,
+                reached,
+                resolved,
+                rating,
+                note: note.into(),
+            },
+            by,
+        )
+        .await
+}
 
 both_backends! {
     async fn reviews_and_follow_ups_count_for_the_handling_unit(db: TestDb) {
@@ -18,24 +60,24 @@ both_backends! {
         store.act(case.id, Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
         store.act(case.id, Command::Accept, dept()).await.unwrap();
         let scores = Scores { acceptance: 25, handling: 20, reply: 18, procedure: 22 };
-        let open = store.review_case(case.id, scores.clone(), "答复依据充分", &c.city_handler).await;
+        let open = review_case(&store, case.id, scores.clone(), "答复依据充分", &c.city_handler).await;
         assert!(matches!(open, Err(StoreError::Domain(DomainError::IllegalTransition { .. }))), "only closed cases are reviewed");
-        let early = store.follow_up(case.id, true, true, None, "x", &c.registrar).await;
+        let early = follow_up(&store, case.id, true, true, None, "x", &c.registrar).await;
         assert!(early.is_err(), "no follow-up before the reply");
         store.act(case.id, Command::Reply { outcome: Outcome::Support, text: "责令退还".into() }, dept()).await.unwrap();
 
-        let f = store.follow_up(case.id, true, true, Some(Rating::Satisfied), "已退还多收费用", &c.registrar).await.unwrap();
+        let f = follow_up(&store, case.id, true, true, Some(Rating::Satisfied), "已退还多收费用", &c.registrar).await.unwrap();
         assert!(f.resolved);
-        let unreached = store.follow_up(case.id, false, true, Some(Rating::Satisfied), "电话无人接听", &c.registrar).await.unwrap();
+        let unreached = follow_up(&store, case.id, false, true, Some(Rating::Satisfied), "电话无人接听", &c.registrar).await.unwrap();
         assert!(!unreached.resolved && unreached.rating.is_none(), "an unreached call records no answer");
         store.clock().advance(Duration::days(40));
         store.close_lapsed().await.unwrap();
         let bad = Scores { reply: 26, ..scores.clone() };
-        assert!(matches!(store.review_case(case.id, bad, "x", &c.city_handler).await,
+        assert!(matches!(review_case(&store, case.id, bad, "x", &c.city_handler).await,
             Err(StoreError::Domain(DomainError::Invalid { field: "scores.reply", .. }))));
-        assert!(matches!(store.review_case(case.id, scores.clone(), "x", &c.town_handler).await,
+        assert!(matches!(review_case(&store, case.id, scores.clone(), "x", &c.town_handler).await,
             Err(StoreError::Domain(DomainError::Forbidden(_)))));
-        let r = store.review_case(case.id, scores, "答复依据充分，送达及时", &c.city_handler).await.unwrap();
+        let r = review_case(&store, case.id, scores, "答复依据充分，送达及时", &c.city_handler).await.unwrap();
         assert_eq!((r.unit, r.scores.total()), (c.dept, 85));
 
         let all = Period { from: case.registered_on, to: store.clock().today() };

@@ -3,9 +3,11 @@
 
 use chrono::Duration;
 use sqlx::Row;
-use xinfang_domain::supervision::{SupervisionCommand, SupervisionStatus, Trigger};
+use xinfang_domain::supervision::{
+    NewSupervision, Supervision, SupervisionCommand, SupervisionStatus, Trigger,
+};
 use xinfang_domain::{Command, DomainError};
-use xinfang_store::supervision::SupervisionFilter;
+use xinfang_store::records::RecordQuery;
 use xinfang_store::testing::{TestDb, letter, small_city};
 use xinfang_store::{Settings, Store, StoreError, Who, both_backends};
 
@@ -26,11 +28,30 @@ async fn events(store: &Store) -> i64 {
         .unwrap()
 }
 
-fn all() -> SupervisionFilter {
-    SupervisionFilter {
+fn all() -> RecordQuery {
+    RecordQuery {
         limit: 100,
         ..Default::default()
     }
+}
+
+async fn raise(
+    store: &Store,
+    case_id: Option<xinfang_domain::CaseId>,
+    unit: xinfang_domain::UnitId,
+    reason: &str,
+    by: &xinfang_domain::Actor,
+) -> Result<Supervision, StoreError> {
+    store
+        .create::<Supervision>(
+            NewSupervision::Manual {
+                case_id,
+                unit,
+                reason: reason.into(),
+            },
+            by,
+        )
+        .await
 }
 
 both_backends! {
@@ -51,7 +72,7 @@ both_backends! {
         store.close().await;
         let store = open(&db, Some(clock)).await;
         assert_eq!(store.sweep_supervision().await.unwrap(), 0, "raised once, across restarts");
-        let list = store.supervisions(&all()).await.unwrap();
+        let list = store.list::<Supervision>(&all()).await.unwrap();
         assert_eq!(list.len(), 1);
         let s = &list[0];
         assert_eq!((s.trigger, s.unit, s.case_id), (Trigger::LateAcceptance, c.dept, Some(case.id)));
@@ -62,7 +83,7 @@ both_backends! {
         assert_eq!(store.sweep_supervision().await.unwrap(), 0);
         store.clock().advance(Duration::days(61));
         assert_eq!(store.sweep_supervision().await.unwrap(), 1);
-        let list = store.supervisions(&all()).await.unwrap();
+        let list = store.list::<Supervision>(&all()).await.unwrap();
         assert_eq!(list[0].trigger, Trigger::LateHandling);
     }
 
@@ -79,7 +100,7 @@ both_backends! {
         }
         store.act(case.id, Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
         assert_eq!(store.sweep_supervision().await.unwrap(), 1);
-        let s = &store.supervisions(&all()).await.unwrap()[0];
+        let s = &store.list::<Supervision>(&all()).await.unwrap()[0];
         assert_eq!((s.trigger, s.unit), (Trigger::Bounced, c.dept));
         assert_eq!(store.sweep_supervision().await.unwrap(), 0);
 
@@ -90,7 +111,7 @@ both_backends! {
             .await
             .unwrap();
         assert_eq!(store.sweep_supervision().await.unwrap(), 1);
-        assert_eq!(store.supervisions(&all()).await.unwrap()[0].trigger, Trigger::MissingNotice);
+        assert_eq!(store.list::<Supervision>(&all()).await.unwrap()[0].trigger, Trigger::MissingNotice);
         assert_eq!(store.sweep_supervision().await.unwrap(), 0);
     }
 
@@ -98,7 +119,7 @@ both_backends! {
         let store = open(&db, None).await;
         let c = small_city(&store).await;
         let reg = || Who::Officer(c.registrar.clone());
-        let mut mark = xinfang_store::records::SweepMark::default();
+        let mut mark = xinfang_store::sweep::SweepMark::default();
         let late = store.register(letter("道路破损"), reg(), c.office).await.unwrap();
         store.act(late.id, Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
         assert_eq!(store.sweep_mechanisms(&mut mark).await.unwrap(), (0, 0), "the first pass reads all: nothing due");
@@ -116,7 +137,7 @@ both_backends! {
         store.clock().advance(Duration::days(16));
         let (raised, _) = store.sweep_mechanisms(&mut mark).await.unwrap();
         assert_eq!(raised, 2, "the late acceptances of both cases");
-        let triggers: Vec<_> = store.supervisions(&all()).await.unwrap().iter().map(|s| (s.trigger, s.case_id)).collect();
+        let triggers: Vec<_> = store.list::<Supervision>(&all()).await.unwrap().iter().map(|s| (s.trigger, s.case_id)).collect();
         assert!(triggers.contains(&(Trigger::LateAcceptance, Some(late.id))), "{triggers:?}");
         assert!(triggers.contains(&(Trigger::Bounced, Some(bounced.id))), "{triggers:?}");
         assert_eq!(store.sweep_mechanisms(&mut mark).await.unwrap(), (0, 0));
@@ -127,39 +148,39 @@ both_backends! {
         let c = small_city(&store).await;
         let case = store.register(letter("噪音扰民"), Who::Officer(c.registrar.clone()), c.office).await.unwrap();
         // Only supervisors and leaders above the unit raise it.
-        let refused = store.raise_supervision(Some(case.id), c.dept, "答复敷衍", &c.town_handler).await;
+        let refused = raise(&store, Some(case.id), c.dept, "答复敷衍", &c.town_handler).await;
         assert!(matches!(refused, Err(StoreError::Domain(DomainError::Forbidden(_)))), "{refused:?}");
-        let bad = store.raise_supervision(Some(case.id), c.dept, "  ", &c.city_handler).await;
+        let bad = raise(&store, Some(case.id), c.dept, "  ", &c.city_handler).await;
         assert!(matches!(bad, Err(StoreError::Domain(DomainError::Invalid { field: "reason", .. }))));
-        let s = store.raise_supervision(Some(case.id), c.dept, "答复敷衍，未回应诉求", &c.city_handler).await.unwrap();
+        let s = raise(&store, Some(case.id), c.dept, "答复敷衍，未回应诉求", &c.city_handler).await.unwrap();
         assert_eq!((s.trigger, s.status, s.listed), (Trigger::Manual, SupervisionStatus::Open, false));
 
         // 挂牌: visible among listed supervision.
-        let s = store.supervise(s.id, SupervisionCommand::List { listed: true }, &c.city_handler).await.unwrap();
+        let s = store.act_on(s.id, SupervisionCommand::List { listed: true }, &c.city_handler).await.unwrap();
         assert!(s.listed);
-        let listed = SupervisionFilter { listed: true, ..all() };
-        assert_eq!(store.supervisions(&listed).await.unwrap().len(), 1);
-        let town_scope = SupervisionFilter { under_path: Some(store.org().get(c.town).unwrap().path.clone()), ..all() };
-        assert!(store.supervisions(&town_scope).await.unwrap().is_empty(), "another unit's supervision");
+        let listed = RecordQuery { listed: true, ..all() };
+        assert_eq!(store.list::<Supervision>(&listed).await.unwrap().len(), 1);
+        let town_scope = RecordQuery { under: Some(store.org().get(c.town).unwrap().path.clone()), ..all() };
+        assert!(store.list::<Supervision>(&town_scope).await.unwrap().is_empty(), "another unit's supervision");
 
         // Closing before the answer, or answering from another unit, is refused and writes nothing.
         let before = events(&store).await;
         let close = SupervisionCommand::Close { note: "已整改".into() };
-        assert!(store.supervise(s.id, close.clone(), &c.city_handler).await.is_err());
+        assert!(store.act_on(s.id, close.clone(), &c.city_handler).await.is_err());
         let answer = SupervisionCommand::Answer { text: "已重新约谈信访人并出具补充意见".into() };
-        let wrong = store.supervise(s.id, answer.clone(), &c.town_handler).await;
+        let wrong = store.act_on(s.id, answer.clone(), &c.town_handler).await;
         assert!(matches!(wrong, Err(StoreError::Domain(DomainError::Forbidden(_)))));
         assert_eq!(events(&store).await, before);
 
-        let s = store.supervise(s.id, answer, &c.dept_head).await.unwrap();
+        let s = store.act_on(s.id, answer, &c.dept_head).await.unwrap();
         assert_eq!(s.status, SupervisionStatus::Answered);
         let hold = SupervisionCommand::HoldAccountable { person: "张某".into(), finding: "答复敷衍".into(), measure: "诫勉谈话".into() };
-        let s = store.supervise(s.id, hold, &c.city_handler).await.unwrap();
+        let s = store.act_on(s.id, hold, &c.city_handler).await.unwrap();
         assert_eq!(s.accountability[0].measure, "诫勉谈话");
-        let s = store.supervise(s.id, close, &c.city_handler).await.unwrap();
+        let s = store.act_on(s.id, close, &c.city_handler).await.unwrap();
         assert_eq!(s.status, SupervisionStatus::Closed);
         assert_eq!(events(&store).await, before + 3);
-        let on_case = SupervisionFilter { case_id: Some(case.id), ..all() };
-        assert_eq!(store.supervisions(&on_case).await.unwrap(), vec![s]);
+        let on_case = RecordQuery { case_id: Some(case.id.0), ..all() };
+        assert_eq!(store.list::<Supervision>(&on_case).await.unwrap(), vec![s]);
     }
 }

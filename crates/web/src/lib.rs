@@ -3,6 +3,7 @@
 //! the store; they never write SQL.
 
 pub mod api;
+pub mod app;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -109,7 +110,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
 pub fn spawn_sweeper(store: Store) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
-        let mut mark = xinfang_store::records::SweepMark::default();
+        let mut mark = xinfang_store::sweep::SweepMark::default();
         loop {
             tick.tick().await;
             match store.close_lapsed().await {

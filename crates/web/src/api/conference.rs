@@ -7,41 +7,13 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use xinfang_domain::access;
-use xinfang_domain::conference::{AgendaItem, Meeting, Task};
-use xinfang_domain::{Actor, CaseId, UnitId};
+use xinfang_domain::conference::{AgendaItem, Convene, Meeting, Task};
+use xinfang_domain::{CaseId, MeetingId, TaskId, UnitId};
 use xinfang_store::conference::MeetingFile;
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Officer};
-
-/// Whether the officer may see a meeting: its host is in their scope, or their unit sits on it.
-pub fn may_see(state: &AppState, actor: &Actor, m: &Meeting) -> bool {
-    let org = state.store.org();
-    org.get(m.host)
-        .is_ok_and(|u| access::oversight(actor).covers(&u.path))
-        || access::meeting_member(actor, &m.members)
-}
-
-pub async fn visible_meeting(state: &AppState, actor: &Actor, id: i64) -> ApiResult<MeetingFile> {
-    let file = state
-        .store
-        .meeting(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("会议"))?;
-    if !may_see(state, actor, &file.meeting) {
-        return Err(ApiError::forbidden("无权查看此会议"));
-    }
-    Ok(file)
-}
-
-/// Meetings the officer may see, soonest first.
-pub async fn visible_meetings(state: &AppState, actor: &Actor) -> ApiResult<Vec<Meeting>> {
-    let mut all = state.store.meetings(&xinfang_domain::Scope::All).await?;
-    all.retain(|m| may_see(state, actor, m));
-    Ok(all)
-}
+use crate::{AppState, app};
 
 #[utoipa::path(get, path = "/api/v1/conference/meetings", tag = "conference", security(("bearer" = [])),
     responses((status = 200, body = Vec<Meeting>), (status = 401, body = ErrorBody)))]
@@ -49,7 +21,7 @@ pub async fn meetings(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
 ) -> ApiResult<Json<Vec<Meeting>>> {
-    Ok(Json(visible_meetings(&state, &actor).await?))
+    Ok(Json(app::conference::meetings(&state, &actor).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -70,11 +42,13 @@ pub async fn convene(
     Officer(actor, _): Officer,
     ApiJson(b): ApiJson<ConveneBody>,
 ) -> ApiResult<(StatusCode, Json<Meeting>)> {
-    let members = b.members.into_iter().map(UnitId).collect();
-    let m = state
-        .store
-        .convene(&b.title, UnitId(b.host_unit), members, b.date, &actor)
-        .await?;
+    let new = Convene {
+        title: b.title,
+        host: UnitId(b.host_unit),
+        members: b.members.into_iter().map(UnitId).collect(),
+        date: b.date,
+    };
+    let m = app::conference::convene(&state, &actor, new).await?;
     Ok((StatusCode::CREATED, Json(m)))
 }
 
@@ -85,7 +59,9 @@ pub async fn meeting(
     Officer(actor, _): Officer,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<MeetingFile>> {
-    Ok(Json(visible_meeting(&state, &actor, id).await?))
+    Ok(Json(
+        app::conference::meeting(&state, &actor, MeetingId(id)).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -103,9 +79,8 @@ pub async fn minutes(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<MinutesBody>,
 ) -> ApiResult<Json<Meeting>> {
-    visible_meeting(&state, &actor, id).await?;
     Ok(Json(
-        state.store.record_minutes(id, &b.minutes, &actor).await?,
+        app::conference::minutes(&state, &actor, MeetingId(id), b.minutes).await?,
     ))
 }
 
@@ -129,18 +104,16 @@ pub async fn decide(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<DecideBody>,
 ) -> ApiResult<(StatusCode, Json<Task>)> {
-    visible_meeting(&state, &actor, id).await?;
-    let t = state
-        .store
-        .decide_task(
-            id,
-            CaseId(b.case_id),
-            UnitId(b.unit_id),
-            &b.task,
-            b.due,
-            &actor,
-        )
-        .await?;
+    let t = app::conference::decide(
+        &state,
+        &actor,
+        MeetingId(id),
+        CaseId(b.case_id),
+        UnitId(b.unit_id),
+        &b.task,
+        b.due,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 
@@ -151,12 +124,7 @@ pub async fn agenda(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
 ) -> ApiResult<Json<Vec<AgendaItem>>> {
-    Ok(Json(
-        state
-            .store
-            .waiting_agenda(&access::oversight(&actor))
-            .await?,
-    ))
+    Ok(Json(app::conference::waiting(&state, &actor).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -174,11 +142,11 @@ pub async fn propose(
     Officer(actor, _): Officer,
     ApiJson(b): ApiJson<ProposeBody>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let id = state
-        .store
-        .propose(CaseId(b.case_id), &b.reason, &actor)
-        .await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+    let item = app::conference::propose(&state, &actor, CaseId(b.case_id), &b.reason).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "id": item.id })),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -199,10 +167,7 @@ pub async fn tasks(
 ) -> ApiResult<Json<Vec<Task>>> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("bad_query", e.body_text()))?;
     Ok(Json(
-        state
-            .store
-            .conference_tasks(&access::oversight(&actor), q.open.unwrap_or(false))
-            .await?,
+        app::conference::tasks(&state, &actor, q.open.unwrap_or(false)).await?,
     ))
 }
 
@@ -223,6 +188,6 @@ pub async fn complete(
     ApiJson(b): ApiJson<CompleteBody>,
 ) -> ApiResult<Json<Task>> {
     Ok(Json(
-        state.store.complete_task(id, &b.evidence, &actor).await?,
+        app::conference::complete(&state, &actor, TaskId(id), b.evidence).await?,
     ))
 }

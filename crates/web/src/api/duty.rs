@@ -4,15 +4,15 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
-use xinfang_domain::access;
-use xinfang_domain::duty::{DutyDay, Incident, ReportState, Severity};
-use xinfang_domain::{Actor, UnitId};
+use xinfang_domain::duty::{DutyDay, IncidentCommand, NoteIncident, SetDuty, Severity};
+use xinfang_domain::{IncidentId, UnitId};
 
-use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::app::duty::{IncidentView, view};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Officer};
+use crate::{AppState, app};
 
 /// The roster of the officer's scope from today on.
 #[utoipa::path(get, path = "/api/v1/duty", tag = "duty", security(("bearer" = [])),
@@ -21,13 +21,7 @@ pub async fn roster(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
 ) -> ApiResult<Json<Vec<DutyDay>>> {
-    let today = state.store.clock().today();
-    Ok(Json(
-        state
-            .store
-            .roster(&access::oversight(&actor), today)
-            .await?,
-    ))
+    Ok(Json(app::duty::roster(&state, &actor).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -48,39 +42,14 @@ pub async fn set(
     Officer(actor, _): Officer,
     ApiJson(b): ApiJson<DutyBody>,
 ) -> ApiResult<Json<DutyDay>> {
-    Ok(Json(
-        state
-            .store
-            .set_duty(
-                UnitId(b.unit_id),
-                b.date,
-                &b.leader,
-                &b.officer,
-                &b.phone,
-                &actor,
-            )
-            .await?,
-    ))
-}
-
-/// An incident with where its report stands now.
-#[derive(Serialize, ToSchema)]
-pub struct IncidentView {
-    #[serde(flatten)]
-    pub incident: Incident,
-    /// due, missing, on_time or late.
-    #[schema(value_type = String)]
-    pub report_state: ReportState,
-    pub flagged: bool,
-}
-
-pub fn view(state: &AppState, i: Incident) -> IncidentView {
-    let s = i.state(state.store.clock().now_ms());
-    IncidentView {
-        incident: i,
-        report_state: s,
-        flagged: s.flagged(),
-    }
+    let new = SetDuty {
+        unit: UnitId(b.unit_id),
+        date: b.date,
+        leader: b.leader,
+        officer: b.officer,
+        phone: b.phone,
+    };
+    Ok(Json(app::duty::set(&state, &actor, new).await?))
 }
 
 /// Incidents of the officer's scope, newest first; late and missing reports flagged.
@@ -90,7 +59,7 @@ pub async fn incidents(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
 ) -> ApiResult<Json<Vec<IncidentView>>> {
-    let list = state.store.incidents(&access::oversight(&actor)).await?;
+    let list = app::duty::incidents(&state, &actor).await?;
     Ok(Json(list.into_iter().map(|i| view(&state, i)).collect()))
 }
 
@@ -114,17 +83,14 @@ pub async fn note(
     Officer(actor, _): Officer,
     ApiJson(b): ApiJson<IncidentBody>,
 ) -> ApiResult<(StatusCode, Json<IncidentView>)> {
-    let i = state
-        .store
-        .note_incident(
-            UnitId(b.unit_id),
-            &b.title,
-            b.severity,
-            b.occurred_at.timestamp_millis(),
-            b.report,
-            &actor,
-        )
-        .await?;
+    let new = NoteIncident {
+        unit: UnitId(b.unit_id),
+        title: b.title,
+        severity: b.severity,
+        occurred_at: b.occurred_at.timestamp_millis(),
+        report: b.report,
+    };
+    let i = app::records::create(&state, &actor, new).await?;
     Ok((StatusCode::CREATED, Json(view(&state, i))))
 }
 
@@ -132,22 +98,6 @@ pub async fn note(
 #[serde(deny_unknown_fields)]
 pub struct ReportBody {
     pub text: String,
-}
-
-pub async fn visible(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Incident> {
-    let i = state
-        .store
-        .incident(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("信息"))?;
-    let org = state.store.org();
-    if !org
-        .get(i.unit)
-        .is_ok_and(|u| access::oversight(actor).covers(&u.path))
-    {
-        return Err(ApiError::forbidden("无权查看此信息"));
-    }
-    Ok(i)
 }
 
 /// Report a noted incident.
@@ -160,7 +110,7 @@ pub async fn report(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<ReportBody>,
 ) -> ApiResult<Json<IncidentView>> {
-    visible(&state, &actor, id).await?;
-    let i = state.store.report_incident(id, &b.text, &actor).await?;
+    let cmd = IncidentCommand::Report { text: b.text };
+    let i = app::records::act(&state, &actor, IncidentId(id), cmd).await?;
     Ok(Json(view(&state, i)))
 }

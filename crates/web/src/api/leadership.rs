@@ -7,14 +7,13 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use xinfang_domain::access;
 use xinfang_domain::ownership::{Ownership, OwnershipCommand, OwnershipKind};
-use xinfang_domain::{Actor, CaseId, PersonId};
-use xinfang_store::ownership::OwnershipFilter;
+use xinfang_domain::{Actor, CaseId, OwnershipId, PersonId};
 
-use crate::AppState;
+use crate::app::leadership::Whose;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Officer};
+use crate::{AppState, app};
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -26,47 +25,27 @@ pub struct ListQuery {
     pub case_id: Option<i64>,
 }
 
+/// The ownerships the query asks for.
 pub async fn visible_list(
     state: &AppState,
     actor: &Actor,
     q: &ListQuery,
 ) -> ApiResult<Vec<Ownership>> {
-    let f = OwnershipFilter {
-        leader: match q.leader.as_deref() {
-            Some("me") => Some(actor.person),
-            None | Some("") | Some("all") => None,
-            Some(_) => return Err(ApiError::bad_request("bad_query", "leader 应为 me 或 all")),
-        },
-        under_path: (q.leader.as_deref() != Some("me") && q.case_id.is_none())
-            .then(|| access::oversight(actor).path().cloned())
-            .flatten(),
-        case_id: q.case_id.map(CaseId),
-        open_only: q.open.unwrap_or(false),
+    let mine = match q.leader.as_deref() {
+        Some("me") => true,
+        None | Some("") | Some("all") => false,
+        Some(_) => return Err(ApiError::bad_request("bad_query", "leader 应为 me 或 all")),
     };
-    let mut list = state.store.ownerships(&f).await?;
-    if let Some(id) = q.case_id {
-        // On a case page: whoever may see the case sees who owns it.
-        let case = state
-            .store
-            .case(CaseId(id))
-            .await?
-            .ok_or_else(|| ApiError::not_found("信访事项"))?;
-        if !state.store.may_see(actor, &case) {
-            return Err(ApiError::forbidden("无权查看此信访事项"));
-        }
-    } else {
-        list.retain(|o| may_see(state, actor, o));
+    let whose = match (q.case_id, mine) {
+        (Some(id), _) => Whose::Case(CaseId(id)),
+        (None, true) => Whose::Mine,
+        (None, false) => Whose::Overseen,
+    };
+    let mut list = app::leadership::list(state, actor, whose, q.open.unwrap_or(false)).await?;
+    if mine {
+        list.retain(|o| o.leader == actor.person);
     }
     Ok(list)
-}
-
-fn may_see(state: &AppState, actor: &Actor, o: &Ownership) -> bool {
-    o.leader == actor.person
-        || state
-            .store
-            .org()
-            .get(o.leader_unit)
-            .is_ok_and(|u| access::oversight(actor).covers(&u.path))
 }
 
 /// Leader-owned cases: the officer's own (`leader=me`) or those of leaders in their scope.
@@ -100,10 +79,15 @@ pub async fn attach(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<AttachBody>,
 ) -> ApiResult<(StatusCode, Json<Ownership>)> {
-    let o = state
-        .store
-        .attach_leader(CaseId(id), PersonId(b.leader_id), b.kind, b.due, &actor)
-        .await?;
+    let o = app::leadership::attach(
+        &state,
+        &actor,
+        CaseId(id),
+        PersonId(b.leader_id),
+        b.kind,
+        b.due,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(o)))
 }
 
@@ -118,5 +102,7 @@ pub async fn act(
     Path(id): Path<i64>,
     ApiJson(cmd): ApiJson<OwnershipCommand>,
 ) -> ApiResult<Json<Ownership>> {
-    Ok(Json(state.store.own(id, cmd, &actor).await?))
+    Ok(Json(
+        app::leadership::act(&state, &actor, OwnershipId(id), cmd).await?,
+    ))
 }

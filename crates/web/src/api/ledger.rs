@@ -6,13 +6,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use xinfang_domain::access;
 use xinfang_domain::ledger::{Dispute, DisputeCommand, DisputeInput};
-use xinfang_domain::{Actor, NewCase};
+use xinfang_domain::{DisputeId, NewCase};
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Officer};
+use crate::{AppState, app};
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -32,10 +31,7 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<Dispute>>> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("bad_query", e.body_text()))?;
     Ok(Json(
-        state
-            .store
-            .disputes(&access::oversight(&actor), q.open.unwrap_or(false))
-            .await?,
+        app::ledger::list(&state, &actor, q.open.unwrap_or(false)).await?,
     ))
 }
 
@@ -49,24 +45,8 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Dispute>)> {
     Ok((
         StatusCode::CREATED,
-        Json(state.store.record_dispute(input, &actor).await?),
+        Json(app::records::create(&state, &actor, input).await?),
     ))
-}
-
-pub async fn visible(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Dispute> {
-    let d = state
-        .store
-        .dispute(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("台账"))?;
-    let org = state.store.org();
-    if !org
-        .get(d.unit)
-        .is_ok_and(|u| access::oversight(actor).covers(&u.path))
-    {
-        return Err(ApiError::forbidden("无权查看此台账"));
-    }
-    Ok(d)
 }
 
 #[utoipa::path(get, path = "/api/v1/ledger/{id}", tag = "ledger", params(("id" = i64, Path)), security(("bearer" = [])),
@@ -76,7 +56,9 @@ pub async fn get_one(
     Officer(actor, _): Officer,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Dispute>> {
-    Ok(Json(visible(&state, &actor, id).await?))
+    Ok(Json(
+        app::records::one(&state, &actor, DisputeId(id)).await?,
+    ))
 }
 
 /// `{"action": "revise", "plan": "…", "risk": "high", "due": "2026-12-31"}` or
@@ -90,8 +72,9 @@ pub async fn act(
     Path(id): Path<i64>,
     ApiJson(cmd): ApiJson<DisputeCommand>,
 ) -> ApiResult<Json<Dispute>> {
-    visible(&state, &actor, id).await?;
-    Ok(Json(state.store.act_dispute(id, cmd, &actor).await?))
+    Ok(Json(
+        app::records::act(&state, &actor, DisputeId(id), cmd).await?,
+    ))
 }
 
 /// Register a petition about the entry; the entry continues as that case.
@@ -104,8 +87,7 @@ pub async fn to_case(
     Path(id): Path<i64>,
     ApiJson(new): ApiJson<NewCase>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    visible(&state, &actor, id).await?;
-    let case = state.store.dispute_to_case(id, new, &actor).await?;
+    let case = app::ledger::to_case(&state, &actor, DisputeId(id), new).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({"case_id": case.id.0, "case_no": case.case_no})),

@@ -7,13 +7,12 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use xinfang_domain::access;
 use xinfang_domain::reception::{Rotation, Session, SessionCommand, SessionKind};
-use xinfang_domain::{Actor, NewCase, PersonId, UnitId};
+use xinfang_domain::{NewCase, PersonId, SessionId, UnitId};
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Officer};
+use crate::{AppState, app};
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -44,11 +43,7 @@ pub async fn days(
     if !(1..=52).contains(&weeks) {
         return Err(ApiError::bad_request("bad_query", "weeks 应为1至52"));
     }
-    let today = state.store.clock().today();
-    let days = state
-        .store
-        .reception_days(&access::oversight(&actor), today, weeks)
-        .await?;
+    let days = app::reception::days(&state, &actor, weeks).await?;
     Ok(Json(
         days.into_iter()
             .map(|(u, date, p, name)| ReceptionDay {
@@ -81,10 +76,15 @@ pub async fn rotation(
 ) -> ApiResult<Json<Rotation>> {
     let leaders: Vec<PersonId> = b.leaders.into_iter().map(PersonId).collect();
     Ok(Json(
-        state
-            .store
-            .set_rotation(UnitId(b.unit_id), b.weekday, &leaders, b.starts, &actor)
-            .await?,
+        app::reception::set_rotation(
+            &state,
+            &actor,
+            UnitId(b.unit_id),
+            b.weekday,
+            &leaders,
+            b.starts,
+        )
+        .await?,
     ))
 }
 
@@ -95,9 +95,7 @@ pub async fn sessions(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
 ) -> ApiResult<Json<Vec<Session>>> {
-    Ok(Json(
-        state.store.sessions(&access::oversight(&actor)).await?,
-    ))
+    Ok(Json(app::reception::sessions(&state, &actor).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -118,33 +116,16 @@ pub async fn arrange(
     Officer(actor, _): Officer,
     ApiJson(b): ApiJson<ArrangeBody>,
 ) -> ApiResult<(StatusCode, Json<Session>)> {
-    let s = state
-        .store
-        .arrange_session(
-            b.kind,
-            UnitId(b.unit_id),
-            b.date,
-            PersonId(b.leader_id),
-            &actor,
-        )
-        .await?;
+    let s = app::reception::arrange(
+        &state,
+        &actor,
+        b.kind,
+        UnitId(b.unit_id),
+        b.date,
+        PersonId(b.leader_id),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(s)))
-}
-
-pub async fn visible(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Session> {
-    let s = state
-        .store
-        .session(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("接访"))?;
-    let org = state.store.org();
-    let in_scope = org
-        .get(s.unit)
-        .is_ok_and(|u| access::oversight(actor).covers(&u.path));
-    if s.leader != actor.person && !in_scope {
-        return Err(ApiError::forbidden("无权查看此接访"));
-    }
-    Ok(s)
 }
 
 #[utoipa::path(get, path = "/api/v1/reception/sessions/{id}", tag = "reception", params(("id" = i64, Path)), security(("bearer" = [])),
@@ -154,7 +135,9 @@ pub async fn session(
     Officer(actor, _): Officer,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Session>> {
-    Ok(Json(visible(&state, &actor, id).await?))
+    Ok(Json(
+        app::records::one(&state, &actor, SessionId(id)).await?,
+    ))
 }
 
 /// Book an appointment, carry a case (field visit), or record whom the leader met.
@@ -167,8 +150,9 @@ pub async fn act(
     Path(id): Path<i64>,
     ApiJson(cmd): ApiJson<SessionCommand>,
 ) -> ApiResult<Json<Session>> {
-    visible(&state, &actor, id).await?;
-    Ok(Json(state.store.act_session(id, cmd, &actor).await?))
+    Ok(Json(
+        app::records::act(&state, &actor, SessionId(id), cmd).await?,
+    ))
 }
 
 /// Register a petition taken at the session (registrars); the case is linked to the session.
@@ -181,8 +165,7 @@ pub async fn register(
     Path(id): Path<i64>,
     ApiJson(new): ApiJson<NewCase>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    visible(&state, &actor, id).await?;
-    let case = state.store.register_at_session(id, new, &actor).await?;
+    let case = app::reception::register(&state, &actor, SessionId(id), new).await?;
     Ok((
         StatusCode::CREATED,
         Json(

@@ -5,12 +5,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xinfang_domain::review::{FollowUp, QualityReview, Scores};
+use xinfang_domain::review::{Call, FollowUp, QualityReview, Review, Scores};
 use xinfang_domain::{CaseId, Rating};
 
-use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Officer};
+use crate::{AppState, app};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -29,10 +29,12 @@ pub async fn review(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<ReviewBody>,
 ) -> ApiResult<(StatusCode, Json<QualityReview>)> {
-    let r = state
-        .store
-        .review_case(CaseId(id), b.scores, &b.findings, &actor)
-        .await?;
+    let new = Review {
+        case_id: CaseId(id),
+        scores: b.scores,
+        findings: b.findings,
+    };
+    let r = app::records::create(&state, &actor, new).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
 
@@ -56,10 +58,14 @@ pub async fn follow_up(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<FollowUpBody>,
 ) -> ApiResult<(StatusCode, Json<FollowUp>)> {
-    let f = state
-        .store
-        .follow_up(CaseId(id), b.reached, b.resolved, b.rating, &b.note, &actor)
-        .await?;
+    let new = Call {
+        case_id: CaseId(id),
+        reached: b.reached,
+        resolved: b.resolved,
+        rating: b.rating,
+        note: b.note,
+    };
+    let f = app::records::create(&state, &actor, new).await?;
     Ok((StatusCode::CREATED, Json(f)))
 }
 
@@ -77,15 +83,7 @@ pub async fn list(
     Officer(actor, _): Officer,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Reviews>> {
-    let case = state
-        .store
-        .case(CaseId(id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("信访事项"))?;
-    if !state.store.may_see(&actor, &case) {
-        return Err(ApiError::forbidden("无权查看此信访事项"));
-    }
-    let (reviews, follow_ups) = state.store.reviews_of(case.id).await?;
+    let (reviews, follow_ups) = app::review::of_case(&state, &actor, CaseId(id)).await?;
     Ok(Json(Reviews {
         reviews,
         follow_ups,

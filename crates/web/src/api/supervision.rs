@@ -5,14 +5,13 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use xinfang_domain::access;
-use xinfang_domain::supervision::{Supervision, SupervisionCommand, SupervisionStatus};
-use xinfang_domain::{Actor, CaseId, UnitId};
-use xinfang_store::supervision::SupervisionFilter;
+use xinfang_domain::supervision::{Supervision, SupervisionCommand};
+use xinfang_domain::{CaseId, SupervisionId, UnitId};
 
-use crate::AppState;
+use crate::app::supervision::Filter;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Officer};
+use crate::{AppState, app};
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -25,35 +24,6 @@ pub struct ListQuery {
     pub case_id: Option<i64>,
 }
 
-/// The supervision the officer may see: over units in their scope (the petition office's
-/// scope is the level it serves).
-pub async fn visible_list(
-    state: &AppState,
-    actor: &Actor,
-    q: &ListQuery,
-) -> ApiResult<Vec<Supervision>> {
-    let status = match q.status.as_deref() {
-        None | Some("") => None,
-        Some("open") => Some(SupervisionStatus::Open),
-        Some("answered") => Some(SupervisionStatus::Answered),
-        Some("closed") => Some(SupervisionStatus::Closed),
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "bad_query",
-                "status 应为 open、answered 或 closed",
-            ));
-        }
-    };
-    let filter = SupervisionFilter {
-        under_path: access::oversight(actor).path().cloned(),
-        status,
-        listed: q.listed.unwrap_or(false),
-        case_id: q.case_id.map(CaseId),
-        limit: 500,
-    };
-    Ok(state.store.supervisions(&filter).await?)
-}
-
 /// Supervision in the officer's scope, newest first (at most 500).
 #[utoipa::path(get, path = "/api/v1/supervision", tag = "supervision", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<Supervision>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
@@ -63,7 +33,13 @@ pub async fn list(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<Supervision>>> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("bad_query", e.body_text()))?;
-    Ok(Json(visible_list(&state, &actor, &q).await?))
+    let f = Filter {
+        status: Filter::status(q.status.as_deref())
+            .map_err(|m| ApiError::bad_request("bad_query", m))?,
+        listed: q.listed.unwrap_or(false),
+        case_id: q.case_id.map(CaseId),
+    };
+    Ok(Json(app::supervision::list(&state, &actor, &f).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -83,33 +59,15 @@ pub async fn raise(
     Officer(actor, _): Officer,
     ApiJson(body): ApiJson<RaiseBody>,
 ) -> ApiResult<(axum::http::StatusCode, Json<Supervision>)> {
-    let s = state
-        .store
-        .raise_supervision(
-            body.case_id.map(CaseId),
-            UnitId(body.unit_id),
-            &body.reason,
-            &actor,
-        )
-        .await?;
+    let s = app::supervision::raise(
+        &state,
+        &actor,
+        UnitId(body.unit_id),
+        body.case_id.map(CaseId),
+        body.reason,
+    )
+    .await?;
     Ok((axum::http::StatusCode::CREATED, Json(s)))
-}
-
-/// One supervision in the officer's scope.
-pub async fn visible_one(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Supervision> {
-    let s = state
-        .store
-        .supervision(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("督办"))?;
-    let org = state.store.org();
-    if !org
-        .get(s.unit)
-        .is_ok_and(|u| access::oversight(actor).covers(&u.path))
-    {
-        return Err(ApiError::forbidden("无权查看此督办"));
-    }
-    Ok(s)
 }
 
 #[utoipa::path(get, path = "/api/v1/supervision/{id}", tag = "supervision", params(("id" = i64, Path)), security(("bearer" = [])),
@@ -119,7 +77,9 @@ pub async fn get_one(
     Officer(actor, _): Officer,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Supervision>> {
-    Ok(Json(visible_one(&state, &actor, id).await?))
+    Ok(Json(
+        app::records::one(&state, &actor, SupervisionId(id)).await?,
+    ))
 }
 
 /// Act on a supervision: `{"action": "answer", "text": "…"}`, `{"action": "list", "listed": true}`,
@@ -135,6 +95,7 @@ pub async fn act(
     Path(id): Path<i64>,
     ApiJson(cmd): ApiJson<SupervisionCommand>,
 ) -> ApiResult<Json<Supervision>> {
-    visible_one(&state, &actor, id).await?;
-    Ok(Json(state.store.supervise(id, cmd, &actor).await?))
+    Ok(Json(
+        app::records::act(&state, &actor, SupervisionId(id), cmd).await?,
+    ))
 }

@@ -1,23 +1,22 @@
 //! 联席会议 pages: the cases waiting for a meeting, meetings, the officer's units' tasks with
 //! their colours; one meeting with its agenda, decisions, tasks and minutes.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-
-use chrono::NaiveDate;
+use serde::Deserialize;
 use xinfang_domain::access::{self, Duty};
-use xinfang_domain::conference::{AgendaItem, Meeting, Task, may_convene};
-use xinfang_domain::{CaseId, UnitId};
+use xinfang_domain::conference::{AgendaItem, Convene, Meeting, Task};
+use xinfang_domain::{CaseId, MeetingId, TaskId, UnitId};
 
-use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode};
+use super::form::{Submitted, date};
+use super::pages::{
+    Done, Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode,
+};
 use super::session::UiOfficer;
-use crate::AppState;
-use crate::api::conference::{visible_meeting, visible_meetings};
 use crate::error::ApiError;
+use crate::{AppState, app};
 
 /// A task as a row: its unit's name and colour.
 pub struct TaskRow {
@@ -65,12 +64,9 @@ async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String
     let a = &officer.actor;
     let loaded = async {
         Ok::<_, ApiError>((
-            state.store.waiting_agenda(&access::oversight(a)).await?,
-            visible_meetings(state, a).await?,
-            state
-                .store
-                .conference_tasks(&access::oversight(a), false)
-                .await?,
+            app::conference::waiting(state, a).await?,
+            app::conference::meetings(state, a).await?,
+            app::conference::tasks(state, a, false).await?,
         ))
     }
     .await;
@@ -82,7 +78,7 @@ async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String
                 waiting,
                 meetings,
                 tasks: task_rows(state, officer, tasks),
-                can_convene: may_convene(a, &a.unit_path),
+                can_convene: access::may(a, Duty::Convene, &a.unit_path),
                 units: unit_options(state),
                 error,
             };
@@ -96,63 +92,37 @@ pub async fn list(State(state): State<AppState>, officer: UiOfficer) -> Response
     render_list(&state, &officer, None).await
 }
 
-fn one(form: &[(String, String)], k: &str) -> String {
-    form.iter()
-        .find(|(key, _)| key == k)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
-fn date(form: &[(String, String)], k: &str) -> Result<NaiveDate, String> {
-    one(form, k)
-        .parse()
-        .map_err(|_| "请填写正确的日期".to_string())
-}
-
-fn csrf(officer: &UiOfficer, form: &[(String, String)]) -> Result<(), Response> {
-    let map: HashMap<String, String> = form.iter().cloned().collect();
-    officer.check_csrf(&map)
+#[derive(Deserialize)]
+pub struct ConveneForm {
+    title: String,
+    date: String,
+    #[serde(default)]
+    members: Vec<i64>,
 }
 
 /// Convene a meeting hosted by the officer's unit.
 pub async fn convene(
     State(state): State<AppState>,
-    officer: UiOfficer,
-    Form(form): Form<Vec<(String, String)>>,
+    Submitted { officer, form }: Submitted<ConveneForm>,
 ) -> Response {
-    if let Err(r) = csrf(&officer, &form) {
-        return r;
-    }
-    let members: Vec<UnitId> = form
-        .iter()
-        .filter(|(k, _)| k == "members")
-        .filter_map(|(_, v)| v.parse().ok().map(UnitId))
-        .collect();
-    let day = match date(&form, "date") {
+    let day = match date(&form.date) {
         Ok(d) => d,
         Err(e) => return render_list(&state, &officer, Some(e)).await,
     };
-    match state
-        .store
-        .convene(
-            &one(&form, "title"),
-            officer.actor.unit,
-            members,
-            day,
-            &officer.actor,
-        )
-        .await
-    {
+    let new = Convene {
+        title: form.title,
+        host: officer.actor.unit,
+        members: form.members.into_iter().map(UnitId).collect(),
+        date: day,
+    };
+    match app::conference::convene(&state, &officer.actor, new).await {
         Ok(m) => Redirect::to(&format!(
             "/conference/{}?done={}",
             m.id,
             urlencode("召集会议")
         ))
         .into_response(),
-        Err(e) => {
-            let e: ApiError = e.into();
-            render_list(&state, &officer, Some(e.message)).await
-        }
+        Err(e) => render_list(&state, &officer, Some(e.message)).await,
     }
 }
 
@@ -174,11 +144,11 @@ struct MeetingPage {
 async fn render_meeting(
     state: &AppState,
     officer: &UiOfficer,
-    id: i64,
+    id: MeetingId,
     error: Option<String>,
     done: Option<String>,
 ) -> Response {
-    let file = match visible_meeting(state, &officer.actor, id).await {
+    let file = match app::conference::meeting(state, &officer.actor, id).await {
         Ok(f) => f,
         Err(e) => return error_page(e.status, &e.message),
     };
@@ -211,55 +181,57 @@ pub async fn meeting(
     State(state): State<AppState>,
     officer: UiOfficer,
     Path(id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<Done>,
 ) -> Response {
-    render_meeting(&state, &officer, id, None, q.get("done").cloned()).await
+    render_meeting(&state, &officer, MeetingId(id), None, q.done).await
+}
+
+/// One of the meeting page's forms: a decision, the minutes, or a task reported done.
+#[derive(Deserialize)]
+pub struct MeetingForm {
+    action: String,
+    #[serde(default)]
+    case_id: Option<i64>,
+    #[serde(default)]
+    unit_id: Option<i64>,
+    #[serde(default)]
+    task: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    minutes: String,
+    #[serde(default)]
+    task_id: Option<i64>,
+    #[serde(default)]
+    evidence: String,
 }
 
 /// Decide a task, record minutes, or report a task done.
 pub async fn act(
     State(state): State<AppState>,
-    officer: UiOfficer,
     Path(id): Path<i64>,
-    Form(form): Form<Vec<(String, String)>>,
+    Submitted { officer, form }: Submitted<MeetingForm>,
 ) -> Response {
-    if let Err(r) = csrf(&officer, &form) {
-        return r;
-    }
-    if let Err(e) = visible_meeting(&state, &officer.actor, id).await {
-        return error_page(e.status, &e.message);
-    }
+    let id = MeetingId(id);
     let a = &officer.actor;
-    let result = match one(&form, "action").as_str() {
+    let result = match form.action.as_str() {
         "decide" => {
-            let due = match date(&form, "due") {
+            let due = match date(&form.due) {
                 Ok(d) => d,
                 Err(e) => return render_meeting(&state, &officer, id, Some(e), None).await,
             };
-            let case = one(&form, "case_id")
-                .parse()
-                .map(CaseId)
-                .unwrap_or(CaseId(0));
-            let unit = one(&form, "unit_id")
-                .parse()
-                .map(UnitId)
-                .unwrap_or(UnitId(0));
-            state
-                .store
-                .decide_task(id, case, unit, &one(&form, "task"), due, a)
+            let case = CaseId(form.case_id.unwrap_or(0));
+            let unit = UnitId(form.unit_id.unwrap_or(0));
+            app::conference::decide(&state, a, id, case, unit, &form.task, due)
                 .await
                 .map(|_| "议定任务")
         }
-        "minutes" => state
-            .store
-            .record_minutes(id, &one(&form, "minutes"), a)
+        "minutes" => app::conference::minutes(&state, a, id, form.minutes)
             .await
             .map(|_| "记录会议纪要"),
         "complete" => {
-            let task: i64 = one(&form, "task_id").parse().unwrap_or(0);
-            state
-                .store
-                .complete_task(task, &one(&form, "evidence"), a)
+            let task = TaskId(form.task_id.unwrap_or(0));
+            app::conference::complete(&state, a, task, form.evidence)
                 .await
                 .map(|_| "报告完成")
         }
@@ -269,9 +241,6 @@ pub async fn act(
         Ok(done) => {
             Redirect::to(&format!("/conference/{id}?done={}", urlencode(done))).into_response()
         }
-        Err(e) => {
-            let e: ApiError = e.into();
-            render_meeting(&state, &officer, id, Some(e.message), None).await
-        }
+        Err(e) => render_meeting(&state, &officer, id, Some(e.message), None).await,
     }
 }

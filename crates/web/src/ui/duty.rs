@@ -1,22 +1,21 @@
 //! 值班、信息报送 page: the roster of the officer's scope with a form to set a day, incidents
 //! with late or missing reports flagged, noting an incident and reporting it.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use xinfang_domain::UnitId;
-use xinfang_domain::access;
-use xinfang_domain::duty::{DutyDay, Severity};
+use serde::Deserialize;
+use xinfang_domain::duty::{DutyDay, Incident, IncidentCommand, NoteIncident, SetDuty, Severity};
+use xinfang_domain::{IncidentId, UnitId};
 
+use super::form::{Submitted, empty_as_none};
 use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options};
 use super::session::UiOfficer;
-use crate::AppState;
-use crate::api::duty::{IncidentView, view, visible};
+use crate::app::duty::{IncidentView, view};
 use crate::error::ApiError;
+use crate::{AppState, app};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "duty.html")]
@@ -31,11 +30,10 @@ struct Page {
 
 async fn render(state: &AppState, officer: &UiOfficer, error: Option<String>) -> Response {
     let a = &officer.actor;
-    let today = state.store.clock().today();
     let loaded = async {
         Ok::<_, ApiError>((
-            state.store.roster(&access::oversight(a), today).await?,
-            state.store.incidents(&access::oversight(a)).await?,
+            app::duty::roster(state, a).await?,
+            app::duty::incidents(state, a).await?,
         ))
     }
     .await;
@@ -81,52 +79,60 @@ pub async fn page(State(state): State<AppState>, officer: UiOfficer) -> Response
     render(&state, &officer, None).await
 }
 
-fn field(form: &HashMap<String, String>, k: &str) -> String {
-    form.get(k).cloned().unwrap_or_default()
-}
-
-fn unit(form: &HashMap<String, String>) -> UnitId {
-    UnitId(field(form, "unit_id").parse().unwrap_or(0))
-}
-
-fn done(result: Result<(), xinfang_store::StoreError>) -> Result<Response, String> {
+fn done(result: Result<impl Sized, ApiError>) -> Result<Response, String> {
     match result {
-        Ok(()) => Ok(Redirect::to("/duty").into_response()),
-        Err(e) => Err(ApiError::from(e).message),
+        Ok(_) => Ok(Redirect::to("/duty").into_response()),
+        Err(e) => Err(e.message),
     }
+}
+
+/// The duty page's forms: a day of the roster, or an incident noted.
+#[derive(Deserialize)]
+pub struct DutyForm {
+    action: String,
+    #[serde(default)]
+    unit_id: Option<i64>,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    leader: String,
+    #[serde(default)]
+    officer: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    occurred_at: String,
+    #[serde(default)]
+    severity: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    report: Option<String>,
 }
 
 pub async fn act(
     State(state): State<AppState>,
-    officer: UiOfficer,
-    Form(form): Form<HashMap<String, String>>,
+    Submitted { officer, form }: Submitted<DutyForm>,
 ) -> Response {
-    if let Err(r) = officer.check_csrf(&form) {
-        return r;
-    }
     let a = &officer.actor;
-    let outcome = match field(&form, "action").as_str() {
-        "set_duty" => match field(&form, "date").parse::<NaiveDate>() {
-            Ok(date) => done(
-                state
-                    .store
-                    .set_duty(
-                        unit(&form),
-                        date,
-                        &field(&form, "leader"),
-                        &field(&form, "officer"),
-                        &field(&form, "phone"),
-                        a,
-                    )
-                    .await
-                    .map(|_| ()),
-            ),
+    let unit = UnitId(form.unit_id.unwrap_or(0));
+    let outcome = match form.action.as_str() {
+        "set_duty" => match form.date.trim().parse::<NaiveDate>() {
+            Ok(date) => {
+                let new = SetDuty {
+                    unit,
+                    date,
+                    leader: form.leader,
+                    officer: form.officer,
+                    phone: form.phone,
+                };
+                done(app::duty::set(&state, a, new).await)
+            }
             Err(_) => Err("请填写正确的值班日期".into()),
         },
         "note" => {
             // <input type="datetime-local">: YYYY-MM-DDTHH:MM in the deployment's time zone.
-            let at = field(&form, "occurred_at");
-            let parsed = at.split_once('T').and_then(|(d, t)| {
+            let parsed = form.occurred_at.split_once('T').and_then(|(d, t)| {
                 let date: NaiveDate = d.parse().ok()?;
                 let (h, m) = t.split_once(':')?;
                 Some(state.store.clock().ms_at(
@@ -134,16 +140,16 @@ pub async fn act(
                     h.parse::<u32>().ok()? * 60 + m.get(..2)?.parse::<u32>().ok()?,
                 ))
             });
-            match (parsed, Severity::from_code(&field(&form, "severity"))) {
-                (Some(ms), Some(sev)) => {
-                    let report = Some(field(&form, "report")).filter(|r| !r.trim().is_empty());
-                    done(
-                        state
-                            .store
-                            .note_incident(unit(&form), &field(&form, "title"), sev, ms, report, a)
-                            .await
-                            .map(|_| ()),
-                    )
+            match (parsed, Severity::from_code(&form.severity)) {
+                (Some(ms), Some(severity)) => {
+                    let new = NoteIncident {
+                        unit,
+                        title: form.title,
+                        severity,
+                        occurred_at: ms,
+                        report: form.report.filter(|r| !r.trim().is_empty()),
+                    };
+                    done(app::records::create::<Incident>(&state, a, new).await)
                 }
                 (None, _) => Err("请填写正确的发生时间".into()),
                 (_, None) => Err("请选择事件等级".into()),
@@ -157,26 +163,23 @@ pub async fn act(
     }
 }
 
+#[derive(Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    text: String,
+}
+
 pub async fn report(
     State(state): State<AppState>,
-    officer: UiOfficer,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Submitted { officer, form }: Submitted<ReportForm>,
 ) -> Response {
-    if let Err(r) = officer.check_csrf(&form) {
-        return r;
-    }
-    if let Err(e) = visible(&state, &officer.actor, id).await {
-        return error_page(e.status, &e.message);
-    }
-    match done(
-        state
-            .store
-            .report_incident(id, &field(&form, "text"), &officer.actor)
-            .await
-            .map(|_| ()),
-    ) {
-        Ok(r) => r,
-        Err(message) => render(&state, &officer, Some(message)).await,
+    let cmd = IncidentCommand::Report { text: form.text };
+    match app::records::act(&state, &officer.actor, IncidentId(id), cmd).await {
+        Ok(_) => Redirect::to("/duty").into_response(),
+        Err(e) if e.code == "forbidden" || e.code == "not_found" => {
+            error_page(e.status, &e.message)
+        }
+        Err(e) => render(&state, &officer, Some(e.message)).await,
     }
 }

@@ -2,24 +2,24 @@
 //! scope), the caseloads of the leaders a superior oversees; attaching a leader and filling
 //! the 五个一 from the case page.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use xinfang_domain::access;
+use serde::Deserialize;
 use xinfang_domain::ownership::{Ownership, OwnershipCommand, OwnershipKind, Part};
 use xinfang_domain::supervision::Supervision;
-use xinfang_domain::{CaseId, PersonId};
-use xinfang_store::supervision::SupervisionFilter;
+use xinfang_domain::{CaseId, OwnershipId, PersonId};
 
+use super::form::Submitted;
 use super::pages::{Frame, error_page, frame, urlencode};
 use super::session::UiOfficer;
-use crate::AppState;
-use crate::api::leadership::{ListQuery, visible_list};
+use crate::app::leadership::Whose;
 use crate::error::ApiError;
+use crate::{AppState, app};
 
 /// One leader's caseload.
 pub struct Load {
@@ -41,27 +41,15 @@ struct Page {
 
 pub async fn page(State(state): State<AppState>, officer: UiOfficer) -> Response {
     let a = &officer.actor;
-    let me = ListQuery {
-        leader: Some("me".into()),
-        open: None,
-        case_id: None,
-    };
-    let all = ListQuery {
-        leader: None,
-        open: None,
-        case_id: None,
-    };
-    let listed = SupervisionFilter {
-        under_path: access::oversight(a).path().cloned(),
+    let listed = app::supervision::Filter {
         listed: true,
-        limit: 100,
         ..Default::default()
     };
     let loaded = async {
         Ok::<_, ApiError>((
-            visible_list(&state, a, &me).await?,
-            visible_list(&state, a, &all).await?,
-            state.store.supervisions(&listed).await?,
+            app::leadership::list(&state, a, Whose::Mine, false).await?,
+            app::leadership::list(&state, a, Whose::Overseen, false).await?,
+            app::supervision::list(&state, a, &listed).await?,
         ))
     }
     .await;
@@ -97,10 +85,6 @@ pub async fn page(State(state): State<AppState>, officer: UiOfficer) -> Response
     .into_response()
 }
 
-fn field(form: &HashMap<String, String>, k: &str) -> String {
-    form.get(k).cloned().unwrap_or_default()
-}
-
 fn back_to_case(case: CaseId, done: &str) -> Response {
     Redirect::to(&format!(
         "/cases/{}?done={}#case-ownership",
@@ -110,65 +94,67 @@ fn back_to_case(case: CaseId, done: &str) -> Response {
     .into_response()
 }
 
+#[derive(Deserialize)]
+pub struct AttachForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    leader_id: Option<i64>,
+}
+
 /// Attach a leader from the case page.
 pub async fn attach(
     State(state): State<AppState>,
-    officer: UiOfficer,
     Path(case_id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Submitted { officer, form }: Submitted<AttachForm>,
 ) -> Response {
-    if let Err(r) = officer.check_csrf(&form) {
-        return r;
-    }
-    let kind = match field(&form, "kind").as_str() {
+    let kind = match form.kind.as_str() {
         "new_case_traced_back" => OwnershipKind::NewCaseTracedBack,
         _ => OwnershipKind::OldCase,
     };
-    let Ok(due) = field(&form, "due").parse() else {
+    let Ok(due) = form.due.trim().parse() else {
         return error_page(StatusCode::UNPROCESSABLE_ENTITY, "请填写正确的化解期限");
     };
-    let leader = PersonId(field(&form, "leader_id").parse().unwrap_or(0));
-    match state
-        .store
-        .attach_leader(CaseId(case_id), leader, kind, due, &officer.actor)
-        .await
-    {
-        Ok(_) => back_to_case(CaseId(case_id), "确定包案领导"),
-        Err(e) => {
-            let e: ApiError = e.into();
-            error_page(e.status, &e.message)
-        }
+    let leader = PersonId(form.leader_id.unwrap_or(0));
+    let case = CaseId(case_id);
+    match app::leadership::attach(&state, &officer.actor, case, leader, kind, due).await {
+        Ok(_) => back_to_case(case, "确定包案领导"),
+        Err(e) => error_page(e.status, &e.message),
     }
+}
+
+#[derive(Deserialize)]
+pub struct OwnForm {
+    action: String,
+    #[serde(default)]
+    part: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    note: String,
 }
 
 /// Fill a part of the 五个一, or resolve.
 pub async fn act(
     State(state): State<AppState>,
-    officer: UiOfficer,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Submitted { officer, form }: Submitted<OwnForm>,
 ) -> Response {
-    if let Err(r) = officer.check_csrf(&form) {
-        return r;
-    }
-    let cmd = match field(&form, "action").as_str() {
-        "fill" => match Part::from_code(&field(&form, "part")) {
+    let cmd = match form.action.as_str() {
+        "fill" => match Part::from_code(&form.part) {
             Some(part) => OwnershipCommand::Fill {
                 part,
-                text: field(&form, "text"),
+                text: form.text,
             },
             None => return error_page(StatusCode::UNPROCESSABLE_ENTITY, "请选择“五个一”的项目"),
         },
-        "resolve" => OwnershipCommand::Resolve {
-            note: field(&form, "note"),
-        },
+        "resolve" => OwnershipCommand::Resolve { note: form.note },
         _ => return error_page(StatusCode::UNPROCESSABLE_ENTITY, "未知的操作"),
     };
-    match state.store.own(id, cmd, &officer.actor).await {
+    match app::leadership::act(&state, &officer.actor, OwnershipId(id), cmd).await {
         Ok(o) => back_to_case(o.case_id, "保存"),
-        Err(e) => {
-            let e: ApiError = e.into();
-            error_page(e.status, &e.message)
-        }
+        Err(e) => error_page(e.status, &e.message),
     }
 }

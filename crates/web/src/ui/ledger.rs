@@ -1,21 +1,20 @@
 //! 排查台账 pages: the entries of the officer's scope with risk and due colours, recording
 //! one, and one entry with revising, resolving or turning it into a case.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use xinfang_domain::access;
+use serde::Deserialize;
 use xinfang_domain::ledger::{Dispute, DisputeCommand, DisputeInput, Risk};
-use xinfang_domain::{Channel, NewCase, Petitioner, UnitId};
+use xinfang_domain::{Channel, DisputeId, NewCase, Petitioner, UnitId};
 
-use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode};
+use super::form::{Submitted, empty_as_none};
+use super::pages::{
+    Done, Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode,
+};
 use super::session::UiOfficer;
-use crate::AppState;
-use crate::api::ledger::visible;
-use crate::error::ApiError;
+use crate::{AppState, app};
 
 pub struct Row {
     pub d: Dispute,
@@ -47,11 +46,7 @@ struct ListPage {
 }
 
 async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String>) -> Response {
-    match state
-        .store
-        .disputes(&access::oversight(&officer.actor), false)
-        .await
-    {
+    match app::ledger::list(state, &officer.actor, false).await {
         Ok(list) => {
             let status = page_status(&error);
             let page = ListPage {
@@ -63,10 +58,7 @@ async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String
             };
             (status, page).into_response()
         }
-        Err(e) => {
-            let e: ApiError = e.into();
-            error_page(e.status, &e.message)
-        }
+        Err(e) => error_page(e.status, &e.message),
     }
 }
 
@@ -74,48 +66,74 @@ pub async fn list(State(state): State<AppState>, officer: UiOfficer) -> Response
     render_list(&state, &officer, None).await
 }
 
-fn field(form: &HashMap<String, String>, k: &str) -> String {
-    form.get(k).cloned().unwrap_or_default()
+/// The ledger's forms: a new entry, a revision, a resolution, an entry turned into a case.
+#[derive(Deserialize)]
+pub struct LedgerForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    unit_id: Option<i64>,
+    #[serde(default)]
+    leader: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    plan: String,
+    #[serde(default)]
+    risk: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    petitioner_name: String,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    petitioner_phone: Option<String>,
 }
 
-fn risk_and_due(form: &HashMap<String, String>) -> Result<(Risk, chrono::NaiveDate), String> {
-    let risk = Risk::from_code(&field(form, "risk")).ok_or("请选择风险等级")?;
-    let due = field(form, "due")
-        .parse()
-        .map_err(|_| "请填写正确的化解期限")?;
-    Ok((risk, due))
+impl LedgerForm {
+    fn risk_and_due(&self) -> Result<(Risk, chrono::NaiveDate), String> {
+        let risk = Risk::from_code(&self.risk).ok_or("请选择风险等级")?;
+        let due = self
+            .due
+            .trim()
+            .parse()
+            .map_err(|_| "请填写正确的化解期限")?;
+        Ok((risk, due))
+    }
 }
 
 pub async fn create(
     State(state): State<AppState>,
-    officer: UiOfficer,
-    Form(form): Form<HashMap<String, String>>,
+    Submitted { officer, form }: Submitted<LedgerForm>,
 ) -> Response {
-    if let Err(r) = officer.check_csrf(&form) {
-        return r;
-    }
-    let (risk, due) = match risk_and_due(&form) {
+    let (risk, due) = match form.risk_and_due() {
         Ok(x) => x,
         Err(e) => return render_list(&state, &officer, Some(e)).await,
     };
     let input = DisputeInput {
-        title: field(&form, "title"),
-        description: field(&form, "description"),
-        unit_id: UnitId(field(&form, "unit_id").parse().unwrap_or(0)),
-        leader: field(&form, "leader"),
-        person: field(&form, "person"),
-        plan: field(&form, "plan"),
+        title: form.title,
+        description: form.description,
+        unit_id: UnitId(form.unit_id.unwrap_or(0)),
+        leader: form.leader,
+        person: form.person,
+        plan: form.plan,
         risk,
         due,
     };
-    match state.store.record_dispute(input, &officer.actor).await {
+    match app::records::create::<Dispute>(&state, &officer.actor, input).await {
         Ok(d) => {
             Redirect::to(&format!("/ledger/{}?done={}", d.id, urlencode("登记"))).into_response()
         }
-        Err(e) => {
-            let e: ApiError = e.into();
-            render_list(&state, &officer, Some(e.message)).await
-        }
+        Err(e) => render_list(&state, &officer, Some(e.message)).await,
     }
 }
 
@@ -133,11 +151,11 @@ struct OnePage {
 async fn render_one(
     state: &AppState,
     officer: &UiOfficer,
-    id: i64,
+    id: DisputeId,
     error: Option<String>,
     done: Option<String>,
 ) -> Response {
-    let d = match visible(state, &officer.actor, id).await {
+    let d = match app::records::one(state, &officer.actor, id).await {
         Ok(d) => d,
         Err(e) => return error_page(e.status, &e.message),
     };
@@ -157,53 +175,46 @@ pub async fn one(
     State(state): State<AppState>,
     officer: UiOfficer,
     Path(id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<Done>,
 ) -> Response {
-    render_one(&state, &officer, id, None, q.get("done").cloned()).await
+    render_one(&state, &officer, DisputeId(id), None, q.done).await
 }
 
 pub async fn act(
     State(state): State<AppState>,
-    officer: UiOfficer,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Submitted { officer, form }: Submitted<LedgerForm>,
 ) -> Response {
-    if let Err(r) = officer.check_csrf(&form) {
-        return r;
-    }
-    let d = match visible(&state, &officer.actor, id).await {
+    let id = DisputeId(id);
+    let d = match app::records::one(&state, &officer.actor, id).await {
         Ok(d) => d,
         Err(e) => return error_page(e.status, &e.message),
     };
     let a = &officer.actor;
-    let result = match field(&form, "action").as_str() {
-        "revise" => match risk_and_due(&form) {
+    let result = match form.action.as_str() {
+        "revise" => match form.risk_and_due() {
             Ok((risk, due)) => {
                 let cmd = DisputeCommand::Revise {
-                    plan: field(&form, "plan"),
+                    plan: form.plan,
                     risk,
                     due,
                 };
-                state.store.act_dispute(id, cmd, a).await.map(|_| "修改")
+                app::records::act(&state, a, id, cmd).await.map(|_| "修改")
             }
             Err(e) => return render_one(&state, &officer, id, Some(e), None).await,
         },
         "resolve" => {
-            let cmd = DisputeCommand::Resolve {
-                note: field(&form, "note"),
-            };
-            state.store.act_dispute(id, cmd, a).await.map(|_| "化解")
+            let cmd = DisputeCommand::Resolve { note: form.note };
+            app::records::act(&state, a, id, cmd).await.map(|_| "化解")
         }
         "to_case" => {
-            let channel = Channel::from_code(&field(&form, "channel")).unwrap_or(Channel::Visit);
-            let phone = Some(field(&form, "petitioner_phone")).filter(|p| !p.trim().is_empty());
             let new = NewCase {
-                channel,
+                channel: Channel::from_code(&form.channel).unwrap_or(Channel::Visit),
                 title: d.title.clone(),
-                content: field(&form, "content"),
+                content: form.content,
                 petitioner: Petitioner {
-                    name: field(&form, "petitioner_name"),
-                    phone,
+                    name: form.petitioner_name,
+                    phone: form.petitioner_phone,
                     id_number: None,
                     address: None,
                     email: None,
@@ -218,7 +229,7 @@ pub async fn act(
                 repeat_of: None,
                 attachments: Vec::new(),
             };
-            match state.store.dispute_to_case(id, new, a).await {
+            match app::ledger::to_case(&state, a, id, new).await {
                 Ok(case) => return Redirect::to(&format!("/cases/{}", case.id)).into_response(),
                 Err(e) => Err(e),
             }
@@ -227,9 +238,6 @@ pub async fn act(
     };
     match result {
         Ok(done) => Redirect::to(&format!("/ledger/{id}?done={}", urlencode(done))).into_response(),
-        Err(e) => {
-            let e: ApiError = e.into();
-            render_one(&state, &officer, id, Some(e.message), None).await
-        }
+        Err(e) => render_one(&state, &officer, id, Some(e.message), None).await,
     }
 }

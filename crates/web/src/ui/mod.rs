@@ -9,6 +9,7 @@ mod admin;
 mod conference;
 #[allow(clippy::result_large_err)]
 mod duty;
+mod form;
 #[allow(clippy::result_large_err)]
 mod leadership;
 #[allow(clippy::result_large_err)]

@@ -16,9 +16,9 @@ use xinfang_store::Who;
 use xinfang_store::read::{CaseFilter, CaseSummary, Sort, SortKey};
 
 use super::session::UiOfficer;
-use crate::AppState;
 use crate::error::ApiError;
 use crate::views::{CaseView, TimelineItem, case_view, timeline_view};
+use crate::{AppState, app};
 
 /// What every page's frame shows.
 pub struct Frame {
@@ -49,6 +49,13 @@ pub(super) fn frame(state: &AppState, officer: &UiOfficer) -> Frame {
 #[template(path = "error.html")]
 struct ErrorPage {
     message: String,
+}
+
+/// The `?done=` a page shows after a form succeeded.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    pub done: Option<String>,
 }
 
 /// A form page shown again with an error is answered 422, otherwise 200.
@@ -360,33 +367,18 @@ async fn render_case(
         Ok(n) => n.into_iter().map(|n| delivery(state, n)).collect(),
         Err(e) => return from_api(e.into()),
     };
-    let supervision = match state
-        .store
-        .supervisions(&xinfang_store::supervision::SupervisionFilter {
-            case_id: Some(case.id),
-            limit: 50,
-            ..Default::default()
-        })
-        .await
-    {
+    let supervision = match app::cases::records_of(state, &case).await {
         Ok(s) => s,
-        Err(e) => return from_api(e.into()),
+        Err(e) => return from_api(e),
     };
     let can_supervise = state
         .store
         .org()
         .get(case.responsible_unit())
         .is_ok_and(|u| access::may(&officer.actor, Duty::Supervise, &u.path));
-    let ownerships = match state
-        .store
-        .ownerships(&xinfang_store::ownership::OwnershipFilter {
-            case_id: Some(case.id),
-            ..Default::default()
-        })
-        .await
-    {
+    let ownerships = match app::cases::records_of(state, &case).await {
         Ok(o) => o,
-        Err(e) => return from_api(e.into()),
+        Err(e) => return from_api(e),
     };
     let a = &officer.actor;
     let org = state.store.org();

@@ -1,22 +1,22 @@
 //! 接访 pages: the coming reception days, the rotation, sessions; one session with its
 //! appointments, carried cases, whom the leader met and the petitions registered there.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use xinfang_domain::access;
+use serde::Deserialize;
 use xinfang_domain::reception::{Session, SessionCommand, SessionKind};
-use xinfang_domain::{Channel, NewCase, PersonId, Petitioner, Role, UnitId};
+use xinfang_domain::{Channel, NewCase, PersonId, Petitioner, Role, SessionId, UnitId};
 
-use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode};
+use super::form::{Submitted, empty_as_none};
+use super::pages::{
+    Done, Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode,
+};
 use super::session::UiOfficer;
-use crate::AppState;
-use crate::api::reception::visible;
 use crate::error::ApiError;
+use crate::{AppState, app};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "reception_list.html")]
@@ -45,14 +45,10 @@ async fn leaders(state: &AppState) -> Result<Vec<UnitOption>, ApiError> {
 
 async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String>) -> Response {
     let a = &officer.actor;
-    let today = state.store.clock().today();
     let loaded = async {
         Ok::<_, ApiError>((
-            state
-                .store
-                .reception_days(&access::oversight(a), today, 8)
-                .await?,
-            state.store.sessions(&access::oversight(a)).await?,
+            app::reception::days(state, a, 8).await?,
+            app::reception::sessions(state, a).await?,
             leaders(state).await?,
         ))
     }
@@ -88,56 +84,70 @@ pub async fn list(State(state): State<AppState>, officer: UiOfficer) -> Response
     render_list(&state, &officer, None).await
 }
 
-fn one(form: &[(String, String)], k: &str) -> String {
-    form.iter()
-        .find(|(key, _)| key == k)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
-fn int(form: &[(String, String)], k: &str) -> i64 {
-    one(form, k).parse().unwrap_or(0)
+/// The reception pages' forms: a rotation, a session arranged, and what happens at one.
+#[derive(Deserialize)]
+pub struct ReceptionForm {
+    action: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    unit_id: Option<i64>,
+    #[serde(default)]
+    leaders: Vec<i64>,
+    #[serde(default)]
+    weekday: Option<u32>,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    leader_id: Option<i64>,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    matter: String,
+    #[serde(default)]
+    case_no: String,
+    #[serde(default)]
+    names: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    petitioner_name: String,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    petitioner_phone: Option<String>,
 }
 
 /// Set the rotation, or arrange a session.
 pub async fn act_list(
     State(state): State<AppState>,
-    officer: UiOfficer,
-    Form(form): Form<Vec<(String, String)>>,
+    Submitted { officer, form }: Submitted<ReceptionForm>,
 ) -> Response {
-    let map: HashMap<String, String> = form.iter().cloned().collect();
-    if let Err(r) = officer.check_csrf(&map) {
-        return r;
-    }
     let a = &officer.actor;
-    let Ok(date) = one(&form, "date").parse::<NaiveDate>() else {
+    let Ok(date) = form.date.trim().parse::<NaiveDate>() else {
         return render_list(&state, &officer, Some("请填写正确的日期".into())).await;
     };
-    let unit = UnitId(int(&form, "unit_id"));
-    let result = match one(&form, "action").as_str() {
+    let unit = UnitId(form.unit_id.unwrap_or(0));
+    let result = match form.action.as_str() {
         "rotation" => {
-            let leaders: Vec<PersonId> = form
-                .iter()
-                .filter(|(k, _)| k == "leaders")
-                .filter_map(|(_, v)| v.parse().ok().map(PersonId))
-                .collect();
-            let weekday = int(&form, "weekday") as u32;
-            state
-                .store
-                .set_rotation(unit, weekday, &leaders, date, a)
+            let leaders: Vec<PersonId> = form.leaders.iter().copied().map(PersonId).collect();
+            let weekday = form.weekday.unwrap_or(0);
+            app::reception::set_rotation(&state, a, unit, weekday, &leaders, date)
                 .await
                 .map(|_| None)
         }
         "arrange" => {
-            let kind = if one(&form, "kind") == "field_visit" {
+            let kind = if form.kind == "field_visit" {
                 SessionKind::FieldVisit
             } else {
                 SessionKind::Reception
             };
-            let leader = PersonId(int(&form, "leader_id"));
-            state
-                .store
-                .arrange_session(kind, unit, date, leader, a)
+            let leader = PersonId(form.leader_id.unwrap_or(0));
+            app::reception::arrange(&state, a, kind, unit, date, leader)
                 .await
                 .map(|s| Some(s.id))
         }
@@ -148,7 +158,7 @@ pub async fn act_list(
             Redirect::to(&format!("/reception/{id}?done={}", urlencode("安排接访"))).into_response()
         }
         Ok(None) => Redirect::to("/reception").into_response(),
-        Err(e) => render_list(&state, &officer, Some(ApiError::from(e).message)).await,
+        Err(e) => render_list(&state, &officer, Some(e.message)).await,
     }
 }
 
@@ -166,11 +176,11 @@ struct OnePage {
 async fn render_one(
     state: &AppState,
     officer: &UiOfficer,
-    id: i64,
+    id: SessionId,
     error: Option<String>,
     done: Option<String>,
 ) -> Response {
-    let s = match visible(state, &officer.actor, id).await {
+    let s = match app::records::one(state, &officer.actor, id).await {
         Ok(s) => s,
         Err(e) => return error_page(e.status, &e.message),
     };
@@ -195,33 +205,29 @@ pub async fn session(
     State(state): State<AppState>,
     officer: UiOfficer,
     Path(id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<Done>,
 ) -> Response {
-    render_one(&state, &officer, id, None, q.get("done").cloned()).await
+    render_one(&state, &officer, SessionId(id), None, q.done).await
 }
 
 /// Book, carry a case, record whom the leader met, or register a petition taken there.
 pub async fn act(
     State(state): State<AppState>,
-    officer: UiOfficer,
     Path(id): Path<i64>,
-    Form(form): Form<Vec<(String, String)>>,
+    Submitted { officer, form }: Submitted<ReceptionForm>,
 ) -> Response {
-    let map: HashMap<String, String> = form.iter().cloned().collect();
-    if let Err(r) = officer.check_csrf(&map) {
-        return r;
-    }
-    if let Err(e) = visible(&state, &officer.actor, id).await {
+    let id = SessionId(id);
+    if let Err(e) = app::records::one(&state, &officer.actor, id).await {
         return error_page(e.status, &e.message);
     }
     let a = &officer.actor;
-    let cmd = match one(&form, "action").as_str() {
+    let cmd = match form.action.as_str() {
         "book" => SessionCommand::Book {
-            name: one(&form, "name"),
-            phone: one(&form, "phone"),
-            matter: one(&form, "matter"),
+            name: form.name,
+            phone: form.phone,
+            matter: form.matter,
         },
-        "carry" => match state.store.case_by_no(one(&form, "case_no").trim()).await {
+        "carry" => match state.store.case_by_no(form.case_no.trim()).await {
             Ok(Some(c)) if state.store.may_see(a, &c) => SessionCommand::Carry { case_id: c.id },
             Ok(_) => {
                 return render_one(
@@ -239,17 +245,16 @@ pub async fn act(
             }
         },
         "met" => SessionCommand::RecordMet {
-            names: one(&form, "names").lines().map(String::from).collect(),
+            names: form.names.lines().map(String::from).collect(),
         },
         "register" => {
-            let phone = Some(one(&form, "petitioner_phone")).filter(|p| !p.trim().is_empty());
             let new = NewCase {
-                channel: Channel::from_code(&one(&form, "channel")).unwrap_or(Channel::Visit),
-                title: one(&form, "title"),
-                content: one(&form, "content"),
+                channel: Channel::from_code(&form.channel).unwrap_or(Channel::Visit),
+                title: form.title,
+                content: form.content,
                 petitioner: Petitioner {
-                    name: one(&form, "petitioner_name"),
-                    phone,
+                    name: form.petitioner_name,
+                    phone: form.petitioner_phone,
                     id_number: None,
                     address: None,
                     email: None,
@@ -264,19 +269,17 @@ pub async fn act(
                 repeat_of: None,
                 attachments: Vec::new(),
             };
-            return match state.store.register_at_session(id, new, a).await {
+            return match app::reception::register(&state, a, id, new).await {
                 Ok(case) => Redirect::to(&format!("/cases/{}", case.id)).into_response(),
-                Err(e) => {
-                    render_one(&state, &officer, id, Some(ApiError::from(e).message), None).await
-                }
+                Err(e) => render_one(&state, &officer, id, Some(e.message), None).await,
             };
         }
         _ => return render_one(&state, &officer, id, Some("未知的操作".into()), None).await,
     };
-    match state.store.act_session(id, cmd, a).await {
+    match app::records::act(&state, a, id, cmd).await {
         Ok(_) => {
             Redirect::to(&format!("/reception/{id}?done={}", urlencode("保存"))).into_response()
         }
-        Err(e) => render_one(&state, &officer, id, Some(ApiError::from(e).message), None).await,
+        Err(e) => render_one(&state, &officer, id, Some(e.message), None).await,
     }
 }

@@ -1,98 +1,90 @@
 //! 案件评查 and 回访 from the case page.
 
-use std::collections::HashMap;
-
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use xinfang_domain::review::Scores;
+use serde::Deserialize;
+use xinfang_domain::review::{Call, FollowUp, QualityReview, Review, Scores};
 use xinfang_domain::{CaseId, Rating};
 
+use super::form::Submitted;
 use super::pages::{error_page, urlencode};
-use super::session::UiOfficer;
-use crate::AppState;
-use crate::error::ApiError;
-
-fn field(form: &HashMap<String, String>, k: &str) -> String {
-    form.get(k).cloned().unwrap_or_default()
-}
+use crate::{AppState, app};
 
 fn back(id: i64, done: &str) -> Response {
     Redirect::to(&format!("/cases/{id}?done={}#case-review", urlencode(done))).into_response()
 }
 
-fn refused(e: xinfang_store::StoreError) -> Response {
-    let e = ApiError::from(e);
-    error_page(e.status, &e.message)
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    acceptance: String,
+    #[serde(default)]
+    handling: String,
+    #[serde(default)]
+    reply: String,
+    #[serde(default)]
+    procedure: String,
+    #[serde(default)]
+    findings: String,
 }
 
 pub async fn review(
     State(state): State<AppState>,
-    officer: UiOfficer,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Submitted { officer, form }: Submitted<ReviewForm>,
 ) -> Response {
-    if let Err(r) = officer.check_csrf(&form) {
-        return r;
-    }
-    let score = |k| field(&form, k).parse::<u32>().ok();
+    let score = |v: &str| v.trim().parse::<u32>().ok();
     let (Some(acceptance), Some(handling), Some(reply), Some(procedure)) = (
-        score("acceptance"),
-        score("handling"),
-        score("reply"),
-        score("procedure"),
+        score(&form.acceptance),
+        score(&form.handling),
+        score(&form.reply),
+        score(&form.procedure),
     ) else {
         return error_page(StatusCode::UNPROCESSABLE_ENTITY, "每项评分应为0至25的整数");
     };
-    let scores = Scores {
-        acceptance,
-        handling,
-        reply,
-        procedure,
+    let new = Review {
+        case_id: CaseId(id),
+        scores: Scores {
+            acceptance,
+            handling,
+            reply,
+            procedure,
+        },
+        findings: form.findings,
     };
-    match state
-        .store
-        .review_case(
-            CaseId(id),
-            scores,
-            &field(&form, "findings"),
-            &officer.actor,
-        )
-        .await
-    {
+    match app::records::create::<QualityReview>(&state, &officer.actor, new).await {
         Ok(_) => back(id, "评查"),
-        Err(e) => refused(e),
+        Err(e) => error_page(e.status, &e.message),
     }
+}
+
+#[derive(Deserialize)]
+pub struct FollowUpForm {
+    #[serde(default)]
+    reached: String,
+    #[serde(default)]
+    resolved: String,
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    note: String,
 }
 
 pub async fn follow_up(
     State(state): State<AppState>,
-    officer: UiOfficer,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Submitted { officer, form }: Submitted<FollowUpForm>,
 ) -> Response {
-    if let Err(r) = officer.check_csrf(&form) {
-        return r;
-    }
-    let reached = field(&form, "reached") == "yes";
-    let resolved = field(&form, "resolved") == "yes";
-    let rating = Rating::ALL
-        .iter()
-        .copied()
-        .find(|r| r.code() == field(&form, "rating"));
-    match state
-        .store
-        .follow_up(
-            CaseId(id),
-            reached,
-            resolved,
-            rating,
-            &field(&form, "note"),
-            &officer.actor,
-        )
-        .await
-    {
+    let new = Call {
+        case_id: CaseId(id),
+        reached: form.reached == "yes",
+        resolved: form.resolved == "yes",
+        rating: Rating::from_code(&form.rating),
+        note: form.note,
+    };
+    match app::records::create::<FollowUp>(&state, &officer.actor, new).await {
         Ok(_) => back(id, "回访"),
-        Err(e) => refused(e),
+        Err(e) => error_page(e.status, &e.message),
     }
 }

@@ -1,22 +1,20 @@
 //! 督查督办 pages: the list of the officer's scope (挂牌督办 first for leaders), one
 //! supervision with the actions the officer may take, and raising it from a case page.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use xinfang_domain::access::{self, Duty};
 use xinfang_domain::supervision::{Supervision, SupervisionCommand};
-use xinfang_domain::{CaseId, UnitId};
+use xinfang_domain::{CaseId, SupervisionId, UnitId};
 
-use super::pages::{Frame, error_page, frame, urlencode};
+use super::form::Submitted;
+use super::pages::{Done, Frame, error_page, frame, page_status, urlencode};
 use super::session::UiOfficer;
-use crate::AppState;
-use crate::api::supervision::{ListQuery, visible_list, visible_one};
-use crate::error::ApiError;
+use crate::app::supervision::Filter;
+use crate::{AppState, app};
 
 /// A supervision as a row: with its unit's name and whether it is past its answer deadline.
 pub struct Row {
@@ -48,22 +46,30 @@ struct ListPage {
     listed: bool,
 }
 
+#[derive(Deserialize)]
+pub struct ListParams {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    listed: String,
+}
+
 pub async fn list(
     State(state): State<AppState>,
     officer: UiOfficer,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<ListParams>,
 ) -> Response {
-    let query = ListQuery {
-        status: q.get("status").cloned().filter(|s| !s.is_empty()),
-        listed: Some(q.get("listed").is_some_and(|v| v == "1")),
+    let f = Filter {
+        status: Filter::status(Some(q.status.as_str())).unwrap_or(None),
+        listed: q.listed == "1",
         case_id: None,
     };
-    match visible_list(&state, &officer.actor, &query).await {
+    match app::supervision::list(&state, &officer.actor, &f).await {
         Ok(list) => ListPage {
             frame: frame(&state, &officer),
             rows: list.into_iter().map(|s| row(&state, s)).collect(),
-            status: query.status.unwrap_or_default(),
-            listed: query.listed.unwrap_or(false),
+            status: f.status.map(|s| s.code().to_string()).unwrap_or_default(),
+            listed: f.listed,
         }
         .into_response(),
         Err(e) => error_page(e.status, &e.message),
@@ -86,11 +92,11 @@ struct OnePage {
 async fn render(
     state: &AppState,
     officer: &UiOfficer,
-    id: i64,
+    id: SupervisionId,
     error: Option<String>,
     done: Option<String>,
 ) -> Response {
-    let s = match visible_one(state, &officer.actor, id).await {
+    let s = match app::records::one(state, &officer.actor, id).await {
         Ok(s) => s,
         Err(e) => return error_page(e.status, &e.message),
     };
@@ -106,112 +112,89 @@ async fn render(
         error,
         done,
     };
-    let status = if page.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    (status, page).into_response()
+    (page_status(&page.error), page).into_response()
 }
 
 pub async fn one(
     State(state): State<AppState>,
     officer: UiOfficer,
     Path(id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<Done>,
 ) -> Response {
-    render(&state, &officer, id, None, q.get("done").cloned()).await
+    render(&state, &officer, SupervisionId(id), None, q.done).await
 }
 
-fn field(form: &HashMap<String, String>, k: &str) -> String {
-    form.get(k).cloned().unwrap_or_default()
+/// One of the supervision page's forms.
+#[derive(Deserialize)]
+pub struct ActForm {
+    action: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    finding: String,
+    #[serde(default)]
+    measure: String,
+    #[serde(default)]
+    note: String,
 }
 
 pub async fn act(
     State(state): State<AppState>,
-    officer: UiOfficer,
     Path(id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Submitted { officer, form }: Submitted<ActForm>,
 ) -> Response {
-    if let Err(r) = officer.check_csrf(&form) {
-        return r;
-    }
-    if let Err(e) = visible_one(&state, &officer.actor, id).await {
-        return error_page(e.status, &e.message);
-    }
-    let (cmd, name) = match field(&form, "action").as_str() {
+    let id = SupervisionId(id);
+    let (cmd, name) = match form.action.as_str() {
         "list" => (SupervisionCommand::List { listed: true }, "挂牌督办"),
         "unlist" => (SupervisionCommand::List { listed: false }, "取消挂牌"),
-        "answer" => (
-            SupervisionCommand::Answer {
-                text: field(&form, "text"),
-            },
-            "答复",
-        ),
+        "answer" => (SupervisionCommand::Answer { text: form.text }, "答复"),
         "hold_accountable" => (
             SupervisionCommand::HoldAccountable {
-                person: field(&form, "person"),
-                finding: field(&form, "finding"),
-                measure: field(&form, "measure"),
+                person: form.person,
+                finding: form.finding,
+                measure: form.measure,
             },
             "记录问责",
         ),
-        "close" => (
-            SupervisionCommand::Close {
-                note: field(&form, "note"),
-            },
-            "办结",
-        ),
+        "close" => (SupervisionCommand::Close { note: form.note }, "办结"),
         _ => return render(&state, &officer, id, Some("未知的操作".into()), None).await,
     };
-    match state.store.supervise(id, cmd, &officer.actor).await {
+    match app::records::act(&state, &officer.actor, id, cmd).await {
         Ok(_) => {
             Redirect::to(&format!("/supervision/{id}?done={}", urlencode(name))).into_response()
         }
-        Err(e) => {
-            let e: ApiError = e.into();
-            render(&state, &officer, id, Some(e.message), None).await
-        }
+        Err(e) => render(&state, &officer, id, Some(e.message), None).await,
     }
+}
+
+#[derive(Deserialize)]
+pub struct RaiseForm {
+    #[serde(default)]
+    unit_id: Option<i64>,
+    #[serde(default)]
+    reason: String,
 }
 
 /// Raise supervision from a case page: over the unit now responsible for the case.
 pub async fn raise(
     State(state): State<AppState>,
-    officer: UiOfficer,
     Path(case_id): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    Submitted { officer, form }: Submitted<RaiseForm>,
 ) -> Response {
-    if let Err(r) = officer.check_csrf(&form) {
-        return r;
-    }
-    let case = match state.store.case(CaseId(case_id)).await {
-        Ok(Some(c)) if state.store.may_see(&officer.actor, &c) => c,
-        Ok(_) => return error_page(StatusCode::NOT_FOUND, "信访事项不存在或无权查看"),
-        Err(e) => {
-            let e: ApiError = e.into();
-            return error_page(e.status, &e.message);
-        }
+    let case = match app::cases::visible(&state, &officer.actor, CaseId(case_id)).await {
+        Ok(c) => c,
+        Err(e) => return error_page(e.status, &e.message),
     };
-    let unit = form
-        .get("unit_id")
-        .and_then(|u| u.parse().ok())
-        .map(UnitId)
-        .unwrap_or(case.responsible_unit());
-    match state
-        .store
-        .raise_supervision(Some(case.id), unit, &field(&form, "reason"), &officer.actor)
-        .await
-    {
+    let unit = form.unit_id.map(UnitId).unwrap_or(case.responsible_unit());
+    match app::supervision::raise(&state, &officer.actor, unit, Some(case.id), form.reason).await {
         Ok(s) => Redirect::to(&format!(
             "/supervision/{}?done={}",
             s.id,
             urlencode("发起督办")
         ))
         .into_response(),
-        Err(e) => {
-            let e: ApiError = e.into();
-            error_page(e.status, &e.message)
-        }
+        Err(e) => error_page(e.status, &e.message),
     }
 }

@@ -1,0 +1,169 @@
+//! What one batch will write: events appended to the chain, notices to petitioners, the states
+//! of cases and records it changed, and where the log and the id sequences stand after it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
+use xinfang_domain::{Case, CaseId, Event, OrgChart, Unit};
+
+use super::{Changed, Who};
+use crate::StoreError;
+use crate::chain::{EventRow, GENESIS};
+use crate::figures::FigureDelta;
+use crate::rows::Param;
+
+/// Where the log and the id sequences stand.
+#[derive(Debug, Clone)]
+pub(crate) struct Head {
+    pub next_seq: i64,
+    pub last_hash: String,
+    pub next_case: i64,
+    pub next_unit: i64,
+    pub next_person: i64,
+    pub next_outbox: i64,
+    pub next_record: i64,
+}
+
+impl Head {
+    pub async fn load(pool: &AnyPool) -> Result<Head, StoreError> {
+        let last = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(pool)
+            .await?;
+        let (next_seq, last_hash) = match last {
+            Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get("hash")?),
+            None => (1, GENESIS.to_string()),
+        };
+        let max = |table: &'static str| async move {
+            let r = sqlx::query(AssertSqlSafe(format!(
+                "SELECT COALESCE(MAX(id), 0) AS m FROM {table}"
+            )))
+            .fetch_one(pool)
+            .await?;
+            Ok::<i64, StoreError>(r.try_get::<i64, _>("m")? + 1)
+        };
+        Ok(Head {
+            next_seq,
+            last_hash,
+            next_case: max("cases").await?,
+            next_unit: max("units").await?,
+            next_person: max("people").await?,
+            next_outbox: max("outbox").await?,
+            next_record: max("records").await?,
+        })
+    }
+}
+
+/// What one batch will write.
+pub(crate) struct Pending {
+    pub head: Head,
+    pub org: Arc<OrgChart>,
+    pub org_changed: bool,
+    pub cases: BTreeMap<i64, Case>,
+    /// The stored state of each case this batch loaded, for the change to the figures.
+    pub before: BTreeMap<i64, Case>,
+    pub figures: FigureDelta,
+    pub records: BTreeMap<i64, Changed>,
+    pub events: Vec<EventRow>,
+    pub units: Vec<Unit>,
+    pub people: Vec<Vec<Param>>,
+    pub imported: Vec<Vec<Param>>,
+    pub outbox: Vec<Vec<Param>>,
+}
+
+impl Pending {
+    pub fn new(head: Head, org: Arc<OrgChart>) -> Pending {
+        Pending {
+            head,
+            org,
+            org_changed: false,
+            cases: BTreeMap::new(),
+            before: BTreeMap::new(),
+            figures: FigureDelta::default(),
+            records: BTreeMap::new(),
+            events: Vec::new(),
+            units: Vec::new(),
+            people: Vec::new(),
+            imported: Vec::new(),
+            outbox: Vec::new(),
+        }
+    }
+
+    /// Appends an event to the chain.
+    pub fn push_event(
+        &mut self,
+        case_id: Option<i64>,
+        kind: &str,
+        payload: String,
+        who: &Who,
+        at: i64,
+    ) {
+        let (actor_id, unit_id) = who.ids();
+        let mut row = EventRow {
+            seq: self.head.next_seq,
+            case_id,
+            kind: kind.to_string(),
+            payload,
+            actor_kind: who.kind().to_string(),
+            actor_id,
+            unit_id,
+            at,
+            prev_hash: std::mem::take(&mut self.head.last_hash),
+            hash: String::new(),
+        };
+        row.hash = row.compute_hash();
+        self.head.last_hash = row.hash.clone();
+        self.head.next_seq += 1;
+        self.events.push(row);
+    }
+
+    /// Appends a case's event and queues the petitioner's notices for it (in the outbox of the
+    /// same batch, so a notice is never lost).
+    pub fn push_case_event(
+        &mut self,
+        case: &Case,
+        event: &Event,
+        who: &Who,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        self.push_event(
+            Some(case.id.0),
+            event.kind(),
+            serde_json::to_string(event)?,
+            who,
+            at,
+        );
+        let Some((subject, body)) = event.petitioner_message(case) else {
+            return Ok(());
+        };
+        let seq = self.head.next_seq - 1;
+        for (channel, recipient) in crate::outbox::recipients(&case.petitioner) {
+            let id = self.head.next_outbox;
+            self.head.next_outbox += 1;
+            self.outbox.push(crate::outbox::row(
+                id, case.id.0, seq, channel, recipient, &subject, &body, at,
+            ));
+        }
+        Ok(())
+    }
+
+    /// The latest state of a case: what this batch already changed, else the read model.
+    pub async fn load_case(
+        &mut self,
+        conn: &mut AnyConnection,
+        id: CaseId,
+    ) -> Result<Option<Case>, StoreError> {
+        if let Some(c) = self.cases.get(&id.0) {
+            return Ok(Some(c.clone()));
+        }
+        let row = sqlx::query("SELECT state FROM cases WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let case = crate::read::case_state(row)?;
+        if let Some(c) = &case {
+            self.before.entry(id.0).or_insert_with(|| c.clone());
+        }
+        Ok(case)
+    }
+}

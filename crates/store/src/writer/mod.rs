@@ -1,0 +1,375 @@
+//! The single writer: decides commands against the latest state and commits them in batches.
+//!
+//! Concurrent requests queue here; the writer takes everything waiting (up to a limit), decides
+//! each job in order, appends the events to the chain and writes the read models in one
+//! transaction, commits once, then answers each job with its own typed reply. If the database
+//! refuses the batch, each job is retried alone so that one bad job cannot sink the others.
+//!
+//! By concern: this file is the queue and the group commit; [`batch`] holds what one batch
+//! will write (events on the chain, notices, the head); [`cases`] and [`records`] decide jobs;
+//! [`org`] changes the organisation; [`project`] turns state into read-model rows.
+
+mod batch;
+mod cases;
+mod org;
+mod project;
+pub(crate) mod records;
+
+use std::sync::{Arc, RwLock};
+
+use sqlx::AnyPool;
+use tokio::sync::{mpsc, oneshot, watch};
+use xinfang_domain::{Actor, By, Case, CaseId, Command, NewCase, OrgChart, UnitId};
+
+use crate::figures::FigureDelta;
+use crate::{Backend, Settings, StoreError};
+use batch::{Head, Pending};
+pub(crate) use cases::Prepared;
+pub(crate) use org::OrgOp;
+pub(crate) use records::{Change, Changed};
+
+const MAX_BATCH: usize = 1024;
+
+/// Who issues a command, as the writer records it.
+#[derive(Debug, Clone)]
+pub enum Who {
+    Officer(Actor),
+    Petitioner,
+    System,
+}
+
+impl Who {
+    fn by(&self) -> By<'_> {
+        match self {
+            Who::Officer(a) => By::Officer(a),
+            Who::Petitioner => By::Petitioner,
+            Who::System => By::System,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Who::Officer(_) => "officer",
+            Who::Petitioner => "petitioner",
+            Who::System => "system",
+        }
+    }
+
+    fn ids(&self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Who::Officer(a) => (Some(a.person.0), Some(a.unit.0)),
+            _ => (None, None),
+        }
+    }
+
+    fn actor(&self) -> Option<&Actor> {
+        match self {
+            Who::Officer(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+impl From<&Actor> for Who {
+    fn from(a: &Actor) -> Who {
+        Who::Officer(a.clone())
+    }
+}
+
+/// A job's answer, kept until its batch commits (or fails).
+pub(crate) struct Reply<T> {
+    tx: Option<oneshot::Sender<Result<T, StoreError>>>,
+    outcome: Option<Result<T, StoreError>>,
+}
+
+impl<T> Reply<T> {
+    fn new() -> (Reply<T>, oneshot::Receiver<Result<T, StoreError>>) {
+        let (tx, rx) = oneshot::channel();
+        (
+            Reply {
+                tx: Some(tx),
+                outcome: None,
+            },
+            rx,
+        )
+    }
+
+    fn set(&mut self, outcome: Result<T, StoreError>) {
+        self.outcome = Some(outcome);
+    }
+
+    fn send(&mut self) {
+        if let (Some(tx), Some(outcome)) = (self.tx.take(), self.outcome.take()) {
+            let _ = tx.send(outcome);
+        }
+    }
+
+    fn fail(&mut self, e: StoreError) {
+        self.outcome = Some(Err(e));
+        self.send();
+    }
+}
+
+/// After a registration, the change it makes to a record in the same transaction (a dispute
+/// that became the case, a session where the petition was taken).
+pub(crate) type Link = Box<dyn Fn(CaseId) -> Box<dyn Change> + Send + Sync>;
+
+/// What a job asks, and where its answer goes.
+pub(crate) enum Work {
+    Register {
+        new: Box<NewCase>,
+        who: Who,
+        unit: UnitId,
+        link: Option<Link>,
+        reply: Reply<Case>,
+    },
+    Act {
+        id: CaseId,
+        cmd: Command,
+        who: Who,
+        reply: Reply<Case>,
+    },
+    /// Taken (not copied) by the first attempt: if the batch fails, a retry finds `None` and
+    /// reports the import as failed instead of writing nothing in silence.
+    Import {
+        cases: Option<(Vec<Prepared>, FigureDelta)>,
+        reply: Reply<()>,
+    },
+    Org {
+        op: OrgOp,
+        who: Who,
+        reply: Reply<i64>,
+    },
+    /// `None` when an automatic record with the change's key was raised before.
+    Record {
+        change: Box<dyn Change>,
+        who: Who,
+        reply: Reply<Option<Changed>>,
+    },
+}
+
+impl Work {
+    fn send(&mut self) {
+        match self {
+            Work::Register { reply, .. } | Work::Act { reply, .. } => reply.send(),
+            Work::Import { reply, .. } => reply.send(),
+            Work::Org { reply, .. } => reply.send(),
+            Work::Record { reply, .. } => reply.send(),
+        }
+    }
+
+    fn fail(&mut self, e: StoreError) {
+        match self {
+            Work::Register { reply, .. } | Work::Act { reply, .. } => reply.fail(e),
+            Work::Import { reply, .. } => reply.fail(e),
+            Work::Org { reply, .. } => reply.fail(e),
+            Work::Record { reply, .. } => reply.fail(e),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Handle(mpsc::Sender<Work>);
+
+struct Writer {
+    pool: AnyPool,
+    backend: Backend,
+    org: Arc<RwLock<Arc<OrgChart>>>,
+    settings: Arc<Settings>,
+    head: Head,
+    /// The last committed event's sequence number, for followers of the log (the text index).
+    committed: watch::Sender<i64>,
+}
+
+pub(crate) async fn start(
+    pool: AnyPool,
+    backend: Backend,
+    org: Arc<RwLock<Arc<OrgChart>>>,
+    settings: Arc<Settings>,
+) -> Result<(Handle, watch::Receiver<i64>), StoreError> {
+    let head = Head::load(&pool).await?;
+    let (tx, rx) = mpsc::channel(8192);
+    let (committed, committed_rx) = watch::channel(head.next_seq - 1);
+    let writer = Writer {
+        pool,
+        backend,
+        org,
+        settings,
+        head,
+        committed,
+    };
+    tokio::spawn(writer.run(rx));
+    Ok((Handle(tx), committed_rx))
+}
+
+impl Writer {
+    async fn run(mut self, mut rx: mpsc::Receiver<Work>) {
+        while let Some(first) = rx.recv().await {
+            let mut works = vec![first];
+            while works.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(w) => works.push(w),
+                    Err(_) => break,
+                }
+            }
+            match self.commit(&mut works).await {
+                Ok(()) => works.iter_mut().for_each(Work::send),
+                Err(e) if works.len() == 1 => works[0].fail(e),
+                Err(e) => {
+                    tracing::warn!(error = %e, jobs = works.len(), "batch refused; retrying its jobs one by one");
+                    for w in &mut works {
+                        match self.commit(std::slice::from_mut(w)).await {
+                            Ok(()) => w.send(),
+                            Err(e) => w.fail(e),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Decides every job (each keeps its answer), writes the batch in one transaction and
+    /// commits. On a database error nothing is written and the head is reloaded.
+    async fn commit(&mut self, works: &mut [Work]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let org = self.org.read().expect("org lock").clone();
+        let mut p = Pending::new(self.head.clone(), org);
+        for w in works.iter_mut() {
+            self.decide(&mut tx, &mut p, w).await?;
+        }
+        let result = async {
+            project::flush(&mut tx, self.backend, &mut p, self.settings.clock.now_ms()).await?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                self.head = p.head;
+                self.committed.send_if_modified(|last| {
+                    let now = self.head.next_seq - 1;
+                    std::mem::replace(last, now) != now
+                });
+                if p.org_changed {
+                    *self.org.write().expect("org lock") = p.org;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                if let Ok(head) = Head::load(&self.pool).await {
+                    self.head = head;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs the rules for one job and keeps its answer. Refusals are answers (nothing pending
+    /// is touched); only database errors abort the batch.
+    async fn decide(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        p: &mut Pending,
+        work: &mut Work,
+    ) -> Result<(), StoreError> {
+        let s = &self.settings;
+        let now = s.clock.now_ms();
+        match work {
+            Work::Register {
+                new,
+                who,
+                unit,
+                link,
+                reply,
+            } => reply.set(cases::register(conn, p, s, new, who, *unit, link.as_ref(), now).await?),
+            Work::Act {
+                id,
+                cmd,
+                who,
+                reply,
+            } => reply.set(cases::act(conn, p, s, *id, cmd, who, now).await?),
+            Work::Import { cases, reply } => reply.set(cases::import(p, cases.take())),
+            Work::Record { change, who, reply } => {
+                reply.set(records::decide(conn, p, s, change.as_ref(), who, now).await?)
+            }
+            Work::Org { op, who, reply } => reply.set(org::decide(p, op, who, now)),
+        }
+        Ok(())
+    }
+}
+
+impl crate::Store {
+    /// Hands a job to the writer and waits for its answer.
+    async fn submit<T>(&self, work: impl FnOnce(Reply<T>) -> Work) -> Result<T, StoreError> {
+        let (reply, rx) = Reply::new();
+        self.writer
+            .0
+            .send(work(reply))
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Registers a petition taken in by `unit`.
+    pub async fn register(&self, new: NewCase, who: Who, unit: UnitId) -> Result<Case, StoreError> {
+        self.register_linked(new, who, unit, None).await
+    }
+
+    /// Registers a petition and, in the same transaction, makes `link`'s change to a record.
+    pub(crate) async fn register_linked(
+        &self,
+        new: NewCase,
+        who: Who,
+        unit: UnitId,
+        link: Option<Link>,
+    ) -> Result<Case, StoreError> {
+        let new = Box::new(new);
+        self.submit(|reply| Work::Register {
+            new,
+            who,
+            unit,
+            link,
+            reply,
+        })
+        .await
+    }
+
+    /// Runs a command on a case; returns the new state.
+    pub async fn act(&self, id: CaseId, cmd: Command, who: Who) -> Result<Case, StoreError> {
+        self.submit(|reply| Work::Act {
+            id,
+            cmd,
+            who,
+            reply,
+        })
+        .await
+    }
+
+    /// Writes new cases with their histories as they are (the demo generator). The rows are
+    /// serialised here, on the caller's task, so that the writer only chains and inserts them.
+    /// Meant for bulk loads into a database nobody is acting on at the same time.
+    pub async fn import(&self, cases: Vec<cases::ImportCase>) -> Result<(), StoreError> {
+        let prepared = cases::prepare(cases, &self.org())?;
+        self.submit(|reply| Work::Import {
+            cases: Some(prepared),
+            reply,
+        })
+        .await
+    }
+
+    /// Writes a record change; `None` when an automatic record with its key was raised before.
+    pub(crate) async fn write_record(
+        &self,
+        change: Box<dyn Change>,
+        who: Who,
+    ) -> Result<Option<Changed>, StoreError> {
+        self.submit(|reply| Work::Record { change, who, reply })
+            .await
+    }
+
+    pub(crate) async fn change_org(&self, op: OrgOp, who: Who) -> Result<i64, StoreError> {
+        self.submit(|reply| Work::Org { op, who, reply }).await
+    }
+}
+
+pub use cases::ImportCase;

@@ -1,0 +1,13 @@
+//! The application layer: what officers do, as both the JSON API and the pages ask it. Each
+//! function takes the officer, checks what they may reach through the domain's access rules,
+//! and asks the store; handlers in `api/` and `ui/` only translate HTTP to these calls and back.
+
+pub mod cases;
+pub mod conference;
+pub mod duty;
+pub mod leadership;
+pub mod ledger;
+pub mod reception;
+pub mod records;
+pub mod review;
+pub mod supervision;
