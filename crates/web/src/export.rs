@@ -2,7 +2,7 @@
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use crate::api::stats::{UnitFigures, VolumeRow};
+use crate::app::stats::{UnitFigures, VolumeRow};
 
 /// The assessment table: per unit, every rate with its numerator and denominator.
 pub fn assessment(rows: &[UnitFigures], title: &str) -> Result<Vec<u8>, XlsxError> {

@@ -4,13 +4,13 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
-use xinfang_domain::access::{self, Disclosure, disclosure, redact};
+use xinfang_domain::access::{Disclosure, disclosure, redact};
 use xinfang_domain::case::Case;
 use xinfang_domain::deadline::Warning;
 use xinfang_domain::lifecycle::{Ctx, available_actions};
 use xinfang_domain::{Actor, By, CaseStatus, Event, OrgChart, UnitId};
 use xinfang_store::Store;
-use xinfang_store::read::{CaseSummary, TimelineEntry};
+use xinfang_store::read::TimelineEntry;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ClockView {
@@ -278,14 +278,6 @@ pub fn public_view(store: &Store, case: &Case, entries: &[TimelineEntry]) -> Pub
 
 /// The only commands a petitioner may issue by query code.
 pub const PETITIONER_ACTIONS: &[&str] = &["evaluate", "request_review", "request_rereview"];
-
-/// Lists name no reporter outside 纪检监察 ([`access::listed_name`]).
-pub fn hide_reports(actor: &Actor, items: &mut [CaseSummary]) {
-    for i in items.iter_mut() {
-        i.petitioner_name =
-            access::listed_name(actor, i.is_report, std::mem::take(&mut i.petitioner_name));
-    }
-}
 
 /// A form's problems, each shown next to its field: (field, message).
 #[derive(Debug, Clone, Default)]

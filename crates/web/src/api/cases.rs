@@ -9,13 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xinfang_domain::case::{CaseStatus, Deadlines};
 use xinfang_domain::{CaseId, Command, NewCase, Warning};
-use xinfang_store::Who;
 use xinfang_store::read::{CaseFilter, CaseSummary, Page, Sort, SortKey};
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Officer};
-use crate::views::{CaseView, TimelineItem, case_view, hide_reports, timeline_view};
+use crate::views::{CaseView, TimelineItem, case_view, timeline_view};
+use crate::{AppState, app};
 
 #[derive(Serialize, ToSchema)]
 pub struct Registered {
@@ -36,8 +35,7 @@ pub async fn create(
     Officer(actor, _): Officer,
     ApiJson(new): ApiJson<NewCase>,
 ) -> ApiResult<(StatusCode, Json<Registered>)> {
-    let unit = actor.unit;
-    let case = state.store.register(new, Who::Officer(actor), unit).await?;
+    let case = app::cases::register(&state, &actor, new).await?;
     Ok((
         StatusCode::CREATED,
         Json(Registered {
@@ -155,13 +153,8 @@ pub async fn list(
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(20),
     };
-    let mut page = state.store.list_cases(&actor, &filter).await?;
-    hide_reports(&actor, &mut page.items);
-    Ok(Json(page))
+    Ok(Json(app::cases::list(&state, &actor, &filter).await?))
 }
-
-/// Longest text query, in characters.
-pub const MAX_QUERY_CHARS: usize = 100;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -186,34 +179,17 @@ pub async fn search(
         ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text()))
     })?;
     let words = q.q.trim();
-    if words.is_empty() || words.chars().count() > MAX_QUERY_CHARS {
+    if words.is_empty() || words.chars().count() > app::cases::MAX_QUERY_CHARS {
         return Err(ApiError::bad_request(
             "bad_query",
-            format!("检索词应为 1 至 {MAX_QUERY_CHARS} 个字"),
+            format!("检索词应为 1 至 {} 个字", app::cases::MAX_QUERY_CHARS),
         ));
     }
-    let mut page = state
-        .text
-        .cases(&actor, words, q.page.unwrap_or(1), q.per_page.unwrap_or(20))
-        .await?;
-    hide_reports(&actor, &mut page.items);
-    Ok(Json(page))
-}
-
-async fn visible_case(
-    state: &AppState,
-    actor: &xinfang_domain::Actor,
-    id: i64,
-) -> ApiResult<xinfang_domain::Case> {
-    let case = state
-        .store
-        .case(CaseId(id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("信访事项"))?;
-    if !state.store.may_see(actor, &case) {
-        return Err(ApiError::forbidden("无权查看此信访事项"));
-    }
-    Ok(case)
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(20);
+    Ok(Json(
+        app::cases::search(&state, &actor, words, page, per_page).await?,
+    ))
 }
 
 /// One case, with the deadlines running and the actions this officer may take.
@@ -224,7 +200,7 @@ pub async fn get_one(
     Officer(actor, _): Officer,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<CaseView>> {
-    let case = visible_case(&state, &actor, id).await?;
+    let case = app::cases::visible(&state, &actor, CaseId(id)).await?;
     Ok(Json(case_view(&state.store, &actor, case)))
 }
 
@@ -236,7 +212,7 @@ pub async fn timeline(
     Officer(actor, _): Officer,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<TimelineItem>>> {
-    let case = visible_case(&state, &actor, id).await?;
+    let case = app::cases::visible(&state, &actor, CaseId(id)).await?;
     let entries = state.store.timeline(case.id).await?;
     Ok(Json(
         timeline_view(&state.store, &actor, &case, entries).await?,
@@ -255,11 +231,7 @@ pub async fn act(
     Path(id): Path<i64>,
     ApiJson(cmd): ApiJson<Command>,
 ) -> ApiResult<Json<CaseView>> {
-    visible_case(&state, &actor, id).await?;
-    let case = state
-        .store
-        .act(CaseId(id), cmd, Who::Officer(actor.clone()))
-        .await?;
+    let case = app::cases::act(&state, &actor, CaseId(id), cmd).await?;
     Ok(Json(case_view(&state.store, &actor, case)))
 }
 
@@ -288,7 +260,7 @@ pub async fn similar(
             "text 应为 1 至 20000 个字",
         ));
     }
-    let mut items = state.text.similar(&actor, &q.text, 10).await?;
-    hide_reports(&actor, &mut items);
-    Ok(Json(items))
+    Ok(Json(
+        app::cases::similar(&state, &actor, &q.text, 10).await?,
+    ))
 }

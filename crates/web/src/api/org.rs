@@ -5,13 +5,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xinfang_domain::{Actor, Policy, Role, UnitId, UnitKind};
-use xinfang_store::Who;
+use xinfang_domain::{Policy, Role, UnitId, UnitKind};
 use xinfang_store::org::Person;
 
-use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Officer};
+use crate::{AppState, app};
 
 #[derive(Serialize, ToSchema)]
 pub struct UnitView {
@@ -45,14 +44,6 @@ pub async fn list_units(State(state): State<AppState>, _: Officer) -> Json<Vec<U
     )
 }
 
-fn admin(actor: &Actor) -> ApiResult<()> {
-    if actor.has(Role::Admin) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("只有管理员可以执行此操作"))
-    }
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUnit {
@@ -74,11 +65,7 @@ pub async fn create_unit(
     Officer(actor, _): Officer,
     ApiJson(req): ApiJson<NewUnit>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
-    admin(&actor)?;
-    let id = state
-        .store
-        .create_unit(req.parent_id, &req.name, req.kind, Who::Officer(actor))
-        .await?;
+    let id = app::org::create_unit(&state, &actor, req.parent_id, &req.name, req.kind).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
@@ -89,7 +76,7 @@ pub async fn list_people(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
 ) -> ApiResult<Json<Vec<Person>>> {
-    admin(&actor)?;
+    app::org::admin(&actor)?;
     Ok(Json(state.store.people().await?))
 }
 
@@ -111,51 +98,14 @@ pub async fn create_person(
     Officer(actor, _): Officer,
     ApiJson(req): ApiJson<NewPerson>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
-    admin(&actor)?;
-    if req.password.chars().count() < 10 || req.password.len() > 256 {
-        return Err(ApiError {
-            field: Some("password"),
-            ..ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_input",
-                "密码应为10至256个字符",
-            )
-        });
-    }
-    if state
-        .store
-        .people()
-        .await?
-        .iter()
-        .any(|p| p.username == req.username.trim())
-    {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "conflict",
-            "用户名已存在",
-        ));
-    }
-    let password = req.password.clone();
-    let hash = tokio::task::spawn_blocking(move || xinfang_store::auth::hash_password(&password))
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "服务器内部错误",
-            )
-        })?;
-    let id = state
-        .store
-        .create_person(
-            &req.username,
-            &req.name,
-            req.unit_id,
-            &req.roles,
-            hash,
-            Who::Officer(actor),
-        )
-        .await?;
+    let person = app::org::NewPerson {
+        username: req.username,
+        name: req.name,
+        unit: req.unit_id,
+        roles: req.roles,
+        password: req.password,
+    };
+    let id = app::org::create_person(&state, &actor, person).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 

@@ -1,11 +1,15 @@
 //! Cases as officers reach them: one they may see, a command on it, registration.
 
-use xinfang_domain::{Actor, Case, CaseId, Command, NewCase, Record};
+use xinfang_domain::{Actor, Case, CaseId, Command, NewCase, Record, access};
 use xinfang_store::Who;
+use xinfang_store::read::{CaseFilter, CaseSummary, Page};
 use xinfang_store::records::RecordQuery;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
+
+/// Longest text query, in characters.
+pub const MAX_QUERY_CHARS: usize = 100;
 
 /// A case the officer may see (404 when missing, 403 when not theirs to see).
 pub async fn visible(state: &AppState, actor: &Actor, id: CaseId) -> ApiResult<Case> {
@@ -47,4 +51,60 @@ pub async fn records_of<R: Record>(state: &AppState, case: &Case) -> ApiResult<V
         ..Default::default()
     };
     Ok(state.store.list(&q).await?)
+}
+
+/// Cases the officer may see, filtered and paginated; a report's petitioner is named only to
+/// those who see reporters.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    filter: &CaseFilter,
+) -> ApiResult<Page<CaseSummary>> {
+    let mut page = state.store.list_cases(actor, filter).await?;
+    hide_reporters(actor, &mut page.items);
+    Ok(page)
+}
+
+/// Cases the officer may see whose text holds every word of `words`, best first.
+pub async fn search(
+    state: &AppState,
+    actor: &Actor,
+    words: &str,
+    page: u32,
+    per_page: u32,
+) -> ApiResult<Page<CaseSummary>> {
+    let mut found = state.text.cases(actor, words, page, per_page).await?;
+    hide_reporters(actor, &mut found.items);
+    Ok(found)
+}
+
+/// Cases the officer may see that read like `text` (the duplicate check at intake).
+pub async fn similar(
+    state: &AppState,
+    actor: &Actor,
+    text: &str,
+    limit: usize,
+) -> ApiResult<Vec<CaseSummary>> {
+    let mut items = state.text.similar(actor, text, limit).await?;
+    hide_reporters(actor, &mut items);
+    Ok(items)
+}
+
+/// Lists name no reporter outside 纪检监察 ([`access::listed_name`]).
+fn hide_reporters(actor: &Actor, items: &mut [CaseSummary]) {
+    for i in items.iter_mut() {
+        i.petitioner_name =
+            access::listed_name(actor, i.is_report, std::mem::take(&mut i.petitioner_name));
+    }
+}
+
+/// The summaries of those of `ids` the officer may see, in the order of `ids`.
+pub async fn summaries(
+    state: &AppState,
+    actor: &Actor,
+    ids: &[i64],
+) -> ApiResult<Vec<CaseSummary>> {
+    let mut items = state.store.summaries_in_order(actor, ids).await?;
+    hide_reporters(actor, &mut items);
+    Ok(items)
 }

@@ -1,6 +1,5 @@
 //! The petition form and its submission (multipart, with attachments).
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 use askama::Template;
@@ -23,16 +22,77 @@ pub(super) struct FormPage {
     challenge: String,
     regions: Vec<String>,
     categories: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
-    form: HashMap<String, String>,
+    form: PetitionFields,
     error: Option<String>,
     problems: Problems,
 }
 
-impl FormPage {
-    fn val(&self, key: &str) -> String {
-        self.form.get(key).cloned().unwrap_or_default()
+/// The text fields of the petition form, as typed.
+#[derive(Debug, Clone, Default)]
+pub(super) struct PetitionFields {
+    title: String,
+    content: String,
+    petitioner_name: String,
+    petitioner_id_number: String,
+    petitioner_phone: String,
+    petitioner_address: String,
+    email: String,
+    category: String,
+    region: String,
+    pow_challenge: String,
+    pow_nonce: String,
+}
+
+impl PetitionFields {
+    /// Takes a field of the multipart body; fields the form does not have are ignored.
+    fn set(&mut self, name: &str, value: String) {
+        let slot = match name {
+            "title" => &mut self.title,
+            "content" => &mut self.content,
+            "petitioner_name" => &mut self.petitioner_name,
+            "petitioner_id_number" => &mut self.petitioner_id_number,
+            "petitioner_phone" => &mut self.petitioner_phone,
+            "petitioner_address" => &mut self.petitioner_address,
+            "email" => &mut self.email,
+            "category" => &mut self.category,
+            "region" => &mut self.region,
+            "pow_challenge" => &mut self.pow_challenge,
+            "pow_nonce" => &mut self.pow_nonce,
+            _ => return,
+        };
+        *slot = value;
     }
 
+    /// The petition, as an online case.
+    fn petition(&self, attachments: Vec<Attachment>) -> NewCase {
+        let given = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        let category = taxonomy::by_code(self.category.trim()).map(|c| c.path());
+        let is_report = category.as_deref() == Some("纪检监察/检举控告");
+        NewCase {
+            channel: Channel::Online,
+            title: self.title.trim().to_string(),
+            content: self.content.trim().to_string(),
+            petitioner: Petitioner {
+                name: self.petitioner_name.trim().to_string(),
+                id_number: given(&self.petitioner_id_number),
+                phone: given(&self.petitioner_phone),
+                address: given(&self.petitioner_address),
+                email: given(&self.email),
+            },
+            category,
+            region: given(&self.region),
+            collective: None,
+            is_report,
+            accused_unit: None,
+            skip_level: false,
+            received_on: None,
+            repeat_of: None,
+            attachments,
+        }
+    }
+}
+
+impl FormPage {
     fn msg(&self, field: &str) -> &str {
         self.problems.msg(field)
     }
@@ -44,7 +104,7 @@ impl FormPage {
 
 fn form_page(
     state: &AppState,
-    form: HashMap<String, String>,
+    form: PetitionFields,
     error: Option<String>,
     problems: Problems,
 ) -> FormPage {
@@ -77,7 +137,7 @@ fn form_page(
 }
 
 pub(super) async fn form(State(state): State<AppState>) -> Response {
-    form_page(&state, HashMap::new(), None, Problems::default()).into_response()
+    form_page(&state, PetitionFields::default(), None, Problems::default()).into_response()
 }
 
 #[derive(Template, WebTemplate)]
@@ -96,14 +156,14 @@ const MAX_FIELD_BYTES: usize = 64 * 1024;
 
 /// What a submission carried: its text fields and its files, staged but not yet kept.
 struct Received {
-    fields: HashMap<String, String>,
+    fields: PetitionFields,
     files: Vec<Staged>,
 }
 
 fn refuse(
     state: &AppState,
     status: StatusCode,
-    fields: HashMap<String, String>,
+    fields: PetitionFields,
     message: String,
 ) -> Response {
     (
@@ -116,10 +176,10 @@ fn refuse(
 async fn receive(
     state: &AppState,
     mut multipart: Multipart,
-) -> Result<Received, (StatusCode, String, HashMap<String, String>)> {
-    let mut fields: HashMap<String, String> = HashMap::new();
+) -> Result<Received, (StatusCode, String, PetitionFields)> {
+    let mut fields = PetitionFields::default();
     let mut files: Vec<Staged> = Vec::new();
-    let bad = |fields: &HashMap<String, String>, status, m: String| (status, m, fields.clone());
+    let bad = |fields: &PetitionFields, status, m: String| (status, m, fields.clone());
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -198,43 +258,10 @@ async fn receive(
                     "表单内容不是有效的文字".into(),
                 )
             })?;
-            fields.insert(name, value);
+            fields.set(&name, value);
         }
     }
     Ok(Received { fields, files })
-}
-
-fn new_case(f: &HashMap<String, String>, attachments: Vec<Attachment>) -> NewCase {
-    let get = |k: &str| {
-        f.get(k)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    let category = get("category")
-        .and_then(|c| taxonomy::by_code(&c))
-        .map(|c| c.path());
-    let is_report = category.as_deref() == Some("纪检监察/检举控告");
-    NewCase {
-        channel: Channel::Online,
-        title: get("title").unwrap_or_default(),
-        content: get("content").unwrap_or_default(),
-        petitioner: Petitioner {
-            name: get("petitioner_name").unwrap_or_default(),
-            id_number: get("petitioner_id_number"),
-            phone: get("petitioner_phone"),
-            address: get("petitioner_address"),
-            email: get("email"),
-        },
-        category,
-        region: get("region"),
-        collective: None,
-        is_report,
-        accused_unit: None,
-        skip_level: false,
-        received_on: None,
-        repeat_of: None,
-        attachments,
-    }
 }
 
 /// The petition office that takes online petitions: the highest in the tree.
@@ -264,7 +291,7 @@ pub(super) async fn submit(
             return refuse(
                 &state,
                 StatusCode::SERVICE_UNAVAILABLE,
-                HashMap::new(),
+                PetitionFields::default(),
                 "当前提交人数较多，请稍后再试".into(),
             );
         }
@@ -274,30 +301,21 @@ pub(super) async fn submit(
         // Dropping the staged files removes them.
         Err((status, message, fields)) => return refuse(&state, status, fields, message),
     };
-    let challenge = fields.get("pow_challenge").cloned().unwrap_or_default();
-    let nonce = fields.get("pow_nonce").cloned().unwrap_or_default();
-    if let Err(m) = state.pow.verify(&challenge, &nonce) {
+    if let Err(m) = state.pow.verify(&fields.pow_challenge, &fields.pow_nonce) {
         return refuse(&state, StatusCode::FORBIDDEN, fields, m.into());
     }
     let mut problems: Vec<(String, String)> = Vec::new();
-    if fields
-        .get("category")
-        .and_then(|c| taxonomy::by_code(c))
-        .is_none()
-    {
+    if taxonomy::by_code(fields.category.trim()).is_none() {
         problems.push(("category".into(), "请选择事项类别".into()));
     }
-    if fields
-        .get("petitioner_phone")
-        .is_none_or(|p| p.trim().is_empty())
-    {
+    if fields.petitioner_phone.trim().is_empty() {
         problems.push((
             "petitioner.phone".into(),
             "请填写手机号码，用于接收查询码和办理通知".into(),
         ));
     }
     let attachments: Vec<Attachment> = files.iter().map(|s| s.attachment.clone()).collect();
-    let new = new_case(&fields, attachments);
+    let new = fields.petition(attachments);
     problems.extend(Problems::of(xinfang_domain::lifecycle::intake_problems(&new)).0);
     if !problems.is_empty() {
         let problems = Problems(problems);
@@ -374,7 +392,12 @@ fn admit(state: &AppState, ip: IpAddr) -> Result<(), Response> {
     state.limits.check_submit(ip).map_err(|e| {
         (
             e.status,
-            form_page(state, HashMap::new(), Some(e.message), Problems::default()),
+            form_page(
+                state,
+                PetitionFields::default(),
+                Some(e.message),
+                Problems::default(),
+            ),
         )
             .into_response()
     })

@@ -1,6 +1,5 @@
 //! Following a case by query code; evaluating and appealing it.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 use askama::Template;
@@ -9,6 +8,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use xinfang_domain::{Case, CaseStatus, Command, Rating};
 use xinfang_store::Who;
 use xinfang_store::auth::normalise_query_code;
@@ -171,11 +171,40 @@ async fn find(
     Ok((case, view))
 }
 
-/// The query code a track-page form carries.
-fn code_of(form: &HashMap<String, String>) -> String {
-    form.get("code")
-        .map(|c| c.trim().to_string())
-        .unwrap_or_default()
+/// A track-page form: the query code, and for an action what the petitioner says.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct TrackForm {
+    code: String,
+    action: String,
+    office: String,
+    unit: String,
+    comment: String,
+    reason: String,
+}
+
+impl TrackForm {
+    fn code(&self) -> String {
+        self.code.trim().to_string()
+    }
+
+    /// The petitioner's command.
+    fn command(&self) -> Result<Command, String> {
+        let rating = |v: &str| {
+            Rating::from_code(v.trim()).ok_or_else(|| "请选择满意、基本满意或不满意".to_string())
+        };
+        let reason = self.reason.trim().to_string();
+        match self.action.trim() {
+            "evaluate" => Ok(Command::Evaluate {
+                office: rating(&self.office)?,
+                unit: rating(&self.unit)?,
+                comment: Some(self.comment.trim().to_string()).filter(|c| !c.is_empty()),
+            }),
+            "request_review" => Ok(Command::RequestReview { reason }),
+            "request_rereview" => Ok(Command::RequestRereview { reason }),
+            _ => Err("不支持的操作".into()),
+        }
+    }
 }
 
 /// The track page with only the code form and a message (no case found, too many look-ups).
@@ -188,47 +217,21 @@ fn refused(status: StatusCode, code: String, message: String) -> Response {
 pub(super) async fn lookup(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<TrackForm>,
 ) -> Response {
-    let code = code_of(&form);
+    let code = form.code();
     match find(&state, ip, &code).await {
         Ok((case, view)) => with_case(&state, code, &case, view).into_response(),
         Err((status, message)) => refused(status, code, message),
     }
 }
 
-/// The petitioner's command from a track-page form.
-fn command(form: &HashMap<String, String>) -> Result<Command, String> {
-    let text = |k: &str| {
-        form.get(k)
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default()
-    };
-    let rating = |k: &str| {
-        Rating::from_code(&text(k)).ok_or_else(|| "请选择满意、基本满意或不满意".to_string())
-    };
-    match text("action").as_str() {
-        "evaluate" => Ok(Command::Evaluate {
-            office: rating("office")?,
-            unit: rating("unit")?,
-            comment: Some(text("comment")).filter(|c| !c.is_empty()),
-        }),
-        "request_review" => Ok(Command::RequestReview {
-            reason: text("reason"),
-        }),
-        "request_rereview" => Ok(Command::RequestRereview {
-            reason: text("reason"),
-        }),
-        _ => Err("不支持的操作".into()),
-    }
-}
-
 pub(super) async fn act(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<TrackForm>,
 ) -> Response {
-    let code = code_of(&form);
+    let code = form.code();
     let (case, view) = match find(&state, ip, &code).await {
         Ok(found) => found,
         Err((status, message)) => return refused(status, code, message),
@@ -238,7 +241,7 @@ pub(super) async fn act(
         page.error = Some(message);
         (status, page).into_response()
     };
-    let cmd = match command(&form) {
+    let cmd = match form.command() {
         Ok(c) => c,
         Err(m) => return refused_action(StatusCode::UNPROCESSABLE_ENTITY, m, &case, view),
     };

@@ -1,19 +1,18 @@
 //! Administration for admins: the unit tree, people and roles, the policy in force.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use xinfang_domain::{Role, UnitId, UnitKind};
-use xinfang_store::Who;
 
-use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options};
+use super::form::Submitted;
+use super::frame::{Frame, UnitOption, error_page, frame, page_status, unit_options};
 use super::session::UiOfficer;
-use crate::AppState;
 use crate::error::ApiError;
+use crate::{AppState, app};
 
 pub struct PersonRow {
     pub username: String,
@@ -158,15 +157,15 @@ async fn render(
     (status, page).into_response()
 }
 
-/// The page again, with the notice of what was done or the store's refusal.
+/// The page again, with the notice of what was done or the refusal.
 async fn outcome(
     state: &AppState,
     officer: &UiOfficer,
-    done: Result<String, xinfang_store::StoreError>,
+    done: Result<String, ApiError>,
 ) -> Response {
     match done {
         Ok(notice) => render(state, officer, None, Some(notice)).await,
-        Err(e) => render(state, officer, Some(ApiError::from(e).message), None).await,
+        Err(e) => render(state, officer, Some(e.message), None).await,
     }
 }
 
@@ -188,22 +187,36 @@ pub async fn page(State(state): State<AppState>, officer: UiOfficer) -> Response
     render(&state, &officer, None, None).await
 }
 
+/// The forms of the administration page.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AdminForm {
+    parent_id: Option<i64>,
+    kind: String,
+    name: String,
+    username: String,
+    unit_id: Option<i64>,
+    roles: Vec<String>,
+    password: String,
+    id: Option<i64>,
+}
+
+/// A stable code (`department`, `handler` …) as the enum it names.
+fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::from(code)).ok()
+}
+
 pub async fn create_unit(
     State(state): State<AppState>,
-    officer: UiOfficer,
-    Form(form): Form<HashMap<String, String>>,
+    Submitted { officer, form }: Submitted<AdminForm>,
 ) -> Response {
-    if let Err(r) = require_admin(&officer).and_then(|_| officer.check_csrf(&form)) {
+    if let Err(r) = require_admin(&officer) {
         return r;
     }
-    let parent = form
-        .get("parent_id")
-        .and_then(|p| p.parse::<i64>().ok())
-        .map(UnitId);
-    let kind = form
-        .get("kind")
-        .and_then(|k| serde_json::from_value::<UnitKind>(serde_json::Value::from(k.as_str())).ok());
-    let (Some(kind), Some(name)) = (kind, form.get("name")) else {
+    let (Some(kind), false) = (
+        parse_code::<UnitKind>(&form.kind),
+        form.name.trim().is_empty(),
+    ) else {
         return render(
             &state,
             &officer,
@@ -212,100 +225,72 @@ pub async fn create_unit(
         )
         .await;
     };
-    match state
-        .store
-        .create_unit(parent, name, kind, Who::Officer(officer.actor.clone()))
-        .await
-    {
+    let parent = form.parent_id.map(UnitId);
+    match app::org::create_unit(&state, &officer.actor, parent, &form.name, kind).await {
         Ok(_) => Redirect::to("/admin").into_response(),
-        Err(e) => render(&state, &officer, Some(ApiError::from(e).message), None).await,
+        Err(e) => render(&state, &officer, Some(e.message), None).await,
     }
 }
 
 pub async fn create_person(
     State(state): State<AppState>,
-    officer: UiOfficer,
-    Form(form): Form<Vec<(String, String)>>,
+    Submitted { officer, form }: Submitted<AdminForm>,
 ) -> Response {
-    let map: HashMap<String, String> = form.iter().cloned().collect();
-    if let Err(r) = require_admin(&officer).and_then(|_| officer.check_csrf(&map)) {
+    if let Err(r) = require_admin(&officer) {
         return r;
     }
-    let roles: Vec<Role> = form
-        .iter()
-        .filter(|(k, _)| k == "roles")
-        .filter_map(|(_, v)| serde_json::from_value(serde_json::Value::from(v.as_str())).ok())
-        .collect();
-    let get = |k: &str| map.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    let password = map.get("password").cloned().unwrap_or_default();
-    let unit = get("unit_id").parse::<i64>().ok().map(UnitId);
-    let Some(unit) = unit else {
+    let Some(unit) = form.unit_id.map(UnitId) else {
         return render(&state, &officer, Some("请选择所在单位".into()), None).await;
     };
-    if password.chars().count() < 10 || password.len() > 256 {
-        return render(&state, &officer, Some("密码应为10至256个字符".into()), None).await;
-    }
-    if matches!(state.store.people().await, Ok(p) if p.iter().any(|p| p.username == get("username")))
-    {
-        return render(&state, &officer, Some("用户名已存在".into()), None).await;
-    }
-    let hash =
-        match tokio::task::spawn_blocking(move || xinfang_store::auth::hash_password(&password))
-            .await
-        {
-            Ok(h) => h,
-            Err(_) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误"),
-        };
-    let done = state
-        .store
-        .create_person(
-            &get("username"),
-            &get("name"),
-            unit,
-            &roles,
-            hash,
-            Who::Officer(officer.actor.clone()),
-        )
+    let username = form.username.trim().to_string();
+    let person = app::org::NewPerson {
+        username: username.clone(),
+        name: form.name.trim().to_string(),
+        unit,
+        roles: form.roles.iter().filter_map(|r| parse_code(r)).collect(),
+        password: form.password,
+    };
+    let done = app::org::create_person(&state, &officer.actor, person)
         .await
-        .map(|_| format!("已添加人员 {}", get("username")));
+        .map(|_| format!("已添加人员 {username}"));
     outcome(&state, &officer, done).await
 }
 
 /// Issues an Open311 API key; it is shown once, in the notice.
 pub async fn create_api_key(
     State(state): State<AppState>,
-    officer: UiOfficer,
-    Form(form): Form<HashMap<String, String>>,
+    Submitted { officer, form }: Submitted<AdminForm>,
 ) -> Response {
-    if let Err(r) = require_admin(&officer).and_then(|_| officer.check_csrf(&form)) {
+    if let Err(r) = require_admin(&officer) {
         return r;
     }
-    let name = form.get("name").cloned().unwrap_or_default();
-    let done = state.store.create_api_key(&name).await.map(|(_, key)| {
-        format!(
-            "已为“{}”发放接口密钥：{key}（只显示这一次，请立即交给对方系统保存）",
-            name.trim()
-        )
-    });
+    let name = form.name;
+    let done = state
+        .store
+        .create_api_key(&name)
+        .await
+        .map(|(_, key)| {
+            format!(
+                "已为“{}”发放接口密钥：{key}（只显示这一次，请立即交给对方系统保存）",
+                name.trim()
+            )
+        })
+        .map_err(ApiError::from);
     outcome(&state, &officer, done).await
 }
 
 pub async fn revoke_api_key(
     State(state): State<AppState>,
-    officer: UiOfficer,
-    Form(form): Form<HashMap<String, String>>,
+    Submitted { officer, form }: Submitted<AdminForm>,
 ) -> Response {
-    if let Err(r) = require_admin(&officer).and_then(|_| officer.check_csrf(&form)) {
+    if let Err(r) = require_admin(&officer) {
         return r;
     }
-    let id = form
-        .get("id")
-        .and_then(|i| i.parse::<i64>().ok())
-        .unwrap_or(0);
     let done = state
         .store
-        .revoke_api_key(id)
+        .revoke_api_key(form.id.unwrap_or(0))
         .await
-        .map(|()| "已停用该接口密钥".to_string());
+        .map(|()| "已停用该接口密钥".to_string())
+        .map_err(ApiError::from);
     outcome(&state, &officer, done).await
 }

@@ -11,7 +11,7 @@ use xinfang_domain::conference::{AgendaItem, Convene, Meeting, Task};
 use xinfang_domain::{CaseId, MeetingId, TaskId, UnitId};
 
 use super::form::{Submitted, date};
-use super::pages::{
+use super::frame::{
     Done, Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode,
 };
 use super::session::UiOfficer;

@@ -11,7 +11,7 @@ use xinfang_domain::duty::{DutyDay, Incident, IncidentCommand, NoteIncident, Set
 use xinfang_domain::{IncidentId, UnitId};
 
 use super::form::{Submitted, empty_as_none};
-use super::pages::{Frame, UnitOption, error_page, frame, page_status, unit_options};
+use super::frame::{Frame, UnitOption, error_page, frame, page_status, unit_options};
 use super::session::UiOfficer;
 use crate::app::duty::{IncidentView, view};
 use crate::error::ApiError;

@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
-use super::pages::error_page;
+use super::frame::error_page;
 use super::session::{CSRF_FIELD, UiOfficer};
 use crate::AppState;
 

@@ -15,7 +15,7 @@ use xinfang_domain::supervision::Supervision;
 use xinfang_domain::{CaseId, OwnershipId, PersonId};
 
 use super::form::Submitted;
-use super::pages::{Frame, error_page, frame, urlencode};
+use super::frame::{Frame, error_page, frame, urlencode};
 use super::session::UiOfficer;
 use crate::app::leadership::Whose;
 use crate::error::ApiError;

@@ -10,7 +10,7 @@ use xinfang_domain::ledger::{Dispute, DisputeCommand, DisputeInput, Risk};
 use xinfang_domain::{Channel, DisputeId, NewCase, Petitioner, UnitId};
 
 use super::form::{Submitted, empty_as_none};
-use super::pages::{
+use super::frame::{
     Done, Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode,
 };
 use super::session::UiOfficer;

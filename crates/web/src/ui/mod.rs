@@ -5,26 +5,30 @@
 // the large variant would save nothing.
 #[allow(clippy::result_large_err)]
 mod admin;
+mod case_page;
 #[allow(clippy::result_large_err)]
 mod conference;
+mod documents;
 #[allow(clippy::result_large_err)]
 mod duty;
 mod form;
+mod frame;
+mod intake;
 #[allow(clippy::result_large_err)]
 mod leadership;
 #[allow(clippy::result_large_err)]
 mod ledger;
 #[allow(clippy::result_large_err)]
-mod pages;
-#[allow(clippy::result_large_err)]
 mod reception;
 mod review;
+mod search;
 #[allow(clippy::result_large_err)]
 mod session;
 #[allow(clippy::result_large_err)]
 mod stats;
 #[allow(clippy::result_large_err)]
 mod supervision;
+mod worklist;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -45,18 +49,18 @@ pub fn routes() -> Router<AppState> {
 
 fn pages() -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::worklist))
+        .route("/", get(worklist::worklist))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
         .route(
             "/cases/new",
-            get(pages::new_case_form).post(pages::create_case),
+            get(intake::new_case_form).post(intake::create_case),
         )
-        .route("/cases/{id}", get(pages::case_page))
-        .route("/cases/{id}/act", post(pages::act))
-        .route("/cases/{id}/documents/{seq}", get(pages::document))
-        .route("/cases/{id}/attachments/{n}", get(pages::attachment))
-        .route("/search", get(pages::search))
+        .route("/cases/{id}", get(case_page::case_page))
+        .route("/cases/{id}/act", post(case_page::act))
+        .route("/cases/{id}/documents/{seq}", get(documents::document))
+        .route("/cases/{id}/attachments/{n}", get(documents::attachment))
+        .route("/search", get(search::search))
         .route("/stats", get(stats::page))
         .route("/leadership", get(leadership::page))
         .route("/reception", get(reception::list).post(reception::act_list))

@@ -11,7 +11,7 @@ use xinfang_domain::reception::{Session, SessionCommand, SessionKind};
 use xinfang_domain::{Channel, NewCase, PersonId, Petitioner, Role, SessionId, UnitId};
 
 use super::form::{Submitted, empty_as_none};
-use super::pages::{
+use super::frame::{
     Done, Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode,
 };
 use super::session::UiOfficer;

@@ -8,7 +8,7 @@ use xinfang_domain::review::{Call, FollowUp, QualityReview, Review, Scores};
 use xinfang_domain::{CaseId, Rating};
 
 use super::form::Submitted;
-use super::pages::{error_page, urlencode};
+use super::frame::{error_page, urlencode};
 use crate::{AppState, app};
 
 fn back(id: i64, done: &str) -> Response {

@@ -1,16 +1,16 @@
 //! Login with a form, the session cookie, and the CSRF token bound to the session.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use xinfang_domain::Actor;
 
+use super::form::csrf_matches;
 use crate::AppState;
 use crate::extract::{ClientIp, resolve};
 
@@ -39,19 +39,6 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 pub struct UiOfficer {
     pub actor: Actor,
     pub csrf: String,
-}
-
-impl UiOfficer {
-    /// Checks the CSRF field of a submitted form.
-    pub fn check_csrf(&self, form: &HashMap<String, String>) -> Result<(), Response> {
-        match form.get(CSRF_FIELD) {
-            Some(t) if *t == self.csrf => Ok(()),
-            _ => Err(super::pages::error_page(
-                axum::http::StatusCode::FORBIDDEN,
-                "表单已过期或来源不明，请返回重新提交。",
-            )),
-        }
-    }
 }
 
 impl FromRequestParts<AppState> for UiOfficer {
@@ -84,16 +71,21 @@ pub async fn login_form() -> LoginPage {
     }
 }
 
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<LoginForm>,
 ) -> Response {
-    let username = form
-        .get("username")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    let password = form.get("password").cloned().unwrap_or_default();
+    let username = form.username.trim().to_string();
+    let password = form.password;
     let fail = |error: &str, status| {
         (
             status,
@@ -133,15 +125,19 @@ pub async fn login(
     }
 }
 
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<LogoutForm>,
 ) -> Response {
     if let Some(token) = session_cookie(&headers)
-        && form
-            .get(CSRF_FIELD)
-            .is_some_and(|t| *t == csrf_token(&token))
+        && csrf_matches(&form.csrf, &csrf_token(&token))
     {
         let _ = state.store.logout(&token).await;
         state.sessions.forget(&token);

@@ -1,21 +1,20 @@
 //! The assessment page: every unit's 三率 and the rest for a period, each rate with its counts,
 //! each count a link to the cases behind it.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
 use xinfang_domain::UnitId;
 use xinfang_store::read::CaseSummary;
 
-use super::pages::{Frame, frame};
+use super::frame::{Frame, frame};
 use super::session::UiOfficer;
 use crate::AppState;
-use crate::api::stats::{
+use crate::app::stats::{
     Ranked, VOLUME_GROUPS, VolumeRow, behind, figures, period, ranking_rows, volume_rows,
 };
 
@@ -137,20 +136,42 @@ fn count_label(count: &str) -> &'static str {
     }
 }
 
+/// The statistics pages' query: a period, with or without subtrees, a grouping, and the
+/// count whose cases to list.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StatsQuery {
+    from: String,
+    to: String,
+    subtree: String,
+    by: String,
+    unit: Option<i64>,
+    count: Option<String>,
+}
+
+impl StatsQuery {
+    fn from(&self) -> Option<NaiveDate> {
+        self.from.trim().parse().ok()
+    }
+
+    fn to(&self) -> Option<NaiveDate> {
+        self.to.trim().parse().ok()
+    }
+
+    fn subtree(&self) -> bool {
+        self.subtree == "true"
+    }
+}
+
 pub async fn page(
     State(state): State<AppState>,
     officer: UiOfficer,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<StatsQuery>,
 ) -> Response {
     let today = state.store.clock().today();
     let month_start = today.with_day(1).unwrap_or(today);
-    let date = |k: &str, default: NaiveDate| {
-        q.get(k)
-            .and_then(|v| v.parse::<NaiveDate>().ok())
-            .unwrap_or(default)
-    };
-    let (from, to) = (date("from", month_start), date("to", today));
-    let subtree = q.get("subtree").is_some_and(|v| v == "true");
+    let (from, to) = (q.from().unwrap_or(month_start), q.to().unwrap_or(today));
+    let subtree = q.subtree();
     let mut page = StatsPage {
         frame: frame(&state, &officer),
         from: from.to_string(),
@@ -159,10 +180,8 @@ pub async fn page(
         rows: Vec::new(),
         behind: None,
         error: None,
-        by: q
-            .get("by")
+        by: Some(q.by.clone())
             .filter(|b| VOLUME_GROUPS.iter().any(|(g, _)| g == b))
-            .cloned()
             .unwrap_or_else(|| "channel".into()),
         groups: VOLUME_GROUPS.to_vec(),
         volume: Vec::new(),
@@ -217,10 +236,7 @@ pub async fn page(
         .first()
         .map(|r| r.trend.iter().map(|t| t.month.clone()).collect())
         .unwrap_or_default();
-    if let (Some(unit), Some(count)) = (
-        q.get("unit").and_then(|u| u.parse::<i64>().ok()),
-        q.get("count"),
-    ) {
+    if let (Some(unit), Some(count)) = (q.unit, q.count.as_deref()) {
         match behind(
             &state,
             &officer.actor,
@@ -252,17 +268,16 @@ pub async fn page(
 
 /// The period's dates from a query, or the refusal page.
 fn query_period(
-    q: &HashMap<String, String>,
+    q: &StatsQuery,
 ) -> Result<(NaiveDate, NaiveDate, xinfang_domain::metrics::Period), Response> {
-    let date = |k: &str| q.get(k).and_then(|v| v.parse::<NaiveDate>().ok());
-    let (Some(from), Some(to)) = (date("from"), date("to")) else {
-        return Err(super::pages::error_page(
+    let (Some(from), Some(to)) = (q.from(), q.to()) else {
+        return Err(super::frame::error_page(
             StatusCode::BAD_REQUEST,
             "请填写统计期间的起止日期",
         ));
     };
     let p = period(from, to)
-        .map_err(|e| super::pages::error_page(StatusCode::BAD_REQUEST, &e.message))?;
+        .map_err(|e| super::frame::error_page(StatusCode::BAD_REQUEST, &e.message))?;
     Ok((from, to, p))
 }
 
@@ -278,7 +293,7 @@ fn xlsx(bytes: Result<Vec<u8>, rust_xlsxwriter::XlsxError>, name: &str) -> Respo
                     axum::http::header::CONTENT_DISPOSITION,
                     format!(
                         "attachment; filename*=UTF-8''{}",
-                        super::pages::urlencode(name)
+                        super::frame::urlencode(name)
                     ),
                 ),
             ],
@@ -287,7 +302,7 @@ fn xlsx(bytes: Result<Vec<u8>, rust_xlsxwriter::XlsxError>, name: &str) -> Respo
             .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "xlsx export failed");
-            super::pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, "导出失败，请稍后再试")
+            super::frame::error_page(StatusCode::INTERNAL_SERVER_ERROR, "导出失败，请稍后再试")
         }
     }
 }
@@ -296,13 +311,13 @@ fn xlsx(bytes: Result<Vec<u8>, rust_xlsxwriter::XlsxError>, name: &str) -> Respo
 pub async fn export_assessment(
     State(state): State<AppState>,
     officer: UiOfficer,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<StatsQuery>,
 ) -> Response {
     let (from, to, p) = match query_period(&q) {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let subtree = q.get("subtree").is_some_and(|v| v == "true");
+    let subtree = q.subtree();
     match figures(&state, &officer.actor, p, subtree).await {
         Ok(rows) => {
             let title = format!(
@@ -314,7 +329,7 @@ pub async fn export_assessment(
                 &format!("考核统计_{from}_{to}.xlsx"),
             )
         }
-        Err(e) => super::pages::error_page(e.status, &e.message),
+        Err(e) => super::frame::error_page(e.status, &e.message),
     }
 }
 
@@ -322,13 +337,15 @@ pub async fn export_assessment(
 pub async fn export_volume(
     State(state): State<AppState>,
     _officer: UiOfficer,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<StatsQuery>,
 ) -> Response {
     let (from, to, p) = match query_period(&q) {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let by = q.get("by").cloned().unwrap_or_else(|| "channel".into());
+    let by = Some(q.by.clone())
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| "channel".into());
     let group = VOLUME_GROUPS
         .iter()
         .find(|(g, _)| *g == by)
@@ -339,7 +356,7 @@ pub async fn export_volume(
             crate::export::volume(&rows, &format!("信访量（按{group}）{from} 至 {to}"), group),
             &format!("信访量_{by}_{from}_{to}.xlsx"),
         ),
-        Err(e) => super::pages::error_page(e.status, &e.message),
+        Err(e) => super::frame::error_page(e.status, &e.message),
     }
 }
 

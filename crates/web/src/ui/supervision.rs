@@ -11,7 +11,7 @@ use xinfang_domain::supervision::{Supervision, SupervisionCommand};
 use xinfang_domain::{CaseId, SupervisionId, UnitId};
 
 use super::form::Submitted;
-use super::pages::{Done, Frame, error_page, frame, page_status, urlencode};
+use super::frame::{Done, Frame, error_page, frame, page_status, urlencode};
 use super::session::UiOfficer;
 use crate::app::supervision::Filter;
 use crate::{AppState, app};

@@ -1,0 +1,77 @@
+//! The organisation, kept by administrators: units of the tree and the people in them.
+
+use axum::http::StatusCode;
+use xinfang_domain::{Actor, PersonId, Role, UnitId, UnitKind};
+use xinfang_store::Who;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+
+/// Only administrators keep the organisation.
+pub fn admin(actor: &Actor) -> ApiResult<()> {
+    if actor.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("只有管理员可以执行此操作"))
+    }
+}
+
+pub async fn create_unit(
+    state: &AppState,
+    actor: &Actor,
+    parent: Option<UnitId>,
+    name: &str,
+    kind: UnitKind,
+) -> ApiResult<UnitId> {
+    admin(actor)?;
+    Ok(state
+        .store
+        .create_unit(parent, name, kind, Who::Officer(actor.clone()))
+        .await?)
+}
+
+/// A person to add, with the password they will log in with.
+pub struct NewPerson {
+    pub username: String,
+    pub name: String,
+    pub unit: UnitId,
+    pub roles: Vec<Role>,
+    pub password: String,
+}
+
+/// Adds a person; a username already taken is refused by the database (409
+/// `duplicate_username`).
+pub async fn create_person(state: &AppState, actor: &Actor, p: NewPerson) -> ApiResult<PersonId> {
+    admin(actor)?;
+    if p.password.chars().count() < 10 || p.password.len() > 256 {
+        return Err(ApiError {
+            field: Some("password"),
+            ..ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                "密码应为10至256个字符",
+            )
+        });
+    }
+    let password = p.password;
+    let hash = tokio::task::spawn_blocking(move || xinfang_store::auth::hash_password(&password))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "服务器内部错误",
+            )
+        })?;
+    Ok(state
+        .store
+        .create_person(
+            &p.username,
+            &p.name,
+            p.unit,
+            &p.roles,
+            hash,
+            Who::Officer(actor.clone()),
+        )
+        .await?)
+}

@@ -1,0 +1,352 @@
+//! The case page: everything about one case on one screen, and the forms of the actions the
+//! officer may take now (each a command of the lifecycle).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use xinfang_domain::access::{self, Duty};
+use xinfang_domain::case::CaseStatus;
+use xinfang_domain::vocab::{LegalChannel, Outcome, Rating};
+use xinfang_domain::{Case, CaseId, Command, Role};
+
+use super::form::{Submitted, date};
+use super::frame::{
+    Done, Frame, UnitOption, frame, from_api, page_status, unit_options, urlencode,
+};
+use super::session::UiOfficer;
+use crate::views::{CaseView, TimelineItem, case_view, timeline_view};
+use crate::{AppState, app};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "case.html")]
+struct CasePage {
+    frame: Frame,
+    v: CaseView,
+    timeline: Vec<TimelineItem>,
+    units: Vec<UnitOption>,
+    legal_channels: Vec<(&'static str, &'static str)>,
+    outcomes: Vec<(&'static str, &'static str)>,
+    ratings: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+    notice: Option<String>,
+    /// Notices to the petitioner and how their delivery stands.
+    deliveries: Vec<Delivery>,
+    /// 督查督办 about this case, and whether this officer may raise it.
+    supervision: Vec<xinfang_domain::supervision::Supervision>,
+    can_supervise: bool,
+    /// 领导包案 of this case, the leaders who may own it, and whether this officer assigns.
+    ownerships: Vec<xinfang_domain::ownership::Ownership>,
+    leaders: Vec<UnitOption>,
+    can_assign_leader: bool,
+    parts: Vec<(&'static str, &'static str)>,
+    /// The officer's person id.
+    me: i64,
+    /// 案件评查 and 回访 of this case; whether this officer may review it (closed, above it).
+    reviews: Vec<xinfang_domain::review::QualityReview>,
+    follow_ups: Vec<xinfang_domain::review::FollowUp>,
+    can_review: bool,
+}
+
+pub struct Delivery {
+    channel: &'static str,
+    recipient: String,
+    subject: String,
+    status: &'static str,
+    attempts: i64,
+    last_error: String,
+}
+
+fn delivery(state: &AppState, n: xinfang_store::outbox::Notice) -> Delivery {
+    let recipient = match n.channel.as_str() {
+        "sms" => xinfang_domain::petitioner::mask_phone(&n.recipient),
+        _ => match n.recipient.split_once('@') {
+            Some((_, host)) => format!("***@{host}"),
+            None => "***".into(),
+        },
+    };
+    let status = match n.status.as_str() {
+        "sent" => "已送达",
+        "failed" => "发送失败，已停止重试",
+        _ if n.attempts > 0 => "发送失败，等待重试",
+        _ => "待发送",
+    };
+    let when = n.sent_at.map(|ms| state.store.clock().format_ms(ms));
+    Delivery {
+        channel: if n.channel == "sms" {
+            "短信"
+        } else {
+            "电子邮件"
+        },
+        recipient,
+        subject: match when {
+            Some(w) => format!("{}（{w}）", n.subject),
+            None => n.subject,
+        },
+        status,
+        attempts: n.attempts,
+        last_error: n.last_error.unwrap_or_default(),
+    }
+}
+
+impl CasePage {
+    fn can(&self, action: &str) -> bool {
+        self.v.actions.contains(&action)
+    }
+}
+
+async fn render_case(
+    state: &AppState,
+    officer: &UiOfficer,
+    case: Case,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
+    let entries = match state.store.timeline(case.id).await {
+        Ok(e) => e,
+        Err(e) => return from_api(e.into()),
+    };
+    let timeline = match timeline_view(&state.store, &officer.actor, &case, entries).await {
+        Ok(t) => t,
+        Err(e) => return from_api(e.into()),
+    };
+    let deliveries = match state.store.notices_of(case.id.0).await {
+        Ok(n) => n.into_iter().map(|n| delivery(state, n)).collect(),
+        Err(e) => return from_api(e.into()),
+    };
+    let supervision = match app::cases::records_of(state, &case).await {
+        Ok(s) => s,
+        Err(e) => return from_api(e),
+    };
+    let can_supervise = state
+        .store
+        .org()
+        .get(case.responsible_unit())
+        .is_ok_and(|u| access::may(&officer.actor, Duty::Supervise, &u.path));
+    let ownerships = match app::cases::records_of(state, &case).await {
+        Ok(o) => o,
+        Err(e) => return from_api(e),
+    };
+    let a = &officer.actor;
+    let org = state.store.org();
+    let may = |duty| {
+        org.get(case.responsible_unit())
+            .is_ok_and(|u| access::may(a, duty, &u.path))
+    };
+    let can_assign_leader = may(Duty::AssignLeader);
+    let leaders = if can_assign_leader {
+        let org = state.store.org();
+        match state.store.people().await {
+            Ok(people) => people
+                .into_iter()
+                .filter(|p| p.roles.contains(&Role::Leader))
+                .map(|p| UnitOption {
+                    id: p.id.0,
+                    label: format!(
+                        "{}（{}）",
+                        p.name,
+                        org.get(p.unit).map(|u| u.name.as_str()).unwrap_or("")
+                    ),
+                })
+                .collect(),
+            Err(e) => return from_api(e.into()),
+        }
+    } else {
+        Vec::new()
+    };
+    let (reviews, follow_ups) = match state.store.reviews_of(case.id).await {
+        Ok(r) => r,
+        Err(e) => return from_api(e.into()),
+    };
+    let can_review =
+        matches!(case.status, CaseStatus::Closed | CaseStatus::Final) && may(Duty::ReviewQuality);
+    let status = page_status(&error);
+    let page = CasePage {
+        frame: frame(state, officer),
+        v: case_view(&state.store, &officer.actor, case),
+        timeline,
+        units: unit_options(state),
+        legal_channels: LegalChannel::ALL
+            .iter()
+            .map(|c| (c.code(), c.label()))
+            .collect(),
+        outcomes: Outcome::ALL.iter().map(|c| (c.code(), c.label())).collect(),
+        ratings: Rating::ALL.iter().map(|c| (c.code(), c.label())).collect(),
+        error,
+        notice,
+        deliveries,
+        supervision,
+        can_supervise,
+        ownerships,
+        leaders,
+        can_assign_leader,
+        me: officer.actor.person.0,
+        reviews,
+        follow_ups,
+        can_review,
+        parts: xinfang_domain::ownership::Part::ALL
+            .iter()
+            .map(|p| (p.code(), p.label()))
+            .collect(),
+    };
+    (status, page).into_response()
+}
+
+pub async fn case_page(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    Path(id): Path<i64>,
+    Query(q): Query<Done>,
+) -> Response {
+    match app::cases::visible(&state, &officer.actor, CaseId(id)).await {
+        Ok(case) => {
+            let done = q.done.map(|d| format!("已{d}"));
+            render_case(&state, &officer, case, None, done).await
+        }
+        Err(e) => from_api(e),
+    }
+}
+
+/// One of the case page's action forms; `action` names the command.
+#[derive(Deserialize)]
+pub struct ActionForm {
+    action: String,
+    #[serde(default)]
+    to_unit: String,
+    #[serde(default)]
+    report_due: String,
+    #[serde(default)]
+    legal_channel: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    days: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    office: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    hearing_on: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    panel: String,
+    #[serde(default)]
+    conclusion: String,
+    #[serde(default)]
+    record: String,
+}
+
+impl ActionForm {
+    /// The command the form asks for, or what is wrong with the form.
+    fn command(self) -> Result<Command, String> {
+        let number =
+            |v: &str, what: &str| v.trim().parse::<i64>().map_err(|_| format!("请填写{what}"));
+        let optional = |v: String| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        let choice = |v: &str, what: &str| format!("请选择{what}（{}）", v.trim());
+        let panel = |v: &str| {
+            v.split(['\n', '，', ',', '、'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        let outcome = |v: &str| Outcome::from_code(v.trim()).ok_or_else(|| choice(v, "处理意见"));
+        let rating = |v: &str| Rating::from_code(v.trim()).ok_or_else(|| choice(v, "评价"));
+        Ok(match self.action.as_str() {
+            "forward" => Command::Forward {
+                to_unit: xinfang_domain::UnitId(number(&self.to_unit, "接收单位")?),
+            },
+            "assign" => Command::Assign {
+                to_unit: xinfang_domain::UnitId(number(&self.to_unit, "接收单位")?),
+                report_due: optional(self.report_due).map(|d| date(&d)).transpose()?,
+            },
+            "redirect" => Command::Redirect {
+                legal_channel: LegalChannel::from_code(self.legal_channel.trim())
+                    .ok_or_else(|| choice(&self.legal_channel, "法定途径"))?,
+                note: optional(self.note),
+            },
+            "reject" => Command::Reject {
+                reason: self.reason,
+            },
+            "object" => Command::Object {
+                reason: self.reason,
+            },
+            "accept" => Command::Accept,
+            "decline" => Command::Decline {
+                reason: self.reason,
+            },
+            "extend" => Command::Extend {
+                days: u32::try_from(number(&self.days, "延长天数")?)
+                    .map_err(|_| "延长天数不正确".to_string())?,
+                reason: self.reason,
+            },
+            "reply" => Command::Reply {
+                outcome: outcome(&self.outcome)?,
+                text: self.text,
+            },
+            "review" => Command::Review {
+                outcome: outcome(&self.outcome)?,
+                text: self.text,
+            },
+            "rereview" => Command::Rereview {
+                outcome: outcome(&self.outcome)?,
+                text: self.text,
+            },
+            "evaluate" => Command::Evaluate {
+                office: rating(&self.office)?,
+                unit: rating(&self.unit)?,
+                comment: optional(self.comment),
+            },
+            "request_review" => Command::RequestReview {
+                reason: self.reason,
+            },
+            "request_rereview" => Command::RequestRereview {
+                reason: self.reason,
+            },
+            "schedule_hearing" => Command::ScheduleHearing {
+                hearing_on: date(&self.hearing_on)?,
+                place: self.place,
+                panel: panel(&self.panel),
+            },
+            "start_hearing" => Command::StartHearing {
+                panel: panel(&self.panel),
+            },
+            "end_hearing" => Command::EndHearing {
+                conclusion: self.conclusion,
+                record: self.record,
+            },
+            "close" => Command::Close,
+            _ => return Err("未知的操作".into()),
+        })
+    }
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Submitted { officer, form }: Submitted<ActionForm>,
+) -> Response {
+    let case = match app::cases::visible(&state, &officer.actor, CaseId(id)).await {
+        Ok(c) => c,
+        Err(e) => return from_api(e),
+    };
+    let cmd = match form.command() {
+        Ok(c) => c,
+        Err(e) => return render_case(&state, &officer, case, Some(e), None).await,
+    };
+    let name = cmd.name();
+    match app::cases::act(&state, &officer.actor, case.id, cmd).await {
+        Ok(_) => Redirect::to(&format!("/cases/{id}?done={}", urlencode(name))).into_response(),
+        Err(e) => render_case(&state, &officer, case, Some(e.message), None).await,
+    }
+}

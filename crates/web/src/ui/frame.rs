@@ -1,0 +1,107 @@
+//! What every workbench page shares: the frame (who is logged in, the CSRF token, the menu),
+//! error pages, the `?done=` notice, unit options for pickers, and link encoding.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use xinfang_domain::Role;
+
+use super::session::UiOfficer;
+use crate::AppState;
+use crate::error::ApiError;
+
+pub struct Frame {
+    pub user: String,
+    pub unit: String,
+    pub csrf: String,
+    pub can_register: bool,
+    pub is_admin: bool,
+}
+
+pub fn frame(state: &AppState, officer: &UiOfficer) -> Frame {
+    let a = &officer.actor;
+    Frame {
+        user: a.name.clone(),
+        unit: state
+            .store
+            .org()
+            .get(a.unit)
+            .map(|u| u.name.clone())
+            .unwrap_or_default(),
+        csrf: officer.csrf.clone(),
+        can_register: a.has_any(&[Role::Registrar, Role::Admin]),
+        is_admin: a.has(Role::Admin),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    message: String,
+}
+
+/// The `?done=` a page shows after a form succeeded.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    pub done: Option<String>,
+}
+
+/// A form page shown again with an error is answered 422, otherwise 200.
+pub fn page_status(error: &Option<String>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        ErrorPage {
+            message: message.to_string(),
+        },
+    )
+        .into_response()
+}
+
+pub fn from_api(e: ApiError) -> Response {
+    error_page(e.status, &e.message)
+}
+
+pub struct UnitOption {
+    pub id: i64,
+    pub label: String,
+}
+
+pub fn unit_options(state: &AppState) -> Vec<UnitOption> {
+    let org = state.store.org();
+    let mut units: Vec<_> = org.units().collect();
+    units.sort_by(|a, b| a.path.cmp(&b.path));
+    units
+        .into_iter()
+        .map(|u| UnitOption {
+            id: u.id.0,
+            label: format!(
+                "{}{}（{}）",
+                "　".repeat(u.depth().saturating_sub(1)),
+                u.name,
+                u.kind.label()
+            ),
+        })
+        .collect()
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

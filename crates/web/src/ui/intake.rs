@@ -1,0 +1,249 @@
+//! Intake: the registration form (every channel, collective visits with their representatives,
+//! reports), each field's problem shown beside it, and the petitioner's other cases and the
+//! cases that read alike shown before registering, so that a repeat is linked.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use xinfang_domain::command::CollectiveInput;
+use xinfang_domain::{CaseId, Channel, NewCase, Petitioner};
+use xinfang_store::read::{CaseFilter, CaseSummary};
+
+use super::form::Submitted;
+use super::frame::{Frame, frame, urlencode};
+use super::session::UiOfficer;
+use crate::views::Problems;
+use crate::{AppState, app};
+
+/// The intake form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct IntakeForm {
+    pub channel: String,
+    pub received_on: String,
+    pub petitioner_name: String,
+    pub petitioner_phone: String,
+    pub petitioner_id_number: String,
+    pub petitioner_address: String,
+    pub head_count: String,
+    pub rep1_name: String,
+    pub rep1_phone: String,
+    pub rep2_name: String,
+    pub rep2_phone: String,
+    pub rep3_name: String,
+    pub rep3_phone: String,
+    pub rep4_name: String,
+    pub rep4_phone: String,
+    pub rep5_name: String,
+    pub rep5_phone: String,
+    pub title: String,
+    pub content: String,
+    pub category: String,
+    pub region: String,
+    /// Checkboxes: present when ticked.
+    pub is_report: Option<String>,
+    pub skip_level: Option<String>,
+    pub repeat_of: String,
+    pub confirm: Option<String>,
+}
+
+fn given(v: &str) -> Option<String> {
+    Some(v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+impl IntakeForm {
+    /// The representatives' (name, phone) as typed, first to fifth.
+    pub fn reps(&self) -> [(&str, &str); 5] {
+        [
+            (&self.rep1_name, &self.rep1_phone),
+            (&self.rep2_name, &self.rep2_phone),
+            (&self.rep3_name, &self.rep3_phone),
+            (&self.rep4_name, &self.rep4_phone),
+            (&self.rep5_name, &self.rep5_phone),
+        ]
+        .map(|(n, p)| (n.as_str(), p.as_str()))
+    }
+
+    /// The petition the form describes, or the field that cannot be read and why.
+    fn petition(&self) -> Result<NewCase, (String, String)> {
+        let person = |name: &str, phone: &str, id_number: &str, address: &str| Petitioner {
+            name: name.trim().to_string(),
+            phone: given(phone),
+            id_number: given(id_number),
+            address: given(address),
+            email: None,
+        };
+        let collective = match given(&self.head_count) {
+            None => None,
+            Some(n) => Some(CollectiveInput {
+                head_count: n.parse().map_err(|_| {
+                    (
+                        "collective.head_count".to_string(),
+                        "人数应为数字".to_string(),
+                    )
+                })?,
+                representatives: self
+                    .reps()
+                    .into_iter()
+                    .filter(|(name, _)| !name.trim().is_empty())
+                    .map(|(name, phone)| person(name, phone, "", ""))
+                    .collect(),
+            }),
+        };
+        let repeat_of = given(&self.repeat_of)
+            .map(|r| {
+                r.parse::<i64>()
+                    .map(CaseId)
+                    .map_err(|_| ("repeat_of".to_string(), "关联事项编号应为数字".to_string()))
+            })
+            .transpose()?;
+        let received_on = given(&self.received_on)
+            .map(|d| {
+                d.parse()
+                    .map_err(|_| ("received_on".to_string(), "收件日期不正确".to_string()))
+            })
+            .transpose()?;
+        Ok(NewCase {
+            channel: Channel::from_code(self.channel.trim()).unwrap_or(Channel::Letter),
+            title: self.title.trim().to_string(),
+            content: self.content.trim().to_string(),
+            petitioner: person(
+                &self.petitioner_name,
+                &self.petitioner_phone,
+                &self.petitioner_id_number,
+                &self.petitioner_address,
+            ),
+            category: given(&self.category),
+            region: given(&self.region),
+            collective,
+            is_report: self.is_report.is_some(),
+            accused_unit: None,
+            skip_level: self.skip_level.is_some(),
+            received_on,
+            repeat_of,
+            attachments: Vec::new(),
+        })
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "new_case.html")]
+struct NewCasePage {
+    frame: Frame,
+    channels: Vec<(&'static str, &'static str)>,
+    form: IntakeForm,
+    /// The message at the top of the form.
+    error: Option<String>,
+    problems: Problems,
+    others: Vec<CaseSummary>,
+}
+
+impl NewCasePage {
+    fn msg(&self, field: &str) -> &str {
+        self.problems.msg(field)
+    }
+
+    fn bad(&self, field: &str) -> bool {
+        self.problems.bad(field)
+    }
+}
+
+fn channels() -> Vec<(&'static str, &'static str)> {
+    Channel::ALL.iter().map(|c| (c.code(), c.label())).collect()
+}
+
+#[derive(Deserialize)]
+pub struct NewCaseQuery {
+    #[serde(default)]
+    channel: Option<String>,
+}
+
+pub async fn new_case_form(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    Query(q): Query<NewCaseQuery>,
+) -> Response {
+    NewCasePage {
+        frame: frame(&state, &officer),
+        channels: channels(),
+        form: IntakeForm {
+            channel: q.channel.unwrap_or_else(|| "letter".into()),
+            ..Default::default()
+        },
+        error: None,
+        problems: Default::default(),
+        others: Vec::new(),
+    }
+    .into_response()
+}
+
+pub async fn create_case(
+    State(state): State<AppState>,
+    Submitted { officer, form }: Submitted<IntakeForm>,
+) -> Response {
+    let render = |error: String, problems: Problems, others| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            NewCasePage {
+                frame: frame(&state, &officer),
+                channels: channels(),
+                form: form.clone(),
+                error: Some(error),
+                problems,
+                others,
+            },
+        )
+            .into_response()
+    };
+    let render_problems = |problems: Problems| render(problems.summary(), problems, Vec::new());
+    let new = match form.petition() {
+        Ok(n) => n,
+        Err(problem) => return render_problems(Problems(vec![problem])),
+    };
+    let problems = Problems::of(xinfang_domain::lifecycle::intake_problems(&new));
+    if !problems.0.is_empty() {
+        return render_problems(problems);
+    }
+    // Before registering, show the petitioner's other cases and the cases that read alike, so
+    // that a repeat can be linked.
+    if form.confirm.is_none() && new.repeat_of.is_none() {
+        let mut others = Vec::new();
+        if let Some(phone) = new.petitioner.phone.clone() {
+            let filter = CaseFilter {
+                petitioner_phone: Some(phone),
+                per_page: 20,
+                ..Default::default()
+            };
+            if let Ok(page) = app::cases::list(&state, &officer.actor, &filter).await {
+                others = page.items;
+            }
+        }
+        let text = format!("{}\n{}", new.title, new.content);
+        if let Ok(alike) = app::cases::similar(&state, &officer.actor, &text, 5).await {
+            for s in alike {
+                if !others.iter().any(|o| o.id == s.id) {
+                    others.push(s);
+                }
+            }
+        }
+        if !others.is_empty() {
+            return render(
+                "该信访人的其他事项或内容相似的事项如下。如为同一事项，请填写“重复信访关联”；如为新事项，请勾选“确认为新事项”后再次提交。".into(),
+                Default::default(),
+                others,
+            );
+        }
+    }
+    match app::cases::register(&state, &officer.actor, new).await {
+        Ok(case) => {
+            Redirect::to(&format!("/cases/{}?done={}", case.id, urlencode("登记"))).into_response()
+        }
+        Err(e) => render_problems(Problems(vec![(
+            e.field.unwrap_or("form").to_string(),
+            e.message,
+        )])),
+    }
+}
