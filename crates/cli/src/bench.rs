@@ -103,7 +103,8 @@ async fn start_with(
     db: &DbArgs,
     adjust: impl FnOnce(xinfang_web::AppState) -> xinfang_web::AppState,
 ) -> Result<Server, String> {
-    let store = crate::config::open(db).await?;
+    let app = xinfang_web::App::build(crate::config::app_config(db, None, None)?).await?;
+    let store = app.state.store.clone();
     if store.is_empty().await.map_err(|e| e.to_string())? {
         xinfang_demo::build_city(&store)
             .await
@@ -116,9 +117,8 @@ async fn start_with(
         "http://{}",
         listener.local_addr().map_err(|e| e.to_string())?
     );
-    let text = crate::config::text_search(&store, db, None).await?;
-    let files = crate::config::file_store(db, None)?;
-    let state = adjust(xinfang_web::AppState::new(store, text.clone(), files));
+    let text = app.state.text.clone();
+    let state = adjust(app.state);
     tokio::spawn(async move {
         let app = xinfang_web::router(state)
             .into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -49,30 +49,23 @@ pub fn data_dir(db: &str, given: Option<PathBuf>, suffix: &str) -> PathBuf {
     })
 }
 
-/// Opens the attachment store.
-pub fn file_store(
-    args: &DbArgs,
-    files: Option<PathBuf>,
-) -> Result<xinfang_store::files::FileStore, String> {
-    let dir = data_dir(&args.db, files, "files");
-    xinfang_store::files::FileStore::open(&dir).map_err(|e| format!("{}: {e}", dir.display()))
-}
-
-/// Opens the full-text index and starts following the log into it.
-pub async fn text_search(
-    store: &Store,
+/// The server's configuration from its options: the store's settings, the data directories
+/// (beside the SQLite file by default), and nothing sent until senders are added.
+pub fn app_config(
     args: &DbArgs,
     index: Option<PathBuf>,
-) -> Result<xinfang_text::TextSearch, String> {
-    let dir = data_dir(&args.db, index, "index");
-    let index =
-        xinfang_text::CaseIndex::open(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    xinfang_text::TextSearch::start(store.clone(), index)
-        .await
-        .map_err(|e| e.to_string())
+    files: Option<PathBuf>,
+) -> Result<xinfang_web::Config, String> {
+    Ok(xinfang_web::Config::new(
+        &args.db,
+        settings(args)?,
+        data_dir(&args.db, index, "index"),
+        data_dir(&args.db, files, "files"),
+    ))
 }
 
-pub async fn open(args: &DbArgs) -> Result<Store, String> {
+/// The store's settings from the options: the policy, the holiday calendar, the clock.
+pub fn settings(args: &DbArgs) -> Result<Settings, String> {
     let policy = match &args.policy {
         Some(p) => Policy::from_toml(
             &std::fs::read_to_string(p).map_err(|e| format!("读取 {}: {e}", p.display()))?,
@@ -86,16 +79,17 @@ pub async fn open(args: &DbArgs) -> Result<Store, String> {
         None => builtin_calendar(),
     };
     let clock = Clock::system(&policy.timezone)?;
-    Store::open(
-        &args.db,
-        Settings {
-            policy,
-            calendar,
-            clock,
-        },
-    )
-    .await
-    .map_err(|e| e.to_string())
+    Ok(Settings {
+        policy,
+        calendar,
+        clock,
+    })
+}
+
+pub async fn open(args: &DbArgs) -> Result<Store, String> {
+    Store::open(&args.db, settings(args)?)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Limits in working days need next year's official holidays, published each winter.

@@ -4,6 +4,8 @@ mod bench;
 mod config;
 
 use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+use xinfang_adapters::notify::{SmsGateway, SmtpRelay};
 use xinfang_store::chain::Verdict;
 
 #[derive(Parser)]
@@ -138,7 +140,22 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             smtp_user,
             smtp_password,
         } => {
-            let store = config::open(&db).await?;
+            let mut config = config::app_config(&db, index, files)?;
+            config.secure_cookies = !insecure_cookies;
+            if let Some(url) = sms_gateway {
+                config.senders.push(std::sync::Arc::new(SmsGateway::new(
+                    url,
+                    sms_token.map(SecretString::from),
+                )));
+            }
+            if let Some(relay) = smtp_relay {
+                let login = smtp_user.zip(smtp_password.map(SecretString::from));
+                config.senders.push(std::sync::Arc::new(SmtpRelay::new(
+                    &relay, &smtp_from, login,
+                )?));
+            }
+            let app = xinfang_web::App::build(config).await?;
+            let store = app.state.store.clone();
             config::warn_if_calendar_ends(&store);
             if demo && store.is_empty().await.map_err(|e| e.to_string())? {
                 println!("正在生成演示城市（{demo_cases} 件信访事项）…");
@@ -158,31 +175,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             if demo {
                 print_demo_logins(&store).await;
             }
-            let text = config::text_search(&store, &db, index).await?;
-            let state = xinfang_web::AppState {
-                secure_cookies: !insecure_cookies,
-                ..xinfang_web::AppState::new(store, text, config::file_store(&db, files)?)
-            };
-            let mut senders: Vec<std::sync::Arc<dyn xinfang_web::notify::Sender>> = Vec::new();
-            if let Some(url) = sms_gateway {
-                senders.push(std::sync::Arc::new(xinfang_web::notify::SmsGateway::new(
-                    url, sms_token,
-                )));
-            }
-            if let Some(relay) = smtp_relay {
-                let login = smtp_user.zip(smtp_password);
-                senders.push(std::sync::Arc::new(xinfang_web::notify::SmtpRelay::new(
-                    &relay, &smtp_from, login,
-                )?));
-            }
-            xinfang_web::notify::spawn_delivery(
-                state.store.clone(),
-                senders,
-                std::time::Duration::from_secs(5),
-            );
-            xinfang_web::serve(state, listener)
-                .await
-                .map_err(|e| e.to_string())?;
+            app.serve(listener).await.map_err(|e| e.to_string())?;
         }
         Command::Demo { db, cases, seed } => {
             let store = config::open(&db).await?;

@@ -40,6 +40,14 @@ impl Limit {
         }
     }
 
+    /// The limit as people read it: `15日`, `5个工作日`.
+    pub fn describe(&self) -> String {
+        match self.count {
+            DayCount::Calendar => format!("{}日", self.days),
+            DayCount::Working => format!("{}个工作日", self.days),
+        }
+    }
+
     /// The due date of a limit started on `start`.
     pub fn due(&self, start: NaiveDate, calendar: &Calendar) -> NaiveDate {
         match self.count {

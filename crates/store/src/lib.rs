@@ -11,7 +11,6 @@ pub mod conference;
 pub mod duty;
 pub mod error;
 mod figures;
-pub mod files;
 pub mod ledger;
 pub mod open311;
 pub mod org;

@@ -1,6 +1,7 @@
-//! HTTP for xinfang: the JSON API under `/api/v1` with its OpenAPI description, and the
-//! petitioner's public case view. Handlers turn requests into domain commands and hand them to
-//! the store; they never write SQL.
+//! HTTP for xinfang: the JSON API under `/api/v1` with its OpenAPI description, the officers'
+//! workbench, the citizens' portal and Open311. Handlers turn requests into calls of the
+//! application layer ([`app`]), which asks the domain's access rules and the store; nothing
+//! here writes SQL. [`App::build`] wires everything, for the binary and the tests alike.
 
 pub mod api;
 pub mod app;
@@ -8,7 +9,6 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod limits;
-pub mod notify;
 #[allow(clippy::result_large_err)]
 pub mod open311;
 pub mod openapi;
@@ -18,6 +18,7 @@ pub mod ui;
 pub mod views;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,7 +27,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use xinfang_store::Store;
+use xinfang_adapters::files::FileStore;
+use xinfang_adapters::notify::{Sender, spawn_delivery};
+use xinfang_store::{Settings, Store};
 
 /// Largest JSON body the API takes (a petition's content is at most 20,000 characters).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -41,7 +44,7 @@ pub struct AppState {
     /// Mark the session cookie `Secure` (browsers then send it over HTTPS and to localhost only).
     pub secure_cookies: bool,
     /// Attachment files of petitions.
-    pub files: xinfang_store::files::FileStore,
+    pub files: FileStore,
     /// The proof of work asked of anonymous submissions.
     pub pow: Arc<pow::ProofOfWork>,
     /// Uploads received at once; more are turned away so that a flood cannot fill memory or disk
@@ -56,11 +59,7 @@ pub const POW_BITS: u32 = 18;
 pub const MAX_CONCURRENT_UPLOADS: usize = 8;
 
 impl AppState {
-    pub fn new(
-        store: Store,
-        text: xinfang_text::TextSearch,
-        files: xinfang_store::files::FileStore,
-    ) -> Self {
+    pub fn new(store: Store, text: xinfang_text::TextSearch, files: FileStore) -> Self {
         AppState {
             store,
             text,
@@ -96,20 +95,95 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until the process is stopped; closes lapsed cases in the background.
-pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    spawn_sweeper(state.store.clone());
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+/// How to run xinfang: where its data lives and what it talks to. `xinfang serve` makes it
+/// from the command line; the tests make it around a fresh database.
+pub struct Config {
+    /// `sqlite://FILE` or `postgres://…`.
+    pub db: String,
+    pub settings: Settings,
+    /// Directory of the full-text index (derived data, rebuilt when missing).
+    pub index: PathBuf,
+    /// Directory of petitions' attachment files.
+    pub files: PathBuf,
+    /// Mark the session cookie `Secure`.
+    pub secure_cookies: bool,
+    /// Senders of notices to petitioners; without any, notices wait in the outbox.
+    pub senders: Vec<Arc<dyn Sender>>,
+    /// How often the outbox is delivered (and at once after each commit).
+    pub delivery_every: Duration,
+    /// How often the background sweep runs.
+    pub sweep_every: Duration,
 }
 
-/// Once a minute: closes cases whose appeal window has lapsed, raises the supervision now due,
+impl Config {
+    /// The defaults of a deployment: secure cookies, no senders, delivery every 5 seconds, the
+    /// sweep every minute.
+    pub fn new(db: &str, settings: Settings, index: PathBuf, files: PathBuf) -> Config {
+        Config {
+            db: db.to_string(),
+            settings,
+            index,
+            files,
+            secure_cookies: true,
+            senders: Vec::new(),
+            delivery_every: Duration::from_secs(5),
+            sweep_every: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A built xinfang: its state, and the background work it runs while it serves.
+pub struct App {
+    pub state: AppState,
+    senders: Vec<Arc<dyn Sender>>,
+    delivery_every: Duration,
+    sweep_every: Duration,
+}
+
+impl App {
+    /// Opens (and migrates) the database, the attachment files and the text index; nothing
+    /// runs in the background until [`App::serve`].
+    pub async fn build(config: Config) -> Result<App, String> {
+        let store = Store::open(&config.db, config.settings)
+            .await
+            .map_err(|e| e.to_string())?;
+        let files = FileStore::open(&config.files)
+            .map_err(|e| format!("{}: {e}", config.files.display()))?;
+        let index = xinfang_text::CaseIndex::open(&config.index)
+            .map_err(|e| format!("{}: {e}", config.index.display()))?;
+        let text = xinfang_text::TextSearch::start(store.clone(), index)
+            .await
+            .map_err(|e| e.to_string())?;
+        let state = AppState {
+            secure_cookies: config.secure_cookies,
+            ..AppState::new(store, text, files)
+        };
+        Ok(App {
+            state,
+            senders: config.senders,
+            delivery_every: config.delivery_every,
+            sweep_every: config.sweep_every,
+        })
+    }
+
+    /// Serves on `listener` until the process is stopped, with the sweep and the delivery of
+    /// notices running beside it.
+    pub async fn serve(self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        spawn_sweeper(self.state.store.clone(), self.sweep_every);
+        spawn_delivery(self.state.store.clone(), self.senders, self.delivery_every);
+        let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+/// Every `every`: closes cases whose appeal window has lapsed, raises the supervision now due,
 /// drops expired sessions. Idempotent, so restarts are harmless.
-pub fn spawn_sweeper(store: Store) {
+fn spawn_sweeper(store: Store, every: Duration) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        // The first pass after `every`, like the others: a process just started is busy enough.
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         let mut mark = xinfang_store::sweep::SweepMark::default();
         loop {
             tick.tick().await;

@@ -27,10 +27,10 @@ impl ProofOfWork {
         }
     }
 
-    fn mac(&self, body: &str) -> String {
+    fn mac(&self, body: &str) -> Hmac<Sha256> {
         let mut m = Hmac::<Sha256>::new_from_slice(&self.key).expect("any key length");
         m.update(body.as_bytes());
-        hex::encode(m.finalize().into_bytes())
+        m
     }
 
     /// A fresh challenge: `time.random.bits.signature`.
@@ -41,7 +41,7 @@ impl ProofOfWork {
             rand::random::<u64>(),
             self.bits
         );
-        let sig = self.mac(&body);
+        let sig = hex::encode(self.mac(&body).finalize().into_bytes());
         format!("{body}.{sig}")
     }
 
@@ -50,7 +50,9 @@ impl ProofOfWork {
         let (body, sig) = challenge
             .rsplit_once('.')
             .ok_or("验证信息无效，请刷新页面后重新提交")?;
-        if self.mac(body) != sig {
+        // Compared in constant time: the signature is a secret's output.
+        let sig = hex::decode(sig).map_err(|_| "验证信息无效，请刷新页面后重新提交")?;
+        if self.mac(body).verify_slice(&sig).is_err() {
             return Err("验证信息无效，请刷新页面后重新提交");
         }
         let mut parts = body.split('.');

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 use axum::http::{HeaderMap, StatusCode};
 use common::spawn;
 use serde_json::Value;
+use xinfang_adapters::notify::{Sender, SmsGateway, deliver_due};
 use xinfang_domain::{Command, Outcome};
 use xinfang_store::testing::letter;
 use xinfang_store::{Who, both_backends};
-use xinfang_web::notify::{Sender, SmsGateway, deliver_due};
 
 /// A gateway that refuses its first `fail` messages and records the rest.
 async fn gateway(fail: usize) -> (String, Arc<Mutex<Vec<(String, Value)>>>) {
@@ -133,7 +133,7 @@ both_backends! {
         let app = spawn(db).await;
         let c = &app.city;
         let (relay, got) = smtp_server().await;
-        let senders: Vec<Arc<dyn Sender>> = vec![Arc::new(xinfang_web::notify::SmtpRelay::new(&relay, "信访局 <xinfang@qinghe.gov.cn>", None).unwrap())];
+        let senders: Vec<Arc<dyn Sender>> = vec![Arc::new(xinfang_adapters::notify::SmtpRelay::new(&relay, "信访局 <xinfang@qinghe.gov.cn>", None).unwrap())];
         let mut new = letter("小区违建");
         new.petitioner.email = Some("li.si@example.cn".into());
         let case = app.store.register(new, Who::Officer(c.registrar.clone()), c.office).await.unwrap();

@@ -63,4 +63,26 @@ both_backends! {
         let (_, on_case) = app.get(Some(&leader), &format!("/api/v1/supervision?case_id={}", case.id.0)).await;
         assert_eq!(on_case.as_array().unwrap().len(), 2);
     }
+
+    async fn the_served_app_sweeps_in_the_background(db: TestDb) {
+        // Built and served as the binary does, with the sweep every few hundred milliseconds.
+        let every = std::time::Duration::from_millis(300);
+        let app = common::spawn_configured(db, |c| c.sweep_every = every, |s| s).await;
+        let c = &app.city;
+        let reg = || Who::Officer(c.registrar.clone());
+        let case = app.store.register(letter("路灯不亮"), reg(), c.office).await.unwrap();
+        app.store.act(case.id, Command::Forward { to_unit: c.town }, reg()).await.unwrap();
+        app.store.clock().advance(Duration::days(16));
+        let leader = app.login("city_handler").await;
+        let mut raised = serde_json::Value::Null;
+        for _ in 0..50 {
+            tokio::time::sleep(every).await;
+            raised = app.get(Some(&leader), "/api/v1/supervision?status=open").await.1;
+            if raised.as_array().is_some_and(|l| !l.is_empty()) {
+                break;
+            }
+        }
+        assert_eq!(raised[0]["trigger"], "late_acceptance", "{raised}");
+        assert_eq!(raised[0]["case_id"], case.id.0);
+    }
 }

@@ -7,10 +7,10 @@ use askama_web::WebTemplate;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use xinfang_adapters::files::{FileError, Staged};
 use xinfang_domain::vocab::{Attachment, MAX_ATTACHMENTS};
 use xinfang_domain::{Channel, NewCase, Petitioner, UnitKind, taxonomy};
 use xinfang_store::Who;
-use xinfang_store::files::{FileError, Staged};
 
 use crate::AppState;
 use crate::extract::ClientIp;
@@ -148,6 +148,9 @@ struct ReceiptPage {
     title: String,
     registered_on: String,
     sort_due: String,
+    /// The limits of this petition's policy, as the citizen reads them.
+    sort_limit: String,
+    handle_limit: String,
     attachments: Vec<String>,
 }
 
@@ -362,6 +365,8 @@ pub(super) async fn submit(
                 .sort_due
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
+            sort_limit: case.limits.sort.describe(),
+            handle_limit: case.limits.handle.describe(),
             attachments: case.attachments.iter().map(|a| a.name.clone()).collect(),
         }
         .into_response(),

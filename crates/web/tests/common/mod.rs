@@ -3,6 +3,7 @@
 
 use reqwest::StatusCode;
 use serde_json::Value;
+use xinfang_adapters::files::FileStore;
 use xinfang_store::testing::{SmallCity, TEST_PASSWORD, TestDb, small_city};
 use xinfang_store::{Settings, Store};
 use xinfang_web::AppState;
@@ -12,7 +13,7 @@ pub struct App {
     pub client: reqwest::Client,
     pub store: Store,
     pub city: SmallCity,
-    pub files: xinfang_store::files::FileStore,
+    pub files: FileStore,
     _db: TestDb,
     _index: tempfile::TempDir,
 }
@@ -21,27 +22,40 @@ pub async fn spawn(db: TestDb) -> App {
     spawn_with(db, |s| s).await
 }
 
+/// The app as the binary builds it ([`xinfang_web::App::build`]), with its background sweep
+/// and notice delivery, serving on a loopback port; `adjust` changes its state first. The
+/// background sweep runs hourly here, so that tests which sweep by hand see only their own
+/// sweeps (`spawn_configured` sets it otherwise).
 pub async fn spawn_with(db: TestDb, adjust: impl FnOnce(AppState) -> AppState) -> App {
-    let store = Store::open(&db.url, Settings::default())
-        .await
-        .expect("open store");
-    let city = small_city(&store).await;
-    let index = tempfile::tempdir().expect("index dir");
-    let text = xinfang_text::TextSearch::start(
-        store.clone(),
-        xinfang_text::CaseIndex::open(&index.path().join("index")).expect("open index"),
+    spawn_configured(
+        db,
+        |c| c.sweep_every = std::time::Duration::from_secs(3600),
+        adjust,
     )
     .await
-    .expect("start text search");
-    let files = xinfang_store::files::FileStore::open(&index.path().join("files")).expect("files");
-    let state = adjust(AppState::new(store.clone(), text, files.clone()));
+}
+
+pub async fn spawn_configured(
+    db: TestDb,
+    configure: impl FnOnce(&mut xinfang_web::Config),
+    adjust: impl FnOnce(AppState) -> AppState,
+) -> App {
+    let index = tempfile::tempdir().expect("index dir");
+    let mut config = xinfang_web::Config::new(
+        &db.url,
+        Settings::default(),
+        index.path().join("index"),
+        index.path().join("files"),
+    );
+    configure(&mut config);
+    let mut app = xinfang_web::App::build(config).await.expect("build app");
+    let store = app.state.store.clone();
+    let files = app.state.files.clone();
+    let city = small_city(&store).await;
+    app.state = adjust(app.state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let app = xinfang_web::router(state)
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, app).await.unwrap();
-    });
+    tokio::spawn(async move { app.serve(listener).await.unwrap() });
     App {
         base,
         client: reqwest::Client::new(),

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use secrecy::{ExposeSecret, SecretString};
 use xinfang_store::Store;
 use xinfang_store::outbox::Notice;
 
@@ -21,12 +22,13 @@ pub trait Sender: Send + Sync {
 /// and `Idempotency-Key: xinfang-outbox-{id}`; any 2xx is delivery.
 pub struct SmsGateway {
     pub url: String,
-    pub token: Option<String>,
+    /// Never printed (`SecretString` shows as redacted).
+    token: Option<SecretString>,
     client: reqwest::Client,
 }
 
 impl SmsGateway {
-    pub fn new(url: String, token: Option<String>) -> Self {
+    pub fn new(url: String, token: Option<SecretString>) -> Self {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
@@ -48,7 +50,7 @@ impl Sender for SmsGateway {
                 .header("Idempotency-Key", format!("xinfang-outbox-{}", n.id))
                 .json(&serde_json::json!({"id": n.id, "to": n.recipient, "text": n.body}));
             if let Some(t) = &self.token {
-                req = req.bearer_auth(t);
+                req = req.bearer_auth(t.expose_secret());
             }
             let r = req
                 .send()
@@ -71,8 +73,12 @@ pub struct SmtpRelay {
 }
 
 impl SmtpRelay {
-    /// `host:port` of the relay, the sender address, and optional login.
-    pub fn new(relay: &str, from: &str, login: Option<(String, String)>) -> Result<Self, String> {
+    /// `host:port` of the relay, the sender address, and optional login (user, password).
+    pub fn new(
+        relay: &str,
+        from: &str,
+        login: Option<(String, SecretString)>,
+    ) -> Result<Self, String> {
         let (host, port) = match relay.rsplit_once(':') {
             Some((h, p)) => (
                 h,
@@ -89,9 +95,11 @@ impl SmtpRelay {
                 .port(port)
                 .timeout(Some(Duration::from_secs(15)));
         if let Some((user, password)) = login {
-            builder = builder.credentials(
-                lettre::transport::smtp::authentication::Credentials::new(user, password),
-            );
+            builder =
+                builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                    user,
+                    password.expose_secret().to_string(),
+                ));
         }
         Ok(SmtpRelay {
             from,
