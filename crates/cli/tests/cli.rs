@@ -1,5 +1,8 @@
 //! The binary as operators and outside checks use it.
 
+// Helpers unwrap: a test that cannot set itself up should fail at once.
+#![allow(clippy::unwrap_used)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,5 +1,8 @@
 //! The demo city is reproducible by seed and covers every channel and most states.
 
+// Helpers unwrap: a test that cannot set itself up should fail at once.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 
 use xinfang_domain::metrics::Period;

@@ -1,5 +1,8 @@
 //! Lifecycle rules: worked examples of §4 and property tests over random command sequences.
 
+// Helpers unwrap: a test that cannot set itself up should fail at once.
+#![allow(clippy::unwrap_used)]
+
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 use xinfang_domain::case::CaseStatus as S;

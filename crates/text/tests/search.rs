@@ -1,5 +1,8 @@
 //! The text index follows the log on both databases: new cases, forwards, restarts and rebuilds.
 
+// Helpers unwrap: a test that cannot set itself up should fail at once.
+#![allow(clippy::unwrap_used)]
+
 use xinfang_domain::{Command, NewCase};
 use xinfang_store::testing::{SmallCity, TestDb, letter, small_city};
 use xinfang_store::{Settings, Store, Who, both_backends};

@@ -1,8 +1,6 @@
 //! The officer workbench in real headless Chromium (Debian `chromium` + `chromium-driver`, installed
 //! by `.ci/run`). Screenshots of the key pages are saved under `target/ui-screenshots/`.
 
-mod common;
-
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -143,7 +141,7 @@ async fn page_text(c: &Client) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_collective_visit_from_registration_to_reply_in_chromium() {
-    let app = common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
     let (_driver, c) = chromium().await;
     let base = app.base.clone();
 
@@ -311,7 +309,7 @@ async fn fill(c: &Client, name: &str, value: &str) {
 /// browser), gets the receipt, and follows the case by its query code.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_petitions_from_a_phone_in_chromium() {
-    let app = common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
     let (_driver, c) = chromium().await;
     let base = app.base.clone();
     c.set_window_size(390, 844).await.unwrap();
@@ -420,7 +418,7 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
 /// The statistics page draws its charts (vendored ECharts under our CSP) beside its tables.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_statistics_page_draws_its_charts_in_chromium() {
-    let app = common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
     let city = &app.city;
     let officer = |a: &xinfang_domain::Actor| xinfang_store::Who::Officer(a.clone());
     for (i, title) in ["甲", "乙", "丙"].iter().enumerate() {
@@ -465,7 +463,7 @@ async fn the_statistics_page_draws_its_charts_in_chromium() {
 /// its supervision page, the leader lists it (挂牌) and it shows as listed in the leader's list.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervision_is_raised_answered_and_listed_in_chromium() {
-    let app = common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
     let city = &app.city;
     let registrar = xinfang_store::Who::Officer(city.registrar.clone());
     let case = app

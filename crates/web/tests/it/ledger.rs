@@ -1,9 +1,7 @@
 //! 排查台账 through the API on both databases: recording in scope, revising, resolving, and an
 //! entry turned into a registered case.
 
-mod common;
-
-use common::spawn;
+use crate::common::spawn;
 use reqwest::StatusCode;
 use serde_json::json;
 use xinfang_store::both_backends;

@@ -1,12 +1,10 @@
 //! Notices to petitioners on both databases: written with their event, delivered through an
 //! HTTP SMS gateway (a real one on loopback), retried with backoff, shown on the case.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
+use crate::common::spawn;
 use axum::http::{HeaderMap, StatusCode};
-use common::spawn;
 use serde_json::Value;
 use xinfang_adapters::notify::{Sender, SmsGateway, deliver_due};
 use xinfang_domain::{Command, Outcome};

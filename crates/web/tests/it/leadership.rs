@@ -1,8 +1,6 @@
 //! 领导包案 through the API on both databases: attach, the 五个一, caseloads, refusals.
 
-mod common;
-
-use common::spawn;
+use crate::common::spawn;
 use reqwest::StatusCode;
 use serde_json::json;
 use xinfang_store::testing::letter;

@@ -1,10 +1,8 @@
 //! 联席会议 through the API on both databases: the sweeper's proposals, convening, decisions as
 //! tasks, completion by the assigned unit, scope and bad input.
 
-mod common;
-
+use crate::common::spawn;
 use chrono::Duration;
-use common::spawn;
 use reqwest::StatusCode;
 use serde_json::json;
 use xinfang_domain::Command;

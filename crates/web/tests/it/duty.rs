@@ -1,8 +1,6 @@
 //! 值班、信息报送 through the API and the page on both databases.
 
-mod common;
-
-use common::spawn;
+use crate::common::spawn;
 use reqwest::StatusCode;
 use serde_json::json;
 use xinfang_store::both_backends;

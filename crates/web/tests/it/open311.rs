@@ -1,8 +1,6 @@
 //! Open311 GeoReport v2 round trips in XML and JSON, on both databases.
 
-mod common;
-
-use common::{App, spawn};
+use crate::common::{App, spawn};
 use reqwest::StatusCode;
 use serde_json::Value;
 use xinfang_domain::Command;

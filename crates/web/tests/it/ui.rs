@@ -1,11 +1,9 @@
 //! The officer pages over HTTP with a cookie-keeping client, on both databases (the same walk in
 //! headless Chromium is in browser.rs).
 
-mod common;
-
 use chrono::Datelike;
 
-use common::spawn_with;
+use crate::common::spawn_with;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 use xinfang_store::both_backends;
@@ -211,7 +209,7 @@ both_backends! {
         let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
         let reg = app.login("registrar").await;
         for (title, content) in [("讨要工资", "某建筑公司拖欠农民工工资三个月未发"), ("噪音扰民", "工地夜间施工噪音")] {
-            let mut l = common::letter();
+            let mut l = crate::common::letter();
             l["title"] = serde_json::json!(title);
             l["content"] = serde_json::json!(content);
             assert_eq!(app.post(Some(&reg), "/api/v1/cases", &l).await.0, StatusCode::CREATED);

@@ -1,8 +1,6 @@
 //! The JSON API end to end, on SQLite and on PostgreSQL.
 
-mod common;
-
-use common::{letter, spawn};
+use crate::common::{letter, spawn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use xinfang_store::both_backends;
@@ -362,7 +360,7 @@ async fn openapi_and_health_and_logout() {
 
 #[tokio::test]
 async fn logins_and_public_lookups_are_rate_limited() {
-    let app = common::spawn_with(
+    let app = crate::common::spawn_with(
         TestDb::new(xinfang_store::Backend::Sqlite).await,
         |mut s| {
             s.limits = std::sync::Arc::new(xinfang_web::limits::RateLimits::new(3, 5));

@@ -1,11 +1,9 @@
 //! The citizens' portal over HTTP on both databases: submit with attachments, refusals that
 //! leave nothing behind, tracking, evaluation and appeals with their windows.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::{App, spawn_with};
+use crate::common::{App, spawn_with};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use xinfang_domain::{Command, Outcome};

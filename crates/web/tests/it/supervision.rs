@@ -1,10 +1,8 @@
 //! 督查督办 through the API on both databases: scope, raising, the sweeper's supervision in the
 //! list, acting, and bad input refused with stable codes.
 
-mod common;
-
+use crate::common::spawn;
 use chrono::Duration;
-use common::spawn;
 use reqwest::StatusCode;
 use serde_json::json;
 use xinfang_domain::Command;
@@ -67,7 +65,7 @@ both_backends! {
     async fn the_served_app_sweeps_in_the_background(db: TestDb) {
         // Built and served as the binary does, with the sweep every few hundred milliseconds.
         let every = std::time::Duration::from_millis(300);
-        let app = common::spawn_configured(db, |c| c.sweep_every = every, |s| s).await;
+        let app = crate::common::spawn_configured(db, |c| c.sweep_every = every, |s| s).await;
         let c = &app.city;
         let reg = || Who::Officer(c.registrar.clone());
         let case = app.store.register(letter("路灯不亮"), reg(), c.office).await.unwrap();

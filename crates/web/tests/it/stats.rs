@@ -1,10 +1,8 @@
 //! Assessment figures through the API on both databases, with a controlled clock: the counts
 //! behind each rate, the cases behind each count, units' scopes, volumes, bad queries.
 
-mod common;
-
+use crate::common::spawn;
 use chrono::Duration;
-use common::spawn;
 use reqwest::StatusCode;
 use serde_json::Value;
 use xinfang_domain::Command;

@@ -1,0 +1,14 @@
+//! The store on SQLite and PostgreSQL, in one test binary (one link on CI): the event log,
+//! the read models and figures, and each mechanism's records.
+
+// Helpers unwrap: a test that cannot set itself up should fail at once.
+#![allow(clippy::unwrap_used)]
+
+mod conference;
+mod duty;
+mod figures;
+mod ownership;
+mod reception;
+mod review;
+mod store;
+mod supervision;

@@ -1,0 +1,19 @@
+//! The web crate end to end, in one test binary (one link on CI): the JSON API, the officers'
+//! pages and the citizens' portal over HTTP, Open311, notices, and the workbench in Chromium.
+
+// Helpers unwrap: a test that cannot set itself up should fail at once.
+#![allow(clippy::unwrap_used)]
+
+mod api;
+mod browser;
+mod common;
+mod conference;
+mod duty;
+mod leadership;
+mod ledger;
+mod notices;
+mod open311;
+mod portal;
+mod stats;
+mod supervision;
+mod ui;
