@@ -12,7 +12,7 @@ use crate::deadline::{Warning, warning};
 use crate::error::{DomainError, text};
 use crate::ids::{AgendaItemId, CaseId, MeetingId, TaskId, UnitId};
 use crate::org::{Actor, OrgChart};
-use crate::record::{Columns, Record, RecordCtx, Signed};
+use crate::record::{Columns, Record, RecordCtx, RecordOf, Signed};
 
 /// Leaders and supervisors convene and decide over the units they oversee.
 fn convenes(ctx: &RecordCtx, unit: UnitId, why: &'static str) -> Result<(), DomainError> {
@@ -68,6 +68,10 @@ pub struct Convene {
 pub enum MeetingCommand {
     /// Records the minutes; the meeting is then held.
     RecordMinutes { minutes: String },
+}
+
+impl RecordOf for MeetingId {
+    type Record = Meeting;
 }
 
 impl Record for Meeting {
@@ -235,6 +239,10 @@ pub fn due_proposal(case: &Case, today: NaiveDate) -> Option<(String, Propose)> 
     None
 }
 
+impl RecordOf for AgendaItemId {
+    type Record = AgendaItem;
+}
+
 impl Record for AgendaItem {
     const KIND: &'static str = "conference_item";
     const NAME: &'static str = "议程";
@@ -367,6 +375,10 @@ impl Task {
     pub fn warning(&self, today: NaiveDate) -> Option<Warning> {
         (self.status == TaskStatus::Open).then(|| warning(self.decided.on, self.due, today))
     }
+}
+
+impl RecordOf for TaskId {
+    type Record = Task;
 }
 
 impl Record for Task {

@@ -9,7 +9,7 @@ use crate::access::{self, Duty};
 use crate::error::{DomainError, text};
 use crate::ids::{DutyDayId, IncidentId, UnitId};
 use crate::org::{Actor, OrgChart};
-use crate::record::{Columns, Record, RecordCtx, Signed, Unchangeable};
+use crate::record::{Columns, Record, RecordCtx, RecordOf, Signed, Unchangeable};
 
 /// One day of a unit's duty roster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +58,10 @@ fn phone(field: &'static str, what: &str, phone: &str) -> Result<String, DomainE
         ));
     }
     Ok(phone.to_string())
+}
+
+impl RecordOf for DutyDayId {
+    type Record = DutyDay;
 }
 
 impl Record for DutyDay {
@@ -268,6 +272,10 @@ impl Incident {
             None => ReportState::Due,
         }
     }
+}
+
+impl RecordOf for IncidentId {
+    type Record = Incident;
 }
 
 impl Record for Incident {

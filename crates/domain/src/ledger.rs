@@ -9,7 +9,7 @@ use crate::access::{self, Duty};
 use crate::error::{DomainError, text};
 use crate::ids::{CaseId, DisputeId, UnitId};
 use crate::org::{Actor, OrgChart};
-use crate::record::{Columns, Record, RecordCtx, Signed};
+use crate::record::{Columns, Record, RecordCtx, RecordOf, Signed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -145,6 +145,10 @@ fn keeps(ctx: &RecordCtx, unit: UnitId, why: &'static str) -> Result<(), DomainE
     } else {
         Err(DomainError::Forbidden(why))
     }
+}
+
+impl RecordOf for DisputeId {
+    type Record = Dispute;
 }
 
 impl Record for Dispute {

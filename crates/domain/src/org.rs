@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::access::UnitPath;
+use crate::access::path::UnitPath;
 use crate::error::DomainError;
 use crate::ids::{PersonId, UnitId};
 

@@ -11,7 +11,7 @@ use crate::access::{self, Duty};
 use crate::error::{DomainError, text};
 use crate::ids::{CaseId, OwnershipId, PersonId, UnitId};
 use crate::org::{Actor, OrgChart, Role};
-use crate::record::{Columns, Record, RecordCtx, Signed};
+use crate::record::{Columns, Record, RecordCtx, RecordOf, Signed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -129,6 +129,10 @@ pub struct Attach {
     pub kind: OwnershipKind,
     /// The date the leader undertakes to resolve the case by.
     pub due: NaiveDate,
+}
+
+impl RecordOf for OwnershipId {
+    type Record = Ownership;
 }
 
 impl Record for Ownership {

@@ -11,7 +11,7 @@ use crate::calendar::Calendar;
 use crate::error::{DomainError, text};
 use crate::ids::{CaseId, PersonId, RotationId, SessionId, UnitId};
 use crate::org::{Actor, OrgChart, Role};
-use crate::record::{Columns, Record, RecordCtx, Signed, Unchangeable};
+use crate::record::{Columns, Record, RecordCtx, RecordOf, Signed, Unchangeable};
 
 /// A unit's reception rotation: on `weekday` each week, the next leader in turn receives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +77,10 @@ pub struct SetRotation {
     /// In turn order.
     pub leaders: Vec<Actor>,
     pub starts: NaiveDate,
+}
+
+impl RecordOf for RotationId {
+    type Record = Rotation;
 }
 
 impl Record for Rotation {
@@ -227,6 +231,10 @@ pub struct Arrange {
     pub unit: UnitId,
     pub date: NaiveDate,
     pub leader: Actor,
+}
+
+impl RecordOf for SessionId {
+    type Record = Session;
 }
 
 impl Record for Session {

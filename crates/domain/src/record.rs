@@ -130,30 +130,6 @@ pub trait RecordOf: RecordKey {
     type Record: Record<Id = Self>;
 }
 
-/// Ties each record kind's id to it.
-macro_rules! record_ids {
-    ($($id:ty => $record:ty),* $(,)?) => {$(
-        impl RecordOf for $id {
-            type Record = $record;
-        }
-    )*};
-}
-
-record_ids!(
-    crate::ids::SupervisionId => crate::supervision::Supervision,
-    crate::ids::MeetingId => crate::conference::Meeting,
-    crate::ids::AgendaItemId => crate::conference::AgendaItem,
-    crate::ids::TaskId => crate::conference::Task,
-    crate::ids::OwnershipId => crate::ownership::Ownership,
-    crate::ids::RotationId => crate::reception::Rotation,
-    crate::ids::SessionId => crate::reception::Session,
-    crate::ids::DisputeId => crate::ledger::Dispute,
-    crate::ids::DutyDayId => crate::duty::DutyDay,
-    crate::ids::IncidentId => crate::duty::Incident,
-    crate::ids::QualityReviewId => crate::review::QualityReview,
-    crate::ids::FollowUpId => crate::review::FollowUp,
-);
-
 /// The command of records that are made once and never changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unchangeable {}

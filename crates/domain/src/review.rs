@@ -9,7 +9,7 @@ use crate::case::{Case, CaseStatus};
 use crate::error::{DomainError, text};
 use crate::ids::{CaseId, FollowUpId, QualityReviewId, UnitId};
 use crate::org::{Actor, OrgChart};
-use crate::record::{Columns, Record, RecordCtx, Signed, Unchangeable};
+use crate::record::{Columns, Record, RecordCtx, RecordOf, Signed, Unchangeable};
 use crate::vocab::Rating;
 
 /// Each item of the review form is scored 0–25; the total is out of 100.
@@ -69,6 +69,10 @@ fn may<'a>(ctx: &RecordCtx<'a>, duty: Duty, why: &'static str) -> Result<&'a Cas
     } else {
         Err(DomainError::Forbidden(why))
     }
+}
+
+impl RecordOf for QualityReviewId {
+    type Record = QualityReview;
 }
 
 impl Record for QualityReview {
@@ -173,6 +177,10 @@ pub struct Call {
     pub resolved: bool,
     pub rating: Option<Rating>,
     pub note: String,
+}
+
+impl RecordOf for FollowUpId {
+    type Record = FollowUp;
 }
 
 impl Record for FollowUp {

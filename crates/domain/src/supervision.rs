@@ -12,7 +12,7 @@ use crate::case::{Case, CaseStatus};
 use crate::error::{DomainError, text};
 use crate::ids::{CaseId, SupervisionId, UnitId};
 use crate::org::{Actor, OrgChart};
-use crate::record::{Columns, Record, RecordCtx, Signed};
+use crate::record::{Columns, Record, RecordCtx, RecordOf, Signed};
 
 /// Days the supervised unit has to answer a supervision notice (改进建议).
 pub const ANSWER_DAYS: i64 = 30;
@@ -230,6 +230,10 @@ fn supervises(ctx: &RecordCtx, unit: UnitId, why: &'static str) -> Result<(), Do
     } else {
         Err(DomainError::Forbidden(why))
     }
+}
+
+impl RecordOf for SupervisionId {
+    type Record = Supervision;
 }
 
 impl Record for Supervision {

@@ -7,21 +7,16 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::de::DeserializeOwned;
-use subtle::ConstantTimeEq;
 
+use super::csrf::{CSRF_FIELD, csrf_matches};
 use super::frame::error_page;
-use super::session::{CSRF_FIELD, UiOfficer};
+use super::session::UiOfficer;
 use crate::AppState;
 
 /// A form posted by a logged-in officer from one of our pages.
 pub struct Submitted<T> {
     pub officer: UiOfficer,
     pub form: T,
-}
-
-/// Whether `given` is the token of this session (compared in constant time).
-pub fn csrf_matches(given: &str, expected: &str) -> bool {
-    given.as_bytes().ct_eq(expected.as_bytes()).into()
 }
 
 impl<T: DeserializeOwned> FromRequest<AppState> for Submitted<T> {

@@ -8,6 +8,7 @@ mod admin;
 mod case_page;
 #[allow(clippy::result_large_err)]
 mod conference;
+mod csrf;
 mod documents;
 #[allow(clippy::result_large_err)]
 mod duty;
@@ -38,7 +39,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 
-pub use session::{CSRF_FIELD, SESSION_COOKIE, UiOfficer, csrf_token};
+pub use csrf::{CSRF_FIELD, csrf_token};
+pub use session::{SESSION_COOKIE, UiOfficer};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";

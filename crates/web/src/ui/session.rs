@@ -7,21 +7,13 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use xinfang_domain::Actor;
 
-use super::form::csrf_matches;
+use super::csrf::{csrf_matches, csrf_token};
 use crate::AppState;
 use crate::extract::{ClientIp, resolve};
 
 pub const SESSION_COOKIE: &str = "xf_session";
-pub const CSRF_FIELD: &str = "csrf";
-
-/// The form token that proves a POST comes from our own page: derived from the session, so it
-/// needs no storage and dies with the session.
-pub fn csrf_token(session: &str) -> String {
-    hex::encode(&Sha256::digest(format!("xinfang-csrf:{session}").as_bytes())[..16])
-}
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
     headers
