@@ -1,36 +1,11 @@
 //! Turning command-line options into a configured store.
 
-use chrono::{Datelike, NaiveDate, Weekday};
 use xinfang_domain::{Calendar, Policy};
 use xinfang_store::{Clock, Settings, Store};
 
 use std::path::PathBuf;
 
 use crate::DbArgs;
-
-/// The official holiday tables embedded by the holiday-cn crate, as an editable calendar.
-pub fn builtin_calendar() -> Calendar {
-    let mut cal = Calendar::default();
-    let (first, last) = (
-        NaiveDate::from_ymd_opt(2007, 1, 1),
-        NaiveDate::from_ymd_opt(2026, 12, 31),
-    );
-    let (Some(mut day), Some(last)) = (first, last) else {
-        return cal;
-    };
-    while day <= last {
-        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
-        if let Ok((off, _)) = holiday_cn::is_offday(&day.format("%Y-%m-%d").to_string()) {
-            if off && !weekend {
-                cal.holidays.insert(day);
-            } else if !off && weekend {
-                cal.workdays.insert(day);
-            }
-        }
-        day += chrono::Duration::days(1);
-    }
-    cal
-}
 
 /// A directory of derived or attached data: given, else beside the SQLite file (`FILE.suffix`),
 /// else `./xinfang-suffix` for PostgreSQL.
@@ -72,12 +47,7 @@ pub fn settings(args: &DbArgs) -> Result<Settings, String> {
         )?,
         None => Policy::default(),
     };
-    let calendar = match &args.holidays {
-        Some(p) => Calendar::from_toml(
-            &std::fs::read_to_string(p).map_err(|e| format!("读取 {}: {e}", p.display()))?,
-        )?,
-        None => builtin_calendar(),
-    };
+    let calendar = Calendar::official();
     let clock = Clock::system(&policy.timezone)?;
     Ok(Settings {
         policy,
@@ -87,19 +57,37 @@ pub fn settings(args: &DbArgs) -> Result<Settings, String> {
 }
 
 pub async fn open(args: &DbArgs) -> Result<Store, String> {
-    Store::open(&args.db, settings(args)?)
+    let store = Store::open(&args.db, settings(args)?)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    import_holidays(&store, args).await?;
+    Ok(store)
 }
 
-/// Limits in working days need next year's official holidays, published each winter.
+/// `--holidays FILE`: every year the file holds replaces that year in the database's calendar
+/// (in the log); the open cases' working-day deadlines follow.
+pub async fn import_holidays(store: &Store, args: &DbArgs) -> Result<(), String> {
+    let Some(p) = &args.holidays else {
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(p).map_err(|e| format!("读取 {}: {e}", p.display()))?;
+    let cal = Calendar::from_toml(&text)?;
+    let moved = store
+        .import_calendar(&cal, xinfang_store::Who::System)
+        .await
+        .map_err(|e| e.to_string())?;
+    let years: Vec<String> = cal.years().iter().map(|(y, _, _)| y.to_string()).collect();
+    println!(
+        "已导入节假日日历：{} 年；{moved} 件在办事项的期限已重新计算",
+        years.join("、")
+    );
+    Ok(())
+}
+
+/// Limits in working days need next year's official holidays, published each winter: from
+/// 1 December, said on the console too (the administrators' pages say it as well).
 pub fn warn_if_calendar_ends(store: &Store) {
-    let next_year = store.clock().today().year() + 1;
-    if store.calendar().last_year().is_some_and(|y| y < next_year) {
-        let last = store.calendar().last_year().unwrap_or_default();
-        eprintln!(
-            "提示: 节假日日历只到 {last} 年。按工作日计算的期限需要 {}–{next_year} 年的放假安排：请用 --holidays 提供（xinfang holidays 可导出现有日历作为模板）",
-            last + 1
-        );
+    if let Some(w) = store.calendar().missing_next_year(store.clock().today()) {
+        eprintln!("提示: {w}（也可用 --holidays 文件导入；xinfang holidays 导出现有日历作为模板）");
     }
 }

@@ -93,7 +93,7 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Write the built-in holiday table as an editable TOML file.
+    /// Write the built-in official holiday tables (2007–2026) as an editable TOML file.
     Holidays,
     /// Measure throughput and latency (see BENCHMARKS.md).
     Bench {
@@ -156,6 +156,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             }
             let app = xinfang_web::App::build(config).await?;
             let store = app.state.store.clone();
+            config::import_holidays(&store, &db).await?;
             config::warn_if_calendar_ends(&store);
             if demo && store.is_empty().await.map_err(|e| e.to_string())? {
                 println!("正在生成演示城市（{demo_cases} 件信访事项）…");
@@ -211,7 +212,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
                 }
             }
         }
-        Command::Holidays => print!("{}", config::builtin_calendar().to_toml()),
+        Command::Holidays => print!("{}", xinfang_domain::Calendar::official().to_toml()),
         Command::Bench { which } => bench::run(which).await?,
     }
     Ok(std::process::ExitCode::SUCCESS)

@@ -140,6 +140,45 @@ async fn serve_demo_prints_logins_and_answers() {
 }
 
 #[test]
+fn the_holiday_table_includes_2026_and_imports_into_the_database() {
+    let bin = env!("CARGO_BIN_EXE_xinfang");
+    let out = Command::new(bin).arg("holidays").output().unwrap();
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    let cal = xinfang_domain::Calendar::from_toml(&table).unwrap();
+    assert!(cal.has_year(2026) && cal.has_year(2007));
+    assert!(cal.holidays.contains(&"2026-10-07".parse().unwrap()));
+    assert!(cal.workdays.contains(&"2026-10-10".parse().unwrap()));
+    // `--holidays FILE` imports the file's years into the database's calendar.
+    let db = temp_db("holidays");
+    let file = db.with_extension("toml");
+    std::fs::write(
+        &file,
+        "holidays = [\"2027-01-01\", \"2027-01-02\"]\nworkdays = []\n",
+    )
+    .unwrap();
+    let url = format!("sqlite://{}", db.display());
+    let out = Command::new(bin)
+        .args(["migrate", "--db", &url, "--holidays"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("已导入节假日日历：2027"));
+    let out = Command::new(bin)
+        .args(["verify", "--db", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    remove_db(&db);
+    let _ = std::fs::remove_file(&file);
+}
+
+#[test]
 fn verify_catches_a_tampered_log() {
     let db = temp_db("verify");
     let url = format!("sqlite://{}", db.display());

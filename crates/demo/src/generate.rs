@@ -115,7 +115,7 @@ pub async fn generate_cases(
     let first_id = store.next_case_id().await?;
     let cast = Cast::of(city);
     let org = store.org();
-    let calendar = store.calendar().clone();
+    let calendar = (*store.calendar()).clone();
     let policy = store.policy().clone();
     let clock = store.clock().clone();
     let today = clock.today();

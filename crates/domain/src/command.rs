@@ -128,6 +128,10 @@ pub enum Command {
     Rereview { outcome: Outcome, text: String },
     /// Close a case whose appeal window has lapsed.
     Close,
+    /// Count the running deadlines again on the holiday calendar in force (after an
+    /// administrator changed it). The system's only; never taken from outside.
+    #[serde(skip)]
+    RecomputeDeadlines,
 }
 
 impl Command {
@@ -152,6 +156,7 @@ impl Command {
             Command::EndHearing { .. } => ("end_hearing", "听证结束"),
             Command::Rereview { .. } => ("rereview", "复核"),
             Command::Close => ("close", "办结"),
+            Command::RecomputeDeadlines => ("recompute_deadlines", "重算期限"),
         }
     }
 

@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Case, CaseStatus, Evaluation, Extension, Hearing, Opinion, PlannedHearing};
+use crate::case::{
+    Case, CaseStatus, Deadlines, Evaluation, Extension, Hearing, Opinion, PlannedHearing,
+};
 use crate::ids::{CaseId, PersonId, UnitId};
 use crate::vocab::{LegalChannel, Outcome, Rating};
 
@@ -131,6 +133,11 @@ pub enum Event {
         case: CaseId,
         on: NaiveDate,
     },
+    /// The holiday calendar changed: the deadlines counted in working days, counted again.
+    DeadlinesMoved {
+        on: NaiveDate,
+        deadlines: Deadlines,
+    },
 }
 
 impl Event {
@@ -159,6 +166,7 @@ impl Event {
             Event::Refused { .. } => "refused",
             Event::Linked { .. } => "linked",
             Event::RepeatedBy { .. } => "repeated_by",
+            Event::DeadlinesMoved { .. } => "deadlines_moved",
         }
     }
 
@@ -187,6 +195,7 @@ impl Event {
             Event::Refused { .. } => "不再受理",
             Event::Linked { .. } => "作为重复信访并案",
             Event::RepeatedBy { .. } => "同一事项再次信访",
+            Event::DeadlinesMoved { .. } => "节假日安排调整，期限重新计算",
         }
     }
 
@@ -248,7 +257,8 @@ impl Event {
             | Event::Closed { on, .. }
             | Event::Refused { on, .. }
             | Event::Linked { on, .. }
-            | Event::RepeatedBy { on, .. } => *on,
+            | Event::RepeatedBy { on, .. }
+            | Event::DeadlinesMoved { on, .. } => *on,
         }
     }
 
@@ -469,6 +479,7 @@ impl Case {
             RepeatedBy { on, .. } => {
                 self.repeated_on.get_or_insert(*on);
             }
+            DeadlinesMoved { deadlines, .. } => *d = deadlines.clone(),
         }
     }
 

@@ -11,7 +11,7 @@ use crate::event::Event;
 use crate::ids::{CaseId, UnitId};
 use crate::org::{Actor, OrgChart, Role, Unit, UnitKind};
 use crate::petitioner::{PETITIONER_FIELDS, REPRESENTATIVE_FIELDS};
-use crate::policy::{DayCount, Policy};
+use crate::policy::{DayCount, Limit, Policy};
 use crate::vocab::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS};
 
 pub const MAX_TITLE_CHARS: usize = 100;
@@ -600,6 +600,19 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 unit,
             }
         }
+        Command::RecomputeDeadlines => {
+            let By::System = ctx.by else {
+                return Err(DomainError::Forbidden("期限只由系统在节假日安排调整后重算"));
+            };
+            let deadlines = recomputed_deadlines(case, ctx.calendar);
+            if deadlines == case.deadlines {
+                return Ok(Vec::new());
+            }
+            Event::DeadlinesMoved {
+                on: today,
+                deadlines,
+            }
+        }
         Command::Close => {
             match ctx.by {
                 By::System => {}
@@ -631,6 +644,58 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         }
     };
     Ok(vec![event])
+}
+
+/// The case's deadlines counted again on `calendar`: only the limits counted in working days
+/// move, each from the day its step began (an extension and the hearings' days still added).
+pub fn recomputed_deadlines(case: &Case, calendar: &Calendar) -> Deadlines {
+    use CaseStatus as S;
+    let l = &case.limits;
+    let mut n = case.deadlines.clone();
+    let redo = |slot: &mut Option<NaiveDate>, limit: Limit, start: Option<NaiveDate>| {
+        if let (DayCount::Working, Some(_), Some(start)) = (limit.count, *slot, start) {
+            *slot = Some(limit.due(start, calendar));
+        }
+    };
+    match case.status {
+        S::Registered => redo(&mut n.sort_due, l.sort, Some(case.sorting_since)),
+        S::Forwarded | S::Assigned => {
+            redo(&mut n.object_due, l.object, case.received_on);
+            redo(&mut n.accept_due, l.accept, case.received_on);
+        }
+        S::Handling => {
+            redo(&mut n.handle_due, l.handle, case.accepted_on);
+            if let (Some(due), Some(x)) = (n.handle_due, &case.extension)
+                && l.handle.count == DayCount::Working
+            {
+                n.handle_due = Some(calendar.add_working_days(due, x.days));
+            }
+        }
+        S::Replied => redo(&mut n.review_request_due, l.review_request, case.replied_on),
+        S::ReviewRequested => redo(&mut n.review_due, l.review, case.review_requested_on),
+        S::Reviewed => redo(
+            &mut n.rereview_request_due,
+            l.rereview_request,
+            case.reviewed_on,
+        ),
+        S::RereviewRequested => {
+            redo(&mut n.rereview_due, l.rereview, case.rereview_requested_on);
+            // The hearings' days are not counted in the limit.
+            let paused: i64 = case
+                .hearings
+                .iter()
+                .filter_map(|h| h.ended_on.map(|e| (e - h.started_on).num_days() + 1))
+                .sum();
+            if l.rereview.count == DayCount::Working {
+                n.rereview_due = n.rereview_due.map(|d| d + Duration::days(paused));
+            }
+        }
+        _ => {}
+    }
+    if case.evaluation.is_none() {
+        redo(&mut n.evaluation_due, l.evaluation, case.replied_on);
+    }
+    n
 }
 
 /// Decides and applies in one step; on error the case is left exactly as it was.

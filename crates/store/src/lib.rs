@@ -5,6 +5,7 @@
 //! decisions always see the latest state. Reads go straight to the pool.
 
 pub mod auth;
+pub mod calendar;
 pub mod chain;
 pub mod clock;
 pub mod conference;
@@ -47,6 +48,8 @@ pub enum Backend {
 /// Shared configuration of a running store.
 pub struct Settings {
     pub policy: Policy,
+    /// The holiday calendar a new database starts with (the official tables by default); after
+    /// that the calendar lives in the database.
     pub calendar: Calendar,
     pub clock: Clock,
 }
@@ -57,7 +60,7 @@ impl Default for Settings {
         let clock = Clock::system(&policy.timezone).expect("the default time zone is known");
         Settings {
             policy,
-            calendar: Calendar::default(),
+            calendar: Calendar::official(),
             clock,
         }
     }
@@ -68,6 +71,8 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
     pub(crate) org: Arc<RwLock<Arc<OrgChart>>>,
+    /// The holiday calendar in force (the database's).
+    pub(crate) calendar: Arc<RwLock<Arc<Calendar>>>,
     pub(crate) settings: Arc<Settings>,
     pub(crate) writer: writer::Handle,
     pub(crate) committed: tokio::sync::watch::Receiver<i64>,
@@ -117,17 +122,32 @@ impl Store {
         }
         figures::build_if_stale(&pool, backend).await?;
         let org = Arc::new(RwLock::new(Arc::new(org::load_org(&pool).await?)));
+        let stored = calendar::load(&pool).await?;
+        let seed = stored.is_none().then(|| settings.calendar.clone());
+        let calendar = Arc::new(RwLock::new(Arc::new(stored.unwrap_or_default())));
         let settings = Arc::new(settings);
-        let (writer, committed) =
-            writer::start(pool.clone(), backend, org.clone(), settings.clone()).await?;
-        Ok(Store {
+        let (writer, committed) = writer::start(
+            pool.clone(),
+            backend,
+            org.clone(),
+            calendar.clone(),
+            settings.clone(),
+        )
+        .await?;
+        let store = Store {
             pool,
             backend,
             org,
+            calendar,
             settings,
             writer,
             committed,
-        })
+        };
+        // A new database starts with the built-in (or configured) official tables, in the log.
+        if let Some(seed) = seed {
+            store.import_calendar(&seed, Who::System).await?;
+        }
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {
@@ -142,8 +162,9 @@ impl Store {
         &self.settings.policy
     }
 
-    pub fn calendar(&self) -> &Calendar {
-        &self.settings.calendar
+    /// The holiday calendar in force.
+    pub fn calendar(&self) -> Arc<Calendar> {
+        self.calendar.read().expect("calendar lock").clone()
     }
 
     pub fn clock(&self) -> &Clock {

@@ -41,10 +41,11 @@ impl Store {
         weeks: u32,
     ) -> Result<Vec<(UnitId, NaiveDate, PersonId, String)>, StoreError> {
         let rotations: Vec<Rotation> = self.list(&RecordQuery::within(scope)).await?;
+        let calendar = self.calendar();
         let mut days: Vec<_> = rotations
             .iter()
             .flat_map(|r| {
-                reception::schedule(r, from, weeks.min(52), self.calendar())
+                reception::schedule(r, from, weeks.min(52), &calendar)
                     .into_iter()
                     .map(|(d, p, n)| (r.unit, d, p, n))
             })

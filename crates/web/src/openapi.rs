@@ -5,8 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    cases, conference, duty, leadership, ledger, org, public, reception, review, session, stats,
-    supervision,
+    calendar, cases, conference, duty, leadership, ledger, org, public, reception, review, session,
+    stats, supervision,
 };
 
 #[derive(OpenApi)]
@@ -15,6 +15,7 @@ use crate::api::{
     paths(
         session::login, session::logout, session::me,
         org::list_units, org::create_unit, org::list_people, org::create_person, org::policy,
+        calendar::get, calendar::set_year,
         cases::create, cases::list, cases::search, cases::similar, cases::get_one, cases::timeline, cases::act,
         public::get_case, public::act,
         stats::assessment, stats::volume, stats::cases_behind, stats::ranking, stats::backlog, stats::bounced,

@@ -69,13 +69,13 @@ pub fn clock_view(case: &Case, today: NaiveDate) -> Option<ClockView> {
 }
 
 pub fn case_view(store: &Store, actor: &Actor, case: Case) -> CaseView {
-    let org = store.org();
+    let (org, calendar) = (store.org(), store.calendar());
     let today = store.clock().today();
     let ctx = Ctx {
         today,
         by: By::Officer(actor),
         org: &org,
-        calendar: store.calendar(),
+        calendar: &calendar,
     };
     let actions = available_actions(&case, ctx);
     let how = disclosure(actor, &case);
@@ -229,11 +229,12 @@ pub fn public_view(store: &Store, case: &Case, entries: &[TimelineEntry]) -> Pub
         deadlines.push(PublicDeadline { what, due: k.due });
     }
     let actions: Vec<&'static str> = {
+        let calendar = store.calendar();
         let ctx = Ctx {
             today,
             by: By::Petitioner,
             org: &org,
-            calendar: store.calendar(),
+            calendar: &calendar,
         };
         available_actions(case, ctx)
             .into_iter()

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
-use xinfang_domain::{Case, CaseId, Event, OrgChart, Unit};
+use xinfang_domain::{Calendar, Case, CaseId, Event, OrgChart, Unit};
 
 use super::{Changed, Who};
 use crate::StoreError;
@@ -59,6 +59,10 @@ pub(crate) struct Pending {
     pub head: Head,
     pub org: Arc<OrgChart>,
     pub org_changed: bool,
+    /// The holiday calendar as the batch leaves it, and the years it replaced.
+    pub calendar: Arc<Calendar>,
+    pub calendar_changed: bool,
+    pub calendar_years: Vec<i32>,
     pub cases: BTreeMap<i64, Case>,
     /// The stored state of each case this batch loaded, for the change to the figures.
     pub before: BTreeMap<i64, Case>,
@@ -72,11 +76,14 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    pub fn new(head: Head, org: Arc<OrgChart>) -> Pending {
+    pub fn new(head: Head, org: Arc<OrgChart>, calendar: Arc<Calendar>) -> Pending {
         Pending {
             head,
             org,
             org_changed: false,
+            calendar,
+            calendar_changed: false,
+            calendar_years: Vec::new(),
             cases: BTreeMap::new(),
             before: BTreeMap::new(),
             figures: FigureDelta::default(),

@@ -3,7 +3,7 @@
 
 use sqlx::AnyConnection;
 use xinfang_domain::lifecycle::{self, Allotted, Ctx, Registration};
-use xinfang_domain::{Case, CaseId, Command, Event, NewCase, OrgChart, UnitId};
+use xinfang_domain::{Calendar, Case, CaseId, Command, Event, NewCase, OrgChart, UnitId};
 
 use super::batch::Pending;
 use super::records;
@@ -26,12 +26,18 @@ pub(crate) struct Prepared {
     events: Vec<(&'static str, String, Who, i64)>,
 }
 
-fn ctx<'a>(s: &'a Settings, org: &'a OrgChart, who: &'a Who, now: i64) -> Ctx<'a> {
+fn ctx<'a>(
+    s: &'a Settings,
+    org: &'a OrgChart,
+    calendar: &'a Calendar,
+    who: &'a Who,
+    now: i64,
+) -> Ctx<'a> {
     Ctx {
         today: s.clock.date_of(now),
         by: who.by(),
         org,
-        calendar: &s.calendar,
+        calendar,
     }
 }
 
@@ -59,14 +65,14 @@ pub(super) async fn register(
         case_no: format!("XF{}{id:08}", today.format("%Y")),
         query_code: new_query_code(),
     };
-    let org = p.org.clone();
+    let (org, calendar) = (p.org.clone(), p.calendar.clone());
     let registration = lifecycle::register(
         new.clone(),
         allotted,
         unit,
         earlier.as_ref(),
         &s.policy,
-        ctx(s, &org, who, now),
+        ctx(s, &org, &calendar, who, now),
     );
     let Registration {
         case,
@@ -118,8 +124,8 @@ pub(super) async fn act(
     let Some(mut case) = p.load_case(conn, id).await? else {
         return Ok(Err(StoreError::NotFound("信访事项")));
     };
-    let org = p.org.clone();
-    let events = match lifecycle::handle(&mut case, cmd, ctx(s, &org, who, now)) {
+    let (org, calendar) = (p.org.clone(), p.calendar.clone());
+    let events = match lifecycle::handle(&mut case, cmd, ctx(s, &org, &calendar, who, now)) {
         Ok(events) => events,
         Err(e) => return Ok(Err(e.into())),
     };

@@ -19,7 +19,7 @@ use std::sync::{Arc, RwLock};
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot, watch};
-use xinfang_domain::{Actor, By, Case, CaseId, Command, NewCase, OrgChart, UnitId};
+use xinfang_domain::{Actor, By, Calendar, Case, CaseId, Command, NewCase, OrgChart, UnitId};
 
 use crate::figures::FigureDelta;
 use crate::{Backend, Settings, StoreError};
@@ -140,6 +140,12 @@ pub(crate) enum Work {
         who: Who,
         reply: Reply<i64>,
     },
+    /// One year of the holiday calendar replaced.
+    Calendar {
+        schedule: crate::calendar::YearSchedule,
+        who: Who,
+        reply: Reply<()>,
+    },
     /// `None` when an automatic record with the change's key was raised before.
     Record {
         change: Box<dyn Change>,
@@ -155,6 +161,7 @@ impl Work {
             Work::Import { reply, .. } => reply.send(),
             Work::Org { reply, .. } => reply.send(),
             Work::Record { reply, .. } => reply.send(),
+            Work::Calendar { reply, .. } => reply.send(),
         }
     }
 
@@ -164,6 +171,7 @@ impl Work {
             Work::Import { reply, .. } => reply.fail(e),
             Work::Org { reply, .. } => reply.fail(e),
             Work::Record { reply, .. } => reply.fail(e),
+            Work::Calendar { reply, .. } => reply.fail(e),
         }
     }
 }
@@ -175,6 +183,7 @@ struct Writer {
     pool: AnyPool,
     backend: Backend,
     org: Arc<RwLock<Arc<OrgChart>>>,
+    calendar: Arc<RwLock<Arc<Calendar>>>,
     settings: Arc<Settings>,
     head: Head,
     /// The last committed event's sequence number, for followers of the log (the text index).
@@ -185,6 +194,7 @@ pub(crate) async fn start(
     pool: AnyPool,
     backend: Backend,
     org: Arc<RwLock<Arc<OrgChart>>>,
+    calendar: Arc<RwLock<Arc<Calendar>>>,
     settings: Arc<Settings>,
 ) -> Result<(Handle, watch::Receiver<i64>), StoreError> {
     let head = Head::load(&pool).await?;
@@ -194,6 +204,7 @@ pub(crate) async fn start(
         pool,
         backend,
         org,
+        calendar,
         settings,
         head,
         committed,
@@ -233,7 +244,8 @@ impl Writer {
     async fn commit(&mut self, works: &mut [Work]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let org = self.org.read().expect("org lock").clone();
-        let mut p = Pending::new(self.head.clone(), org);
+        let calendar = self.calendar.read().expect("calendar lock").clone();
+        let mut p = Pending::new(self.head.clone(), org, calendar);
         for w in works.iter_mut() {
             self.decide(&mut tx, &mut p, w).await?;
         }
@@ -252,6 +264,9 @@ impl Writer {
                 });
                 if p.org_changed {
                     *self.org.write().expect("org lock") = p.org;
+                }
+                if p.calendar_changed {
+                    *self.calendar.write().expect("calendar lock") = p.calendar;
                 }
                 Ok(())
             }
@@ -293,6 +308,11 @@ impl Writer {
                 reply.set(records::decide(conn, p, s, change.as_ref(), who, now).await?)
             }
             Work::Org { op, who, reply } => reply.set(org::decide(p, op, who, now)),
+            Work::Calendar {
+                schedule,
+                who,
+                reply,
+            } => reply.set(org::set_year(p, schedule, who, now)),
         }
         Ok(())
     }
@@ -369,6 +389,20 @@ impl crate::Store {
 
     pub(crate) async fn change_org(&self, op: OrgOp, who: Who) -> Result<i64, StoreError> {
         self.submit(|reply| Work::Org { op, who, reply }).await
+    }
+
+    /// Replaces one year of the holiday calendar (see [`Store::set_calendar_year`]).
+    pub(crate) async fn change_calendar(
+        &self,
+        schedule: crate::calendar::YearSchedule,
+        who: Who,
+    ) -> Result<(), StoreError> {
+        self.submit(|reply| Work::Calendar {
+            schedule,
+            who,
+            reply,
+        })
+        .await
     }
 }
 

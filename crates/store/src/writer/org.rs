@@ -7,6 +7,7 @@ use xinfang_domain::{DomainError, OrgChart, PersonId, Role, Unit, UnitId, UnitKi
 use super::Who;
 use super::batch::Pending;
 use crate::StoreError;
+use crate::calendar::YearSchedule;
 
 #[derive(Debug, Clone)]
 pub(crate) enum OrgOp {
@@ -87,6 +88,28 @@ pub(super) fn decide(p: &mut Pending, op: &OrgOp, who: &Who, now: i64) -> Result
     };
     p.push_event(None, kind, payload, who, now);
     Ok(id)
+}
+
+/// Replaces one year of the holiday calendar, in the log.
+pub(super) fn set_year(
+    p: &mut Pending,
+    schedule: &YearSchedule,
+    who: &Who,
+    now: i64,
+) -> Result<(), StoreError> {
+    let cal = p
+        .calendar
+        .with_year(schedule.year, &schedule.holidays, &schedule.workdays)?;
+    p.calendar = Arc::new(cal);
+    p.calendar_changed = true;
+    p.calendar_years.push(schedule.year);
+    let payload = serde_json::json!({
+        "year": schedule.year,
+        "holidays": schedule.holidays,
+        "workdays": schedule.workdays,
+    });
+    p.push_event(None, "calendar_year_set", payload.to_string(), who, now);
+    Ok(())
 }
 
 impl crate::Store {

@@ -236,6 +236,21 @@ pub(super) async fn flush(
          ref_id = excluded.ref_id, state = excluded.state, updated_at = excluded.updated_at",
     )
     .await?;
+    // The years the batch replaced, written whole from the calendar it leaves.
+    for year in std::mem::take(&mut p.calendar_years) {
+        let (first, last) = (format!("{year}-01-01"), format!("{year}-12-31"));
+        sqlx::query("DELETE FROM calendar_days WHERE day >= $1 AND day <= $2")
+            .bind(first)
+            .bind(last)
+            .execute(&mut *conn)
+            .await?;
+        let year_days = crate::calendar::YearSchedule::of(&p.calendar, year);
+        let rows = (year_days.holidays.iter().map(|d| (d, "holiday")))
+            .chain(year_days.workdays.iter().map(|d| (d, "workday")))
+            .map(|(d, kind)| vec![d.to_string().into(), kind.into()])
+            .collect();
+        insert_rows(conn, backend, "calendar_days", &["day", "kind"], rows, "").await?;
+    }
     insert_rows(
         conn,
         backend,

@@ -181,7 +181,7 @@ pub(super) async fn prepare(
         Ok(None) => None,
         Err(e) => return Ok(Err(e)),
     };
-    let org = p.org.clone();
+    let (org, calendar) = (p.org.clone(), p.calendar.clone());
     let day_of = |ms: i64| s.clock.date_of(ms);
     let ctx = RecordCtx {
         by: who.actor(),
@@ -189,7 +189,7 @@ pub(super) async fn prepare(
         now_ms: now,
         day_of: &day_of,
         org: &org,
-        calendar: &s.calendar,
+        calendar: &calendar,
         case: case.as_ref(),
     };
     Ok(match change.apply(id, current.as_deref(), &ctx) {

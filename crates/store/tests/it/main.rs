@@ -4,6 +4,7 @@
 // Helpers unwrap: a test that cannot set itself up should fail at once.
 #![allow(clippy::unwrap_used)]
 
+mod calendar;
 mod conference;
 mod duty;
 mod figures;

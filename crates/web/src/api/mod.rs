@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+pub mod calendar;
 pub mod cases;
 pub mod conference;
 pub mod duty;
@@ -25,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/units", get(org::list_units).post(org::create_unit))
         .route("/people", get(org::list_people).post(org::create_person))
         .route("/policy", get(org::policy))
+        .route("/calendar", get(calendar::get))
+        .route("/calendar/{year}", axum::routing::put(calendar::set_year))
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/search", get(cases::search))
         .route("/cases/similar", get(cases::similar))

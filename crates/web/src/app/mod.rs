@@ -2,6 +2,7 @@
 //! function takes the officer, checks what they may reach through the domain's access rules,
 //! and asks the store; handlers in `api/` and `ui/` only translate HTTP to these calls and back.
 
+pub mod calendar;
 pub mod cases;
 pub mod conference;
 pub mod duty;

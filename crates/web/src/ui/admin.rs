@@ -38,6 +38,9 @@ struct AdminPage {
     limits: Vec<LimitRow>,
     overrides: Vec<String>,
     api_keys: Vec<KeyRow>,
+    calendar: app::calendar::CalendarView,
+    /// The year the form proposes: next year when it is missing, else this one.
+    next_year: i32,
     error: Option<String>,
     notice: Option<String>,
 }
@@ -151,6 +154,16 @@ async fn render(
             .map(|o| o.name.clone())
             .collect(),
         api_keys,
+        calendar: app::calendar::view(state),
+        next_year: {
+            use chrono::Datelike;
+            let this = state.store.clock().today().year();
+            if state.store.calendar().has_year(this + 1) || !state.store.calendar().has_year(this) {
+                this
+            } else {
+                this + 1
+            }
+        },
         error,
         notice,
     };
@@ -253,6 +266,38 @@ pub async fn create_person(
     let done = app::org::create_person(&state, &officer.actor, person)
         .await
         .map(|_| format!("已添加人员 {username}"));
+    outcome(&state, &officer, done).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct YearForm {
+    year: String,
+    holidays: String,
+    workdays: String,
+}
+
+/// Sets a year of the holiday calendar; the open cases' working-day deadlines follow.
+pub async fn set_calendar_year(
+    State(state): State<AppState>,
+    Submitted { officer, form }: Submitted<YearForm>,
+) -> Response {
+    if let Err(r) = require_admin(&officer) {
+        return r;
+    }
+    let done = async {
+        let year: i32 = form.year.trim().parse().map_err(|_| {
+            ApiError::from(xinfang_domain::DomainError::invalid("year", "请填写年份"))
+        })?;
+        let holidays = app::calendar::parse_days(&form.holidays)?;
+        let workdays = app::calendar::parse_days(&form.workdays)?;
+        let moved =
+            app::calendar::set_year(&state, &officer.actor, year, holidays, workdays).await?;
+        Ok(format!(
+            "已保存{year}年放假安排，{moved}件在办事项的期限已按新安排重新计算"
+        ))
+    }
+    .await;
     outcome(&state, &officer, done).await
 }
 

@@ -93,6 +93,7 @@ fn pages() -> Router<AppState> {
         .route("/admin/units", post(admin::create_unit))
         .route("/admin/people", post(admin::create_person))
         .route("/admin/api-keys", post(admin::create_api_key))
+        .route("/admin/calendar", post(admin::set_calendar_year))
         .route("/admin/api-keys/revoke", post(admin::revoke_api_key))
         .route(
             "/static/app.css",

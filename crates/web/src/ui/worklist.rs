@@ -30,6 +30,8 @@ struct WorklistPage {
     warning: String,
     /// The sort in force, as its code (`due`, `-registered`, …).
     sort: String,
+    /// For administrators: next year's holiday schedule is missing.
+    calendar_warning: Option<String>,
 }
 
 /// The worklist's columns: (sort key, header).
@@ -178,6 +180,11 @@ pub async fn worklist(
         groups,
         warning,
         sort: sort.code(),
+        calendar_warning: officer
+            .actor
+            .has(xinfang_domain::Role::Admin)
+            .then(|| app::calendar::warning(&state))
+            .flatten(),
     }
     .into_response()
 }

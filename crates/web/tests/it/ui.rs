@@ -588,4 +588,53 @@ both_backends! {
         let (_, html, _) = reg.get(&page).await;
         assert!(html.contains("周师傅、吴阿姨") && html.contains("工伤认定") && html.contains("/cases/"), "{html}");
     }
+
+    async fn administrators_keep_the_holiday_calendar_and_are_warned_in_december(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        app.store.clock().set_today("2026-12-01".parse().unwrap());
+        // The API: anyone reads; only administrators set a year; a bad year changes nothing.
+        let admin = app.login("admin").await;
+        let registrar = app.login("registrar").await;
+        let (s, cal) = app.get(Some(&registrar), "/api/v1/calendar").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(cal["years"][0]["year"], 2026);
+        assert!(cal["warning"].as_str().unwrap().contains("2027"), "{cal}");
+        let year = serde_json::json!({"holidays": ["2027-01-01"], "workdays": []});
+        let put = |token: String, body: serde_json::Value| {
+            let req = app.client.put(app.url("/api/v1/calendar/2027")).bearer_auth(token).json(&body);
+            async move {
+                let r = req.send().await.unwrap();
+                (r.status(), r.json::<serde_json::Value>().await.unwrap())
+            }
+        };
+        assert_eq!(put(registrar.clone(), year.clone()).await.0, StatusCode::FORBIDDEN);
+        let before = app.event_count().await;
+        let (s, body) = put(admin.clone(), serde_json::json!({"holidays": ["2026-12-31"]})).await;
+        assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")));
+        assert_eq!(app.event_count().await, before);
+
+        // The pages: the warning on the administrator's home page and on 系统管理, until the
+        // year is entered there.
+        let b = Browser::login(&app.base, "admin").await;
+        let (_, home, _) = b.get("/").await;
+        assert!(home.contains("还没有2027年的放假安排"), "the home page warns");
+        let (_, page, _) = b.get("/admin").await;
+        assert!(page.contains("还没有2027年的放假安排"));
+        let csrf = b.csrf("/admin").await;
+        let (s, page, _) = b
+            .post("/admin/calendar", &[("csrf", &csrf), ("year", "2027"), ("holidays", "2027-01-01\n2027-02-06..2027-02-13"), ("workdays", "2027-02-14")])
+            .await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert!(page.contains("已保存2027年放假安排"), "{page}");
+        assert!(!page.contains("还没有2027年的放假安排"));
+        let (_, home, _) = b.get("/").await;
+        assert!(!home.contains("放假安排"));
+        let cal = app.store.calendar();
+        assert!(!cal.is_working_day("2027-02-08".parse().unwrap()) && cal.is_working_day("2027-02-14".parse().unwrap()));
+        // A year on, 2028 is asked for, and only of administrators.
+        app.store.clock().set_today("2027-12-02".parse().unwrap());
+        let (b, officer) = (Browser::login(&app.base, "admin").await, Browser::login(&app.base, "registrar").await);
+        assert!(b.get("/").await.1.contains("还没有2028年的放假安排"));
+        assert!(!officer.get("/").await.1.contains("放假安排"));
+    }
 }
