@@ -139,6 +139,75 @@ async fn serve_demo_prints_logins_and_answers() {
     remove_db(&db);
 }
 
+/// Start-up on a built database while officers log in and register at once: nothing the server
+/// logs is an error (a login's write once made the writer's batch fail with "database is
+/// locked").
+#[tokio::test]
+async fn start_up_under_load_logs_no_error() {
+    let db = temp_db("startup");
+    let url = format!("sqlite://{}", db.display());
+    let bin = env!("CARGO_BIN_EXE_xinfang");
+    let out = Command::new(bin)
+        .args(["demo", "--db", &url, "--cases", "3000"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let port = free_port();
+    let log = db.with_extension("log");
+    let child = Command::new(bin)
+        .args([
+            "serve",
+            "--db",
+            &url,
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut tasks = Vec::new();
+    for t in 0..6 {
+        let (client, base) = (client.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let token = demo_token(&client, &base, "registrar").await;
+            for i in 0..15 {
+                let r = client
+                    .post(format!("{base}/api/v1/cases"))
+                    .bearer_auth(&token)
+                    .json(&json!({"channel": "phone", "petitioner": {"name": "王五"}, "title": format!("来电{t}-{i}"), "content": "反映小区停水。"}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    drop(server);
+    let printed = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        !printed.contains("ERROR") && !printed.contains("locked") && !printed.contains("refused"),
+        "{printed}"
+    );
+    remove_db(&db);
+    let _ = std::fs::remove_file(&log);
+}
+
 #[test]
 fn the_holiday_table_includes_2026_and_imports_into_the_database() {
     let bin = env!("CARGO_BIN_EXE_xinfang");

@@ -26,7 +26,7 @@ pub mod stats;
 pub mod supervision;
 pub mod sweep;
 pub mod testing;
-mod writer;
+pub mod writer;
 
 use std::str::FromStr;
 use std::sync::{Arc, RwLock};
@@ -75,6 +75,7 @@ pub struct Store {
     pub(crate) calendar: Arc<RwLock<Arc<Calendar>>>,
     pub(crate) settings: Arc<Settings>,
     pub(crate) writer: writer::Handle,
+    pub(crate) health: Arc<writer::Health>,
     pub(crate) committed: tokio::sync::watch::Receiver<i64>,
 }
 
@@ -126,12 +127,14 @@ impl Store {
         let seed = stored.is_none().then(|| settings.calendar.clone());
         let calendar = Arc::new(RwLock::new(Arc::new(stored.unwrap_or_default())));
         let settings = Arc::new(settings);
+        let health = Arc::new(writer::Health::default());
         let (writer, committed) = writer::start(
             pool.clone(),
             backend,
             org.clone(),
             calendar.clone(),
             settings.clone(),
+            health.clone(),
         )
         .await?;
         let store = Store {
@@ -141,6 +144,7 @@ impl Store {
             calendar,
             settings,
             writer,
+            health,
             committed,
         };
         // A new database starts with the built-in (or configured) official tables, in the log.
@@ -169,6 +173,11 @@ impl Store {
 
     pub fn clock(&self) -> &Clock {
         &self.settings.clock
+    }
+
+    /// How the writer fares (refused batches, a failing commit).
+    pub fn health(&self) -> &writer::Health {
+        &self.health
     }
 
     /// Follows the sequence number of the last committed event.

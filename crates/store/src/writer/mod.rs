@@ -188,6 +188,40 @@ struct Writer {
     head: Head,
     /// The last committed event's sequence number, for followers of the log (the text index).
     committed: watch::Sender<i64>,
+    health: Arc<Health>,
+}
+
+/// How the writer fares: batches the database refused, and whether the last commit failed
+/// (the readiness of the server).
+#[derive(Debug, Default)]
+pub struct Health {
+    refused: std::sync::atomic::AtomicU64,
+    /// The error of the last failed commit, cleared by the next that succeeds.
+    failing: std::sync::Mutex<Option<String>>,
+}
+
+impl Health {
+    /// How many batches the database refused since start.
+    pub fn refused_batches(&self) -> u64 {
+        self.refused.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Why the last commit failed, while the next has not succeeded.
+    pub fn failing(&self) -> Option<String> {
+        self.failing.lock().expect("health lock").clone()
+    }
+
+    fn record(&self, outcome: &Result<(), StoreError>) {
+        let mut failing = self.failing.lock().expect("health lock");
+        match outcome {
+            Ok(()) => *failing = None,
+            Err(e) => {
+                self.refused
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                *failing = Some(e.to_string());
+            }
+        }
+    }
 }
 
 pub(crate) async fn start(
@@ -196,6 +230,7 @@ pub(crate) async fn start(
     org: Arc<RwLock<Arc<OrgChart>>>,
     calendar: Arc<RwLock<Arc<Calendar>>>,
     settings: Arc<Settings>,
+    health: Arc<Health>,
 ) -> Result<(Handle, watch::Receiver<i64>), StoreError> {
     let head = Head::load(&pool).await?;
     let (tx, rx) = mpsc::channel(8192);
@@ -208,6 +243,7 @@ pub(crate) async fn start(
         settings,
         head,
         committed,
+        health,
     };
     tokio::spawn(writer.run(rx));
     Ok((Handle(tx), committed_rx))
@@ -242,7 +278,13 @@ impl Writer {
     /// Decides every job (each keeps its answer), writes the batch in one transaction and
     /// commits. On a database error nothing is written and the head is reloaded.
     async fn commit(&mut self, works: &mut [Work]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        // SQLite: take the write lock first. A deferred transaction that has read cannot become
+        // a writer once another connection (a login, the outbox) has written since: it fails at
+        // once with SQLITE_BUSY_SNAPSHOT, whatever the busy timeout.
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         let org = self.org.read().expect("org lock").clone();
         let calendar = self.calendar.read().expect("calendar lock").clone();
         let mut p = Pending::new(self.head.clone(), org, calendar);
@@ -255,6 +297,7 @@ impl Writer {
             Ok::<(), StoreError>(())
         }
         .await;
+        self.health.record(&result);
         match result {
             Ok(()) => {
                 self.head = p.head;

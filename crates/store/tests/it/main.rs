@@ -13,3 +13,4 @@ mod reception;
 mod review;
 mod store;
 mod supervision;
+mod writer;
