@@ -5,15 +5,15 @@
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, Row};
 use xinfang_domain::{Calendar, CaseId, Command};
 
 use crate::{Store, StoreError, Who};
 
 /// The calendar kept in the database; `None` for a database that has none yet.
-pub(crate) async fn load(pool: &AnyPool) -> Result<Option<Calendar>, StoreError> {
+pub(crate) async fn load(conn: &mut AnyConnection) -> Result<Option<Calendar>, StoreError> {
     let rows = sqlx::query("SELECT day, kind FROM calendar_days")
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await?;
     if rows.is_empty() {
         return Ok(None);

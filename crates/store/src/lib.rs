@@ -122,8 +122,10 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
         figures::build_if_stale(&pool, backend).await?;
-        let org = Arc::new(RwLock::new(Arc::new(org::load_org(&pool).await?)));
-        let stored = calendar::load(&pool).await?;
+        let mut conn = pool.acquire().await?;
+        let org = Arc::new(RwLock::new(Arc::new(org::load_org(&mut conn).await?)));
+        let stored = calendar::load(&mut conn).await?;
+        drop(conn);
         let seed = stored.is_none().then(|| settings.calendar.clone());
         let calendar = Arc::new(RwLock::new(Arc::new(stored.unwrap_or_default())));
         let settings = Arc::new(settings);

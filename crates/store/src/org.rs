@@ -1,6 +1,6 @@
 //! Units, people and sessions.
 
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, Row};
 use xinfang_domain::{Actor, OrgChart, PersonId, Role, Unit, UnitId, UnitKind, UnitPath};
 
 use crate::auth::{new_token, token_hash, verify_password};
@@ -9,9 +9,9 @@ use crate::{Store, StoreError};
 /// How long a login lasts.
 pub const SESSION_HOURS: i64 = 12;
 
-pub(crate) async fn load_org(pool: &AnyPool) -> Result<OrgChart, StoreError> {
+pub(crate) async fn load_org(conn: &mut AnyConnection) -> Result<OrgChart, StoreError> {
     let rows = sqlx::query("SELECT id, parent_id, name, kind, path FROM units")
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await?;
     let units = rows
         .iter()

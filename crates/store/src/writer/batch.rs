@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use xinfang_domain::{Calendar, Case, CaseId, Event, OrgChart, Unit};
 
 use super::{Changed, Who};
@@ -25,20 +25,27 @@ pub(crate) struct Head {
     pub next_record: i64,
 }
 
+/// What moved in the log since a head was known, beyond the head itself.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Moved {
+    /// Units or people were created.
+    pub org: bool,
+    /// The holiday calendar changed.
+    pub calendar: bool,
+}
+
+/// The log's kinds that change what every process keeps in memory.
+const ORG_KINDS: &str = "'unit_created', 'person_created'";
+const CALENDAR_KINDS: &str = "'calendar_year_set'";
+
 impl Head {
-    pub async fn load(pool: &AnyPool) -> Result<Head, StoreError> {
-        let last = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(pool)
-            .await?;
-        let (next_seq, last_hash) = match last {
-            Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get("hash")?),
-            None => (1, GENESIS.to_string()),
-        };
-        let max = |table: &'static str| async move {
+    pub async fn load(conn: &mut AnyConnection) -> Result<Head, StoreError> {
+        let (next_seq, last_hash) = last_event(conn).await?;
+        let mut max = async |table: &'static str| {
             let r = sqlx::query(AssertSqlSafe(format!(
                 "SELECT COALESCE(MAX(id), 0) AS m FROM {table}"
             )))
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
             Ok::<i64, StoreError>(r.try_get::<i64, _>("m")? + 1)
         };
@@ -52,6 +59,47 @@ impl Head {
             next_record: max("records").await?,
         })
     }
+
+    /// Re-reads the head when the log moved past it (another process wrote, or a commit
+    /// failed halfway), and says whether units, people or the calendar changed meanwhile.
+    pub async fn catch_up(&mut self, conn: &mut AnyConnection) -> Result<Moved, StoreError> {
+        let (next_seq, last_hash) = last_event(conn).await?;
+        if next_seq == self.next_seq && last_hash == self.last_hash {
+            return Ok(Moved::default());
+        }
+        let since = self.next_seq.min(next_seq) - 1;
+        let kinds = |list: &str| {
+            AssertSqlSafe(format!(
+                "SELECT COUNT(*) AS n FROM events WHERE seq > $1 AND kind IN ({list})"
+            ))
+        };
+        let org: i64 = sqlx::query(kinds(ORG_KINDS))
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?;
+        let calendar: i64 = sqlx::query(kinds(CALENDAR_KINDS))
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?;
+        *self = Head::load(conn).await?;
+        Ok(Moved {
+            org: org > 0,
+            calendar: calendar > 0,
+        })
+    }
+}
+
+/// The next sequence number and the last hash of the chain.
+async fn last_event(conn: &mut AnyConnection) -> Result<(i64, String), StoreError> {
+    let last = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match last {
+        Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get("hash")?),
+        None => (1, GENESIS.to_string()),
+    })
 }
 
 /// What one batch will write.

@@ -30,6 +30,10 @@ pub(crate) use records::{Change, Changed};
 
 const MAX_BATCH: usize = 1024;
 
+/// The PostgreSQL advisory lock every process's writer takes for its transaction, so that the
+/// chain stays one chain.
+const WRITER_LOCK: i64 = 0x7866_7772_6974_6572; // "xfwriter"
+
 /// Who issues a command, as the writer records it.
 #[derive(Debug, Clone)]
 pub enum Who {
@@ -211,14 +215,14 @@ impl Health {
         self.failing.lock().expect("health lock").clone()
     }
 
-    fn record(&self, outcome: &Result<(), StoreError>) {
+    fn record(&self, outcome: &Result<(), String>) {
         let mut failing = self.failing.lock().expect("health lock");
         match outcome {
             Ok(()) => *failing = None,
             Err(e) => {
                 self.refused
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                *failing = Some(e.to_string());
+                *failing = Some(e.clone());
             }
         }
     }
@@ -232,7 +236,7 @@ pub(crate) async fn start(
     settings: Arc<Settings>,
     health: Arc<Health>,
 ) -> Result<(Handle, watch::Receiver<i64>), StoreError> {
-    let head = Head::load(&pool).await?;
+    let head = Head::load(&mut *pool.acquire().await?).await?;
     let (tx, rx) = mpsc::channel(8192);
     let (committed, committed_rx) = watch::channel(head.next_seq - 1);
     let writer = Writer {
@@ -276,30 +280,18 @@ impl Writer {
     }
 
     /// Decides every job (each keeps its answer), writes the batch in one transaction and
-    /// commits. On a database error nothing is written and the head is reloaded.
+    /// commits. Nothing is answered before the commit is durable. After a failure the
+    /// connection is closed, whatever state the failed transaction left it in (a full disk can
+    /// leave SQLite's transaction open), and the next batch starts from the head the database
+    /// holds.
     async fn commit(&mut self, works: &mut [Work]) -> Result<(), StoreError> {
-        // SQLite: take the write lock first. A deferred transaction that has read cannot become
-        // a writer once another connection (a login, the outbox) has written since: it fails at
-        // once with SQLITE_BUSY_SNAPSHOT, whatever the busy timeout.
-        let mut tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
-        let org = self.org.read().expect("org lock").clone();
-        let calendar = self.calendar.read().expect("calendar lock").clone();
-        let mut p = Pending::new(self.head.clone(), org, calendar);
-        for w in works.iter_mut() {
-            self.decide(&mut tx, &mut p, w).await?;
-        }
-        let result = async {
-            project::flush(&mut tx, self.backend, &mut p, self.settings.clock.now_ms()).await?;
-            tx.commit().await?;
-            Ok::<(), StoreError>(())
-        }
-        .await;
-        self.health.record(&result);
+        let mut conn = self.pool.acquire().await?;
+        let result = self.write_batch(&mut conn, works).await;
+        self.health
+            .record(&result.as_ref().map(drop).map_err(|e| e.to_string()));
         match result {
-            Ok(()) => {
+            Ok(p) => {
+                drop(conn);
                 self.head = p.head;
                 self.committed.send_if_modified(|last| {
                     let now = self.head.next_seq - 1;
@@ -314,12 +306,55 @@ impl Writer {
                 Ok(())
             }
             Err(e) => {
-                if let Ok(head) = Head::load(&self.pool).await {
-                    self.head = head;
-                }
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                let _ = conn.close().await;
                 Err(e)
             }
         }
+    }
+
+    /// One batch in one transaction on `conn`: the head re-read under the write lock, every
+    /// job decided, the rows written, committed.
+    async fn write_batch(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        works: &mut [Work],
+    ) -> Result<Pending, StoreError> {
+        // SQLite: take the write lock first. A deferred transaction that has read cannot become
+        // a writer once another connection (a login, the outbox) has written since: it fails at
+        // once with SQLITE_BUSY_SNAPSHOT, whatever the busy timeout. PostgreSQL: one writer at a
+        // time across every process on the database, by a transaction-scoped advisory lock.
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+            }
+            Backend::Postgres => {
+                sqlx::query("BEGIN").execute(&mut *conn).await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITER_LOCK)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        // The chain as the database has it: another process, or a commit that failed halfway,
+        // may have moved it since this writer last wrote.
+        let moved = self.head.catch_up(conn).await?;
+        if moved.org {
+            *self.org.write().expect("org lock") = Arc::new(crate::org::load_org(conn).await?);
+        }
+        if moved.calendar {
+            let cal = crate::calendar::load(conn).await?.unwrap_or_default();
+            *self.calendar.write().expect("calendar lock") = Arc::new(cal);
+        }
+        let org = self.org.read().expect("org lock").clone();
+        let calendar = self.calendar.read().expect("calendar lock").clone();
+        let mut p = Pending::new(self.head.clone(), org, calendar);
+        for w in works.iter_mut() {
+            self.decide(conn, &mut p, w).await?;
+        }
+        project::flush(conn, self.backend, &mut p, self.settings.clock.now_ms()).await?;
+        sqlx::query("COMMIT").execute(&mut *conn).await?;
+        Ok(p)
     }
 
     /// Runs the rules for one job and keeps its answer. Refusals are answers (nothing pending

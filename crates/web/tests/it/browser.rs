@@ -82,8 +82,26 @@ async fn type_at(c: &Client, at: Locator<'_>, value: &str) {
     c.find(at).await.unwrap().send_keys(value).await.unwrap();
 }
 
+/// Clicks, after marking the page so that [`confirmed`] can tell the page that follows a
+/// submission from the one that was there.
 async fn press(c: &Client, at: Locator<'_>) {
+    c.execute("window.xfBefore = true;", vec![]).await.unwrap();
     c.find(at).await.unwrap().click().await.unwrap();
+}
+
+/// Waits for the page that follows a submission (not the one clicked on) to show its notice.
+async fn confirmed(c: &Client, what: &str) {
+    for _ in 0..200 {
+        let fresh = c
+            .execute("return window.xfBefore === undefined;", vec![])
+            .await
+            .is_ok_and(|v| v == serde_json::json!(true));
+        if fresh {
+            return appears(c, "p.notice", what).await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}: no new page after the submission");
 }
 
 async fn type_into(c: &Client, css: &str, value: &str) {
@@ -104,7 +122,7 @@ async fn action_field(c: &Client, action: &str, field: &str, value: &str) {
 async fn submit_action(c: &Client, action: &str) {
     let xpath = format!("//form[.//input[@name='action' and @value='{action}']]//button");
     press(c, Locator::XPath(&xpath)).await;
-    appears(c, "p.notice", &format!("{action} confirmed")).await;
+    confirmed(c, &format!("{action} confirmed")).await;
 }
 
 /// Waits (up to 20 s) for an element to show after a navigation or submit.
@@ -221,7 +239,7 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
         .unwrap();
     shot(&c, "03-intake-collective-visit").await;
     click(&c, "form.intake button[type=submit]").await;
-    appears(&c, "p.notice", "registered").await;
+    confirmed(&c, "registered").await;
     let path = c.current_url().await.unwrap().path().to_string();
     let id: i64 = path.trim_start_matches("/cases/").parse().unwrap();
     assert!(page_text(&c).await.contains("集体访，12 人"));
@@ -234,7 +252,7 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
         .await
         .unwrap();
     click(&c, "button[value=forward]").await;
-    appears(&c, "p.notice", "forwarded").await;
+    confirmed(&c, "forwarded").await;
 
     // The department accepts, its head extends, the handler replies.
     login(&c, &base, "dept_handler").await;
@@ -396,7 +414,7 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
         click(&c, css).await;
     }
     click(&c, "#evaluate button[type=submit]").await;
-    appears(&c, "p.notice", "evaluation confirmed").await;
+    confirmed(&c, "evaluation confirmed").await;
     assert!(page_text(&c).await.contains("已提交评价"));
     type_into(&c, "#request_review textarea[name=reason]", "电梯仍未修好").await;
     click(&c, "#request_review button[type=submit]").await;
@@ -497,7 +515,7 @@ async fn supervision_is_raised_answered_and_listed_in_chromium() {
     )
     .await;
     click(&c, "#case-supervision button[type=submit]").await;
-    appears(&c, "p.notice", "supervision raised").await;
+    confirmed(&c, "supervision raised").await;
     let url = c.current_url().await.unwrap();
     let page = url.path().to_string();
     assert!(page.starts_with("/supervision/"), "{page}");
@@ -509,13 +527,13 @@ async fn supervision_is_raised_answered_and_listed_in_chromium() {
     appears(&c, "textarea[name=text]", "the answer form").await;
     type_into(&c, "textarea[name=text]", "已受理，约谈经营户并清理占道").await;
     click(&c, "button[value=answer]").await;
-    appears(&c, "p.notice", "answer recorded").await;
+    confirmed(&c, "answer recorded").await;
     assert!(page_text(&c).await.contains("已受理，约谈经营户并清理占道"));
 
     login(&c, &base, "city_handler").await;
     c.goto(&format!("{base}{page}")).await.unwrap();
     click(&c, "button[value=list]").await;
-    appears(&c, "p.notice", "listed").await;
+    confirmed(&c, "listed").await;
     c.goto(&format!("{base}/supervision")).await.unwrap();
     appears(
         &c,
