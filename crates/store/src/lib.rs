@@ -35,6 +35,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use xinfang_domain::{Calendar, OrgChart, Policy};
 
+/// How long a request waits for a database connection: while the database is away, requests
+/// are refused (503 `storage_unavailable`) after this, not held for ever.
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub use clock::Clock;
 pub use error::StoreError;
 pub use writer::{ImportCase, Who};
@@ -77,6 +81,7 @@ pub struct Store {
     pub(crate) writer: writer::Handle,
     pub(crate) health: Arc<writer::Health>,
     pub(crate) committed: tokio::sync::watch::Receiver<i64>,
+    local_dir: Option<std::path::PathBuf>,
 }
 
 impl Store {
@@ -84,6 +89,7 @@ impl Store {
     pub async fn open(url: &str, settings: Settings) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalise_url(url)?;
+        let local_dir = sqlite_dir(backend, &url);
         // Statements are logged by our own tracing where it matters; sqlx's per-statement logs
         // would print whole multi-row inserts.
         let options = AnyConnectOptions::from_str(&url)?
@@ -96,6 +102,7 @@ impl Store {
             Backend::Sqlite => {
                 AnyPoolOptions::new()
                     .max_connections(8)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             // WAL lets readers run beside the writer; FULL makes every commit durable.
@@ -113,6 +120,7 @@ impl Store {
             Backend::Postgres => {
                 AnyPoolOptions::new()
                     .max_connections(16)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
                     .connect_with(options)
                     .await?
             }
@@ -148,6 +156,7 @@ impl Store {
             writer,
             health,
             committed,
+            local_dir,
         };
         // A new database starts with the built-in (or configured) official tables, in the log.
         if let Some(seed) = seed {
@@ -158,6 +167,12 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The directory holding an SQLite database (its journal grows there too); `None` for
+    /// PostgreSQL, whose disk is the server's.
+    pub fn local_dir(&self) -> Option<std::path::PathBuf> {
+        self.local_dir.clone()
     }
 
     pub fn org(&self) -> Arc<OrgChart> {
@@ -198,6 +213,20 @@ impl Store {
 }
 
 /// `sqlite://PATH` (created if missing) or `postgres://…`; a bare path means SQLite.
+/// The directory of an SQLite database's file, from its normalised URL.
+fn sqlite_dir(backend: Backend, url: &str) -> Option<std::path::PathBuf> {
+    if backend != Backend::Sqlite {
+        return None;
+    }
+    let path = url.strip_prefix("sqlite://")?.split('?').next()?;
+    let dir = std::path::Path::new(path).parent()?;
+    Some(if dir.as_os_str().is_empty() {
+        ".".into()
+    } else {
+        dir.to_path_buf()
+    })
+}
+
 pub fn normalise_url(url: &str) -> Result<(Backend, String), StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok((Backend::Postgres, url.to_string()))

@@ -212,10 +212,30 @@ impl CaseIndex {
             .unwrap_or(0))
     }
 
-    /// Replaces the documents of these cases and commits, recording `watermark`.
+    /// Replaces the documents of these cases and commits, recording `watermark`. After a failure
+    /// (a full disk) the writer is rolled back to the last commit, so the next attempt starts
+    /// clean and the watermark never runs ahead of what the index holds.
     pub fn apply(&self, cases: &[CaseText], watermark: i64) -> Result<(), TextError> {
-        let f = self.fields;
         let mut w = self.writer.lock().expect("index writer lock");
+        let written = self.write(&mut w, cases, watermark);
+        if written.is_err()
+            && let Err(e) = w.rollback()
+        {
+            tracing::warn!(error = %e, "text index: rollback failed; reopening the writer");
+            *w = self.index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        }
+        drop(w);
+        self.reader.reload()?;
+        written
+    }
+
+    fn write(
+        &self,
+        w: &mut IndexWriter,
+        cases: &[CaseText],
+        watermark: i64,
+    ) -> Result<(), TextError> {
+        let f = self.fields;
         for c in cases {
             w.delete_term(Term::from_field_i64(f.id, c.id));
             let mut d = doc!(
@@ -234,8 +254,6 @@ impl CaseIndex {
         let mut commit = w.prepare_commit()?;
         commit.set_payload(&format!("{LAYOUT}:{watermark}"));
         commit.commit()?;
-        drop(w);
-        self.reader.reload()?;
         Ok(())
     }
 

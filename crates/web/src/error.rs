@@ -87,6 +87,22 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate { code, message } => {
                 ApiError::new(StatusCode::CONFLICT, code, message)
             }
+            StoreError::StorageFull(detail) => {
+                tracing::error!(error = %detail, "storage full: writes refused");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_full",
+                    "存储空间已满，本次提交没有保存，请稍后重试（此前已保存的内容不受影响）",
+                )
+            }
+            StoreError::StorageUnavailable(detail) => {
+                tracing::error!(error = %detail, "database unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    "数据库暂时不可用，本次提交没有保存，请稍后重试",
+                )
+            }
             other => {
                 tracing::error!(error = %other, "storage failure");
                 ApiError::new(

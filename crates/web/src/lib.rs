@@ -14,6 +14,7 @@ pub mod open311;
 pub mod openapi;
 pub mod portal;
 pub mod pow;
+mod readiness;
 pub mod ui;
 pub mod views;
 
@@ -50,6 +51,9 @@ pub struct AppState {
     /// Uploads received at once; more are turned away so that a flood cannot fill memory or disk
     /// bandwidth that the officers' pages need.
     pub uploads: Arc<tokio::sync::Semaphore>,
+    /// Local directories the server writes to (the SQLite file's, the index, the attachments),
+    /// whose free space `/readyz` watches.
+    pub disks: Arc<[PathBuf]>,
 }
 
 /// Difficulty of the submission proof of work: about 2^18 hashes, a second or two in a phone's
@@ -69,6 +73,7 @@ impl AppState {
             sessions: Arc::new(extract::SessionCache::default()),
             limits: Arc::new(limits::RateLimits::default()),
             secure_cookies: true,
+            disks: Arc::new([]),
         }
     }
 }
@@ -76,6 +81,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readiness::readyz))
         .nest("/api/v1", api::routes())
         .merge(ui::routes())
         .merge(portal::routes())
@@ -147,6 +153,8 @@ impl App {
         let store = Store::open(&config.db, config.settings)
             .await
             .map_err(|e| e.to_string())?;
+        let mut disks = vec![config.index.clone(), config.files.clone()];
+        disks.extend(store.local_dir());
         let files = FileStore::open(&config.files)
             .map_err(|e| format!("{}: {e}", config.files.display()))?;
         let index = xinfang_text::CaseIndex::open(&config.index)
@@ -156,6 +164,7 @@ impl App {
             .map_err(|e| e.to_string())?;
         let state = AppState {
             secure_cookies: config.secure_cookies,
+            disks: disks.into(),
             ..AppState::new(store, text, files)
         };
         Ok(App {

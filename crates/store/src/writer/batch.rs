@@ -121,6 +121,8 @@ pub(crate) struct Pending {
     pub people: Vec<Vec<Param>>,
     pub imported: Vec<Vec<Param>>,
     pub outbox: Vec<Vec<Param>>,
+    /// A probe's time, written to `writer_probe`.
+    pub probe: Option<i64>,
 }
 
 impl Pending {
@@ -141,6 +143,7 @@ impl Pending {
             people: Vec::new(),
             imported: Vec::new(),
             outbox: Vec::new(),
+            probe: None,
         }
     }
 

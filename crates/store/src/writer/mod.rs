@@ -144,6 +144,8 @@ pub(crate) enum Work {
         who: Who,
         reply: Reply<i64>,
     },
+    /// A write that changes nothing of the cases: whether the database takes writes.
+    Probe { reply: Reply<()> },
     /// One year of the holiday calendar replaced.
     Calendar {
         schedule: crate::calendar::YearSchedule,
@@ -166,6 +168,7 @@ impl Work {
             Work::Org { reply, .. } => reply.send(),
             Work::Record { reply, .. } => reply.send(),
             Work::Calendar { reply, .. } => reply.send(),
+            Work::Probe { reply } => reply.send(),
         }
     }
 
@@ -176,6 +179,7 @@ impl Work {
             Work::Org { reply, .. } => reply.fail(e),
             Work::Record { reply, .. } => reply.fail(e),
             Work::Calendar { reply, .. } => reply.fail(e),
+            Work::Probe { reply } => reply.fail(e),
         }
     }
 }
@@ -266,6 +270,15 @@ impl Writer {
             match self.commit(&mut works).await {
                 Ok(()) => works.iter_mut().for_each(Work::send),
                 Err(e) if works.len() == 1 => works[0].fail(e),
+                // A full or unreachable database refuses every job alike: no retry one by one.
+                Err(e) if e.is_storage() => {
+                    for w in &mut works {
+                        w.fail(
+                            e.storage_again()
+                                .unwrap_or(StoreError::StorageUnavailable(e.to_string())),
+                        );
+                    }
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, jobs = works.len(), "batch refused; retrying its jobs one by one");
                     for w in &mut works {
@@ -391,6 +404,10 @@ impl Writer {
                 who,
                 reply,
             } => reply.set(org::set_year(p, schedule, who, now)),
+            Work::Probe { reply } => {
+                p.probe = Some(now);
+                reply.set(Ok(()));
+            }
         }
         Ok(())
     }
@@ -467,6 +484,12 @@ impl crate::Store {
 
     pub(crate) async fn change_org(&self, op: OrgOp, who: Who) -> Result<i64, StoreError> {
         self.submit(|reply| Work::Org { op, who, reply }).await
+    }
+
+    /// Writes through the writer and commits: whether the database takes writes now (the
+    /// readiness of a server whose last commit failed).
+    pub async fn probe(&self) -> Result<(), StoreError> {
+        self.submit(|reply| Work::Probe { reply }).await
     }
 
     /// Replaces one year of the holiday calendar (see [`Store::set_calendar_year`]).

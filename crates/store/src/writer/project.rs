@@ -236,6 +236,17 @@ pub(super) async fn flush(
          ref_id = excluded.ref_id, state = excluded.state, updated_at = excluded.updated_at",
     )
     .await?;
+    if let Some(at) = p.probe.take() {
+        insert_rows(
+            conn,
+            backend,
+            "writer_probe",
+            &["id", "at"],
+            vec![vec![1i64.into(), at.into()]],
+            "ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+        )
+        .await?;
+    }
     // The years the batch replaced, written whole from the calendar it leaves.
     for year in std::mem::take(&mut p.calendar_years) {
         let (first, last) = (format!("{year}-01-01"), format!("{year}-12-31"));

@@ -15,5 +15,6 @@ mod notices;
 mod open311;
 mod portal;
 mod stats;
+mod storage;
 mod supervision;
 mod ui;
