@@ -73,6 +73,10 @@ enum Command {
         smtp_user: Option<String>,
         #[arg(long, env = "XINFANG_SMTP_PASSWORD")]
         smtp_password: Option<String>,
+        /// Seconds between passes of the sweep (lapse closing, supervision, conference
+        /// proposals); with several processes on one database one of them runs each pass.
+        #[arg(long, env = "XINFANG_SWEEP_EVERY", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        sweep_every: u64,
     },
     /// Build the demo city (units, people, a year of cases) in an empty database.
     Demo {
@@ -108,6 +112,10 @@ fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
         )
+        // The log goes to stderr (stdout carries what commands print: the URL, the logins,
+        // `holidays`); colours for a terminal only, plain text for a file or a journal.
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -139,9 +147,11 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             smtp_from,
             smtp_user,
             smtp_password,
+            sweep_every,
         } => {
             let mut config = config::app_config(&db, index, files)?;
             config.secure_cookies = !insecure_cookies;
+            config.sweep_every = std::time::Duration::from_secs(sweep_every);
             if let Some(url) = sms_gateway {
                 config.senders.push(std::sync::Arc::new(SmsGateway::new(
                     url,

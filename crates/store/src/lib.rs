@@ -22,6 +22,7 @@ pub mod reception;
 pub mod records;
 pub mod review;
 mod rows;
+pub mod shared;
 pub mod stats;
 pub mod supervision;
 pub mod sweep;

@@ -114,7 +114,8 @@ pub fn backoff_ms(attempts: i64) -> i64 {
 
 impl Store {
     /// Due notices, claimed for [`CLAIM_MS`]: their `next_at` moves past the claim so that no
-    /// other round takes them meanwhile.
+    /// other round takes them meanwhile. The claim is a compare-and-set on `next_at`: of two
+    /// processes that read the same due row, one moves it and the other leaves it.
     pub async fn claim_notices(
         &self,
         channels: &[&str],
@@ -135,15 +136,22 @@ impl Store {
             q = q.bind(*c);
         }
         let rows = q.fetch_all(&self.pool).await?;
-        let notices: Vec<Notice> = rows.iter().map(notice).collect::<Result<_, _>>()?;
-        for n in &notices {
-            sqlx::query("UPDATE outbox SET next_at = $1 WHERE id = $2 AND status = 'pending'")
-                .bind(now + CLAIM_MS)
-                .bind(n.id)
-                .execute(&self.pool)
-                .await?;
+        let due: Vec<Notice> = rows.iter().map(notice).collect::<Result<_, _>>()?;
+        let mut claimed = Vec::with_capacity(due.len());
+        for n in due {
+            let moved = sqlx::query(
+                "UPDATE outbox SET next_at = $1 WHERE id = $2 AND status = 'pending' AND next_at = $3",
+            )
+            .bind(now + CLAIM_MS)
+            .bind(n.id)
+            .bind(n.next_at)
+            .execute(&self.pool)
+            .await?;
+            if moved.rows_affected() == 1 {
+                claimed.push(n);
+            }
         }
-        Ok(notices)
+        Ok(claimed)
     }
 
     pub async fn notice_sent(&self, id: i64) -> Result<(), StoreError> {

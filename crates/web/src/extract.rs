@@ -58,13 +58,15 @@ fn json_error(r: JsonRejection) -> ApiError {
     }
 }
 
-/// Live sessions, cached for a minute so that busy officers do not cost a database read per request.
+/// Live sessions, cached for a second so that busy officers do not cost a database read per
+/// request. No longer: a logout, a deactivated account or a changed role on another server
+/// process reaches this one through the database, within the second.
 #[derive(Default)]
 pub struct SessionCache {
     entries: Mutex<HashMap<String, (Actor, i64, Instant)>>,
 }
 
-const CACHE_TTL: Duration = Duration::from_secs(60);
+const CACHE_TTL: Duration = Duration::from_secs(1);
 const CACHE_MAX: usize = 100_000;
 
 impl SessionCache {

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod app;
+mod background;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -162,8 +163,15 @@ impl App {
         let text = xinfang_text::TextSearch::start(store.clone(), index)
             .await
             .map_err(|e| e.to_string())?;
+        // One signing key for every process on the database: a challenge drawn from one is
+        // redeemed at another.
+        let pow_key = store
+            .shared_secret(pow::KEY_NAME)
+            .await
+            .map_err(|e| e.to_string())?;
         let state = AppState {
             secure_cookies: config.secure_cookies,
+            pow: Arc::new(pow::ProofOfWork::with_key(pow_key, POW_BITS)),
             disks: disks.into(),
             ..AppState::new(store, text, files)
         };
@@ -178,46 +186,14 @@ impl App {
     /// Serves on `listener` until the process is stopped, with the sweep and the delivery of
     /// notices running beside it.
     pub async fn serve(self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-        spawn_sweeper(self.state.store.clone(), self.sweep_every);
+        background::spawn_sweeper(self.state.store.clone(), self.sweep_every);
+        background::spawn_log_follower(self.state.store.clone(), background::FOLLOW_EVERY);
         spawn_delivery(self.state.store.clone(), self.senders, self.delivery_every);
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await
     }
-}
-
-/// Every `every`: closes cases whose appeal window has lapsed, raises the supervision now due,
-/// drops expired sessions. Idempotent, so restarts are harmless.
-fn spawn_sweeper(store: Store, every: Duration) {
-    tokio::spawn(async move {
-        // The first pass after `every`, like the others: a process just started is busy enough.
-        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-        let mut mark = xinfang_store::sweep::SweepMark::default();
-        loop {
-            tick.tick().await;
-            match store.close_lapsed().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(closed = n, "closed cases whose appeal window lapsed"),
-                Err(e) => tracing::warn!(error = %e, "sweeper failed; will retry"),
-            }
-            match store.sweep_mechanisms(&mut mark).await {
-                Ok((0, 0)) => {}
-                Ok((raised, proposed)) => tracing::info!(
-                    raised,
-                    proposed,
-                    "raised supervision of late or bouncing cases; proposed cases for the joint conference"
-                ),
-                // The mark is kept: the next tick retries the same pass.
-                Err(e) => {
-                    tracing::warn!(error = %e, "supervision or conference sweep failed; will retry")
-                }
-            }
-            if let Err(e) = store.purge_sessions().await {
-                tracing::warn!(error = %e, "could not purge expired sessions");
-            }
-        }
-    });
 }
 
 async fn shutdown_signal() {

@@ -1,9 +1,9 @@
 //! Proof of work for anonymous submissions: the page carries a signed challenge, the browser
 //! searches a nonce whose SHA-256 with the challenge starts with `bits` zero bits (a fraction of
-//! a second for one citizen, a real cost for a flood), and each challenge is taken once.
+//! a second for one citizen, a real cost for a flood), and each challenge is taken once. The
+//! signing key and the challenges taken live in the database, so that every server process on
+//! it checks alike and a challenge taken by one is taken for all.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
@@ -12,19 +12,28 @@ use sha2::{Digest, Sha256};
 /// How long a challenge stays valid: time to fill in the form.
 const MAX_AGE: Duration = Duration::from_secs(2 * 3600);
 
+/// The name of the signing key among the database's shared secrets.
+pub const KEY_NAME: &str = "proof_of_work";
+
 pub struct ProofOfWork {
     key: [u8; 32],
     pub bits: u32,
-    used: Mutex<HashMap<String, u64>>,
+}
+
+/// Challenges issued before this (seconds since the epoch) have expired.
+pub fn oldest_valid_issue() -> i64 {
+    i64::try_from(now_secs().saturating_sub(MAX_AGE.as_secs())).unwrap_or(0)
 }
 
 impl ProofOfWork {
+    /// With a key of its own (one process, tests, tools).
     pub fn new(bits: u32) -> Self {
-        ProofOfWork {
-            key: rand::random(),
-            bits,
-            used: Mutex::new(HashMap::new()),
-        }
+        Self::with_key(rand::random(), bits)
+    }
+
+    /// With the key every process on the database shares.
+    pub fn with_key(key: [u8; 32], bits: u32) -> Self {
+        ProofOfWork { key, bits }
     }
 
     fn mac(&self, body: &str) -> Hmac<Sha256> {
@@ -45,8 +54,24 @@ impl ProofOfWork {
         format!("{body}.{sig}")
     }
 
-    /// Checks a solved challenge and marks it used; the error is for the citizen.
-    pub fn verify(&self, challenge: &str, nonce: &str) -> Result<(), &'static str> {
+    /// Checks a solved challenge and takes it (once across all processes); the error is for
+    /// the citizen.
+    pub async fn redeem(
+        &self,
+        store: &xinfang_store::Store,
+        challenge: &str,
+        nonce: &str,
+    ) -> Result<(), Refusal> {
+        let issued = self.check(challenge, nonce).map_err(Refusal::Citizen)?;
+        match store.redeem_challenge(challenge, issued).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Refusal::Citizen("该表单已经提交过，请勿重复提交")),
+            Err(e) => Err(Refusal::Store(e)),
+        }
+    }
+
+    /// Checks the signature, the age and the work of a solved challenge; its issue time.
+    pub fn check(&self, challenge: &str, nonce: &str) -> Result<i64, &'static str> {
         let (body, sig) = challenge
             .rsplit_once('.')
             .ok_or("验证信息无效，请刷新页面后重新提交")?;
@@ -73,13 +98,17 @@ impl ProofOfWork {
         if nonce.len() > 20 || leading_zero_bits(&digest(challenge, nonce)) < bits {
             return Err("提交验证未完成，请确认浏览器已启用 JavaScript 后重新提交");
         }
-        let mut used = self.used.lock().expect("pow lock");
-        used.retain(|_, at| now.saturating_sub(*at) <= MAX_AGE.as_secs());
-        if used.insert(challenge.to_string(), issued).is_some() {
-            return Err("该表单已经提交过，请勿重复提交");
-        }
-        Ok(())
+        i64::try_from(issued).map_err(|_| "验证信息无效")
     }
+}
+
+/// Why a challenge was not taken.
+#[derive(Debug)]
+pub enum Refusal {
+    /// The citizen's to fix (refresh, enable JavaScript, not twice).
+    Citizen(&'static str),
+    /// The database did not answer.
+    Store(xinfang_store::StoreError),
 }
 
 fn now_secs() -> u64 {
@@ -123,12 +152,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_solved_challenge_passes_once() {
+    fn a_solved_challenge_passes_with_its_issue_time() {
         let pow = ProofOfWork::new(8);
         let c = pow.challenge();
         let n = solve(&c);
-        assert_eq!(pow.verify(&c, &n), Ok(()));
-        assert_eq!(pow.verify(&c, &n), Err("该表单已经提交过，请勿重复提交"));
+        let issued = pow.check(&c, &n).unwrap();
+        assert!(
+            (oldest_valid_issue()..=oldest_valid_issue() + MAX_AGE.as_secs() as i64 + 1)
+                .contains(&issued)
+        );
+        // Another process with the same key accepts it too.
+        assert!(ProofOfWork::with_key(pow.key, 8).check(&c, &n).is_ok());
     }
 
     #[test]
@@ -139,13 +173,13 @@ mod tests {
             .map(|n| n.to_string())
             .find(|n| leading_zero_bits(&digest(&c, n)) < 12)
             .unwrap();
-        assert!(pow.verify(&c, &wrong).is_err());
+        assert!(pow.check(&c, &wrong).is_err());
         // Lowering the difficulty breaks the signature.
         let parts: Vec<&str> = c.split('.').collect();
         let easier = format!("{}.{}.0.{}", parts[0], parts[1], parts[3]);
-        assert!(pow.verify(&easier, "0").is_err());
+        assert!(pow.check(&easier, "0").is_err());
         let other = ProofOfWork::new(12).challenge();
-        assert!(pow.verify(&other, &solve(&other)).is_err());
+        assert!(pow.check(&other, &solve(&other)).is_err());
     }
 
     #[test]

@@ -146,6 +146,8 @@ pub(crate) enum Work {
     },
     /// A write that changes nothing of the cases: whether the database takes writes.
     Probe { reply: Reply<()> },
+    /// No write: catch up with what other processes committed (`true` when the log moved).
+    Follow { reply: Reply<bool> },
     /// One year of the holiday calendar replaced.
     Calendar {
         schedule: crate::calendar::YearSchedule,
@@ -169,6 +171,7 @@ impl Work {
             Work::Record { reply, .. } => reply.send(),
             Work::Calendar { reply, .. } => reply.send(),
             Work::Probe { reply } => reply.send(),
+            Work::Follow { reply } => reply.send(),
         }
     }
 
@@ -180,6 +183,7 @@ impl Work {
             Work::Record { reply, .. } => reply.fail(e),
             Work::Calendar { reply, .. } => reply.fail(e),
             Work::Probe { reply } => reply.fail(e),
+            Work::Follow { reply } => reply.fail(e),
         }
     }
 }
@@ -267,6 +271,24 @@ impl Writer {
                     Err(_) => break,
                 }
             }
+            // Following the log writes nothing: done first, outside any transaction.
+            let (follows, mut works): (Vec<Work>, Vec<Work>) = works
+                .into_iter()
+                .partition(|w| matches!(w, Work::Follow { .. }));
+            for mut f in follows {
+                match self.follow().await {
+                    Ok(moved) => {
+                        if let Work::Follow { reply } = &mut f {
+                            reply.set(Ok(moved));
+                        }
+                        f.send();
+                    }
+                    Err(e) => f.fail(e),
+                }
+            }
+            if works.is_empty() {
+                continue;
+            }
             match self.commit(&mut works).await {
                 Ok(()) => works.iter_mut().for_each(Work::send),
                 Err(e) if works.len() == 1 => works[0].fail(e),
@@ -326,6 +348,32 @@ impl Writer {
         }
     }
 
+    /// Moves the head to the chain's end as the database holds it, reloading the org chart or
+    /// the calendar when the events between changed them.
+    async fn catch_up(&mut self, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+        let moved = self.head.catch_up(conn).await?;
+        if moved.org {
+            *self.org.write().expect("org lock") = Arc::new(crate::org::load_org(conn).await?);
+        }
+        if moved.calendar {
+            let cal = crate::calendar::load(conn).await?.unwrap_or_default();
+            *self.calendar.write().expect("calendar lock") = Arc::new(cal);
+        }
+        Ok(())
+    }
+
+    /// Catches up with commits of other processes on the database, between batches, and tells
+    /// the followers of the log (the text index, the sweep) about them.
+    async fn follow(&mut self) -> Result<bool, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        self.catch_up(&mut conn).await?;
+        drop(conn);
+        let now = self.head.next_seq - 1;
+        Ok(self
+            .committed
+            .send_if_modified(|last| std::mem::replace(last, now) != now))
+    }
+
     /// One batch in one transaction on `conn`: the head re-read under the write lock, every
     /// job decided, the rows written, committed.
     async fn write_batch(
@@ -351,14 +399,7 @@ impl Writer {
         }
         // The chain as the database has it: another process, or a commit that failed halfway,
         // may have moved it since this writer last wrote.
-        let moved = self.head.catch_up(conn).await?;
-        if moved.org {
-            *self.org.write().expect("org lock") = Arc::new(crate::org::load_org(conn).await?);
-        }
-        if moved.calendar {
-            let cal = crate::calendar::load(conn).await?.unwrap_or_default();
-            *self.calendar.write().expect("calendar lock") = Arc::new(cal);
-        }
+        self.catch_up(conn).await?;
         let org = self.org.read().expect("org lock").clone();
         let calendar = self.calendar.read().expect("calendar lock").clone();
         let mut p = Pending::new(self.head.clone(), org, calendar);
@@ -408,6 +449,8 @@ impl Writer {
                 p.probe = Some(now);
                 reply.set(Ok(()));
             }
+            // Taken out of the batch by `run`; nothing to write.
+            Work::Follow { reply } => reply.set(Ok(false)),
         }
         Ok(())
     }
@@ -490,6 +533,13 @@ impl crate::Store {
     /// readiness of a server whose last commit failed).
     pub async fn probe(&self) -> Result<(), StoreError> {
         self.submit(|reply| Work::Probe { reply }).await
+    }
+
+    /// Catches up with what other server processes on the database committed: the chain's
+    /// head, the org chart and the calendar, and the followers of the log (the text index
+    /// indexes their cases). `true` when the log had moved.
+    pub async fn follow_log(&self) -> Result<bool, StoreError> {
+        self.submit(|reply| Work::Follow { reply }).await
     }
 
     /// Replaces one year of the holiday calendar (see [`Store::set_calendar_year`]).

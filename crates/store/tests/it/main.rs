@@ -9,6 +9,7 @@ mod conference;
 mod duty;
 mod figures;
 mod ownership;
+mod processes;
 mod reception;
 mod review;
 mod store;

@@ -13,7 +13,9 @@ use xinfang_domain::{Channel, NewCase, Petitioner, UnitKind, taxonomy};
 use xinfang_store::Who;
 
 use crate::AppState;
+use crate::error::ApiError;
 use crate::extract::ClientIp;
+use crate::pow::Refusal;
 use crate::views::Problems;
 
 #[derive(Template, WebTemplate)]
@@ -304,8 +306,17 @@ pub(super) async fn submit(
         // Dropping the staged files removes them.
         Err((status, message, fields)) => return refuse(&state, status, fields, message),
     };
-    if let Err(m) = state.pow.verify(&fields.pow_challenge, &fields.pow_nonce) {
-        return refuse(&state, StatusCode::FORBIDDEN, fields, m.into());
+    match state
+        .pow
+        .redeem(&state.store, &fields.pow_challenge, &fields.pow_nonce)
+        .await
+    {
+        Ok(()) => {}
+        Err(Refusal::Citizen(m)) => return refuse(&state, StatusCode::FORBIDDEN, fields, m.into()),
+        Err(Refusal::Store(e)) => {
+            let e = ApiError::from(e);
+            return refuse(&state, e.status, fields, e.message);
+        }
     }
     let mut problems: Vec<(String, String)> = Vec::new();
     if taxonomy::by_code(fields.category.trim()).is_none() {

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+mod processes;
+
 struct Server(Child);
 
 impl Drop for Server {
@@ -200,6 +202,10 @@ async fn start_up_under_load_logs_no_error() {
     }
     drop(server);
     let printed = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        printed.contains("text index"),
+        "the log was read: {printed}"
+    );
     assert!(
         !printed.contains("ERROR") && !printed.contains("locked") && !printed.contains("refused"),
         "{printed}"
