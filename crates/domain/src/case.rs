@@ -228,6 +228,11 @@ pub struct Case {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeated_on: Option<NaiveDate>,
     pub deadlines: Deadlines,
+    /// Counts the steps taken on the case (1 when registered): a form or an API call names the
+    /// version it was drawn from, and a stale one is refused instead of acting on a state its
+    /// author did not see.
+    #[serde(default)]
+    pub version: u32,
 }
 
 impl Case {

@@ -28,6 +28,11 @@ pub enum DomainError {
     /// A referenced unit, person or case does not exist.
     #[error("{0}不存在")]
     NotFound(&'static str),
+    /// The command was drawn from an earlier version of the case: someone acted meanwhile.
+    #[error(
+        "该事项已有新的办理进展（您看到的是第 {drawn_from} 版，现为第 {current} 版），本次操作未执行，请查看最新状态后再操作"
+    )]
+    Stale { drawn_from: u32, current: u32 },
 }
 
 impl DomainError {
@@ -47,6 +52,7 @@ impl DomainError {
             DomainError::WindowClosed(_) => "window_closed",
             DomainError::AlreadyDone(_) => "already_done",
             DomainError::NotFound(_) => "not_found",
+            DomainError::Stale { .. } => "conflict",
         }
     }
 

@@ -481,6 +481,14 @@ impl Case {
             }
             DeadlinesMoved { deadlines, .. } => *d = deadlines.clone(),
         }
+        // The version counts the steps officers and petitioners take; a recount of deadlines or
+        // a later case repeating this one leaves forms drawn before them good.
+        if !matches!(
+            event,
+            Registered(_) | DeadlinesMoved { .. } | RepeatedBy { .. }
+        ) {
+            self.version += 1;
+        }
     }
 
     fn finish(&mut self, status: CaseStatus, on: NaiveDate) {

@@ -234,6 +234,7 @@ pub fn register(
             sort_due: Some(limits.sort.due(received_on, ctx.calendar)),
             ..Deadlines::default()
         },
+        version: 1,
     };
     let mut events = vec![Event::Registered(Box::new(case.clone()))];
     let mut repeated = None;
@@ -274,6 +275,19 @@ pub fn register(
 }
 
 /// Decides a command on an existing case.
+/// A command drawn from version `drawn_from` of a case (the page or the API client saw that
+/// version) applies to that version only: after another officer's step it is stale, and
+/// nothing is decided. Without a version the command is judged against the current state.
+pub fn check_drawn_from(case: &Case, drawn_from: Option<u32>) -> Result<(), DomainError> {
+    match drawn_from {
+        Some(v) if v != case.version => Err(DomainError::Stale {
+            drawn_from: v,
+            current: case.version,
+        }),
+        _ => Ok(()),
+    }
+}
+
 pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, DomainError> {
     use CaseStatus as S;
     let today = ctx.today;

@@ -648,6 +648,7 @@ proptest! {
         let w = world();
         let mut today = d("2026-01-05");
         let mut case = w.register(new_case(is_report), today, None).unwrap();
+        prop_assert_eq!(case.version, 1);
         let mut extensions = 0;
         for (cmd, who, gap) in steps {
             today += Duration::days(gap);
@@ -662,6 +663,11 @@ proptest! {
                 Ok(events) => {
                     prop_assert!(allowed(before.status, case.status), "{:?} -> {:?} by {:?}", before.status, case.status, cmd);
                     prop_assert!(!before.status.is_terminal(), "terminal case changed by {:?}", cmd);
+                    // Each step makes a new version: a command drawn before it is stale.
+                    prop_assert!(case.version > before.version);
+                    prop_assert!(lifecycle::check_drawn_from(&case, Some(before.version)).is_err());
+                    prop_assert!(lifecycle::check_drawn_from(&case, Some(case.version)).is_ok());
+                    prop_assert!(lifecycle::check_drawn_from(&case, None).is_ok());
                     for e in &events {
                         if let Event::Extended { days, .. } = e {
                             extensions += 1;

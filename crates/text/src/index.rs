@@ -71,7 +71,9 @@ struct Fields {
 pub struct CaseIndex {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` after a failure the writer could not roll back from (a worker thread died on a
+    /// full disk): the next write opens a new one, once the old has let go of the index lock.
+    writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
     dir: Option<PathBuf>,
 }
@@ -195,7 +197,7 @@ impl CaseIndex {
         Ok(CaseIndex {
             index,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
             fields,
             dir,
         })
@@ -216,15 +218,19 @@ impl CaseIndex {
     /// (a full disk) the writer is rolled back to the last commit, so the next attempt starts
     /// clean and the watermark never runs ahead of what the index holds.
     pub fn apply(&self, cases: &[CaseText], watermark: i64) -> Result<(), TextError> {
-        let mut w = self.writer.lock().expect("index writer lock");
-        let written = self.write(&mut w, cases, watermark);
+        let mut slot = self.writer.lock().expect("index writer lock");
+        let w = match slot.as_mut() {
+            Some(w) => w,
+            None => slot.insert(self.index.writer_with_num_threads(1, WRITER_MEMORY)?),
+        };
+        let written = self.write(w, cases, watermark);
         if written.is_err()
             && let Err(e) = w.rollback()
         {
-            tracing::warn!(error = %e, "text index: rollback failed; reopening the writer");
-            *w = self.index.writer_with_num_threads(1, WRITER_MEMORY)?;
+            tracing::warn!(error = %e, "text index: rollback failed; the writer is opened anew");
+            *slot = None;
         }
-        drop(w);
+        drop(slot);
         self.reader.reload()?;
         written
     }
@@ -494,7 +500,7 @@ mod tests {
             assert_eq!(idx.search("噪音", None, 0, 10).unwrap().ids, vec![1]);
             // Pretend an older layout wrote it.
             let mut w = idx.writer.lock().unwrap();
-            let mut c = w.prepare_commit().unwrap();
+            let mut c = w.as_mut().unwrap().prepare_commit().unwrap();
             c.set_payload("xinfang-cases-0:5");
             c.commit().unwrap();
         }

@@ -14,9 +14,11 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<&'static str>,
+    /// With `conflict`: the record as it is now, for the client to show instead of its stale copy.
+    pub current: Option<serde_json::Value>,
 }
 
-/// `{"error": {"code": "...", "message": "...", "field": "..."}}`
+/// `{"error": {"code": "...", "message": "...", "field": "...", "current": {...}}}`
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
@@ -30,6 +32,10 @@ pub struct ErrorDetail {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
+    /// With `conflict` (a stale version): the record as it is now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -39,7 +45,14 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            current: None,
         }
+    }
+
+    /// The record as it is now, sent with a conflict.
+    pub fn with_current(mut self, current: impl serde::Serialize) -> Self {
+        self.current = serde_json::to_value(current).ok();
+        self
     }
 
     pub fn unauthenticated() -> Self {
@@ -65,7 +78,8 @@ impl From<DomainError> for ApiError {
             DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             DomainError::IllegalTransition { .. }
             | DomainError::WindowClosed(_)
-            | DomainError::AlreadyDone(_) => StatusCode::CONFLICT,
+            | DomainError::AlreadyDone(_)
+            | DomainError::Stale { .. } => StatusCode::CONFLICT,
             DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
             DomainError::NotFound(_) => StatusCode::NOT_FOUND,
         };
@@ -74,6 +88,7 @@ impl From<DomainError> for ApiError {
             code: e.code(),
             message: e.to_string(),
             field: e.field(),
+            current: None,
         }
     }
 }
@@ -138,6 +153,7 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: self.message,
                 field: self.field,
+                current: self.current,
             },
         };
         (self.status, Json(body)).into_response()

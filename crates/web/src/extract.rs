@@ -29,6 +29,63 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A JSON command with the version of the record it was drawn from, from the body's `version`
+/// field or an `If-Match: "7"` header; both optional, and they must agree when both are given.
+pub struct Versioned<T> {
+    pub body: T,
+    pub version: Option<u32>,
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Versioned<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let header = match req.headers().get(axum::http::header::IF_MATCH) {
+            Some(v) => Some(if_match_version(v)?),
+            None => None,
+        };
+        let ApiJson(mut value) = ApiJson::<serde_json::Value>::from_request(req, state).await?;
+        let field = match value.as_object_mut().and_then(|o| o.remove("version")) {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => Some(
+                v.as_u64()
+                    .and_then(|v| u32::try_from(v).ok())
+                    .ok_or_else(|| bad_version("version 应为版本号（正整数）"))?,
+            ),
+        };
+        let version = match (header, field) {
+            (Some(h), Some(f)) if h != f => {
+                return Err(bad_version("If-Match 与 version 不一致"));
+            }
+            (h, f) => h.or(f),
+        };
+        let body = serde_json::from_value(value).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                format!("请求字段不正确: {e}"),
+            )
+        })?;
+        Ok(Versioned { body, version })
+    }
+}
+
+/// `"7"`, `W/"7"` or `7`: the version an ETag gave.
+fn if_match_version(v: &axum::http::HeaderValue) -> Result<u32, ApiError> {
+    v.to_str()
+        .ok()
+        .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| bad_version("If-Match 应为事项的版本号（如 \"7\"）"))
+}
+
+fn bad_version(message: &str) -> ApiError {
+    ApiError {
+        field: Some("version"),
+        ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message)
+    }
+}
+
 fn json_error(r: JsonRejection) -> ApiError {
     match r {
         JsonRejection::JsonDataError(e) => ApiError::new(

@@ -116,7 +116,7 @@ pub(super) async fn act(
     conn: &mut AnyConnection,
     p: &mut Pending,
     s: &Settings,
-    id: CaseId,
+    (id, drawn_from): (CaseId, Option<u32>),
     cmd: &Command,
     who: &Who,
     now: i64,
@@ -124,6 +124,9 @@ pub(super) async fn act(
     let Some(mut case) = p.load_case(conn, id).await? else {
         return Ok(Err(StoreError::NotFound("信访事项")));
     };
+    if let Err(e) = lifecycle::check_drawn_from(&case, drawn_from) {
+        return Ok(Err(e.into()));
+    }
     let (org, calendar) = (p.org.clone(), p.calendar.clone());
     let events = match lifecycle::handle(&mut case, cmd, ctx(s, &org, &calendar, who, now)) {
         Ok(events) => events,

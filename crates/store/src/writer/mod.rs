@@ -131,6 +131,8 @@ pub(crate) enum Work {
         id: CaseId,
         cmd: Command,
         who: Who,
+        /// The version of the case the command was drawn from, when its author said.
+        drawn_from: Option<u32>,
         reply: Reply<Case>,
     },
     /// Taken (not copied) by the first attempt: if the batch fails, a retry finds `None` and
@@ -433,8 +435,9 @@ impl Writer {
                 id,
                 cmd,
                 who,
+                drawn_from,
                 reply,
-            } => reply.set(cases::act(conn, p, s, *id, cmd, who, now).await?),
+            } => reply.set(cases::act(conn, p, s, (*id, *drawn_from), cmd, who, now).await?),
             Work::Import { cases, reply } => reply.set(cases::import(p, cases.take())),
             Work::Record { change, who, reply } => {
                 reply.set(records::decide(conn, p, s, change.as_ref(), who, now).await?)
@@ -494,10 +497,23 @@ impl crate::Store {
 
     /// Runs a command on a case; returns the new state.
     pub async fn act(&self, id: CaseId, cmd: Command, who: Who) -> Result<Case, StoreError> {
+        self.act_drawn_from(id, cmd, who, None).await
+    }
+
+    /// Like [`Store::act`], for a command drawn from version `drawn_from` of the case: refused
+    /// with [`xinfang_domain::DomainError::Stale`] (nothing written) when someone acted since.
+    pub async fn act_drawn_from(
+        &self,
+        id: CaseId,
+        cmd: Command,
+        who: Who,
+        drawn_from: Option<u32>,
+    ) -> Result<Case, StoreError> {
         self.submit(|reply| Work::Act {
             id,
             cmd,
             who,
+            drawn_from,
             reply,
         })
         .await

@@ -97,7 +97,7 @@ pub(crate) fn case_row(c: &Case, org: &OrgChart) -> Result<Vec<Param>, StoreErro
         date(lapse).into(),
         c.repeat_of.map(|x| x.0).into(),
         (c.dispatches.max(c.objections) as i64).into(),
-        1i64.into(),
+        i64::from(c.version).into(),
         serde_json::to_string(c)?.into(),
     ])
 }

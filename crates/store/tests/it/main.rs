@@ -6,6 +6,7 @@
 
 mod calendar;
 mod conference;
+mod conflicts;
 mod duty;
 mod figures;
 mod ownership;

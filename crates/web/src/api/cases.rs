@@ -12,7 +12,7 @@ use xinfang_domain::{CaseId, Command, NewCase, Warning};
 use xinfang_store::read::{CaseFilter, CaseSummary, Page, Sort, SortKey};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, Officer};
+use crate::extract::{ApiJson, Officer, Versioned};
 use crate::views::{CaseView, TimelineItem, case_view, timeline_view};
 use crate::{AppState, app};
 
@@ -24,6 +24,8 @@ pub struct Registered {
     pub query_code: String,
     pub status: CaseStatus,
     pub deadlines: Deadlines,
+    /// The case's version (1), for `If-Match` on its first action.
+    pub version: u32,
 }
 
 /// Register a petition (registrars). The registering unit is the officer's own.
@@ -44,6 +46,7 @@ pub async fn create(
             query_code: case.query_code,
             status: case.status,
             deadlines: case.deadlines,
+            version: case.version,
         }),
     ))
 }
@@ -199,9 +202,12 @@ pub async fn get_one(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
     Path(id): Path<i64>,
-) -> ApiResult<Json<CaseView>> {
+) -> ApiResult<(ETag, Json<CaseView>)> {
     let case = app::cases::visible(&state, &actor, CaseId(id)).await?;
-    Ok(Json(case_view(&state.store, &actor, case)))
+    Ok((
+        ETag(case.version),
+        Json(case_view(&state.store, &actor, case)),
+    ))
 }
 
 /// Every step of the case, in order, with who did it and the notice it produced.
@@ -221,6 +227,10 @@ pub async fn timeline(
 
 /// Act on a case: `{"action": "forward", "to_unit": 7}`, `{"action": "accept"}`,
 /// `{"action": "extend", "days": 20, "reason": "…"}`, `{"action": "reply", "outcome": "support", "text": "…"}` …
+/// Optionally the version the command was drawn from (`"version": 7` or `If-Match: "7"`, as
+/// the case's `ETag` gave it): when someone acted since, 409 `conflict` with `current`, the
+/// case as it is now, and nothing is done. Without it the command is judged against the
+/// current state (409 `illegal_transition` when it no longer applies).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", params(("id" = i64, Path)), request_body = Command,
     security(("bearer" = [])),
     responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -229,10 +239,30 @@ pub async fn act(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
     Path(id): Path<i64>,
-    ApiJson(cmd): ApiJson<Command>,
-) -> ApiResult<Json<CaseView>> {
-    let case = app::cases::act(&state, &actor, CaseId(id), cmd).await?;
-    Ok(Json(case_view(&state.store, &actor, case)))
+    Versioned { body, version }: Versioned<Command>,
+) -> ApiResult<(ETag, Json<CaseView>)> {
+    let case = app::cases::act(&state, &actor, CaseId(id), body, version).await?;
+    Ok((
+        ETag(case.version),
+        Json(case_view(&state.store, &actor, case)),
+    ))
+}
+
+/// `ETag: "7"`: the case's version, for `If-Match` on the next action.
+pub struct ETag(pub u32);
+
+impl axum::response::IntoResponseParts for ETag {
+    type Error = std::convert::Infallible;
+
+    fn into_response_parts(
+        self,
+        mut res: axum::response::ResponseParts,
+    ) -> Result<axum::response::ResponseParts, Self::Error> {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&format!("\"{}\"", self.0)) {
+            res.headers_mut().insert(axum::http::header::ETAG, v);
+        }
+        Ok(res)
+    }
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -1,12 +1,13 @@
 //! Cases as officers reach them: one they may see, a command on it, registration.
 
-use xinfang_domain::{Actor, Case, CaseId, Command, NewCase, Record, access};
-use xinfang_store::Who;
+use xinfang_domain::{Actor, Case, CaseId, Command, DomainError, NewCase, Record, access};
 use xinfang_store::read::{CaseFilter, CaseSummary, Page};
 use xinfang_store::records::RecordQuery;
+use xinfang_store::{StoreError, Who};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::views::case_view;
 
 /// Longest text query, in characters.
 pub const MAX_QUERY_CHARS: usize = 100;
@@ -24,13 +25,26 @@ pub async fn visible(state: &AppState, actor: &Actor, id: CaseId) -> ApiResult<C
     Ok(case)
 }
 
-/// A command on a case the officer may see; the lifecycle's rules decide the rest.
-pub async fn act(state: &AppState, actor: &Actor, id: CaseId, cmd: Command) -> ApiResult<Case> {
+/// Runs a command on a case the officer sees. With `drawn_from`, the version of the case the
+/// command was drawn from: when someone acted since, nothing is done and the refusal (409
+/// `conflict`) carries the case as it is now.
+pub async fn act(
+    state: &AppState,
+    actor: &Actor,
+    id: CaseId,
+    cmd: Command,
+    drawn_from: Option<u32>,
+) -> ApiResult<Case> {
     visible(state, actor, id).await?;
-    Ok(state
-        .store
-        .act(id, cmd, Who::Officer(actor.clone()))
-        .await?)
+    let who = Who::Officer(actor.clone());
+    match state.store.act_drawn_from(id, cmd, who, drawn_from).await {
+        Ok(case) => Ok(case),
+        Err(StoreError::Domain(stale @ DomainError::Stale { .. })) => {
+            let now = visible(state, actor, id).await?;
+            Err(ApiError::from(stale).with_current(case_view(&state.store, actor, now)))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Registers a petition taken in by the officer's unit.

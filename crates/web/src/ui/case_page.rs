@@ -212,6 +212,10 @@ pub async fn case_page(
 #[derive(Deserialize)]
 pub struct ActionForm {
     action: String,
+    /// The version of the case the page showed: a form drawn before someone else's step is
+    /// refused instead of acting on a state its author did not see.
+    #[serde(default)]
+    version: String,
     #[serde(default)]
     to_unit: String,
     #[serde(default)]
@@ -340,13 +344,27 @@ pub async fn act(
         Ok(c) => c,
         Err(e) => return from_api(e),
     };
+    let drawn_from = match form.version.trim() {
+        "" => None,
+        v => match v.parse::<u32>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                let e = "表单内容不完整，请刷新页面后重新操作".to_string();
+                return render_case(&state, &officer, case, Some(e), None).await;
+            }
+        },
+    };
     let cmd = match form.command() {
         Ok(c) => c,
         Err(e) => return render_case(&state, &officer, case, Some(e), None).await,
     };
     let name = cmd.name();
-    match app::cases::act(&state, &officer.actor, case.id, cmd).await {
+    match app::cases::act(&state, &officer.actor, case.id, cmd, drawn_from).await {
         Ok(_) => Redirect::to(&format!("/cases/{id}?done={}", urlencode(name))).into_response(),
-        Err(e) => render_case(&state, &officer, case, Some(e.message), None).await,
+        // The page shows the case as it is now, with why nothing was done.
+        Err(e) => match app::cases::visible(&state, &officer.actor, case.id).await {
+            Ok(now) => render_case(&state, &officer, now, Some(e.message), None).await,
+            Err(gone) => from_api(gone),
+        },
     }
 }

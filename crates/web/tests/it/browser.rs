@@ -544,3 +544,61 @@ async fn supervision_is_raised_answered_and_listed_in_chromium() {
     shot(&c, "10-supervision").await;
     c.close().await.unwrap();
 }
+
+/// An officer's page goes stale while another officer acts: the click does nothing and the page
+/// that comes back says so, showing the case as it is now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_case_page_says_so_in_chromium() {
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let city = &app.city;
+    let registrar = xinfang_store::Who::Officer(city.registrar.clone());
+    let case = app
+        .store
+        .register(
+            xinfang_store::testing::letter("楼道堆物"),
+            registrar.clone(),
+            city.office,
+        )
+        .await
+        .unwrap();
+    app.store
+        .act(
+            case.id,
+            xinfang_domain::Command::Forward { to_unit: city.dept },
+            registrar,
+        )
+        .await
+        .unwrap();
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    login(&c, &base, "dept_head").await;
+    c.goto(&format!("{base}/cases/{}", case.id.0))
+        .await
+        .unwrap();
+    action_field(&c, "decline", "reason", "不属于本单位职责").await;
+    // Meanwhile a colleague accepts the case.
+    app.store
+        .act(
+            case.id,
+            xinfang_domain::Command::Accept,
+            xinfang_store::Who::Officer(city.dept_handler.clone()),
+        )
+        .await
+        .unwrap();
+    let xpath = "//form[.//input[@name='action' and @value='decline']]//button";
+    press(&c, Locator::XPath(xpath)).await;
+    says(&c, "该事项已有新的办理进展", "the stale page's refusal").await;
+    let text = page_text(&c).await;
+    assert!(
+        text.contains("办理中"),
+        "the page shows the case as it is now: {text}"
+    );
+    assert!(
+        !text.contains("不予受理"),
+        "the decline form is gone: {text}"
+    );
+    shot(&c, "11-stale-form").await;
+    c.set_window_size(390, 844).await.unwrap();
+    shot(&c, "11-stale-form-phone").await;
+    c.close().await.unwrap();
+}

@@ -8,6 +8,7 @@ mod api;
 mod browser;
 mod common;
 mod conference;
+mod conflicts;
 mod duty;
 mod leadership;
 mod ledger;

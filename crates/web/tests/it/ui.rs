@@ -638,3 +638,41 @@ both_backends! {
         assert!(!officer.get("/").await.1.contains("放假安排"));
     }
 }
+
+both_backends! {
+    async fn a_form_drawn_before_another_officers_step_is_refused_in_chinese(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let reg = xinfang_store::Who::Officer(c.registrar.clone());
+        let case = app.store.register(xinfang_store::testing::letter("楼道堆物"), reg.clone(), c.office).await.unwrap();
+        app.store.act(case.id, xinfang_domain::Command::Forward { to_unit: c.dept }, reg).await.unwrap();
+        let path = format!("/cases/{}", case.id);
+        // Two officers of the unit open the case page: both forms carry version 2.
+        let handler = Browser::login(&app.base, "dept_handler").await;
+        let head = Browser::login(&app.base, "dept_head").await;
+        for b in [&handler, &head] {
+            let (_, html, _) = b.get(&path).await;
+            assert!(html.contains(r#"name="version" value="2""#), "{html}");
+        }
+        let (h_csrf, d_csrf) = (handler.csrf(&path).await, head.csrf(&path).await);
+        let (s, _, _) = handler.post(&format!("{path}/act"), &[("csrf", &h_csrf), ("version", "2"), ("action", "accept")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        // The head's decline, from the page drawn before the acceptance, does nothing and says why,
+        // on the page as it is now.
+        let before = app.event_count().await;
+        let (s, html, _) = head.post(&format!("{path}/act"), &[("csrf", &d_csrf), ("version", "2"), ("action", "decline"), ("reason", "不属于本单位职责")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("该事项已有新的办理进展"), "{html}");
+        assert!(html.contains(r#"name="version" value="3""#), "the page shows the current case");
+        assert!(html.contains("办理中"), "{html}");
+        assert_eq!(app.event_count().await, before, "nothing written");
+        // A damaged version is refused too.
+        let (s, html, _) = head.post(&format!("{path}/act"), &[("csrf", &d_csrf), ("version", "x"), ("action", "extend"), ("days", "10"), ("reason", "需调查")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("请刷新页面后重新操作"), "{html}");
+        // From the current page the head extends.
+        let (s, _, _) = head.post(&format!("{path}/act"), &[("csrf", &d_csrf), ("version", "3"), ("action", "extend"), ("days", "10"), ("reason", "需现场调查")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert_eq!(app.event_count().await, before + 1);
+    }
+}
