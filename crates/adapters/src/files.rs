@@ -38,6 +38,9 @@ pub enum FileError {
     Type(String),
     #[error("附件存储失败: {0}")]
     Io(#[from] std::io::Error),
+    /// A kept file whose content no longer matches its name (its SHA-256).
+    #[error("附件文件 {0} 已损坏（内容与校验值不符）")]
+    Damaged(String),
 }
 
 #[derive(Clone)]
@@ -98,6 +101,16 @@ impl Upload {
         a.sha256 = hex::encode(std::mem::take(&mut self.hasher).finalize());
         Ok(self.staged)
     }
+}
+
+/// What [`FileStore::copy_into`] did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Copied {
+    /// Files kept at the target that came from here.
+    pub files: u64,
+    pub bytes: u64,
+    /// Of those, the files copied now (the rest were there already).
+    pub new: u64,
 }
 
 impl FileStore {
@@ -164,6 +177,50 @@ impl FileStore {
         std::fs::read_dir(self.dir.join("tmp"))
             .map(|d| d.count())
             .unwrap_or(0)
+    }
+
+    /// Whether the file an attachment names is kept here.
+    pub fn has(&self, sha256: &str) -> bool {
+        sha256.len() > 2 && self.final_path(sha256).is_file()
+    }
+
+    /// Copies every kept file into the store at `to` (same layout), skipping those already
+    /// there, so that a backup directory used again receives only the new ones. Each copy is
+    /// checked against its name (the SHA-256 of its content) before it is put in place.
+    /// Returns the files and bytes kept at `to` from here.
+    pub fn copy_into(&self, to: &Path) -> Result<Copied, FileError> {
+        let target = FileStore::open(to)?;
+        let mut copied = Copied::default();
+        for shard in std::fs::read_dir(&self.dir)? {
+            let shard = shard?;
+            if shard.file_name() == "tmp" || !shard.file_type()?.is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(shard.path())? {
+                let file = file?;
+                let name = file.file_name().to_string_lossy().to_string();
+                let dest = target.final_path(&name);
+                let size = file.metadata()?.len();
+                if !dest.is_file() {
+                    let bytes = std::fs::read(file.path())?;
+                    if hex::encode(Sha256::digest(&bytes)) != name {
+                        return Err(FileError::Damaged(name));
+                    }
+                    let temp = target
+                        .dir
+                        .join("tmp")
+                        .join(format!("{:032x}", rand::random::<u128>()));
+                    std::fs::write(&temp, &bytes)?;
+                    std::fs::File::open(&temp)?.sync_all()?;
+                    std::fs::create_dir_all(dest.parent().expect("has a parent"))?;
+                    std::fs::rename(&temp, &dest)?;
+                    copied.new += 1;
+                }
+                copied.files += 1;
+                copied.bytes += size;
+            }
+        }
+        Ok(copied)
     }
 
     pub fn kept_count(&self) -> usize {

@@ -1,5 +1,6 @@
 //! `xinfang`: run the server, build the demo city, migrate, verify the log, benchmark.
 
+mod backup;
 mod bench;
 mod config;
 
@@ -96,6 +97,33 @@ enum Command {
     Verify {
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// Back up the database (one snapshot, while the server runs) and the attachment files into
+    /// a directory; it restores into either kind of database.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup directory (created; used again, it receives only new attachment files).
+        #[arg(long)]
+        to: std::path::PathBuf,
+        /// The attachment files (as `serve --files`).
+        #[arg(long, env = "XINFANG_FILES")]
+        files: Option<std::path::PathBuf>,
+    },
+    /// Restore a backup into a new, empty database (SQLite or PostgreSQL, whichever the backup
+    /// came from), with its attachment files; the chain is verified afterwards.
+    Restore {
+        /// A directory written by `xinfang backup`.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Where the attachment files go (as `serve --files`).
+        #[arg(long, env = "XINFANG_FILES")]
+        files: Option<std::path::PathBuf>,
+        /// The text index to rebuild (as `serve --index`): emptied, the server refills it.
+        #[arg(long, env = "XINFANG_INDEX")]
+        index: Option<std::path::PathBuf>,
     },
     /// Write the built-in official holiday tables (2007–2026) as an editable TOML file.
     Holidays,
@@ -222,6 +250,13 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
                 }
             }
         }
+        Command::Backup { db, to, files } => backup::backup(&db, &to, files).await?,
+        Command::Restore {
+            from,
+            db,
+            files,
+            index,
+        } => return backup::restore(&from, &db, files, index).await,
         Command::Holidays => print!("{}", xinfang_domain::Calendar::official().to_toml()),
         Command::Bench { which } => bench::run(which).await?,
     }

@@ -31,6 +31,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("写入服务已停止")]
     WriterGone,
+    /// A file of a backup or a restore could not be read or written.
+    #[error("文件读写失败: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 impl From<sqlx::Error> for StoreError {

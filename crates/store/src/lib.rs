@@ -5,6 +5,7 @@
 //! decisions always see the latest state. Reads go straight to the pool.
 
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod chain;
 pub mod clock;
@@ -88,48 +89,9 @@ pub struct Store {
 impl Store {
     /// Opens (creating an SQLite file if needed), migrates and starts the writer.
     pub async fn open(url: &str, settings: Settings) -> Result<Store, StoreError> {
-        sqlx::any::install_default_drivers();
-        let (backend, url) = normalise_url(url)?;
+        let (backend, url, pool) = connect(url).await?;
         let local_dir = sqlite_dir(backend, &url);
-        // Statements are logged by our own tracing where it matters; sqlx's per-statement logs
-        // would print whole multi-row inserts.
-        let options = AnyConnectOptions::from_str(&url)?
-            .log_statements(tracing::log::LevelFilter::Off)
-            .log_slow_statements(
-                tracing::log::LevelFilter::Off,
-                std::time::Duration::from_secs(1),
-            );
-        let pool = match backend {
-            Backend::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            // WAL lets readers run beside the writer; FULL makes every commit durable.
-                            conn.execute(
-                                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; \
-                                 PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
-                            )
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
-            }
-            Backend::Postgres => {
-                AnyPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .connect_with(options)
-                    .await?
-            }
-        };
-        match backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
-        }
+        migrate(&pool, backend).await?;
         figures::build_if_stale(&pool, backend).await?;
         let mut conn = pool.acquire().await?;
         let org = Arc::new(RwLock::new(Arc::new(org::load_org(&mut conn).await?)));
@@ -214,6 +176,58 @@ impl Store {
 }
 
 /// `sqlite://PATH` (created if missing) or `postgres://…`; a bare path means SQLite.
+/// A pool on the database at `url` (creating an SQLite file if needed), as the store uses it:
+/// the backend, the normalised URL and the pool. Nothing is migrated yet.
+pub(crate) async fn connect(url: &str) -> Result<(Backend, String, AnyPool), StoreError> {
+    sqlx::any::install_default_drivers();
+    let (backend, url) = normalise_url(url)?;
+    // Statements are logged by our own tracing where it matters; sqlx's per-statement logs
+    // would print whole multi-row inserts.
+    let options = AnyConnectOptions::from_str(&url)?
+        .log_statements(tracing::log::LevelFilter::Off)
+        .log_slow_statements(
+            tracing::log::LevelFilter::Off,
+            std::time::Duration::from_secs(1),
+        );
+    let pool = match backend {
+        Backend::Sqlite => {
+            AnyPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        // WAL lets readers run beside the writer; FULL makes every commit durable.
+                        conn.execute(
+                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; \
+                             PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .connect_with(options)
+                .await?
+        }
+        Backend::Postgres => {
+            AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_with(options)
+                .await?
+        }
+    };
+    Ok((backend, url, pool))
+}
+
+/// Brings the schema up to this build's migrations.
+pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
+    match backend {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+    }
+    Ok(())
+}
+
 /// The directory of an SQLite database's file, from its normalised URL.
 fn sqlite_dir(backend: Backend, url: &str) -> Option<std::path::PathBuf> {
     if backend != Backend::Sqlite {

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+mod crash;
+mod drill;
 mod processes;
 
 struct Server(Child);
@@ -298,99 +300,5 @@ fn verify_catches_a_tampered_log() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    remove_db(&db);
-}
-
-/// Every registration the server acknowledged survives the process being killed mid-flight.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_registrations_survive_a_crash() {
-    let db = temp_db("crash");
-    let url = format!("sqlite://{}", db.display());
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_xinfang"))
-        .args([
-            "serve",
-            "--db",
-            &url,
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--demo",
-            "--demo-cases",
-            "0",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut server = Server(child);
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let started = Instant::now();
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "server did not become ready"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let token = demo_token(&client, &base, "registrar").await;
-    // Sixteen clients register as fast as they can until the server dies under them.
-    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<i64>::new()));
-    let mut clients = Vec::new();
-    for c in 0..16 {
-        let (client, base, token, acknowledged) = (
-            client.clone(),
-            base.clone(),
-            token.clone(),
-            acknowledged.clone(),
-        );
-        clients.push(tokio::spawn(async move {
-            for i in 0.. {
-                let body = json!({"channel": "phone", "petitioner": {"name": "王五"}, "title": format!("来电 {c}-{i}"), "content": "反映噪音扰民。"});
-                match client.post(format!("{base}/api/v1/cases")).bearer_auth(&token).json(&body).send().await {
-                    Ok(r) if r.status() == 201 => {
-                        let v: serde_json::Value = match r.json().await {
-                            Ok(v) => v,
-                            Err(_) => return,
-                        };
-                        acknowledged.lock().unwrap().push(v["id"].as_i64().unwrap());
-                    }
-                    _ => return,
-                }
-            }
-        }));
-    }
-    while acknowledged.lock().unwrap().len() < 300 {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "registrations did not flow"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    server.0.kill().unwrap(); // SIGKILL: no shutdown, no flush
-    server.0.wait().unwrap();
-    for c in clients {
-        let _ = c.await;
-    }
-    let acknowledged = acknowledged.lock().unwrap().clone();
-    let store = xinfang_store::Store::open(&url, xinfang_store::Settings::default())
-        .await
-        .unwrap();
-    for id in &acknowledged {
-        assert!(
-            store
-                .case(xinfang_domain::CaseId(*id))
-                .await
-                .unwrap()
-                .is_some(),
-            "acknowledged case {id} was lost"
-        );
-    }
-    assert!(matches!(
-        store.verify_chain().await.unwrap(),
-        xinfang_store::chain::Verdict::Intact { .. }
-    ));
-    assert!(store.count_cases().await.unwrap() >= acknowledged.len() as i64);
-    store.close().await;
     remove_db(&db);
 }

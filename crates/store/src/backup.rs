@@ -1,0 +1,452 @@
+//! Backup and restore in a logical format that either database reads: every table that holds
+//! what cannot be derived, one gzipped file of JSON lines each, read in one snapshot (SQLite's
+//! read transaction in WAL mode, PostgreSQL's repeatable-read transaction) while the server
+//! writes on, with a manifest of columns, row counts, checksums and the chain's head. A backup
+//! of SQLite restores into PostgreSQL and back. The figures and the text index are derived and
+//! are rebuilt after a restore; sessions and redeemed challenges are transient.
+
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use flate2::Compression;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use futures_util::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use crate::rows::{Param, insert_rows};
+use crate::{Backend, Store, StoreError};
+
+/// The format this build writes and reads.
+pub const FORMAT: &str = "xinfang-backup/1";
+
+/// Tables not carried: the migration ledger (the target has its own), what is transient, and the
+/// figures (summed again from the cases when the restored database is opened).
+const SKIPPED: &[&str] = &[
+    "_sqlx_migrations",
+    "sessions",
+    "writer_probe",
+    "redeemed_challenges",
+    "unit_figures",
+    "late_figures",
+    "volume_figures",
+    "read_models",
+];
+
+/// Tables other rows refer to, restored first (units before their children: ids grow).
+const FIRST: &[&str] = &["units", "people"];
+
+/// Rows per insert batch on restore.
+const RESTORE_BATCH: usize = 2_000;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    /// When the snapshot was taken (RFC 3339).
+    pub created_at: String,
+    /// `sqlite` or `postgres`.
+    pub source: String,
+    /// The last migration of the schema the rows come from.
+    pub schema: i64,
+    /// The chain's last event in the snapshot (0 and the genesis hash when empty).
+    pub head_seq: i64,
+    pub head_hash: String,
+    pub tables: Vec<TableDump>,
+    /// The attachment files copied beside the tables (filled by the caller that copies them).
+    #[serde(default)]
+    pub files: Option<FilesDump>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TableDump {
+    pub name: String,
+    pub columns: Vec<Column>,
+    pub rows: u64,
+    /// SHA-256 of the uncompressed JSON lines.
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    /// An integer column (else text).
+    pub int: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FilesDump {
+    pub count: u64,
+    pub bytes: u64,
+}
+
+/// What a restore wrote.
+#[derive(Debug, Clone)]
+pub struct Restored {
+    pub rows: u64,
+    pub manifest: Manifest,
+}
+
+impl Manifest {
+    pub fn read(dir: &Path) -> Result<Manifest, StoreError> {
+        let text = std::fs::read_to_string(dir.join("manifest.json")).map_err(|e| {
+            StoreError::Config(format!("{}: 不是 xinfang 备份目录（{e}）", dir.display()))
+        })?;
+        let m: Manifest = serde_json::from_str(&text)?;
+        if m.format != FORMAT {
+            return Err(StoreError::Config(format!(
+                "备份格式 {} 不受支持（本版本读取 {FORMAT}）",
+                m.format
+            )));
+        }
+        Ok(m)
+    }
+
+    pub fn write(&self, dir: &Path) -> Result<(), StoreError> {
+        let tmp = dir.join("manifest.json.tmp");
+        std::fs::write(&tmp, serde_json::to_string_pretty(self)?)?;
+        // The manifest appears last and whole: a directory without one is no backup.
+        std::fs::rename(tmp, dir.join("manifest.json"))?;
+        Ok(())
+    }
+
+    /// Rows in every table.
+    pub fn rows(&self) -> u64 {
+        self.tables.iter().map(|t| t.rows).sum()
+    }
+}
+
+fn table_file(dir: &Path, table: &str) -> PathBuf {
+    dir.join("tables").join(format!("{table}.jsonl.gz"))
+}
+
+/// The last migration this build knows.
+fn known_schema(backend: Backend) -> i64 {
+    let migrator = match backend {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+    };
+    migrator.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// The tables to carry, in restore order, with their columns.
+async fn tables(
+    conn: &mut AnyConnection,
+    backend: Backend,
+) -> Result<Vec<(String, Vec<Column>)>, StoreError> {
+    let names_sql = match backend {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        }
+        Backend::Postgres => {
+            "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        }
+    };
+    let mut names: Vec<String> = sqlx::query(names_sql)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>("name"))
+        .collect::<Result<_, _>>()?;
+    names.retain(|n| !SKIPPED.contains(&n.as_str()));
+    names.sort_by_key(|n| {
+        (
+            FIRST.iter().position(|f| f == n).unwrap_or(FIRST.len()),
+            n.clone(),
+        )
+    });
+    let columns_sql = match backend {
+        Backend::Sqlite => "SELECT name, type FROM pragma_table_info($1) ORDER BY cid",
+        Backend::Postgres => {
+            "SELECT CAST(column_name AS TEXT) AS name, CAST(data_type AS TEXT) AS type \
+             FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 \
+             ORDER BY ordinal_position"
+        }
+    };
+    let mut out = Vec::new();
+    for name in names {
+        let columns = sqlx::query(columns_sql)
+            .bind(&name)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Column {
+                    name: r.try_get("name")?,
+                    int: r
+                        .try_get::<String, _>("type")?
+                        .to_uppercase()
+                        .contains("INT"),
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        out.push((name, columns));
+    }
+    Ok(out)
+}
+
+/// Names are the database's own (from its catalogue), quoted all the same.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl Store {
+    /// Writes a backup of the database into `dir` (created; an existing backup there is
+    /// replaced table by table) from one snapshot, while the server goes on writing.
+    pub async fn backup(&self, dir: &Path) -> Result<Manifest, StoreError> {
+        std::fs::create_dir_all(dir.join("tables"))?;
+        let mut conn = self.pool.acquire().await?;
+        match self.backend {
+            Backend::Sqlite => sqlx::query("BEGIN").execute(&mut *conn).await?,
+            Backend::Postgres => {
+                sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .execute(&mut *conn)
+                    .await?
+            }
+        };
+        let result = self.dump(&mut conn, dir).await;
+        let _ = sqlx::query("COMMIT").execute(&mut *conn).await;
+        result
+    }
+
+    async fn dump(&self, conn: &mut AnyConnection, dir: &Path) -> Result<Manifest, StoreError> {
+        // The first read fixes the snapshot: the head and every table below come from it.
+        let head = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+        let (head_seq, head_hash) = match head {
+            Some(r) => (r.try_get("seq")?, r.try_get("hash")?),
+            None => (0, crate::chain::GENESIS.to_string()),
+        };
+        let schema: i64 = sqlx::query("SELECT MAX(version) AS v FROM _sqlx_migrations")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get::<Option<i64>, _>("v")?
+            .unwrap_or(0);
+        let mut dumps = Vec::new();
+        for (table, columns) in tables(conn, self.backend).await? {
+            let select = columns
+                .iter()
+                .map(|c| {
+                    let q = quoted(&c.name);
+                    if c.int {
+                        format!("CAST({q} AS BIGINT) AS {q}")
+                    } else {
+                        q
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT {select} FROM {} ORDER BY {}",
+                quoted(&table),
+                quoted(&columns[0].name)
+            );
+            let path = table_file(dir, &table);
+            let tmp = path.with_extension("tmp");
+            let mut out = GzEncoder::new(
+                BufWriter::new(std::fs::File::create(&tmp)?),
+                Compression::fast(),
+            );
+            let mut hash = Sha256::new();
+            let mut rows = 0u64;
+            let mut stream = sqlx::query(AssertSqlSafe(sql)).fetch(&mut *conn);
+            while let Some(row) = stream.try_next().await? {
+                let mut values = Vec::with_capacity(columns.len());
+                for (i, c) in columns.iter().enumerate() {
+                    values.push(if c.int {
+                        row.try_get::<Option<i64>, _>(i)?
+                            .map_or(serde_json::Value::Null, Into::into)
+                    } else {
+                        row.try_get::<Option<String>, _>(i)?
+                            .map_or(serde_json::Value::Null, Into::into)
+                    });
+                }
+                let mut line = serde_json::to_vec(&values)?;
+                line.push(b'\n');
+                hash.update(&line);
+                out.write_all(&line)?;
+                rows += 1;
+            }
+            drop(stream);
+            out.finish()?
+                .into_inner()
+                .map_err(|e| e.into_error())?
+                .sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            dumps.push(TableDump {
+                name: table,
+                columns,
+                rows,
+                sha256: hex::encode(hash.finalize()),
+            });
+        }
+        Ok(Manifest {
+            format: FORMAT.into(),
+            created_at: chrono::Utc::now().to_rfc3339(),
+            source: match self.backend {
+                Backend::Sqlite => "sqlite".into(),
+                Backend::Postgres => "postgres".into(),
+            },
+            schema,
+            head_seq,
+            head_hash,
+            tables: dumps,
+            files: None,
+        })
+    }
+}
+
+/// The lines of a table's file, checked against the manifest as they are read.
+fn lines(
+    dir: &Path,
+    t: &TableDump,
+) -> Result<impl Iterator<Item = std::io::Result<String>>, StoreError> {
+    let file = std::fs::File::open(table_file(dir, &t.name))
+        .map_err(|e| StoreError::Corrupt(format!("备份缺少表 {} 的文件：{e}", t.name)))?;
+    Ok(BufReader::new(GzDecoder::new(BufReader::new(file))).lines())
+}
+
+/// Reads every table file once and compares rows and checksums with the manifest: a damaged or
+/// incomplete backup is refused before anything is written.
+pub fn check(dir: &Path, m: &Manifest) -> Result<(), StoreError> {
+    for t in &m.tables {
+        let mut hash = Sha256::new();
+        let mut rows = 0u64;
+        for line in lines(dir, t)? {
+            let line = line
+                .map_err(|e| StoreError::Corrupt(format!("表 {} 的备份文件已损坏：{e}", t.name)))?;
+            hash.update(line.as_bytes());
+            hash.update(b"\n");
+            rows += 1;
+        }
+        if rows != t.rows || hex::encode(hash.finalize()) != t.sha256 {
+            return Err(StoreError::Corrupt(format!(
+                "表 {} 的备份文件与清单不符（清单 {} 行，文件 {rows} 行），备份不可用",
+                t.name, t.rows
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Restores the backup in `dir` into the empty database at `url` (created and migrated if
+/// needed), in one transaction: all or nothing. Open the database afterwards to sum the figures
+/// and check the chain.
+pub async fn restore(url: &str, dir: &Path) -> Result<Restored, StoreError> {
+    let m = Manifest::read(dir)?;
+    check(dir, &m)?;
+    let (backend, _, pool) = crate::connect(url).await?;
+    if m.schema > known_schema(backend) {
+        return Err(StoreError::Config(format!(
+            "备份来自更新的版本（数据库结构 {}，本版本 {}），请用新版本恢复",
+            m.schema,
+            known_schema(backend)
+        )));
+    }
+    crate::migrate(&pool, backend).await?;
+    let mut conn = pool.acquire().await?;
+    let target: std::collections::HashMap<String, Vec<Column>> =
+        tables(&mut conn, backend).await?.into_iter().collect();
+    for t in &m.tables {
+        let Some(columns) = target.get(&t.name) else {
+            return Err(StoreError::Config(format!("目标数据库没有表 {}", t.name)));
+        };
+        if let Some(c) = t
+            .columns
+            .iter()
+            .find(|c| !columns.iter().any(|k| k.name == c.name))
+        {
+            return Err(StoreError::Config(format!(
+                "目标数据库的表 {} 没有列 {}",
+                t.name, c.name
+            )));
+        }
+        let n: i64 = sqlx::query(AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM {}",
+            quoted(&t.name)
+        )))
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+        if n > 0 {
+            return Err(StoreError::Config(format!(
+                "目标数据库不是空的（表 {} 已有 {n} 行）：只能恢复到新数据库",
+                t.name
+            )));
+        }
+    }
+    sqlx::query(match backend {
+        Backend::Sqlite => "BEGIN IMMEDIATE",
+        Backend::Postgres => "BEGIN",
+    })
+    .execute(&mut *conn)
+    .await?;
+    match load(&mut conn, backend, dir, &m).await {
+        Ok(rows) => {
+            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            drop(conn);
+            pool.close().await;
+            Ok(Restored { rows, manifest: m })
+        }
+        Err(e) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            Err(e)
+        }
+    }
+}
+
+async fn load(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    dir: &Path,
+    m: &Manifest,
+) -> Result<u64, StoreError> {
+    let mut total = 0u64;
+    for t in &m.tables {
+        let names: Vec<String> = t.columns.iter().map(|c| quoted(&c.name)).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut batch: Vec<Vec<Param>> = Vec::with_capacity(RESTORE_BATCH);
+        for line in lines(dir, t)? {
+            let line = line?;
+            let values: Vec<serde_json::Value> = serde_json::from_str(&line)?;
+            if values.len() != t.columns.len() {
+                return Err(StoreError::Corrupt(format!("表 {} 的一行列数不符", t.name)));
+            }
+            let row = values
+                .into_iter()
+                .zip(&t.columns)
+                .map(|(v, c)| param(v, c, &t.name))
+                .collect::<Result<Vec<_>, _>>()?;
+            batch.push(row);
+            if batch.len() == RESTORE_BATCH {
+                total += batch.len() as u64;
+                insert_rows(
+                    conn,
+                    backend,
+                    &quoted(&t.name),
+                    &names,
+                    std::mem::take(&mut batch),
+                    "",
+                )
+                .await?;
+            }
+        }
+        total += batch.len() as u64;
+        insert_rows(conn, backend, &quoted(&t.name), &names, batch, "").await?;
+    }
+    Ok(total)
+}
+
+fn param(v: serde_json::Value, c: &Column, table: &str) -> Result<Param, StoreError> {
+    let bad = || StoreError::Corrupt(format!("表 {table} 列 {} 的值类型不符", c.name));
+    Ok(match (v, c.int) {
+        (serde_json::Value::Null, true) => Param::OptInt(None),
+        (serde_json::Value::Null, false) => Param::OptText(None),
+        (serde_json::Value::Number(n), true) => Param::Int(n.as_i64().ok_or_else(bad)?),
+        (serde_json::Value::String(s), false) => Param::Text(s),
+        _ => return Err(bad()),
+    })
+}
