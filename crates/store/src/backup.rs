@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
-use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
@@ -37,6 +36,9 @@ const SKIPPED: &[&str] = &[
 
 /// Tables other rows refer to, restored first (units before their children: ids grow).
 const FIRST: &[&str] = &["units", "people"];
+
+/// Rows per page read on backup.
+const DUMP_PAGE: usize = 5_000;
 
 /// Rows per insert batch on restore.
 const RESTORE_BATCH: usize = 2_000;
@@ -131,10 +133,14 @@ fn known_schema(backend: Backend) -> i64 {
 }
 
 /// The tables to carry, in restore order, with their columns.
-async fn tables(
-    conn: &mut AnyConnection,
-    backend: Backend,
-) -> Result<Vec<(String, Vec<Column>)>, StoreError> {
+/// A table to carry: its columns and the single-column primary key it is read in pages by.
+struct Table {
+    name: String,
+    columns: Vec<Column>,
+    key: usize,
+}
+
+async fn tables(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<Table>, StoreError> {
     let names_sql = match backend {
         Backend::Sqlite => {
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
@@ -182,7 +188,27 @@ async fn tables(
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        out.push((name, columns));
+        let key_sql = match backend {
+            Backend::Sqlite => "SELECT name FROM pragma_table_info($1) WHERE pk > 0",
+            Backend::Postgres => {
+                "SELECT CAST(a.attname AS TEXT) AS name FROM pg_index i \
+                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
+                 WHERE i.indrelid = CAST($1 AS regclass) AND i.indisprimary"
+            }
+        };
+        let keys: Vec<String> = sqlx::query(key_sql)
+            .bind(&name)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get("name"))
+            .collect::<Result<_, _>>()?;
+        let key = match keys.as_slice() {
+            [k] => columns.iter().position(|c| &c.name == k),
+            _ => None,
+        }
+        .ok_or_else(|| StoreError::Config(format!("表 {name} 没有单列主键，无法分页备份")))?;
+        out.push(Table { name, columns, key });
     }
     Ok(out)
 }
@@ -226,7 +252,12 @@ impl Store {
             .try_get::<Option<i64>, _>("v")?
             .unwrap_or(0);
         let mut dumps = Vec::new();
-        for (table, columns) in tables(conn, self.backend).await? {
+        for Table {
+            name: table,
+            columns,
+            key,
+        } in tables(conn, self.backend).await?
+        {
             let select = columns
                 .iter()
                 .map(|c| {
@@ -239,11 +270,7 @@ impl Store {
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
-            let sql = format!(
-                "SELECT {select} FROM {} ORDER BY {}",
-                quoted(&table),
-                quoted(&columns[0].name)
-            );
+            let (from, by) = (quoted(&table), quoted(&columns[key].name));
             let path = table_file(dir, &table);
             let tmp = path.with_extension("tmp");
             let mut out = GzEncoder::new(
@@ -252,25 +279,45 @@ impl Store {
             );
             let mut hash = Sha256::new();
             let mut rows = 0u64;
-            let mut stream = sqlx::query(AssertSqlSafe(sql)).fetch(&mut *conn);
-            while let Some(row) = stream.try_next().await? {
-                let mut values = Vec::with_capacity(columns.len());
-                for (i, c) in columns.iter().enumerate() {
-                    values.push(if c.int {
-                        row.try_get::<Option<i64>, _>(i)?
-                            .map_or(serde_json::Value::Null, Into::into)
-                    } else {
-                        row.try_get::<Option<String>, _>(i)?
-                            .map_or(serde_json::Value::Null, Into::into)
-                    });
+            // In pages by the primary key, inside the snapshot: memory stays bounded whatever
+            // the table's size.
+            let mut after: Option<serde_json::Value> = None;
+            loop {
+                let sql = match after {
+                    None => format!("SELECT {select} FROM {from} ORDER BY {by} LIMIT {DUMP_PAGE}"),
+                    Some(_) => format!(
+                        "SELECT {select} FROM {from} WHERE {by} > $1 ORDER BY {by} LIMIT {DUMP_PAGE}"
+                    ),
+                };
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                match &after {
+                    Some(serde_json::Value::Number(n)) => q = q.bind(n.as_i64()),
+                    Some(v) => q = q.bind(v.as_str().map(str::to_string)),
+                    None => {}
                 }
-                let mut line = serde_json::to_vec(&values)?;
-                line.push(b'\n');
-                hash.update(&line);
-                out.write_all(&line)?;
-                rows += 1;
+                let page = q.fetch_all(&mut *conn).await?;
+                for row in &page {
+                    let mut values = Vec::with_capacity(columns.len());
+                    for (i, c) in columns.iter().enumerate() {
+                        values.push(if c.int {
+                            row.try_get::<Option<i64>, _>(i)?
+                                .map_or(serde_json::Value::Null, Into::into)
+                        } else {
+                            row.try_get::<Option<String>, _>(i)?
+                                .map_or(serde_json::Value::Null, Into::into)
+                        });
+                    }
+                    let mut line = serde_json::to_vec(&values)?;
+                    line.push(b'\n');
+                    hash.update(&line);
+                    out.write_all(&line)?;
+                    rows += 1;
+                    after = values.into_iter().nth(key);
+                }
+                if page.len() < DUMP_PAGE {
+                    break;
+                }
             }
-            drop(stream);
             out.finish()?
                 .into_inner()
                 .map_err(|e| e.into_error())?
@@ -348,8 +395,11 @@ pub async fn restore(url: &str, dir: &Path) -> Result<Restored, StoreError> {
     }
     crate::migrate(&pool, backend).await?;
     let mut conn = pool.acquire().await?;
-    let target: std::collections::HashMap<String, Vec<Column>> =
-        tables(&mut conn, backend).await?.into_iter().collect();
+    let target: std::collections::HashMap<String, Vec<Column>> = tables(&mut conn, backend)
+        .await?
+        .into_iter()
+        .map(|t| (t.name, t.columns))
+        .collect();
     for t in &m.tables {
         let Some(columns) = target.get(&t.name) else {
             return Err(StoreError::Config(format!("目标数据库没有表 {}", t.name)));
