@@ -1,4 +1,4 @@
-//! The crash drill, three times in a row on one SQLite database: the server is killed (SIGKILL)
+//! The crash drill, three times in a row on one database (SQLite, then PostgreSQL): the server is killed (SIGKILL)
 //! while officers register and forward, citizens submit petitions with attachments through the
 //! portal, and notices go out to an SMS gateway. After each crash every acknowledged write is
 //! there (cases, steps, petitions and their files), the chain is intact, and the server starts
@@ -15,9 +15,10 @@ use xinfang_adapters::files::FileStore;
 use xinfang_domain::CaseId;
 use xinfang_domain::case::CaseStatus;
 use xinfang_store::chain::Verdict;
-use xinfang_store::{Settings, Store};
+use xinfang_store::testing::TestDb;
+use xinfang_store::{Backend, Settings, Store};
 
-use crate::{Server, demo_token, free_port, temp_db};
+use crate::{Server, demo_token, free_port};
 
 /// A gateway on loopback that keeps every message it gets: (idempotency key, outbox id).
 async fn gateway() -> (String, Arc<Mutex<Vec<(String, i64)>>>) {
@@ -108,6 +109,7 @@ async fn petition(client: &reqwest::Client, base: &str, n: usize) -> Option<(Str
 async fn run_until_killed(
     url: &str,
     files: &std::path::Path,
+    index: &std::path::Path,
     gateway: &str,
     log: &std::path::Path,
 ) -> Acked {
@@ -124,6 +126,8 @@ async fn run_until_killed(
         ])
         .arg("--files")
         .arg(files)
+        .arg("--index")
+        .arg(index)
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).unwrap())
         .spawn()
@@ -245,19 +249,34 @@ async fn run_until_killed(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_crashes_under_mixed_load_lose_no_acknowledged_write() {
-    let db = temp_db("crash");
-    let url = format!("sqlite://{}", db.display());
+async fn three_crashes_under_mixed_load_lose_no_acknowledged_write_on_sqlite() {
+    drill(TestDb::new(Backend::Sqlite).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_crashes_under_mixed_load_lose_no_acknowledged_write_on_postgresql() {
+    drill(TestDb::new(Backend::Postgres).await).await;
+}
+
+async fn drill(db: TestDb) {
+    let url = db.url.clone();
+    let work = std::env::temp_dir().join(format!(
+        "xinfang_cli_crash_{}_{}",
+        std::process::id(),
+        db.backend == Backend::Postgres
+    ));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_xinfang"))
         .args(["demo", "--db", &url, "--cases", "0"])
         .output()
         .unwrap();
     assert!(out.status.success());
-    let files = db.with_extension("files");
+    let files = work.join("files");
     let (gateway, received) = gateway().await;
     for run in 0..3 {
-        let log = db.with_extension(format!("log{run}"));
-        let acked = run_until_killed(&url, &files, &gateway, &log).await;
+        let log = work.join(format!("serve{run}.log"));
+        let acked = run_until_killed(&url, &files, &work.join("index"), &gateway, &log).await;
         let printed = std::fs::read_to_string(&log).unwrap();
         assert!(
             !printed.contains("ERROR"),
@@ -309,7 +328,5 @@ async fn three_crashes_under_mixed_load_lose_no_acknowledged_write() {
         keys.entry(*id).or_default().insert(key.clone());
     }
     assert!(keys.values().all(|k| k.len() == 1));
-    let _ = std::fs::remove_dir_all(&files);
-    let _ = std::fs::remove_dir_all(db.with_extension("db.index"));
-    crate::remove_db(&db);
+    let _ = std::fs::remove_dir_all(&work);
 }
