@@ -270,7 +270,10 @@ impl Store {
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
-            let (from, by) = (quoted(&table), quoted(&columns[key].name));
+            // The key qualified by its table: bare, it would name the CAST in the select list,
+            // and ordering by that expression sorts the whole rest of the table for each page.
+            let from = quoted(&table);
+            let by = format!("{from}.{}", quoted(&columns[key].name));
             let path = table_file(dir, &table);
             let tmp = path.with_extension("tmp");
             let mut out = GzEncoder::new(
