@@ -267,6 +267,36 @@ pub fn register(
     for e in &events[1..] {
         case.apply(e);
     }
+    // A report that names the office registering it (or the level above it) leaves the office at
+    // once, for the 纪检监察 body: the accused never keeps the reporter's name or words.
+    if case.is_report
+        && case.status == CaseStatus::Registered
+        && let Some(accused) = case.accused_unit
+        && ctx.org.get(accused)?.covers(ctx.org.get(registering_unit)?)
+    {
+        let accused = ctx.org.get(accused)?;
+        let to = ctx
+            .org
+            .discipline_above(registering_unit)
+            .into_iter()
+            .find(|d| !accused.covers(d))
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "accused_unit",
+                    "被检举单位包含本级纪检监察机关，本平台无可接收的纪检监察机关，请告知检举人向上级纪检监察机关提出",
+                )
+            })?;
+        check_destination(&case, to, ctx.org)?;
+        let l = &case.limits;
+        let forwarded = Event::Forwarded {
+            to: to.id,
+            on: ctx.today,
+            object_due: l.object.due(ctx.today, ctx.calendar),
+            accept_due: l.accept.due(ctx.today, ctx.calendar),
+        };
+        case.apply(&forwarded);
+        events.push(forwarded);
+    }
     Ok(Registration {
         case,
         events,

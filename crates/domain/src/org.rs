@@ -130,6 +130,24 @@ impl OrgChart {
         self.units.values()
     }
 
+    /// The 纪检监察 bodies that may take reports raised at `unit`: those serving a level above
+    /// it (a 纪检监察 unit under one of its ancestors), the closest first.
+    pub fn discipline_above(&self, unit: UnitId) -> Vec<&Unit> {
+        let mut found = Vec::new();
+        let mut at = self.get(unit).ok().and_then(|u| u.parent);
+        while let Some(level) = at {
+            let mut here: Vec<&Unit> = self
+                .units
+                .values()
+                .filter(|u| u.parent == Some(level) && u.kind == UnitKind::Discipline)
+                .collect();
+            here.sort_by_key(|u| u.id);
+            found.extend(here);
+            at = self.get(level).ok().and_then(|u| u.parent);
+        }
+        found
+    }
+
     pub fn len(&self) -> usize {
         self.units.len()
     }

@@ -105,7 +105,8 @@ impl Sort {
             }
             SortKey::Registered => return format!("id {dir}"),
             SortKey::Title => "title",
-            SortKey::Petitioner => "petitioner_name",
+            // A report's petitioner sorts as no name: its place in the list must not hint at it.
+            SortKey::Petitioner => "CASE WHEN is_report = 1 THEN '' ELSE petitioner_name END",
             SortKey::Channel => "channel",
             SortKey::Step => "clock_step",
             SortKey::Status => "status",
@@ -293,11 +294,14 @@ impl Store {
         let mut n = 0usize;
         let mut wheres: Vec<String> = Vec::new();
         if let Some(p) = access::case_scope(actor).path() {
-            // The same units as `access::may_see_case`: handling, responsible, registering.
-            let scopes = ["registered_path", "handling_path", "responsible_path"]
-                .map(|c| under(&format!("{plus}{c}"), &mut n, &mut params, p))
-                .join(" OR ");
-            wheres.push(format!("({scopes})"));
+            // The same units as `access::seen_from`: handling, responsible, and registering
+            // (the last one not for reports).
+            let [registered, handling, responsible] =
+                ["registered_path", "handling_path", "responsible_path"]
+                    .map(|c| under(&format!("{plus}{c}"), &mut n, &mut params, p));
+            wheres.push(format!(
+                "((is_report = 0 AND {registered}) OR {handling} OR {responsible})"
+            ));
         }
         if let Some(u) = f.unit {
             let path = self.org().get(u)?.path.clone();
@@ -355,6 +359,7 @@ impl Store {
             )),
             None => {}
         }
+        let mut by_identity = false;
         for (col, v) in [
             ("petitioner_phone", &f.petitioner_phone),
             ("petitioner_name", &f.petitioner_name),
@@ -362,7 +367,12 @@ impl Store {
         ] {
             if let Some(v) = v {
                 wheres.push(format!("{col} = {}", bind_text(v.clone(), &mut params)));
+                by_identity = true;
             }
+        }
+        // Who reported cannot be learnt by trying names and numbers.
+        if by_identity && !access::identity_lookups_reach_reports(actor) {
+            wheres.push("is_report = 0".into());
         }
         if let Some(ids) = &f.ids {
             if ids.is_empty() {

@@ -18,7 +18,7 @@ use crate::TextError;
 use crate::segment::{ANALYZER, analyzer, content_words, query_words};
 
 /// Bumped when the schema or the analyzer changes: an index of another layout is rebuilt.
-const LAYOUT: &str = "xinfang-cases-1";
+const LAYOUT: &str = "xinfang-cases-2";
 /// Words of a new petition compared with the index in the duplicate check.
 const RARE_WORDS: usize = 10;
 /// Memory for the indexing buffer (tantivy flushes a segment when it is full).
@@ -33,6 +33,8 @@ pub struct CaseText {
     pub category: String,
     /// Paths of the units the case is seen from ([`access::seen_from`]).
     pub unit_paths: Vec<UnitPath>,
+    /// A report (检举控告): found only by searches that reach reports.
+    pub is_report: bool,
 }
 
 impl CaseText {
@@ -46,6 +48,7 @@ impl CaseText {
             content: case.content.clone(),
             category: case.category.clone(),
             unit_paths,
+            is_report: case.is_report,
         }
     }
 }
@@ -115,19 +118,54 @@ fn word_in(word: &str, fields: &[(Field, f32)]) -> Box<dyn Query> {
 }
 
 /// `query`, limited to cases visible to a unit path when `scope` is given (adds no score).
-fn scoped(query: Box<dyn Query>, scope_field: Field, scope: Option<&str>) -> BooleanQuery {
-    let mut all = vec![(Occur::Must, query)];
-    if let Some(path) = scope {
-        all.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(
-                Box::new(TermQuery::new(
-                    Term::from_field_text(scope_field, path),
-                    IndexRecordOption::Basic,
-                )),
-                0.0,
+/// Which documents a search may find: those visible from a unit path (`None`: all, for
+/// administrators), and reports (检举控告) only when it may reach them
+/// ([`xinfang_domain::access::identity_lookups_reach_reports`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Reach<'a> {
+    pub scope: Option<&'a str>,
+    pub reports: bool,
+}
+
+impl<'a> Reach<'a> {
+    /// Everything but reports.
+    pub fn all() -> Reach<'a> {
+        Reach {
+            scope: None,
+            reports: false,
+        }
+    }
+
+    /// What is visible from `path`, reports excepted.
+    pub fn under(path: &'a str) -> Reach<'a> {
+        Reach {
+            scope: Some(path),
+            reports: false,
+        }
+    }
+}
+
+/// The scope term every report carries (unit paths start with '/').
+const REPORT: &str = "report";
+
+/// `query` limited to the documents visible from `scope` (a unit path; `None`: all), and to
+/// documents that are not reports unless `reports`.
+fn scoped(query: Box<dyn Query>, scope_field: Field, reach: Reach) -> BooleanQuery {
+    let term = |text: &str| -> Box<dyn Query> {
+        Box::new(ConstScoreQuery::new(
+            Box::new(TermQuery::new(
+                Term::from_field_text(scope_field, text),
+                IndexRecordOption::Basic,
             )),
-        ));
+            0.0,
+        ))
+    };
+    let mut all = vec![(Occur::Must, query)];
+    if let Some(path) = reach.scope {
+        all.push((Occur::Must, term(path)));
+    }
+    if !reach.reports {
+        all.push((Occur::MustNot, term(REPORT)));
     }
     BooleanQuery::new(all)
 }
@@ -255,6 +293,9 @@ impl CaseIndex {
                     d.add_text(f.scope, ancestor);
                 }
             }
+            if c.is_report {
+                d.add_text(f.scope, REPORT);
+            }
             w.add_document(d)?;
         }
         let mut commit = w.prepare_commit()?;
@@ -263,12 +304,12 @@ impl CaseIndex {
         Ok(())
     }
 
-    /// Cases whose title, content or category hold every word of `query`, best first; `scope`
-    /// limits them to cases visible to a unit path (None: all, for administrators).
+    /// Cases whose title, content or category hold every word of `query`, best first, within
+    /// `reach`.
     pub fn search(
         &self,
         query: &str,
-        scope: Option<&str>,
+        reach: Reach,
         offset: usize,
         limit: usize,
     ) -> Result<Hits, TextError> {
@@ -304,7 +345,7 @@ impl CaseIndex {
                 (Occur::Must, q)
             })
             .collect();
-        let q = scoped(Box::new(BooleanQuery::new(must)), f.scope, scope);
+        let q = scoped(Box::new(BooleanQuery::new(must)), f.scope, reach);
         let searcher = self.reader.searcher();
         let (top, total) = searcher.search(
             &q,
@@ -322,12 +363,7 @@ impl CaseIndex {
     /// Cases that share many words with `text` (a petition being registered), most alike first:
     /// of its ten rarest words found in the index, at least two fifths (and at least two) must
     /// occur in the case.
-    pub fn similar(
-        &self,
-        text: &str,
-        scope: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<i64>, TextError> {
+    pub fn similar(&self, text: &str, reach: Reach, limit: usize) -> Result<Vec<i64>, TextError> {
         let f = self.fields;
         let searcher = self.reader.searcher();
         // The rarest words say most about a matter, and their short posting lists keep the
@@ -358,7 +394,7 @@ impl CaseIndex {
         let alike: Box<dyn Query> =
             Box::new(BooleanQuery::with_minimum_required_clauses(clauses, needed));
         let top = searcher.search(
-            &scoped(alike, f.scope, scope),
+            &scoped(alike, f.scope, reach),
             &TopDocs::with_limit(limit.max(1)).order_by_score(),
         )?;
         self.ids_of(&searcher, top)
@@ -397,7 +433,57 @@ mod tests {
             content: content.into(),
             category: "劳动社保".into(),
             unit_paths: vec![UnitPath::parse(path).unwrap()],
+            is_report: false,
         }
+    }
+
+    #[test]
+    fn reports_are_found_only_by_searches_that_reach_them() {
+        let idx = CaseIndex::in_memory().unwrap();
+        let report = CaseText {
+            is_report: true,
+            ..case(7, "检举某局长收受礼金", "某局长收受施工方礼金", "/1/9/")
+        };
+        idx.apply(
+            &[report, case(8, "礼金问题咨询", "婚礼礼金标准", "/1/9/")],
+            2,
+        )
+        .unwrap();
+        // Administrators (every unit) and the unit's own officers outside 纪检监察: not the report.
+        assert_eq!(
+            idx.search("礼金", Reach::all(), 0, 10).unwrap().ids,
+            vec![8]
+        );
+        assert_eq!(
+            idx.search("礼金", Reach::under("/1/9/"), 0, 10)
+                .unwrap()
+                .ids,
+            vec![8]
+        );
+        assert!(
+            idx.similar("某局长收受施工方礼金", Reach::all(), 5)
+                .unwrap()
+                .iter()
+                .all(|id| *id != 7)
+        );
+        // 纪检监察, within its scope.
+        let discipline = Reach {
+            scope: Some("/1/9/"),
+            reports: true,
+        };
+        assert_eq!(
+            idx.search("局长 礼金", discipline, 0, 10).unwrap().ids,
+            vec![7]
+        );
+        assert_eq!(
+            idx.similar("某局长收受施工方礼金", discipline, 5).unwrap()[0],
+            7
+        );
+        let elsewhere = Reach {
+            scope: Some("/1/3/"),
+            reports: true,
+        };
+        assert!(idx.search("礼金", elsewhere, 0, 10).unwrap().ids.is_empty());
     }
 
     #[test]
@@ -413,7 +499,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(idx.watermark().unwrap(), 7);
-        let all = idx.search("拖欠工资", None, 0, 10).unwrap();
+        let all = idx.search("拖欠工资", Reach::all(), 0, 10).unwrap();
         assert_eq!(
             all,
             Hits {
@@ -421,16 +507,23 @@ mod tests {
                 total: 2
             }
         );
-        assert_eq!(idx.search("工资 噪音", None, 0, 10).unwrap().total, 0);
         assert_eq!(
-            idx.search("拖欠工资", Some("/1/2/"), 0, 10).unwrap().ids,
+            idx.search("工资 噪音", Reach::all(), 0, 10).unwrap().total,
+            0
+        );
+        assert_eq!(
+            idx.search("拖欠工资", Reach::under("/1/2/"), 0, 10)
+                .unwrap()
+                .ids,
             vec![1]
         );
         assert_eq!(
-            idx.search("拖欠工资", Some("/1/"), 1, 10).unwrap().ids,
+            idx.search("拖欠工资", Reach::under("/1/"), 1, 10)
+                .unwrap()
+                .ids,
             vec![1]
         );
-        assert_eq!(idx.search("，", None, 0, 10).unwrap().total, 0);
+        assert_eq!(idx.search("，", Reach::all(), 0, 10).unwrap().total, 0);
     }
 
     #[test]
@@ -451,16 +544,16 @@ mod tests {
         )
         .unwrap();
         let text = "宏达建筑公司拖欠农民工三个月工资，老板不见人";
-        assert_eq!(idx.similar(text, None, 5).unwrap()[0], 1);
-        assert!(!idx.similar(text, None, 5).unwrap().contains(&2));
+        assert_eq!(idx.similar(text, Reach::all(), 5).unwrap()[0], 1);
+        assert!(!idx.similar(text, Reach::all(), 5).unwrap().contains(&2));
         assert!(
-            idx.similar(text, Some("/1/3/"), 5)
+            idx.similar(text, Reach::under("/1/3/"), 5)
                 .unwrap()
                 .iter()
                 .all(|id| *id == 3)
         );
         assert!(
-            idx.similar("工资", None, 5).unwrap().is_empty(),
+            idx.similar("工资", Reach::all(), 5).unwrap().is_empty(),
             "one word is not a likeness"
         );
     }
@@ -474,13 +567,15 @@ mod tests {
             .unwrap();
         assert_eq!(idx.len(), 1);
         assert!(
-            idx.search("噪音", Some("/1/2/"), 0, 10)
+            idx.search("噪音", Reach::under("/1/2/"), 0, 10)
                 .unwrap()
                 .ids
                 .is_empty()
         );
         assert_eq!(
-            idx.search("噪音", Some("/1/3/"), 0, 10).unwrap().ids,
+            idx.search("噪音", Reach::under("/1/3/"), 0, 10)
+                .unwrap()
+                .ids,
             vec![1]
         );
     }
@@ -497,7 +592,10 @@ mod tests {
         {
             let idx = CaseIndex::open(&path).unwrap();
             assert_eq!(idx.watermark().unwrap(), 5);
-            assert_eq!(idx.search("噪音", None, 0, 10).unwrap().ids, vec![1]);
+            assert_eq!(
+                idx.search("噪音", Reach::all(), 0, 10).unwrap().ids,
+                vec![1]
+            );
             // Pretend an older layout wrote it.
             let mut w = idx.writer.lock().unwrap();
             let mut c = w.as_mut().unwrap().prepare_commit().unwrap();

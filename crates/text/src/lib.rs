@@ -6,7 +6,7 @@ pub mod index;
 pub mod search;
 pub mod segment;
 
-pub use index::{CaseIndex, CaseText, Hits};
+pub use index::{CaseIndex, CaseText, Hits, Reach};
 pub use search::TextSearch;
 
 #[derive(Debug, thiserror::Error)]

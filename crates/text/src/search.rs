@@ -8,6 +8,7 @@ use xinfang_domain::{Actor, UnitPath, access};
 use xinfang_store::Store;
 use xinfang_store::read::{CaseSummary, MAX_PER_PAGE, Page};
 
+use crate::index::Reach;
 use crate::{CaseIndex, CaseText, TextError};
 
 /// Events read per index commit while catching up.
@@ -73,15 +74,15 @@ impl TextSearch {
         let page = page.max(1);
         let offset = ((page - 1) as usize * per_page as usize).min(MAX_HITS);
         let scope = access::case_scope(actor).path().cloned();
+        let reports = access::identity_lookups_reach_reports(actor);
         let index = self.index.clone();
         let query = query.to_string();
         let hits = tokio::task::spawn_blocking(move || {
-            index.search(
-                &query,
-                scope.as_ref().map(UnitPath::as_str),
-                offset,
-                per_page as usize,
-            )
+            let reach = Reach {
+                scope: scope.as_ref().map(UnitPath::as_str),
+                reports,
+            };
+            index.search(&query, reach, offset, per_page as usize)
         })
         .await??;
         // The database has the last word on visibility (the index may trail a forward by a moment).
@@ -107,11 +108,16 @@ impl TextSearch {
     ) -> Result<Vec<CaseSummary>, TextError> {
         self.fresh().await;
         let scope = access::case_scope(actor).path().cloned();
+        let reports = access::identity_lookups_reach_reports(actor);
         let index = self.index.clone();
         let text = text.to_string();
         let limit = limit.min(MAX_PER_PAGE as usize);
         let ids = tokio::task::spawn_blocking(move || {
-            index.similar(&text, scope.as_ref().map(UnitPath::as_str), limit)
+            let reach = Reach {
+                scope: scope.as_ref().map(UnitPath::as_str),
+                reports,
+            };
+            index.similar(&text, reach, limit)
         })
         .await??;
         Ok(self.store.summaries_in_order(actor, &ids).await?)

@@ -109,7 +109,25 @@ async fn serve_demo_prints_logins_and_answers() {
             .unwrap();
         assert_eq!(r.status(), 200, "demo login {user}");
     }
+    // The admin sees all 300 demo cases; the office, all but the reports it forwarded.
+    let count = |token: String| {
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            let list: serde_json::Value = client
+                .get(format!("{base}/api/v1/cases?per_page=5"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            list["total"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(count(demo_token(&client, &base, "admin").await).await, 300);
     let token = demo_token(&client, &base, "registrar").await;
+    let before = count(token.clone()).await;
     let r = client
         .post(format!("{base}/api/v1/cases"))
         .bearer_auth(&token)
@@ -118,16 +136,7 @@ async fn serve_demo_prints_logins_and_answers() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let list: serde_json::Value = client
-        .get(format!("{base}/api/v1/cases?per_page=5"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(list["total"], 301);
+    assert_eq!(count(token).await, before + 1);
     drop(_server);
     let printed = lines.join().unwrap().join("\n");
     assert!(

@@ -29,16 +29,30 @@ pub fn case_scope(actor: &Actor) -> Scope {
 
 /// The units a case is seen from: the unit handling it and the unit responsible for it now, and
 /// (the exception of DESIGN.md §3: the petition office sees what it forwarded) the unit that
-/// registered and sorts it. An officer whose [`case_scope`] covers one of them sees the case;
-/// lists and the text index filter by the same units.
+/// registered and sorts it — except for a report, which the office sees only while it sorts it
+/// (it is then the responsible unit). An officer whose [`case_scope`] covers one of them sees
+/// the case; lists and the text index filter by the same units.
 pub fn seen_from(case: &Case) -> impl Iterator<Item = UnitId> {
     [
-        Some(case.registered_unit),
+        registering_unit_sees(case.is_report).then_some(case.registered_unit),
         case.handling_unit,
         Some(case.responsible_unit()),
     ]
     .into_iter()
     .flatten()
+}
+
+/// Whether the registering unit keeps seeing a case it no longer holds: not for a report.
+pub fn registering_unit_sees(is_report: bool) -> bool {
+    !is_report
+}
+
+/// Whether look-ups by a petitioner's phone, ID number or name, and searches of the words of
+/// cases, may reach reports (检举控告) at all: only for 纪检监察 officers, within their scope.
+/// For everyone else, administrators included, reports answer no such look-up, so that nobody
+/// can learn who reported by trying names.
+pub fn identity_lookups_reach_reports(actor: &Actor) -> bool {
+    sees_reporter(actor)
 }
 
 /// Whether the officer may see the case (see [`seen_from`]).

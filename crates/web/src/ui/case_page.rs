@@ -111,9 +111,14 @@ async fn render_case(
         Ok(t) => t,
         Err(e) => return from_api(e.into()),
     };
-    let deliveries = match state.store.notices_of(case.id.0).await {
-        Ok(n) => n.into_iter().map(|n| delivery(state, n)).collect(),
-        Err(e) => return from_api(e.into()),
+    // Where a report's notices went would say who reported: shown to nobody who may not know.
+    let deliveries = if access::disclosure(&officer.actor, &case) == access::Disclosure::Hidden {
+        Vec::new()
+    } else {
+        match state.store.notices_of(case.id.0).await {
+            Ok(n) => n.into_iter().map(|n| delivery(state, n)).collect(),
+            Err(e) => return from_api(e.into()),
+        }
     };
     let supervision = match app::cases::records_of(state, &case).await {
         Ok(s) => s,

@@ -9,11 +9,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xinfang_domain::command::CollectiveInput;
-use xinfang_domain::{CaseId, Channel, NewCase, Petitioner};
+use xinfang_domain::{CaseId, Channel, NewCase, Petitioner, UnitId};
 use xinfang_store::read::{CaseFilter, CaseSummary};
 
 use super::form::Submitted;
-use super::frame::{Frame, frame, urlencode};
+use super::frame::{Frame, UnitOption, frame, unit_options, urlencode};
 use super::session::UiOfficer;
 use crate::views::Problems;
 use crate::{AppState, app};
@@ -45,6 +45,8 @@ pub struct IntakeForm {
     pub region: String,
     /// Checkboxes: present when ticked.
     pub is_report: Option<String>,
+    /// The unit a report accuses (its id), if the report names one.
+    pub accused_unit: String,
     pub skip_level: Option<String>,
     pub repeat_of: String,
     pub confirm: Option<String>,
@@ -100,6 +102,13 @@ impl IntakeForm {
                     .map_err(|_| ("repeat_of".to_string(), "关联事项编号应为数字".to_string()))
             })
             .transpose()?;
+        let accused_unit = given(&self.accused_unit)
+            .map(|u| {
+                u.parse::<i64>()
+                    .map(UnitId)
+                    .map_err(|_| ("accused_unit".to_string(), "请选择被检举单位".to_string()))
+            })
+            .transpose()?;
         let received_on = given(&self.received_on)
             .map(|d| {
                 d.parse()
@@ -120,7 +129,7 @@ impl IntakeForm {
             region: given(&self.region),
             collective,
             is_report: self.is_report.is_some(),
-            accused_unit: None,
+            accused_unit,
             skip_level: self.skip_level.is_some(),
             received_on,
             repeat_of,
@@ -135,6 +144,8 @@ struct NewCasePage {
     frame: Frame,
     channels: Vec<(&'static str, &'static str)>,
     form: IntakeForm,
+    /// The units a report may accuse.
+    units: Vec<UnitOption>,
     /// The message at the top of the form.
     error: Option<String>,
     problems: Problems,
@@ -167,6 +178,7 @@ pub async fn new_case_form(
     Query(q): Query<NewCaseQuery>,
 ) -> Response {
     NewCasePage {
+        units: unit_options(&state),
         frame: frame(&state, &officer),
         channels: channels(),
         form: IntakeForm {
@@ -188,6 +200,7 @@ pub async fn create_case(
         (
             StatusCode::UNPROCESSABLE_ENTITY,
             NewCasePage {
+                units: unit_options(&state),
                 frame: frame(&state, &officer),
                 channels: channels(),
                 form: form.clone(),
@@ -238,6 +251,19 @@ pub async fn create_case(
         }
     }
     match app::cases::register(&state, &officer.actor, new).await {
+        // A report naming this office left it at registration: the office may not open it.
+        Ok(case) if !state.store.may_see(&officer.actor, &case) => ReportSent {
+            frame: frame(&state, &officer),
+            to: state
+                .store
+                .org()
+                .get(case.responsible_unit())
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            case_no: case.case_no,
+            query_code: case.query_code,
+        }
+        .into_response(),
         Ok(case) => {
             Redirect::to(&format!("/cases/{}?done={}", case.id, urlencode("登记"))).into_response()
         }
@@ -246,4 +272,15 @@ pub async fn create_case(
             e.message,
         )])),
     }
+}
+
+/// After registering a report that names the office: where it went and the query code to hand
+/// over, since the office can no longer open it.
+#[derive(Template, WebTemplate)]
+#[template(path = "report_sent.html")]
+struct ReportSent {
+    frame: Frame,
+    to: String,
+    case_no: String,
+    query_code: String,
 }

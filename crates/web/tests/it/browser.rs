@@ -602,3 +602,47 @@ async fn a_stale_case_page_says_so_in_chromium() {
     shot(&c, "11-stale-form-phone").await;
     c.close().await.unwrap();
 }
+
+/// A report naming the petition office, typed into the intake form, leaves the office at once:
+/// the page that follows says where it went and gives the query code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_naming_the_office_is_sent_on_in_chromium() {
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    login(&c, &base, "registrar").await;
+    c.goto(&format!("{base}/cases/new?channel=visit"))
+        .await
+        .unwrap();
+    type_into(&c, "input[name=petitioner_name]", "王五").await;
+    type_into(&c, "input[name=petitioner_phone]", "13700001111").await;
+    type_into(&c, "input[name=title]", "检举信访局工作人员推诿").await;
+    type_into(
+        &c,
+        "textarea[name=content]",
+        "信访局某工作人员多次推诿不予登记。",
+    )
+    .await;
+    c.find(Locator::Css("input[name=is_report]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let select = c
+        .find(Locator::Css("select[name=accused_unit]"))
+        .await
+        .unwrap();
+    select
+        .select_by_value(&app.city.office.0.to_string())
+        .await
+        .unwrap();
+    shot(&c, "12-report-form").await;
+    click(&c, "main button[type=submit]").await;
+    appears(&c, "#report-sent", "the report-sent page").await;
+    assert!(page_text(&c).await.contains("测试市纪委监委"));
+    shot(&c, "12-report-sent").await;
+    c.set_window_size(390, 844).await.unwrap();
+    shot(&c, "12-report-sent-phone").await;
+    c.close().await.unwrap();
+}

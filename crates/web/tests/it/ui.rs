@@ -676,3 +676,51 @@ both_backends! {
         assert_eq!(app.event_count().await, before + 1);
     }
 }
+
+both_backends! {
+    async fn the_pages_keep_a_reporter_hidden_from_the_office(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let reg = app.login("registrar").await;
+        let mut r = crate::common::letter();
+        r["is_report"] = serde_json::json!(true);
+        r["accused_unit"] = serde_json::json!(c.dept.0);
+        r["title"] = serde_json::json!("检举某科长索要回扣");
+        let (_, v) = app.post(Some(&reg), "/api/v1/cases", &r).await;
+        let report_no = v["case_no"].as_str().unwrap().to_string();
+        let id = v["id"].as_i64().unwrap();
+        let office = Browser::login(&app.base, "registrar").await;
+        // The search page by name, phone or words finds no report.
+        for q in ["%E6%9D%8E%E5%9B%9B", "13912345678", "%E5%9B%9E%E6%89%A3"] { // 李四, phone, 回扣
+            let (s, html, _) = office.get(&format!("/search?q={q}")).await;
+            assert_eq!(s, StatusCode::OK);
+            assert!(!html.contains(&report_no), "search {q} shows the report: {html}");
+        }
+        // The intake's "other cases of this petitioner" leaves it out.
+        let csrf = office.csrf("/cases/new").await;
+        let (_, html, _) = office.post("/cases/new", &[
+            ("csrf", csrf.as_str()), ("channel", "letter"), ("petitioner_name", "李四"), ("petitioner_phone", "13912345678"),
+            ("title", "路灯不亮"), ("content", "前进路路灯坏了一个月"),
+        ]).await;
+        assert!(!html.contains(&report_no), "the intake panel shows the report: {html}");
+        // While the office sorts it, its page shows neither the reporter nor where notices went.
+        let (s, html, _) = office.get(&format!("/cases/{id}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!html.contains("李四") && !html.contains("139****5678") && !html.contains("13912345678"), "{html}");
+        // A report naming the office, typed into the form, leaves at once: the page says where
+        // it went and gives the query code to hand over.
+        let (s, html, _) = office.post("/cases/new", &[
+            ("csrf", csrf.as_str()), ("channel", "visit"), ("petitioner_name", "王五"), ("petitioner_phone", "13700001111"),
+            ("title", "检举信访局工作人员推诿"), ("content", "信访局某工作人员多次推诿不登记"),
+            ("is_report", "on"), ("accused_unit", &c.office.0.to_string()), ("confirm", "1"),
+        ]).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains(r#"id="report-sent""#) && html.contains("测试市纪委监委"), "{html}");
+        let code_at = html.find("<code>").unwrap() + 6;
+        let code = &html[code_at..code_at + 16];
+        let case = app.store.case_by_query_code(code).await.unwrap().unwrap();
+        assert_eq!(case.handling_unit, Some(c.discipline));
+        let (s, _, _) = office.get(&format!("/cases/{}", case.id)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
+}
