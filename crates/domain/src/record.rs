@@ -38,9 +38,16 @@ impl<'a> RecordCtx<'a> {
         self.by.ok_or(DomainError::Forbidden(why))
     }
 
-    /// The case the change concerns; the store found none.
+    /// The case the change concerns: missing when the store found none, and when the acting
+    /// officer may not refer to it ([`crate::access::may_refer_to_case`]).
     pub fn case(&self) -> Result<&'a Case, DomainError> {
-        self.case.ok_or(DomainError::NotFound("信访事项"))
+        let case = self.case.ok_or(DomainError::NotFound("信访事项"))?;
+        match self.by {
+            Some(actor) if !crate::access::may_refer_to_case(actor, case, self.org) => {
+                Err(DomainError::NotFound("信访事项"))
+            }
+            _ => Ok(case),
+        }
     }
 
     pub fn path(&self, unit: UnitId) -> Result<&'a UnitPath, DomainError> {

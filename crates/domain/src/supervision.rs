@@ -255,6 +255,13 @@ impl Record for Supervision {
                 reason,
             } => {
                 supervises(ctx, *unit, "督查督办须由上级督查或领导发起")?;
+                // A case named must be one the officer may refer to, and at the unit supervised.
+                if case_id.is_some() && !access::seen_from(ctx.case()?).any(|u| u == *unit) {
+                    return Err(DomainError::invalid(
+                        "unit_id",
+                        "督办单位应为该事项的办理或责任单位",
+                    ));
+                }
                 let reason = text("reason", "督办事由", reason, 500)?;
                 (
                     *case_id,

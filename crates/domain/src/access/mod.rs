@@ -42,6 +42,18 @@ pub fn seen_from(case: &Case) -> impl Iterator<Item = UnitId> {
     .flatten()
 }
 
+/// Whether an officer may name a case in a mechanism's record (a supervision, an agenda item, a
+/// leader's ownership, a case carried on a field visit, a review or a follow-up call): they see
+/// it, or it is seen from a unit they oversee. Anything else is answered as missing, so that
+/// ids cannot be tried to learn which cases exist.
+pub fn may_refer_to_case(actor: &Actor, case: &Case, org: &OrgChart) -> bool {
+    let reach = oversight(actor);
+    may_see_case(actor, case, org)
+        || seen_from(case)
+            .filter_map(|u| org.get(u).ok())
+            .any(|u| reach.covers(&u.path))
+}
+
 /// Whether the registering unit keeps seeing a case it no longer holds: not for a report.
 pub fn registering_unit_sees(is_report: bool) -> bool {
     !is_report

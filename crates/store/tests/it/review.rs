@@ -75,8 +75,9 @@ both_backends! {
         let bad = Scores { reply: 26, ..scores.clone() };
         assert!(matches!(review_case(&store, case.id, bad, "x", &c.city_handler).await,
             Err(StoreError::Domain(DomainError::Invalid { field: "scores.reply", .. }))));
+        // Another unit may not even name the case.
         assert!(matches!(review_case(&store, case.id, scores.clone(), "x", &c.town_handler).await,
-            Err(StoreError::Domain(DomainError::Forbidden(_)))));
+            Err(StoreError::Domain(DomainError::NotFound(_)))));
         let r = review_case(&store, case.id, scores, "答复依据充分，送达及时", &c.city_handler).await.unwrap();
         assert_eq!((r.unit, r.scores.total()), (c.dept, 85));
 

@@ -147,6 +147,10 @@ both_backends! {
         let store = open(&db, None).await;
         let c = small_city(&store).await;
         let case = store.register(letter("噪音扰民"), Who::Officer(c.registrar.clone()), c.office).await.unwrap();
+        // A case is named with the unit it is at.
+        let elsewhere = raise(&store, Some(case.id), c.dept, "答复敷衍", &c.city_handler).await;
+        assert!(matches!(elsewhere, Err(StoreError::Domain(DomainError::Invalid { field: "unit_id", .. }))), "{elsewhere:?}");
+        store.act(case.id, Command::Forward { to_unit: c.dept }, Who::Officer(c.registrar.clone())).await.unwrap();
         // Only supervisors and leaders above the unit raise it.
         let refused = raise(&store, Some(case.id), c.dept, "答复敷衍", &c.town_handler).await;
         assert!(matches!(refused, Err(StoreError::Domain(DomainError::Forbidden(_)))), "{refused:?}");

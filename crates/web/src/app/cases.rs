@@ -51,8 +51,26 @@ pub async fn act(
 pub async fn register(state: &AppState, actor: &Actor, new: NewCase) -> ApiResult<Case> {
     Ok(state
         .store
-        .register(new, Who::Officer(actor.clone()), actor.unit)
+        .register(typed_in(new)?, Who::Officer(actor.clone()), actor.unit)
         .await?)
+}
+
+/// A petition as an officer types it in: its attachments can only be files this server
+/// received with it (the portal's uploads), never named by hash — a hash would let anyone
+/// attach, and then download, a file of a case they may not see.
+pub fn typed_in(new: NewCase) -> ApiResult<NewCase> {
+    if new.attachments.is_empty() {
+        Ok(new)
+    } else {
+        Err(ApiError {
+            field: Some("attachments"),
+            ..ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                "附件只能随网上信访上传，不能按编号引用",
+            )
+        })
+    }
 }
 
 /// The mechanisms' records about a case the officer sees (its supervision, its owners …):

@@ -27,5 +27,6 @@ pub async fn to_case(
     new: NewCase,
 ) -> ApiResult<Case> {
     records::one(state, actor, id).await?;
+    let new = super::cases::typed_in(new)?;
     Ok(state.store.dispute_to_case(id, new, actor).await?)
 }

@@ -40,6 +40,7 @@ pub async fn register(
     new: NewCase,
 ) -> ApiResult<Case> {
     records::one(state, actor, id).await?;
+    let new = super::cases::typed_in(new)?;
     Ok(state.store.register_at_session(id, new, actor).await?)
 }
 

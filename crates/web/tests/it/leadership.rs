@@ -16,8 +16,9 @@ both_backends! {
         let dept = app.login("dept_head").await;
         let path = format!("/api/v1/cases/{}/ownership", case.id.0);
         let body = json!({"leader_id": c.city_handler.person.0, "kind": "old_case", "due": due});
+        // The department does not see the office's case: it is missing to them, not forbidden.
         let (s, e) = app.post(Some(&dept), &path, &body).await;
-        assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+        assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
         let (s, e) = app.post(Some(&leader), &path, &json!({"leader_id": c.city_handler.person.0, "kind": "someday", "due": due})).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         let (s, o) = app.post(Some(&leader), &path, &body).await;

@@ -15,6 +15,7 @@ mod ledger;
 mod notices;
 mod open311;
 mod portal;
+mod references;
 mod reports;
 mod stats;
 mod storage;

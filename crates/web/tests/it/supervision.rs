@@ -55,6 +55,8 @@ both_backends! {
         let (_, listed) = app.get(Some(&leader), "/api/v1/supervision?listed=true").await;
         assert_eq!(listed.as_array().unwrap().len(), 1);
         let (s, v) = app.post(Some(&leader), "/api/v1/supervision", &json!({"unit_id": c.dept.0, "case_id": case.id.0, "reason": "答复敷衍"})).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unit_id")), "the case is not at the department: {v}");
+        let (s, v) = app.post(Some(&leader), "/api/v1/supervision", &json!({"unit_id": c.town.0, "case_id": case.id.0, "reason": "答复敷衍"})).await;
         assert_eq!((s, v["trigger"].as_str()), (StatusCode::CREATED, Some("manual")), "{v}");
         let (s, _) = app.post(Some(&dept), "/api/v1/supervision", &json!({"unit_id": c.town.0, "reason": "越权"})).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
