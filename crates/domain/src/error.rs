@@ -64,16 +64,17 @@ impl DomainError {
     }
 }
 
-/// A required piece of text from a form, trimmed: refused when empty or longer than `max`
-/// characters, with the field's Chinese `name` in the message.
+/// A required piece of text from a form, trimmed: refused when blank, longer than `max`
+/// characters or against [`crate::text_rule`], with the field's Chinese `name` in the message.
 pub(crate) fn text(
     field: &'static str,
     name: &str,
     v: &str,
     max: usize,
 ) -> Result<String, DomainError> {
+    crate::text_rule::check(field, name, v)?;
     let v = v.trim();
-    if v.is_empty() {
+    if crate::text_rule::is_blank(v) {
         return Err(DomainError::invalid(field, format!("请填写{name}")));
     }
     if v.chars().count() > max {

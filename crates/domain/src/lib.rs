@@ -25,6 +25,7 @@ pub mod record;
 pub mod review;
 pub mod supervision;
 pub mod taxonomy;
+pub mod text_rule;
 pub mod vocab;
 
 pub use access::{Disclosure, Scope, UnitPath};

@@ -836,8 +836,9 @@ fn required_text(
     text: &str,
     max: usize,
 ) -> Result<String, DomainError> {
+    crate::text_rule::check(field, what, text)?;
     let t = text.trim();
-    if t.is_empty() {
+    if crate::text_rule::is_blank(t) {
         return Err(DomainError::invalid(field, format!("{what}不能为空")));
     }
     if t.chars().count() > max {

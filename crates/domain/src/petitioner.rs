@@ -56,8 +56,22 @@ impl Petitioner {
     /// As [`Petitioner::normalized`], with every problem found (for forms that mark each field).
     pub fn checked(mut self, f: PersonFields) -> Result<Self, Vec<DomainError>> {
         let mut problems = Vec::new();
+        for (field, name, v) in [
+            (f.name, "信访人姓名", Some(&self.name)),
+            (f.address, "地址", self.address.as_ref()),
+            (f.email, "电子邮箱", self.email.as_ref()),
+            (f.phone, "电话号码", self.phone.as_ref()),
+            (f.id_number, "身份证号", self.id_number.as_ref()),
+        ] {
+            if let Some(Err(e)) = v.map(|v| crate::text_rule::check(field, name, v)) {
+                problems.push(e);
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
         self.name = self.name.trim().to_string();
-        if self.name.is_empty() {
+        if crate::text_rule::is_blank(&self.name) {
             problems.push(DomainError::invalid(f.name, "信访人姓名不能为空"));
         } else if self.name.chars().count() > 50 {
             problems.push(DomainError::invalid(f.name, "信访人姓名不能超过50个字"));

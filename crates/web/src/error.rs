@@ -1,5 +1,7 @@
 //! API errors: JSON with a stable machine code and a Chinese message. Logged here, once.
 
+use std::borrow::Cow;
+
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,7 +15,7 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    pub field: Option<&'static str>,
+    pub field: Option<Cow<'static, str>>,
     /// With `conflict`: the record as it is now, for the client to show instead of its stale copy.
     pub current: Option<serde_json::Value>,
 }
@@ -31,7 +33,8 @@ pub struct ErrorDetail {
     /// Chinese message for people.
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<&'static str>,
+    #[schema(value_type = Option<String>)]
+    pub field: Option<Cow<'static, str>>,
     /// With `conflict` (a stale version): the record as it is now.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
@@ -87,7 +90,7 @@ impl From<DomainError> for ApiError {
             status,
             code: e.code(),
             message: e.to_string(),
-            field: e.field(),
+            field: e.field().map(Cow::Borrowed),
             current: None,
         }
     }

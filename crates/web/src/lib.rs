@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod portal;
 pub mod pow;
 mod readiness;
+mod text_guard;
 pub mod ui;
 pub mod views;
 
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::routes())
         .merge(open311::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(text_guard::refuse_bad_text))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

@@ -63,7 +63,7 @@ pub fn typed_in(new: NewCase) -> ApiResult<NewCase> {
         Ok(new)
     } else {
         Err(ApiError {
-            field: Some("attachments"),
+            field: Some("attachments".into()),
             ..ApiError::new(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_input",

@@ -45,7 +45,7 @@ pub async fn create_person(state: &AppState, actor: &Actor, p: NewPerson) -> Api
     admin(actor)?;
     if p.password.chars().count() < 10 || p.password.len() > 256 {
         return Err(ApiError {
-            field: Some("password"),
+            field: Some("password".into()),
             ..ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_input",

@@ -36,6 +36,16 @@ pub fn routes() -> Router<AppState> {
         .route("/open311/v2/tokens/{file}", get(token))
 }
 
+/// A request refused before it reached Open311 (the text rule), in the format its path asks for.
+pub fn refused(path: &str, description: &str) -> Response {
+    let f = if path.ends_with(".json") {
+        Format::Json
+    } else {
+        Format::Xml
+    };
+    error(StatusCode::BAD_REQUEST, f, description)
+}
+
 fn not_found() -> Response {
     error(
         StatusCode::NOT_FOUND,

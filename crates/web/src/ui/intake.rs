@@ -268,7 +268,7 @@ pub async fn create_case(
             Redirect::to(&format!("/cases/{}?done={}", case.id, urlencode("登记"))).into_response()
         }
         Err(e) => render_problems(Problems(vec![(
-            e.field.unwrap_or("form").to_string(),
+            e.field.as_deref().unwrap_or("form").to_string(),
             e.message,
         )])),
     }

@@ -13,7 +13,7 @@ mod documents;
 #[allow(clippy::result_large_err)]
 mod duty;
 mod form;
-mod frame;
+pub(crate) mod frame;
 mod intake;
 #[allow(clippy::result_large_err)]
 mod leadership;

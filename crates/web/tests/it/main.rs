@@ -20,4 +20,5 @@ mod reports;
 mod stats;
 mod storage;
 mod supervision;
+mod text;
 mod ui;
