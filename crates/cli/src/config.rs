@@ -91,3 +91,24 @@ pub fn warn_if_calendar_ends(store: &Store) {
         eprintln!("提示: {w}（也可用 --holidays 文件导入；xinfang holidays 导出现有日历作为模板）");
     }
 }
+
+/// Says at start what a browser will do with the session cookie on this address, so that an
+/// office does not meet a login page that silently comes back empty.
+pub fn warn_about_transport(addr: &str, insecure_cookies: bool, proxies: &[ipnet::IpNet]) {
+    let loopback = addr
+        .parse::<std::net::SocketAddr>()
+        .map(|a| a.ip().is_loopback())
+        .unwrap_or_else(|_| addr.starts_with("localhost:"));
+    if loopback {
+        return;
+    }
+    if insecure_cookies {
+        eprintln!(
+            "警告: 在 {addr} 上以明文 HTTP 提供会话（--insecure-cookies）：登录凭据和会话可被同一网络中的人截获，只宜在封闭内网试用。"
+        );
+    } else if proxies.is_empty() {
+        eprintln!(
+            "警告: 在非本机地址 {addr} 上监听，但没有配置 TLS 代理。会话 Cookie 带 Secure 标记，浏览器只在 HTTPS 下保存，直接以 http:// 访问将无法登录。请在前面放置 TLS 反向代理并用 --trusted-proxy 指定其地址；封闭内网试用可加 --insecure-cookies。"
+        );
+    }
+}

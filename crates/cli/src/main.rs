@@ -78,6 +78,14 @@ enum Command {
         /// proposals); with several processes on one database one of them runs each pass.
         #[arg(long, env = "XINFANG_SWEEP_EVERY", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
         sweep_every: u64,
+        /// Addresses or networks of the TLS proxy in front (e.g. 10.0.0.5 or 10.0.0.0/24,
+        /// comma-separated): their X-Forwarded-For and X-Forwarded-Proto are believed, so that
+        /// rate limits and the security log see each citizen's and officer's own address.
+        #[arg(long, env = "XINFANG_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
+        trusted_proxy: Vec<ipnet::IpNet>,
+        /// Minutes after which an unused session ends.
+        #[arg(long, env = "XINFANG_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=720))]
+        idle_minutes: u64,
     },
     /// Build the demo city (units, people, a year of cases) in an empty database.
     Demo {
@@ -176,10 +184,15 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             smtp_user,
             smtp_password,
             sweep_every,
+            trusted_proxy,
+            idle_minutes,
         } => {
             let mut config = config::app_config(&db, index, files)?;
             config.secure_cookies = !insecure_cookies;
             config.sweep_every = std::time::Duration::from_secs(sweep_every);
+            config.idle_timeout = std::time::Duration::from_secs(idle_minutes * 60);
+            config::warn_about_transport(&addr, insecure_cookies, &trusted_proxy);
+            config.trusted_proxies = trusted_proxy;
             if let Some(url) = sms_gateway {
                 config.senders.push(std::sync::Arc::new(SmsGateway::new(
                     url,
@@ -280,4 +293,12 @@ async fn print_demo_logins(store: &xinfang_store::Store) {
             roles.join("、")
         );
     }
+}
+
+/// `10.0.0.5` or `10.0.0.0/24`.
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("不是 IP 地址或网段: {s}"))
 }

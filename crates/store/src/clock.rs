@@ -44,6 +44,15 @@ impl Clock {
             .to_string()
     }
 
+    /// Local date and time to the minute (`2026-11-29 07:47`), for pages.
+    pub fn minute_of(&self, ms: i64) -> String {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap_or_default()
+            .with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+
     /// Milliseconds of a local wall-clock time on `date` (for generated histories).
     pub fn ms_at(&self, date: NaiveDate, minutes_after_midnight: u32) -> i64 {
         let t = date.and_hms_opt(0, 0, 0).expect("midnight")

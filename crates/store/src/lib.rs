@@ -4,6 +4,7 @@
 //! transaction (group commit): each acknowledged command is durable, the chain stays linear, and
 //! decisions always see the latest state. Reads go straight to the pool.
 
+pub mod accounts;
 pub mod auth;
 pub mod backup;
 pub mod calendar;

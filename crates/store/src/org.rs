@@ -3,7 +3,7 @@
 use sqlx::{AnyConnection, Row};
 use xinfang_domain::{Actor, OrgChart, PersonId, Role, Unit, UnitId, UnitKind, UnitPath};
 
-use crate::auth::{new_token, token_hash, verify_password};
+use crate::auth::token_hash;
 use crate::{Store, StoreError};
 
 /// How long a login lasts.
@@ -49,46 +49,6 @@ pub struct Person {
 }
 
 impl Store {
-    /// Checks a username and password; on success opens a session and returns its token.
-    pub async fn login(
-        &self,
-        username: &str,
-        password: &str,
-    ) -> Result<Option<(String, Actor)>, StoreError> {
-        let row =
-            sqlx::query("SELECT id, password_hash FROM people WHERE username = $1 AND active = 1")
-                .bind(username)
-                .fetch_optional(&self.pool)
-                .await?;
-        let Some(row) = row else {
-            // Spend the same work as a real check so that timing does not reveal usernames.
-            let _ = verify_password(password, DUMMY_HASH);
-            return Ok(None);
-        };
-        let hash: String = row.try_get("password_hash")?;
-        let password = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-            .await
-            .unwrap_or(false);
-        if !ok {
-            return Ok(None);
-        }
-        let person = PersonId(row.try_get("id")?);
-        let token = new_token();
-        let expires = self.clock().now_ms() + SESSION_HOURS * 3_600_000;
-        sqlx::query("INSERT INTO sessions (token_hash, person_id, expires_at) VALUES ($1, $2, $3)")
-            .bind(token_hash(&token))
-            .bind(person.0)
-            .bind(expires)
-            .execute(&self.pool)
-            .await?;
-        let actor = self
-            .actor(person)
-            .await?
-            .ok_or(StoreError::NotFound("人员"))?;
-        Ok(Some((token, actor)))
-    }
-
     /// Removes expired sessions; returns how many.
     pub async fn purge_sessions(&self) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
@@ -104,23 +64,6 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
-    }
-
-    /// The officer behind a live session token.
-    pub async fn actor_for_token(&self, token: &str) -> Result<Option<(Actor, i64)>, StoreError> {
-        let row = sqlx::query("SELECT person_id, expires_at FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let expires: i64 = row.try_get("expires_at")?;
-        if expires < self.clock().now_ms() {
-            return Ok(None);
-        }
-        Ok(self
-            .actor(PersonId(row.try_get("person_id")?))
-            .await?
-            .map(|a| (a, expires)))
     }
 
     pub async fn actor(&self, person: PersonId) -> Result<Option<Actor>, StoreError> {
@@ -168,8 +111,13 @@ impl Store {
             if out.contains_key(id) {
                 continue;
             }
-            if let Some(p) = self.person(PersonId(*id)).await? {
-                out.insert(*id, p.name);
+            // Deactivated people keep their names on what they did.
+            let row = sqlx::query("SELECT name FROM people WHERE id = $1")
+                .bind(*id)
+                .fetch_optional(&self.pool)
+                .await?;
+            if let Some(r) = row {
+                out.insert(*id, r.try_get("name")?);
             }
         }
         Ok(out)
@@ -191,5 +139,3 @@ fn person_from_row(r: &sqlx::any::AnyRow) -> Result<Person, StoreError> {
         roles: serde_json::from_str(&roles)?,
     })
 }
-
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0bWYNCmSWL2gu6fE3VcjmQ3a7fSbRUNs3ZVn3dW5aq0";

@@ -229,3 +229,16 @@ pub fn letter(title: &str) -> xinfang_domain::NewCase {
         attachments: Vec::new(),
     }
 }
+
+/// Logs in and returns the session's token and officer; panics when the login is not let in.
+pub async fn login(
+    store: &crate::Store,
+    username: &str,
+    password: &str,
+) -> (String, xinfang_domain::Actor) {
+    match store.login(username, password, "127.0.0.1").await {
+        Ok(crate::accounts::LoginOutcome::In { token, actor, .. }) => (token, actor),
+        Ok(_) => panic!("{username} was not let in"),
+        Err(e) => panic!("login {username}: {e}"),
+    }
+}

@@ -18,6 +18,8 @@ pub struct ApiError {
     pub field: Option<Cow<'static, str>>,
     /// With `conflict`: the record as it is now, for the client to show instead of its stale copy.
     pub current: Option<serde_json::Value>,
+    /// Seconds after which trying again may succeed (a `Retry-After` header).
+    pub retry_after: Option<u64>,
 }
 
 /// `{"error": {"code": "...", "message": "...", "field": "...", "current": {...}}}`
@@ -49,7 +51,14 @@ impl ApiError {
             message: message.into(),
             field: None,
             current: None,
+            retry_after: None,
         }
+    }
+
+    /// Trying again after `seconds` may succeed.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds.max(1));
+        self
     }
 
     /// The record as it is now, sent with a conflict.
@@ -87,11 +96,8 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound(_) => StatusCode::NOT_FOUND,
         };
         ApiError {
-            status,
-            code: e.code(),
-            message: e.to_string(),
             field: e.field().map(Cow::Borrowed),
-            current: None,
+            ..ApiError::new(status, e.code(), e.to_string())
         }
     }
 }
@@ -159,7 +165,13 @@ impl IntoResponse for ApiError {
                 current: self.current,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(s) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, s.into());
+        }
+        response
     }
 }
 

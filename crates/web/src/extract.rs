@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use xinfang_domain::Actor;
+use xinfang_store::accounts::LiveSession;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -120,34 +121,50 @@ fn json_error(r: JsonRejection) -> ApiError {
 /// process reaches this one through the database, within the second.
 #[derive(Default)]
 pub struct SessionCache {
-    entries: Mutex<HashMap<String, (Actor, i64, Instant)>>,
+    entries: Mutex<HashMap<String, (LiveSession, Instant)>>,
 }
 
 const CACHE_TTL: Duration = Duration::from_secs(1);
 const CACHE_MAX: usize = 100_000;
 
 impl SessionCache {
-    fn get(&self, token: &str, now_ms: i64) -> Option<Actor> {
+    fn get(&self, token: &str, now_ms: i64) -> Option<LiveSession> {
         let entries = self.entries.lock().expect("session cache");
-        let (actor, expires, cached) = entries.get(token)?;
-        (cached.elapsed() < CACHE_TTL && *expires > now_ms).then(|| actor.clone())
+        let (session, cached) = entries.get(token)?;
+        (cached.elapsed() < CACHE_TTL && session.until_ms > now_ms).then(|| session.clone())
     }
 
-    fn put(&self, token: &str, actor: Actor, expires: i64) {
+    fn put(&self, token: &str, session: LiveSession) {
         let mut entries = self.entries.lock().expect("session cache");
         if entries.len() >= CACHE_MAX {
-            entries.retain(|_, (_, _, cached)| cached.elapsed() < CACHE_TTL);
+            entries.retain(|_, (_, cached)| cached.elapsed() < CACHE_TTL);
         }
-        entries.insert(token.to_string(), (actor, expires, Instant::now()));
+        entries.insert(token.to_string(), (session, Instant::now()));
     }
 
     pub fn forget(&self, token: &str) {
         self.entries.lock().expect("session cache").remove(token);
     }
+
+    /// Drops every cached session of a person (deactivated, or their password reset); other
+    /// server processes follow within [`CACHE_TTL`].
+    pub fn forget_person(&self, person: xinfang_domain::PersonId) {
+        self.entries
+            .lock()
+            .expect("session cache")
+            .retain(|_, (s, _)| s.actor.person != person);
+    }
 }
 
-/// The logged-in officer, from `Authorization: Bearer TOKEN`.
+/// The logged-in officer, from `Authorization: Bearer TOKEN`. An officer who must change the
+/// password an administrator gave them is refused (403 `password_change_required`) everywhere
+/// but [`OPEN_BEFORE_PASSWORD_CHANGE`].
 pub struct Officer(pub Actor, pub String);
+
+/// Where an officer who must change their password may still go: the change, who they are, and
+/// logging out.
+const OPEN_BEFORE_PASSWORD_CHANGE: &[&str] =
+    &["/api/v1/me/password", "/api/v1/me", "/api/v1/session"];
 
 impl FromRequestParts<AppState> for Officer {
     type Rejection = ApiError;
@@ -162,40 +179,94 @@ impl FromRequestParts<AppState> for Officer {
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or_else(ApiError::unauthenticated)?
             .to_string();
+        // Nested routers see the path without `/api/v1`: ask for the whole one.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(parts.uri.path(), |u| u.0.path());
         match resolve(state, &token).await? {
-            Some(actor) => Ok(Officer(actor, token)),
+            Some(s) if s.must_change_password && !OPEN_BEFORE_PASSWORD_CHANGE.contains(&path) => {
+                Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "password_change_required",
+                    "请先修改管理员设置的初始密码（PUT /api/v1/me/password）",
+                ))
+            }
+            Some(s) => Ok(Officer(s.actor, token)),
             None => Err(ApiError::unauthenticated()),
         }
     }
 }
 
-/// The officer behind a session token (from the cache, else the database).
-pub async fn resolve(state: &AppState, token: &str) -> Result<Option<Actor>, ApiError> {
+/// The session behind a token (from the cache, else the database).
+pub async fn resolve(state: &AppState, token: &str) -> Result<Option<LiveSession>, ApiError> {
     let now = state.store.clock().now_ms();
-    if let Some(actor) = state.sessions.get(token, now) {
-        return Ok(Some(actor));
+    if let Some(session) = state.sessions.get(token, now) {
+        return Ok(Some(session));
     }
-    Ok(match state.store.actor_for_token(token).await? {
-        Some((actor, expires)) => {
-            state.sessions.put(token, actor.clone(), expires);
-            Some(actor)
+    let idle = i64::try_from(state.idle_timeout.as_millis()).unwrap_or(i64::MAX);
+    Ok(match state.store.session(token, idle).await? {
+        Some(session) => {
+            state.sessions.put(token, session.clone());
+            Some(session)
         }
         None => None,
     })
 }
 
-/// The caller's address (loopback when the server runs without connect info, as in router tests).
+/// The caller's address: the connection's, or — when the connection comes from a trusted proxy
+/// ([`AppState::trusted_proxies`]) — the nearest address in `X-Forwarded-For` that is not one
+/// of the trusted proxies (what a client writes further left cannot be believed). Loopback when
+/// the server runs without connect info, as in router tests.
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
-        Ok(ClientIp(ip))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(ClientIp(client_ip(parts, &state.trusted_proxies)))
     }
+}
+
+fn peer(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+fn trusted(ip: IpAddr, proxies: &[ipnet::IpNet]) -> bool {
+    proxies.iter().any(|n| n.contains(&ip))
+}
+
+pub fn client_ip(parts: &Parts, proxies: &[ipnet::IpNet]) -> IpAddr {
+    let peer = peer(parts);
+    if !trusted(peer, proxies) {
+        return peer;
+    }
+    let hops: Vec<IpAddr> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map_while(|h| h.trim().parse().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|ip| !trusted(**ip, proxies))
+        .or(hops.first())
+        .copied()
+        .unwrap_or(peer)
+}
+
+/// Whether the browser reached us over HTTPS: through a trusted proxy that says so.
+pub fn reached_over_https(parts: &Parts, proxies: &[ipnet::IpNet]) -> bool {
+    trusted(peer(parts), proxies)
+        && parts
+            .headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
 }

@@ -56,11 +56,18 @@ pub struct AppState {
     /// Local directories the server writes to (the SQLite file's, the index, the attachments),
     /// whose free space `/readyz` watches.
     pub disks: Arc<[PathBuf]>,
+    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (the TLS proxy in
+    /// front); everyone else's address is the connection's.
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// A session unused this long has ended.
+    pub idle_timeout: Duration,
 }
 
 /// Difficulty of the submission proof of work: about 2^18 hashes, a second or two in a phone's
 /// browser.
 pub const POW_BITS: u32 = 18;
+/// A session unused this long ends (an officer who left the desk); `serve --idle-minutes`.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// Submissions received at the same time.
 pub const MAX_CONCURRENT_UPLOADS: usize = 8;
 
@@ -76,6 +83,8 @@ impl AppState {
             limits: Arc::new(limits::RateLimits::default()),
             secure_cookies: true,
             disks: Arc::new([]),
+            trusted_proxies: Arc::new([]),
+            idle_timeout: IDLE_TIMEOUT,
         }
     }
 }
@@ -122,6 +131,10 @@ pub struct Config {
     pub delivery_every: Duration,
     /// How often the background sweep runs.
     pub sweep_every: Duration,
+    /// See [`AppState::trusted_proxies`].
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// See [`AppState::idle_timeout`].
+    pub idle_timeout: Duration,
 }
 
 impl Config {
@@ -137,6 +150,8 @@ impl Config {
             senders: Vec::new(),
             delivery_every: Duration::from_secs(5),
             sweep_every: Duration::from_secs(60),
+            trusted_proxies: Vec::new(),
+            idle_timeout: IDLE_TIMEOUT,
         }
     }
 }
@@ -175,6 +190,8 @@ impl App {
             secure_cookies: config.secure_cookies,
             pow: Arc::new(pow::ProofOfWork::with_key(pow_key, POW_BITS)),
             disks: disks.into(),
+            trusted_proxies: config.trusted_proxies.into(),
+            idle_timeout: config.idle_timeout,
             ..AppState::new(store, text, files)
         };
         Ok(App {

@@ -3,7 +3,8 @@
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::clock::{Clock, DefaultClock, QuantaInstant};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, NotUntil, Quota, RateLimiter};
 
 use crate::error::ApiError;
 
@@ -54,35 +55,44 @@ impl RateLimits {
     pub fn check_submit(&self, ip: IpAddr) -> Result<(), ApiError> {
         self.submit
             .check_key(&ip)
-            .map_err(|_| too_many("提交过于频繁，请一小时后再试"))?;
-        self.portal.check().map_err(|_| {
+            .map_err(|n| too_many("提交过于频繁，请一小时后再试", &n))?;
+        self.portal.check().map_err(|n| {
             ApiError::new(
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
                 "当前提交人数较多，请稍后再试",
             )
+            .retry_after(wait_seconds(&n))
         })
     }
 
     pub fn check_login(&self, ip: IpAddr) -> Result<(), ApiError> {
         self.login
             .check_key(&ip)
-            .map_err(|_| too_many("登录尝试过于频繁，请一分钟后再试"))
+            .map_err(|n| too_many("登录尝试过于频繁，请一分钟后再试", &n))
     }
 
     pub fn check_public(&self, ip: IpAddr) -> Result<(), ApiError> {
         self.public
             .check_key(&ip)
-            .map_err(|_| too_many("查询过于频繁，请稍后再试"))
+            .map_err(|n| too_many("查询过于频繁，请稍后再试", &n))
     }
 }
 
-fn too_many(message: &str) -> ApiError {
+fn too_many(message: &str, n: &NotUntil<QuantaInstant>) -> ApiError {
     ApiError::new(
         axum::http::StatusCode::TOO_MANY_REQUESTS,
         "rate_limited",
         message,
     )
+    .retry_after(wait_seconds(n))
+}
+
+/// Whole seconds until the limiter lets the next request through (at least one).
+fn wait_seconds(n: &NotUntil<QuantaInstant>) -> u64 {
+    n.wait_time_from(DefaultClock::default().now())
+        .as_secs_f64()
+        .ceil() as u64
 }
 
 fn portal_limiter(per_second: u32) -> DefaultDirectRateLimiter {

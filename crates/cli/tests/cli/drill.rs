@@ -37,12 +37,7 @@ fn ok(out: &Output) -> String {
 /// A registered case carrying an attachment kept in `files`.
 async fn case_with_attachment(url: &str, files: &Path) -> String {
     let store = Store::open(url, Settings::default()).await.unwrap();
-    let (token, _) = store
-        .login("registrar", "xinfang-demo")
-        .await
-        .unwrap()
-        .unwrap();
-    let actor = store.actor_for_token(&token).await.unwrap().unwrap().0;
+    let (_, actor) = xinfang_store::testing::login(&store, "registrar", "xinfang-demo").await;
     let files = FileStore::open(files).unwrap();
     let mut upload = files.begin("现场照片说明.txt").await.unwrap();
     upload

@@ -188,10 +188,11 @@ both_backends! {
         assert_eq!(store.case(case.id).await.unwrap().unwrap().status, CaseStatus::Closed);
         assert_eq!(store.close_lapsed().await.unwrap(), 0, "closing is idempotent");
         // The 12-hour session opened before the month passed has expired and is purged.
-        let (token, _) = store.login("registrar", xinfang_store::testing::TEST_PASSWORD).await.unwrap().unwrap();
-        assert!(store.actor_for_token(&token).await.unwrap().is_some());
+        let (token, _) = xinfang_store::testing::login(&store, "registrar", xinfang_store::testing::TEST_PASSWORD).await;
+        let day = 24 * 3_600_000;
+        assert!(store.session(&token, day).await.unwrap().is_some());
         store.clock().advance(Duration::hours(13));
-        assert!(store.actor_for_token(&token).await.unwrap().is_none());
         assert_eq!(store.purge_sessions().await.unwrap(), 1);
+        assert!(store.session(&token, day).await.unwrap().is_none());
     }
 }

@@ -13,7 +13,7 @@ both_backends! {
             let s = store.clone();
             tasks.push(tokio::spawn(async move {
                 for _ in 0..30 {
-                    let (token, _) = s.login("registrar", TEST_PASSWORD).await.unwrap().unwrap();
+                    let (token, _) = xinfang_store::testing::login(&s, "registrar", TEST_PASSWORD).await;
                     s.logout(&token).await.unwrap();
                     s.purge_sessions().await.unwrap();
                 }

@@ -115,3 +115,106 @@ pub async fn create_person(
 pub async fn policy(State(state): State<AppState>, _: Officer) -> Json<Policy> {
     Json(state.store.policy().clone())
 }
+
+/// An account as administrators see it.
+#[derive(Serialize, ToSchema)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub active: bool,
+    /// Locked after repeated failed logins until this time (ms since the epoch).
+    pub locked_until: Option<i64>,
+    pub must_change_password: bool,
+}
+
+/// Every account with its state (admins).
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "units", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Account>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn accounts(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+) -> ApiResult<Json<Vec<Account>>> {
+    app::org::admin(&actor)?;
+    let all = state.store.accounts().await?;
+    Ok(Json(
+        all.into_iter()
+            .map(|a| Account {
+                id: a.id,
+                username: a.username,
+                active: a.active,
+                locked_until: a.locked_until,
+                must_change_password: a.must_change_password,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountAction {
+    /// `unlock`, `deactivate` or `reset_password` (with `password`, to be changed at next login).
+    pub action: String,
+    pub password: Option<String>,
+}
+
+/// Unlock, deactivate or reset the password of an account (admins); each in the security log.
+#[utoipa::path(post, path = "/api/v1/people/{id}/actions", tag = "units", params(("id" = i64, Path)),
+    request_body = AccountAction, security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn act_on_account(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    ApiJson(req): ApiJson<AccountAction>,
+) -> ApiResult<StatusCode> {
+    use app::org::AccountAct;
+    let act = match (req.action.as_str(), req.password) {
+        ("unlock", None) => AccountAct::Unlock,
+        ("deactivate", None) => AccountAct::Deactivate,
+        ("reset_password", Some(p)) if p.len() <= 1024 => AccountAct::ResetPassword(p),
+        _ => {
+            return Err(crate::error::ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                "action 应为 unlock、deactivate 或 reset_password（需 password）",
+            ));
+        }
+    };
+    app::org::act_on_account(&state, &actor, xinfang_domain::PersonId(id), act).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SecurityLine {
+    pub at: i64,
+    /// `login_failed`, `locked`, `unlocked`, `password_changed`, `password_reset`, `deactivated`.
+    pub kind: String,
+    pub username: String,
+    pub address: Option<String>,
+    pub by_person: Option<i64>,
+}
+
+/// The newest 200 lines of the security log: failed logins, locks and the administrators' acts
+/// on accounts (admins).
+#[utoipa::path(get, path = "/api/v1/security-log", tag = "units", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SecurityLine>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn security_log(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+) -> ApiResult<Json<Vec<SecurityLine>>> {
+    app::org::admin(&actor)?;
+    let lines = state.store.security_log(200).await?;
+    Ok(Json(
+        lines
+            .into_iter()
+            .map(|l| SecurityLine {
+                at: l.at,
+                kind: l.kind,
+                username: l.username,
+                address: l.address,
+                by_person: l.by_person,
+            })
+            .collect(),
+    ))
+}

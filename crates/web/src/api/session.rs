@@ -10,6 +10,7 @@ use xinfang_domain::{Role, UnitId};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ClientIp, Officer};
+use xinfang_store::accounts::LoginOutcome;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +33,9 @@ pub struct LoginResponse {
     /// Send as `Authorization: Bearer TOKEN`.
     pub token: String,
     pub person: Me,
+    /// The password was set by an administrator: until it is changed (`PUT /api/v1/me/password`)
+    /// every other request answers 403 `password_change_required`.
+    pub must_change_password: bool,
 }
 
 fn me_of(state: &AppState, a: &xinfang_domain::Actor) -> Me {
@@ -52,7 +56,9 @@ fn me_of(state: &AppState, a: &xinfang_domain::Actor) -> Me {
 
 /// Log in with username and password.
 #[utoipa::path(post, path = "/api/v1/session", request_body = LoginRequest, tag = "session",
-    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 423, body = ErrorBody, description = "the account is locked (Retry-After)"),
+        (status = 429, body = ErrorBody, description = "too many attempts from this address (Retry-After)")))]
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -62,21 +68,73 @@ pub async fn login(
     if req.username.len() > 64 || req.password.len() > 256 {
         return Err(ApiError::bad_request("invalid_input", "用户名或密码过长"));
     }
-    match state
+    let outcome = state
         .store
-        .login(req.username.trim(), &req.password)
-        .await?
-    {
-        Some((token, actor)) => Ok(Json(LoginResponse {
+        .login(req.username.trim(), &req.password, &ip.to_string())
+        .await?;
+    match outcome {
+        LoginOutcome::In {
+            token,
+            actor,
+            must_change_password,
+        } => Ok(Json(LoginResponse {
             person: me_of(&state, &actor),
             token,
+            must_change_password,
         })),
-        None => Err(ApiError::new(
+        LoginOutcome::Refused => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "bad_credentials",
             "用户名或密码错误",
         )),
+        LoginOutcome::Locked { until_ms } => Err(locked(&state, until_ms)),
     }
+}
+
+/// The answer to a login while the account is locked.
+pub fn locked(state: &AppState, until_ms: i64) -> ApiError {
+    let seconds = (until_ms - state.store.clock().now_ms()).max(1000) / 1000;
+    ApiError::new(
+        StatusCode::LOCKED,
+        "account_locked",
+        format!(
+            "密码连续错误次数过多，账号已锁定，请{}分钟后再试或联系管理员解锁",
+            (seconds + 59) / 60
+        ),
+    )
+    .retry_after(u64::try_from(seconds).unwrap_or(1))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Change one's own password (10 to 256 characters, not the username); the other sessions of
+/// the account end.
+#[utoipa::path(put, path = "/api/v1/me/password", request_body = PasswordChange, tag = "session", security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    Officer(actor, token): Officer,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    if req.current_password.len() > 256 || req.new_password.len() > 1024 {
+        return Err(ApiError::bad_request("invalid_input", "密码过长"));
+    }
+    state
+        .store
+        .change_password(
+            actor.person,
+            &req.current_password,
+            &req.new_password,
+            &token,
+        )
+        .await?;
+    state.sessions.forget(&token);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// End the session.

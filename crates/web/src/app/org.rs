@@ -43,14 +43,10 @@ pub struct NewPerson {
 /// `duplicate_username`).
 pub async fn create_person(state: &AppState, actor: &Actor, p: NewPerson) -> ApiResult<PersonId> {
     admin(actor)?;
-    if p.password.chars().count() < 10 || p.password.len() > 256 {
+    if let Err(m) = xinfang_store::accounts::check_new_password(&p.username, &p.password) {
         return Err(ApiError {
             field: Some("password".into()),
-            ..ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_input",
-                "密码应为10至256个字符",
-            )
+            ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", m)
         });
     }
     let password = p.password;
@@ -63,7 +59,7 @@ pub async fn create_person(state: &AppState, actor: &Actor, p: NewPerson) -> Api
                 "服务器内部错误",
             )
         })?;
-    Ok(state
+    let id = state
         .store
         .create_person(
             &p.username,
@@ -73,5 +69,32 @@ pub async fn create_person(state: &AppState, actor: &Actor, p: NewPerson) -> Api
             hash,
             Who::Officer(actor.clone()),
         )
-        .await?)
+        .await?;
+    // The administrator knows this password: the person chooses their own at first login.
+    state.store.require_password_change(id).await?;
+    Ok(id)
+}
+
+/// What an administrator does to an account.
+pub enum AccountAct {
+    Unlock,
+    Deactivate,
+    ResetPassword(String),
+}
+
+pub async fn act_on_account(
+    state: &AppState,
+    actor: &Actor,
+    person: PersonId,
+    act: AccountAct,
+) -> ApiResult<()> {
+    admin(actor)?;
+    let store = &state.store;
+    match act {
+        AccountAct::Unlock => store.unlock(person, actor).await?,
+        AccountAct::Deactivate => store.deactivate(person, actor).await?,
+        AccountAct::ResetPassword(p) => store.reset_password(person, &p, actor).await?,
+    }
+    state.sessions.forget_person(person);
+    Ok(())
 }

@@ -15,6 +15,10 @@ use crate::error::ApiError;
 use crate::{AppState, app};
 
 pub struct PersonRow {
+    pub id: i64,
+    /// 锁定至 … / 须修改初始密码 / empty.
+    pub state: String,
+    pub locked: bool,
     pub username: String,
     pub name: String,
     pub unit: String,
@@ -38,11 +42,31 @@ struct AdminPage {
     limits: Vec<LimitRow>,
     overrides: Vec<String>,
     api_keys: Vec<KeyRow>,
+    security: Vec<SecurityRow>,
     calendar: app::calendar::CalendarView,
     /// The year the form proposes: next year when it is missing, else this one.
     next_year: i32,
     error: Option<String>,
     notice: Option<String>,
+}
+
+pub struct SecurityRow {
+    pub at: String,
+    pub kind: &'static str,
+    pub username: String,
+    pub address: String,
+}
+
+fn security_label(kind: &str) -> &'static str {
+    match kind {
+        "login_failed" => "登录失败",
+        "locked" => "账号锁定",
+        "unlocked" => "管理员解锁",
+        "password_changed" => "修改密码",
+        "password_reset" => "管理员重置密码",
+        "deactivated" => "停用账号",
+        _ => "其他",
+    }
 }
 
 pub struct KeyRow {
@@ -93,6 +117,18 @@ async fn render(
             );
         }
     };
+    let (accounts, security) =
+        match tokio::try_join!(state.store.accounts(), state.store.security_log(30)) {
+            Ok(v) => v,
+            Err(e) => {
+                return error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &ApiError::from(e).message,
+                );
+            }
+        };
+    let accounts: std::collections::HashMap<i64, _> =
+        accounts.into_iter().map(|a| (a.id, a)).collect();
     let l = &state.store.policy().limits;
     let limits = [
         ("分流", l.sort),
@@ -134,6 +170,18 @@ async fn render(
         people: people
             .into_iter()
             .map(|p| PersonRow {
+                id: p.id.0,
+                locked: accounts
+                    .get(&p.id.0)
+                    .is_some_and(|a| a.locked_until.is_some()),
+                state: match accounts.get(&p.id.0) {
+                    Some(a) if a.locked_until.is_some() => format!(
+                        "锁定至 {}",
+                        clock.minute_of(a.locked_until.unwrap_or_default())
+                    ),
+                    Some(a) if a.must_change_password => "须修改初始密码".into(),
+                    _ => String::new(),
+                },
                 unit: org.get(p.unit).map(|u| u.name.clone()).unwrap_or_default(),
                 roles: p
                     .roles
@@ -154,6 +202,15 @@ async fn render(
             .map(|o| o.name.clone())
             .collect(),
         api_keys,
+        security: security
+            .into_iter()
+            .map(|l| SecurityRow {
+                at: clock.minute_of(l.at),
+                kind: security_label(&l.kind),
+                username: l.username,
+                address: l.address.unwrap_or_default(),
+            })
+            .collect(),
         calendar: app::calendar::view(state),
         next_year: {
             use chrono::Datelike;
@@ -212,6 +269,7 @@ pub struct AdminForm {
     roles: Vec<String>,
     password: String,
     id: Option<i64>,
+    action: String,
 }
 
 /// A stable code (`department`, `handler` …) as the enum it names.
@@ -337,5 +395,27 @@ pub async fn revoke_api_key(
         .await
         .map(|()| "已停用该接口密钥".to_string())
         .map_err(ApiError::from);
+    outcome(&state, &officer, done).await
+}
+
+/// Unlocks, deactivates or resets the password of an account.
+pub async fn act_on_account(
+    State(state): State<AppState>,
+    Submitted { officer, form }: Submitted<AdminForm>,
+) -> Response {
+    use app::org::AccountAct;
+    let (act, notice) = match form.action.as_str() {
+        "unlock" => (AccountAct::Unlock, "已解锁该账号"),
+        "deactivate" => (AccountAct::Deactivate, "已停用该账号，其登录已失效"),
+        "reset_password" => (
+            AccountAct::ResetPassword(form.password),
+            "已重置密码，该人员下次登录时须修改密码",
+        ),
+        _ => return error_page(StatusCode::UNPROCESSABLE_ENTITY, "未知的操作"),
+    };
+    let person = xinfang_domain::PersonId(form.id.unwrap_or(0));
+    let done = app::org::act_on_account(&state, &officer.actor, person, act)
+        .await
+        .map(|()| notice.to_string());
     outcome(&state, &officer, done).await
 }

@@ -55,6 +55,10 @@ fn pages() -> Router<AppState> {
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
         .route(
+            "/password",
+            get(session::password_form).post(session::change_password),
+        )
+        .route(
             "/cases/new",
             get(intake::new_case_form).post(intake::create_case),
         )
@@ -92,6 +96,7 @@ fn pages() -> Router<AppState> {
         .route("/admin", get(admin::page))
         .route("/admin/units", post(admin::create_unit))
         .route("/admin/people", post(admin::create_person))
+        .route("/admin/accounts", post(admin::act_on_account))
         .route("/admin/api-keys", post(admin::create_api_key))
         .route("/admin/calendar", post(admin::set_calendar_year))
         .route("/admin/api-keys/revoke", post(admin::revoke_api_key))

@@ -32,6 +32,8 @@ struct WorklistPage {
     sort: String,
     /// For administrators: next year's holiday schedule is missing.
     calendar_warning: Option<String>,
+    /// What was just done elsewhere (by code, never text from the address).
+    notice: Option<&'static str>,
 }
 
 /// The worklist's columns: (sort key, header).
@@ -120,6 +122,8 @@ pub struct WorklistQuery {
     warning: String,
     #[serde(default)]
     sort: Option<String>,
+    #[serde(default)]
+    done: Option<String>,
 }
 
 pub async fn worklist(
@@ -180,6 +184,10 @@ pub async fn worklist(
         groups,
         warning,
         sort: sort.code(),
+        notice: match q.done.as_deref() {
+            Some("password") => Some("密码已修改，您在其他设备上的登录已失效。"),
+            _ => None,
+        },
         calendar_warning: officer
             .actor
             .has(xinfang_domain::Role::Admin)

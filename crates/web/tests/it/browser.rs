@@ -646,3 +646,65 @@ async fn a_report_naming_the_office_is_sent_on_in_chromium() {
     shot(&c, "12-report-sent-phone").await;
     c.close().await.unwrap();
 }
+
+/// An officer given a password by the administrator changes it before working; the admin page
+/// shows the failed logins and the lock. Screenshots at desktop and phone width.
+#[tokio::test]
+async fn an_officer_changes_the_given_password_in_chromium() {
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let admin = app.login("admin").await;
+    let (s, o) = app
+        .post(
+            Some(&admin),
+            "/api/v1/people",
+            &serde_json::json!({"username": "newcomer", "name": "新同事", "unit_id": app.city.office.0,
+                "roles": ["registrar"], "password": "given-by-admin-1"}),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{o}");
+    for _ in 0..5 {
+        app.post(
+            None,
+            "/api/v1/session",
+            &serde_json::json!({"username": "dept_handler", "password": "guess"}),
+        )
+        .await;
+    }
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    c.set_window_size(1366, 768).await.unwrap();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    type_into(&c, "input[name=username]", "newcomer").await;
+    type_into(&c, "input[name=password]", "given-by-admin-1").await;
+    click(&c, "main button[type=submit]").await;
+    appears(&c, "#password-forced", "sent to the password change").await;
+    shot(&c, "password-forced-desktop").await;
+    c.set_window_size(390, 844).await.unwrap();
+    shot(&c, "password-forced-phone").await;
+    type_into(&c, "input[name=current_password]", "given-by-admin-1").await;
+    type_into(&c, "input[name=new_password]", "my-own-password-2").await;
+    type_into(&c, "input[name=repeat]", "my-own-password-2").await;
+    click(&c, "main button[type=submit]").await;
+    confirmed(&c, "password changed").await;
+    let notice = c.find(Locator::Css("p.notice")).await.unwrap();
+    assert!(notice.text().await.unwrap().contains("密码已修改"));
+
+    c.set_window_size(1366, 768).await.unwrap();
+    login(&c, &base, "admin").await;
+    c.goto(&format!("{base}/admin#security-log")).await.unwrap();
+    appears(&c, "#security-log table", "the security log").await;
+    let log = c
+        .find(Locator::Css("#security-log"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        log.contains("账号锁定") && log.contains("dept_handler"),
+        "{log}"
+    );
+    shot(&c, "admin-security-desktop").await;
+    c.set_window_size(390, 844).await.unwrap();
+    shot(&c, "admin-security-phone").await;
+}

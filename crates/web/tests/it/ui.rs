@@ -320,8 +320,33 @@ both_backends! {
         let (s, html, _) = admin.post("/admin/people", &person).await;
         assert_eq!(s, StatusCode::OK);
         assert!(html.contains("已添加人员 nanhu_handler"));
-        let newcomer = Browser::login(&app.base, "nanhu_handler").await;
+        // The password the admin typed must be changed first: every page leads to the change.
+        let newcomer = Browser::new(&app.base);
+        let (s, _, loc) = newcomer.post("/login", &[("username", "nanhu_handler"), ("password", TEST_PASSWORD)]).await;
+        assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/password")));
+        let (s, _, h) = newcomer.get("/").await;
+        assert_eq!((s, h.get("location").unwrap().to_str().unwrap()), (StatusCode::SEE_OTHER, "/password"));
+        let (s, html, _) = newcomer.get("/password").await;
+        assert!(s == StatusCode::OK && html.contains("password-forced"), "{html}");
+        let ncsrf = newcomer.csrf("/password").await;
+        let (s, html, _) = newcomer.post("/password", &[("csrf", &ncsrf), ("current_password", TEST_PASSWORD), ("new_password", "nanhu-own-pass"), ("repeat", "nanhu-own-pass!")]).await;
+        assert!(s == StatusCode::UNPROCESSABLE_ENTITY && html.contains("两次输入的新密码不一致"));
+        let (s, _, loc) = newcomer.post("/password", &[("csrf", &ncsrf), ("current_password", TEST_PASSWORD), ("new_password", "nanhu-own-pass"), ("repeat", "nanhu-own-pass")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{loc:?}");
         assert_eq!(newcomer.get("/").await.0, StatusCode::OK);
+        // A wrong password five times locks the account; the admin page shows it and unlocks it.
+        for _ in 0..5 {
+            Browser::new(&app.base).post("/login", &[("username", "nanhu_handler"), ("password", "not-the-password")]).await;
+        }
+        let (s, html, _) = Browser::new(&app.base).post("/login", &[("username", "nanhu_handler"), ("password", "nanhu-own-pass")]).await;
+        assert!(s == StatusCode::LOCKED && html.contains("账号已锁定"), "{s}");
+        let (_, html, _) = admin.get("/admin").await;
+        assert!(html.contains("锁定至") && html.contains("登录失败") && html.contains("账号锁定"), "the admin page shows the lock and the log");
+        let id = app.store.people().await.unwrap().into_iter().find(|p| p.username == "nanhu_handler").unwrap().id.0.to_string();
+        let (s, html, _) = admin.post("/admin/accounts", &[("csrf", &csrf), ("id", &id), ("action", "unlock")]).await;
+        assert!(s == StatusCode::OK && html.contains("已解锁该账号"), "{s}");
+        let (s, _, loc) = Browser::new(&app.base).post("/login", &[("username", "nanhu_handler"), ("password", "nanhu-own-pass")]).await;
+        assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/")));
         let me = app.store.people().await.unwrap().into_iter().find(|p| p.username == "nanhu_handler").unwrap();
         assert_eq!(me.roles, [xinfang_domain::Role::Handler, xinfang_domain::Role::UnitHead]);
         // Open311 keys: issued once with the key shown, then revoked; a second revoke is refused.
