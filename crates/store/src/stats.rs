@@ -246,20 +246,81 @@ impl Store {
                 if !period.contains(c.registered_on) {
                     continue;
                 }
-                let key = match by {
-                    VolumeBy::Channel => volume_label(by, c.channel.code().to_string()),
-                    VolumeBy::Category => c.category.clone(),
-                    VolumeBy::Region => volume_label(by, c.region.clone().unwrap_or_default()),
-                    VolumeBy::Unit => org
-                        .get(c.handling_unit.unwrap_or(c.sorting_unit))
-                        .map(|u| u.name.clone())
-                        .unwrap_or_default(),
-                };
-                groups.entry(key).or_default().add(&Volume::of(c));
+                groups
+                    .entry(volume_key(&org, by, c))
+                    .or_default()
+                    .add(&Volume::of(c));
             }
         })
         .await?;
         Ok(out)
+    }
+}
+
+impl Store {
+    /// The volumes of the cases owned within `top` (the handling unit, else the registering
+    /// office) — the figures of an officer who does not oversee the whole city. The rollups are
+    /// city-wide, so these are counted from the cases, in pages by id.
+    pub async fn volumes_under(
+        &self,
+        periods: &[Period],
+        by: VolumeBy,
+        top: &xinfang_domain::UnitPath,
+    ) -> Result<Vec<BTreeMap<String, Volume>>, StoreError> {
+        let org = self.org();
+        let mut out: Vec<BTreeMap<String, Volume>> = vec![BTreeMap::new(); periods.len()];
+        let (Some(from), Some(to)) = (
+            periods.iter().map(|p| p.from).min(),
+            periods.iter().map(|p| p.to).max(),
+        ) else {
+            return Ok(out);
+        };
+        let (low, high) = top.range();
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query(
+                "SELECT id, state FROM cases WHERE id > $1 AND registered_on >= $2 AND registered_on <= $3 \
+                 AND ((handling_path >= $4 AND handling_path < $5) \
+                   OR (handling_path IS NULL AND registered_path >= $4 AND registered_path < $5)) \
+                 ORDER BY id LIMIT $6",
+            )
+            .bind(after)
+            .bind(from.to_string())
+            .bind(to.to_string())
+            .bind(&low)
+            .bind(&high)
+            .bind(CHUNK)
+            .fetch_all(&self.pool)
+            .await?;
+            let Some(last) = rows.last() else {
+                return Ok(out);
+            };
+            after = last.try_get("id")?;
+            for r in rows {
+                let c = case_state(Some(r))?.expect("a row");
+                for (period, groups) in periods.iter().zip(out.iter_mut()) {
+                    if period.contains(c.registered_on) {
+                        groups
+                            .entry(volume_key(&org, by, &c))
+                            .or_default()
+                            .add(&Volume::of(&c));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The group a case is counted in.
+fn volume_key(org: &xinfang_domain::OrgChart, by: VolumeBy, c: &Case) -> String {
+    match by {
+        VolumeBy::Channel => volume_label(by, c.channel.code().to_string()),
+        VolumeBy::Category => c.category.clone(),
+        VolumeBy::Region => volume_label(by, c.region.clone().unwrap_or_default()),
+        VolumeBy::Unit => org
+            .get(c.handling_unit.unwrap_or(c.sorting_unit))
+            .map(|u| u.name.clone())
+            .unwrap_or_default(),
     }
 }
 

@@ -118,6 +118,12 @@ pub fn meeting_member(actor: &Actor, members: &[UnitId]) -> bool {
     members.contains(&actor.unit)
 }
 
+/// Exception (DESIGN.md §3): a member unit of a joint meeting reads a case on the meeting's
+/// agenda (to come prepared). Never a report: its reporter and material stay with 纪检监察.
+pub fn sees_agenda_case(actor: &Actor, case: &Case, members: &[UnitId]) -> bool {
+    meeting_member(actor, members) && (!case.is_report || sees_reporter(actor))
+}
+
 /// The acts of the mechanisms (DESIGN.md §5), each allowed to some roles over the units the
 /// officer oversees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

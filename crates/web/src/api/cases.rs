@@ -203,7 +203,7 @@ pub async fn get_one(
     Officer(actor, _): Officer,
     Path(id): Path<i64>,
 ) -> ApiResult<(ETag, Json<CaseView>)> {
-    let case = app::cases::visible(&state, &actor, CaseId(id)).await?;
+    let case = app::cases::readable(&state, &actor, CaseId(id)).await?;
     Ok((
         ETag(case.version),
         Json(case_view(&state.store, &actor, case)),
@@ -218,7 +218,7 @@ pub async fn timeline(
     Officer(actor, _): Officer,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<TimelineItem>>> {
-    let case = app::cases::visible(&state, &actor, CaseId(id)).await?;
+    let case = app::cases::readable(&state, &actor, CaseId(id)).await?;
     let entries = state.store.timeline(case.id).await?;
     Ok(Json(
         timeline_view(&state.store, &actor, &case, entries).await?,

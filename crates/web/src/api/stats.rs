@@ -102,12 +102,12 @@ pub struct VolumeQuery {
     responses((status = 200, body = [VolumeRow]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn volume(
     State(state): State<AppState>,
-    Officer(_actor, _): Officer,
+    Officer(actor, _): Officer,
     query: Result<Query<VolumeQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<VolumeRow>>> {
     let Query(q) = query.map_err(bad_query)?;
     let p = period(q.from, q.to)?;
-    let mut rows = volume_rows(&state, p, &q.by).await?;
+    let mut rows = volume_rows(&state, &actor, p, &q.by).await?;
     if q.sort.as_deref() == Some("rising") {
         // Fastest rising first: the largest increase over the period before.
         rows.sort_by_key(|r| std::cmp::Reverse(r.cases as i64 - r.previous as i64));

@@ -1,5 +1,6 @@
 //! Cases as officers reach them: one they may see, a command on it, registration.
 
+use xinfang_domain::conference::AgendaItem;
 use xinfang_domain::{Actor, Case, CaseId, Command, DomainError, NewCase, Record, access};
 use xinfang_store::read::{CaseFilter, CaseSummary, Page};
 use xinfang_store::records::RecordQuery;
@@ -23,6 +24,36 @@ pub async fn visible(state: &AppState, actor: &Actor, id: CaseId) -> ApiResult<C
         return Err(ApiError::forbidden("无权查看此信访事项"));
     }
     Ok(case)
+}
+
+/// A case the officer may read: one they see, or one on the agenda of a joint meeting their
+/// unit sits on (DESIGN.md §3; [`access::sees_agenda_case`]). Reading is all the second gives:
+/// acting still asks [`visible`], and such a reader gets the petitioner's data masked.
+pub async fn readable(state: &AppState, actor: &Actor, id: CaseId) -> ApiResult<Case> {
+    let case = state
+        .store
+        .case(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("信访事项"))?;
+    if state.store.may_see(actor, &case) {
+        Ok(case)
+    } else if on_members_agenda(state, actor, &case).await? {
+        Ok(access::redact(case, access::Disclosure::Masked))
+    } else {
+        Err(ApiError::forbidden("无权查看此信访事项"))
+    }
+}
+
+async fn on_members_agenda(state: &AppState, actor: &Actor, case: &Case) -> ApiResult<bool> {
+    let items: Vec<AgendaItem> = records_of(state, case).await?;
+    for meeting in items.iter().filter_map(|i| i.meeting) {
+        if let Some(m) = state.store.get(meeting).await?
+            && access::sees_agenda_case(actor, case, &m.members)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Runs a command on a case the officer sees. With `drawn_from`, the version of the case the

@@ -168,7 +168,12 @@ pub const VOLUME_GROUPS: [(&str, &str); 4] = [
 ];
 
 /// Volume rows grouped `by`, largest first.
-pub async fn volume_rows(state: &AppState, p: Period, by: &str) -> ApiResult<Vec<VolumeRow>> {
+pub async fn volume_rows(
+    state: &AppState,
+    actor: &Actor,
+    p: Period,
+    by: &str,
+) -> ApiResult<Vec<VolumeRow>> {
     let by = match by {
         "channel" => VolumeBy::Channel,
         "category" => VolumeBy::Category,
@@ -196,7 +201,15 @@ pub async fn volume_rows(state: &AppState, p: Period, by: &str) -> ApiResult<Vec
             .checked_sub_months(chrono::Months::new(12))
             .unwrap_or(p.to),
     };
-    let mut three = state.store.volumes(&[p, before, year_ago], by).await?;
+    // Scoped like the assessment: the whole city's rollups only for those who oversee it all.
+    let periods = [p, before, year_ago];
+    let org = state.store.org();
+    let mut three = match access::figures_scope(actor).path() {
+        Some(top) if org.units().any(|u| !top.covers(&u.path)) => {
+            state.store.volumes_under(&periods, by, top).await?
+        }
+        _ => state.store.volumes(&periods, by).await?,
+    };
     let last_year = three.pop().expect("three periods");
     let previous = three.pop().expect("three periods");
     let groups = three.pop().expect("three periods");

@@ -204,7 +204,7 @@ pub async fn case_page(
     Path(id): Path<i64>,
     Query(q): Query<Done>,
 ) -> Response {
-    match app::cases::visible(&state, &officer.actor, CaseId(id)).await {
+    match app::cases::readable(&state, &officer.actor, CaseId(id)).await {
         Ok(case) => {
             let done = q.done.map(|d| format!("已{d}"));
             render_case(&state, &officer, case, None, done).await

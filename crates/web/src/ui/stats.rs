@@ -226,7 +226,7 @@ pub async fn page(
         Ok(r) => page.ranking = r,
         Err(e) => page.error = Some(e.message),
     }
-    match volume_rows(&state, p, &page.by).await {
+    match volume_rows(&state, &officer.actor, p, &page.by).await {
         Ok(v) => page.volume = v,
         Err(e) => page.error = Some(e.message),
     }
@@ -336,7 +336,7 @@ pub async fn export_assessment(
 /// A volume table as .xlsx.
 pub async fn export_volume(
     State(state): State<AppState>,
-    _officer: UiOfficer,
+    officer: UiOfficer,
     Query(q): Query<StatsQuery>,
 ) -> Response {
     let (from, to, p) = match query_period(&q) {
@@ -351,7 +351,7 @@ pub async fn export_volume(
         .find(|(g, _)| *g == by)
         .map(|(_, l)| *l)
         .unwrap_or("分组");
-    match volume_rows(&state, p, &by).await {
+    match volume_rows(&state, &officer.actor, p, &by).await {
         Ok(rows) => xlsx(
             crate::export::volume(&rows, &format!("信访量（按{group}）{from} 至 {to}"), group),
             &format!("信访量_{by}_{from}_{to}.xlsx"),

@@ -65,3 +65,36 @@ both_backends! {
         assert_eq!(s, StatusCode::CONFLICT);
     }
 }
+
+both_backends! {
+    async fn members_read_the_cases_on_the_agenda_and_no_more(db: TestDb) {
+        let app = spawn(db).await;
+        let c = &app.city;
+        let reg = || Who::Officer(c.registrar.clone());
+        let case = app.store.register(letter("两镇交界处垃圾堆放"), reg(), c.office).await.unwrap();
+        for (unit, officer) in [(c.town, &c.town_handler), (c.other_town, &c.other_town_handler)] {
+            app.store.act(case.id, Command::Forward { to_unit: unit }, reg()).await.unwrap();
+            app.store.act(case.id, Command::Object { reason: "不属本镇".into() }, Who::Officer(officer.clone())).await.unwrap();
+        }
+        assert_eq!(app.store.sweep_conference().await.unwrap(), 1);
+        let dept = app.login("dept_head").await;
+        let path = format!("/api/v1/cases/{}", case.id.0);
+        assert_eq!(app.get(Some(&dept), &path).await.0, StatusCode::FORBIDDEN, "not yet a member");
+        let leader = app.login("city_handler").await;
+        let today = app.store.clock().today();
+        let body = json!({"title": "环境卫生联席会议", "host_unit": c.city.0, "members": [c.dept.0, c.town.0], "date": today.to_string()});
+        let (s, m) = app.post(Some(&leader), "/api/v1/conference/meetings", &body).await;
+        assert_eq!(s, StatusCode::CREATED, "{m}");
+        // The department sits on the meeting: it reads the case and its timeline, masked, and
+        // acts on nothing.
+        let (s, read) = app.get(Some(&dept), &path).await;
+        assert_eq!(s, StatusCode::OK, "{read}");
+        assert_eq!(read["petitioner"]["phone"], "139****5678");
+        assert_eq!(app.get(Some(&dept), &format!("{path}/timeline")).await.0, StatusCode::OK);
+        let (s, _) = app.act(&dept, case.id.0, json!({"action": "accept"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // Another unit that does not sit on it still reads nothing.
+        let other = app.login("discipline_handler").await;
+        assert_eq!(app.get(Some(&other), &path).await.0, StatusCode::FORBIDDEN);
+    }
+}

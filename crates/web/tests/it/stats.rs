@@ -94,6 +94,20 @@ both_backends! {
         assert_eq!((v[0]["key"].as_str(), v[0]["cases"].as_u64(), v[0]["previous"].as_u64()), (Some("城乡建设"), Some(3), Some(0)));
         let (_, v) = app.get(Some(&admin), &format!("/api/v1/stats/volume?from={from}&to={to}&by=unit")).await;
         assert_eq!(v[0]["cases"], 2);
+        // Scoped like the assessment: the town counts its one case, never the city's three
+        // nor a report at 纪委监委; the .xlsx says the same. The city's leader sees it all.
+        let mut report = letter("举报某局长");
+        report.is_report = true;
+        let report = app.store.register(report, reg(), c.office).await.unwrap();
+        app.store.act(report.id, Command::Forward { to_unit: c.discipline }, reg()).await.unwrap();
+        let volume = format!("/api/v1/stats/volume?from={from}&to={to}&by=unit");
+        let (_, v) = app.get(Some(&town), &volume).await;
+        assert_eq!(v, serde_json::json!([{"key": "东城镇", "cases": 1, "people": 1, "collective": 0, "collective_people": 0, "skip_level": 0, "previous": 0, "year_ago": 0}]));
+        let (_, v) = app.get(Some(&app.login("dept_head").await), &format!("/api/v1/stats/volume?from={from}&to={to}&by=channel")).await;
+        assert_eq!((v[0]["cases"].as_u64(), v.as_array().unwrap().len()), (Some(2), 1), "{v}");
+        let leader = app.login("city_handler").await;
+        let (_, v) = app.get(Some(&leader), &format!("/api/v1/stats/volume?from={from}&to={to}&by=channel")).await;
+        assert_eq!(v[0]["cases"], 4, "{v}");
 
         // The month's ranking: the department (acceptance 1/2, no repeats) above the town (0/1).
         let month = t0.format("%Y-%m").to_string();
