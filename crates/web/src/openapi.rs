@@ -31,7 +31,7 @@ use crate::api::{
         reception::act, reception::register,
     ),
     components(schemas(xinfang_domain::NewCase, xinfang_domain::Command, xinfang_domain::case::Case, xinfang_domain::Event)),
-    modifiers(&Bearer),
+    modifiers(&Bearer, &CommonErrors),
 )]
 pub struct ApiDoc;
 
@@ -44,6 +44,70 @@ impl Modify for Bearer {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The refusals any operation may answer before or besides its own logic, documented on every
+/// operation so that a client (and schemathesis) meets no undocumented status: a path, query or
+/// body that cannot be read (400), no or an ended session (401), not theirs (403), a missing
+/// record (404), a request too slow (408), text the text rule refuses (422), a rate limit (429,
+/// `Retry-After`), storage full or away (503); with a body also a conflict (409), a body too large
+/// (413) and one that is not JSON (415).
+struct CommonErrors;
+
+const ALWAYS: &[(&str, &str)] = &[
+    ("400", "请求无法解析（路径、查询参数或 JSON）"),
+    ("401", "未登录或会话已结束"),
+    ("403", "无权执行"),
+    ("404", "对象不存在，或不在调用者可见范围"),
+    ("408", "请求超时"),
+    ("422", "输入不符合要求（含不允许的字符）"),
+    ("429", "过于频繁（见 Retry-After）"),
+    ("503", "存储空间已满或数据库暂时不可用"),
+];
+const WITH_BODY: &[(&str, &str)] = &[
+    ("409", "与当前状态或版本冲突"),
+    ("413", "请求内容过大"),
+    ("415", "请求须为 application/json"),
+];
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                let extra = if op.request_body.is_some() {
+                    WITH_BODY
+                } else {
+                    &[]
+                };
+                for (code, description) in ALWAYS.iter().chain(extra) {
+                    op.responses
+                        .responses
+                        .entry((*code).to_string())
+                        .or_insert_with(|| error(description));
+                }
+            }
+        }
     }
 }
 

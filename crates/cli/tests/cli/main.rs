@@ -12,6 +12,7 @@ use serde_json::json;
 mod crash;
 mod drill;
 mod processes;
+mod schemathesis;
 
 struct Server(Child);
 
@@ -34,6 +35,20 @@ fn free_port() -> u16 {
 fn remove_db(path: &std::path::Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// Waits until the server answers `/healthz`.
+async fn wait_ready(client: &reqwest::Client, base: &str, limit: Duration) {
+    let started = Instant::now();
+    loop {
+        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+            && r.status() == 200
+        {
+            return;
+        }
+        assert!(started.elapsed() < limit, "server did not become ready");
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
@@ -87,19 +102,7 @@ async fn serve_demo_prints_logins_and_answers() {
     });
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    loop {
-        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
-            && r.status() == 200
-        {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "server did not become ready"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_ready(&client, &base, Duration::from_secs(120)).await;
     for user in ["admin", "registrar"] {
         let r = client
             .post(format!("{base}/api/v1/session"))
