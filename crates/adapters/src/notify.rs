@@ -27,13 +27,48 @@ pub struct SmsGateway {
     client: reqwest::Client,
 }
 
+/// Whom outgoing TLS trusts: the public roots (Mozilla's, built in), and the certificate
+/// authorities of the office's own network when it signs its gateways itself.
+#[derive(Clone, Default)]
+pub struct TlsTrust {
+    /// PEM certificates of extra certificate authorities (`--tls-ca FILE`).
+    pub extra_roots_pem: Option<Vec<u8>>,
+}
+
+impl TlsTrust {
+    /// Reads a PEM bundle of certificate authorities.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, String> {
+        let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        reqwest::Certificate::from_pem_bundle(&pem)
+            .ok()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| format!("{}: 不是 PEM 格式的 CA 证书", path.display()))?;
+        Ok(TlsTrust {
+            extra_roots_pem: Some(pem),
+        })
+    }
+}
+
 impl SmsGateway {
-    pub fn new(url: String, token: Option<SecretString>) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
+    /// A gateway at `url`: `https://` (the certificate checked against [`TlsTrust`]) or, on a
+    /// closed network, `http://`.
+    pub fn new(url: String, token: Option<SecretString>, trust: &TlsTrust) -> Result<Self, String> {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(format!("短信网关地址应以 https:// 或 http:// 开头: {url}"));
+        }
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .https_only(url.starts_with("https://"))
+            .timeout(Duration::from_secs(10));
+        if let Some(pem) = &trust.extra_roots_pem {
+            for cert in reqwest::Certificate::from_pem_bundle(pem).map_err(|e| e.to_string())? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let client = builder
             .build()
-            .expect("http client");
-        SmsGateway { url, token, client }
+            .map_err(|e| format!("短信网关客户端: {e}"))?;
+        Ok(SmsGateway { url, token, client })
     }
 }
 
@@ -65,27 +100,74 @@ impl Sender for SmsGateway {
     }
 }
 
-/// E-mail through an SMTP relay (plain SMTP, as intranet relays take it; no TLS in this build),
-/// with `Message-ID: <xinfang-outbox-{id}@host>` so that a resend is recognisably the same mail.
+/// How the SMTP relay is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// Plain SMTP upgraded with STARTTLS, which must succeed (port 587 or 25).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption, for a relay on the same closed network only.
+    Plain,
+}
+
+impl std::str::FromStr for SmtpSecurity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "starttls" => Ok(SmtpSecurity::StartTls),
+            "tls" => Ok(SmtpSecurity::Tls),
+            "none" => Ok(SmtpSecurity::Plain),
+            _ => Err(format!("应为 starttls、tls 或 none: {s}")),
+        }
+    }
+}
+
+/// E-mail through an SMTP relay — STARTTLS by default, the certificate checked — with
+/// `Message-ID: <xinfang-outbox-{id}@host>` so that a resend is recognisably the same mail.
 pub struct SmtpRelay {
     from: lettre::message::Mailbox,
     transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
 }
 
 impl SmtpRelay {
-    /// `host:port` of the relay, the sender address, and optional login (user, password).
+    /// `host:port` of the relay, the sender address, optional login (user, password), how the
+    /// connection is secured and whom its certificate may come from.
     pub fn new(
         relay: &str,
         from: &str,
         login: Option<(String, SecretString)>,
+        security: SmtpSecurity,
+        trust: &TlsTrust,
     ) -> Result<Self, String> {
+        use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+        let default_port = match security {
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::StartTls => 587,
+            SmtpSecurity::Plain => 25,
+        };
         let (host, port) = match relay.rsplit_once(':') {
             Some((h, p)) => (
                 h,
                 p.parse::<u16>()
                     .map_err(|_| format!("SMTP 端口无效: {relay}"))?,
             ),
-            None => (relay, 25),
+            None => (relay, default_port),
+        };
+        let tls = || -> Result<TlsParameters, String> {
+            let mut params = TlsParameters::builder(host.to_string());
+            if let Some(pem) = &trust.extra_roots_pem {
+                params = params.add_root_certificate(
+                    Certificate::from_pem(pem).map_err(|e| format!("CA 证书无效: {e}"))?,
+                );
+            }
+            params.build_rustls().map_err(|e| format!("SMTP TLS: {e}"))
+        };
+        let tls = match security {
+            SmtpSecurity::StartTls => Tls::Required(tls()?),
+            SmtpSecurity::Tls => Tls::Wrapper(tls()?),
+            SmtpSecurity::Plain => Tls::None,
         };
         let from = from
             .parse()
@@ -93,6 +175,7 @@ impl SmtpRelay {
         let mut builder =
             lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(host)
                 .port(port)
+                .tls(tls)
                 .timeout(Some(Duration::from_secs(15)));
         if let Some((user, password)) = login {
             builder =

@@ -6,7 +6,7 @@ mod config;
 
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
-use xinfang_adapters::notify::{SmsGateway, SmtpRelay};
+use xinfang_adapters::notify::{SmsGateway, SmtpRelay, SmtpSecurity, TlsTrust};
 use xinfang_store::chain::Verdict;
 
 #[derive(Parser)]
@@ -64,7 +64,8 @@ enum Command {
         /// Bearer token for the SMS gateway.
         #[arg(long, env = "XINFANG_SMS_TOKEN")]
         sms_token: Option<String>,
-        /// SMTP relay (host:port) for e-mailing notices; plain SMTP.
+        /// SMTP relay (host:port; the port defaults to 587, 465 with `--smtp-tls tls`, 25 with
+        /// `none`) for e-mailing notices.
         #[arg(long, env = "XINFANG_SMTP_RELAY")]
         smtp_relay: Option<String>,
         /// Sender of notice e-mails, e.g. "信访局 <xinfang@city.gov.cn>".
@@ -86,6 +87,14 @@ enum Command {
         /// Minutes after which an unused session ends.
         #[arg(long, env = "XINFANG_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=720))]
         idle_minutes: u64,
+        /// How the SMTP relay is reached: `starttls` (required, the default), `tls` (implicit,
+        /// port 465) or `none` (a relay on the same closed network).
+        #[arg(long, env = "XINFANG_SMTP_TLS", default_value = "starttls")]
+        smtp_tls: SmtpSecurity,
+        /// PEM file of extra certificate authorities for the SMS gateway's and the SMTP relay's
+        /// certificates (an office network's own CA); the public roots are always trusted.
+        #[arg(long, env = "XINFANG_TLS_CA")]
+        tls_ca: Option<std::path::PathBuf>,
     },
     /// Build the demo city (units, people, a year of cases) in an empty database.
     Demo {
@@ -186,6 +195,8 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             sweep_every,
             trusted_proxy,
             idle_minutes,
+            smtp_tls,
+            tls_ca,
         } => {
             let mut config = config::app_config(&db, index, files)?;
             config.secure_cookies = !insecure_cookies;
@@ -193,16 +204,21 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             config.idle_timeout = std::time::Duration::from_secs(idle_minutes * 60);
             config::warn_about_transport(&addr, insecure_cookies, &trusted_proxy);
             config.trusted_proxies = trusted_proxy;
+            let trust = match &tls_ca {
+                Some(path) => TlsTrust::from_file(path)?,
+                None => TlsTrust::default(),
+            };
             if let Some(url) = sms_gateway {
                 config.senders.push(std::sync::Arc::new(SmsGateway::new(
                     url,
                     sms_token.map(SecretString::from),
-                )));
+                    &trust,
+                )?));
             }
             if let Some(relay) = smtp_relay {
                 let login = smtp_user.zip(smtp_password.map(SecretString::from));
                 config.senders.push(std::sync::Arc::new(SmtpRelay::new(
-                    &relay, &smtp_from, login,
+                    &relay, &smtp_from, login, smtp_tls, &trust,
                 )?));
             }
             let app = xinfang_web::App::build(config).await?;

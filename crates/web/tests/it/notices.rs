@@ -43,7 +43,7 @@ both_backends! {
         let app = spawn(db).await;
         let c = &app.city;
         let (url, got) = gateway(1).await;
-        let senders: Vec<Arc<dyn Sender>> = vec![Arc::new(SmsGateway::new(url, Some("t0ken".into())))];
+        let senders: Vec<Arc<dyn Sender>> = vec![Arc::new(SmsGateway::new(url, Some("t0ken".into()), &Default::default()).unwrap())];
         let case = app.store.register(letter("小区违建"), Who::Officer(c.registrar.clone()), c.office).await.unwrap();
         let queued = app.store.notices_of(case.id.0).await.unwrap();
         assert_eq!(queued.len(), 1);
@@ -131,7 +131,7 @@ both_backends! {
         let app = spawn(db).await;
         let c = &app.city;
         let (relay, got) = smtp_server().await;
-        let senders: Vec<Arc<dyn Sender>> = vec![Arc::new(xinfang_adapters::notify::SmtpRelay::new(&relay, "信访局 <xinfang@qinghe.gov.cn>", None).unwrap())];
+        let senders: Vec<Arc<dyn Sender>> = vec![Arc::new(xinfang_adapters::notify::SmtpRelay::new(&relay, "信访局 <xinfang@qinghe.gov.cn>", None, xinfang_adapters::notify::SmtpSecurity::Plain, &Default::default()).unwrap())];
         let mut new = letter("小区违建");
         new.petitioner.email = Some("li.si@example.cn".into());
         let case = app.store.register(new, Who::Officer(c.registrar.clone()), c.office).await.unwrap();
