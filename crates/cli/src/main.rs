@@ -91,6 +91,11 @@ enum Command {
         /// port 465) or `none` (a relay on the same closed network).
         #[arg(long, env = "XINFANG_SMTP_TLS", default_value = "starttls")]
         smtp_tls: SmtpSecurity,
+        /// The address citizens and partner systems reach this server at, e.g.
+        /// `https://xinfang.city.gov.cn` (Open311's discovery names its endpoint with it); from
+        /// each request's Host when unset.
+        #[arg(long, env = "XINFANG_PUBLIC_URL", value_parser = parse_public_url)]
+        public_url: Option<String>,
         /// PEM file of extra certificate authorities for the SMS gateway's and the SMTP relay's
         /// certificates (an office network's own CA); the public roots are always trusted.
         #[arg(long, env = "XINFANG_TLS_CA")]
@@ -197,6 +202,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             idle_minutes,
             smtp_tls,
             tls_ca,
+            public_url,
         } => {
             let mut config = config::app_config(&db, index, files)?;
             config.secure_cookies = !insecure_cookies;
@@ -204,6 +210,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             config.idle_timeout = std::time::Duration::from_secs(idle_minutes * 60);
             config::warn_about_transport(&addr, insecure_cookies, &trusted_proxy);
             config.trusted_proxies = trusted_proxy;
+            config.public_url = public_url;
             let trust = match &tls_ca {
                 Some(path) => TlsTrust::from_file(path)?,
                 None => TlsTrust::default(),
@@ -317,4 +324,17 @@ fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
     s.parse::<ipnet::IpNet>()
         .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
         .map_err(|_| format!("不是 IP 地址或网段: {s}"))
+}
+
+/// `https://host[:port][/prefix]`, without a trailing slash.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let s = s.trim().trim_end_matches('/');
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(|| format!("应以 https:// 或 http:// 开头: {s}"))?;
+    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
+        return Err(format!("不是有效的地址: {s}"));
+    }
+    Ok(s.to_string())
 }

@@ -123,6 +123,15 @@ impl Store {
         Ok(out)
     }
 
+    /// When the log last recorded an event of `kind` (ms), if ever.
+    pub async fn last_event_at(&self, kind: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT MAX(at) AS at FROM events WHERE kind = $1")
+            .bind(kind)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<Option<i64>, _>("at")?)
+    }
+
     /// Whether the database has no units yet (a fresh install).
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(self.org().is_empty())

@@ -61,6 +61,9 @@ pub struct AppState {
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
     /// A session unused this long has ended.
     pub idle_timeout: Duration,
+    /// The address citizens and partner systems reach this server at (`https://xinfang.city.gov.cn`),
+    /// for absolute links such as Open311's discovery; from each request's Host when unset.
+    pub public_url: Option<Arc<str>>,
 }
 
 /// Difficulty of the submission proof of work: about 2^18 hashes, a second or two in a phone's
@@ -85,6 +88,7 @@ impl AppState {
             disks: Arc::new([]),
             trusted_proxies: Arc::new([]),
             idle_timeout: IDLE_TIMEOUT,
+            public_url: None,
         }
     }
 }
@@ -97,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::routes())
         .merge(portal::routes())
         .merge(open311::routes())
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(text_guard::refuse_bad_text))
         .layer(TimeoutLayer::with_status_code(
@@ -111,6 +116,16 @@ pub fn router(state: AppState) -> Router {
             ),
         )
         .with_state(state)
+}
+
+/// A path no route has: Open311's error document under `/open311`, else a plain 404.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/open311") {
+        open311::fallback(uri).await
+    } else {
+        axum::http::StatusCode::NOT_FOUND.into_response()
+    }
 }
 
 /// How to run xinfang: where its data lives and what it talks to. `xinfang serve` makes it
@@ -135,6 +150,8 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// See [`AppState::idle_timeout`].
     pub idle_timeout: Duration,
+    /// See [`AppState::public_url`].
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -152,6 +169,7 @@ impl Config {
             sweep_every: Duration::from_secs(60),
             trusted_proxies: Vec::new(),
             idle_timeout: IDLE_TIMEOUT,
+            public_url: None,
         }
     }
 }
@@ -192,6 +210,7 @@ impl App {
             disks: disks.into(),
             trusted_proxies: config.trusted_proxies.into(),
             idle_timeout: config.idle_timeout,
+            public_url: config.public_url.map(Into::into),
             ..AppState::new(store, text, files)
         };
         Ok(App {

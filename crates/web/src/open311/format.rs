@@ -49,8 +49,10 @@ fn escape(s: &str, out: &mut String) {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry are dropped.
+            // Characters XML 1.0 cannot carry are dropped (stored before the text rule, or
+            // from elsewhere): one of them would break a whole list.
             c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
             c => out.push(c),
         }
     }
@@ -162,5 +164,12 @@ mod tests {
             json(&n).to_string(),
             r#"[{"keywords":null,"metadata":true,"service_code":"a&b"}]"#
         );
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_are_dropped_and_the_rest_kept() {
+        let mut out = String::new();
+        escape("路灯\u{FFFE}不亮\u{FFFF}\u{1}\t<&>", &mut out);
+        assert_eq!(out, "路灯不亮\t&lt;&amp;&gt;");
     }
 }

@@ -10,7 +10,7 @@ mod format;
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -46,6 +46,21 @@ pub fn refused(path: &str, description: &str) -> Response {
     error(StatusCode::BAD_REQUEST, f, description)
 }
 
+/// A path Open311 does not have, answered in the format its extension asks for.
+fn not_found_in(path: &str) -> Response {
+    let f = if path.ends_with(".json") {
+        Format::Json
+    } else {
+        Format::Xml
+    };
+    error(StatusCode::NOT_FOUND, f, "resource not found")
+}
+
+/// Any other path under `/open311`: the spec's error document, never an empty 404.
+pub async fn fallback(uri: axum::http::Uri) -> Response {
+    not_found_in(uri.path())
+}
+
 fn not_found() -> Response {
     error(
         StatusCode::NOT_FOUND,
@@ -54,17 +69,68 @@ fn not_found() -> Response {
     )
 }
 
-async fn discovery(Path(file): Path<String>) -> Response {
+async fn discovery(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+    Path(file): Path<String>,
+) -> Response {
     match Format::split(&file) {
-        Some(("discovery", f)) => discovery_doc(f),
-        _ => not_found(),
+        Some(("discovery", f)) => discovery_doc(&state, &parts, f).await,
+        _ => not_found_in(&file),
     }
 }
 
-fn discovery_doc(f: Format) -> Response {
-    let changeset = "2026-11-22T00:00:00+08:00";
+/// When the services or the regions last changed: the taxonomy's date in this build, or the
+/// last unit created (the regions are the towns), whichever is later.
+async fn changeset(state: &AppState) -> String {
+    let clock = state.store.clock();
+    let units = state
+        .store
+        .last_event_at("unit_created")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(0);
+    let taxonomy = DateTime::parse_from_rfc3339(taxonomy::CHANGED)
+        .map(|d| d.timestamp_millis())
+        .unwrap_or(0);
+    clock.format_ms(units.max(taxonomy))
+}
+
+/// Where Open311 is served, absolute: `--public-url`, else the scheme and Host the request came
+/// with (https when a trusted proxy says so).
+fn base_url(state: &AppState, parts: &axum::http::request::Parts) -> String {
+    if let Some(u) = &state.public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    let host = parts
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = if crate::extract::reached_over_https(parts, &state.trusted_proxies) {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+async fn discovery_doc(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    f: Format,
+) -> Response {
+    let changeset = changeset(state).await;
+    let url = format!("{}/open311/v2", base_url(state, parts));
     let node = Node::Object(vec![
-        ("changeset", text(changeset)),
+        ("changeset", text(changeset.clone())),
         ("contact", text("信访部门系统管理员（见网上信访页面）")),
         (
             "key_service",
@@ -76,8 +142,8 @@ fn discovery_doc(f: Format) -> Response {
                 "endpoint",
                 vec![Node::Object(vec![
                     ("specification", text(SPEC)),
-                    ("url", text("/open311/v2")),
-                    ("changeset", text(changeset)),
+                    ("url", text(url)),
+                    ("changeset", text(changeset.clone())),
                     ("type", text("production")),
                     (
                         "formats",
@@ -94,6 +160,7 @@ fn discovery_doc(f: Format) -> Response {
 async fn top(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    parts: axum::http::request::Parts,
     Path(file): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -104,7 +171,7 @@ async fn top(
         return error(e.status, f, "too many requests; slow down");
     }
     match name {
-        "discovery" => discovery_doc(f),
+        "discovery" => discovery_doc(&state, &parts, f).await,
         "services" => services(f),
         "requests" => list_requests(&state, f, &q).await,
         _ => error(StatusCode::NOT_FOUND, f, "resource not found"),
@@ -118,7 +185,13 @@ fn services(f: Format) -> Response {
             Node::Object(vec![
                 ("service_code", text(c.code)),
                 ("service_name", text(c.name)),
-                ("description", text(c.description)),
+                (
+                    "description",
+                    text(format!(
+                        "{}。提交时须填写 description（信访人的请求、事实和理由）。",
+                        c.description.trim_end_matches('。')
+                    )),
+                ),
                 ("metadata", Node::Bool(true)),
                 ("type", text("realtime")),
                 ("keywords", text(format!("{},{}", c.group, c.name))),
@@ -160,13 +233,20 @@ fn attributes(state: &AppState) -> Vec<Node> {
         Node::Object(fields)
     };
     vec![
-        attr(1, "title", "string", true, "事项标题（100字以内）", vec![]),
+        attr(
+            1,
+            "title",
+            "string",
+            false,
+            "事项标题（100字以内；不填时取服务名称）",
+            vec![],
+        ),
         attr(
             2,
             "petitioner_name",
             "string",
-            false,
-            "信访人姓名（不填时取 last_name + first_name）",
+            true,
+            "信访人姓名（必填；也可以 last_name + first_name 提供）",
             vec![],
         ),
         attr(
@@ -233,12 +313,24 @@ fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
 async fn post_request(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
     Path(file): Path<String>,
-    RawForm(body): RawForm,
+    body: axum::body::Bytes,
 ) -> Response {
     let Some(("requests", f)) = Format::split(&file) else {
-        return not_found();
+        return not_found_in(&file);
     };
+    let is_form = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return error(
+            StatusCode::BAD_REQUEST,
+            f,
+            "the request must be posted as application/x-www-form-urlencoded",
+        );
+    }
     if let Err(e) = state.limits.check_public(ip) {
         return error(e.status, f, "too many requests; slow down");
     }
@@ -309,14 +401,20 @@ async fn post_request(
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
     };
-    let name = attr("petitioner_name").or_else(|| {
+    let Some(name) = attr("petitioner_name").or_else(|| {
         let n = format!(
             "{}{}",
             get("last_name").unwrap_or_default(),
             get("first_name").unwrap_or_default()
         );
         (!n.is_empty()).then_some(n)
-    });
+    }) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            f,
+            "attribute[petitioner_name] (or last_name and first_name) was not provided",
+        );
+    };
     let mut content = description;
     if let Some(m) = get("media_url") {
         content.push_str(&format!("\n附件链接：{m}"));
@@ -331,7 +429,7 @@ async fn post_request(
         title: attr("title").unwrap_or_else(|| category.name.to_string()),
         content,
         petitioner: Petitioner {
-            name: name.unwrap_or_default(),
+            name,
             id_number: attr("id_number"),
             phone: get("phone"),
             address: Some(location),
@@ -488,8 +586,12 @@ async fn caller_key(state: &AppState, q: &HashMap<String, String>) -> Option<i64
     state.store.api_key_id(key).await.ok().flatten()
 }
 
+/// A W3C datetime with its zone: `2026-01-01T08:00:00+08:00`, with fractions of a second, or
+/// to the minute (`2026-01-01T08:00+08:00`, `…Z`).
 fn parse_w3(s: &str) -> Option<i64> {
     DateTime::parse_from_rfc3339(s)
+        .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M%:z"))
+        .or_else(|_| DateTime::parse_from_str(&s.replace('Z', "+00:00"), "%Y-%m-%dT%H:%M%:z"))
         .ok()
         .map(|d| d.timestamp_millis())
 }

@@ -131,3 +131,57 @@ both_backends! {
         assert_eq!(post(&app, "/open311/v2/requests.json", &req).await.0, StatusCode::FORBIDDEN);
     }
 }
+
+both_backends! {
+    async fn the_endpoint_answers_as_the_specification_and_its_clients_expect(db: TestDb) {
+        let app = spawn(db).await;
+        // The discovery's endpoint is absolute, from the request's Host.
+        let r = app.client.get(app.url("/open311/discovery.json")).header("Host", "xinfang.qinghe.gov.cn").send().await.unwrap();
+        let d = json(&r.text().await.unwrap());
+        assert_eq!(d["endpoints"][0]["url"], "http://xinfang.qinghe.gov.cn/open311/v2");
+        // The changeset moves when the regions (the towns) change.
+        let before = d["changeset"].as_str().unwrap().to_string();
+        app.store.clock().advance(chrono::Duration::days(1));
+        app.store.create_unit(Some(app.city.city), "南湖镇", xinfang_domain::UnitKind::Town, Who::System).await.unwrap();
+        let d = json(&get(&app, "/open311/v2/discovery.json").await.2);
+        assert!(d["changeset"].as_str().unwrap() > before.as_str(), "{} after {before}", d["changeset"]);
+        assert!(chrono::DateTime::parse_from_rfc3339(d["changeset"].as_str().unwrap()).is_ok());
+
+        // The definition marks what is really required; the services list says description is.
+        let def = json(&get(&app, "/open311/v2/services/cxjs-wygl.json").await.2);
+        let required = |code: &str| def["attributes"].as_array().unwrap().iter().find(|a| a["code"] == code).unwrap()["required"].as_bool().unwrap();
+        assert!(!required("title") && required("petitioner_name"));
+        let services = json(&get(&app, "/open311/v2/services.json").await.2);
+        assert!(services[0]["description"].as_str().unwrap().contains("description"));
+
+        let (_, key) = app.store.create_api_key("12345热线").await.unwrap();
+        let base = [("api_key", key.as_str()), ("service_code", "cxjs-wygl"), ("address_string", "东城镇锦绣华庭3号楼")];
+        let before = app.event_count().await;
+        // No description, no name: the specification's 400 document, in the format asked for.
+        let (s, body) = post(&app, "/open311/v2/requests.json", &[&base[..], &[("attribute[petitioner_name]", "李四")]].concat()).await;
+        assert_eq!((s, json(&body)[0]["description"].as_str()), (StatusCode::BAD_REQUEST, Some("description was not provided")));
+        let (s, body) = post(&app, "/open311/v2/requests.xml", &[&base[..], &[("description", "物业乱收费")]].concat()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(body.contains("<code>400</code><description>attribute[petitioner_name] (or last_name and first_name) was not provided</description>"), "{body}");
+        // A JSON body is not a form: the spec's error, not a bare 415.
+        let r = app.client.post(app.url("/open311/v2/requests.json")).json(&serde_json::json!({"api_key": key})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(json(&r.text().await.unwrap())[0]["code"], 400);
+        assert_eq!(app.event_count().await, before, "nothing written");
+        // A title is not needed: the service's name stands in.
+        let (s, body) = post(&app, "/open311/v2/requests.json", &[&base[..], &[("description", "物业乱收费"), ("last_name", "李"), ("first_name", "四")]].concat()).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+
+        // Paths Open311 does not have answer its error document, JSON for .json.
+        for path in ["/open311/v2/nothing/here.json", "/open311/v2/requests/1/extra.json"] {
+            let (s, ct, body) = get(&app, path).await;
+            assert_eq!((s, ct.as_str()), (StatusCode::NOT_FOUND, "application/json; charset=utf-8"), "{path}");
+            assert_eq!(json(&body)[0]["code"], 404);
+        }
+        // Dates to the minute with a zone (W3C's hh:mmTZD) are taken.
+        let today = app.store.clock().today();
+        let (s, _, body) = get(&app, &format!("/open311/v2/requests.json?start_date={}T00:00%2B08:00&end_date={}T23:59Z", today - chrono::Duration::days(1), today + chrono::Duration::days(1))).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(json(&body).as_array().unwrap().len(), 1);
+    }
+}
