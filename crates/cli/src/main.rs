@@ -2,12 +2,14 @@
 
 mod backup;
 mod bench;
+mod checkpoints;
 mod config;
 
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 use xinfang_adapters::notify::{SmsGateway, SmtpRelay, SmtpSecurity, TlsTrust};
 use xinfang_store::chain::Verdict;
+use xinfang_store::checkpoint::Kind;
 
 #[derive(Parser)]
 #[command(name = "xinfang", version, about = "信访工作平台 xinfang")]
@@ -100,6 +102,11 @@ enum Command {
         /// certificates (an office network's own CA); the public roots are always trusted.
         #[arg(long, env = "XINFANG_TLS_CA")]
         tls_ca: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        checkpoint: checkpoints::CheckpointArgs,
+        /// Seconds between signed checkpoints (with `--checkpoints`), when the log has grown.
+        #[arg(long, env = "XINFANG_CHECKPOINT_EVERY", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        checkpoint_every: u64,
     },
     /// Build the demo city (units, people, a year of cases) in an empty database.
     Demo {
@@ -115,10 +122,24 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Walk the hash-chained event log and name the first broken link.
+    /// Walk the hash-chained event log and name the first broken link; with `--checkpoints`,
+    /// hold it against the signed checkpoints too (a truncated or rewritten log, or a restore).
     Verify {
         #[command(flatten)]
         db: DbArgs,
+        /// Directory of signed checkpoints.
+        #[arg(long)]
+        checkpoints: Option<std::path::PathBuf>,
+        /// The checkpoints' public key (hex), or the signing key's file.
+        #[arg(long, requires = "checkpoints")]
+        public_key: Option<String>,
+    },
+    /// Write a signed checkpoint of the log now (as `serve --checkpoints` does on a schedule).
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        checkpoint: checkpoints::CheckpointArgs,
     },
     /// Back up the database (one snapshot, while the server runs) and the attachment files into
     /// a directory; it restores into either kind of database.
@@ -146,6 +167,10 @@ enum Command {
         /// The text index to rebuild (as `serve --index`): emptied, the server refills it.
         #[arg(long, env = "XINFANG_INDEX")]
         index: Option<std::path::PathBuf>,
+        /// With `--checkpoints`, a signed checkpoint of the restored log is written, so that
+        /// `verify` tells the events lost with the restore from tampering.
+        #[command(flatten)]
+        checkpoint: checkpoints::CheckpointArgs,
     },
     /// Write the built-in official holiday tables (2007–2026) as an editable TOML file.
     Holidays,
@@ -203,6 +228,8 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             smtp_tls,
             tls_ca,
             public_url,
+            checkpoint,
+            checkpoint_every,
         } => {
             let mut config = config::app_config(&db, index, files)?;
             config.secure_cookies = !insecure_cookies;
@@ -242,6 +269,11 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
                     report.cases, report.events, report.seconds
                 );
             }
+            checkpoint.spawn_periodic(
+                store.clone(),
+                &db.db,
+                std::time::Duration::from_secs(checkpoint_every),
+            )?;
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .map_err(|e| format!("无法监听 {addr}: {e}"))?;
@@ -272,7 +304,11 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             config::open(&db).await?;
             println!("数据库结构已是最新");
         }
-        Command::Verify { db } => {
+        Command::Verify {
+            db,
+            checkpoints,
+            public_key,
+        } => {
             let store = config::open(&db).await?;
             match store.verify_chain().await.map_err(|e| e.to_string())? {
                 Verdict::Intact { events, head } => println!("完好: {events} 个事件，链头 {head}"),
@@ -285,6 +321,18 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
                     return Ok(std::process::ExitCode::from(2));
                 }
             }
+            if let Some(dir) = checkpoints {
+                let key = match public_key {
+                    Some(k) => k,
+                    None => config::data_dir(&db.db, None, "checkpoint-key")
+                        .display()
+                        .to_string(),
+                };
+                let code = checkpoints::verify(&store, &dir, &key).await?;
+                if code != 0 {
+                    return Ok(std::process::ExitCode::from(code));
+                }
+            }
         }
         Command::Backup { db, to, files } => backup::backup(&db, &to, files).await?,
         Command::Restore {
@@ -292,7 +340,22 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             db,
             files,
             index,
-        } => return backup::restore(&from, &db, files, index).await,
+            checkpoint,
+        } => {
+            let code = backup::restore(&from, &db, files, index).await?;
+            if code == std::process::ExitCode::SUCCESS {
+                let store = config::open(&db).await?;
+                checkpoint.write(&store, &db.db, Kind::Restore).await?;
+            }
+            return Ok(code);
+        }
+        Command::Checkpoint { db, checkpoint } => {
+            if checkpoint.checkpoints.is_none() {
+                return Err("请用 --checkpoints 指定检查点目录".into());
+            }
+            let store = config::open(&db).await?;
+            checkpoint.write(&store, &db.db, Kind::Periodic).await?;
+        }
         Command::Holidays => print!("{}", xinfang_domain::Calendar::official().to_toml()),
         Command::Bench { which } => bench::run(which).await?,
     }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod backup;
 pub mod calendar;
 pub mod chain;
+pub mod checkpoint;
 pub mod clock;
 pub mod conference;
 pub mod duty;

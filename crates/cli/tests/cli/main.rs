@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+mod checkpoints;
 mod crash;
 mod drill;
 mod processes;
