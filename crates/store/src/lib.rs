@@ -20,6 +20,7 @@ pub mod open311;
 pub mod org;
 pub mod outbox;
 pub mod ownership;
+pub mod personal_log;
 pub mod read;
 pub mod reception;
 pub mod records;

@@ -176,3 +176,8 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A query string that does not fit the operation's parameters.
+pub fn bad_query(e: axum::extract::rejection::QueryRejection) -> ApiError {
+    ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text()))
+}

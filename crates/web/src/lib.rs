@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(text_guard::refuse_bad_text))
+        .layer(axum::middleware::from_fn(no_store))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -116,6 +117,23 @@ pub fn router(state: AppState) -> Router {
             ),
         )
         .with_state(state)
+}
+
+/// Nothing but the static assets may be kept by a browser or a proxy: the pages and the API
+/// carry petitioners' personal data (a shared office computer's cache, a proxy's disk).
+async fn no_store(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let cacheable = req.uri().path().starts_with("/static/");
+    let mut response = next.run(req).await;
+    if !cacheable {
+        response.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    response
 }
 
 /// A path no route has: Open311's error document under `/open311`, else a plain 404.

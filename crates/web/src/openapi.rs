@@ -14,7 +14,7 @@ use crate::api::{
     info(title = "xinfang 信访工作平台 API", description = "信访事项登记、分流、受理、办理、答复、评价、复查复核。错误返回 `{\"error\":{\"code\",\"message\"}}`。"),
     paths(
         session::login, session::logout, session::me, session::change_password,
-        org::accounts, org::act_on_account, org::security_log,
+        org::accounts, org::act_on_account, org::security_log, org::personal_data_log,
         org::list_units, org::create_unit, org::list_people, org::create_person, org::policy,
         calendar::get, calendar::set_year,
         cases::create, cases::list, cases::search, cases::similar, cases::get_one, cases::timeline, cases::act,

@@ -46,6 +46,8 @@ pub struct CaseView {
     pub status_label: &'static str,
     pub channel_label: &'static str,
     pub disclosure: Disclosure,
+    /// Masked now, and the caller may ask for the full data (`?reveal=true`, recorded).
+    pub may_reveal: bool,
     pub clock: Option<ClockView>,
     pub registered_unit_ref: Option<UnitRef>,
     pub handling_unit_ref: Option<UnitRef>,
@@ -68,7 +70,8 @@ pub fn clock_view(case: &Case, today: NaiveDate) -> Option<ClockView> {
     })
 }
 
-pub fn case_view(store: &Store, actor: &Actor, case: Case) -> CaseView {
+/// The case as `actor` sees it: personal data masked unless `revealed` (see [`access::shown`]).
+pub fn case_view(store: &Store, actor: &Actor, case: Case, revealed: bool) -> CaseView {
     let (org, calendar) = (store.org(), store.calendar());
     let today = store.clock().today();
     let ctx = Ctx {
@@ -78,11 +81,12 @@ pub fn case_view(store: &Store, actor: &Actor, case: Case) -> CaseView {
         calendar: &calendar,
     };
     let actions = available_actions(&case, ctx);
-    let how = disclosure(actor, &case);
+    let how = xinfang_domain::access::shown(actor, &case, revealed);
     CaseView {
         status_label: case.status.label(),
         channel_label: case.channel.label(),
         disclosure: how,
+        may_reveal: how == Disclosure::Masked && disclosure(actor, &case) == Disclosure::Full,
         clock: clock_view(&case, today),
         registered_unit_ref: unit_ref(&org, Some(case.registered_unit)),
         handling_unit_ref: unit_ref(&org, case.handling_unit),

@@ -217,6 +217,15 @@ pub fn disclosure(actor: &Actor, case: &Case) -> Disclosure {
     }
 }
 
+/// What a case page or read shows: masked by default even to those who may see everything;
+/// the full data only when they ask for it (`revealed`, an act the server records).
+pub fn shown(actor: &Actor, case: &Case, revealed: bool) -> Disclosure {
+    match disclosure(actor, case) {
+        Disclosure::Full if !revealed => Disclosure::Masked,
+        d => d,
+    }
+}
+
 /// The name a list shows for a case's petitioner: hidden for a report outside 纪检监察.
 pub fn listed_name(actor: &Actor, is_report: bool, name: String) -> String {
     if is_report && !sees_reporter(actor) {

@@ -11,7 +11,7 @@ use xinfang_domain::case::{CaseStatus, Deadlines};
 use xinfang_domain::{CaseId, Command, NewCase, Warning};
 use xinfang_store::read::{CaseFilter, CaseSummary, Page, Sort, SortKey};
 
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody, bad_query};
 use crate::extract::{ApiJson, Officer, Versioned};
 use crate::views::{CaseView, TimelineItem, case_view, timeline_view};
 use crate::{AppState, app};
@@ -195,18 +195,34 @@ pub async fn search(
     ))
 }
 
-/// One case, with the deadlines running and the actions this officer may take.
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])),
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RevealQuery {
+    /// Show the petitioner's personal data unmasked (recorded: who, when, which case; 403 for
+    /// those who may only see it masked). Masked by default.
+    pub reveal: Option<bool>,
+}
+
+/// One case, with the deadlines running and the actions this officer may take; personal data
+/// masked unless `reveal=true`.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path), RevealQuery), security(("bearer" = [])),
     responses((status = 200, body = CaseView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
     Path(id): Path<i64>,
+    query: Result<Query<RevealQuery>, QueryRejection>,
 ) -> ApiResult<(ETag, Json<CaseView>)> {
+    let Query(q) = query.map_err(bad_query)?;
     let case = app::cases::readable(&state, &actor, CaseId(id)).await?;
+    let revealed = q.reveal.unwrap_or(false);
+    if revealed {
+        app::cases::reveal(&state, &actor, &case, "reveal").await?;
+    }
     Ok((
         ETag(case.version),
-        Json(case_view(&state.store, &actor, case)),
+        Json(case_view(&state.store, &actor, case, revealed)),
     ))
 }
 
@@ -244,7 +260,7 @@ pub async fn act(
     let case = app::cases::act(&state, &actor, CaseId(id), body, version).await?;
     Ok((
         ETag(case.version),
-        Json(case_view(&state.store, &actor, case)),
+        Json(case_view(&state.store, &actor, case, false)),
     ))
 }
 

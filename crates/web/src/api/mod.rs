@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts", get(org::accounts))
         .route("/people/{id}/actions", post(org::act_on_account))
         .route("/security-log", get(org::security_log))
+        .route("/personal-data-log", get(org::personal_data_log))
         .route("/units", get(org::list_units).post(org::create_unit))
         .route("/people", get(org::list_people).post(org::create_person))
         .route("/policy", get(org::policy))

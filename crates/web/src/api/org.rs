@@ -218,3 +218,35 @@ pub async fn security_log(
             .collect(),
     ))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonalAccessLine {
+    pub at: i64,
+    pub person_id: i64,
+    pub case_id: Option<i64>,
+    /// `reveal`, `document`, `search_phone`, `search_id_number`, `search_name`.
+    pub kind: String,
+}
+
+/// The newest 200 records of who saw petitioners' personal data unmasked or looked petitioners
+/// up by phone, ID number or name (admins).
+#[utoipa::path(get, path = "/api/v1/personal-data-log", tag = "units", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PersonalAccessLine>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn personal_data_log(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+) -> ApiResult<Json<Vec<PersonalAccessLine>>> {
+    app::org::admin(&actor)?;
+    let lines = state.store.personal_access_log(200).await?;
+    Ok(Json(
+        lines
+            .into_iter()
+            .map(|l| PersonalAccessLine {
+                at: l.at,
+                person_id: l.person_id,
+                case_id: l.case_id,
+                kind: l.kind,
+            })
+            .collect(),
+    ))
+}

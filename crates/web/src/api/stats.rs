@@ -14,7 +14,7 @@ use crate::app::stats::{
     BacklogRow, Ranked, UnitFigures, VolumeRow, behind, figures, period, ranking_rows,
     visible_units, volume_rows,
 };
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::Officer;
 use crate::{AppState, app};
 
@@ -30,9 +30,7 @@ pub struct AssessmentQuery {
     pub subtree: Option<bool>,
 }
 
-fn bad_query(e: QueryRejection) -> ApiError {
-    ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text()))
-}
+use crate::error::bad_query;
 
 /// One row per unit with the counts and rates of DESIGN.md §6 for the period, as of today.
 #[utoipa::path(get, path = "/api/v1/stats/assessment", tag = "stats", params(AssessmentQuery), security(("bearer" = [])),

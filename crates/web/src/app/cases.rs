@@ -56,6 +56,19 @@ async fn on_members_agenda(state: &AppState, actor: &Actor, case: &Case) -> ApiR
     Ok(false)
 }
 
+/// Records that `actor` is shown the case's personal data unmasked (`kind`: `reveal`, or
+/// `document` for a printed document), after checking that they may see it at all.
+pub async fn reveal(state: &AppState, actor: &Actor, case: &Case, kind: &str) -> ApiResult<()> {
+    if access::disclosure(actor, case) != access::Disclosure::Full {
+        return Err(ApiError::forbidden("无权查看信访人的完整个人信息"));
+    }
+    state
+        .store
+        .note_personal_access(actor.person, Some(case.id.0), kind)
+        .await?;
+    Ok(())
+}
+
 /// Runs a command on a case the officer sees. With `drawn_from`, the version of the case the
 /// command was drawn from: when someone acted since, nothing is done and the refusal (409
 /// `conflict`) carries the case as it is now.
@@ -72,7 +85,7 @@ pub async fn act(
         Ok(case) => Ok(case),
         Err(StoreError::Domain(stale @ DomainError::Stale { .. })) => {
             let now = visible(state, actor, id).await?;
-            Err(ApiError::from(stale).with_current(case_view(&state.store, actor, now)))
+            Err(ApiError::from(stale).with_current(case_view(&state.store, actor, now, false)))
         }
         Err(e) => Err(e.into()),
     }
@@ -123,6 +136,19 @@ pub async fn list(
     actor: &Actor,
     filter: &CaseFilter,
 ) -> ApiResult<Page<CaseSummary>> {
+    // A look-up by who the petitioner is, is recorded (the field, not the value).
+    for (given, kind) in [
+        (&filter.petitioner_phone, "search_phone"),
+        (&filter.petitioner_id_number, "search_id_number"),
+        (&filter.petitioner_name, "search_name"),
+    ] {
+        if given.as_deref().is_some_and(|v| !v.trim().is_empty()) {
+            state
+                .store
+                .note_personal_access(actor.person, None, kind)
+                .await?;
+        }
+    }
     let mut page = state.store.list_cases(actor, filter).await?;
     hide_reporters(actor, &mut page.items);
     Ok(page)

@@ -43,11 +43,30 @@ struct AdminPage {
     overrides: Vec<String>,
     api_keys: Vec<KeyRow>,
     security: Vec<SecurityRow>,
+    personal: Vec<PersonalRow>,
     calendar: app::calendar::CalendarView,
     /// The year the form proposes: next year when it is missing, else this one.
     next_year: i32,
     error: Option<String>,
     notice: Option<String>,
+}
+
+pub struct PersonalRow {
+    pub at: String,
+    pub who: String,
+    pub case_id: Option<i64>,
+    pub kind: &'static str,
+}
+
+fn personal_label(kind: &str) -> &'static str {
+    match kind {
+        "reveal" => "查看完整个人信息",
+        "document" => "打印文书",
+        "search_phone" => "按电话查询",
+        "search_id_number" => "按身份证号查询",
+        "search_name" => "按姓名查询",
+        _ => "其他",
+    }
 }
 
 pub struct SecurityRow {
@@ -127,6 +146,26 @@ async fn render(
                 );
             }
         };
+    let personal = match state.store.personal_access_log(30).await {
+        Ok(p) => p,
+        Err(e) => {
+            return error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &ApiError::from(e).message,
+            );
+        }
+    };
+    let ids: Vec<i64> = personal.iter().map(|p| p.person_id).collect();
+    let names = state.store.person_names(&ids).await.unwrap_or_default();
+    let personal = personal
+        .into_iter()
+        .map(|p| PersonalRow {
+            at: clock.minute_of(p.at),
+            who: names.get(&p.person_id).cloned().unwrap_or_default(),
+            case_id: p.case_id,
+            kind: personal_label(&p.kind),
+        })
+        .collect();
     let accounts: std::collections::HashMap<i64, _> =
         accounts.into_iter().map(|a| (a.id, a)).collect();
     let l = &state.store.policy().limits;
@@ -202,6 +241,7 @@ async fn render(
             .map(|o| o.name.clone())
             .collect(),
         api_keys,
+        personal,
         security: security
             .into_iter()
             .map(|l| SecurityRow {

@@ -12,9 +12,7 @@ use xinfang_domain::vocab::{LegalChannel, Outcome, Rating};
 use xinfang_domain::{Case, CaseId, Command, Role};
 
 use super::form::{Submitted, date};
-use super::frame::{
-    Done, Frame, UnitOption, frame, from_api, page_status, unit_options, urlencode,
-};
+use super::frame::{Frame, UnitOption, frame, from_api, page_status, unit_options, urlencode};
 use super::session::UiOfficer;
 use crate::views::{CaseView, TimelineItem, case_view, timeline_view};
 use crate::{AppState, app};
@@ -102,6 +100,7 @@ async fn render_case(
     case: Case,
     error: Option<String>,
     notice: Option<String>,
+    revealed: bool,
 ) -> Response {
     let entries = match state.store.timeline(case.id).await {
         Ok(e) => e,
@@ -169,7 +168,7 @@ async fn render_case(
     let status = page_status(&error);
     let page = CasePage {
         frame: frame(state, officer),
-        v: case_view(&state.store, &officer.actor, case),
+        v: case_view(&state.store, &officer.actor, case, revealed),
         timeline,
         units: unit_options(state),
         legal_channels: LegalChannel::ALL
@@ -198,16 +197,31 @@ async fn render_case(
     (status, page).into_response()
 }
 
+/// `?done=` after an action; `?reveal=1` to show the petitioner's data unmasked (recorded).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CasePageQuery {
+    #[serde(default)]
+    done: Option<String>,
+    #[serde(default)]
+    reveal: Option<String>,
+}
+
 pub async fn case_page(
     State(state): State<AppState>,
     officer: UiOfficer,
     Path(id): Path<i64>,
-    Query(q): Query<Done>,
+    Query(q): Query<CasePageQuery>,
 ) -> Response {
     match app::cases::readable(&state, &officer.actor, CaseId(id)).await {
         Ok(case) => {
             let done = q.done.map(|d| format!("已{d}"));
-            render_case(&state, &officer, case, None, done).await
+            let revealed = q.reveal.is_some();
+            if revealed
+                && let Err(e) = app::cases::reveal(&state, &officer.actor, &case, "reveal").await
+            {
+                return from_api(e);
+            }
+            render_case(&state, &officer, case, None, done, revealed).await
         }
         Err(e) => from_api(e),
     }
@@ -355,20 +369,20 @@ pub async fn act(
             Ok(v) => Some(v),
             Err(_) => {
                 let e = "表单内容不完整，请刷新页面后重新操作".to_string();
-                return render_case(&state, &officer, case, Some(e), None).await;
+                return render_case(&state, &officer, case, Some(e), None, false).await;
             }
         },
     };
     let cmd = match form.command() {
         Ok(c) => c,
-        Err(e) => return render_case(&state, &officer, case, Some(e), None).await,
+        Err(e) => return render_case(&state, &officer, case, Some(e), None, false).await,
     };
     let name = cmd.name();
     match app::cases::act(&state, &officer.actor, case.id, cmd, drawn_from).await {
         Ok(_) => Redirect::to(&format!("/cases/{id}?done={}", urlencode(name))).into_response(),
         // The page shows the case as it is now, with why nothing was done.
         Err(e) => match app::cases::visible(&state, &officer.actor, case.id).await {
-            Ok(now) => render_case(&state, &officer, now, Some(e.message), None).await,
+            Ok(now) => render_case(&state, &officer, now, Some(e.message), None, false).await,
             Err(gone) => from_api(gone),
         },
     }

@@ -88,7 +88,14 @@ pub async fn document(
         .or_else(|| org.get(case.responsible_unit()).ok())
         .map(|u| u.name.clone())
         .unwrap_or_default();
-    let view = case_view(&state.store, &officer.actor, case);
+    // A document goes to the petitioner by name: printing it is recorded like a reveal.
+    use xinfang_domain::access;
+    let revealed = access::disclosure(&officer.actor, &case) == access::Disclosure::Full;
+    if revealed && let Err(e) = app::cases::reveal(&state, &officer.actor, &case, "document").await
+    {
+        return from_api(e);
+    }
+    let view = case_view(&state.store, &officer.actor, case, revealed);
     let body = entry.event.public_text().unwrap_or_else(|| {
         format!(
             "您于{}提出的信访事项，我单位已依法登记，查询码：{}。",

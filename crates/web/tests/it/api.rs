@@ -194,10 +194,24 @@ both_backends! {
         assert_eq!(list["items"][0]["warning"], "green");
         let (s, v) = app.act(&town, id, json!({"action": "accept"})).await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        // Officers without the need see personal data masked.
+        // Masked by default even to the handler; shown in full when asked, and that is recorded.
         let (_, v) = app.get(Some(&town), &format!("/api/v1/cases/{id}")).await;
+        assert_eq!((v["petitioner"]["phone"].as_str(), v["disclosure"].as_str(), v["may_reveal"].as_bool()), (Some("139****5678"), Some("masked"), Some(true)));
+        let (_, v) = app.get(Some(&town), &format!("/api/v1/cases/{id}?reveal=true")).await;
         assert_eq!(v["petitioner"]["phone"], "13912345678");
         assert_eq!(v["disclosure"], "full");
+        let (_, v) = app.get(Some(&town), "/api/v1/cases?phone=13912345678").await;
+        assert_eq!(v["total"], 1);
+        let admin = app.login("admin").await;
+        let (s, log) = app.get(Some(&admin), "/api/v1/personal-data-log").await;
+        assert_eq!(s, StatusCode::OK, "{log}");
+        let kinds: Vec<(&str, Option<i64>)> = log.as_array().unwrap().iter().map(|l| (l["kind"].as_str().unwrap(), l["case_id"].as_i64())).collect();
+        assert_eq!(kinds, [("search_phone", None), ("reveal", Some(id))], "newest first; the number searched for is not kept: {log}");
+        assert!(!log.to_string().contains("13912345678"));
+        assert_eq!(app.get(Some(&town), "/api/v1/personal-data-log").await.0, StatusCode::FORBIDDEN);
+        // Nothing with personal data may be kept by a cache.
+        let r = app.client.get(app.url(&format!("/api/v1/cases/{id}"))).bearer_auth(&town).send().await.unwrap();
+        assert_eq!(r.headers()["cache-control"], "no-store");
     }
 
     async fn a_report_never_reveals_its_petitioner_outside_discipline(db: TestDb) {
@@ -233,7 +247,7 @@ both_backends! {
         }
         // The discipline commission sees everything.
         let jw = app.login("discipline_handler").await;
-        let (_, v) = app.get(Some(&jw), &format!("/api/v1/cases/{id}")).await;
+        let (_, v) = app.get(Some(&jw), &format!("/api/v1/cases/{id}?reveal=true")).await;
         assert_eq!(v["petitioner"]["name"], "李四");
         assert_eq!(v["disclosure"], "full");
     }

@@ -1,0 +1,58 @@
+//! The record of who saw or looked up petitioners' personal data (PIPL): a reveal of a case's
+//! unmasked data, a printed document, a search by phone, ID number or name. The value searched
+//! for is not kept — it is itself personal data.
+
+use sqlx::Row;
+use xinfang_domain::PersonId;
+
+use crate::{Store, StoreError};
+
+/// A line of the record.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PersonalAccess {
+    pub at: i64,
+    pub person_id: i64,
+    pub case_id: Option<i64>,
+    /// `reveal`, `document`, `search_phone`, `search_id_number`, `search_name`.
+    pub kind: String,
+}
+
+impl Store {
+    pub async fn note_personal_access(
+        &self,
+        person: PersonId,
+        case_id: Option<i64>,
+        kind: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO personal_data_log (at, person_id, case_id, kind) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(self.clock().now_ms())
+        .bind(person.0)
+        .bind(case_id)
+        .bind(kind)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The newest lines, newest first.
+    pub async fn personal_access_log(&self, limit: i64) -> Result<Vec<PersonalAccess>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, person_id, case_id, kind FROM personal_data_log ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PersonalAccess {
+                    at: r.try_get("at")?,
+                    person_id: r.try_get("person_id")?,
+                    case_id: r.try_get("case_id")?,
+                    kind: r.try_get("kind")?,
+                })
+            })
+            .collect()
+    }
+}
