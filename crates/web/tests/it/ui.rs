@@ -154,8 +154,15 @@ both_backends! {
         assert_eq!(s, StatusCode::SEE_OTHER);
         let case_path = loc.unwrap().split('?').next().unwrap().to_string();
         let id: i64 = case_path.trim_start_matches("/cases/").parse().unwrap();
-        let (_, page, _) = reg.get(&case_path).await;
+        let (_, page, h) = reg.get(&case_path).await;
         assert!(page.contains("集体访，12 人") && page.contains("待分流") && page.contains("转送"));
+        // The petitioner's data is masked until asked for; then shown, and the showing recorded.
+        assert!(page.contains("137****1111") && !page.contains("13700001111") && page.contains(r#"id="reveal""#), "{page}");
+        assert_eq!(h["cache-control"], "no-store");
+        let (s, shown, _) = reg.get(&format!("{case_path}?reveal=1")).await;
+        assert!(s == StatusCode::OK && shown.contains("13700001111") && !shown.contains(r#"id="reveal""#));
+        let log = app.store.personal_access_log(5).await.unwrap();
+        assert_eq!((log[0].kind.as_str(), log[0].case_id), ("reveal", Some(id)));
         // The registration notice (with the query code) waits in the outbox; no sender in tests.
         assert!(page.contains("通知信访人") && page.contains("信访事项登记回执") && page.contains("待发送"), "{page}");
         let csrf = reg.csrf(&case_path).await;
