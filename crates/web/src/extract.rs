@@ -37,7 +37,7 @@ pub struct Versioned<T> {
     pub version: Option<u32>,
 }
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Versioned<T> {
+impl<T: DeserializeOwned + serde::Serialize, S: Send + Sync> FromRequest<S> for Versioned<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
@@ -60,13 +60,32 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Versioned<T> {
             }
             (h, f) => h.or(f),
         };
-        let body = serde_json::from_value(value).map_err(|e| {
+        let given = value.clone();
+        let body: T = serde_json::from_value(value).map_err(|e| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_field",
                 format!("请求字段不正确: {e}"),
             )
         })?;
+        // serde lets a variant without fields (`{"action": "accept"}`) take any others
+        // silently: a field the command does not carry back is one it does not know.
+        if let (Some(given), Ok(serde_json::Value::Object(kept))) =
+            (given.as_object(), serde_json::to_value(&body))
+            && let Some(unknown) = given
+                .iter()
+                .find(|(k, v)| !v.is_null() && !kept.contains_key(*k))
+                .map(|(k, _)| k)
+        {
+            return Err(ApiError {
+                field: Some(unknown.chars().take(64).collect::<String>().into()),
+                ..ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_field",
+                    format!("请求字段不正确: 未知字段 `{unknown}`"),
+                )
+            });
+        }
         Ok(Versioned { body, version })
     }
 }

@@ -139,6 +139,11 @@ both_backends! {
         unknown["colour"] = json!("red");
         let (s, v) = app.post(Some(&reg), "/api/v1/cases", &unknown).await;
         assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field")));
+        // A command without fields takes no others either (serde would let them pass).
+        let events = app.event_count().await;
+        let (s, v) = app.act(&reg, id, json!({"action": "accept", "force": true})).await;
+        assert_eq!((s, v["error"]["code"].as_str(), v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field"), Some("force")), "{v}");
+        assert_eq!(app.event_count().await, events);
         let mut bad_channel = letter();
         bad_channel["channel"] = json!("pigeon");
         assert_eq!(app.post(Some(&reg), "/api/v1/cases", &bad_channel).await.0, StatusCode::UNPROCESSABLE_ENTITY);
