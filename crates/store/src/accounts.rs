@@ -42,6 +42,7 @@ pub struct LiveSession {
 
 /// A line of the security log.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecurityEntry {
     pub at: i64,
     /// `login_failed`, `locked`, `unlocked`, `password_changed`, `password_reset`, `deactivated`.
@@ -54,10 +55,12 @@ pub struct SecurityEntry {
 
 /// An account as administrators see it.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountState {
     pub id: i64,
     pub username: String,
     pub active: bool,
+    /// Locked after repeated failed logins until this time (ms since the epoch).
     pub locked_until: Option<i64>,
     pub must_change_password: bool,
 }

@@ -9,6 +9,7 @@ use crate::{Store, StoreError};
 
 /// A line of the record.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonalAccess {
     pub at: i64,
     pub person_id: i64,

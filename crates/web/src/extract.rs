@@ -16,6 +16,11 @@ use xinfang_store::accounts::LiveSession;
 use crate::AppState;
 use crate::error::ApiError;
 
+/// The pairs of a urlencoded form or query (nothing when it cannot be read).
+pub fn form_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(bytes).unwrap_or_default()
+}
+
 /// A JSON body; malformed JSON, unknown fields, wrong types and oversized bodies become 4xx errors.
 pub struct ApiJson<T>(pub T);
 

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use xinfang_domain::text_rule::{self, Fault};
 
 use crate::error::ApiError;
+use crate::extract::form_pairs;
 
 /// A string of the request the rule refuses: its field (or "path"/"query") and the fault.
 struct Refused {
@@ -50,7 +51,7 @@ pub async fn refuse_bad_text(req: Request, next: Next) -> Response {
                     .ok()
                     .and_then(|v| in_json("", &v))
             } else {
-                in_pairs(form_urlencoded_pairs(&bytes))
+                in_pairs(form_pairs(&bytes))
             };
             if let Some(r) = found {
                 return refuse(&path, r);
@@ -62,10 +63,6 @@ pub async fn refuse_bad_text(req: Request, next: Next) -> Response {
     next.run(Request::from_parts(parts, body)).await
 }
 
-fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(bytes).unwrap_or_default()
-}
-
 fn in_uri(uri: &axum::http::Uri) -> Option<Refused> {
     let path = percent_decoded(uri.path());
     if let Some(fault) = text_rule::fault(&path) {
@@ -74,7 +71,7 @@ fn in_uri(uri: &axum::http::Uri) -> Option<Refused> {
             fault,
         });
     }
-    in_pairs(form_urlencoded_pairs(uri.query()?.as_bytes()))
+    in_pairs(form_pairs(uri.query()?.as_bytes()))
 }
 
 fn percent_decoded(s: &str) -> String {

@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xinfang_domain::{Policy, Role, UnitId, UnitKind};
+use xinfang_store::accounts::{AccountState, SecurityEntry};
 use xinfang_store::org::Person;
+use xinfang_store::personal_log::PersonalAccess;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Officer};
@@ -116,37 +118,15 @@ pub async fn policy(State(state): State<AppState>, _: Officer) -> Json<Policy> {
     Json(state.store.policy().clone())
 }
 
-/// An account as administrators see it.
-#[derive(Serialize, ToSchema)]
-pub struct Account {
-    pub id: i64,
-    pub username: String,
-    pub active: bool,
-    /// Locked after repeated failed logins until this time (ms since the epoch).
-    pub locked_until: Option<i64>,
-    pub must_change_password: bool,
-}
-
 /// Every account with its state (admins).
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "units", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Account>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<AccountState>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn accounts(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
-) -> ApiResult<Json<Vec<Account>>> {
+) -> ApiResult<Json<Vec<AccountState>>> {
     app::org::admin(&actor)?;
-    let all = state.store.accounts().await?;
-    Ok(Json(
-        all.into_iter()
-            .map(|a| Account {
-                id: a.id,
-                username: a.username,
-                active: a.active,
-                locked_until: a.locked_until,
-                must_change_password: a.must_change_password,
-            })
-            .collect(),
-    ))
+    Ok(Json(state.store.accounts().await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -185,68 +165,26 @@ pub async fn act_on_account(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct SecurityLine {
-    pub at: i64,
-    /// `login_failed`, `locked`, `unlocked`, `password_changed`, `password_reset`, `deactivated`.
-    pub kind: String,
-    pub username: String,
-    pub address: Option<String>,
-    pub by_person: Option<i64>,
-}
-
 /// The newest 200 lines of the security log: failed logins, locks and the administrators' acts
 /// on accounts (admins).
 #[utoipa::path(get, path = "/api/v1/security-log", tag = "units", security(("bearer" = [])),
-    responses((status = 200, body = Vec<SecurityLine>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<SecurityEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn security_log(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
-) -> ApiResult<Json<Vec<SecurityLine>>> {
+) -> ApiResult<Json<Vec<SecurityEntry>>> {
     app::org::admin(&actor)?;
-    let lines = state.store.security_log(200).await?;
-    Ok(Json(
-        lines
-            .into_iter()
-            .map(|l| SecurityLine {
-                at: l.at,
-                kind: l.kind,
-                username: l.username,
-                address: l.address,
-                by_person: l.by_person,
-            })
-            .collect(),
-    ))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct PersonalAccessLine {
-    pub at: i64,
-    pub person_id: i64,
-    pub case_id: Option<i64>,
-    /// `reveal`, `document`, `search_phone`, `search_id_number`, `search_name`.
-    pub kind: String,
+    Ok(Json(state.store.security_log(200).await?))
 }
 
 /// The newest 200 records of who saw petitioners' personal data unmasked or looked petitioners
 /// up by phone, ID number or name (admins).
 #[utoipa::path(get, path = "/api/v1/personal-data-log", tag = "units", security(("bearer" = [])),
-    responses((status = 200, body = Vec<PersonalAccessLine>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<PersonalAccess>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn personal_data_log(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
-) -> ApiResult<Json<Vec<PersonalAccessLine>>> {
+) -> ApiResult<Json<Vec<PersonalAccess>>> {
     app::org::admin(&actor)?;
-    let lines = state.store.personal_access_log(200).await?;
-    Ok(Json(
-        lines
-            .into_iter()
-            .map(|l| PersonalAccessLine {
-                at: l.at,
-                person_id: l.person_id,
-                case_id: l.case_id,
-                kind: l.kind,
-            })
-            .collect(),
-    ))
+    Ok(Json(state.store.personal_access_log(200).await?))
 }

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xinfang_domain::{Role, UnitId};
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ClientIp, Officer};
+use crate::{AppState, app};
 use xinfang_store::accounts::LoginOutcome;
 
 #[derive(Deserialize, ToSchema)]
@@ -87,22 +87,8 @@ pub async fn login(
             "bad_credentials",
             "用户名或密码错误",
         )),
-        LoginOutcome::Locked { until_ms } => Err(locked(&state, until_ms)),
+        LoginOutcome::Locked { until_ms } => Err(app::org::locked(&state, until_ms)),
     }
-}
-
-/// The answer to a login while the account is locked.
-pub fn locked(state: &AppState, until_ms: i64) -> ApiError {
-    let seconds = (until_ms - state.store.clock().now_ms()).max(1000) / 1000;
-    ApiError::new(
-        StatusCode::LOCKED,
-        "account_locked",
-        format!(
-            "密码连续错误次数过多，账号已锁定，请{}分钟后再试或联系管理员解锁",
-            (seconds + 59) / 60
-        ),
-    )
-    .retry_after(u64::try_from(seconds).unwrap_or(1))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -98,3 +98,17 @@ pub async fn act_on_account(
     state.sessions.forget_person(person);
     Ok(())
 }
+
+/// The answer to a login while the account is locked.
+pub fn locked(state: &AppState, until_ms: i64) -> ApiError {
+    let seconds = (until_ms - state.store.clock().now_ms()).max(1000) / 1000;
+    ApiError::new(
+        StatusCode::LOCKED,
+        "account_locked",
+        format!(
+            "密码连续错误次数过多，账号已锁定，请{}分钟后再试或联系管理员解锁",
+            (seconds + 59) / 60
+        ),
+    )
+    .retry_after(u64::try_from(seconds).unwrap_or(1))
+}

@@ -293,7 +293,7 @@ async fn service_definition(State(state): State<AppState>, Path(file): Path<Stri
 fn parse_form(body: &[u8]) -> (HashMap<String, String>, HashMap<String, String>) {
     let mut fields = HashMap::new();
     let mut attrs = HashMap::new();
-    for (k, v) in form_urlencoded_pairs(body) {
+    for (k, v) in crate::extract::form_pairs(body) {
         if let Some(code) = k
             .strip_prefix("attribute[")
             .and_then(|r| r.split(']').next())
@@ -304,10 +304,6 @@ fn parse_form(body: &[u8]) -> (HashMap<String, String>, HashMap<String, String>)
         }
     }
     (fields, attrs)
-}
-
-fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
 }
 
 async fn post_request(

@@ -141,7 +141,7 @@ pub async fn login(
         }
         Ok(LoginOutcome::Refused) => fail("用户名或密码错误", axum::http::StatusCode::UNAUTHORIZED),
         Ok(LoginOutcome::Locked { until_ms }) => {
-            let e = crate::api::session::locked(&state, until_ms);
+            let e = crate::app::org::locked(&state, until_ms);
             with_retry_after(fail(&e.message, e.status), e.retry_after)
         }
         Err(_) => fail(
