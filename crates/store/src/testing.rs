@@ -242,3 +242,25 @@ pub async fn login(
         Err(e) => panic!("login {username}: {e}"),
     }
 }
+
+/// A letter registered by the city's petition office and forwarded to `to`.
+pub async fn forwarded_letter(
+    store: &crate::Store,
+    city: &SmallCity,
+    title: &str,
+    to: xinfang_domain::UnitId,
+) -> xinfang_domain::Case {
+    let registrar = || crate::Who::Officer(city.registrar.clone());
+    let case = store
+        .register(letter(title), registrar(), city.office)
+        .await
+        .expect("register");
+    store
+        .act(
+            case.id,
+            xinfang_domain::Command::Forward { to_unit: to },
+            registrar(),
+        )
+        .await
+        .expect("forward")
+}

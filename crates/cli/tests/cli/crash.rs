@@ -18,7 +18,7 @@ use xinfang_store::chain::Verdict;
 use xinfang_store::testing::TestDb;
 use xinfang_store::{Backend, Settings, Store};
 
-use crate::{Server, demo_token, free_port};
+use crate::{Server, demo_token, demo_unit, free_port, wait_for};
 
 /// A gateway on loopback that keeps every message it gets: (idempotency key, outbox id).
 async fn gateway() -> (String, Arc<Mutex<Vec<(String, i64)>>>) {
@@ -136,36 +136,9 @@ async fn run_until_killed(
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let started = Instant::now();
-    loop {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
-            && r.status() == 200
-        {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for(&client, &format!("{base}/readyz"), Duration::from_secs(60)).await;
     let registrar = demo_token(&client, &base, "registrar").await;
-    let units: Value = client
-        .get(format!("{base}/api/v1/units"))
-        .bearer_auth(&registrar)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let dept = units
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["name"] == "清河市住房和城乡建设局")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let dept = demo_unit(&client, &base, &registrar, "清河市住房和城乡建设局").await;
     let acked = Arc::new(Mutex::new(Acked::default()));
     let dead = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();

@@ -41,16 +41,47 @@ fn remove_db(path: &std::path::Path) {
 
 /// Waits until the server answers `/healthz`.
 async fn wait_ready(client: &reqwest::Client, base: &str, limit: Duration) {
+    wait_for(client, &format!("{base}/healthz"), limit).await;
+}
+
+/// Waits until `url` answers 200.
+async fn wait_for(client: &reqwest::Client, url: &str, limit: Duration) {
     let started = Instant::now();
     loop {
-        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+        if let Ok(r) = client.get(url).send().await
             && r.status() == 200
         {
             return;
         }
-        assert!(started.elapsed() < limit, "server did not become ready");
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(started.elapsed() < limit, "{url} did not answer");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// A GET of the API as the holder of `token`, its JSON answer.
+async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> serde_json::Value {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The id of the demo unit named `name`.
+async fn demo_unit(client: &reqwest::Client, base: &str, token: &str, name: &str) -> i64 {
+    let units = get_json(client, &format!("{base}/api/v1/units"), token).await;
+    units
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == name)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
 }
 
 /// A session token for a demo account.
@@ -117,15 +148,7 @@ async fn serve_demo_prints_logins_and_answers() {
     let count = |token: String| {
         let (client, base) = (client.clone(), base.clone());
         async move {
-            let list: serde_json::Value = client
-                .get(format!("{base}/api/v1/cases?per_page=5"))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let list = get_json(&client, &format!("{base}/api/v1/cases?per_page=5"), &token).await;
             list["total"].as_i64().unwrap()
         }
     };
@@ -187,14 +210,7 @@ async fn start_up_under_load_logs_no_error() {
     let server = Server(child);
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_ready(&client, &base, Duration::from_secs(60)).await;
     let mut tasks = Vec::new();
     for t in 0..6 {
         let (client, base) = (client.clone(), base.clone());

@@ -13,7 +13,7 @@ use sqlx::Row;
 use xinfang_store::Backend;
 use xinfang_store::testing::TestDb;
 
-use crate::{Server, demo_token, free_port};
+use crate::{Server, demo_token, demo_unit, free_port, get_json, wait_ready};
 
 /// An SMS gateway on loopback that counts each idempotency key it receives.
 async fn gateway() -> (String, Arc<Mutex<HashMap<String, u32>>>) {
@@ -120,36 +120,13 @@ async fn three_processes_on_one_postgresql_fail_no_request() {
         logs.push(log);
     }
     let client = reqwest::Client::new();
-    let started = Instant::now();
     for base in &bases {
-        while client.get(format!("{base}/healthz")).send().await.is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(120),
-                "{base} did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        wait_ready(&client, base, Duration::from_secs(120)).await;
     }
     // A session opened at one process is good at the others.
     let registrar = demo_token(&client, &bases[0], "registrar").await;
     let handler = demo_token(&client, &bases[1], "zjj_handler").await;
-    let units: Value = client
-        .get(format!("{}/api/v1/units", bases[2]))
-        .bearer_auth(&registrar)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let dept = units
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["name"] == "清河市住房和城乡建设局")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let dept = demo_unit(&client, &bases[2], &registrar, "清河市住房和城乡建设局").await;
 
     // 24 officers at once, each step at the next process along.
     let failed = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -225,15 +202,8 @@ async fn three_processes_on_one_postgresql_fail_no_request() {
     for base in &bases {
         let mut found = false;
         for _ in 0..50 {
-            let page: Value = client
-                .get(format!("{base}/api/v1/cases/search?q=电梯停运&per_page=1"))
-                .bearer_auth(&registrar)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let url = format!("{base}/api/v1/cases/search?q=电梯停运&per_page=1");
+            let page = get_json(&client, &url, &registrar).await;
             if page["total"].as_i64() == Some(24 * 12) {
                 found = true;
                 break;

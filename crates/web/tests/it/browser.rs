@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use xinfang_store::Backend;
-use xinfang_store::testing::{TEST_PASSWORD, TestDb};
+use xinfang_store::testing::{TEST_PASSWORD, TestDb, forwarded_letter};
 
 struct Driver(Child);
 
@@ -438,26 +438,9 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
 async fn the_statistics_page_draws_its_charts_in_chromium() {
     let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
     let city = &app.city;
-    let officer = |a: &xinfang_domain::Actor| xinfang_store::Who::Officer(a.clone());
     for (i, title) in ["甲", "乙", "丙"].iter().enumerate() {
-        let case = app
-            .store
-            .register(
-                xinfang_store::testing::letter(title),
-                officer(&city.registrar),
-                city.office,
-            )
-            .await
-            .unwrap();
         let to_unit = if i == 2 { city.town } else { city.dept };
-        app.store
-            .act(
-                case.id,
-                xinfang_domain::Command::Forward { to_unit },
-                officer(&city.registrar),
-            )
-            .await
-            .unwrap();
+        forwarded_letter(&app.store, city, title, to_unit).await;
     }
     let (_driver, c) = chromium().await;
     let base = app.base.clone();
@@ -482,25 +465,7 @@ async fn the_statistics_page_draws_its_charts_in_chromium() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervision_is_raised_answered_and_listed_in_chromium() {
     let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
-    let city = &app.city;
-    let registrar = xinfang_store::Who::Officer(city.registrar.clone());
-    let case = app
-        .store
-        .register(
-            xinfang_store::testing::letter("占道经营"),
-            registrar.clone(),
-            city.office,
-        )
-        .await
-        .unwrap();
-    app.store
-        .act(
-            case.id,
-            xinfang_domain::Command::Forward { to_unit: city.town },
-            registrar,
-        )
-        .await
-        .unwrap();
+    let case = forwarded_letter(&app.store, &app.city, "占道经营", app.city.town).await;
     let (_driver, c) = chromium().await;
     let base = app.base.clone();
 
@@ -551,24 +516,7 @@ async fn supervision_is_raised_answered_and_listed_in_chromium() {
 async fn a_stale_case_page_says_so_in_chromium() {
     let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
     let city = &app.city;
-    let registrar = xinfang_store::Who::Officer(city.registrar.clone());
-    let case = app
-        .store
-        .register(
-            xinfang_store::testing::letter("楼道堆物"),
-            registrar.clone(),
-            city.office,
-        )
-        .await
-        .unwrap();
-    app.store
-        .act(
-            case.id,
-            xinfang_domain::Command::Forward { to_unit: city.dept },
-            registrar,
-        )
-        .await
-        .unwrap();
+    let case = forwarded_letter(&app.store, city, "楼道堆物", city.dept).await;
     let (_driver, c) = chromium().await;
     let base = app.base.clone();
     login(&c, &base, "dept_head").await;
