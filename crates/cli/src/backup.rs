@@ -31,12 +31,20 @@ fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1024.0 / 1024.0
 }
 
-pub async fn backup(args: &DbArgs, to: &Path, files: Option<PathBuf>) -> Result<(), String> {
+pub async fn backup(
+    args: &DbArgs,
+    to: &Path,
+    files: Option<PathBuf>,
+    without_keys: bool,
+) -> Result<(), String> {
     let started = Instant::now();
     let store = Store::open(&args.db, settings(args)?)
         .await
         .map_err(|e| e.to_string())?;
-    let mut manifest = store.backup(to).await.map_err(|e| e.to_string())?;
+    let mut manifest = store
+        .backup(to, !without_keys)
+        .await
+        .map_err(|e| e.to_string())?;
     // The files after the snapshot: every attachment it names was kept before its case.
     let source = data_dir(&args.db, files, "files");
     let copied = if source.is_dir() {
@@ -66,7 +74,21 @@ pub async fn backup(args: &DbArgs, to: &Path, files: Option<PathBuf>) -> Result<
         started.elapsed().as_secs_f64(),
         to.display()
     );
+    if without_keys {
+        println!(
+            "备份不含个人信息密钥：恢复时须用 --keys 指定密钥文件（{}）",
+            store_key_hint(args)
+        );
+    }
     Ok(())
+}
+
+/// Where the key file of the database is, for messages.
+fn store_key_hint(args: &DbArgs) -> String {
+    match &args.personal_key {
+        Some(p) => p.display().to_string(),
+        None => "默认在数据库文件旁的 .key 文件".into(),
+    }
 }
 
 pub async fn restore(
@@ -74,10 +96,12 @@ pub async fn restore(
     args: &DbArgs,
     files: Option<PathBuf>,
     index: Option<PathBuf>,
+    keys: Option<PathBuf>,
 ) -> Result<ExitCode, String> {
     let started = Instant::now();
     let manifest = Manifest::read(from).map_err(|e| e.to_string())?;
-    let restored = xinfang_store::backup::restore(&args.db, from)
+    let target_key = settings(args)?.personal_key;
+    let restored = xinfang_store::backup::restore(&args.db, from, keys.as_deref(), &target_key)
         .await
         .map_err(|e| e.to_string())?;
     let attachments = from.join("files");
@@ -99,10 +123,25 @@ pub async fn restore(
         .await
         .map_err(|e| e.to_string())?;
     let verdict = store.verify_chain().await.map_err(|e| e.to_string())?;
+    // A backup from before the petitioner store was re-chained on opening: its head is the
+    // one the re-chaining started from.
+    let reanchored = store
+        .reanchors()
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|r| r.old_head == manifest.head_hash && r.last_seq == manifest.head_seq);
     store.close().await;
+    if let Some(r) = &reanchored {
+        println!(
+            "备份来自旧版本：信访人个人信息已移入加密信息库，事件链已重新计算（原链头 {} → 新链头 {}）",
+            r.old_head, r.new_head
+        );
+    }
+    let expected_head = reanchored.map_or(manifest.head_hash.clone(), |r| r.new_head);
     match verdict {
         Verdict::Intact { events, head }
-            if events as i64 == manifest.head_seq && head == manifest.head_hash =>
+            if events as i64 == manifest.head_seq && head == expected_head =>
         {
             println!(
                 "已恢复：{} 行（{} 个事件，链完好，链头与备份一致），附件 {} 个，用时 {:.1} 秒",

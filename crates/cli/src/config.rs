@@ -1,6 +1,7 @@
 //! Turning command-line options into a configured store.
 
 use xinfang_domain::{Calendar, Policy};
+use xinfang_store::personal::KeySource;
 use xinfang_store::{Clock, Settings, Store};
 
 use std::path::PathBuf;
@@ -49,10 +50,16 @@ pub fn settings(args: &DbArgs) -> Result<Settings, String> {
     };
     let calendar = Calendar::official();
     let clock = Clock::system(&policy.timezone)?;
+    let personal_key = match (&args.personal_key_hex, &args.personal_key) {
+        (Some(hex), _) => KeySource::Hex(hex.clone()),
+        (None, Some(file)) => KeySource::File(file.clone()),
+        (None, None) => KeySource::Beside,
+    };
     Ok(Settings {
         policy,
         calendar,
         clock,
+        personal_key,
     })
 }
 

@@ -29,6 +29,17 @@ pub struct DbArgs {
     /// Holiday calendar (TOML) for limits counted in working days; the built-in table when absent.
     #[arg(long, env = "XINFANG_HOLIDAYS")]
     pub holidays: Option<std::path::PathBuf>,
+    /// Key file of the petitioners' personal data (SM4-GCM); by default `FILE.key` beside an
+    /// SQLite file, `xinfang-DB.key` in the working directory for PostgreSQL, made on first start.
+    #[arg(long, env = "XINFANG_PERSONAL_KEY_FILE")]
+    pub personal_key: Option<std::path::PathBuf>,
+    /// The personal-data key itself (64 hex digits), instead of a file.
+    #[arg(
+        long = "personal-key-hex",
+        env = "XINFANG_PERSONAL_KEY",
+        hide_env_values = true
+    )]
+    pub personal_key_hex: Option<String>,
 }
 
 // Parsed once at start; boxing the server's many flags would only add noise.
@@ -152,6 +163,10 @@ enum Command {
         /// The attachment files (as `serve --files`).
         #[arg(long, env = "XINFANG_FILES")]
         files: Option<std::path::PathBuf>,
+        /// Leave the personal-data key file out of the backup (keep it apart; `restore --keys`
+        /// takes it back).
+        #[arg(long)]
+        without_keys: bool,
     },
     /// Restore a backup into a new, empty database (SQLite or PostgreSQL, whichever the backup
     /// came from), with its attachment files; the chain is verified afterwards.
@@ -167,6 +182,9 @@ enum Command {
         /// The text index to rebuild (as `serve --index`): emptied, the server refills it.
         #[arg(long, env = "XINFANG_INDEX")]
         index: Option<std::path::PathBuf>,
+        /// The personal-data key file, for a backup made `--without-keys`.
+        #[arg(long)]
+        keys: Option<std::path::PathBuf>,
         /// With `--checkpoints`, a signed checkpoint of the restored log is written, so that
         /// `verify` tells the events lost with the restore from tampering.
         #[command(flatten)]
@@ -334,15 +352,21 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
                 }
             }
         }
-        Command::Backup { db, to, files } => backup::backup(&db, &to, files).await?,
+        Command::Backup {
+            db,
+            to,
+            files,
+            without_keys,
+        } => backup::backup(&db, &to, files, without_keys).await?,
         Command::Restore {
             from,
             db,
             files,
             index,
+            keys,
             checkpoint,
         } => {
-            let code = backup::restore(&from, &db, files, index).await?;
+            let code = backup::restore(&from, &db, files, index, keys).await?;
             if code == std::process::ExitCode::SUCCESS {
                 let store = config::open(&db).await?;
                 checkpoint.write(&store, &db.db, Kind::Restore).await?;

@@ -233,9 +233,88 @@ pub struct Case {
     /// author did not see.
     #[serde(default)]
     pub version: u32,
+    /// Where the petitioner's personal data stands in the petitioner store, and the digest the
+    /// log keeps of it (the log never holds the data itself).
+    #[serde(default, skip_serializing_if = "PersonalMark::is_unset")]
+    pub personal: PersonalMark,
+}
+
+labelled_enum!(
+    /// What became of a petitioner's personal data on a lawful request (PIPL arts. 46, 47).
+    PersonalStanding {
+        Kept => ("kept", "正常"),
+        Restricted => ("restricted", "已限制处理"),
+        Erased => ("erased", "已删除"),
+    }
+);
+
+// labelled_enum! makes the enum, so #[default] cannot be put on a variant.
+#[allow(clippy::derivable_impls)]
+impl Default for PersonalStanding {
+    fn default() -> Self {
+        PersonalStanding::Kept
+    }
+}
+
+/// The case's reference to its petitioner record: the digest of what is kept, and its standing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonalMark {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    #[serde(default)]
+    pub standing: PersonalStanding,
+}
+
+impl PersonalMark {
+    pub fn is_unset(&self) -> bool {
+        self.digest.is_none() && self.standing == PersonalStanding::Kept
+    }
+}
+
+/// A case's personal data: the petitioner and a collective visit's representatives.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalData {
+    pub petitioner: Petitioner,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub representatives: Vec<Petitioner>,
 }
 
 impl Case {
+    /// The personal data the case carries.
+    pub fn personal_data(&self) -> PersonalData {
+        PersonalData {
+            petitioner: self.petitioner.clone(),
+            representatives: self
+                .collective
+                .as_ref()
+                .map(|c| c.representatives.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The case without its personal data (as the log and the read model keep it): the people
+    /// are blank, their number stays.
+    pub fn without_personal_data(&self) -> Case {
+        let mut c = self.clone();
+        c.put_personal_data(PersonalData {
+            petitioner: Petitioner::default(),
+            representatives: vec![
+                Petitioner::default();
+                self.personal_data().representatives.len()
+            ],
+        });
+        c
+    }
+
+    /// Puts the personal data back (from the petitioner store).
+    pub fn put_personal_data(&mut self, data: PersonalData) {
+        self.petitioner = data.petitioner;
+        if let Some(c) = &mut self.collective {
+            c.representatives = data.representatives;
+        }
+    }
+
     pub fn open_hearing(&self) -> Option<&Hearing> {
         self.hearings.last().filter(|h| h.ended_on.is_none())
     }

@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::case::{
-    Case, CaseStatus, Deadlines, Evaluation, Extension, Hearing, Opinion, PlannedHearing,
+    Case, CaseStatus, Deadlines, Evaluation, Extension, Hearing, Opinion, PersonalStanding,
+    PlannedHearing,
 };
 use crate::ids::{CaseId, PersonId, UnitId};
 use crate::vocab::{LegalChannel, Outcome, Rating};
@@ -138,6 +139,15 @@ pub enum Event {
         on: NaiveDate,
         deadlines: Deadlines,
     },
+    /// The petitioner's personal data was corrected, restricted or erased on a lawful request;
+    /// the log keeps the digest of what the petitioner store now holds, never the data.
+    PersonalData {
+        standing: PersonalStanding,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        digest: Option<String>,
+        reason: String,
+        on: NaiveDate,
+    },
 }
 
 impl Event {
@@ -167,6 +177,7 @@ impl Event {
             Event::Linked { .. } => "linked",
             Event::RepeatedBy { .. } => "repeated_by",
             Event::DeadlinesMoved { .. } => "deadlines_moved",
+            Event::PersonalData { .. } => "personal_data",
         }
     }
 
@@ -196,6 +207,11 @@ impl Event {
             Event::Linked { .. } => "作为重复信访并案",
             Event::RepeatedBy { .. } => "同一事项再次信访",
             Event::DeadlinesMoved { .. } => "节假日安排调整，期限重新计算",
+            Event::PersonalData { standing, .. } => match standing {
+                PersonalStanding::Kept => "更正信访人个人信息",
+                PersonalStanding::Restricted => "信访人个人信息限制处理",
+                PersonalStanding::Erased => "删除信访人个人信息",
+            },
         }
     }
 
@@ -258,7 +274,8 @@ impl Event {
             | Event::Refused { on, .. }
             | Event::Linked { on, .. }
             | Event::RepeatedBy { on, .. }
-            | Event::DeadlinesMoved { on, .. } => *on,
+            | Event::DeadlinesMoved { on, .. }
+            | Event::PersonalData { on, .. } => *on,
         }
     }
 
@@ -480,6 +497,12 @@ impl Case {
                 self.repeated_on.get_or_insert(*on);
             }
             DeadlinesMoved { deadlines, .. } => *d = deadlines.clone(),
+            PersonalData {
+                standing, digest, ..
+            } => {
+                self.personal.standing = *standing;
+                self.personal.digest = digest.clone();
+            }
         }
         // The version counts the steps officers and petitioners take; a recount of deadlines or
         // a later case repeating this one leaves forms drawn before them good.

@@ -18,6 +18,7 @@ pub mod lifecycle;
 pub mod metrics;
 pub mod org;
 pub mod ownership;
+pub mod personal;
 pub mod petitioner;
 pub mod policy;
 pub mod reception;

@@ -210,6 +210,7 @@ pub fn register(
         status: CaseStatus::Registered,
         limits,
         registered_on: received_on,
+        personal: Default::default(),
         sorting_since: received_on,
         received_on: None,
         accepted_on: None,

@@ -134,6 +134,23 @@ pub struct Policy {
     /// Weights of the monthly ranking of units.
     #[serde(default)]
     pub ranking: RankingWeights,
+    #[serde(default)]
+    pub personal_data: PersonalDataPolicy,
+}
+
+/// How long a petitioner's personal data is kept after the case closes (the office's archive
+/// rules): until then a request to erase it restricts its processing instead (PIPL art. 47).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PersonalDataPolicy {
+    pub retention_years: u32,
+}
+
+impl Default for PersonalDataPolicy {
+    fn default() -> Self {
+        PersonalDataPolicy { retention_years: 5 }
+    }
 }
 
 /// How much each rate counts in a unit's ranking score (0–100).

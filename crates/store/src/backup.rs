@@ -59,7 +59,17 @@ pub struct Manifest {
     /// The attachment files copied beside the tables (filled by the caller that copies them).
     #[serde(default)]
     pub files: Option<FilesDump>,
+    /// The ids of the keys the petitioner store's records are sealed under.
+    #[serde(default)]
+    pub personal_keys: Vec<String>,
+    /// Whether the key file is in the backup (`personal.key`), or was left out on purpose and
+    /// travels apart.
+    #[serde(default)]
+    pub keys_included: bool,
 }
+
+/// The key file inside a backup directory.
+pub const KEY_FILE: &str = "personal.key";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableDump {
@@ -220,9 +230,16 @@ fn quoted(name: &str) -> String {
 
 impl Store {
     /// Writes a backup of the database into `dir` (created; an existing backup there is
-    /// replaced table by table) from one snapshot, while the server goes on writing.
-    pub async fn backup(&self, dir: &Path) -> Result<Manifest, StoreError> {
+    /// replaced table by table) from one snapshot, while the server goes on writing. The key
+    /// file of the petitioner store goes with it unless `with_keys` is false (then it must
+    /// travel apart: `restore` takes it back).
+    pub async fn backup(&self, dir: &Path, with_keys: bool) -> Result<Manifest, StoreError> {
         std::fs::create_dir_all(dir.join("tables"))?;
+        let key_file = dir.join(KEY_FILE);
+        let _ = std::fs::remove_file(&key_file);
+        if with_keys {
+            self.keys.save(&key_file)?;
+        }
         let mut conn = self.pool.acquire().await?;
         match self.backend {
             Backend::Sqlite => sqlx::query("BEGIN").execute(&mut *conn).await?,
@@ -234,7 +251,10 @@ impl Store {
         };
         let result = self.dump(&mut conn, dir).await;
         let _ = sqlx::query("COMMIT").execute(&mut *conn).await;
-        result
+        let mut m = result?;
+        m.personal_keys = self.keys.ids();
+        m.keys_included = with_keys;
+        Ok(m)
     }
 
     async fn dump(&self, conn: &mut AnyConnection, dir: &Path) -> Result<Manifest, StoreError> {
@@ -345,6 +365,8 @@ impl Store {
             head_hash,
             tables: dumps,
             files: None,
+            personal_keys: Vec::new(),
+            keys_included: false,
         })
     }
 }
@@ -385,10 +407,16 @@ pub fn check(dir: &Path, m: &Manifest) -> Result<(), StoreError> {
 /// Restores the backup in `dir` into the empty database at `url` (created and migrated if
 /// needed), in one transaction: all or nothing. Open the database afterwards to sum the figures
 /// and check the chain.
-pub async fn restore(url: &str, dir: &Path) -> Result<Restored, StoreError> {
+pub async fn restore(
+    url: &str,
+    dir: &Path,
+    keys: Option<&Path>,
+    target_key: &crate::personal::KeySource,
+) -> Result<Restored, StoreError> {
     let m = Manifest::read(dir)?;
     check(dir, &m)?;
-    let (backend, _, pool) = crate::connect(url).await?;
+    let (backend, normal_url, pool) = crate::connect(url).await?;
+    place_keys(&m, dir, keys, target_key, backend, &normal_url)?;
     if m.schema > known_schema(backend) {
         return Err(StoreError::Config(format!(
             "备份来自更新的版本（数据库结构 {}，本版本 {}），请用新版本恢复",
@@ -407,11 +435,11 @@ pub async fn restore(url: &str, dir: &Path) -> Result<Restored, StoreError> {
         let Some(columns) = target.get(&t.name) else {
             return Err(StoreError::Config(format!("目标数据库没有表 {}", t.name)));
         };
-        if let Some(c) = t
-            .columns
-            .iter()
-            .find(|c| !columns.iter().any(|k| k.name == c.name))
-        {
+        if let Some(c) = t.columns.iter().find(|c| {
+            !columns
+                .iter()
+                .any(|k| k.name == renamed(&t.name, &c.name, m.schema))
+        }) {
             return Err(StoreError::Config(format!(
                 "目标数据库的表 {} 没有列 {}",
                 t.name, c.name
@@ -459,7 +487,11 @@ async fn load(
 ) -> Result<u64, StoreError> {
     let mut total = 0u64;
     for t in &m.tables {
-        let names: Vec<String> = t.columns.iter().map(|c| quoted(&c.name)).collect();
+        let names: Vec<String> = t
+            .columns
+            .iter()
+            .map(|c| quoted(renamed(&t.name, &c.name, m.schema)))
+            .collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let mut batch: Vec<Vec<Param>> = Vec::with_capacity(RESTORE_BATCH);
         for line in lines(dir, t)? {
@@ -490,7 +522,98 @@ async fn load(
         total += batch.len() as u64;
         insert_rows(conn, backend, &quoted(&t.name), &names, batch, "").await?;
     }
+    // A backup from before the petitioner store: its cases move into it when the database is
+    // first opened with its key.
+    if m.schema < PETITIONER_STORE_SCHEMA {
+        sqlx::query("INSERT INTO legacy_personal (case_id) SELECT id FROM cases")
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(total)
+}
+
+/// The migration that moved personal data into the petitioner store.
+const PETITIONER_STORE_SCHEMA: i64 = 12;
+
+/// A column's name in this schema, for rows of a backup from an older one.
+fn renamed<'a>(table: &str, column: &'a str, schema: i64) -> &'a str {
+    if table != "cases" || schema >= PETITIONER_STORE_SCHEMA {
+        return column;
+    }
+    match column {
+        "petitioner_name" => "name_tag",
+        "petitioner_phone" => "phone_tag",
+        "petitioner_id_number" => "id_tag",
+        other => other,
+    }
+}
+
+/// Puts the backup's key file (or the one given apart) where the restored database will look
+/// for it, before anything is written; refuses when the records could not be read afterwards.
+fn place_keys(
+    m: &Manifest,
+    dir: &Path,
+    given: Option<&Path>,
+    target: &crate::personal::KeySource,
+    backend: Backend,
+    url: &str,
+) -> Result<(), StoreError> {
+    use crate::personal::{KeySource, Keyring};
+    let source = match given {
+        Some(p) => Some(p.to_path_buf()),
+        None => Some(dir.join(KEY_FILE)).filter(|p| p.exists()),
+    };
+    let keys = source
+        .map(|p| {
+            std::fs::read_to_string(&p)
+                .map_err(|e| StoreError::Config(format!("读取密钥文件 {}：{e}", p.display())))
+                .and_then(|t| Keyring::parse(&t))
+        })
+        .transpose()?;
+    let lacking = |have: &[String]| {
+        m.personal_keys
+            .iter()
+            .find(|id| !have.contains(id))
+            .cloned()
+    };
+    let path = match target {
+        KeySource::Hex(h) => {
+            let have = Keyring::from_hex(h)?.ids();
+            return match lacking(&have) {
+                Some(id) => Err(StoreError::Config(format!(
+                    "所给个人信息密钥不是备份所用的密钥 {id}"
+                ))),
+                None => Ok(()),
+            };
+        }
+        KeySource::File(p) => p.clone(),
+        KeySource::Beside => crate::personal::default_key_path(backend, url),
+    };
+    if path.exists() {
+        let existing = Keyring::parse(&std::fs::read_to_string(&path)?)?;
+        if let Some(id) = lacking(&existing.ids()) {
+            return Err(StoreError::Config(format!(
+                "密钥文件 {} 已存在，但其中没有备份所用的密钥 {id}：请移走它或用 --personal-key 指定别的位置",
+                path.display()
+            )));
+        }
+        return Ok(());
+    }
+    match keys {
+        Some(k) => {
+            if let Some(id) = lacking(&k.ids()) {
+                return Err(StoreError::Config(format!(
+                    "所给密钥文件中没有备份所用的密钥 {id}"
+                )));
+            }
+            k.save(&path)
+        }
+        None if m.personal_keys.is_empty() => Ok(()),
+        None => Err(StoreError::Config(
+            "备份不含个人信息密钥（备份时用了 --without-keys）：请用 --keys 指定单独保存的密钥文件"
+                .into(),
+        )),
+    }
 }
 
 fn param(v: serde_json::Value, c: &Column, table: &str) -> Result<Param, StoreError> {

@@ -45,6 +45,16 @@ impl EventRow {
     }
 }
 
+/// A re-chaining of the log (personal data moved out of old events): the heads before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reanchor {
+    pub at: i64,
+    pub last_seq: i64,
+    pub old_head: String,
+    pub new_head: String,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     /// Every link holds.
@@ -58,6 +68,26 @@ pub enum Verdict {
 }
 
 impl Store {
+    /// Every re-chaining of the log, oldest first.
+    pub async fn reanchors(&self) -> Result<Vec<Reanchor>, StoreError> {
+        sqlx::query(
+            "SELECT at, last_seq, old_head, new_head, reason FROM chain_reanchors ORDER BY at",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Reanchor {
+                at: r.try_get("at")?,
+                last_seq: r.try_get("last_seq")?,
+                old_head: r.try_get("old_head")?,
+                new_head: r.try_get("new_head")?,
+                reason: r.try_get("reason")?,
+            })
+        })
+        .collect()
+    }
+
     /// Walks the whole chain in order and names the first broken link.
     pub async fn verify_chain(&self) -> Result<Verdict, StoreError> {
         let mut rows = sqlx::query(

@@ -202,6 +202,19 @@ impl Store {
         })
     }
 
+    /// The hash an event had before the log was re-chained (personal data moved out), if it
+    /// changed then: a checkpoint signed before names that one.
+    async fn legacy_hash(&self, seq: i64) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT legacy_hash FROM events WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get("legacy_hash")?,
+            None => None,
+        })
+    }
+
     /// Signs the head now and writes it into `dir` (a new file; written whole, then renamed).
     pub async fn write_checkpoint(
         &self,
@@ -254,7 +267,9 @@ impl Store {
         let mut lost = 0;
         for cp in &signed {
             let found = self.event_hash(cp.seq).await?;
-            if found.as_deref() == Some(cp.hash.as_str()) {
+            if found.as_deref() == Some(cp.hash.as_str())
+                || self.legacy_hash(cp.seq).await?.as_deref() == Some(cp.hash.as_str())
+            {
                 findings.push(Finding::Holds { seq: cp.seq });
                 continue;
             }

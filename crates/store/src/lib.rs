@@ -20,6 +20,7 @@ pub mod open311;
 pub mod org;
 pub mod outbox;
 pub mod ownership;
+pub mod personal;
 pub mod personal_log;
 pub mod read;
 pub mod reception;
@@ -61,6 +62,8 @@ pub struct Settings {
     /// that the calendar lives in the database.
     pub calendar: Calendar,
     pub clock: Clock,
+    /// Where the key protecting petitioners' personal data comes from.
+    pub personal_key: personal::KeySource,
 }
 
 impl Default for Settings {
@@ -71,6 +74,7 @@ impl Default for Settings {
             policy,
             calendar: Calendar::official(),
             clock,
+            personal_key: personal::KeySource::default(),
         }
     }
 }
@@ -86,6 +90,8 @@ pub struct Store {
     pub(crate) writer: writer::Handle,
     pub(crate) health: Arc<writer::Health>,
     pub(crate) committed: tokio::sync::watch::Receiver<i64>,
+    /// The keys of the petitioner store.
+    pub(crate) keys: Arc<personal::Keyring>,
     local_dir: Option<std::path::PathBuf>,
 }
 
@@ -95,6 +101,10 @@ impl Store {
         let (backend, url, pool) = connect(url).await?;
         let local_dir = sqlite_dir(backend, &url);
         migrate(&pool, backend).await?;
+        let now = settings.clock.now_ms();
+        let keys =
+            Arc::new(personal::resolve(&settings.personal_key, backend, &url, &pool, now).await?);
+        personal::legacy::migrate(&pool, backend, &keys, now).await?;
         figures::build_if_stale(&pool, backend).await?;
         let mut conn = pool.acquire().await?;
         let org = Arc::new(RwLock::new(Arc::new(org::load_org(&mut conn).await?)));
@@ -111,6 +121,7 @@ impl Store {
             calendar.clone(),
             settings.clone(),
             health.clone(),
+            keys.clone(),
         )
         .await?;
         let store = Store {
@@ -122,6 +133,7 @@ impl Store {
             writer,
             health,
             committed,
+            keys,
             local_dir,
         };
         // A new database starts with the built-in (or configured) official tables, in the log.
@@ -152,6 +164,11 @@ impl Store {
     /// The holiday calendar in force.
     pub fn calendar(&self) -> Arc<Calendar> {
         self.calendar.read().expect("calendar lock").clone()
+    }
+
+    /// The keys of the petitioner store (the backup copies their file).
+    pub fn personal_keys(&self) -> &personal::Keyring {
+        &self.keys
     }
 
     pub fn clock(&self) -> &Clock {

@@ -86,13 +86,18 @@ pub struct Notice {
     pub last_error: Option<String>,
 }
 
-fn notice(r: &sqlx::any::AnyRow) -> Result<Notice, StoreError> {
+fn notice(keys: &crate::personal::Keyring, r: &sqlx::any::AnyRow) -> Result<Notice, StoreError> {
+    let id: i64 = r.try_get("id")?;
     Ok(Notice {
-        id: r.try_get("id")?,
+        id,
         case_id: r.try_get("case_id")?,
         event_seq: r.try_get("event_seq")?,
         channel: r.try_get("channel")?,
-        recipient: r.try_get("recipient")?,
+        recipient: crate::personal::open_recipient(
+            keys,
+            id,
+            &r.try_get::<String, _>("recipient")?,
+        )?,
         subject: r.try_get("subject")?,
         body: r.try_get("body")?,
         status: r.try_get("status")?,
@@ -136,7 +141,10 @@ impl Store {
             q = q.bind(*c);
         }
         let rows = q.fetch_all(&self.pool).await?;
-        let due: Vec<Notice> = rows.iter().map(notice).collect::<Result<_, _>>()?;
+        let due: Vec<Notice> = rows
+            .iter()
+            .map(|r| notice(&self.keys, r))
+            .collect::<Result<_, _>>()?;
         let mut claimed = Vec::with_capacity(due.len());
         for n in due {
             let moved = sqlx::query(
@@ -191,7 +199,7 @@ impl Store {
         .bind(case_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(notice).collect()
+        rows.iter().map(|r| notice(&self.keys, r)).collect()
     }
 }
 

@@ -7,6 +7,7 @@ use xinfang_domain::access;
 use xinfang_domain::deadline::Warning;
 use xinfang_domain::{Actor, Case, CaseId, CaseStatus, Channel, Event, UnitId, UnitPath};
 
+use crate::personal::{CASE_SELECT, Lookup};
 use crate::rows::{Param, bind};
 use crate::{Store, StoreError};
 
@@ -105,8 +106,10 @@ impl Sort {
             }
             SortKey::Registered => return format!("id {dir}"),
             SortKey::Title => "title",
-            // A report's petitioner sorts as no name: its place in the list must not hint at it.
-            SortKey::Petitioner => "CASE WHEN is_report = 1 THEN '' ELSE petitioner_name END",
+            // Names are kept encrypted: the order is by their keyed tag, which keeps each
+            // person's cases together. A report's petitioner sorts as no name: its place in the
+            // list must not hint at it.
+            SortKey::Petitioner => "CASE WHEN is_report = 1 THEN '' ELSE name_tag END",
             SortKey::Channel => "channel",
             SortKey::Step => "clock_step",
             SortKey::Status => "status",
@@ -163,27 +166,30 @@ pub(crate) fn under(col: &str, n: &mut usize, params: &mut Vec<Param>, path: &Un
 
 impl Store {
     pub async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
-        let row = sqlx::query("SELECT state FROM cases WHERE id = $1")
+        let sql = format!("{CASE_SELECT} WHERE cases.id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await?;
-        case_state(row)
+        row.map(|r| self.case_of(&r)).transpose()
     }
 
     pub async fn case_by_query_code(&self, code: &str) -> Result<Option<Case>, StoreError> {
-        let row = sqlx::query("SELECT state FROM cases WHERE query_code = $1")
+        let sql = format!("{CASE_SELECT} WHERE cases.query_code = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
             .bind(code)
             .fetch_optional(&self.pool)
             .await?;
-        case_state(row)
+        row.map(|r| self.case_of(&r)).transpose()
     }
 
     pub async fn case_by_no(&self, case_no: &str) -> Result<Option<Case>, StoreError> {
-        let row = sqlx::query("SELECT state FROM cases WHERE case_no = $1")
+        let sql = format!("{CASE_SELECT} WHERE cases.case_no = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
             .bind(case_no)
             .fetch_optional(&self.pool)
             .await?;
-        case_state(row)
+        row.map(|r| self.case_of(&r)).transpose()
     }
 
     pub async fn timeline(&self, id: CaseId) -> Result<Vec<TimelineEntry>, StoreError> {
@@ -249,7 +255,7 @@ impl Store {
             format!("{plus}id DESC")
         };
         let list_sql = format!(
-            "SELECT id, case_no, status, channel, category, title, petitioner_name, is_report, registered_on, \
+            "SELECT id, case_no, status, channel, category, title, is_report, registered_on, \
              responsible_unit, clock_step, clock_due, yellow_from FROM cases {where_sql} \
              ORDER BY {order} LIMIT {per_page} OFFSET {}",
             (page as u64 - 1) * per_page as u64
@@ -257,10 +263,15 @@ impl Store {
         let rows = bind(sqlx::query(AssertSqlSafe(list_sql)), params)
             .fetch_all(&self.pool)
             .await?;
-        let items = rows
+        let mut items = rows
             .iter()
             .map(|r| summary(r, today))
             .collect::<Result<Vec<_>, StoreError>>()?;
+        let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+        let mut names = crate::personal::names(&self.pool, &self.keys, &ids).await?;
+        for i in &mut items {
+            i.petitioner_name = names.remove(&i.id).unwrap_or_default();
+        }
         Ok(Page {
             items,
             page,
@@ -360,13 +371,18 @@ impl Store {
             None => {}
         }
         let mut by_identity = false;
-        for (col, v) in [
-            ("petitioner_phone", &f.petitioner_phone),
-            ("petitioner_name", &f.petitioner_name),
-            ("petitioner_id_number", &f.petitioner_id_number),
+        for (kind, v) in [
+            (Lookup::Phone, &f.petitioner_phone),
+            (Lookup::Name, &f.petitioner_name),
+            (Lookup::IdNumber, &f.petitioner_id_number),
         ] {
             if let Some(v) = v {
-                wheres.push(format!("{col} = {}", bind_text(v.clone(), &mut params)));
+                let tag = crate::personal::tag(&self.keys, kind, v);
+                wheres.push(format!(
+                    "{} = {}",
+                    kind.column(),
+                    bind_text(tag, &mut params)
+                ));
                 by_identity = true;
             }
         }
@@ -425,29 +441,27 @@ impl Store {
     /// The cases touched by events `after < seq <= upto` (their current state), for followers of
     /// the log.
     pub async fn cases_touched(&self, after: i64, upto: i64) -> Result<Vec<Case>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT state FROM cases WHERE id IN \
-             (SELECT case_id FROM events WHERE seq > $1 AND seq <= $2 AND case_id IS NOT NULL)",
-        )
-        .bind(after)
-        .bind(upto)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| Ok(case_state(Some(r))?.expect("a row")))
-            .collect()
+        let sql = format!(
+            "{CASE_SELECT} WHERE cases.id IN \
+             (SELECT case_id FROM events WHERE seq > $1 AND seq <= $2 AND case_id IS NOT NULL)"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(after)
+            .bind(upto)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| self.case_of(r)).collect()
     }
 
     /// Up to `limit` cases with ids above `after`, in id order (to rebuild what follows the log).
     pub async fn cases_after(&self, after: i64, limit: i64) -> Result<Vec<Case>, StoreError> {
-        let rows = sqlx::query("SELECT state FROM cases WHERE id > $1 ORDER BY id LIMIT $2")
+        let sql = format!("{CASE_SELECT} WHERE cases.id > $1 ORDER BY cases.id LIMIT $2");
+        let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(after)
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        rows.into_iter()
-            .map(|r| Ok(case_state(Some(r))?.expect("a row")))
-            .collect()
+        rows.iter().map(|r| self.case_of(r)).collect()
     }
 
     /// The cases any of `conditions` selects (`$1` in one is `day`), once each, in id order. One
@@ -460,7 +474,7 @@ impl Store {
     ) -> Result<Vec<Case>, StoreError> {
         let mut by_id = std::collections::BTreeMap::new();
         for cond in conditions {
-            let sql = format!("SELECT id, state FROM cases WHERE {cond}");
+            let sql = format!("{CASE_SELECT} WHERE {cond}");
             let mut q = sqlx::query(AssertSqlSafe(sql));
             if cond.contains("$1") {
                 q = q.bind(day.to_string());
@@ -469,7 +483,7 @@ impl Store {
             for r in rows {
                 let id: i64 = r.try_get("id")?;
                 if let std::collections::btree_map::Entry::Vacant(e) = by_id.entry(id) {
-                    e.insert(case_state(Some(r))?.expect("a row"));
+                    e.insert(self.case_of(&r)?);
                 }
             }
         }
@@ -495,10 +509,19 @@ fn colour(due: &str, yellow_from: &str, today: NaiveDate) -> Warning {
     }
 }
 
-/// The case kept as JSON in the read model's `state` column.
+/// The case kept as JSON in the read model's `state` column, without its personal data (for
+/// statistics and public feeds, which need none).
 pub(crate) fn case_state(row: Option<sqlx::any::AnyRow>) -> Result<Option<Case>, StoreError> {
     row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
         .transpose()
+}
+
+impl Store {
+    /// A case from a row of [`CASE_SELECT`], with its personal data while processing it is
+    /// allowed.
+    pub(crate) fn case_of(&self, r: &sqlx::any::AnyRow) -> Result<Case, StoreError> {
+        crate::personal::case_of(&self.keys, r)
+    }
 }
 
 fn summary(r: &sqlx::any::AnyRow, today: NaiveDate) -> Result<CaseSummary, StoreError> {
@@ -519,7 +542,7 @@ fn summary(r: &sqlx::any::AnyRow, today: NaiveDate) -> Result<CaseSummary, Store
             .ok_or_else(|| StoreError::Corrupt(channel.clone()))?,
         category: r.try_get("category")?,
         title: r.try_get("title")?,
-        petitioner_name: r.try_get("petitioner_name")?,
+        petitioner_name: String::new(),
         is_report: r.try_get::<i64, _>("is_report")? != 0,
         registered_on: r.try_get("registered_on")?,
         responsible_unit: r.try_get("responsible_unit")?,

@@ -70,11 +70,12 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         match &self.cleanup {
             Cleanup::File(path) => {
-                for suffix in ["", "-wal", "-shm"] {
+                for suffix in ["", "-wal", "-shm", ".key"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
             Cleanup::Database { admin_url, name } => {
+                let _ = std::fs::remove_file(format!("xinfang-{name}.key"));
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs outside any runtime we may block; use a thread with its own.
                 let _ = std::thread::spawn(move || {

@@ -17,7 +17,7 @@ use crate::api::{
         org::accounts, org::act_on_account, org::security_log, org::personal_data_log,
         org::list_units, org::create_unit, org::list_people, org::create_person, org::policy,
         calendar::get, calendar::set_year,
-        cases::create, cases::list, cases::search, cases::similar, cases::get_one, cases::timeline, cases::act,
+        cases::create, cases::list, cases::search, cases::similar, cases::get_one, cases::timeline, cases::act, cases::personal_data,
         public::get_case, public::act,
         stats::assessment, stats::volume, stats::cases_behind, stats::ranking, stats::backlog, stats::bounced,
         supervision::list, supervision::raise, supervision::get_one, supervision::act,

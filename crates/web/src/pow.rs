@@ -95,7 +95,11 @@ impl ProofOfWork {
                 "页面停留时间过长，验证已过期，请刷新页面后重新提交（已填写的内容请先复制保存）",
             );
         }
-        if nonce.len() > 20 || leading_zero_bits(&digest(challenge, nonce)) < bits {
+        // No nonce is no work, even on the one challenge in 2^bits whose bare hash would pass.
+        if nonce.is_empty()
+            || nonce.len() > 20
+            || leading_zero_bits(&digest(challenge, nonce)) < bits
+        {
             return Err("提交验证未完成，请确认浏览器已启用 JavaScript 后重新提交");
         }
         i64::try_from(issued).map_err(|_| "验证信息无效")

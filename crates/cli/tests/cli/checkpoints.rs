@@ -100,6 +100,12 @@ async fn checkpoints_tell_truncation_rewriting_and_restore_apart() {
     // Truncated by someone with database rights: the chain alone still verifies.
     let truncated = temp_db("truncated");
     std::fs::copy(&db, &truncated).unwrap();
+    // A copy of the database reads its personal data with the same key.
+    std::fs::copy(
+        format!("{}.key", db.display()),
+        format!("{}.key", truncated.display()),
+    )
+    .unwrap();
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", truncated.display()))
         .await
         .unwrap();

@@ -34,7 +34,7 @@ fn free_port() -> u16 {
 
 /// An SQLite database file and its WAL companions.
 fn remove_db(path: &std::path::Path) {
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in ["", "-wal", "-shm", ".key"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }

@@ -121,12 +121,20 @@ pub(crate) struct Pending {
     pub people: Vec<Vec<Param>>,
     pub imported: Vec<Vec<Param>>,
     pub outbox: Vec<Vec<Param>>,
+    /// Changes to the petitioner store.
+    pub personal: Vec<crate::personal::Write>,
+    pub keys: Arc<crate::personal::Keyring>,
     /// A probe's time, written to `writer_probe`.
     pub probe: Option<i64>,
 }
 
 impl Pending {
-    pub fn new(head: Head, org: Arc<OrgChart>, calendar: Arc<Calendar>) -> Pending {
+    pub fn new(
+        head: Head,
+        org: Arc<OrgChart>,
+        calendar: Arc<Calendar>,
+        keys: Arc<crate::personal::Keyring>,
+    ) -> Pending {
         Pending {
             head,
             org,
@@ -143,6 +151,8 @@ impl Pending {
             people: Vec::new(),
             imported: Vec::new(),
             outbox: Vec::new(),
+            personal: Vec::new(),
+            keys,
             probe: None,
         }
     }
@@ -187,7 +197,7 @@ impl Pending {
         self.push_event(
             Some(case.id.0),
             event.kind(),
-            serde_json::to_string(event)?,
+            log_payload(event, case)?,
             who,
             at,
         );
@@ -198,6 +208,7 @@ impl Pending {
         for (channel, recipient) in crate::outbox::recipients(&case.petitioner) {
             let id = self.head.next_outbox;
             self.head.next_outbox += 1;
+            let recipient = crate::personal::seal_recipient(&self.keys, id, &recipient);
             self.outbox.push(crate::outbox::row(
                 id, case.id.0, seq, channel, recipient, &subject, &body, at,
             ));
@@ -214,14 +225,31 @@ impl Pending {
         if let Some(c) = self.cases.get(&id.0) {
             return Ok(Some(c.clone()));
         }
-        let row = sqlx::query("SELECT state FROM cases WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *conn)
-            .await?;
-        let case = crate::read::case_state(row)?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "{} WHERE cases.id = $1",
+            crate::personal::CASE_SELECT
+        )))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let case = row
+            .map(|r| crate::personal::case_of(&self.keys, &r))
+            .transpose()?;
         if let Some(c) = &case {
             self.before.entry(id.0).or_insert_with(|| c.clone());
         }
         Ok(case)
     }
+}
+
+/// An event as the log keeps it: a registration carries the digest of the people, not them.
+pub(crate) fn log_payload(event: &Event, case: &Case) -> Result<String, StoreError> {
+    Ok(match event {
+        Event::Registered(registered) => {
+            let mut kept = registered.without_personal_data();
+            kept.personal = case.personal.clone();
+            serde_json::to_string(&Event::Registered(Box::new(kept)))?
+        }
+        _ => serde_json::to_string(event)?,
+    })
 }

@@ -2,7 +2,9 @@
 //! they are linked to), commands, and imports of whole histories.
 
 use sqlx::AnyConnection;
+use xinfang_domain::case::PersonalStanding;
 use xinfang_domain::lifecycle::{self, Allotted, Ctx, Registration};
+use xinfang_domain::personal::{PersonalChange, PersonalRequest};
 use xinfang_domain::{Calendar, Case, CaseId, Command, Event, NewCase, OrgChart, UnitId};
 
 use super::batch::Pending;
@@ -22,6 +24,7 @@ pub struct ImportCase {
 /// An imported case, serialised by the caller so that the writer only chains and inserts.
 pub(crate) struct Prepared {
     id: i64,
+    sealed: crate::personal::Sealed,
     row: Vec<Param>,
     events: Vec<(&'static str, String, Who, i64)>,
 }
@@ -75,13 +78,15 @@ pub(super) async fn register(
         ctx(s, &org, &calendar, who, now),
     );
     let Registration {
-        case,
+        mut case,
         events,
         repeated,
     } = match registration {
         Ok(r) => r,
         Err(e) => return Ok(Err(e.into())),
     };
+    let sealed = crate::personal::seal(&p.keys, id, &case.personal_data())?;
+    case.personal.digest = Some(sealed.digest.clone());
     // The linked record's change is decided before anything is kept, so that a refusal
     // leaves the batch as it was.
     let linked = match link {
@@ -96,6 +101,10 @@ pub(super) async fn register(
         None => None,
     };
     p.head.next_case += 1;
+    p.personal.push(crate::personal::Write::Put {
+        case_id: id,
+        sealed,
+    });
     for e in &events {
         p.push_case_event(&case, e, who, now)?;
     }
@@ -139,6 +148,74 @@ pub(super) async fn act(
     Ok(Ok(case))
 }
 
+/// Acts on a lawful request about a case's personal data: the petitioner store is rewritten,
+/// restricted or emptied, and the log records what was done with the digest, never the data.
+pub(super) async fn personal(
+    conn: &mut AnyConnection,
+    p: &mut Pending,
+    s: &Settings,
+    id: CaseId,
+    request: &PersonalRequest,
+    who: &Who,
+    now: i64,
+) -> Result<Result<Case, StoreError>, StoreError> {
+    let Some(mut case) = p.load_case(conn, id).await? else {
+        return Ok(Err(StoreError::NotFound("信访事项")));
+    };
+    let Some(actor) = who.actor() else {
+        return Ok(Err(xinfang_domain::DomainError::Forbidden(
+            "个人信息请求须由工作人员办理",
+        )
+        .into()));
+    };
+    let today = s.clock.date_of(now);
+    let org = p.org.clone();
+    let change =
+        match xinfang_domain::personal::decide(&case, request, actor, &org, &s.policy, today) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e.into())),
+        };
+    let (standing, write) = match change {
+        PersonalChange::Rewrite(petitioner) => {
+            let mut data = case.personal_data();
+            data.petitioner = petitioner;
+            let sealed = crate::personal::seal(&p.keys, id.0, &data)?;
+            case.put_personal_data(data);
+            case.personal.digest = Some(sealed.digest.clone());
+            (
+                PersonalStanding::Kept,
+                crate::personal::Write::Put {
+                    case_id: id.0,
+                    sealed,
+                },
+            )
+        }
+        PersonalChange::Restrict => (
+            PersonalStanding::Restricted,
+            crate::personal::Write::Restrict { case_id: id.0 },
+        ),
+        PersonalChange::Erase => (
+            PersonalStanding::Erased,
+            crate::personal::Write::Erase { case_id: id.0 },
+        ),
+    };
+    if standing != PersonalStanding::Kept {
+        // Processed no further: the case's row keeps no look-up tags and no notice goes out.
+        case = case.without_personal_data();
+    }
+    let event = Event::PersonalData {
+        standing,
+        digest: case.personal.digest.clone(),
+        reason: request.reason().trim().to_string(),
+        on: today,
+    };
+    case.apply(&event);
+    p.personal.push(write);
+    p.push_case_event(&case, &event, who, now)?;
+    p.cases.insert(id.0, case.clone());
+    Ok(Ok(case))
+}
+
 /// Chains and keeps the prepared histories of an import.
 pub(super) fn import(
     p: &mut Pending,
@@ -150,6 +227,10 @@ pub(super) fn import(
     p.figures.merge(figures);
     for c in cases {
         p.head.next_case = p.head.next_case.max(c.id + 1);
+        p.personal.push(crate::personal::Write::Put {
+            case_id: c.id,
+            sealed: c.sealed,
+        });
         for (kind, payload, who, at) in c.events {
             p.push_event(Some(c.id), kind, payload, &who, at);
         }
@@ -162,20 +243,26 @@ pub(super) fn import(
 pub(super) fn prepare(
     cases: Vec<ImportCase>,
     org: &OrgChart,
+    keys: &crate::personal::Keyring,
 ) -> Result<(Vec<Prepared>, FigureDelta), StoreError> {
     let mut figures = FigureDelta::default();
     let prepared = cases
         .into_iter()
-        .map(|ic| {
+        .map(|mut ic| {
             figures.add(&ic.case, 1);
+            let sealed = crate::personal::seal(keys, ic.case.id.0, &ic.case.personal_data())?;
+            ic.case.personal.digest = Some(sealed.digest.clone());
             let events = ic
                 .events
                 .into_iter()
-                .map(|(e, who, at)| Ok((e.kind(), serde_json::to_string(&e)?, who, at)))
+                .map(|(e, who, at)| {
+                    Ok((e.kind(), super::batch::log_payload(&e, &ic.case)?, who, at))
+                })
                 .collect::<Result<_, StoreError>>()?;
             Ok(Prepared {
                 id: ic.case.id.0,
-                row: project::case_row(&ic.case, org)?,
+                row: project::case_row(&ic.case, org, keys)?,
+                sealed,
                 events,
             })
         })

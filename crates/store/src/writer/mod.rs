@@ -19,6 +19,7 @@ use std::sync::{Arc, RwLock};
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot, watch};
+use xinfang_domain::personal::PersonalRequest;
 use xinfang_domain::{Actor, By, Calendar, Case, CaseId, Command, NewCase, OrgChart, UnitId};
 
 use crate::figures::FigureDelta;
@@ -32,7 +33,7 @@ const MAX_BATCH: usize = 1024;
 
 /// The PostgreSQL advisory lock every process's writer takes for its transaction, so that the
 /// chain stays one chain.
-const WRITER_LOCK: i64 = 0x7866_7772_6974_6572; // "xfwriter"
+pub(crate) const WRITER_LOCK: i64 = 0x7866_7772_6974_6572; // "xfwriter"
 
 /// Who issues a command, as the writer records it.
 #[derive(Debug, Clone)]
@@ -146,6 +147,13 @@ pub(crate) enum Work {
         who: Who,
         reply: Reply<i64>,
     },
+    /// A lawful request about a case's personal data (correction, restriction, erasure).
+    Personal {
+        id: CaseId,
+        request: PersonalRequest,
+        who: Who,
+        reply: Reply<Case>,
+    },
     /// A write that changes nothing of the cases: whether the database takes writes.
     Probe { reply: Reply<()> },
     /// No write: catch up with what other processes committed (`true` when the log moved).
@@ -167,7 +175,9 @@ pub(crate) enum Work {
 impl Work {
     fn send(&mut self) {
         match self {
-            Work::Register { reply, .. } | Work::Act { reply, .. } => reply.send(),
+            Work::Register { reply, .. }
+            | Work::Act { reply, .. }
+            | Work::Personal { reply, .. } => reply.send(),
             Work::Import { reply, .. } => reply.send(),
             Work::Org { reply, .. } => reply.send(),
             Work::Record { reply, .. } => reply.send(),
@@ -179,7 +189,9 @@ impl Work {
 
     fn fail(&mut self, e: StoreError) {
         match self {
-            Work::Register { reply, .. } | Work::Act { reply, .. } => reply.fail(e),
+            Work::Register { reply, .. }
+            | Work::Act { reply, .. }
+            | Work::Personal { reply, .. } => reply.fail(e),
             Work::Import { reply, .. } => reply.fail(e),
             Work::Org { reply, .. } => reply.fail(e),
             Work::Record { reply, .. } => reply.fail(e),
@@ -199,6 +211,7 @@ struct Writer {
     org: Arc<RwLock<Arc<OrgChart>>>,
     calendar: Arc<RwLock<Arc<Calendar>>>,
     settings: Arc<Settings>,
+    keys: Arc<crate::personal::Keyring>,
     head: Head,
     /// The last committed event's sequence number, for followers of the log (the text index).
     committed: watch::Sender<i64>,
@@ -245,6 +258,7 @@ pub(crate) async fn start(
     calendar: Arc<RwLock<Arc<Calendar>>>,
     settings: Arc<Settings>,
     health: Arc<Health>,
+    keys: Arc<crate::personal::Keyring>,
 ) -> Result<(Handle, watch::Receiver<i64>), StoreError> {
     let head = Head::load(&mut *pool.acquire().await?).await?;
     let (tx, rx) = mpsc::channel(8192);
@@ -255,6 +269,7 @@ pub(crate) async fn start(
         org,
         calendar,
         settings,
+        keys,
         head,
         committed,
         health,
@@ -404,7 +419,7 @@ impl Writer {
         self.catch_up(conn).await?;
         let org = self.org.read().expect("org lock").clone();
         let calendar = self.calendar.read().expect("calendar lock").clone();
-        let mut p = Pending::new(self.head.clone(), org, calendar);
+        let mut p = Pending::new(self.head.clone(), org, calendar, self.keys.clone());
         for w in works.iter_mut() {
             self.decide(conn, &mut p, w).await?;
         }
@@ -438,6 +453,12 @@ impl Writer {
                 drawn_from,
                 reply,
             } => reply.set(cases::act(conn, p, s, (*id, *drawn_from), cmd, who, now).await?),
+            Work::Personal {
+                id,
+                request,
+                who,
+                reply,
+            } => reply.set(cases::personal(conn, p, s, *id, request, who, now).await?),
             Work::Import { cases, reply } => reply.set(cases::import(p, cases.take())),
             Work::Record { change, who, reply } => {
                 reply.set(records::decide(conn, p, s, change.as_ref(), who, now).await?)
@@ -519,11 +540,27 @@ impl crate::Store {
         .await
     }
 
+    /// Acts on a lawful request about a case's personal data; returns the new state.
+    pub async fn personal_request(
+        &self,
+        id: CaseId,
+        request: PersonalRequest,
+        who: Who,
+    ) -> Result<Case, StoreError> {
+        self.submit(|reply| Work::Personal {
+            id,
+            request,
+            who,
+            reply,
+        })
+        .await
+    }
+
     /// Writes new cases with their histories as they are (the demo generator). The rows are
     /// serialised here, on the caller's task, so that the writer only chains and inserts them.
     /// Meant for bulk loads into a database nobody is acting on at the same time.
     pub async fn import(&self, cases: Vec<cases::ImportCase>) -> Result<(), StoreError> {
-        let prepared = cases::prepare(cases, &self.org())?;
+        let prepared = cases::prepare(cases, &self.org(), &self.keys)?;
         self.submit(|reply| Work::Import {
             cases: Some(prepared),
             reply,

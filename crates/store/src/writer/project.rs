@@ -20,9 +20,9 @@ pub(crate) const CASE_COLUMNS: &[&str] = &[
     "category",
     "region",
     "title",
-    "petitioner_name",
-    "petitioner_phone",
-    "petitioner_id_number",
+    "name_tag",
+    "phone_tag",
+    "id_tag",
     "is_report",
     "head_count",
     "registered_unit",
@@ -59,7 +59,13 @@ const RECORD_COLUMNS: &[&str] = &[
 ];
 
 /// The read-model row of a case: the columns lists filter on, and the whole state as JSON.
-pub(crate) fn case_row(c: &Case, org: &OrgChart) -> Result<Vec<Param>, StoreError> {
+/// The personal data stays out of both: the columns hold keyed tags of it, the state a digest.
+pub(crate) fn case_row(
+    c: &Case,
+    org: &OrgChart,
+    keys: &crate::personal::Keyring,
+) -> Result<Vec<Param>, StoreError> {
+    let [name, phone, id_number] = crate::personal::tags(keys, &c.petitioner);
     let path = |u: UnitId| org.get(u).map(|u| String::from(u.path.clone()));
     let clock = c.clock();
     let lapse = match c.status {
@@ -78,9 +84,9 @@ pub(crate) fn case_row(c: &Case, org: &OrgChart) -> Result<Vec<Param>, StoreErro
         c.category.clone().into(),
         c.region.clone().into(),
         c.title.clone().into(),
-        c.petitioner.name.clone().into(),
-        c.petitioner.phone.clone().into(),
-        c.petitioner.id_number.clone().into(),
+        name.unwrap_or_default().into(),
+        phone.into(),
+        id_number.into(),
         (c.is_report as i64).into(),
         (c.collective.as_ref().map_or(1, |x| x.head_count) as i64).into(),
         c.registered_unit.0.into(),
@@ -98,7 +104,7 @@ pub(crate) fn case_row(c: &Case, org: &OrgChart) -> Result<Vec<Param>, StoreErro
         c.repeat_of.map(|x| x.0).into(),
         (c.dispatches.max(c.objections) as i64).into(),
         i64::from(c.version).into(),
-        serde_json::to_string(c)?.into(),
+        serde_json::to_string(&c.without_personal_data())?.into(),
     ])
 }
 
@@ -157,7 +163,7 @@ pub(super) async fn flush(
     figures.write(conn, backend).await?;
     let mut cases: Vec<Vec<Param>> = std::mem::take(&mut p.cases)
         .into_values()
-        .map(|c| case_row(&c, &p.org))
+        .map(|c| case_row(&c, &p.org, &p.keys))
         .collect::<Result<_, _>>()?;
     cases.append(&mut p.imported);
     let updates: Vec<String> = CASE_COLUMNS[3..]
@@ -166,6 +172,7 @@ pub(super) async fn flush(
         .collect();
     let upsert = format!("ON CONFLICT (id) DO UPDATE SET {}", updates.join(", "));
     insert_rows(conn, backend, "cases", CASE_COLUMNS, cases, &upsert).await?;
+    crate::personal::flush(conn, backend, std::mem::take(&mut p.personal), now).await?;
     let events = std::mem::take(&mut p.events)
         .into_iter()
         .map(|e| {

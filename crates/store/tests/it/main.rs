@@ -10,6 +10,7 @@ mod conflicts;
 mod duty;
 mod figures;
 mod ownership;
+mod personal;
 mod processes;
 mod reception;
 mod review;

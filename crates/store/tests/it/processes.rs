@@ -20,6 +20,7 @@ async fn processes(db: &TestDb, n: usize, settings: &Settings) -> Vec<Store> {
             policy: settings.policy.clone(),
             calendar: settings.calendar.clone(),
             clock: settings.clock.clone(),
+            personal_key: settings.personal_key.clone(),
         };
         out.push(Store::open(&db.url, mine).await.unwrap());
     }

@@ -148,7 +148,7 @@ both_backends! {
         let c = small_city(&store).await;
         let reg = || Who::Officer(c.registrar.clone());
         let mut ids = Vec::new();
-        for (title, name) in [("B 噪音", "Zhang"), ("C 违建", "Li"), ("A 工资", "Wang")] {
+        for (title, name) in [("B 噪音", "Zhang"), ("C 违建", "Li"), ("A 工资", "李四")] {
             let mut l = letter(title);
             l.petitioner.name = name.into();
             ids.push(store.register(l, reg(), c.office).await.unwrap().id.0);
@@ -166,7 +166,15 @@ both_backends! {
         };
         assert_eq!(listed(SortKey::Title, false).await, vec![ids[2], ids[1], late]);
         assert_eq!(listed(SortKey::Title, true).await, vec![late, ids[1], ids[2]]);
-        assert_eq!(listed(SortKey::Petitioner, false).await, vec![ids[1], ids[2], late], "Li, Wang, then 李四");
+        // Names are kept encrypted: sorting by petitioner keeps each person's cases together
+        // (ids[2] and `late` are both 李四's), the reverse order reversed.
+        let by_person = listed(SortKey::Petitioner, false).await;
+        let at = |id| by_person.iter().position(|x| *x == id).unwrap();
+        assert_eq!(at(ids[2]).abs_diff(at(late)), 1, "{by_person:?}");
+        assert_eq!(by_person.len(), 3);
+        let mut reversed = listed(SortKey::Petitioner, true).await;
+        reversed.reverse();
+        assert_eq!(reversed, by_person);
         assert_eq!(listed(SortKey::Registered, true).await, vec![late, ids[2], ids[1]]);
         assert_eq!(listed(SortKey::Due, false).await, vec![ids[1], ids[2], late]);
         assert_eq!(listed(SortKey::Due, true).await, vec![late, ids[2], ids[1]]);

@@ -264,6 +264,27 @@ pub async fn act(
     ))
 }
 
+/// A lawful request about the petitioner's personal data (PIPL arts. 46–47), by a registrar of
+/// the registering unit or an admin: `{"action": "correct", "petitioner": {…}, "reason": "…"}`
+/// rewrites the record; `{"action": "restrict", "reason": "…"}` keeps it for storage only (not
+/// shown, looked up or used for notices); `{"action": "erase", "reason": "…"}` removes it once
+/// the case is closed and its retention period (policy `personal_data.retention_years`) has
+/// passed, and restricts it before then. The log keeps a digest, never the data; the answer is
+/// the case as it now stands (`personal.standing`).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/personal-data", tag = "cases", params(("id" = i64, Path)),
+    request_body = xinfang_domain::personal::PersonalRequest, security(("bearer" = [])),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn personal_data(
+    State(state): State<AppState>,
+    Officer(actor, _): Officer,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<xinfang_domain::personal::PersonalRequest>,
+) -> ApiResult<Json<CaseView>> {
+    let case = app::cases::personal_request(&state, &actor, CaseId(id), request).await?;
+    Ok(Json(case_view(&state.store, &actor, case, false)))
+}
+
 /// `ETag: "7"`: the case's version, for `If-Match` on the next action.
 pub struct ETag(pub u32);
 

@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(cases::get_one))
         .route("/cases/{id}/timeline", get(cases::timeline))
         .route("/cases/{id}/actions", post(cases::act))
+        .route("/cases/{id}/personal-data", post(cases::personal_data))
         .route("/cases/{id}/ownership", post(leadership::attach))
         .route("/leadership", get(leadership::list))
         .route("/reception/days", get(reception::days))

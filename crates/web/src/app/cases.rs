@@ -91,6 +91,31 @@ pub async fn act(
     }
 }
 
+/// Acts on a lawful request about a case's personal data (the store decides who may and what
+/// it becomes), and notes it in the personal-data log.
+pub async fn personal_request(
+    state: &AppState,
+    actor: &Actor,
+    id: CaseId,
+    request: xinfang_domain::personal::PersonalRequest,
+) -> ApiResult<Case> {
+    visible(state, actor, id).await?;
+    let kind = match &request {
+        xinfang_domain::personal::PersonalRequest::Correct { .. } => "correct",
+        xinfang_domain::personal::PersonalRequest::Restrict { .. } => "restrict",
+        xinfang_domain::personal::PersonalRequest::Erase { .. } => "erase",
+    };
+    let case = state
+        .store
+        .personal_request(id, request, Who::Officer(actor.clone()))
+        .await?;
+    state
+        .store
+        .note_personal_access(actor.person, Some(id.0), kind)
+        .await?;
+    Ok(case)
+}
+
 /// Registers a petition taken in by the officer's unit.
 pub async fn register(state: &AppState, actor: &Actor, new: NewCase) -> ApiResult<Case> {
     Ok(state

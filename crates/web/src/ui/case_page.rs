@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xinfang_domain::access::{self, Duty};
 use xinfang_domain::case::CaseStatus;
+use xinfang_domain::personal::PersonalRequest;
 use xinfang_domain::vocab::{LegalChannel, Outcome, Rating};
 use xinfang_domain::{Case, CaseId, Command, Role};
 
@@ -45,6 +46,8 @@ struct CasePage {
     reviews: Vec<xinfang_domain::review::QualityReview>,
     follow_ups: Vec<xinfang_domain::review::FollowUp>,
     can_review: bool,
+    /// Whether this officer acts on requests about the petitioner's personal data.
+    can_handle_personal: bool,
 }
 
 pub struct Delivery {
@@ -165,6 +168,8 @@ async fn render_case(
     };
     let can_review =
         matches!(case.status, CaseStatus::Closed | CaseStatus::Final) && may(Duty::ReviewQuality);
+    let can_handle_personal =
+        xinfang_domain::personal::may_handle(&officer.actor, &case, &state.store.org());
     let status = page_status(&error);
     let page = CasePage {
         frame: frame(state, officer),
@@ -189,6 +194,7 @@ async fn render_case(
         reviews,
         follow_ups,
         can_review,
+        can_handle_personal,
         parts: xinfang_domain::ownership::Part::ALL
             .iter()
             .map(|p| (p.code(), p.label()))
@@ -385,5 +391,80 @@ pub async fn act(
             Ok(now) => render_case(&state, &officer, now, Some(e.message), None, false).await,
             Err(gone) => from_api(gone),
         },
+    }
+}
+
+/// A request about the petitioner's personal data, as the case page's form sends it: for a
+/// correction, the fields filled in replace the record's, the others stay.
+#[derive(Deserialize)]
+pub struct PersonalForm {
+    action: String,
+    reason: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    email: String,
+}
+
+impl PersonalForm {
+    fn request(
+        self,
+        current: &xinfang_domain::Petitioner,
+    ) -> Result<(PersonalRequest, &'static str), String> {
+        let reason = self.reason;
+        Ok(match self.action.as_str() {
+            "correct" => {
+                let mut p = current.clone();
+                let filled = |v: String| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+                if let Some(v) = filled(self.name) {
+                    p.name = v;
+                }
+                for (field, v) in [
+                    (&mut p.phone, self.phone),
+                    (&mut p.id_number, self.id_number),
+                    (&mut p.address, self.address),
+                    (&mut p.email, self.email),
+                ] {
+                    if let Some(v) = filled(v) {
+                        *field = Some(v);
+                    }
+                }
+                (
+                    PersonalRequest::Correct {
+                        petitioner: p,
+                        reason,
+                    },
+                    "更正信访人个人信息",
+                )
+            }
+            "restrict" => (PersonalRequest::Restrict { reason }, "限制处理个人信息"),
+            "erase" => (PersonalRequest::Erase { reason }, "处理删除个人信息的请求"),
+            _ => return Err("未知的操作".into()),
+        })
+    }
+}
+
+pub async fn personal_data(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Submitted { officer, form }: Submitted<PersonalForm>,
+) -> Response {
+    let case = match app::cases::visible(&state, &officer.actor, CaseId(id)).await {
+        Ok(c) => c,
+        Err(e) => return from_api(e),
+    };
+    let (request, done) = match form.request(&case.petitioner) {
+        Ok(r) => r,
+        Err(e) => return render_case(&state, &officer, case, Some(e), None, false).await,
+    };
+    match app::cases::personal_request(&state, &officer.actor, case.id, request).await {
+        Ok(_) => Redirect::to(&format!("/cases/{id}?done={}", urlencode(done))).into_response(),
+        Err(e) => render_case(&state, &officer, case, Some(e.message), None, false).await,
     }
 }

@@ -64,6 +64,7 @@ fn pages() -> Router<AppState> {
         )
         .route("/cases/{id}", get(case_page::case_page))
         .route("/cases/{id}/act", post(case_page::act))
+        .route("/cases/{id}/personal-data", post(case_page::personal_data))
         .route("/cases/{id}/documents/{seq}", get(documents::document))
         .route("/cases/{id}/attachments/{n}", get(documents::attachment))
         .route("/search", get(search::search))

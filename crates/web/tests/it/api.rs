@@ -219,6 +219,42 @@ both_backends! {
         assert_eq!(r.headers()["cache-control"], "no-store");
     }
 
+    async fn personal_data_requests_correct_and_restrict_through_the_api(db: TestDb) {
+        let app = spawn(db).await;
+        let reg = app.login("registrar").await;
+        let (_, created) = app.post(Some(&reg), "/api/v1/cases", &letter()).await;
+        let id = created["id"].as_i64().unwrap();
+        let path = format!("/api/v1/cases/{id}/personal-data");
+        // Checked like any input: no reason, an unknown action, a bad number change nothing.
+        let (s, v) = app.post(Some(&reg), &path, &json!({"action": "restrict", "reason": " "})).await;
+        assert_eq!((s, v["error"]["code"].as_str(), v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input"), Some("reason")), "{v}");
+        let (s, _) = app.post(Some(&reg), &path, &json!({"action": "forget", "reason": "x"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let bad = json!({"action": "correct", "reason": "更正", "petitioner": {"name": "李四", "phone": "12345"}});
+        let (s, v) = app.post(Some(&reg), &path, &bad).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("petitioner.phone")), "{v}");
+        // A unit that does not hold the case cannot touch its petitioner.
+        let other = app.login("other_town_handler").await;
+        assert_eq!(app.post(Some(&other), &path, &json!({"action": "restrict", "reason": "x"})).await.0, StatusCode::FORBIDDEN);
+        // Corrected: found by the new number only, and the act is in the personal-data log.
+        let fix = json!({"action": "correct", "reason": "信访人来电更正", "petitioner": {"name": "李四", "phone": "13600136000"}});
+        let (s, v) = app.post(Some(&reg), &path, &fix).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(app.get(Some(&reg), "/api/v1/cases?phone=13912345678").await.1["total"], 0);
+        assert_eq!(app.get(Some(&reg), "/api/v1/cases?phone=13600136000").await.1["total"], 1);
+        let (_, timeline) = app.get(Some(&reg), &format!("/api/v1/cases/{id}/timeline")).await;
+        assert_eq!(kinds(&timeline).last().unwrap(), "personal_data");
+        assert!(!timeline.to_string().contains("13600136000"), "the timeline names no number: {timeline}");
+        // Erasure of an open case restricts: the answer and the page say so, nothing is shown.
+        let (s, v) = app.post(Some(&reg), &path, &json!({"action": "erase", "reason": "信访人要求删除"})).await;
+        assert_eq!((s, v["personal"]["standing"].as_str()), (StatusCode::OK, Some("restricted")), "{v}");
+        assert_eq!(v["petitioner"]["name"], "");
+        let admin = app.login("admin").await;
+        let (_, log) = app.get(Some(&admin), "/api/v1/personal-data-log").await;
+        let kinds: Vec<&str> = log.as_array().unwrap().iter().map(|l| l["kind"].as_str().unwrap()).collect();
+        assert!(kinds.contains(&"correct") && kinds.contains(&"erase"), "{log}");
+    }
+
     async fn a_report_never_reveals_its_petitioner_outside_discipline(db: TestDb) {
         let app = spawn(db).await;
         let c = &app.city;

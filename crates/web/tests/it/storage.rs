@@ -304,6 +304,14 @@ impl OwnPostgres {
     fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
+
+    /// The store's settings on this server: the personal-data key kept with its data.
+    fn settings(&self) -> Settings {
+        Settings {
+            personal_key: xinfang_store::personal::KeySource::File(self.data.with_extension("key")),
+            ..Settings::default()
+        }
+    }
 }
 
 impl Drop for OwnPostgres {
@@ -317,13 +325,14 @@ impl Drop for OwnPostgres {
             ))
             .output();
         let _ = std::fs::remove_dir_all(&self.data);
+        let _ = std::fs::remove_file(self.data.with_extension("key"));
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgresql_going_away_under_load_loses_nothing() {
     let pg = OwnPostgres::start();
-    let store = Store::open(&pg.url(), Settings::default()).await.unwrap();
+    let store = Store::open(&pg.url(), pg.settings()).await.unwrap();
     let c = small_city(&store).await;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut clients = Vec::new();
@@ -381,7 +390,7 @@ async fn postgresql_going_away_under_load_loses_nothing() {
         .await;
     assert!(late.is_ok(), "service resumed by itself: {late:?}");
     store.close().await;
-    let reopened = Store::open(&pg.url(), Settings::default()).await.unwrap();
+    let reopened = Store::open(&pg.url(), pg.settings()).await.unwrap();
     for id in &kept {
         assert!(
             reopened.case(*id).await.unwrap().is_some(),

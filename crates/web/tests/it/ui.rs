@@ -98,6 +98,40 @@ fn xlsx_strings(bytes: &[u8]) -> String {
 }
 
 both_backends! {
+    async fn a_registrar_corrects_and_restricts_a_petitioners_data_on_the_case_page(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let case = xinfang_store::testing::forwarded_letter(&app.store, c, "路灯不亮", c.dept).await;
+        let path = format!("/cases/{}", case.id.0);
+        // The department handling it has no such form; the registering office has.
+        let dept = Browser::login(&app.base, "dept_handler").await;
+        assert!(!dept.get(&path).await.1.contains("个人信息请求"));
+        let reg = Browser::login(&app.base, "registrar").await;
+        let (_, html, _) = reg.get(&path).await;
+        assert!(html.contains("个人信息请求"), "{html}");
+        let csrf = reg.csrf(&path).await;
+        let form_path = format!("{path}/personal-data");
+        // Without a reason nothing is done, and the page says why.
+        let (s, html, _) = reg.post(&form_path, &[("csrf", &csrf), ("action", "correct"), ("phone", "13600136000"), ("reason", "")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("请填写依据"), "{html}");
+        // Only the phone is typed: the rest of the record stays.
+        let (s, _, loc) = reg.post(&form_path, &[("csrf", &csrf), ("action", "correct"), ("phone", "13600136000"), ("reason", "信访人来电更正号码")]).await;
+        assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some(format!("{path}?done={}", "%E6%9B%B4%E6%AD%A3%E4%BF%A1%E8%AE%BF%E4%BA%BA%E4%B8%AA%E4%BA%BA%E4%BF%A1%E6%81%AF").as_str())));
+        let now = app.store.case(case.id).await.unwrap().unwrap();
+        assert_eq!(now.petitioner.phone.as_deref(), Some("13600136000"));
+        assert_eq!(now.petitioner.name, case.petitioner.name);
+        assert_eq!(now.petitioner.id_number, case.petitioner.id_number);
+        let (_, html, _) = reg.get(&path).await;
+        assert!(html.contains("136****6000") && !html.contains("13600136000"), "masked until shown");
+        // Restricted: the page says so and shows no more.
+        let (s, _, _) = reg.post(&form_path, &[("csrf", &csrf), ("action", "restrict"), ("reason", "信访人提出异议，核实期间限制处理")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html, _) = reg.get(&path).await;
+        assert!(html.contains("信访人个人信息已限制处理"), "{html}");
+        assert!(!html.contains("136****6000") && !html.contains("显示完整个人信息"));
+    }
+
     async fn officers_work_a_collective_visit_through_the_pages(db: TestDb) {
         let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
         let c = &app.city;

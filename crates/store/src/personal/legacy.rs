@@ -1,0 +1,277 @@
+//! Moving a database written before the petitioner store into it: each case's personal data is
+//! sealed into the store, its state and the outbox keep none, and the log's registrations are
+//! rewritten without it. The old chain is verified first (a broken chain is not laundered);
+//! the new chain is computed over the rewritten events, every changed event keeps its former
+//! hash (checkpoints signed before still hold), and the re-chaining is recorded with the heads
+//! before and after. All in one transaction: a crash leaves the database as it was.
+
+use std::collections::HashMap;
+
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
+use xinfang_domain::{Case, Event};
+
+use super::{Keyring, seal, tags};
+use crate::chain::{EventRow, GENESIS};
+use crate::{Backend, StoreError};
+
+const PAGE: i64 = 2_000;
+
+/// Moves what is left to move; nothing when every case is already in the petitioner store.
+pub(crate) async fn migrate(
+    pool: &AnyPool,
+    backend: Backend,
+    keys: &Keyring,
+    now: i64,
+) -> Result<(), StoreError> {
+    let pending: i64 = sqlx::query("SELECT COUNT(*) AS n FROM legacy_personal")
+        .fetch_one(pool)
+        .await?
+        .try_get("n")?;
+    if pending == 0 {
+        return Ok(());
+    }
+    tracing::info!(
+        cases = pending,
+        "将信访人个人信息移入加密的信访人信息库，并重新计算事件链（一次性迁移）"
+    );
+    let started = std::time::Instant::now();
+    let mut conn = pool.acquire().await?;
+    match backend {
+        Backend::Sqlite => sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?,
+        Backend::Postgres => {
+            sqlx::query("BEGIN").execute(&mut *conn).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(crate::writer::WRITER_LOCK)
+                .execute(&mut *conn)
+                .await?
+        }
+    };
+    let result = async {
+        let digests = move_cases(&mut conn, keys, now).await?;
+        seal_outbox(&mut conn, keys).await?;
+        rechain(&mut conn, backend, &digests, now).await?;
+        sqlx::query("DELETE FROM legacy_personal")
+            .execute(&mut *conn)
+            .await?;
+        Ok::<_, StoreError>(digests.len())
+    }
+    .await;
+    match result {
+        Ok(moved) => {
+            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            tracing::info!(
+                cases = moved,
+                seconds = started.elapsed().as_secs_f64(),
+                "个人信息迁移完成"
+            );
+            Ok(())
+        }
+        Err(e) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            Err(e)
+        }
+    }
+}
+
+/// Seals each listed case's data into the petitioner store and rewrites its row without it;
+/// returns each case's digest.
+async fn move_cases(
+    conn: &mut AnyConnection,
+    keys: &Keyring,
+    now: i64,
+) -> Result<HashMap<i64, String>, StoreError> {
+    let mut digests = HashMap::new();
+    let mut after = 0i64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT cases.id AS id, cases.state AS state FROM cases JOIN legacy_personal ON legacy_personal.case_id = cases.id \
+             WHERE cases.id > $1 ORDER BY cases.id LIMIT $2",
+        )
+        .bind(after)
+        .bind(PAGE)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("id")?;
+        for r in &rows {
+            let case: Case = serde_json::from_str(&r.try_get::<String, _>("state")?)?;
+            let id = case.id.0;
+            let sealed = seal(keys, id, &case.personal_data())?;
+            let mut kept = case.without_personal_data();
+            kept.personal.digest = Some(sealed.digest.clone());
+            let [name, phone, id_number] = tags(keys, &case.petitioner);
+            sqlx::query(
+                "INSERT INTO petitioners (case_id, sealed, digest, standing, changed_at) VALUES ($1, $2, $3, 'kept', $4) \
+                 ON CONFLICT (case_id) DO UPDATE SET sealed = excluded.sealed, digest = excluded.digest",
+            )
+            .bind(id)
+            .bind(&sealed.sealed)
+            .bind(&sealed.digest)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "UPDATE cases SET state = $1, name_tag = $2, phone_tag = $3, id_tag = $4 WHERE id = $5",
+            )
+            .bind(serde_json::to_string(&kept)?)
+            .bind(name.unwrap_or_default())
+            .bind(phone)
+            .bind(id_number)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            digests.insert(id, sealed.digest);
+        }
+    }
+    Ok(digests)
+}
+
+/// Seals the address of every notice written before (bound to the notice's id).
+async fn seal_outbox(conn: &mut AnyConnection, keys: &Keyring) -> Result<(), StoreError> {
+    let mut after = 0i64;
+    loop {
+        let rows =
+            sqlx::query("SELECT id, recipient FROM outbox WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after)
+                .bind(PAGE)
+                .fetch_all(&mut *conn)
+                .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("id")?;
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let recipient: String = r.try_get("recipient")?;
+            if recipient.is_empty()
+                || recipient.contains(':') && keys.open(&format!("outbox:{id}"), &recipient).is_ok()
+            {
+                continue;
+            }
+            sqlx::query("UPDATE outbox SET recipient = $1 WHERE id = $2")
+                .bind(super::seal_recipient(keys, id, &recipient))
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Verifies the chain as it stands and rewrites it with registrations that carry the digest
+/// instead of the data.
+async fn rechain(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    digests: &HashMap<i64, String>,
+    now: i64,
+) -> Result<(), StoreError> {
+    set_append_only(conn, backend, false).await?;
+    let (mut old_prev, mut new_prev) = (GENESIS.to_string(), GENESIS.to_string());
+    let mut after = 0i64;
+    let mut changed = 0u64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT seq, case_id, kind, payload, actor_kind, actor_id, unit_id, at, prev_hash, hash \
+             FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(PAGE)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("seq")?;
+        for r in &rows {
+            let old = EventRow {
+                seq: r.try_get("seq")?,
+                case_id: r.try_get("case_id")?,
+                kind: r.try_get("kind")?,
+                payload: r.try_get("payload")?,
+                actor_kind: r.try_get("actor_kind")?,
+                actor_id: r.try_get("actor_id")?,
+                unit_id: r.try_get("unit_id")?,
+                at: r.try_get("at")?,
+                prev_hash: r.try_get("prev_hash")?,
+                hash: r.try_get("hash")?,
+            };
+            if old.prev_hash != old_prev || old.compute_hash() != old.hash {
+                return Err(StoreError::Corrupt(format!(
+                    "事件链在第 {} 号事件处不完整，不能迁移个人信息（请先用 xinfang verify 检查，并从备份恢复）",
+                    old.seq
+                )));
+            }
+            let mut new = old.clone();
+            new.payload = without_personal(&old, digests)?;
+            new.prev_hash = new_prev.clone();
+            new.hash = new.compute_hash();
+            if new.hash != old.hash {
+                sqlx::query(
+                    "UPDATE events SET payload = $1, prev_hash = $2, hash = $3, legacy_hash = $4 WHERE seq = $5",
+                )
+                .bind(&new.payload)
+                .bind(&new.prev_hash)
+                .bind(&new.hash)
+                .bind(&old.hash)
+                .bind(old.seq)
+                .execute(&mut *conn)
+                .await?;
+                changed += 1;
+            }
+            old_prev = old.hash;
+            new_prev = new.hash;
+        }
+    }
+    set_append_only(conn, backend, true).await?;
+    if changed > 0 {
+        sqlx::query(
+            "INSERT INTO chain_reanchors (at, last_seq, old_head, new_head, reason) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(now)
+        .bind(after)
+        .bind(&old_prev)
+        .bind(&new_prev)
+        .bind("信访人个人信息移出事件日志（登记事件只保留摘要）")
+        .execute(&mut *conn)
+        .await?;
+    }
+    tracing::info!(events = changed, "事件链已重新计算");
+    Ok(())
+}
+
+/// A registration's payload without the people (the digest in their place); others as they are.
+fn without_personal(ev: &EventRow, digests: &HashMap<i64, String>) -> Result<String, StoreError> {
+    if ev.kind != "registered" {
+        return Ok(ev.payload.clone());
+    }
+    let Event::Registered(case) = serde_json::from_str::<Event>(&ev.payload)? else {
+        return Ok(ev.payload.clone());
+    };
+    let mut kept = case.without_personal_data();
+    if kept == *case && case.personal.digest.is_some() {
+        return Ok(ev.payload.clone());
+    }
+    kept.personal.digest = digests.get(&case.id.0).cloned();
+    Ok(serde_json::to_string(&Event::Registered(Box::new(kept)))?)
+}
+
+/// Lifts or restores the database's refusal to change the log, for the re-chaining only.
+async fn set_append_only(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    on: bool,
+) -> Result<(), StoreError> {
+    let statements: &[&str] = match (backend, on) {
+        (Backend::Sqlite, false) => &[
+            "DROP TRIGGER events_no_update",
+            "DROP TRIGGER events_no_delete",
+        ],
+        (Backend::Sqlite, true) => &[
+            "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+            "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+        ],
+        (Backend::Postgres, false) => &["ALTER TABLE events DISABLE TRIGGER events_no_update"],
+        (Backend::Postgres, true) => &["ALTER TABLE events ENABLE TRIGGER events_no_update"],
+    };
+    for s in statements {
+        sqlx::query(AssertSqlSafe(*s)).execute(&mut *conn).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,373 @@
+//! The petitioner store on both databases: personal data sealed apart from the log and the read
+//! model, found by keyed tags, corrected, restricted and erased with the chain intact; the key
+//! must be the database's; a database written before the store moves into it.
+
+use chrono::Duration;
+use sqlx::{AssertSqlSafe, Row};
+use xinfang_domain::case::{CaseStatus, PersonalStanding};
+use xinfang_domain::personal::PersonalRequest;
+use xinfang_domain::{CaseId, Command, DomainError, Event, Outcome, Petitioner};
+use xinfang_store::chain::{EventRow, Verdict};
+use xinfang_store::personal::{KeySource, Keyring};
+use xinfang_store::read::CaseFilter;
+use xinfang_store::testing::{SmallCity, TestDb, letter, small_city};
+use xinfang_store::{Backend, Settings, Store, StoreError, Who, both_backends};
+
+const NAME: &str = "王秀英";
+const PHONE: &str = "13800138000";
+const ID_NUMBER: &str = "11010519491231002X";
+const ADDRESS: &str = "西城区幸福路8号";
+const EMAIL: &str = "wxy@example.cn";
+
+fn person() -> Petitioner {
+    Petitioner {
+        name: NAME.into(),
+        phone: Some(PHONE.into()),
+        id_number: Some(ID_NUMBER.into()),
+        address: Some(ADDRESS.into()),
+        email: Some(EMAIL.into()),
+    }
+}
+
+async fn open(db: &TestDb) -> Store {
+    Store::open(&db.url, Settings::default())
+        .await
+        .expect("open store")
+}
+
+async fn register(store: &Store, c: &SmallCity, title: &str) -> xinfang_domain::Case {
+    let mut l = letter(title);
+    l.petitioner = person();
+    store
+        .register(l, Who::Officer(c.registrar.clone()), c.office)
+        .await
+        .unwrap()
+}
+
+/// Every text the database keeps where personal data could sit: the log, the case rows, the
+/// notices, the petitioner store.
+async fn raw_text(store: &Store) -> String {
+    let mut out = String::new();
+    for sql in [
+        "SELECT payload AS t FROM events",
+        "SELECT state || COALESCE(name_tag, '') || COALESCE(phone_tag, '') || COALESCE(id_tag, '') || title AS t FROM cases",
+        "SELECT recipient || subject || body AS t FROM outbox",
+        "SELECT COALESCE(sealed, '') || COALESCE(digest, '') AS t FROM petitioners",
+    ] {
+        for r in sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+        {
+            out.push_str(&r.try_get::<String, _>("t").unwrap());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn assert_nothing_in_clear(raw: &str, values: &[&str]) {
+    for v in values {
+        assert!(!raw.contains(v), "{v} is stored in the clear");
+    }
+}
+
+async fn found(store: &Store, c: &SmallCity, f: CaseFilter) -> Vec<i64> {
+    let f = CaseFilter { per_page: 50, ..f };
+    store
+        .list_cases(&c.registrar, &f)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.id)
+        .collect()
+}
+
+fn by_phone(p: &str) -> CaseFilter {
+    CaseFilter {
+        petitioner_phone: Some(p.into()),
+        ..Default::default()
+    }
+}
+
+async fn intact(store: &Store) {
+    assert!(matches!(
+        store.verify_chain().await.unwrap(),
+        Verdict::Intact { .. }
+    ));
+}
+
+async fn stored_digest(store: &Store, id: CaseId) -> Option<String> {
+    sqlx::query("SELECT digest FROM petitioners WHERE case_id = $1")
+        .bind(id.0)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get("digest")
+        .unwrap()
+}
+
+both_backends! {
+    async fn personal_data_is_sealed_apart_and_found_by_keyed_tags(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let case = register(&store, &c, "拖欠工资").await;
+        assert_nothing_in_clear(&raw_text(&store).await, &[NAME, PHONE, ID_NUMBER, ADDRESS, EMAIL]);
+        // Reading puts the data back; the notices go to the petitioner's phone and e-mail.
+        assert_eq!(store.case(case.id).await.unwrap().unwrap().petitioner, person());
+        let mut to: Vec<String> = store.notices_of(case.id.0).await.unwrap().into_iter().map(|n| n.recipient).collect();
+        to.sort();
+        assert_eq!(to, vec![PHONE.to_string(), EMAIL.to_string()]);
+        // Exact look-ups through the tags, with the normalisation registration applies.
+        assert_eq!(found(&store, &c, by_phone("138-0013 8000")).await, vec![case.id.0]);
+        assert_eq!(found(&store, &c, CaseFilter { petitioner_id_number: Some(ID_NUMBER.to_lowercase()), ..Default::default() }).await, vec![case.id.0]);
+        assert_eq!(found(&store, &c, CaseFilter { petitioner_name: Some(format!(" {NAME} ")), ..Default::default() }).await, vec![case.id.0]);
+        assert!(found(&store, &c, by_phone("13800138001")).await.is_empty());
+        let page = store.list_cases(&c.registrar, &CaseFilter { per_page: 10, ..Default::default() }).await.unwrap();
+        assert_eq!(page.items[0].petitioner_name, NAME, "lists show the name");
+        // The log keeps the record's digest: the registration's, the case's and the store's agree.
+        let digest = stored_digest(&store, case.id).await.unwrap();
+        assert_eq!(case.personal.digest.as_deref(), Some(digest.as_str()));
+        let timeline = store.timeline(case.id).await.unwrap();
+        let Event::Registered(logged) = &timeline[0].event else { panic!("registration first") };
+        assert_eq!(logged.personal.digest.as_deref(), Some(digest.as_str()));
+        assert_eq!(logged.petitioner, Petitioner::default());
+        intact(&store).await;
+        // After a restart, with the key file beside the database, all reads as before.
+        store.close().await;
+        let store = open(&db).await;
+        assert_eq!(store.case(case.id).await.unwrap().unwrap().petitioner, person());
+        assert_eq!(found(&store, &c, by_phone(PHONE)).await, vec![case.id.0]);
+    }
+
+    async fn correction_restriction_and_erasure_keep_the_chain(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let reg = || Who::Officer(c.registrar.clone());
+        let case = register(&store, &c, "噪音扰民").await;
+        let before = stored_digest(&store, case.id).await;
+        // Corrected on request: the record is rewritten; the old number finds nothing any more.
+        let corrected = Petitioner { phone: Some("13700137000".into()), ..person() };
+        let req = PersonalRequest::Correct { petitioner: corrected.clone(), reason: "信访人来电更正号码".into() };
+        let after = store.personal_request(case.id, req.clone(), reg()).await.unwrap();
+        assert_eq!(after.petitioner, corrected);
+        assert_eq!(store.case(case.id).await.unwrap().unwrap().petitioner, corrected);
+        assert!(found(&store, &c, by_phone(PHONE)).await.is_empty());
+        assert_eq!(found(&store, &c, by_phone("13700137000")).await, vec![case.id.0]);
+        assert_ne!(stored_digest(&store, case.id).await, before);
+        assert_nothing_in_clear(&raw_text(&store).await, &["13700137000", PHONE, NAME]);
+        let last = store.timeline(case.id).await.unwrap().pop().unwrap();
+        assert!(matches!(last.event, Event::PersonalData { standing: PersonalStanding::Kept, .. }), "{:?}", last.event);
+        intact(&store).await;
+        // Only the registering unit's registrars and admins act on such requests.
+        let refused = store.personal_request(case.id, req, Who::Officer(c.dept_handler.clone())).await;
+        assert!(matches!(refused, Err(StoreError::Domain(DomainError::Forbidden(_)))), "{refused:?}");
+        // Erasure while the case is open restricts: nothing shown, found or sent, all kept.
+        let erase = PersonalRequest::Erase { reason: "信访人要求删除".into() };
+        let restricted = store.personal_request(case.id, erase.clone(), reg()).await.unwrap();
+        assert_eq!(restricted.personal.standing, PersonalStanding::Restricted);
+        let read = store.case(case.id).await.unwrap().unwrap();
+        assert_eq!(read.petitioner.name, "");
+        assert!(read.petitioner.phone.is_none());
+        assert!(found(&store, &c, by_phone("13700137000")).await.is_empty());
+        assert!(store.notices_of(case.id.0).await.unwrap().iter().all(|n| n.recipient.is_empty() && n.status != "pending"));
+        assert!(stored_digest(&store, case.id).await.is_some(), "kept for storage");
+        let again = store.personal_request(case.id, PersonalRequest::Correct { petitioner: person(), reason: "再次更正".into() }, reg()).await;
+        assert!(matches!(again, Err(StoreError::Domain(DomainError::AlreadyDone(_)))), "{again:?}");
+        // A closed case past its retention period is erased: the record is gone, the chain holds.
+        let closed = register(&store, &c, "路灯不亮").await;
+        store.act(closed.id, Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
+        let dept = || Who::Officer(c.dept_handler.clone());
+        store.act(closed.id, Command::Accept, dept()).await.unwrap();
+        store.act(closed.id, Command::Reply { outcome: Outcome::Support, text: "已修复".into() }, dept()).await.unwrap();
+        store.clock().advance(Duration::days(31));
+        store.close_lapsed().await.unwrap();
+        assert_eq!(store.case(closed.id).await.unwrap().unwrap().status, CaseStatus::Closed);
+        let early = store.personal_request(closed.id, erase.clone(), reg()).await.unwrap();
+        assert_eq!(early.personal.standing, PersonalStanding::Restricted, "retention still runs");
+        store.clock().advance(Duration::days(366 * 5));
+        let erased = store.personal_request(closed.id, erase.clone(), reg()).await.unwrap();
+        assert_eq!(erased.personal.standing, PersonalStanding::Erased);
+        let sealed: Option<String> = sqlx::query("SELECT sealed FROM petitioners WHERE case_id = $1")
+            .bind(closed.id.0).fetch_one(store.pool()).await.unwrap().try_get("sealed").unwrap();
+        assert!(sealed.is_none(), "the record is removed");
+        let gone = store.personal_request(closed.id, erase, reg()).await;
+        assert!(matches!(gone, Err(StoreError::Domain(DomainError::AlreadyDone(_)))), "{gone:?}");
+        intact(&store).await;
+    }
+
+    async fn the_key_must_be_the_databases(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        register(&store, &c, "拖欠工资").await;
+        let id = store.personal_keys().current_id().to_string();
+        store.close().await;
+        let other = Keyring::generate().to_text();
+        let hex = other.lines().last().unwrap().split(' ').nth(1).unwrap().to_string();
+        let wrong = Store::open(&db.url, Settings { personal_key: KeySource::Hex(hex), ..Settings::default() }).await;
+        match wrong {
+            Err(StoreError::Config(m)) => assert!(m.contains(&id), "{m}"),
+            other => panic!("opened with another key: {:?}", other.map(|_| ())),
+        }
+        let missing = std::env::temp_dir().join(format!("xinfang-missing-{id}.key"));
+        let wrong = Store::open(&db.url, Settings { personal_key: KeySource::File(missing.clone()), ..Settings::default() }).await;
+        assert!(matches!(wrong, Err(StoreError::Config(_))), "no new key for a database with data");
+        assert!(!missing.exists());
+    }
+
+    async fn a_database_from_before_the_petitioner_store_moves_into_it(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let first = register(&store, &c, "拖欠工资").await;
+        store.act(first.id, Command::Forward { to_unit: c.dept }, Who::Officer(c.registrar.clone())).await.unwrap();
+        let second = register(&store, &c, "噪音扰民").await;
+        let old_head = make_legacy(&store, db.backend).await;
+        assert!(raw_text(&store).await.contains(PHONE), "the old layout holds the data in the clear");
+        assert!(matches!(store.verify_chain().await.unwrap(), Verdict::Intact { .. }), "the old chain holds");
+        // A checkpoint signed on the old log.
+        let signing = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+        let dir = tempfile::tempdir().unwrap();
+        store.write_checkpoint(dir.path(), &signing, xinfang_store::checkpoint::Kind::Periodic).await.unwrap();
+        store.close().await;
+
+        let store = open(&db).await;
+        assert_nothing_in_clear(&raw_text(&store).await, &[NAME, PHONE, ID_NUMBER, ADDRESS, EMAIL]);
+        intact(&store).await;
+        for id in [first.id, second.id] {
+            assert_eq!(store.case(id).await.unwrap().unwrap().petitioner, person());
+        }
+        let mut hits = found(&store, &c, by_phone(PHONE)).await;
+        hits.sort();
+        assert_eq!(hits, vec![first.id.0, second.id.0]);
+        let reanchors = store.reanchors().await.unwrap();
+        assert_eq!(reanchors.len(), 1);
+        assert_eq!(reanchors[0].old_head, old_head);
+        let findings = store.check_against(dir.path(), &signing.verifying_key()).await.unwrap();
+        assert!(findings.iter().all(|f| !f.is_tampering()), "the old checkpoint holds: {findings:?}");
+        assert!(store.notices_of(first.id.0).await.unwrap().iter().any(|n| n.recipient == PHONE));
+        // Opening again finds nothing left to move.
+        store.close().await;
+        let store = open(&db).await;
+        assert_eq!(store.reanchors().await.unwrap().len(), 1);
+        intact(&store).await;
+    }
+}
+
+/// Turns the store's tables back into the layout before the petitioner store, as that version
+/// wrote them (the data in the case rows, the state, the registrations and the outbox, the
+/// chain computed over those), and returns the old head.
+async fn make_legacy(store: &Store, backend: Backend) -> String {
+    let pool = store.pool();
+    let cases = sqlx::query("SELECT id FROM cases")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    for r in cases {
+        let id: i64 = r.try_get("id").unwrap();
+        let mut full = store.case(CaseId(id)).await.unwrap().unwrap();
+        full.personal = Default::default();
+        sqlx::query(
+            "UPDATE cases SET state = $1, name_tag = $2, phone_tag = $3, id_tag = $4 WHERE id = $5",
+        )
+        .bind(serde_json::to_string(&full).unwrap())
+        .bind(&full.petitioner.name)
+        .bind(&full.petitioner.phone)
+        .bind(&full.petitioner.id_number)
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO legacy_personal (case_id) VALUES ($1)")
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let mut notices = Vec::new();
+    for n in sqlx::query("SELECT DISTINCT case_id FROM outbox")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    {
+        notices.extend(
+            store
+                .notices_of(n.try_get("case_id").unwrap())
+                .await
+                .unwrap(),
+        );
+    }
+    for n in notices {
+        sqlx::query("UPDATE outbox SET recipient = $1 WHERE id = $2")
+            .bind(n.recipient)
+            .bind(n.id)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    sqlx::query("DELETE FROM petitioners")
+        .execute(pool)
+        .await
+        .unwrap();
+    let (off, on): (&[&str], &[&str]) = match backend {
+        Backend::Sqlite => (
+            &["DROP TRIGGER events_no_update"],
+            &[
+                "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+            ],
+        ),
+        Backend::Postgres => (
+            &["ALTER TABLE events DISABLE TRIGGER events_no_update"],
+            &["ALTER TABLE events ENABLE TRIGGER events_no_update"],
+        ),
+    };
+    for s in off {
+        sqlx::query(AssertSqlSafe(*s)).execute(pool).await.unwrap();
+    }
+    let rows = sqlx::query("SELECT seq, case_id, kind, payload, actor_kind, actor_id, unit_id, at FROM events ORDER BY seq")
+        .fetch_all(pool).await.unwrap();
+    let mut prev = xinfang_store::chain::GENESIS.to_string();
+    for r in rows {
+        let mut ev = EventRow {
+            seq: r.try_get("seq").unwrap(),
+            case_id: r.try_get("case_id").unwrap(),
+            kind: r.try_get("kind").unwrap(),
+            payload: r.try_get("payload").unwrap(),
+            actor_kind: r.try_get("actor_kind").unwrap(),
+            actor_id: r.try_get("actor_id").unwrap(),
+            unit_id: r.try_get("unit_id").unwrap(),
+            at: r.try_get("at").unwrap(),
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        if ev.kind == "registered" {
+            let full = store
+                .case(CaseId(ev.case_id.unwrap()))
+                .await
+                .unwrap()
+                .unwrap();
+            let Event::Registered(logged) = serde_json::from_str::<Event>(&ev.payload).unwrap()
+            else {
+                unreachable!()
+            };
+            let mut old = *logged;
+            old.put_personal_data(full.personal_data());
+            old.personal = Default::default();
+            ev.payload = serde_json::to_string(&Event::Registered(Box::new(old))).unwrap();
+        }
+        ev.hash = ev.compute_hash();
+        sqlx::query("UPDATE events SET payload = $1, prev_hash = $2, hash = $3 WHERE seq = $4")
+            .bind(&ev.payload)
+            .bind(&ev.prev_hash)
+            .bind(&ev.hash)
+            .bind(ev.seq)
+            .execute(pool)
+            .await
+            .unwrap();
+        prev = ev.hash;
+    }
+    for s in on {
+        sqlx::query(AssertSqlSafe(*s)).execute(pool).await.unwrap();
+    }
+    prev
+}
