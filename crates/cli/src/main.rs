@@ -4,6 +4,7 @@ mod backup;
 mod bench;
 mod checkpoints;
 mod config;
+mod keys;
 
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
@@ -144,6 +145,13 @@ enum Command {
         /// The checkpoints' public key (hex), or the signing key's file.
         #[arg(long, requires = "checkpoints")]
         public_key: Option<String>,
+    },
+    /// Replace the personal-data key: every petitioner record and notice address re-encrypted
+    /// under a new key, the look-up tags computed again, the old key retired (stop the servers
+    /// first; they keep the key they started with).
+    RotateKey {
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Write a signed checkpoint of the log now (as `serve --checkpoints` does on a schedule).
     Checkpoint {
@@ -380,6 +388,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             let store = config::open(&db).await?;
             checkpoint.write(&store, &db.db, Kind::Periodic).await?;
         }
+        Command::RotateKey { db } => keys::rotate(&db).await?,
         Command::Holidays => print!("{}", xinfang_domain::Calendar::official().to_toml()),
         Command::Bench { which } => bench::run(which).await?,
     }

@@ -5,27 +5,11 @@
 //! not tampering. A forged checkpoint is named.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use sqlx::Connection;
 use xinfang_store::{Settings, Store, Who};
 
-use crate::{remove_db, temp_db};
-
-fn xinfang(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xinfang"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn said(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use crate::{remove_db, said, temp_db, xinfang};
 
 fn verify(db: &Path, dir: &Path, key: &Path) -> (i32, String) {
     let out = xinfang(&[

@@ -5,7 +5,7 @@
 //! and a database that is not empty are refused and nothing is written.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
@@ -15,24 +15,7 @@ use xinfang_store::backup::Manifest;
 use xinfang_store::testing::TestDb;
 use xinfang_store::{Backend, Settings, Store, Who};
 
-use crate::{Server, demo_token, free_port};
-
-fn xinfang(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xinfang"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
-}
+use crate::{Server, demo_token, free_port, ok, xinfang};
 
 /// A registered case carrying an attachment kept in `files`.
 async fn case_with_attachment(url: &str, files: &Path) -> String {

@@ -12,8 +12,32 @@ use serde_json::json;
 mod checkpoints;
 mod crash;
 mod drill;
+mod keys;
 mod processes;
 mod schemathesis;
+
+/// Runs the binary to its end.
+fn xinfang(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_xinfang"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// What a run printed, on both streams.
+fn said(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// What a run that must succeed printed on stdout.
+fn ok(out: &std::process::Output) -> String {
+    assert!(out.status.success(), "{}", said(out));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
 
 struct Server(Child);
 

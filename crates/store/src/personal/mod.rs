@@ -6,6 +6,7 @@
 
 pub mod keys;
 pub(crate) mod legacy;
+pub mod rotate;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
