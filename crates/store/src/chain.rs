@@ -23,7 +23,26 @@ pub struct EventRow {
     pub hash: String,
 }
 
+/// The columns an [`EventRow`] is read from.
+pub(crate) const EVENT_COLUMNS: &str =
+    "seq, case_id, kind, payload, actor_kind, actor_id, unit_id, at, prev_hash, hash";
+
 impl EventRow {
+    pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<EventRow, StoreError> {
+        Ok(EventRow {
+            seq: row.try_get("seq")?,
+            case_id: row.try_get("case_id")?,
+            kind: row.try_get("kind")?,
+            payload: row.try_get("payload")?,
+            actor_kind: row.try_get("actor_kind")?,
+            actor_id: row.try_get("actor_id")?,
+            unit_id: row.try_get("unit_id")?,
+            at: row.try_get("at")?,
+            prev_hash: row.try_get("prev_hash")?,
+            hash: row.try_get("hash")?,
+        })
+    }
+
     pub fn compute_hash(&self) -> String {
         let mut h = Sha256::new();
         let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
@@ -90,26 +109,13 @@ impl Store {
 
     /// Walks the whole chain in order and names the first broken link.
     pub async fn verify_chain(&self) -> Result<Verdict, StoreError> {
-        let mut rows = sqlx::query(
-            "SELECT seq, case_id, kind, payload, actor_kind, actor_id, unit_id, at, prev_hash, hash FROM events ORDER BY seq",
-        )
-        .fetch(&self.pool);
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq");
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&self.pool);
         let mut prev = GENESIS.to_string();
         let mut expected_seq = 1i64;
         let mut checked = 0u64;
         while let Some(row) = rows.try_next().await? {
-            let ev = EventRow {
-                seq: row.try_get("seq")?,
-                case_id: row.try_get("case_id")?,
-                kind: row.try_get("kind")?,
-                payload: row.try_get("payload")?,
-                actor_kind: row.try_get("actor_kind")?,
-                actor_id: row.try_get("actor_id")?,
-                unit_id: row.try_get("unit_id")?,
-                at: row.try_get("at")?,
-                prev_hash: row.try_get("prev_hash")?,
-                hash: row.try_get("hash")?,
-            };
+            let ev = EventRow::from_row(&row)?;
             let broken = |reason: String| Verdict::Broken {
                 seq: ev.seq,
                 reason,

@@ -103,7 +103,7 @@ pub fn load_or_create_key(path: &Path) -> Result<(SigningKey, bool), StoreError>
         return Ok((SigningKey::from_bytes(&bytes), false));
     }
     let bytes: [u8; 32] = rand::rng().random();
-    write_private(path, &hex::encode(bytes))?;
+    crate::personal::keys::write_new(path, &hex::encode(bytes))?;
     Ok((SigningKey::from_bytes(&bytes), true))
 }
 
@@ -121,18 +121,6 @@ pub fn public_key(hex_or_file: &str) -> Result<VerifyingKey, StoreError> {
         return Ok(load_or_create_key(path)?.0.verifying_key());
     }
     Err(bad())
-}
-
-fn write_private(path: &Path, text: &str) -> Result<(), StoreError> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()?;
-    Ok(())
 }
 
 /// Every checkpoint file in `dir`, oldest first.

@@ -272,8 +272,8 @@ fn parse_secret(hex_secret: &str) -> Result<[u8; 32], StoreError> {
         .ok_or_else(|| bad_key("个人信息密钥应为64位十六进制数"))
 }
 
-/// Creates `path` exclusively, readable by its owner only, and syncs it.
-fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
+/// Creates `path` exclusively, readable by its owner only, and syncs it (key files).
+pub(crate) fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -36,16 +36,7 @@ pub(crate) async fn migrate(
     );
     let started = std::time::Instant::now();
     let mut conn = pool.acquire().await?;
-    match backend {
-        Backend::Sqlite => sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?,
-        Backend::Postgres => {
-            sqlx::query("BEGIN").execute(&mut *conn).await?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(crate::writer::WRITER_LOCK)
-                .execute(&mut *conn)
-                .await?
-        }
-    };
+    crate::writer::begin_writing(&mut conn, backend).await?;
     let result = async {
         let digests = move_cases(&mut conn, keys, now).await?;
         seal_outbox(&mut conn, keys).await?;
@@ -169,29 +160,19 @@ async fn rechain(
     let mut after = 0i64;
     let mut changed = 0u64;
     loop {
-        let rows = sqlx::query(
-            "SELECT seq, case_id, kind, payload, actor_kind, actor_id, unit_id, at, prev_hash, hash \
-             FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(after)
-        .bind(PAGE)
-        .fetch_all(&mut *conn)
-        .await?;
+        let sql = format!(
+            "SELECT {} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+            crate::chain::EVENT_COLUMNS
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(after)
+            .bind(PAGE)
+            .fetch_all(&mut *conn)
+            .await?;
         let Some(last) = rows.last() else { break };
         after = last.try_get("seq")?;
         for r in &rows {
-            let old = EventRow {
-                seq: r.try_get("seq")?,
-                case_id: r.try_get("case_id")?,
-                kind: r.try_get("kind")?,
-                payload: r.try_get("payload")?,
-                actor_kind: r.try_get("actor_kind")?,
-                actor_id: r.try_get("actor_id")?,
-                unit_id: r.try_get("unit_id")?,
-                at: r.try_get("at")?,
-                prev_hash: r.try_get("prev_hash")?,
-                hash: r.try_get("hash")?,
-            };
+            let old = EventRow::from_row(r)?;
             if old.prev_hash != old_prev || old.compute_hash() != old.hash {
                 return Err(StoreError::Corrupt(format!(
                     "事件链在第 {} 号事件处不完整，不能迁移个人信息（请先用 xinfang verify 检查，并从备份恢复）",

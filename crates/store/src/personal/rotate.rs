@@ -5,7 +5,7 @@
 use sqlx::Row;
 
 use super::{context, tags};
-use crate::{Backend, Store, StoreError};
+use crate::{Store, StoreError};
 
 const PAGE: i64 = 2_000;
 
@@ -23,16 +23,7 @@ impl Store {
     pub async fn reseal_personal_data(&self) -> Result<Resealed, StoreError> {
         let keys = self.keys.clone();
         let mut conn = self.pool.acquire().await?;
-        match self.backend {
-            Backend::Sqlite => sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?,
-            Backend::Postgres => {
-                sqlx::query("BEGIN").execute(&mut *conn).await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(crate::writer::WRITER_LOCK)
-                    .execute(&mut *conn)
-                    .await?
-            }
-        };
+        crate::writer::begin_writing(&mut conn, self.backend).await?;
         let result = async {
             let mut done = Resealed::default();
             let mut after = 0i64;

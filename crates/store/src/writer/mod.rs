@@ -33,7 +33,7 @@ const MAX_BATCH: usize = 1024;
 
 /// The PostgreSQL advisory lock every process's writer takes for its transaction, so that the
 /// chain stays one chain.
-pub(crate) const WRITER_LOCK: i64 = 0x7866_7772_6974_6572; // "xfwriter"
+const WRITER_LOCK: i64 = 0x7866_7772_6974_6572; // "xfwriter"
 
 /// Who issues a command, as the writer records it.
 #[derive(Debug, Clone)]
@@ -251,6 +251,28 @@ impl Health {
     }
 }
 
+/// Begins a transaction that writes as the writer does, one at a time across processes:
+/// SQLite's write lock taken at once, PostgreSQL's advisory writer lock (see
+/// [`Writer::write_batch`]). The one-time moves and the key rotation use it too.
+pub(crate) async fn begin_writing(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+) -> Result<(), StoreError> {
+    match backend {
+        Backend::Sqlite => {
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+        }
+        Backend::Postgres => {
+            sqlx::query("BEGIN").execute(&mut *conn).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(WRITER_LOCK)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 pub(crate) async fn start(
     pool: AnyPool,
     backend: Backend,
@@ -402,18 +424,7 @@ impl Writer {
         // a writer once another connection (a login, the outbox) has written since: it fails at
         // once with SQLITE_BUSY_SNAPSHOT, whatever the busy timeout. PostgreSQL: one writer at a
         // time across every process on the database, by a transaction-scoped advisory lock.
-        match self.backend {
-            Backend::Sqlite => {
-                sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-            }
-            Backend::Postgres => {
-                sqlx::query("BEGIN").execute(&mut *conn).await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(WRITER_LOCK)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-        }
+        begin_writing(conn, self.backend).await?;
         // The chain as the database has it: another process, or a commit that failed halfway,
         // may have moved it since this writer last wrote.
         self.catch_up(conn).await?;
