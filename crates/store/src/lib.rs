@@ -216,10 +216,13 @@ pub(crate) async fn connect(url: &str) -> Result<(Backend, String, AnyPool), Sto
                 .acquire_timeout(ACQUIRE_TIMEOUT)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
-                        // WAL lets readers run beside the writer; FULL makes every commit durable.
+                        // WAL lets readers run beside the writer; FULL makes every commit durable;
+                        // secure_delete zeroes what a row leaves behind in its page (an erased
+                        // petitioner record does not linger in the file).
                         conn.execute(
                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; \
-                             PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                             PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; \
+                             PRAGMA secure_delete=FAST;",
                         )
                         .await?;
                         Ok(())

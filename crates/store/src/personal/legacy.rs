@@ -50,6 +50,8 @@ pub(crate) async fn migrate(
     match result {
         Ok(moved) => {
             sqlx::query("COMMIT").execute(&mut *conn).await?;
+            drop(conn);
+            scrub(pool, backend).await?;
             tracing::info!(
                 cases = moved,
                 seconds = started.elapsed().as_secs_f64(),
@@ -62,6 +64,19 @@ pub(crate) async fn migrate(
             Err(e)
         }
     }
+}
+
+/// Rewrites the tables the move changed, so that the old rows' bytes (names and numbers in
+/// the clear) do not linger in free pages or dead tuples.
+async fn scrub(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
+    let statements: &[&str] = match backend {
+        Backend::Sqlite => &["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"],
+        Backend::Postgres => &["VACUUM FULL events, cases, outbox"],
+    };
+    for s in statements {
+        sqlx::query(AssertSqlSafe(*s)).execute(pool).await?;
+    }
+    Ok(())
 }
 
 /// Seals each listed case's data into the petitioner store and rewrites its row without it;

@@ -233,6 +233,14 @@ both_backends! {
 
         let store = open(&db).await;
         assert_nothing_in_clear(&raw_text(&store).await, &[NAME, PHONE, ID_NUMBER, ADDRESS, EMAIL]);
+        if db.backend == Backend::Sqlite {
+            // Not in the file's free pages either, nor in its write-ahead log.
+            let file = db.url.trim_start_matches("sqlite://").split('?').next().unwrap().to_string();
+            for f in [file.clone(), format!("{file}-wal")] {
+                let bytes = std::fs::read(&f).unwrap_or_default();
+                assert!(!bytes.windows(PHONE.len()).any(|w| w == PHONE.as_bytes()), "{f} holds the phone");
+            }
+        }
         intact(&store).await;
         for id in [first.id, second.id] {
             assert_eq!(store.case(id).await.unwrap().unwrap().petitioner, person());
