@@ -341,6 +341,33 @@ pub async fn run(which: Which) -> Result<(), String> {
             })
             .await?;
             report("case page GET /api/v1/cases/{id}", lat, wall);
+            // Exact look-ups by phone go through the keyed SM3 tags (and each is recorded in
+            // the personal-data log).
+            let mut phones = Vec::new();
+            for _ in 0..200 {
+                let id = rand::rng().random_range(1..=max_id);
+                if let Some(p) = store
+                    .case(xinfang_domain::CaseId(id))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .and_then(|c| c.petitioner.phone)
+                {
+                    phones.push(p);
+                }
+            }
+            if !phones.is_empty() {
+                let (c, b, t) = (client.clone(), base.clone(), token.clone());
+                let (lat, wall) = drive(requests / 5, concurrency, move |_| {
+                    let p = &phones[rand::rng().random_range(0..phones.len())];
+                    get(
+                        format!("{b}/api/v1/cases?phone={p}&per_page=20"),
+                        c.clone(),
+                        t.clone(),
+                    )
+                })
+                .await?;
+                report("look-up by phone (keyed SM3 tag), logged", lat, wall);
+            }
             let units: Vec<i64> = store.org().units().map(|u| u.id.0).collect();
             for (name, query) in [
                 (

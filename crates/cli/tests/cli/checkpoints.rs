@@ -25,16 +25,24 @@ fn verify(db: &Path, dir: &Path, key: &Path) -> (i32, String) {
 }
 
 fn checkpoint(db: &Path, dir: &Path, key: &Path) {
-    let out = xinfang(&[
+    checkpoint_to(db, dir, key, &[]);
+}
+
+fn checkpoint_to(db: &Path, dir: &Path, key: &Path, more: &[&str]) -> String {
+    let url = format!("sqlite://{}", db.display());
+    let mut args = vec![
         "checkpoint",
         "--db",
-        &format!("sqlite://{}", db.display()),
+        &url,
         "--checkpoints",
         dir.to_str().unwrap(),
         "--checkpoint-key",
         key.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(more);
+    let out = xinfang(&args);
     assert!(out.status.success(), "{}", said(&out));
+    said(&out)
 }
 
 fn demo(db: &Path, cases: &str, seed: &str) {
@@ -43,7 +51,7 @@ fn demo(db: &Path, cases: &str, seed: &str) {
     assert!(out.status.success(), "{}", said(&out));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checkpoints_tell_truncation_rewriting_and_restore_apart() {
     let work = tempfile::tempdir().unwrap();
     let (dir, key) = (
@@ -78,7 +86,34 @@ async fn checkpoints_tell_truncation_rewriting_and_restore_apart() {
             .unwrap();
     }
     store.close().await;
-    checkpoint(&db, &dir, &key);
+    // Also sent to the supervising level: the same signed JSON as the file.
+    let (to, got) = crate::receiver().await;
+    let out = checkpoint_to(&db, &dir, &key, &["--checkpoint-to", &to]);
+    assert!(out.contains("已送达上级"), "{out}");
+    let (idempotency, sent) = got.lock().unwrap().pop().expect("the receiver got it");
+    let file = xinfang_store::checkpoint::read_dir(&dir)
+        .unwrap()
+        .pop()
+        .unwrap()
+        .1;
+    assert_eq!(sent, serde_json::to_value(&file).unwrap());
+    assert_eq!(idempotency, format!("{}-{}", file.at_ms, file.seq));
+    let refused = xinfang(&[
+        "checkpoint",
+        "--db",
+        &format!("sqlite://{}", db.display()),
+        "--checkpoints",
+        dir.to_str().unwrap(),
+        "--checkpoint-key",
+        key.to_str().unwrap(),
+        "--checkpoint-to",
+        "http://127.0.0.1:9/in",
+    ]);
+    assert!(
+        !refused.status.success() && said(&refused).contains("未能送达上级"),
+        "{}",
+        said(&refused)
+    );
     assert_eq!(verify(&db, &dir, &key).0, 0);
 
     // Truncated by someone with database rights: the chain alone still verifies.

@@ -18,36 +18,7 @@ use xinfang_store::chain::Verdict;
 use xinfang_store::testing::TestDb;
 use xinfang_store::{Backend, Settings, Store};
 
-use crate::{Server, demo_token, demo_unit, free_port, wait_for};
-
-/// A gateway on loopback that keeps every message it gets: (idempotency key, outbox id).
-async fn gateway() -> (String, Arc<Mutex<Vec<(String, i64)>>>) {
-    let got: Arc<Mutex<Vec<(String, i64)>>> = Arc::default();
-    let g = got.clone();
-    let app = axum::Router::new().route(
-        "/sms",
-        axum::routing::post(
-            move |headers: axum::http::HeaderMap, body: axum::Json<Value>| {
-                let g = g.clone();
-                async move {
-                    let key = headers
-                        .get("idempotency-key")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default()
-                        .to_string();
-                    g.lock()
-                        .unwrap()
-                        .push((key, body["id"].as_i64().unwrap_or(-1)));
-                    axum::http::StatusCode::OK
-                }
-            },
-        ),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/sms", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, got)
-}
+use crate::{Server, demo_token, demo_unit, free_port, receiver, wait_for};
 
 /// What the clients saw acknowledged in one run.
 #[derive(Default)]
@@ -246,7 +217,7 @@ async fn drill(db: TestDb) {
         .unwrap();
     assert!(out.status.success());
     let files = work.join("files");
-    let (gateway, received) = gateway().await;
+    let (gateway, received) = receiver().await;
     for run in 0..3 {
         let log = work.join(format!("serve{run}.log"));
         let acked = run_until_killed(&url, &files, &work.join("index"), &gateway, &log).await;
@@ -296,9 +267,10 @@ async fn drill(db: TestDb) {
     let received = received.lock().unwrap().clone();
     assert!(!received.is_empty(), "notices were delivered");
     let mut keys: HashMap<i64, HashSet<String>> = HashMap::new();
-    for (key, id) in &received {
+    for (key, body) in &received {
+        let id = body["id"].as_i64().unwrap_or(-1);
         assert_eq!(key, &format!("xinfang-outbox-{id}"));
-        keys.entry(*id).or_default().insert(key.clone());
+        keys.entry(id).or_default().insert(key.clone());
     }
     assert!(keys.values().all(|k| k.len() == 1));
     let _ = std::fs::remove_dir_all(&work);

@@ -39,6 +39,37 @@ fn ok(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
+/// What a receiver on loopback got: each request's idempotency key and JSON body.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
+
+/// A receiver on loopback (an SMS gateway, the supervising level) that keeps every JSON it is
+/// sent with its `Idempotency-Key`; returns its URL.
+async fn receiver() -> (String, Received) {
+    let got: Received = Default::default();
+    let g = got.clone();
+    let app = axum::Router::new().route(
+        "/in",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::Json<serde_json::Value>| {
+                let g = g.clone();
+                async move {
+                    let key = headers
+                        .get("idempotency-key")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("none")
+                        .to_string();
+                    g.lock().unwrap().push((key, body.0));
+                    axum::http::StatusCode::OK
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/in", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, got)
+}
+
 struct Server(Child);
 
 impl Drop for Server {
