@@ -69,12 +69,20 @@ pub(crate) async fn migrate(
 /// Rewrites the tables the move changed, so that the old rows' bytes (names and numbers in
 /// the clear) do not linger in free pages or dead tuples.
 async fn scrub(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
+    // SQLite's VACUUM copies the database through a temporary one: on disk, not in memory as
+    // the store's connections keep temporary tables.
     let statements: &[&str] = match backend {
-        Backend::Sqlite => &["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"],
+        Backend::Sqlite => &[
+            "PRAGMA temp_store=FILE",
+            "VACUUM",
+            "PRAGMA temp_store=MEMORY",
+            "PRAGMA wal_checkpoint(TRUNCATE)",
+        ],
         Backend::Postgres => &["VACUUM FULL events, cases, outbox"],
     };
+    let mut conn = pool.acquire().await?;
     for s in statements {
-        sqlx::query(AssertSqlSafe(*s)).execute(pool).await?;
+        sqlx::query(AssertSqlSafe(*s)).execute(&mut *conn).await?;
     }
     Ok(())
 }
