@@ -13,6 +13,7 @@ mod checkpoints;
 mod crash;
 mod drill;
 mod keys;
+mod open311_client;
 mod processes;
 mod schemathesis;
 
