@@ -240,6 +240,8 @@ impl RecordOf for SessionId {
 impl Record for Session {
     const KIND: &'static str = "reception_session";
     const NAME: &'static str = "接访";
+    const PERSONAL: &'static [&'static str] =
+        &["/appointments/*/name", "/appointments/*/phone", "/met/*"];
     type Id = SessionId;
     type New = Arrange;
     type Command = SessionCommand;

@@ -81,6 +81,10 @@ pub trait Record: Sized + Clone + Serialize + DeserializeOwned + Send + Sync + '
     type New: Send + Sync + 'static;
     /// What can be done to one.
     type Command: Send + Sync + 'static;
+    /// Where the record holds citizens' personal data (names, phone numbers), as JSON pointers
+    /// with `*` for every item of an array (`/appointments/*/phone`): the store keeps those
+    /// values sealed apart from the log and the read model.
+    const PERSONAL: &'static [&'static str] = &[];
 
     /// A new record with id `id` and the event that logs it, or why not.
     fn create(

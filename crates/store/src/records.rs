@@ -35,6 +35,10 @@ impl RecordQuery {
     }
 }
 
+/// A record's row with its sealed personal data (`sealed` is NULL when it holds none).
+const SELECT: &str = "SELECT records.id AS id, records.state AS state, record_personal.sealed AS sealed \
+     FROM records LEFT JOIN record_personal ON record_personal.record_id = records.id";
+
 fn state_of<R: Record>(changed: Changed) -> Result<R, StoreError> {
     Ok(serde_json::from_str(&changed.state)?)
 }
@@ -102,18 +106,18 @@ impl Store {
 
     /// One record, if it is of its id's kind.
     pub async fn get<I: RecordOf>(&self, id: I) -> Result<Option<I::Record>, StoreError> {
-        let row = sqlx::query("SELECT state FROM records WHERE id = $1 AND kind = $2")
+        let sql = format!("{SELECT} WHERE records.id = $1 AND records.kind = $2");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.raw())
             .bind(<I::Record as Record>::KIND)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
-            .transpose()
+        row.map(|r| self.record_of(&r)).transpose()
     }
 
     /// Records of kind `R`, newest first (or by due date), at most `q.limit` (≤ 500).
     pub async fn list<R: Record>(&self, q: &RecordQuery) -> Result<Vec<R>, StoreError> {
-        let mut sql = "SELECT state FROM records WHERE kind = $1".to_string();
+        let mut sql = format!("{SELECT} WHERE records.kind = $1");
         let mut texts: Vec<String> = Vec::new();
         let mut ints: Vec<i64> = Vec::new();
         let mut n = 1;
@@ -153,8 +157,17 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
+            .map(|r| self.record_of(r))
             .collect()
+    }
+
+    /// A record from a row of [`SELECT`], with its sealed personal data put back.
+    fn record_of<R: Record>(&self, r: &sqlx::any::AnyRow) -> Result<R, StoreError> {
+        let state: String = r.try_get("state")?;
+        let sealed: Option<String> = r.try_get("sealed")?;
+        let full =
+            crate::personal::fields::open(&self.keys, r.try_get("id")?, &state, sealed.as_deref())?;
+        Ok(serde_json::from_str(&full)?)
     }
 
     /// The id of the record of kind `R` at `unit` (with `due`, if given), for records kept one

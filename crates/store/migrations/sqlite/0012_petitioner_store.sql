@@ -8,6 +8,14 @@ CREATE TABLE petitioners (
     changed_at BIGINT NOT NULL
 );
 
+-- The personal data inside mechanisms' records (a reception's appointments, whom the leader
+-- met), sealed the same way; the record's state and its events keep the values blank.
+CREATE TABLE record_personal (
+    record_id INTEGER PRIMARY KEY,
+    sealed TEXT NOT NULL,
+    digest TEXT NOT NULL
+);
+
 -- The keys the database's personal data was ever encrypted under (ids only, never a key):
 -- the store refuses to start with a key file that lacks one still in use.
 CREATE TABLE personal_keys (
@@ -30,6 +38,8 @@ CREATE INDEX cases_id_tag ON cases(id_tag);
 -- without the data) when the store first opens with its key.
 CREATE TABLE legacy_personal (case_id INTEGER PRIMARY KEY);
 INSERT INTO legacy_personal (case_id) SELECT id FROM cases;
+CREATE TABLE legacy_record_personal (record_id INTEGER PRIMARY KEY);
+INSERT INTO legacy_record_personal (record_id) SELECT id FROM records WHERE kind = 'reception_session';
 
 -- A re-chaining of the log: the head before and after, and where it ended. Each event whose
 -- hash changed keeps its former hash, so checkpoints signed before still hold.

@@ -10,7 +10,10 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
 use xinfang_domain::{Case, Event};
 
-use super::{Keyring, seal, tags};
+use xinfang_domain::Record;
+use xinfang_domain::reception::Session;
+
+use super::{Keyring, fields, seal, tags};
 use crate::chain::{EventRow, GENESIS};
 use crate::{Backend, StoreError};
 
@@ -23,10 +26,12 @@ pub(crate) async fn migrate(
     keys: &Keyring,
     now: i64,
 ) -> Result<(), StoreError> {
-    let pending: i64 = sqlx::query("SELECT COUNT(*) AS n FROM legacy_personal")
-        .fetch_one(pool)
-        .await?
-        .try_get("n")?;
+    let pending: i64 = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM legacy_personal) + (SELECT COUNT(*) FROM legacy_record_personal) AS n",
+    )
+    .fetch_one(pool)
+    .await?
+    .try_get("n")?;
     if pending == 0 {
         return Ok(());
     }
@@ -39,11 +44,14 @@ pub(crate) async fn migrate(
     crate::writer::begin_writing(&mut conn, backend).await?;
     let result = async {
         let digests = move_cases(&mut conn, keys, now).await?;
+        move_records(&mut conn, keys).await?;
         seal_outbox(&mut conn, keys).await?;
         rechain(&mut conn, backend, &digests, now).await?;
-        sqlx::query("DELETE FROM legacy_personal")
-            .execute(&mut *conn)
-            .await?;
+        for table in ["legacy_personal", "legacy_record_personal"] {
+            sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(&mut *conn)
+                .await?;
+        }
         Ok::<_, StoreError>(digests.len())
     }
     .await;
@@ -138,6 +146,49 @@ async fn move_cases(
         }
     }
     Ok(digests)
+}
+
+/// The kinds of record that hold personal data, with where.
+const RECORD_KINDS: &[(&str, &[&str])] = &[(Session::KIND, Session::PERSONAL)];
+
+fn personal_paths(kind: &str) -> Option<&'static [&'static str]> {
+    RECORD_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, p)| *p)
+}
+
+/// Seals the personal data of each listed record and rewrites its state without it.
+async fn move_records(conn: &mut AnyConnection, keys: &Keyring) -> Result<(), StoreError> {
+    let rows = sqlx::query(
+        "SELECT records.id AS id, records.kind AS kind, records.state AS state FROM records \
+         JOIN legacy_record_personal ON legacy_record_personal.record_id = records.id ORDER BY records.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &rows {
+        let (id, kind): (i64, String) = (r.try_get("id")?, r.try_get("kind")?);
+        let Some(paths) = personal_paths(&kind) else {
+            continue;
+        };
+        let (kept, taken) = fields::split(&r.try_get::<String, _>("state")?, paths)?;
+        if taken.is_empty() {
+            continue;
+        }
+        let sealed = fields::seal(keys, id, taken)?;
+        sqlx::query("INSERT INTO record_personal (record_id, sealed, digest) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(&sealed.sealed)
+            .bind(&sealed.digest)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("UPDATE records SET state = $1 WHERE id = $2")
+            .bind(kept)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Seals the address of every notice written before (bound to the notice's id).
@@ -240,8 +291,19 @@ async fn rechain(
     Ok(())
 }
 
-/// A registration's payload without the people (the digest in their place); others as they are.
+/// A registration's payload without the people (the digest in their place), a record's
+/// without its personal values; others as they are.
 fn without_personal(ev: &EventRow, digests: &HashMap<i64, String>) -> Result<String, StoreError> {
+    if ev.case_id.is_none() && ev.payload.starts_with(r#"{"record":"#) {
+        let mut v: serde_json::Value = serde_json::from_str(&ev.payload)?;
+        let paths = v["kind"].as_str().and_then(personal_paths);
+        return Ok(match paths {
+            Some(paths) if !fields::take(&mut v["state"], paths).is_empty() => {
+                serde_json::to_string(&v)?
+            }
+            _ => ev.payload.clone(),
+        });
+    }
     if ev.kind != "registered" {
         return Ok(ev.payload.clone());
     }

@@ -4,6 +4,7 @@
 //! digest of the record (salted, so it tells nothing of the data), so that a correction rewrites
 //! the record, an erasure removes it, and the chain verifies either way.
 
+pub(crate) mod fields;
 pub mod keys;
 pub(crate) mod legacy;
 pub mod rotate;
@@ -192,6 +193,35 @@ pub(crate) async fn flush(
         put,
         "ON CONFLICT (case_id) DO UPDATE SET sealed = excluded.sealed, digest = excluded.digest, \
          standing = excluded.standing, changed_at = excluded.changed_at",
+    )
+    .await
+}
+
+/// Writes records' sealed personal data (or removes it when a record holds none any more).
+pub(crate) async fn flush_records(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    writes: Vec<(i64, Option<Sealed>)>,
+) -> Result<(), StoreError> {
+    let mut put: Vec<Vec<Param>> = Vec::new();
+    for (id, sealed) in writes {
+        match sealed {
+            Some(s) => put.push(vec![id.into(), s.sealed.into(), s.digest.into()]),
+            None => {
+                sqlx::query("DELETE FROM record_personal WHERE record_id = $1")
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+    }
+    crate::rows::insert_rows(
+        conn,
+        backend,
+        "record_personal",
+        &["record_id", "sealed", "digest"],
+        put,
+        "ON CONFLICT (record_id) DO UPDATE SET sealed = excluded.sealed, digest = excluded.digest",
     )
     .await
 }

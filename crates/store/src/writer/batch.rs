@@ -123,6 +123,8 @@ pub(crate) struct Pending {
     pub outbox: Vec<Vec<Param>>,
     /// Changes to the petitioner store.
     pub personal: Vec<crate::personal::Write>,
+    /// Records' sealed personal data: put, or removed (`None`).
+    pub record_personal: Vec<(i64, Option<crate::personal::Sealed>)>,
     pub keys: Arc<crate::personal::Keyring>,
     /// A probe's time, written to `writer_probe`.
     pub probe: Option<i64>,
@@ -152,6 +154,7 @@ impl Pending {
             imported: Vec::new(),
             outbox: Vec::new(),
             personal: Vec::new(),
+            record_personal: Vec::new(),
             keys,
             probe: None,
         }

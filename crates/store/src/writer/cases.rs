@@ -115,7 +115,7 @@ pub(super) async fn register(
         p.cases.insert(earlier.id.0, earlier);
     }
     if let Some(changed) = linked {
-        records::keep(p, changed, who, now);
+        records::keep(p, changed, who, now)?;
     }
     Ok(Ok(case))
 }

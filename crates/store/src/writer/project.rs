@@ -226,7 +226,9 @@ pub(super) async fn flush(
                 i64::from(c.listed).into(),
                 c.ref_id.into(),
                 r.auto_key.into(),
-                r.state.into(),
+                crate::personal::fields::split(&r.state, r.personal)?
+                    .0
+                    .into(),
                 now.into(),
             ])
         })
@@ -243,6 +245,7 @@ pub(super) async fn flush(
          ref_id = excluded.ref_id, state = excluded.state, updated_at = excluded.updated_at",
     )
     .await?;
+    crate::personal::flush_records(conn, backend, std::mem::take(&mut p.record_personal)).await?;
     if let Some(at) = p.probe.take() {
         insert_rows(
             conn,

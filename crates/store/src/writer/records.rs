@@ -7,6 +7,7 @@ use xinfang_domain::{CaseId, Record, RecordKey};
 
 use super::Who;
 use super::batch::Pending;
+use crate::personal::fields;
 use crate::{Settings, StoreError};
 
 /// A change to one record, its kind erased.
@@ -20,6 +21,8 @@ pub(crate) trait Change: Send + Sync {
     fn auto_key(&self) -> Option<&str>;
     /// Whether the change makes the record anew (with `target`, in its place).
     fn creates(&self) -> bool;
+    /// Where the kind holds personal data ([`Record::PERSONAL`]).
+    fn personal(&self) -> &'static [&'static str];
     /// The case the change concerns, given the record's stored state.
     fn case(&self, current: Option<&str>) -> Result<Option<CaseId>, StoreError>;
     /// The record's new state, or why not.
@@ -37,8 +40,10 @@ pub(crate) struct Changed {
     pub id: i64,
     pub kind: &'static str,
     pub columns: Columns,
-    /// The record as JSON.
+    /// The record as JSON (with its personal data; the store keeps that apart).
     pub state: String,
+    /// Where the record holds personal data.
+    pub personal: &'static [&'static str],
     pub event: &'static str,
     pub auto_key: Option<String>,
 }
@@ -89,6 +94,10 @@ impl<R: Record> Change for Op<R> {
         matches!(self, Op::Create { .. })
     }
 
+    fn personal(&self) -> &'static [&'static str] {
+        R::PERSONAL
+    }
+
     fn case(&self, current: Option<&str>) -> Result<Option<CaseId>, StoreError> {
         Ok(match self {
             Op::Create { new, .. } => R::case_of_new(new),
@@ -121,7 +130,7 @@ pub(super) async fn decide(
 ) -> Result<Result<Option<Changed>, StoreError>, StoreError> {
     Ok(match prepare(conn, p, s, change, who, now).await? {
         Ok(Some(changed)) => {
-            keep(p, changed.clone(), who, now);
+            keep(p, changed.clone(), who, now)?;
             Ok(Some(changed))
         }
         other => other,
@@ -162,14 +171,22 @@ pub(super) async fn prepare(
             Some(_) => return Ok(Err(StoreError::NotFound(change.name()))),
             None => {
                 // A record of another kind is not found, whatever its id.
-                let row =
-                    sqlx::query("SELECT state, auto_key FROM records WHERE id = $1 AND kind = $2")
-                        .bind(id)
-                        .bind(change.kind())
-                        .fetch_optional(&mut *conn)
-                        .await?;
+                let row = sqlx::query(
+                    "SELECT records.state AS state, records.auto_key AS auto_key, record_personal.sealed AS sealed \
+                     FROM records LEFT JOIN record_personal ON record_personal.record_id = records.id \
+                     WHERE records.id = $1 AND records.kind = $2",
+                )
+                .bind(id)
+                .bind(change.kind())
+                .fetch_optional(&mut *conn)
+                .await?;
                 match row {
-                    Some(r) => (id, Some(r.try_get("state")?), r.try_get("auto_key")?),
+                    Some(r) => {
+                        let state: String = r.try_get("state")?;
+                        let sealed: Option<String> = r.try_get("sealed")?;
+                        let full = fields::open(&p.keys, id, &state, sealed.as_deref())?;
+                        (id, Some(full), r.try_get("auto_key")?)
+                    }
                     None if change.creates() => (id, None, None),
                     None => return Ok(Err(StoreError::NotFound(change.name()))),
                 }
@@ -198,6 +215,7 @@ pub(super) async fn prepare(
             kind: change.kind(),
             columns,
             state,
+            personal: change.personal(),
             event,
             auto_key,
         })),
@@ -205,15 +223,34 @@ pub(super) async fn prepare(
     })
 }
 
-/// Keeps a decided change in the batch, with the event that logs it.
-pub(super) fn keep(p: &mut Pending, changed: Changed, who: &Who, now: i64) {
+/// Keeps a decided change in the batch, with the event that logs it: the record's personal
+/// data sealed apart, the log holding the state without it and the sealed values' digest.
+pub(super) fn keep(
+    p: &mut Pending,
+    changed: Changed,
+    who: &Who,
+    now: i64,
+) -> Result<(), StoreError> {
     if changed.id == p.head.next_record {
         p.head.next_record += 1;
     }
+    let (kept, taken) = fields::split(&changed.state, changed.personal)?;
+    let digest = if taken.is_empty() {
+        if !changed.personal.is_empty() {
+            p.record_personal.push((changed.id, None));
+        }
+        String::new()
+    } else {
+        let sealed = fields::seal(&p.keys, changed.id, taken)?;
+        let digest = format!(r#","personal":"{}""#, sealed.digest);
+        p.record_personal.push((changed.id, Some(sealed)));
+        digest
+    };
     let payload = format!(
-        r#"{{"record":{},"kind":"{}","state":{}}}"#,
-        changed.id, changed.kind, changed.state
+        r#"{{"record":{},"kind":"{}","state":{kept}{digest}}}"#,
+        changed.id, changed.kind
     );
     p.push_event(None, changed.event, payload, who, now);
     p.records.insert(changed.id, changed);
+    Ok(())
 }

@@ -6,7 +6,8 @@ use chrono::Duration;
 use sqlx::{AssertSqlSafe, Row};
 use xinfang_domain::case::{CaseStatus, PersonalStanding};
 use xinfang_domain::personal::PersonalRequest;
-use xinfang_domain::{CaseId, Command, DomainError, Event, Outcome, Petitioner};
+use xinfang_domain::reception::{Arrange, Session, SessionCommand, SessionKind};
+use xinfang_domain::{CaseId, Command, DomainError, Event, Outcome, Petitioner, SessionId};
 use xinfang_store::chain::{EventRow, Verdict};
 use xinfang_store::personal::{KeySource, Keyring};
 use xinfang_store::read::CaseFilter;
@@ -222,7 +223,13 @@ both_backends! {
         let first = register(&store, &c, "拖欠工资").await;
         store.act(first.id, Command::Forward { to_unit: c.dept }, Who::Officer(c.registrar.clone())).await.unwrap();
         let second = register(&store, &c, "噪音扰民").await;
+        let leader = store.actor(c.city_handler.person).await.unwrap().unwrap();
+        let arrange = Arrange { kind: SessionKind::Reception, unit: c.city, date: store.clock().today() + Duration::days(3), leader };
+        let session = store.create::<Session>(arrange, &c.registrar).await.unwrap();
+        let book = SessionCommand::Book { name: "赵大娘".into(), phone: "13600136000".into(), matter: "低保".into() };
+        store.act_on(session.id, book, &c.registrar).await.unwrap();
         let old_head = make_legacy(&store, db.backend).await;
+        assert!(records_text(&store).await.contains("13600136000"), "the old layout holds the booking in the clear");
         assert!(raw_text(&store).await.contains(PHONE), "the old layout holds the data in the clear");
         assert!(matches!(store.verify_chain().await.unwrap(), Verdict::Intact { .. }), "the old chain holds");
         // A checkpoint signed on the old log.
@@ -232,7 +239,10 @@ both_backends! {
         store.close().await;
 
         let store = open(&db).await;
-        assert_nothing_in_clear(&raw_text(&store).await, &[NAME, PHONE, ID_NUMBER, ADDRESS, EMAIL]);
+        assert_nothing_in_clear(&raw_text(&store).await, &[NAME, PHONE, ID_NUMBER, ADDRESS, EMAIL, "13600136000", "赵大娘"]);
+        assert_nothing_in_clear(&records_text(&store).await, &["13600136000", "赵大娘"]);
+        let read = store.get(session.id).await.unwrap().unwrap();
+        assert_eq!((read.appointments[0].name.as_str(), read.appointments[0].phone.as_str()), ("赵大娘", "13600136000"));
         if db.backend == Backend::Sqlite {
             // Not in the file's free pages either, nor in its write-ahead log.
             let file = db.url.trim_start_matches("sqlite://").split('?').next().unwrap().to_string();
@@ -260,6 +270,18 @@ both_backends! {
         assert_eq!(store.reanchors().await.unwrap().len(), 1);
         intact(&store).await;
     }
+}
+
+async fn records_text(store: &Store) -> String {
+    let mut out = String::new();
+    for r in sqlx::query("SELECT state FROM records")
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+    {
+        out.push_str(&r.try_get::<String, _>("state").unwrap());
+    }
+    out
 }
 
 /// Turns the store's tables back into the layout before the petitioner store, as that version
@@ -317,6 +339,32 @@ async fn make_legacy(store: &Store, backend: Backend) -> String {
         .execute(pool)
         .await
         .unwrap();
+    let mut sessions = std::collections::HashMap::new();
+    for r in sqlx::query("SELECT id FROM records WHERE kind = 'reception_session'")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    {
+        let id: i64 = r.try_get("id").unwrap();
+        let full = store.get(SessionId(id)).await.unwrap().unwrap();
+        let json = serde_json::to_string(&full).unwrap();
+        sqlx::query("UPDATE records SET state = $1 WHERE id = $2")
+            .bind(&json)
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO legacy_record_personal (record_id) VALUES ($1)")
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+        sessions.insert(id, json);
+    }
+    sqlx::query("DELETE FROM record_personal")
+        .execute(pool)
+        .await
+        .unwrap();
     let (off, on): (&[&str], &[&str]) = match backend {
         Backend::Sqlite => (
             &["DROP TRIGGER events_no_update"],
@@ -348,6 +396,16 @@ async fn make_legacy(store: &Store, backend: Backend) -> String {
             prev_hash: prev.clone(),
             hash: String::new(),
         };
+        if ev.case_id.is_none() && ev.payload.starts_with(r#"{"record":"#) {
+            let v: serde_json::Value = serde_json::from_str(&ev.payload).unwrap();
+            if let Some(full) = sessions.get(&v["record"].as_i64().unwrap()) {
+                // Before the store, a record's event held its whole state, names included.
+                ev.payload = format!(
+                    r#"{{"record":{},"kind":"reception_session","state":{full}}}"#,
+                    v["record"]
+                );
+            }
+        }
         if ev.kind == "registered" {
             let full = store
                 .case(CaseId(ev.case_id.unwrap()))

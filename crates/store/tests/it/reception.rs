@@ -63,6 +63,20 @@ both_backends! {
         let met = SessionCommand::RecordMet { names: vec!["王大爷".into(), "李阿姨".into()] };
         let s = store.act_on(s.id, met, &c.registrar).await.unwrap();
         assert_eq!((s.cases.clone(), s.met.len()), (vec![case.id], 2));
+        // The names and numbers are sealed apart: not in the log, not in the record's row.
+        let mut raw = String::new();
+        for sql in ["SELECT payload AS t FROM events", "SELECT state AS t FROM records"] {
+            for r in sqlx::query(sql).fetch_all(store.pool()).await.unwrap() {
+                raw.push_str(&sqlx::Row::try_get::<String, _>(&r, "t").unwrap());
+            }
+        }
+        for secret in ["13800001111", "王大爷", "李阿姨"] {
+            assert!(!raw.contains(secret), "{secret} is stored in the clear");
+        }
+        let read = store.get(s.id).await.unwrap().unwrap();
+        assert_eq!((read.appointments[0].name.as_str(), read.appointments[0].phone.as_str()), ("王大爷", "13800001111"));
+        assert_eq!(read.met, vec!["王大爷".to_string(), "李阿姨".to_string()]);
+        assert!(matches!(store.verify_chain().await.unwrap(), xinfang_store::chain::Verdict::Intact { .. }));
         let late = SessionCommand::Book { name: "赵".into(), phone: "13800001111".into(), matter: "x".into() };
         store.clock().advance(Duration::days(1));
         assert!(matches!(store.act_on(s.id, late, &c.registrar).await, Err(StoreError::Domain(DomainError::WindowClosed(_)))));
