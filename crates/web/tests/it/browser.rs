@@ -656,3 +656,56 @@ async fn an_officer_changes_the_given_password_in_chromium() {
     c.set_window_size(390, 844).await.unwrap();
     shot(&c, "admin-security-phone").await;
 }
+
+/// The registering office corrects a petitioner's number on the case page, then restricts the
+/// data on request: the page shows the number masked, then only that the data is restricted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registrar_answers_a_personal_data_request_in_chromium() {
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let city = &app.city;
+    let case = forwarded_letter(&app.store, city, "小区路灯不亮", city.dept).await;
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    login(&c, &base, "registrar").await;
+    c.goto(&format!("{base}/cases/{}", case.id.0))
+        .await
+        .unwrap();
+    type_at(
+        &c,
+        Locator::Css("#case-personal input[name=phone]"),
+        "13600136000",
+    )
+    .await;
+    type_at(
+        &c,
+        Locator::Css("#case-personal textarea[name=reason]"),
+        "信访人来电更正号码",
+    )
+    .await;
+    shot(&c, "14-personal-data-form").await;
+    press(&c, Locator::Css("#case-personal button")).await;
+    confirmed(&c, "the correction").await;
+    says(&c, "136****6000", "the corrected number, masked").await;
+    c.find(Locator::Css(
+        "#case-personal select[name=action] option[value=restrict]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    type_at(
+        &c,
+        Locator::Css("#case-personal textarea[name=reason]"),
+        "信访人提出异议，核实期间限制处理",
+    )
+    .await;
+    press(&c, Locator::Css("#case-personal button")).await;
+    confirmed(&c, "the restriction").await;
+    says(&c, "信访人个人信息已限制处理", "the restricted data").await;
+    assert!(!page_text(&c).await.contains("136****6000"));
+    shot(&c, "14-personal-data-restricted").await;
+    c.set_window_size(390, 844).await.unwrap();
+    shot(&c, "14-personal-data-restricted-phone").await;
+    c.close().await.unwrap();
+}
