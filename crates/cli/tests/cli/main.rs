@@ -71,6 +71,38 @@ async fn receiver() -> (String, Received) {
     (url, got)
 }
 
+/// A server on a fresh demo city of `cases` cases in `db` (more flags after), once it answers;
+/// and its base URL.
+async fn demo_server(db: &std::path::Path, cases: &str, more: &[&str]) -> (Server, String) {
+    let port = free_port();
+    let server = Server(
+        Command::new(env!("CARGO_BIN_EXE_xinfang"))
+            .args(["serve", "--db", &format!("sqlite://{}", db.display())])
+            .args([
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--demo",
+                "--demo-cases",
+                cases,
+            ])
+            .args(more)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    wait_ready(&reqwest::Client::new(), &base, Duration::from_secs(120)).await;
+    (server, base)
+}
+
+/// A program of the Python tools `.ci/setup-schemathesis` installs (schemathesis, python).
+fn python_tool(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/schemathesis/bin")
+        .join(name)
+}
+
 struct Server(Child);
 
 impl Drop for Server {

@@ -2,47 +2,24 @@
 //! target/schemathesis) sends a served demo city generated requests for a bounded time, as an
 //! officer, and finds no server error and no status the document does not name.
 
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-use super::{Server, demo_token, free_port, remove_db, temp_db, wait_ready};
+use super::{demo_server, demo_token, python_tool, remove_db, temp_db};
 
 /// Seconds of generated requests (the run ends earlier when every operation is exhausted).
 const BUDGET_SECONDS: &str = "90";
 
 #[tokio::test]
 async fn schemathesis_finds_no_server_error_and_no_undocumented_status() {
-    let tool = std::env::var("XINFANG_SCHEMATHESIS").map_or_else(
-        |_| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../target/schemathesis/bin/schemathesis")
-        },
-        std::path::PathBuf::from,
-    );
+    let tool = std::env::var("XINFANG_SCHEMATHESIS")
+        .map_or_else(|_| python_tool("schemathesis"), std::path::PathBuf::from);
     assert!(
         tool.exists(),
         "schemathesis is needed for this test: run .ci/setup-schemathesis (as .ci/run does)"
     );
     let db = temp_db("schemathesis");
-    let port = free_port();
-    let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_xinfang"))
-            .args(["serve", "--db", &format!("sqlite://{}", db.display())])
-            .args([
-                "--addr",
-                &format!("127.0.0.1:{port}"),
-                "--demo",
-                "--demo-cases",
-                "300",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let base = format!("http://127.0.0.1:{port}");
+    let (server, base) = demo_server(&db, "300", &[]).await;
     let client = reqwest::Client::new();
-    wait_ready(&client, &base, Duration::from_secs(120)).await;
     let token = demo_token(&client, &base, "xfj_handler").await;
     // Logging out and changing the password would end the run's own session.
     let mut run = Command::new(&tool);

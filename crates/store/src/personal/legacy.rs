@@ -13,11 +13,9 @@ use xinfang_domain::{Case, Event};
 use xinfang_domain::Record;
 use xinfang_domain::reception::Session;
 
-use super::{Keyring, fields, seal, tags};
+use super::{Keyring, Pager, fields, seal, tags};
 use crate::chain::{EventRow, GENESIS};
 use crate::{Backend, StoreError};
-
-const PAGE: i64 = 2_000;
 
 /// Moves what is left to move; nothing when every case is already in the petitioner store.
 pub(crate) async fn migrate(
@@ -103,18 +101,16 @@ async fn move_cases(
     now: i64,
 ) -> Result<HashMap<i64, String>, StoreError> {
     let mut digests = HashMap::new();
-    let mut after = 0i64;
+    let mut pages = Pager::new(
+        "SELECT cases.id AS id, cases.state AS state FROM cases JOIN legacy_personal ON legacy_personal.case_id = cases.id \
+         WHERE cases.id > $1 ORDER BY cases.id LIMIT $2",
+        "id",
+    );
     loop {
-        let rows = sqlx::query(
-            "SELECT cases.id AS id, cases.state AS state FROM cases JOIN legacy_personal ON legacy_personal.case_id = cases.id \
-             WHERE cases.id > $1 ORDER BY cases.id LIMIT $2",
-        )
-        .bind(after)
-        .bind(PAGE)
-        .fetch_all(&mut *conn)
-        .await?;
-        let Some(last) = rows.last() else { break };
-        after = last.try_get("id")?;
+        let rows = pages.next(conn).await?;
+        if rows.is_empty() {
+            break;
+        }
         for r in &rows {
             let case: Case = serde_json::from_str(&r.try_get::<String, _>("state")?)?;
             let id = case.id.0;
@@ -193,16 +189,15 @@ async fn move_records(conn: &mut AnyConnection, keys: &Keyring) -> Result<(), St
 
 /// Seals the address of every notice written before (bound to the notice's id).
 async fn seal_outbox(conn: &mut AnyConnection, keys: &Keyring) -> Result<(), StoreError> {
-    let mut after = 0i64;
+    let mut pages = Pager::new(
+        "SELECT id, recipient FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
+        "id",
+    );
     loop {
-        let rows =
-            sqlx::query("SELECT id, recipient FROM outbox WHERE id > $1 ORDER BY id LIMIT $2")
-                .bind(after)
-                .bind(PAGE)
-                .fetch_all(&mut *conn)
-                .await?;
-        let Some(last) = rows.last() else { break };
-        after = last.try_get("id")?;
+        let rows = pages.next(conn).await?;
+        if rows.is_empty() {
+            break;
+        }
         for r in &rows {
             let id: i64 = r.try_get("id")?;
             let recipient: String = r.try_get("recipient")?;
@@ -231,20 +226,20 @@ async fn rechain(
 ) -> Result<(), StoreError> {
     set_append_only(conn, backend, false).await?;
     let (mut old_prev, mut new_prev) = (GENESIS.to_string(), GENESIS.to_string());
-    let mut after = 0i64;
     let mut changed = 0u64;
-    loop {
-        let sql = format!(
+    let mut pages = Pager::new(
+        format!(
             "SELECT {} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
             crate::chain::EVENT_COLUMNS
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(after)
-            .bind(PAGE)
-            .fetch_all(&mut *conn)
-            .await?;
-        let Some(last) = rows.last() else { break };
-        after = last.try_get("seq")?;
+        ),
+        "seq",
+    );
+    let mut last_seq = 0i64;
+    loop {
+        let rows = pages.next(conn).await?;
+        if rows.is_empty() {
+            break;
+        }
         for r in &rows {
             let old = EventRow::from_row(r)?;
             if old.prev_hash != old_prev || old.compute_hash() != old.hash {
@@ -270,6 +265,7 @@ async fn rechain(
                 .await?;
                 changed += 1;
             }
+            last_seq = old.seq;
             old_prev = old.hash;
             new_prev = new.hash;
         }
@@ -280,7 +276,7 @@ async fn rechain(
             "INSERT INTO chain_reanchors (at, last_seq, old_head, new_head, reason) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(now)
-        .bind(after)
+        .bind(last_seq)
         .bind(&old_prev)
         .bind(&new_prev)
         .bind("信访人个人信息移出事件日志（登记事件只保留摘要）")

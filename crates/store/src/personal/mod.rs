@@ -228,6 +228,42 @@ pub(crate) async fn flush_records(
 
 pub(crate) const COLUMNS: &[&str] = &["case_id", "sealed", "digest", "standing", "changed_at"];
 
+/// Walks a table in pages by its key inside one transaction (the one-time move, the rotation):
+/// the query takes `$1`, the last key seen, and `$2`, the page size, and orders by the key.
+pub(crate) struct Pager {
+    sql: String,
+    key: &'static str,
+    after: i64,
+}
+
+impl Pager {
+    const PAGE: i64 = 2_000;
+
+    pub(crate) fn new(sql: impl Into<String>, key: &'static str) -> Pager {
+        Pager {
+            sql: sql.into(),
+            key,
+            after: 0,
+        }
+    }
+
+    /// The next page; empty at the end.
+    pub(crate) async fn next(
+        &mut self,
+        conn: &mut AnyConnection,
+    ) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+        let rows = sqlx::query(AssertSqlSafe(self.sql.clone()))
+            .bind(self.after)
+            .bind(Self::PAGE)
+            .fetch_all(&mut *conn)
+            .await?;
+        if let Some(last) = rows.last() {
+            self.after = last.try_get(self.key)?;
+        }
+        Ok(rows)
+    }
+}
+
 /// The read model's select of a case with its sealed record (`sealed` is NULL when none).
 pub(crate) const CASE_SELECT: &str = "SELECT cases.id AS id, cases.state AS state, petitioners.sealed AS sealed \
      FROM cases LEFT JOIN petitioners ON petitioners.case_id = cases.id";

@@ -4,10 +4,8 @@
 
 use sqlx::Row;
 
-use super::{context, tags};
+use super::{Pager, context, tags};
 use crate::{Store, StoreError};
-
-const PAGE: i64 = 2_000;
 
 /// What a rotation re-encrypted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -26,18 +24,16 @@ impl Store {
         crate::writer::begin_writing(&mut conn, self.backend).await?;
         let result = async {
             let mut done = Resealed::default();
-            let mut after = 0i64;
+            let mut pages = Pager::new(
+                "SELECT case_id, sealed, standing FROM petitioners \
+                 WHERE sealed IS NOT NULL AND case_id > $1 ORDER BY case_id LIMIT $2",
+                "case_id",
+            );
             loop {
-                let rows = sqlx::query(
-                    "SELECT case_id, sealed, standing FROM petitioners \
-                     WHERE sealed IS NOT NULL AND case_id > $1 ORDER BY case_id LIMIT $2",
-                )
-                .bind(after)
-                .bind(PAGE)
-                .fetch_all(&mut *conn)
-                .await?;
-                let Some(last) = rows.last() else { break };
-                after = last.try_get("case_id")?;
+                let rows = pages.next(&mut conn).await?;
+                if rows.is_empty() {
+                    break;
+                }
                 for r in &rows {
                     let id: i64 = r.try_get("case_id")?;
                     let plain = keys.open(&context(id), &r.try_get::<String, _>("sealed")?)?;
@@ -62,17 +58,15 @@ impl Store {
                     done.records += 1;
                 }
             }
-            let mut after = 0i64;
+            let mut pages = Pager::new(
+                "SELECT id, recipient FROM outbox WHERE recipient <> '' AND id > $1 ORDER BY id LIMIT $2",
+                "id",
+            );
             loop {
-                let rows = sqlx::query(
-                    "SELECT id, recipient FROM outbox WHERE recipient <> '' AND id > $1 ORDER BY id LIMIT $2",
-                )
-                .bind(after)
-                .bind(PAGE)
-                .fetch_all(&mut *conn)
-                .await?;
-                let Some(last) = rows.last() else { break };
-                after = last.try_get("id")?;
+                let rows = pages.next(&mut conn).await?;
+                if rows.is_empty() {
+                    break;
+                }
                 for r in &rows {
                     let id: i64 = r.try_get("id")?;
                     let address = super::open_recipient(&keys, id, &r.try_get::<String, _>("recipient")?)?;
