@@ -279,6 +279,39 @@ impl Event {
         }
     }
 
+    /// The closing words of this step's written notice: where and until when the petitioner may
+    /// ask for the next step (条例 第三十五条), or that the matter is closed.
+    pub fn closing(&self, case: &crate::Case, org: &crate::OrgChart) -> String {
+        let body = |u: Result<UnitId, crate::DomainError>| {
+            u.ok()
+                .and_then(|u| org.get(u).ok())
+                .map(|u| u.name.clone())
+                .unwrap_or_else(|| "上一级机关".into())
+        };
+        let date = |d: &NaiveDate| d.format("%Y年%m月%d日").to_string();
+        match self {
+            Event::Replied {
+                review_request_due, ..
+            } => format!(
+                "如对本处理意见不服，可以自收到本意见书之日起{}日内（至{}）向{}请求复查。",
+                case.limits.review_request.days,
+                date(review_request_due),
+                body(crate::lifecycle::review_body(case, org))
+            ),
+            Event::Reviewed {
+                rereview_request_due,
+                ..
+            } => format!(
+                "如对本复查意见不服，可以自收到本意见书之日起{}日内（至{}）向{}请求复核。",
+                case.limits.rereview_request.days,
+                date(rereview_request_due),
+                body(crate::lifecycle::rereview_body(case, org))
+            ),
+            Event::Rereviewed { .. } => "本意见为复核意见，信访事项处理程序至此终结。信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，不再受理。".into(),
+            _ => "如对本文书有异议，可依照《信访工作条例》的规定提出。".into(),
+        }
+    }
+
     /// The text the petitioner reads for this step: reasons and opinions addressed to them, nothing internal.
     pub fn public_text(&self) -> Option<String> {
         match self {

@@ -529,7 +529,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 l.review_request.days,
             )?;
             let reason = required_text("reason", "复查理由", reason, MAX_TEXT_CHARS)?;
-            let review_unit = ctx.org.parent_or_self(handling_unit(case)?)?.id;
+            let review_unit = review_body(case, ctx.org)?;
             Event::ReviewRequested {
                 reason,
                 on: today,
@@ -560,10 +560,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 l.rereview_request.days,
             )?;
             let reason = required_text("reason", "复核理由", reason, MAX_TEXT_CHARS)?;
-            let rereview_unit = ctx
-                .org
-                .parent_or_self(case.review_unit.ok_or_else(illegal)?)?
-                .id;
+            let rereview_unit = rereview_body(case, ctx.org)?;
             Event::RereviewRequested {
                 reason,
                 on: today,
@@ -766,6 +763,20 @@ fn appeal_window(
         ))),
         _ => Ok(()),
     }
+}
+
+/// The body the petitioner asks for 复查 of a reply: the level above the handling unit.
+pub fn review_body(case: &Case, org: &OrgChart) -> Result<UnitId, DomainError> {
+    Ok(org.parent_or_self(handling_unit(case)?)?.id)
+}
+
+/// The body the petitioner asks for 复核 of a 复查 opinion: the level above the reviewer.
+pub fn rereview_body(case: &Case, org: &OrgChart) -> Result<UnitId, DomainError> {
+    let reviewer = case.review_unit.ok_or(DomainError::IllegalTransition {
+        status: case.status.label(),
+        action: "复核",
+    })?;
+    Ok(org.parent_or_self(reviewer)?.id)
 }
 
 fn handling_unit(case: &Case) -> Result<UnitId, DomainError> {

@@ -23,6 +23,8 @@ struct DocumentPage {
     case_title: String,
     registered_on: String,
     body: String,
+    /// Where and until when the next step may be asked, or that the matter is closed.
+    closing: String,
     unit: String,
     on: String,
 }
@@ -95,6 +97,7 @@ pub async fn document(
     {
         return from_api(e);
     }
+    let closing = entry.event.closing(&case, &org);
     let view = case_view(&state.store, &officer.actor, case, revealed);
     let body = entry.event.public_text().unwrap_or_else(|| {
         format!(
@@ -110,6 +113,7 @@ pub async fn document(
         case_title: view.case.title.clone(),
         registered_on: view.case.registered_on.to_string(),
         body,
+        closing,
         unit,
         on: entry.event.on().format("%Y年%m月%d日").to_string(),
     }

@@ -98,6 +98,37 @@ fn xlsx_strings(bytes: &[u8]) -> String {
 }
 
 both_backends! {
+    async fn each_opinion_names_the_next_body_and_its_window_and_the_last_says_it_is_final(db: TestDb) {
+        use xinfang_domain::{Command, Outcome};
+        use xinfang_store::Who;
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let case = xinfang_store::testing::forwarded_letter(&app.store, c, "物业费乱涨", c.dept).await;
+        let dept = || Who::Officer(c.dept_handler.clone());
+        let city = || Who::Officer(c.city_handler.clone());
+        let store = &app.store;
+        store.act(case.id, Command::Accept, dept()).await.unwrap();
+        store.act(case.id, Command::Reply { outcome: Outcome::NotSupport, text: "收费符合合同约定。".into() }, dept()).await.unwrap();
+        store.act(case.id, Command::RequestReview { reason: "合同未经业主大会".into() }, Who::Petitioner).await.unwrap();
+        store.act(case.id, Command::Review { outcome: Outcome::NotSupport, text: "维持原处理意见。".into() }, city()).await.unwrap();
+        store.act(case.id, Command::RequestRereview { reason: "仍不服".into() }, Who::Petitioner).await.unwrap();
+        store.act(case.id, Command::Rereview { outcome: Outcome::NotSupport, text: "维持复查意见。".into() }, city()).await.unwrap();
+        let timeline = store.timeline(case.id).await.unwrap();
+        let reg = Browser::login(&app.base, "registrar").await;
+        let doc = |kind: &'static str| {
+            let seq = timeline.iter().find(|t| t.event.kind() == kind).unwrap().seq;
+            let (reg, path) = (&reg, format!("/cases/{}/documents/{seq}", case.id.0));
+            async move { reg.get(&path).await.1 }
+        };
+        let reply = doc("replied").await;
+        assert!(reply.contains("处理意见书") && reply.contains("30日内") && reply.contains("向测试市请求复查"), "{reply}");
+        let review = doc("reviewed").await;
+        // Which body 复核s sits above the deployment for a city's own review (#15); here only that one is named.
+        assert!(review.contains("复查意见书") && review.contains("30日内") && review.contains("请求复核"), "{review}");
+        let last = doc("rereviewed").await;
+        assert!(last.contains("复核意见书") && last.contains("不再受理") && !last.contains("请求复查") && !last.contains("请求复核"), "{last}");
+    }
+
     async fn a_registrar_corrects_and_restricts_a_petitioners_data_on_the_case_page(db: TestDb) {
         let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
         let c = &app.city;
