@@ -48,6 +48,8 @@ struct StatsPage {
     to: String,
     subtree: bool,
     rows: Vec<Row>,
+    /// Units with nothing to count in the period, folded under the table by name.
+    quiet: Vec<String>,
     behind: Option<Behind>,
     error: Option<String>,
     /// Volume grouped by `by`.
@@ -178,6 +180,7 @@ pub async fn page(
         to: to.to_string(),
         subtree,
         rows: Vec::new(),
+        quiet: Vec::new(),
         behind: None,
         error: None,
         by: Some(q.by.clone())
@@ -199,7 +202,7 @@ pub async fn page(
     };
     match figures(&state, &officer.actor, p, subtree).await {
         Ok(rows) => {
-            page.rows = rows
+            let (counted, quiet): (Vec<Row>, Vec<Row>) = rows
                 .into_iter()
                 .map(|r| Row {
                     unit_id: r.unit_id.0,
@@ -218,7 +221,11 @@ pub async fn page(
                         })
                         .collect(),
                 })
-                .collect()
+                .partition(|r: &Row| {
+                    r.cases > 0 || r.cells.iter().any(|c| c.numerator > 0 || c.denominator > 0)
+                });
+            page.rows = counted;
+            page.quiet = quiet.into_iter().map(|r| r.name).collect();
         }
         Err(e) => page.error = Some(e.message),
     }

@@ -342,6 +342,10 @@ both_backends! {
         // The department's timely acceptance: 1 of 2, shown as 50.0% with 1/2.
         let row = html.split("<tr>").find(|r| r.contains("测试市住房和城乡建设局")).unwrap();
         assert!(row.contains("<b>50.0%</b>") && row.contains(">1</a>/2"), "{row}");
+        // Units with nothing to count fold away under the table, named once.
+        let table = &html[html.find(r#"id="assessment""#).unwrap()..html.find("</table>").unwrap()];
+        let quiet = &html[html.find(r#"id="quiet-units""#).expect("the folded units")..];
+        assert!(!table.contains("西山镇") && quiet.contains("西山镇") && quiet.contains("东城镇前进村"), "{quiet}");
         // The ranking is for the month of the period's end: the month the cases came in ranks
         // the department first; the month after has nobody to rank.
         assert!(html.contains("本月尚无可排名的单位"));
