@@ -2,7 +2,7 @@
 //! key retired. Safe to interrupt: the key file holds both keys until the database no longer
 //! needs the old one.
 
-use xinfang_store::personal::{KeySource, Keyring, default_key_path};
+use xinfang_store::personal::{KeyAt, KeySource, Keyring};
 use xinfang_store::{Settings, Store};
 
 use crate::DbArgs;
@@ -10,19 +10,12 @@ use crate::config::settings;
 
 pub async fn rotate(args: &DbArgs) -> Result<(), String> {
     let settings = settings(args)?;
-    let path = match &settings.personal_key {
-        KeySource::Hex(_) => {
-            return Err(
-                "密钥由 XINFANG_PERSONAL_KEY 给出时不能在此轮换：请改用密钥文件（--personal-key）后再轮换"
-                    .into(),
-            );
-        }
-        KeySource::File(p) => p.clone(),
-        KeySource::Beside => {
-            let (backend, url) =
-                xinfang_store::normalise_url(&args.db).map_err(|e| e.to_string())?;
-            default_key_path(backend, &url)
-        }
+    let (backend, url) = xinfang_store::normalise_url(&args.db).map_err(|e| e.to_string())?;
+    let KeyAt::File(path) = settings.personal_key.at(backend, &url) else {
+        return Err(
+            "密钥由 XINFANG_PERSONAL_KEY 给出时不能在此轮换：请改用密钥文件（--personal-key）后再轮换"
+                .into(),
+        );
     };
     let (old, _) = Keyring::load_or_create(&path, false).map_err(|e| e.to_string())?;
     // Both keys in the file first: whatever happens next, every record opens.

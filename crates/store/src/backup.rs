@@ -558,7 +558,7 @@ fn place_keys(
     backend: Backend,
     url: &str,
 ) -> Result<(), StoreError> {
-    use crate::personal::{KeySource, Keyring};
+    use crate::personal::{KeyAt, Keyring};
     let source = match given {
         Some(p) => Some(p.to_path_buf()),
         None => Some(dir.join(KEY_FILE)).filter(|p| p.exists()),
@@ -576,8 +576,9 @@ fn place_keys(
             .find(|id| !have.contains(id))
             .cloned()
     };
-    let path = match target {
-        KeySource::Hex(h) => {
+    let path = match target.at(backend, url) {
+        KeyAt::File(path) => path,
+        KeyAt::Given(h) => {
             let have = Keyring::from_hex(h)?.ids();
             return match lacking(&have) {
                 Some(id) => Err(StoreError::Config(format!(
@@ -586,8 +587,6 @@ fn place_keys(
                 None => Ok(()),
             };
         }
-        KeySource::File(p) => p.clone(),
-        KeySource::Beside => crate::personal::default_key_path(backend, url),
     };
     if path.exists() {
         let existing = Keyring::parse(&std::fs::read_to_string(&path)?)?;

@@ -166,7 +166,7 @@ impl Store {
         self.calendar.read().expect("calendar lock").clone()
     }
 
-    /// The keys of the petitioner store (the backup copies their file).
+    /// The keys of the petitioner store (the backup writes them beside the tables).
     pub fn personal_keys(&self) -> &personal::Keyring {
         &self.keys
     }

@@ -28,7 +28,14 @@ fn checkpoint(db: &Path, dir: &Path, key: &Path) {
     checkpoint_to(db, dir, key, &[]);
 }
 
+/// `xinfang checkpoint` on `db` into `dir` with `key`, more flags after; must succeed.
 fn checkpoint_to(db: &Path, dir: &Path, key: &Path, more: &[&str]) -> String {
+    let out = run_checkpoint(db, dir, key, more);
+    assert!(out.status.success(), "{}", said(&out));
+    said(&out)
+}
+
+fn run_checkpoint(db: &Path, dir: &Path, key: &Path, more: &[&str]) -> std::process::Output {
     let url = format!("sqlite://{}", db.display());
     let mut args = vec![
         "checkpoint",
@@ -40,9 +47,7 @@ fn checkpoint_to(db: &Path, dir: &Path, key: &Path, more: &[&str]) -> String {
         key.to_str().unwrap(),
     ];
     args.extend_from_slice(more);
-    let out = xinfang(&args);
-    assert!(out.status.success(), "{}", said(&out));
-    said(&out)
+    xinfang(&args)
 }
 
 fn demo(db: &Path, cases: &str, seed: &str) {
@@ -98,17 +103,12 @@ async fn checkpoints_tell_truncation_rewriting_and_restore_apart() {
         .1;
     assert_eq!(sent, serde_json::to_value(&file).unwrap());
     assert_eq!(idempotency, format!("{}-{}", file.at_ms, file.seq));
-    let refused = xinfang(&[
-        "checkpoint",
-        "--db",
-        &format!("sqlite://{}", db.display()),
-        "--checkpoints",
-        dir.to_str().unwrap(),
-        "--checkpoint-key",
-        key.to_str().unwrap(),
-        "--checkpoint-to",
-        "http://127.0.0.1:9/in",
-    ]);
+    let refused = run_checkpoint(
+        &db,
+        &dir,
+        &key,
+        &["--checkpoint-to", "http://127.0.0.1:9/in"],
+    );
     assert!(
         !refused.status.success() && said(&refused).contains("未能送达上级"),
         "{}",

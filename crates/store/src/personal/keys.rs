@@ -35,6 +35,23 @@ pub enum KeySource {
     Hex(String),
 }
 
+/// Where the key of a database is: a file, or given itself (hex).
+pub enum KeyAt<'a> {
+    File(PathBuf),
+    Given(&'a str),
+}
+
+impl KeySource {
+    /// Where the key of the database at `url` (normalised) is.
+    pub fn at(&self, backend: crate::Backend, url: &str) -> KeyAt<'_> {
+        match self {
+            KeySource::Hex(h) => KeyAt::Given(h),
+            KeySource::File(p) => KeyAt::File(p.clone()),
+            KeySource::Beside => KeyAt::File(super::default_key_path(backend, url)),
+        }
+    }
+}
+
 struct Key {
     id: String,
     secret: [u8; 32],
@@ -62,16 +79,11 @@ impl Key {
 /// The keys in force: the first encrypts, all decrypt.
 pub struct Keyring {
     keys: Vec<Key>,
-    /// The file the keys came from, if any (the backup copies it).
-    pub(crate) file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keyring")
-            .field("ids", &self.ids())
-            .field("file", &self.file)
-            .finish()
+        f.debug_struct("Keyring").field("ids", &self.ids()).finish()
     }
 }
 
@@ -86,7 +98,6 @@ impl Keyring {
         rand::rng().fill_bytes(&mut secret);
         Keyring {
             keys: vec![Key::new(secret)],
-            file: None,
         }
     }
 
@@ -109,14 +120,13 @@ impl Keyring {
         if keys.is_empty() {
             return Err(bad_key("个人信息密钥文件中没有密钥"));
         }
-        Ok(Keyring { keys, file: None })
+        Ok(Keyring { keys })
     }
 
     /// One secret given as 64 hex digits.
     pub fn from_hex(hex_secret: &str) -> Result<Keyring, StoreError> {
         Ok(Keyring {
             keys: vec![Key::new(parse_secret(hex_secret.trim())?)],
-            file: None,
         })
     }
 
@@ -145,7 +155,6 @@ impl Keyring {
         let mut next = Keyring::generate();
         next.keys
             .extend(self.keys.iter().map(|k| Key::new(k.secret)));
-        next.file = self.file.clone();
         next
     }
 
@@ -153,7 +162,6 @@ impl Keyring {
     pub fn current_only(&self) -> Keyring {
         Keyring {
             keys: vec![Key::new(self.keys[0].secret)],
-            file: self.file.clone(),
         }
     }
 
@@ -220,9 +228,7 @@ impl Keyring {
     pub fn load_or_create(path: &Path, may_create: bool) -> Result<(Keyring, bool), StoreError> {
         match std::fs::read_to_string(path) {
             Ok(text) => {
-                let mut k = Keyring::parse(&text)?;
-                k.file = Some(path.to_path_buf());
-                return Ok((k, false));
+                return Ok((Keyring::parse(&text)?, false));
             }
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(bad_key(format!(
@@ -238,12 +244,9 @@ impl Keyring {
                 path.display()
             )));
         }
-        let mut k = Keyring::generate();
+        let k = Keyring::generate();
         match write_new(path, &k.to_text()) {
-            Ok(()) => {
-                k.file = Some(path.to_path_buf());
-                Ok((k, true))
-            }
+            Ok(()) => Ok((k, true)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 Keyring::load_or_create(path, false)
             }

@@ -19,7 +19,7 @@ use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
 use xinfang_domain::case::{PersonalData, PersonalStanding};
 use xinfang_domain::{Case, Petitioner};
 
-pub use keys::{KeySource, Keyring};
+pub use keys::{KeyAt, KeySource, Keyring};
 
 use crate::rows::Param;
 use crate::{Backend, StoreError};
@@ -364,10 +364,9 @@ pub(crate) async fn resolve(
         .iter()
         .map(|r| r.try_get("key_id"))
         .collect::<Result<_, _>>()?;
-    let keys = match source {
-        KeySource::Hex(h) => Keyring::from_hex(h)?,
-        KeySource::File(path) => open_file(path, used.is_empty())?,
-        KeySource::Beside => open_file(&default_key_path(backend, url), used.is_empty())?,
+    let keys = match source.at(backend, url) {
+        KeyAt::File(path) => open_file(&path, used.is_empty())?,
+        KeyAt::Given(h) => Keyring::from_hex(h)?,
     };
     let have = keys.ids();
     if let Some(missing) = used.iter().find(|id| !have.contains(id)) {
