@@ -457,6 +457,14 @@ async fn the_statistics_page_draws_its_charts_in_chromium() {
     assert_eq!(drawn.as_i64(), Some(3), "bar, pie and trend line");
     assert!(page_text(&c).await.contains("月度排名"));
     shot(&c, "09-statistics").await;
+    c.set_window_size(390, 844).await.unwrap();
+    c.execute(
+        "document.getElementById('assessment').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&c, "09-statistics-phone").await;
     c.close().await.unwrap();
 }
 
@@ -667,6 +675,7 @@ async fn a_registrar_answers_a_personal_data_request_in_chromium() {
     let (_driver, c) = chromium().await;
     let base = app.base.clone();
     login(&c, &base, "registrar").await;
+    c.set_window_size(1366, 768).await.unwrap();
     c.goto(&format!("{base}/cases/{}", case.id.0))
         .await
         .unwrap();
@@ -683,6 +692,15 @@ async fn a_registrar_answers_a_personal_data_request_in_chromium() {
     )
     .await;
     shot(&c, "14-personal-data-form").await;
+    c.set_window_size(390, 844).await.unwrap();
+    c.execute(
+        "document.getElementById('case-personal').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&c, "14-personal-data-form-phone").await;
+    c.set_window_size(1366, 768).await.unwrap();
     press(&c, Locator::Css("#case-personal button")).await;
     confirmed(&c, "the correction").await;
     says(&c, "136****6000", "the corrected number, masked").await;
