@@ -291,6 +291,20 @@ pub async fn build_city(store: &Store) -> Result<DemoCity, StoreError> {
         });
     }
     let _ = admin;
+    // The bodies above the city (清河 is a prefecture-level city in a province): 复核 of the
+    // city's own 复查 goes there, and so do reports that accuse the city's leadership.
+    let province = b
+        .store
+        .create_external_unit(None, "江川省人民政府", UnitKind::Government, Who::System)
+        .await?;
+    for (name, kind) in [
+        ("江川省信访局", UnitKind::PetitionOffice),
+        ("江川省纪委监委", UnitKind::Discipline),
+    ] {
+        b.store
+            .create_external_unit(Some(province), name, kind, Who::System)
+            .await?;
+    }
     Ok(DemoCity {
         city,
         office,

@@ -143,6 +143,20 @@ pub const TEMPLATES: &[Template] = &[
     Template {
         category: "商贸旅游/食品安全",
         target: Target::Department("scj"),
+        weight: 10,
+        title: "举报{company}生产销售假冒伪劣食品",
+        content: "我举报{company}在{place}的加工点使用过期原料生产食品并贴牌销售，我曾在该处打工，了解具体情况。请求市场监管部门依法查处，并对我的身份保密。",
+    },
+    Template {
+        category: "城市管理/市容环境",
+        target: Target::Department("cgj"),
+        weight: 10,
+        title: "关于在{place}增设公共停车位的建议",
+        content: "{place}周边商铺和学校集中，早晚高峰车辆乱停乱放。建议利用附近闲置空地规划建设公共停车场，并设置临时停车泊位，方便群众出行。",
+    },
+    Template {
+        category: "商贸旅游/食品安全",
+        target: Target::Department("scj"),
         weight: 20,
         title: "{place}超市销售过期食品",
         content: "我在{place}的超市购买的食品已过保质期，与超市交涉只同意换货。请求市场监管部门检查该超市食品安全情况。",

@@ -10,7 +10,7 @@ use xinfang_domain::case::CaseStatus;
 use xinfang_domain::command::CollectiveInput;
 use xinfang_domain::lifecycle::{self, Allotted, Ctx};
 use xinfang_domain::petitioner::id_check_char;
-use xinfang_domain::vocab::LegalChannel;
+use xinfang_domain::vocab::{AccusedKind, LegalChannel, PetitionClass};
 use xinfang_domain::{
     Actor, By, Calendar, Case, CaseId, Channel, Command, Event, NewCase, OrgChart, Outcome,
     Petitioner, Policy, Rating, UnitId,
@@ -233,6 +233,7 @@ impl History<'_> {
             by: by(&who),
             org: &self.g.org,
             calendar: &self.g.calendar,
+            policy: &self.g.policy,
         };
         match lifecycle::handle(&mut self.case, &cmd, ctx) {
             Ok(events) => {
@@ -344,7 +345,15 @@ impl Generator {
             ],
         );
         let t0 = self.today - Duration::days(rng.random_range(0..365));
-        let is_report = t.target == Target::Discipline;
+        // The class as a registrar would confirm it from the words; 纪检监察's matters are reports
+        // accusing officials, a report sent elsewhere accuses a firm or a person.
+        let accuses_official = t.target == Target::Discipline;
+        let class = if accuses_official {
+            PetitionClass::Report
+        } else {
+            PetitionClass::suggest(t.title, t.content)
+        };
+        let is_report = class == PetitionClass::Report;
         let repeat = (!is_report && chance(rng, 40))
             .then(|| recent.get(rng.random_range(0..recent.len().max(1))))
             .flatten();
@@ -374,7 +383,9 @@ impl Generator {
             }),
             collective,
             is_report,
-            accused_unit: is_report.then_some(town.0),
+            class: Some(class),
+            accused_kind: (is_report && !accuses_official).then_some(AccusedKind::Other),
+            accused_unit: accuses_official.then_some(town.0),
             // Some visitors go straight to the city about a town's matter (one in ten, by id, so
             // that the random stream and so the rest of the demo stay as they were).
             skip_level: channel == Channel::Visit && id % 10 == 3,
@@ -393,6 +404,7 @@ impl Generator {
             by: by(&registrar),
             org: &self.org,
             calendar: &self.calendar,
+            policy: &self.policy,
         };
         let lifecycle::Registration { case, events, .. } =
             lifecycle::register(new, allotted, c.office, repeat, &self.policy, ctx)
@@ -550,6 +562,13 @@ impl Generator {
         }
         let (outcome, text) = *pick(rng, REPLIES);
         let outcome = Outcome::from_code(outcome).unwrap_or(Outcome::Explain);
+        // The same conclusion in the class's words (支持 → 采纳 → 反映属实, …).
+        let class = h.case.class;
+        let outcome = PetitionClass::Claim
+            .outcomes()
+            .iter()
+            .position(|o| *o == outcome)
+            .map_or(outcome, |i| class.outcomes()[i]);
         if !h.act(
             rng,
             reply_gap,
@@ -559,6 +578,10 @@ impl Generator {
                 text: text.to_string(),
             },
         ) {
+            return;
+        }
+        // Suggestions and reports are closed by their answer; only rated classes are rated.
+        if h.case.status == CaseStatus::Closed && h.case.deadlines.evaluation_due.is_none() {
             return;
         }
         let unhappy_bias = if outcome == Outcome::NotSupport {

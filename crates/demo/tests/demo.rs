@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use xinfang_domain::metrics::Period;
+use xinfang_domain::vocab::{AccusedKind, PetitionClass};
 use xinfang_domain::{CaseId, Channel};
 use xinfang_store::chain::Verdict;
 use xinfang_store::testing::TestDb;
@@ -49,10 +50,20 @@ both_backends! {
             assert!(statuses.contains(s), "no {s} case among {statuses:?}");
         }
         let mut channels = BTreeSet::new();
+        let mut classes = BTreeSet::new();
+        let mut kinds = BTreeSet::new();
         for id in 1..=400 {
-            channels.insert(store.case(CaseId(id)).await.unwrap().unwrap().channel);
+            let c = store.case(CaseId(id)).await.unwrap().unwrap();
+            channels.insert(c.channel);
+            classes.insert(c.class);
+            if c.is_report {
+                kinds.insert(c.accused_kind);
+            }
+            assert_eq!(c.is_report, c.class == PetitionClass::Report);
         }
         assert_eq!(channels.len(), Channel::ALL.len(), "every channel appears");
+        assert_eq!(classes.len(), PetitionClass::ALL.len(), "every class appears: {classes:?}");
+        assert_eq!(kinds.len(), AccusedKind::ALL.len(), "reports accuse officials and others");
         assert!(matches!(store.verify_chain().await.unwrap(), Verdict::Intact { .. }));
 
         // The import keeps the assessment read models: they equal the figures recomputed.
@@ -61,7 +72,8 @@ both_backends! {
         let fast = store.assessment(all).await.unwrap();
         assert_eq!(fast.values().map(|c| c.cases).sum::<u64>(), 400);
         assert_eq!(fast, store.assessment_recomputed(all).await.unwrap());
-        let by = xinfang_store::stats::VolumeBy::Category;
-        assert_eq!(store.volume(all, by).await.unwrap(), store.volumes_recomputed(&[all], by).await.unwrap()[0]);
+        for by in [xinfang_store::stats::VolumeBy::Category, xinfang_store::stats::VolumeBy::Class] {
+            assert_eq!(store.volume(all, by).await.unwrap(), store.volumes_recomputed(&[all], by).await.unwrap()[0]);
+        }
     }
 }

@@ -8,7 +8,9 @@ use crate::deadline::{self, Warning};
 use crate::ids::{CaseId, PersonId, UnitId};
 use crate::petitioner::Petitioner;
 use crate::policy::Limits;
-use crate::vocab::{Attachment, Channel, Outcome, Rating, labelled_enum};
+use crate::vocab::{
+    AccusedKind, Attachment, Channel, Outcome, PetitionClass, Rating, labelled_enum,
+};
 
 labelled_enum!(
     /// Where a case stands in its lawful life (DESIGN.md §4).
@@ -166,8 +168,15 @@ pub struct Case {
     pub attachments: Vec<Attachment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collective: Option<Collective>,
-    /// 检举控告: the petitioner is hidden from every unit but 纪检监察.
+    /// Which of the three classes the matter is; set at intake, changed at sorting.
+    #[serde(default)]
+    pub class: PetitionClass,
+    /// 检举控告 (the same fact as `class` being [`PetitionClass::Report`], kept for old
+    /// clients): the petitioner is hidden from every unit but 纪检监察.
     pub is_report: bool,
+    /// Whom a report accuses: officials go to 纪检监察, others to the competent regulator.
+    #[serde(default, skip_serializing_if = "AccusedKind::is_official")]
+    pub accused_kind: AccusedKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accused_unit: Option<UnitId>,
     /// 越级访 (see [`crate::NewCase::skip_level`]).
@@ -183,6 +192,9 @@ pub struct Case {
     pub review_unit: Option<UnitId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rereview_unit: Option<UnitId>,
+    /// The body above the deployment the case was last sent to (see [`crate::Unit::external`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_body: Option<UnitId>,
     pub status: CaseStatus,
     /// The limits in force when the case was registered (policy may change later).
     pub limits: Limits,
@@ -341,14 +353,26 @@ impl Case {
         })
     }
 
-    /// The unit whose people act on the case now (for authorization and worklists).
+    /// The unit whose people act on the case now (for authorization and worklists). While a
+    /// body above the deployment holds it, the office that sent it tracks it and enters what
+    /// comes back — except a report, which stays out of the office's sight.
     pub fn responsible_unit(&self) -> UnitId {
-        match self.status {
+        let at = match self.status {
             CaseStatus::ReviewRequested | CaseStatus::Reviewed => self.review_unit,
             CaseStatus::RereviewRequested | CaseStatus::Final => self.rereview_unit,
             _ => self.handling_unit,
         }
         .or(self.handling_unit)
-        .unwrap_or(self.sorting_unit)
+        .unwrap_or(self.sorting_unit);
+        match self.tracker() {
+            Some(office) if self.external_body == Some(at) && !self.status.is_terminal() => office,
+            _ => at,
+        }
+    }
+
+    /// The office that tracks the case while a body above the deployment holds it and enters
+    /// its decisions: the sorting office; none for a report (admins enter those).
+    pub fn tracker(&self) -> Option<UnitId> {
+        (self.external_body.is_some() && !self.is_report).then_some(self.sorting_unit)
     }
 }

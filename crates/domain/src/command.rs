@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{CaseId, UnitId};
 use crate::org::Actor;
 use crate::petitioner::Petitioner;
-use crate::vocab::{Attachment, Channel, LegalChannel, Outcome, Rating};
+use crate::vocab::{
+    AccusedKind, Attachment, Channel, LegalChannel, Outcome, PetitionClass, Rating,
+};
 
 /// Who issues a command.
 #[derive(Debug, Clone, Copy)]
@@ -42,9 +44,16 @@ pub struct NewCase {
     pub region: Option<String>,
     #[serde(default)]
     pub collective: Option<CollectiveInput>,
-    /// 检举控告: a report of misconduct.
+    /// Which of the three classes the matter is; without it, 检举控告类 when `is_report`,
+    /// otherwise 申诉求决类 (what old clients meant).
+    #[serde(default)]
+    pub class: Option<PetitionClass>,
+    /// 检举控告: a report of misconduct (the same fact as `class` = `report`).
     #[serde(default)]
     pub is_report: bool,
+    /// Whom a report accuses (officials when absent).
+    #[serde(default)]
+    pub accused_kind: Option<AccusedKind>,
     #[serde(default)]
     pub accused_unit: Option<UnitId>,
     /// 越级访: the petitioner went past the level competent for the matter (e.g. to the city
@@ -84,6 +93,13 @@ pub enum Command {
     Reject { reason: String },
     /// The receiving unit says the case is not its own.
     Object { reason: String },
+    /// The sorting office changes the matter's class, with the reason.
+    Reclassify {
+        class: PetitionClass,
+        #[serde(default)]
+        accused_kind: Option<AccusedKind>,
+        reason: String,
+    },
     /// 受理.
     Accept,
     /// 不予受理 by the receiving unit.
@@ -143,6 +159,7 @@ impl Command {
             Command::Redirect { .. } => ("redirect", "告知"),
             Command::Reject { .. } => ("reject", "不予受理"),
             Command::Object { .. } => ("object", "提出异议"),
+            Command::Reclassify { .. } => ("reclassify", "调整类别"),
             Command::Accept => ("accept", "受理"),
             Command::Decline { .. } => ("decline", "不予受理"),
             Command::Extend { .. } => ("extend", "延期"),

@@ -9,7 +9,8 @@ use crate::case::{
     PlannedHearing,
 };
 use crate::ids::{CaseId, PersonId, UnitId};
-use crate::vocab::{LegalChannel, Outcome, Rating};
+use crate::policy::Limits;
+use crate::vocab::{AccusedKind, LegalChannel, Outcome, PetitionClass, Rating};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -21,6 +22,9 @@ pub enum Event {
         on: NaiveDate,
         object_due: NaiveDate,
         accept_due: NaiveDate,
+        /// Sent to a body above the deployment: tracked by the office that sent it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        external: bool,
     },
     Assigned {
         to: UnitId,
@@ -28,6 +32,9 @@ pub enum Event {
         object_due: NaiveDate,
         accept_due: NaiveDate,
         report_due: NaiveDate,
+        /// Sent to a body above the deployment: tracked by the office that sent it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        external: bool,
     },
     Redirected {
         legal_channel: LegalChannel,
@@ -67,6 +74,28 @@ pub enum Event {
         review_request_due: NaiveDate,
         evaluation_due: NaiveDate,
     },
+    /// A suggestion answered (采纳与否) or a reporter told the result of a report: written,
+    /// and the case is closed (no 复查/复核 for these classes).
+    Answered {
+        class: PetitionClass,
+        outcome: Outcome,
+        text: String,
+        on: NaiveDate,
+        unit: UnitId,
+        /// When the petitioner's rating lapses; none where the policy does not rate the class.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evaluation_due: Option<NaiveDate>,
+    },
+    /// The class changed at sorting, with the reason; the limits follow the new class.
+    Reclassified {
+        class: PetitionClass,
+        #[serde(default, skip_serializing_if = "AccusedKind::is_official")]
+        accused_kind: AccusedKind,
+        reason: String,
+        on: NaiveDate,
+        limits: Limits,
+        sort_due: NaiveDate,
+    },
     Evaluated {
         office: Rating,
         unit: Rating,
@@ -78,6 +107,9 @@ pub enum Event {
         on: NaiveDate,
         review_unit: UnitId,
         review_due: NaiveDate,
+        /// Sent to a body above the deployment: tracked by the office that sent it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        external: bool,
     },
     Reviewed {
         outcome: Outcome,
@@ -91,6 +123,9 @@ pub enum Event {
         on: NaiveDate,
         rereview_unit: UnitId,
         rereview_due: NaiveDate,
+        /// Sent to a body above the deployment: tracked by the office that sent it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        external: bool,
     },
     HearingScheduled {
         on: NaiveDate,
@@ -164,6 +199,8 @@ impl Event {
             Event::Declined { .. } => "declined",
             Event::Extended { .. } => "extended",
             Event::Replied { .. } => "replied",
+            Event::Answered { .. } => "answered",
+            Event::Reclassified { .. } => "reclassified",
             Event::Evaluated { .. } => "evaluated",
             Event::ReviewRequested { .. } => "review_requested",
             Event::Reviewed { .. } => "reviewed",
@@ -194,6 +231,12 @@ impl Event {
             Event::Declined { .. } => "办理单位不予受理",
             Event::Extended { .. } => "延期办理",
             Event::Replied { .. } => "出具处理意见书",
+            Event::Answered {
+                class: PetitionClass::Suggestion,
+                ..
+            } => "答复建议意见并办结",
+            Event::Answered { .. } => "告知检举控告处理结果并办结",
+            Event::Reclassified { .. } => "调整信访事项类别",
             Event::Evaluated { .. } => "信访人评价",
             Event::ReviewRequested { .. } => "申请复查",
             Event::Reviewed { .. } => "出具复查意见书",
@@ -219,11 +262,21 @@ impl Event {
     pub fn notice(&self) -> Option<&'static str> {
         Some(match self {
             Event::Registered(_) => "信访事项登记回执",
+            Event::Forwarded { external: true, .. } | Event::Assigned { external: true, .. } => {
+                "转送上级机关函"
+            }
+            Event::ReviewRequested { external: true, .. } => "复查申请转送函",
+            Event::RereviewRequested { external: true, .. } => "复核申请转送函",
             Event::Redirected { .. } => "告知书",
             Event::Rejected { .. } | Event::Declined { .. } => "不予受理告知书",
             Event::Accepted { .. } => "受理告知书",
             Event::Extended { .. } => "延期告知书",
             Event::Replied { .. } => "处理意见书",
+            Event::Answered {
+                class: PetitionClass::Suggestion,
+                ..
+            } => "建议意见答复书",
+            Event::Answered { .. } => "检举控告处理结果告知书",
             Event::Reviewed { .. } => "复查意见书",
             Event::Rereviewed { .. } => "复核意见书",
             Event::Refused { .. } => "不再受理告知书",
@@ -250,6 +303,17 @@ impl Event {
         Some((subject, body))
     }
 
+    /// The body whose written opinion this event is (it signs the document).
+    pub fn issued_by(&self) -> Option<UnitId> {
+        match self {
+            Event::Replied { unit, .. }
+            | Event::Answered { unit, .. }
+            | Event::Reviewed { unit, .. }
+            | Event::Rereviewed { unit, .. } => Some(*unit),
+            _ => None,
+        }
+    }
+
     pub fn on(&self) -> NaiveDate {
         match self {
             Event::Registered(c) => c.registered_on,
@@ -262,6 +326,8 @@ impl Event {
             | Event::Declined { on, .. }
             | Event::Extended { on, .. }
             | Event::Replied { on, .. }
+            | Event::Answered { on, .. }
+            | Event::Reclassified { on, .. }
             | Event::Evaluated { on, .. }
             | Event::ReviewRequested { on, .. }
             | Event::Reviewed { on, .. }
@@ -307,6 +373,30 @@ impl Event {
                 date(rereview_request_due),
                 body(crate::lifecycle::rereview_body(case, org))
             ),
+            Event::Forwarded { to, external: true, accept_due, .. }
+            | Event::Assigned { to, external: true, accept_due, .. } => format!(
+                "您的信访事项已转送{}办理，该机关将依照规定决定是否受理并告知您（本机关跟踪至{}）。",
+                body(Ok(*to)),
+                date(accept_due)
+            ),
+            Event::ReviewRequested { review_unit, external: true, review_due, .. } => format!(
+                "您的复查申请已转送{}，该机关应自收到之日起{}日内作出复查意见（本机关跟踪至{}），请等候其答复。",
+                body(Ok(*review_unit)),
+                case.limits.review.days,
+                date(review_due)
+            ),
+            Event::RereviewRequested { rereview_unit, external: true, rereview_due, .. } => format!(
+                "您的复核申请已转送{}，该机关应自收到之日起{}日内作出复核意见（本机关跟踪至{}），请等候其答复。",
+                body(Ok(*rereview_unit)),
+                case.limits.rereview.days,
+                date(rereview_due)
+            ),
+            Event::Answered {
+                class: PetitionClass::Suggestion,
+                ..
+            } => "本答复是对您所提建议意见的研究答复，不适用信访事项复查、复核程序。感谢您对我们工作的关心和支持。".into(),
+            Event::Answered { .. } if case.accused_kind.is_official() => "检举控告事项依照纪检监察机关的规定办理，不适用信访事项复查、复核程序。您如有新的事实和证据，可以继续向纪检监察机关检举控告；您的身份和检举内容依法予以保密。".into(),
+            Event::Answered { .. } => "检举控告事项由主管机关依法查处，不适用信访事项复查、复核程序。您如有新的事实和证据，可以继续向主管机关反映；您的身份和检举内容依法予以保密。".into(),
             Event::Rereviewed { .. } => "本意见为复核意见，信访事项处理程序至此终结。信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，不再受理。".into(),
             _ => "如对本文书有异议，可依照《信访工作条例》的规定提出。".into(),
         }
@@ -321,6 +411,7 @@ impl Event {
                 Some(format!("延长办理期限{days}日，至{handle_due}。理由：{reason}"))
             }
             Event::Replied { outcome, text, .. }
+            | Event::Answered { outcome, text, .. }
             | Event::Reviewed { outcome, text, .. }
             | Event::Rereviewed { outcome, text, .. } => Some(format!("【{}】{}", outcome.label(), text)),
             Event::Accepted { handle_due, .. } => Some(format!("您的信访事项已受理，将于{handle_due}前出具处理意见。")),
@@ -337,14 +428,22 @@ impl Case {
     /// Folds one event into the state. Events come from [`crate::lifecycle::decide`], which checked them.
     pub fn apply(&mut self, event: &Event) {
         use Event::*;
+        self.sent_out(event);
         let d = &mut self.deadlines;
         match event {
-            Registered(case) => *self = (**case).clone(),
+            Registered(case) => {
+                *self = (**case).clone();
+                // Cases registered before classes were recorded: a report is 检举控告类.
+                if self.is_report {
+                    self.class = PetitionClass::Report;
+                }
+            }
             Forwarded {
                 to,
                 on,
                 object_due,
                 accept_due,
+                ..
             }
             | Assigned {
                 to,
@@ -375,6 +474,7 @@ impl Case {
                 self.handling_unit = None;
                 self.received_on = None;
                 self.objections += 1;
+                self.external_body = None;
                 self.sorting_since = *on;
                 d.sort_due = Some(*sort_due);
                 d.object_due = None;
@@ -420,6 +520,44 @@ impl Case {
                 });
                 d.review_request_due = Some(*review_request_due);
                 d.evaluation_due = Some(*evaluation_due);
+            }
+            Answered {
+                outcome,
+                text,
+                on,
+                unit,
+                evaluation_due,
+                ..
+            } => {
+                self.replied_on = Some(*on);
+                self.reply = Some(Opinion {
+                    outcome: *outcome,
+                    text: text.clone(),
+                    on: *on,
+                    unit: *unit,
+                });
+                d.evaluation_due = *evaluation_due;
+                self.finish(CaseStatus::Closed, *on);
+            }
+            Reclassified {
+                class,
+                accused_kind,
+                limits,
+                sort_due,
+                ..
+            } => {
+                self.class = *class;
+                self.is_report = *class == PetitionClass::Report;
+                self.accused_kind = if self.is_report {
+                    *accused_kind
+                } else {
+                    AccusedKind::Official
+                };
+                if !self.is_report {
+                    self.accused_unit = None;
+                }
+                self.limits = *limits;
+                d.sort_due = Some(*sort_due);
             }
             Evaluated {
                 office,
@@ -544,6 +682,25 @@ impl Case {
             Registered(_) | DeadlinesMoved { .. } | RepeatedBy { .. }
         ) {
             self.version += 1;
+        }
+    }
+
+    /// Remembers the body above the deployment the case was sent to, if it was.
+    fn sent_out(&mut self, event: &Event) {
+        if let Event::Forwarded { to, external, .. }
+        | Event::Assigned { to, external, .. }
+        | Event::ReviewRequested {
+            review_unit: to,
+            external,
+            ..
+        }
+        | Event::RereviewRequested {
+            rereview_unit: to,
+            external,
+            ..
+        } = event
+        {
+            self.external_body = external.then_some(*to);
         }
     }
 

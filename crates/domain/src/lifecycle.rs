@@ -12,7 +12,7 @@ use crate::ids::{CaseId, UnitId};
 use crate::org::{Actor, OrgChart, Role, Unit, UnitKind};
 use crate::petitioner::{PETITIONER_FIELDS, REPRESENTATIVE_FIELDS};
 use crate::policy::{DayCount, Limit, Policy};
-use crate::vocab::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS};
+use crate::vocab::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Outcome, PetitionClass};
 
 pub const MAX_TITLE_CHARS: usize = 100;
 pub const MAX_CONTENT_CHARS: usize = 20_000;
@@ -27,6 +27,7 @@ pub struct Ctx<'a> {
     pub by: By<'a>,
     pub org: &'a OrgChart,
     pub calendar: &'a Calendar,
+    pub policy: &'a Policy,
 }
 
 /// Identity the store allots to a new case.
@@ -164,10 +165,29 @@ pub fn register(
             })
         }
     };
-    if !new.is_report && new.accused_unit.is_some() {
+    let class = match (new.class, new.is_report) {
+        (None, true) => PetitionClass::Report,
+        (None, false) => PetitionClass::Claim,
+        (Some(c), true) if c != PetitionClass::Report => {
+            return Err(DomainError::invalid(
+                "class",
+                "检举控告（is_report）与所填类别不一致",
+            ));
+        }
+        (Some(c), _) => c,
+    };
+    let is_report = class == PetitionClass::Report;
+    if !is_report && (new.accused_unit.is_some() || new.accused_kind.is_some()) {
         return Err(DomainError::invalid(
             "accused_unit",
-            "只有检举控告类事项可以填写被检举单位",
+            "只有检举控告类事项可以填写被检举对象",
+        ));
+    }
+    let accused_kind = new.accused_kind.unwrap_or_default();
+    if !accused_kind.is_official() && new.accused_unit.is_some() {
+        return Err(DomainError::invalid(
+            "accused_unit",
+            "被检举的是企业或个人时不填被检举单位（被检举单位指公权力机关）",
         ));
     }
     if let Some(u) = new.accused_unit {
@@ -185,7 +205,7 @@ pub fn register(
             "收件日期不能早于一年前",
         ));
     }
-    let limits = policy.limits_for(new.channel, &category);
+    let limits = policy.limits_for(new.channel, &category, class);
     let case = Case {
         id: allotted.id,
         case_no: allotted.case_no,
@@ -198,7 +218,9 @@ pub fn register(
         petitioner,
         attachments: new.attachments,
         collective,
-        is_report: new.is_report,
+        class,
+        is_report,
+        accused_kind,
         skip_level: new.skip_level,
         accused_unit: new.accused_unit,
         registered_unit: registering_unit,
@@ -207,6 +229,7 @@ pub fn register(
         handling_unit: None,
         review_unit: None,
         rereview_unit: None,
+        external_body: None,
         status: CaseStatus::Registered,
         limits,
         registered_on: received_on,
@@ -271,6 +294,7 @@ pub fn register(
     // A report that names the office registering it (or the level above it) leaves the office at
     // once, for the 纪检监察 body: the accused never keeps the reporter's name or words.
     if case.is_report
+        && case.accused_kind.is_official()
         && case.status == CaseStatus::Registered
         && let Some(accused) = case.accused_unit
         && ctx.org.get(accused)?.covers(ctx.org.get(registering_unit)?)
@@ -284,7 +308,7 @@ pub fn register(
             .ok_or_else(|| {
                 DomainError::invalid(
                     "accused_unit",
-                    "被检举单位包含本级纪检监察机关，本平台无可接收的纪检监察机关，请告知检举人向上级纪检监察机关提出",
+                    "被检举单位包含本级纪检监察机关，本平台也未设置上级纪检监察机关（外部机关）：请管理员添加，或告知检举人向上级纪检监察机关提出",
                 )
             })?;
         check_destination(&case, to, ctx.org)?;
@@ -294,6 +318,7 @@ pub fn register(
             on: ctx.today,
             object_due: l.object.due(ctx.today, ctx.calendar),
             accept_due: l.accept.due(ctx.today, ctx.calendar),
+            external: to.external,
         };
         case.apply(&forwarded);
         events.push(forwarded);
@@ -361,6 +386,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                         object_due,
                         accept_due,
                         report_due,
+                        external: to.external,
                     }
                 }
                 _ => Event::Forwarded {
@@ -368,6 +394,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                     on: today,
                     object_due,
                     accept_due,
+                    external: to.external,
                 },
             }
         }
@@ -403,10 +430,50 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 on: today,
             }
         }
+        Command::Reclassify {
+            class,
+            accused_kind,
+            reason,
+        } => {
+            require(case.status == S::Registered)?;
+            officer(
+                ctx,
+                SORTERS,
+                case.sorting_unit,
+                "调整类别须由受理该事项的信访部门办理",
+            )?;
+            let report = *class == PetitionClass::Report;
+            if !report && accused_kind.is_some() {
+                return Err(DomainError::invalid(
+                    "accused_kind",
+                    "只有检举控告类事项可以填写被检举对象",
+                ));
+            }
+            let accused_kind = accused_kind.unwrap_or(case.accused_kind);
+            if *class == case.class && accused_kind == case.accused_kind {
+                return Err(DomainError::invalid("class", "类别没有变化"));
+            }
+            if !accused_kind.is_official() && case.accused_unit.is_some() {
+                return Err(DomainError::invalid(
+                    "accused_kind",
+                    "已填被检举单位的检举控告事项，被检举对象是公权力机关",
+                ));
+            }
+            let reason = required_text("reason", "调整理由", reason, MAX_TEXT_CHARS)?;
+            let limits = ctx.policy.limits_for(case.channel, &case.category, *class);
+            Event::Reclassified {
+                class: *class,
+                accused_kind,
+                reason,
+                on: today,
+                limits,
+                sort_due: limits.sort.due(case.sorting_since, ctx.calendar),
+            }
+        }
         Command::Object { reason } => {
             require(matches!(case.status, S::Forwarded | S::Assigned))?;
             let unit = handling_unit(case)?;
-            officer(ctx, CASE_WORKERS, unit, "只有接收单位可以提出异议")?;
+            body_officer(case, ctx, CASE_WORKERS, unit, "只有接收单位可以提出异议")?;
             if d.object_due.is_some_and(|due| today > due) {
                 return Err(DomainError::WindowClosed(format!(
                     "提出异议的期限（收件后{}个工作日，至{}）已过",
@@ -424,7 +491,8 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         }
         Command::Accept => {
             require(matches!(case.status, S::Forwarded | S::Assigned))?;
-            officer(
+            body_officer(
+                case,
                 ctx,
                 CASE_WORKERS,
                 handling_unit(case)?,
@@ -437,7 +505,8 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         }
         Command::Decline { reason } => {
             require(matches!(case.status, S::Forwarded | S::Assigned))?;
-            officer(
+            body_officer(
+                case,
                 ctx,
                 CASE_WORKERS,
                 handling_unit(case)?,
@@ -450,7 +519,8 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         }
         Command::Extend { days, reason } => {
             require(case.status == S::Handling)?;
-            let head = officer(
+            let head = body_officer(
+                case,
                 ctx,
                 &[Role::UnitHead],
                 handling_unit(case)?,
@@ -487,14 +557,33 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         Command::Reply { outcome, text } => {
             require(case.status == S::Handling)?;
             let unit = handling_unit(case)?;
-            officer(ctx, CASE_WORKERS, unit, "只有办理单位可以出具处理意见")?;
-            Event::Replied {
-                outcome: *outcome,
-                text: required_text("text", "处理意见", text, MAX_TEXT_CHARS)?,
-                on: today,
+            body_officer(
+                case,
+                ctx,
+                CASE_WORKERS,
                 unit,
-                review_request_due: l.review_request.due(today, ctx.calendar),
-                evaluation_due: l.evaluation.due(today, ctx.calendar),
+                "只有办理单位可以出具处理意见",
+            )?;
+            fitting_outcome(case, *outcome)?;
+            let text = required_text("text", "处理意见", text, MAX_TEXT_CHARS)?;
+            let evaluation_due = l.evaluation.due(today, ctx.calendar);
+            match case.class {
+                PetitionClass::Claim => Event::Replied {
+                    outcome: *outcome,
+                    text,
+                    on: today,
+                    unit,
+                    review_request_due: l.review_request.due(today, ctx.calendar),
+                    evaluation_due,
+                },
+                class => Event::Answered {
+                    class,
+                    outcome: *outcome,
+                    text,
+                    on: today,
+                    unit,
+                    evaluation_due: ctx.policy.rated(class).then_some(evaluation_due),
+                },
             }
         }
         Command::Evaluate {
@@ -504,6 +593,12 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         } => {
             require(case.replied_on.is_some() && case.status != S::Linked)?;
             petitioner_or_registrar(case, ctx)?;
+            if case.evaluation.is_none() && d.evaluation_due.is_none() {
+                return Err(DomainError::WindowClosed(format!(
+                    "{}事项的答复不作满意度评价",
+                    case.class.label()
+                )));
+            }
             if case.evaluation.is_some() {
                 return Err(DomainError::AlreadyDone("每件信访事项只能评价一次"));
             }
@@ -535,12 +630,20 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 on: today,
                 review_unit,
                 review_due: l.review.due(today, ctx.calendar),
+                external: ctx.org.get(review_unit)?.external,
             }
         }
         Command::Review { outcome, text } => {
             require(case.status == S::ReviewRequested)?;
             let unit = case.review_unit.ok_or_else(illegal)?;
-            officer(ctx, CASE_WORKERS, unit, "只有复查机关可以出具复查意见")?;
+            body_officer(
+                case,
+                ctx,
+                CASE_WORKERS,
+                unit,
+                "只有复查机关可以出具复查意见",
+            )?;
+            fitting_outcome(case, *outcome)?;
             Event::Reviewed {
                 outcome: *outcome,
                 text: required_text("text", "复查意见", text, MAX_TEXT_CHARS)?,
@@ -566,6 +669,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 on: today,
                 rereview_unit,
                 rereview_due: l.rereview.due(today, ctx.calendar),
+                external: ctx.org.get(rereview_unit)?.external,
             }
         }
         Command::ScheduleHearing {
@@ -611,7 +715,8 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         }
         Command::EndHearing { conclusion, record } => {
             let hearing = case.open_hearing().ok_or_else(illegal)?;
-            officer(
+            body_officer(
+                case,
                 ctx,
                 CASE_WORKERS,
                 case.rereview_unit.ok_or_else(illegal)?,
@@ -634,7 +739,14 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         Command::Rereview { outcome, text } => {
             require(case.status == S::RereviewRequested && case.open_hearing().is_none())?;
             let unit = case.rereview_unit.ok_or_else(illegal)?;
-            officer(ctx, CASE_WORKERS, unit, "只有复核机关可以出具复核意见")?;
+            body_officer(
+                case,
+                ctx,
+                CASE_WORKERS,
+                unit,
+                "只有复核机关可以出具复核意见",
+            )?;
+            fitting_outcome(case, *outcome)?;
             Event::Rereviewed {
                 outcome: *outcome,
                 text: required_text("text", "复核意见", text, MAX_TEXT_CHARS)?,
@@ -767,16 +879,30 @@ fn appeal_window(
 
 /// The body the petitioner asks for 复查 of a reply: the level above the handling unit.
 pub fn review_body(case: &Case, org: &OrgChart) -> Result<UnitId, DomainError> {
-    Ok(org.parent_or_self(handling_unit(case)?)?.id)
+    level_above(org, handling_unit(case)?, "复查")
 }
 
-/// The body the petitioner asks for 复核 of a 复查 opinion: the level above the reviewer.
+/// The body the petitioner asks for 复核 of a 复查 opinion: the level above the reviewer, so
+/// that the same body never does both (above the deployment's top, an external body).
 pub fn rereview_body(case: &Case, org: &OrgChart) -> Result<UnitId, DomainError> {
     let reviewer = case.review_unit.ok_or(DomainError::IllegalTransition {
         status: case.status.label(),
         action: "复核",
     })?;
-    Ok(org.parent_or_self(reviewer)?.id)
+    level_above(org, reviewer, "复核")
+}
+
+fn level_above(org: &OrgChart, unit: UnitId, step: &str) -> Result<UnitId, DomainError> {
+    match org.level_above(unit) {
+        Some(above) => Ok(above.id),
+        None => Err(DomainError::invalid(
+            "unit",
+            format!(
+                "{}的上一级机关未在本平台设置，无法转送{step}申请：请管理员在单位管理中添加上级外部机关",
+                org.get(unit)?.name
+            ),
+        )),
+    }
 }
 
 fn handling_unit(case: &Case) -> Result<UnitId, DomainError> {
@@ -804,6 +930,25 @@ fn officer<'a>(
     }
 }
 
+/// The officer acting for the body at `unit`: its own people; for a body above the deployment,
+/// the office tracking the case, entering what the body decided (for a report, which the office
+/// may not see, administrators only).
+fn body_officer<'a>(
+    case: &Case,
+    ctx: Ctx<'a>,
+    roles: &[Role],
+    unit: UnitId,
+    why: &'static str,
+) -> Result<&'a Actor, DomainError> {
+    if !ctx.org.get(unit)?.external {
+        return officer(ctx, roles, unit, why);
+    }
+    match case.tracker() {
+        Some(office) => officer(ctx, SORTERS, office, why),
+        None => officer(ctx, &[Role::Admin], unit, why),
+    }
+}
+
 /// The petitioner acts by query code, or a registrar of the office records it for them.
 fn petitioner_or_registrar(case: &Case, ctx: Ctx) -> Result<(), DomainError> {
     match ctx.by {
@@ -824,10 +969,10 @@ fn check_destination(case: &Case, to: &Unit, org: &OrgChart) -> Result<(), Domai
     if to.id == case.sorting_unit {
         return Err(DomainError::invalid("to_unit", "不能转送给本单位"));
     }
-    if case.is_report && to.kind != UnitKind::Discipline {
+    if case.is_report && case.accused_kind.is_official() && to.kind != UnitKind::Discipline {
         return Err(DomainError::invalid(
             "to_unit",
-            "检举控告类事项应当转送纪检监察机关",
+            "检举控告公职人员或公权力机关的事项应当转送纪检监察机关",
         ));
     }
     if let Some(accused) = case.accused_unit {
@@ -840,6 +985,20 @@ fn check_destination(case: &Case, to: &Unit, org: &OrgChart) -> Result<(), Domai
         }
     }
     Ok(())
+}
+
+/// An opinion's outcome must be one its class concludes (采纳 answers a suggestion, not a claim).
+fn fitting_outcome(case: &Case, outcome: Outcome) -> Result<(), DomainError> {
+    let fits = case.class.outcomes();
+    if fits.contains(&outcome) {
+        Ok(())
+    } else {
+        let names: Vec<&str> = fits.iter().map(|o| o.label()).collect();
+        Err(DomainError::invalid(
+            "outcome",
+            format!("{}事项的结论应为：{}", case.class.label(), names.join("、")),
+        ))
+    }
 }
 
 fn required_text(
@@ -883,7 +1042,8 @@ fn may_organise_hearing(
     if case.status != CaseStatus::RereviewRequested || case.open_hearing().is_some() {
         return Err(illegal());
     }
-    officer(
+    body_officer(
+        case,
         ctx,
         CASE_WORKERS,
         case.rereview_unit.ok_or_else(illegal)?,
@@ -911,7 +1071,7 @@ fn hearing_panel(panel: &[String]) -> Result<Vec<String>, DomainError> {
 /// The commands `ctx.by` may issue on this case now, by code. A command counts as available when
 /// the rules refuse it only for its placeholder input, not for the state, the window or the role.
 pub fn available_actions(case: &Case, ctx: Ctx) -> Vec<&'static str> {
-    use crate::vocab::{LegalChannel, Outcome, Rating};
+    use crate::vocab::{LegalChannel, Rating};
     let text = String::from("-");
     let probes = [
         Command::Forward { to_unit: UnitId(0) },
@@ -927,6 +1087,11 @@ pub fn available_actions(case: &Case, ctx: Ctx) -> Vec<&'static str> {
             reason: text.clone(),
         },
         Command::Object {
+            reason: text.clone(),
+        },
+        Command::Reclassify {
+            class: PetitionClass::Claim,
+            accused_kind: None,
             reason: text.clone(),
         },
         Command::Accept,

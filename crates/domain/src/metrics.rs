@@ -6,6 +6,10 @@
 //! handling unit (the one the case was sent to); the office's rating for the sorting office.
 //! Cohorts: acceptance by the day the unit received the case, completion by the handling
 //! deadline, evaluation by the day of the reply, volume and repeats by the day of registration.
+//!
+//! Classes: acceptance, completion, volume and repeats count every class; the ratings only the
+//! classes the policy rates (their answers carry an evaluation window); 一次性化解 only claims
+//! (申诉求决类), the one class with 复查 and 复核.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +18,7 @@ use serde::Serialize;
 
 use crate::case::{Case, CaseStatus};
 use crate::ids::UnitId;
-use crate::vocab::Rating;
+use crate::vocab::{PetitionClass, Rating};
 
 /// An inclusive range of days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -417,7 +421,9 @@ pub fn facts(case: &Case) -> Vec<Fact> {
             fact(unit, due, case.replied_on, Measure::Late, 1);
         }
     }
-    if let (Some(unit), Some(replied)) = (case.handling_unit, case.replied_on) {
+    // Rated answers only: a class the policy does not rate has no evaluation window.
+    let rated = d.evaluation_due.is_some() || case.evaluation.is_some();
+    if let (Some(unit), Some(replied), true) = (case.handling_unit, case.replied_on, rated) {
         // The office that handled a case itself is rated once.
         let rated: &[UnitId] = if unit == case.sorting_unit {
             &[unit]
@@ -447,7 +453,9 @@ pub fn facts(case: &Case) -> Vec<Fact> {
             }
         }
     }
-    if let (None, CaseStatus::Closed, Some(closed)) = (case.repeat_of, case.status, case.closed_on)
+    // 一次性化解 is a claim's measure: only claims can be taken to 复查.
+    if let (None, CaseStatus::Closed, Some(closed), PetitionClass::Claim) =
+        (case.repeat_of, case.status, case.closed_on, case.class)
     {
         // 一次性化解: no review asked for, and the petitioner did not come again.
         let once = case.review_requested_on.is_none() && case.repeated_on.is_none();

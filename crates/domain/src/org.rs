@@ -88,6 +88,11 @@ pub struct Unit {
     pub kind: UnitKind,
     /// Where the unit sits in the tree (see [`UnitPath`]).
     pub path: UnitPath,
+    /// A body above the deployment (the prefecture's or province's government, its petition
+    /// office, the 纪检监察 body one level up): cases and requests sent to it are tracked by the
+    /// office that sent them until its decision is entered; nobody works in it here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub external: bool,
 }
 
 impl Unit {
@@ -130,8 +135,28 @@ impl OrgChart {
         self.units.values()
     }
 
+    /// The body one level above `unit`: its parent; above the deployment's top, the external
+    /// body of the same kind (else the external government). None where no such body is set up.
+    pub fn level_above(&self, unit: UnitId) -> Option<&Unit> {
+        let u = self.get(unit).ok()?;
+        if let Some(p) = u.parent {
+            return self.get(p).ok();
+        }
+        if u.external {
+            return None;
+        }
+        let mut outside: Vec<&Unit> = self.units.values().filter(|x| x.external).collect();
+        outside.sort_by_key(|x| (x.depth(), x.id));
+        outside
+            .iter()
+            .find(|x| x.kind == u.kind)
+            .or_else(|| outside.iter().find(|x| x.kind == UnitKind::Government))
+            .copied()
+    }
+
     /// The 纪检监察 bodies that may take reports raised at `unit`: those serving a level above
-    /// it (a 纪检监察 unit under one of its ancestors), the closest first.
+    /// it (a 纪检监察 unit under one of its ancestors), the closest first, then the external
+    /// 纪检监察 bodies above the deployment.
     pub fn discipline_above(&self, unit: UnitId) -> Vec<&Unit> {
         let mut found = Vec::new();
         let mut at = self.get(unit).ok().and_then(|u| u.parent);
@@ -145,6 +170,13 @@ impl OrgChart {
             found.extend(here);
             at = self.get(level).ok().and_then(|u| u.parent);
         }
+        let mut outside: Vec<&Unit> = self
+            .units
+            .values()
+            .filter(|u| u.external && u.kind == UnitKind::Discipline)
+            .collect();
+        outside.sort_by_key(|u| (u.depth(), u.id));
+        found.extend(outside);
         found
     }
 
@@ -156,11 +188,13 @@ impl OrgChart {
         self.units.is_empty()
     }
 
-    /// Checks a new unit against the tree: the parent exists, the depth stays within four levels.
+    /// Checks a new unit against the tree: the parent exists, the depth stays within four
+    /// levels, and external bodies stay among themselves (above the deployment).
     pub fn check_new_unit(
         &self,
         parent: Option<UnitId>,
         name: &str,
+        external: bool,
     ) -> Result<Option<&Unit>, DomainError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 60 {
@@ -170,6 +204,12 @@ impl OrgChart {
             None => Ok(None),
             Some(p) => {
                 let parent = self.get(p)?;
+                if parent.external != external {
+                    return Err(DomainError::invalid(
+                        "parent_id",
+                        "外部机关（本平台以上）只能设在外部机关之下，本平台单位不能设在外部机关之下",
+                    ));
+                }
                 if parent.depth() >= MAX_UNIT_DEPTH {
                     return Err(DomainError::invalid(
                         "parent_id",

@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
-use crate::vocab::Channel;
+use crate::vocab::{Channel, PetitionClass};
 
 pub const DEFAULT_POLICY_TOML: &str = include_str!("policy.default.toml");
 
@@ -109,12 +109,16 @@ pub struct Override {
     /// Applies to categories starting with one of these (any if empty).
     #[serde(default)]
     pub categories: Vec<String>,
+    /// Applies to these classes (any if empty).
+    #[serde(default)]
+    pub classes: Vec<PetitionClass>,
     pub limits: LimitsPatch,
 }
 
 impl Override {
-    fn matches(&self, channel: Channel, category: &str) -> bool {
+    fn matches(&self, channel: Channel, category: &str, class: PetitionClass) -> bool {
         (self.channels.is_empty() || self.channels.contains(&channel))
+            && (self.classes.is_empty() || self.classes.contains(&class))
             && (self.categories.is_empty()
                 || self
                     .categories
@@ -136,6 +140,25 @@ pub struct Policy {
     pub ranking: RankingWeights,
     #[serde(default)]
     pub personal_data: PersonalDataPolicy,
+    #[serde(default)]
+    pub classes: ClassPolicy,
+}
+
+/// How the classes differ beyond their limits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ClassPolicy {
+    /// The classes whose answers the petitioner rates (参评率, 满意率).
+    pub rated: Vec<PetitionClass>,
+}
+
+impl Default for ClassPolicy {
+    fn default() -> Self {
+        ClassPolicy {
+            rated: vec![PetitionClass::Claim],
+        }
+    }
 }
 
 /// How long a petitioner's personal data is kept after the case closes (the office's archive
@@ -203,17 +226,23 @@ impl Policy {
         Ok(())
     }
 
-    /// The limits in force for a case of this channel and category: statute, then matching overrides in order.
-    pub fn limits_for(&self, channel: Channel, category: &str) -> Limits {
+    /// The limits in force for a case of this channel, category and class: statute, then
+    /// matching overrides in order.
+    pub fn limits_for(&self, channel: Channel, category: &str, class: PetitionClass) -> Limits {
         let mut limits = self.limits;
         for o in self
             .overrides
             .iter()
-            .filter(|o| o.matches(channel, category))
+            .filter(|o| o.matches(channel, category, class))
         {
             limits.patch(&o.limits);
         }
         limits
+    }
+
+    /// Whether the petitioner rates the answer of a case of this class.
+    pub fn rated(&self, class: PetitionClass) -> bool {
+        self.classes.rated.contains(&class)
     }
 }
 
@@ -224,7 +253,7 @@ mod tests {
     #[test]
     fn defaults_are_the_statute() {
         let p = Policy::default();
-        let l = p.limits_for(Channel::Letter, "城乡建设");
+        let l = p.limits_for(Channel::Letter, "城乡建设", PetitionClass::Claim);
         assert_eq!(l.sort, Limit::calendar(15));
         assert_eq!(
             l.object,
@@ -257,14 +286,19 @@ limits = { sort = { days = 0 }, accept = { days = 0 }, handle = { days = 0 } }
 "#
         );
         let p = Policy::from_toml(&text).unwrap();
-        let l = p.limits_for(Channel::Online, "民生保障/低保");
+        let l = p.limits_for(Channel::Online, "民生保障/低保", PetitionClass::Claim);
         assert_eq!((l.sort.days, l.handle.days, l.report.days), (0, 5, 10));
-        let phone = p.limits_for(Channel::Phone, "交通运输");
+        let phone = p.limits_for(Channel::Phone, "交通运输", PetitionClass::Claim);
         assert_eq!(
             (phone.sort.days, phone.accept.days, phone.handle.days),
             (0, 0, 0)
         );
-        assert_eq!(p.limits_for(Channel::Letter, "交通运输").handle.days, 60);
+        assert_eq!(
+            p.limits_for(Channel::Letter, "交通运输", PetitionClass::Claim)
+                .handle
+                .days,
+            60
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use xinfang_domain::case::CaseStatus as S;
 use xinfang_domain::command::CollectiveInput;
 use xinfang_domain::lifecycle::{self, Allotted, Ctx};
-use xinfang_domain::vocab::LegalChannel;
+use xinfang_domain::vocab::{AccusedKind, LegalChannel, PetitionClass};
 use xinfang_domain::*;
 
 fn d(s: &str) -> NaiveDate {
@@ -29,6 +29,8 @@ const TOWN: UnitId = UnitId(4);
 const VILLAGE: UnitId = UnitId(5);
 const DISCIPLINE: UnitId = UnitId(6);
 const OTHER_TOWN: UnitId = UnitId(7);
+const PROVINCE: UnitId = UnitId(8);
+const PROVINCE_DISCIPLINE: UnitId = UnitId(9);
 
 fn world() -> World {
     let unit = |id: i64, parent: Option<i64>, path: &str, kind| Unit {
@@ -37,6 +39,7 @@ fn world() -> World {
         name: format!("单位{id}"),
         kind,
         path: UnitPath::parse(path).unwrap(),
+        external: id >= 8,
     };
     let org = OrgChart::new([
         unit(1, None, "/1/", UnitKind::Government),
@@ -46,6 +49,9 @@ fn world() -> World {
         unit(5, Some(4), "/1/4/5/", UnitKind::Village),
         unit(6, Some(1), "/1/6/", UnitKind::Discipline),
         unit(7, Some(1), "/1/7/", UnitKind::Town),
+        // Above the deployment: the province's government and its 纪检监察 body.
+        unit(8, None, "/8/", UnitKind::Government),
+        unit(9, Some(8), "/8/9/", UnitKind::Discipline),
     ]);
     let actor = |person: i64, unit: UnitId, roles: &[Role]| {
         let u = org.get(unit).unwrap();
@@ -90,6 +96,8 @@ fn new_case(is_report: bool) -> NewCase {
         region: None,
         collective: None,
         is_report,
+        class: None,
+        accused_kind: None,
         accused_unit: None,
         skip_level: false,
         received_on: None,
@@ -105,6 +113,7 @@ impl World {
             by,
             org: &self.org,
             calendar: &self.cal,
+            policy: &self.policy,
         }
     }
 
@@ -234,16 +243,30 @@ fn a_case_lives_its_whole_lawful_life() {
         },
     )
     .unwrap();
-    // The city is the root: the re-review stays at the city level.
-    assert_eq!(c.rereview_unit, Some(CITY));
+    // The city is the deployment's top: the re-review goes to the body above it (never the
+    // reviewer again), and the petition office that sorted the case tracks it and enters what
+    // the province does; the department that replied cannot act for the province.
+    assert_eq!(c.rereview_unit, Some(PROVINCE));
+    assert_eq!(c.external_body, Some(PROVINCE));
+    assert_eq!(c.responsible_unit(), OFFICE);
     assert_eq!(c.deadlines.rereview_due, Some(d("2026-08-01")));
+    let city = w.act(
+        &mut c,
+        w.officer(2),
+        d("2026-07-03"),
+        Command::Rereview {
+            outcome: Outcome::NotSupport,
+            text: "终结".into(),
+        },
+    );
+    assert!(matches!(city, Err(DomainError::Forbidden(_))), "{city:?}");
     // A hearing is planned within the limit; planning it past the limit is refused.
     let plan = |on: &str| Command::ScheduleHearing {
         hearing_on: d(on),
         place: "市信访局听证室".into(),
         panel: vec!["人大代表 王五".into(), " ".into(), "律师 赵六".into()],
     };
-    let late = w.act(&mut c, w.officer(5), d("2026-07-03"), plan("2026-08-02"));
+    let late = w.act(&mut c, w.officer(1), d("2026-07-03"), plan("2026-08-02"));
     assert!(
         matches!(
             late,
@@ -254,7 +277,7 @@ fn a_case_lives_its_whole_lawful_life() {
         ),
         "{late:?}"
     );
-    let before = w.act(&mut c, w.officer(5), d("2026-07-03"), plan("2026-07-02"));
+    let before = w.act(&mut c, w.officer(1), d("2026-07-03"), plan("2026-07-02"));
     assert!(
         matches!(
             before,
@@ -265,7 +288,7 @@ fn a_case_lives_its_whole_lawful_life() {
         ),
         "{before:?}"
     );
-    w.act(&mut c, w.officer(5), d("2026-07-03"), plan("2026-07-10"))
+    w.act(&mut c, w.officer(1), d("2026-07-03"), plan("2026-07-10"))
         .unwrap();
     let planned = c.planned_hearing.clone().expect("a planned hearing");
     assert_eq!(planned.panel, ["人大代表 王五", "律师 赵六"]);
@@ -276,7 +299,7 @@ fn a_case_lives_its_whole_lawful_life() {
     // Begun on the day with the planned panel and place.
     w.act(
         &mut c,
-        w.officer(5),
+        w.officer(1),
         d("2026-07-10"),
         Command::StartHearing { panel: vec![] },
     )
@@ -290,12 +313,12 @@ fn a_case_lives_its_whole_lawful_life() {
         text: "终结".into(),
     };
     assert!(
-        w.act(&mut c, w.officer(5), d("2026-07-11"), rr.clone())
+        w.act(&mut c, w.officer(1), d("2026-07-11"), rr.clone())
             .is_err()
     );
     w.act(
         &mut c,
-        w.officer(5),
+        w.officer(1),
         d("2026-07-13"),
         Command::EndHearing {
             conclusion: "听证认为原处理正确".into(),
@@ -305,8 +328,10 @@ fn a_case_lives_its_whole_lawful_life() {
     .unwrap();
     // Four hearing days (10–13 July) are added.
     assert_eq!(c.deadlines.rereview_due, Some(d("2026-08-05")));
-    w.act(&mut c, w.officer(5), d("2026-07-20"), rr).unwrap();
+    w.act(&mut c, w.officer(1), d("2026-07-20"), rr).unwrap();
     assert_eq!(c.status, S::Final);
+    // The decision is the province's, entered by the office.
+    assert_eq!(c.rereview_opinion.as_ref().map(|o| o.unit), Some(PROVINCE));
 
     // The same facts again after the final opinion: refused with a notice.
     let mut again = new_case(false);
@@ -531,6 +556,8 @@ fn allowed(from: S, to: S) -> bool {
                 S::Forwarded | S::Assigned,
                 S::Registered | S::Handling | S::NotAccepted
             ) | (S::Handling, S::Replied)
+                // A suggestion's answer, a report's result: written, and closed.
+                | (S::Handling, S::Closed)
                 | (S::Replied, S::ReviewRequested | S::Closed)
                 | (S::ReviewRequested, S::Reviewed)
                 | (S::Reviewed, S::RereviewRequested | S::Closed)
@@ -547,11 +574,8 @@ fn arb_command() -> impl Strategy<Value = Command> {
         Just(OTHER_TOWN),
         Just(OFFICE)
     ];
-    let outcome = prop_oneof![
-        Just(Outcome::Support),
-        Just(Outcome::Explain),
-        Just(Outcome::NotSupport)
-    ];
+    let outcome = proptest::sample::select(Outcome::ALL);
+    let class = proptest::sample::select(PetitionClass::ALL);
     let rating = prop_oneof![
         Just(Rating::Satisfied),
         Just(Rating::Basically),
@@ -571,6 +595,16 @@ fn arb_command() -> impl Strategy<Value = Command> {
         }),
         text.clone().prop_map(|reason| Command::Reject { reason }),
         text.clone().prop_map(|reason| Command::Object { reason }),
+        (
+            class,
+            proptest::option::of(proptest::sample::select(AccusedKind::ALL)),
+            text.clone()
+        )
+            .prop_map(|(class, accused_kind, reason)| Command::Reclassify {
+                class,
+                accused_kind,
+                reason
+            }),
         Just(Command::Accept),
         Just(Command::Accept),
         text.clone().prop_map(|reason| Command::Decline { reason }),
@@ -642,12 +676,16 @@ proptest! {
 
     #[test]
     fn no_command_sequence_breaks_the_rules(
-        is_report in any::<bool>(),
+        class in proptest::sample::select(PetitionClass::ALL),
+        accused_kind in proptest::sample::select(AccusedKind::ALL),
         steps in proptest::collection::vec((arb_command(), 0usize..10, 0i64..25), 1..60),
     ) {
         let w = world();
         let mut today = d("2026-01-05");
-        let mut case = w.register(new_case(is_report), today, None).unwrap();
+        let mut new = new_case(false);
+        new.class = Some(class);
+        new.accused_kind = (class == PetitionClass::Report).then_some(accused_kind);
+        let mut case = w.register(new, today, None).unwrap();
         prop_assert_eq!(case.version, 1);
         let mut extensions = 0;
         for (cmd, who, gap) in steps {
@@ -673,15 +711,41 @@ proptest! {
                             extensions += 1;
                             prop_assert!(*days >= 1 && *days <= 30);
                         }
+                        // A report accusing officials goes to 纪检监察 and nowhere else.
                         if let Event::Forwarded { to, .. } | Event::Assigned { to, .. } = e
-                            && is_report
+                            && before.is_report
+                            && before.accused_kind.is_official()
                         {
                             prop_assert_eq!(*to, DISCIPLINE);
+                        }
+                        // 复查 and 复核 are a claim's; suggestions and reports are answered and closed.
+                        match e {
+                            Event::Replied { outcome, .. }
+                            | Event::Reviewed { outcome, .. }
+                            | Event::Rereviewed { outcome, .. } => {
+                                prop_assert_eq!(before.class, PetitionClass::Claim);
+                                prop_assert!(before.class.outcomes().contains(outcome));
+                            }
+                            Event::Answered { outcome, class, evaluation_due, .. } => {
+                                prop_assert_ne!(before.class, PetitionClass::Claim);
+                                prop_assert_eq!(*class, before.class);
+                                prop_assert!(before.class.outcomes().contains(outcome));
+                                prop_assert_eq!(evaluation_due.is_some(), w.policy.rated(*class));
+                            }
+                            Event::ReviewRequested { .. } | Event::RereviewRequested { .. } => {
+                                prop_assert_eq!(before.class, PetitionClass::Claim);
+                            }
+                            Event::Reclassified { .. } => prop_assert_eq!(before.status, S::Registered),
+                            _ => {}
                         }
                     }
                 }
             }
             prop_assert!(extensions <= 1);
+            // `is_report` stays the same fact as the class, for old clients.
+            prop_assert_eq!(case.is_report, case.class == PetitionClass::Report);
+            prop_assert!(case.accused_kind.is_official() || case.is_report);
+            prop_assert!(case.accused_unit.is_none() || case.is_report);
             check_deadlines(&case)?;
             if let Some(clock) = case.clock() {
                 prop_assert!(clock.due >= clock.start);
@@ -720,7 +784,7 @@ fn available_actions_follow_state_and_role() {
     let avail = |c: &Case, by| lifecycle::available_actions(c, w.ctx(t0, by));
     assert_eq!(
         avail(&c, w.officer(1)),
-        ["forward", "assign", "redirect", "reject"]
+        ["forward", "assign", "redirect", "reject", "reclassify"]
     );
     assert!(avail(&c, w.officer(2)).is_empty());
     w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
@@ -981,4 +1045,378 @@ mod assessment {
             prop_assert_eq!(parts, all);
         }
     }
+}
+
+fn new_of_class(class: PetitionClass) -> NewCase {
+    NewCase {
+        class: Some(class),
+        ..new_case(false)
+    }
+}
+
+#[test]
+fn a_suggestion_is_studied_answered_and_closed_without_review() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let mut c = w
+        .register(new_of_class(PetitionClass::Suggestion), t0, None)
+        .unwrap();
+    assert_eq!((c.class, c.is_report), (PetitionClass::Suggestion, false));
+    w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+        .unwrap();
+    w.act(&mut c, w.officer(2), t0, Command::Accept).unwrap();
+    // The built-in policy gives suggestions their own answer limit (60 days from acceptance).
+    assert_eq!(c.deadlines.handle_due, Some(d("2026-05-01")));
+    // A claim's outcome does not answer a suggestion.
+    let wrong = w.act(
+        &mut c,
+        w.officer(2),
+        d("2026-04-01"),
+        Command::Reply {
+            outcome: Outcome::Support,
+            text: "支持".into(),
+        },
+    );
+    assert!(matches!(
+        wrong,
+        Err(DomainError::Invalid {
+            field: "outcome",
+            ..
+        })
+    ));
+    let events = w
+        .act(
+            &mut c,
+            w.officer(2),
+            d("2026-04-01"),
+            Command::Reply {
+                outcome: Outcome::PartlyAdopted,
+                text: "建议部分采纳，已纳入明年计划".into(),
+            },
+        )
+        .unwrap();
+    assert!(matches!(events[..], [Event::Answered { .. }]));
+    assert_eq!(events[0].notice(), Some("建议意见答复书"));
+    assert!(
+        events[0]
+            .closing(&c, &w.org)
+            .contains("不适用信访事项复查、复核程序")
+    );
+    assert_eq!(c.status, S::Closed);
+    assert_eq!(c.replied_on, Some(d("2026-04-01")));
+    // No 复查, and by default no rating.
+    assert!(lifecycle::available_actions(&c, w.ctx(d("2026-04-02"), By::Petitioner)).is_empty());
+    let review = w.act(
+        &mut c,
+        By::Petitioner,
+        d("2026-04-02"),
+        Command::RequestReview {
+            reason: "不服".into(),
+        },
+    );
+    assert!(matches!(review, Err(DomainError::IllegalTransition { .. })));
+    let rate = Command::Evaluate {
+        office: Rating::Satisfied,
+        unit: Rating::Satisfied,
+        comment: None,
+    };
+    assert!(matches!(
+        w.act(&mut c, By::Petitioner, d("2026-04-02"), rate.clone()),
+        Err(DomainError::WindowClosed(_))
+    ));
+    // A policy that rates suggestions opens the window.
+    let mut rated = world();
+    rated.policy.classes.rated.push(PetitionClass::Suggestion);
+    let mut c = rated
+        .register(new_of_class(PetitionClass::Suggestion), t0, None)
+        .unwrap();
+    rated
+        .act(
+            &mut c,
+            rated.officer(1),
+            t0,
+            Command::Forward { to_unit: DEPT },
+        )
+        .unwrap();
+    rated
+        .act(&mut c, rated.officer(2), t0, Command::Accept)
+        .unwrap();
+    rated
+        .act(
+            &mut c,
+            rated.officer(2),
+            t0,
+            Command::Reply {
+                outcome: Outcome::Adopted,
+                text: "采纳".into(),
+            },
+        )
+        .unwrap();
+    rated.act(&mut c, By::Petitioner, t0, rate).unwrap();
+    assert!(c.evaluation.is_some());
+}
+
+#[test]
+fn a_report_goes_to_discipline_or_to_the_regulator_and_is_told_its_result() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    // Accusing an official: 纪检监察 only.
+    let mut official = w
+        .register(new_of_class(PetitionClass::Report), t0, None)
+        .unwrap();
+    assert!(official.is_report && official.accused_kind.is_official());
+    assert!(
+        w.act(
+            &mut official,
+            w.officer(1),
+            t0,
+            Command::Forward { to_unit: DEPT }
+        )
+        .is_err()
+    );
+    w.act(
+        &mut official,
+        w.officer(1),
+        t0,
+        Command::Forward {
+            to_unit: DISCIPLINE,
+        },
+    )
+    .unwrap();
+    // Accusing a firm: the competent regulator.
+    let mut firm = w
+        .register(
+            NewCase {
+                accused_kind: Some(AccusedKind::Other),
+                ..new_of_class(PetitionClass::Report)
+            },
+            t0,
+            None,
+        )
+        .unwrap();
+    w.act(
+        &mut firm,
+        w.officer(1),
+        t0,
+        Command::Forward { to_unit: DEPT },
+    )
+    .unwrap();
+    w.act(&mut firm, w.officer(2), t0, Command::Accept).unwrap();
+    let events = w
+        .act(
+            &mut firm,
+            w.officer(2),
+            d("2026-03-20"),
+            Command::Reply {
+                outcome: Outcome::Substantiated,
+                text: "经查属实，已责令停产整改并处罚款".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(events[0].notice(), Some("检举控告处理结果告知书"));
+    assert!(events[0].closing(&firm, &w.org).contains("主管机关"));
+    assert_eq!(firm.status, S::Closed);
+    assert_eq!(firm.deadlines.evaluation_due, None);
+    // A firm is no public body: no accused unit with it.
+    let mut bad = new_of_class(PetitionClass::Report);
+    bad.accused_kind = Some(AccusedKind::Other);
+    bad.accused_unit = Some(TOWN);
+    assert!(w.register(bad, t0, None).is_err());
+    // The class and is_report must agree.
+    let mut mixed = new_of_class(PetitionClass::Claim);
+    mixed.is_report = true;
+    assert!(matches!(
+        w.register(mixed, t0, None),
+        Err(DomainError::Invalid { field: "class", .. })
+    ));
+}
+
+#[test]
+fn the_sorting_office_changes_the_class_with_a_reason_before_it_sends_the_case() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let mut c = w.register(new_case(false), t0, None).unwrap();
+    assert_eq!(c.class, PetitionClass::Claim);
+    let to_report = |reason: &str| Command::Reclassify {
+        class: PetitionClass::Report,
+        accused_kind: None,
+        reason: reason.into(),
+    };
+    assert!(w.act(&mut c, w.officer(1), t0, to_report(" ")).is_err());
+    assert!(matches!(
+        w.act(&mut c, w.officer(2), t0, to_report("举报公职人员")),
+        Err(DomainError::Forbidden(_))
+    ));
+    w.act(&mut c, w.officer(1), t0, to_report("内容系举报公职人员"))
+        .unwrap();
+    assert!(c.is_report);
+    assert_eq!(c.class, PetitionClass::Report);
+    // Now a report: 纪检监察 only.
+    assert!(
+        w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+            .is_err()
+    );
+    w.act(
+        &mut c,
+        w.officer(1),
+        t0,
+        Command::Reclassify {
+            class: PetitionClass::Suggestion,
+            accused_kind: None,
+            reason: "实为意见建议".into(),
+        },
+    )
+    .unwrap();
+    assert!(!c.is_report);
+    assert_eq!(c.limits.handle.days, 60);
+    w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+        .unwrap();
+    // Once sent, the class stays.
+    assert!(matches!(
+        w.act(&mut c, w.officer(1), t0, to_report("改为举报")),
+        Err(DomainError::IllegalTransition { .. })
+    ));
+}
+
+#[test]
+fn a_report_registered_before_classes_were_recorded_reads_as_a_report() {
+    let w = world();
+    let c = w.register(new_case(true), d("2026-03-02"), None).unwrap();
+    let mut json = serde_json::to_value(Event::Registered(Box::new(c))).unwrap();
+    json.as_object_mut().unwrap().remove("class");
+    let old: Event = serde_json::from_value(json).unwrap();
+    let mut replayed = Case::clone(&w.register(new_case(false), d("2026-03-02"), None).unwrap());
+    replayed.apply(&old);
+    assert_eq!(replayed.class, PetitionClass::Report);
+}
+
+#[test]
+fn a_town_case_goes_to_the_city_for_review_and_above_the_city_for_rereview() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let mut c = w.register(new_case(false), t0, None).unwrap();
+    w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: TOWN })
+        .unwrap();
+    w.act(&mut c, w.officer(4), t0, Command::Accept).unwrap();
+    let reply = Command::Reply {
+        outcome: Outcome::NotSupport,
+        text: "不予支持".into(),
+    };
+    w.act(&mut c, w.officer(4), t0, reply).unwrap();
+    let ask = |reason: &str| Command::RequestReview {
+        reason: reason.into(),
+    };
+    w.act(&mut c, By::Petitioner, t0, ask("不服")).unwrap();
+    assert_eq!((c.review_unit, c.external_body), (Some(CITY), None));
+    w.act(
+        &mut c,
+        w.officer(5),
+        t0,
+        Command::Review {
+            outcome: Outcome::NotSupport,
+            text: "维持".into(),
+        },
+    )
+    .unwrap();
+    let events = w
+        .act(
+            &mut c,
+            By::Petitioner,
+            t0,
+            Command::RequestRereview {
+                reason: "仍不服".into(),
+            },
+        )
+        .unwrap();
+    // Never the city twice: 复核 goes to the province, with a transfer letter that tells the
+    // petitioner where it went and until when the office tracks it.
+    assert_eq!(c.rereview_unit, Some(PROVINCE));
+    assert_ne!(c.rereview_unit, c.review_unit);
+    assert_eq!(events[0].notice(), Some("复核申请转送函"));
+    let closing = events[0].closing(&c, &w.org);
+    assert!(
+        closing.contains("单位8") && closing.contains("2026年04月01日"),
+        "{closing}"
+    );
+    // The office sees it in its worklist (it is responsible while the province holds it).
+    assert_eq!(c.responsible_unit(), OFFICE);
+    assert!(lifecycle::available_actions(&c, w.ctx(t0, w.officer(1))).contains(&"rereview"));
+    assert!(lifecycle::available_actions(&c, w.ctx(t0, w.officer(4))).is_empty());
+    w.act(
+        &mut c,
+        w.officer(1),
+        d("2026-03-20"),
+        Command::Rereview {
+            outcome: Outcome::NotSupport,
+            text: "经复核，维持复查意见。".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(c.status, S::Final);
+    assert_eq!(c.responsible_unit(), PROVINCE);
+}
+
+#[test]
+fn a_report_accusing_the_city_goes_to_the_discipline_body_above_it() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let mut new = new_case(true);
+    new.accused_unit = Some(CITY);
+    let c = w.register(new, t0, None).unwrap();
+    // The city's own 纪检监察 is accused with the city: the province's takes it at once, and
+    // nobody in the city (the office included) holds it.
+    assert_eq!(c.status, S::Forwarded);
+    assert_eq!(c.handling_unit, Some(PROVINCE_DISCIPLINE));
+    assert_eq!(c.external_body, Some(PROVINCE_DISCIPLINE));
+    assert_eq!(c.responsible_unit(), PROVINCE_DISCIPLINE);
+    assert!(lifecycle::available_actions(&c, w.ctx(t0, w.officer(1))).is_empty());
+    assert!(lifecycle::available_actions(&c, w.ctx(t0, w.officer(6))).is_empty());
+}
+
+#[test]
+fn without_a_body_above_the_top_a_review_is_refused_not_given_to_the_same_body() {
+    let mut w = world();
+    w.org = OrgChart::new(w.org.units().filter(|u| !u.external).cloned());
+    let t0 = d("2026-03-02");
+    let mut c = w.register(new_case(false), t0, None).unwrap();
+    w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+        .unwrap();
+    w.act(&mut c, w.officer(2), t0, Command::Accept).unwrap();
+    let reply = Command::Reply {
+        outcome: Outcome::NotSupport,
+        text: "不予支持".into(),
+    };
+    w.act(&mut c, w.officer(2), t0, reply).unwrap();
+    w.act(
+        &mut c,
+        By::Petitioner,
+        t0,
+        Command::RequestReview {
+            reason: "不服".into(),
+        },
+    )
+    .unwrap();
+    w.act(
+        &mut c,
+        w.officer(5),
+        t0,
+        Command::Review {
+            outcome: Outcome::NotSupport,
+            text: "维持".into(),
+        },
+    )
+    .unwrap();
+    let refused = w.act(
+        &mut c,
+        By::Petitioner,
+        t0,
+        Command::RequestRereview {
+            reason: "不服".into(),
+        },
+    );
+    assert!(
+        matches!(&refused, Err(DomainError::Invalid { message, .. }) if message.contains("上一级机关未在本平台设置")),
+        "{refused:?}"
+    );
+    assert_eq!(c.status, S::Reviewed);
 }

@@ -20,7 +20,7 @@ const NO_DUE: &str = "9999-12-31";
 
 /// The version of the facts the stored figures were summed from. Raise it whenever
 /// [`xinfang_domain::metrics::facts`] changes: the figures are then rebuilt at the next start.
-const FIGURES_VERSION: i64 = 1;
+const FIGURES_VERSION: i64 = 2;
 
 /// Registrations ([`Volume`] as numbers) by (dimension, group, day).
 type VolumeTallies = BTreeMap<(&'static str, String, NaiveDate), [i64; 5]>;
@@ -37,9 +37,10 @@ pub(crate) struct FigureDelta {
     volumes: VolumeTallies,
 }
 
-fn volume_groups(c: &Case) -> [(&'static str, String); 3] {
+fn volume_groups(c: &Case) -> [(&'static str, String); 4] {
     [
         ("channel", c.channel.code().to_string()),
+        ("class", c.class.code().to_string()),
         ("category", c.category.clone()),
         ("region", c.region.clone().unwrap_or_default()),
     ]
@@ -295,6 +296,7 @@ impl Store {
                 ),
                 match by {
                     VolumeBy::Channel => "channel",
+                    VolumeBy::Class => "class",
                     VolumeBy::Category => "category",
                     _ => "region",
                 },

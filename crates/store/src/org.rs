@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 pub const SESSION_HOURS: i64 = 12;
 
 pub(crate) async fn load_org(conn: &mut AnyConnection) -> Result<OrgChart, StoreError> {
-    let rows = sqlx::query("SELECT id, parent_id, name, kind, path FROM units")
+    let rows = sqlx::query("SELECT id, parent_id, name, kind, path, external FROM units")
         .fetch_all(conn)
         .await?;
     let units = rows
@@ -23,6 +23,7 @@ pub(crate) async fn load_org(conn: &mut AnyConnection) -> Result<OrgChart, Store
                 name: r.try_get("name")?,
                 kind: parse_kind(&kind)?,
                 path: stored_path(&r.try_get::<String, _>("path")?)?,
+                external: r.try_get::<i64, _>("external")? != 0,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;

@@ -5,6 +5,7 @@ use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 use xinfang_domain::access;
 use xinfang_domain::deadline::Warning;
+use xinfang_domain::vocab::PetitionClass;
 use xinfang_domain::{Actor, Case, CaseId, CaseStatus, Channel, Event, UnitId, UnitPath};
 
 use crate::personal::{CASE_SELECT, Lookup};
@@ -128,6 +129,7 @@ pub struct CaseSummary {
     pub title: String,
     pub petitioner_name: String,
     pub is_report: bool,
+    pub class: PetitionClass,
     pub registered_on: String,
     pub responsible_unit: i64,
     pub step: Option<String>,
@@ -255,7 +257,7 @@ impl Store {
             format!("{plus}id DESC")
         };
         let list_sql = format!(
-            "SELECT id, case_no, status, channel, category, title, is_report, registered_on, \
+            "SELECT id, case_no, status, channel, category, title, is_report, class, registered_on, \
              responsible_unit, clock_step, clock_due, yellow_from FROM cases {where_sql} \
              ORDER BY {order} LIMIT {per_page} OFFSET {}",
             (page as u64 - 1) * per_page as u64
@@ -544,6 +546,10 @@ fn summary(r: &sqlx::any::AnyRow, today: NaiveDate) -> Result<CaseSummary, Store
         title: r.try_get("title")?,
         petitioner_name: String::new(),
         is_report: r.try_get::<i64, _>("is_report")? != 0,
+        class: {
+            let class: String = r.try_get("class")?;
+            PetitionClass::from_code(&class).ok_or(StoreError::Corrupt(class))?
+        },
         registered_on: r.try_get("registered_on")?,
         responsible_unit: r.try_get("responsible_unit")?,
         step: r.try_get("clock_step")?,

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use sqlx::{AnyPool, Row};
 use xinfang_domain::metrics::{Counts, Period, contributions};
+use xinfang_domain::vocab::PetitionClass;
 use xinfang_domain::{Case, Channel, UnitId};
 
 use crate::read::{case_state, under};
@@ -49,6 +50,7 @@ pub(crate) async fn each_case(
 pub(crate) fn volume_label(by: VolumeBy, key: String) -> String {
     match by {
         VolumeBy::Channel => Channel::from_code(&key).map_or(key, |c| c.label().to_string()),
+        VolumeBy::Class => PetitionClass::from_code(&key).map_or(key, |c| c.label().to_string()),
         VolumeBy::Region if key.is_empty() => "（未填）".to_string(),
         _ => key,
     }
@@ -191,6 +193,8 @@ impl Store {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VolumeBy {
     Channel,
+    /// The three classes (建议意见类, 检举控告类, 申诉求决类).
+    Class,
     Category,
     Region,
     Unit,
@@ -315,6 +319,7 @@ impl Store {
 fn volume_key(org: &xinfang_domain::OrgChart, by: VolumeBy, c: &Case) -> String {
     match by {
         VolumeBy::Channel => volume_label(by, c.channel.code().to_string()),
+        VolumeBy::Class => volume_label(by, c.class.code().to_string()),
         VolumeBy::Category => c.category.clone(),
         VolumeBy::Region => volume_label(by, c.region.clone().unwrap_or_default()),
         VolumeBy::Unit => org

@@ -123,7 +123,8 @@ macro_rules! both_backends {
 }
 
 /// A small city for tests: a government at the top, its petition office, a department, two towns
-/// with a village, and a discipline commission; one officer per role that tests need.
+/// with a village, and a discipline commission, and above it (external) the province's
+/// government and 纪检监察 body; one officer per role that tests need.
 pub struct SmallCity {
     pub city: xinfang_domain::UnitId,
     pub office: xinfang_domain::UnitId,
@@ -132,6 +133,8 @@ pub struct SmallCity {
     pub village: xinfang_domain::UnitId,
     pub other_town: xinfang_domain::UnitId,
     pub discipline: xinfang_domain::UnitId,
+    pub province: xinfang_domain::UnitId,
+    pub province_discipline: xinfang_domain::UnitId,
     pub registrar: xinfang_domain::Actor,
     pub dept_handler: xinfang_domain::Actor,
     pub dept_head: xinfang_domain::Actor,
@@ -161,6 +164,15 @@ pub async fn small_city(store: &crate::Store) -> SmallCity {
     let village = unit(Some(town), "东城镇前进村", UnitKind::Village).await;
     let other_town = unit(Some(city), "西山镇", UnitKind::Town).await;
     let discipline = unit(Some(city), "测试市纪委监委", UnitKind::Discipline).await;
+    let external = |parent, name: &'static str, kind| async move {
+        store
+            .create_external_unit(parent, name, kind, sys())
+            .await
+            .expect("create external unit")
+    };
+    let province = external(None, "测试省人民政府", UnitKind::Government).await;
+    let province_discipline =
+        external(Some(province), "测试省纪委监委", UnitKind::Discipline).await;
     let hash = crate::auth::hash_password(TEST_PASSWORD);
     let person = |username: &'static str, unit, roles: &'static [Role]| {
         let hash = hash.clone();
@@ -203,6 +215,8 @@ pub async fn small_city(store: &crate::Store) -> SmallCity {
         village,
         other_town,
         discipline,
+        province,
+        province_discipline,
     }
 }
 
@@ -223,6 +237,8 @@ pub fn letter(title: &str) -> xinfang_domain::NewCase {
         region: Some("东城镇".into()),
         collective: None,
         is_report: false,
+        class: None,
+        accused_kind: None,
         accused_unit: None,
         skip_level: false,
         received_on: None,

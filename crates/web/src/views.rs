@@ -79,6 +79,7 @@ pub fn case_view(store: &Store, actor: &Actor, case: Case, revealed: bool) -> Ca
         by: By::Officer(actor),
         org: &org,
         calendar: &calendar,
+        policy: store.policy(),
     };
     let actions = available_actions(&case, ctx);
     let how = xinfang_domain::access::shown(actor, &case, revealed);
@@ -239,6 +240,7 @@ pub fn public_view(store: &Store, case: &Case, entries: &[TimelineEntry]) -> Pub
             by: By::Petitioner,
             org: &org,
             calendar: &calendar,
+            policy: store.policy(),
         };
         available_actions(case, ctx)
             .into_iter()

@@ -41,6 +41,7 @@ fn ctx<'a>(
         by: who.by(),
         org,
         calendar,
+        policy: &s.policy,
     }
 }
 

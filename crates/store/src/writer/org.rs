@@ -15,6 +15,7 @@ pub(crate) enum OrgOp {
         parent: Option<UnitId>,
         name: String,
         kind: UnitKind,
+        external: bool,
     },
     CreatePerson {
         username: String,
@@ -28,8 +29,16 @@ pub(crate) enum OrgOp {
 /// Decides and keeps an organisation change; the new unit's or person's id.
 pub(super) fn decide(p: &mut Pending, op: &OrgOp, who: &Who, now: i64) -> Result<i64, StoreError> {
     let (id, kind, payload) = match op {
-        OrgOp::CreateUnit { parent, name, kind } => {
-            let parent_path = p.org.check_new_unit(*parent, name)?.map(|u| u.path.clone());
+        OrgOp::CreateUnit {
+            parent,
+            name,
+            kind,
+            external,
+        } => {
+            let parent_path = p
+                .org
+                .check_new_unit(*parent, name, *external)?
+                .map(|u| u.path.clone());
             let id = UnitId(p.head.next_unit);
             let unit = Unit {
                 id,
@@ -37,6 +46,7 @@ pub(super) fn decide(p: &mut Pending, op: &OrgOp, who: &Who, now: i64) -> Result
                 name: name.trim().to_string(),
                 kind: *kind,
                 path: UnitPath::child(parent_path.as_ref(), id),
+                external: *external,
             };
             p.head.next_unit += 1;
             let payload = serde_json::to_string(&unit)?;
@@ -54,7 +64,13 @@ pub(super) fn decide(p: &mut Pending, op: &OrgOp, who: &Who, now: i64) -> Result
             roles,
             password_hash,
         } => {
-            p.org.get(*unit)?;
+            if p.org.get(*unit)?.external {
+                return Err(DomainError::invalid(
+                    "unit_id",
+                    "外部机关（本平台以上）不在本平台办公，不能为其设置账号",
+                )
+                .into());
+            }
             let username = username.trim();
             if username.is_empty()
                 || username.len() > 40
@@ -124,6 +140,24 @@ impl crate::Store {
             parent,
             name: name.to_string(),
             kind,
+            external: false,
+        };
+        self.change_org(op, who).await.map(UnitId)
+    }
+
+    /// Adds a body above the deployment (see [`Unit::external`]): a root, or under another one.
+    pub async fn create_external_unit(
+        &self,
+        parent: Option<UnitId>,
+        name: &str,
+        kind: UnitKind,
+        who: Who,
+    ) -> Result<UnitId, StoreError> {
+        let op = OrgOp::CreateUnit {
+            parent,
+            name: name.to_string(),
+            kind,
+            external: true,
         };
         self.change_org(op, who).await.map(UnitId)
     }

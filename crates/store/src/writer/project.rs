@@ -24,6 +24,7 @@ pub(crate) const CASE_COLUMNS: &[&str] = &[
     "phone_tag",
     "id_tag",
     "is_report",
+    "class",
     "head_count",
     "registered_unit",
     "registered_path",
@@ -88,6 +89,7 @@ pub(crate) fn case_row(
         phone.into(),
         id_number.into(),
         (c.is_report as i64).into(),
+        c.class.code().into(),
         (c.collective.as_ref().map_or(1, |x| x.head_count) as i64).into(),
         c.registered_unit.0.into(),
         path(c.registered_unit)?.into(),
@@ -124,6 +126,7 @@ pub(super) async fn flush(
                 u.name.into(),
                 kind_code(u.kind).into(),
                 u.path.into(),
+                i64::from(u.external).into(),
             ]
         })
         .collect();
@@ -131,7 +134,7 @@ pub(super) async fn flush(
         conn,
         backend,
         "units",
-        &["id", "parent_id", "name", "kind", "path"],
+        &["id", "parent_id", "name", "kind", "path", "external"],
         units,
         "",
     )

@@ -282,7 +282,11 @@ async fn behind_each_count(
         ("backlog", |c| c.backlog),
     ];
     let org = store.org();
-    let root = org.units().find(|u| u.parent.is_none()).expect("a root").id;
+    let root = org
+        .units()
+        .find(|u| u.parent.is_none() && !u.external)
+        .expect("a root")
+        .id;
     for (name, count) in counts {
         let mut union = std::collections::BTreeSet::new();
         for unit in org.units() {

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xinfang_domain::case::{CaseStatus, Deadlines};
+use xinfang_domain::vocab::PetitionClass;
 use xinfang_domain::{CaseId, Command, NewCase, Warning};
 use xinfang_store::read::{CaseFilter, CaseSummary, Page, Sort, SortKey};
 
@@ -23,6 +24,10 @@ pub struct Registered {
     /// Give this to the petitioner: it opens their view of the case.
     pub query_code: String,
     pub status: CaseStatus,
+    /// The class recorded (from `class`, or from `is_report` for old clients).
+    pub class: PetitionClass,
+    /// The same fact as `class` being `report`.
+    pub is_report: bool,
     pub deadlines: Deadlines,
     /// The case's version (1), for `If-Match` on its first action.
     pub version: u32,
@@ -45,6 +50,8 @@ pub async fn create(
             case_no: case.case_no,
             query_code: case.query_code,
             status: case.status,
+            class: case.class,
+            is_report: case.is_report,
             deadlines: case.deadlines,
             version: case.version,
         }),

@@ -22,6 +22,8 @@ pub struct UnitView {
     pub kind: UnitKind,
     pub kind_label: &'static str,
     pub depth: usize,
+    /// A body above the deployment: cases sent to it are tracked by the office that sent them.
+    pub external: bool,
 }
 
 /// The unit tree, in tree order.
@@ -41,6 +43,7 @@ pub async fn list_units(State(state): State<AppState>, _: Officer) -> Json<Vec<U
                 kind: u.kind,
                 kind_label: u.kind.label(),
                 depth: u.depth(),
+                external: u.external,
             })
             .collect(),
     )
@@ -52,6 +55,9 @@ pub struct NewUnit {
     pub parent_id: Option<UnitId>,
     pub name: String,
     pub kind: UnitKind,
+    /// A body above the deployment (a root, or under another external body); nobody works in it.
+    #[serde(default)]
+    pub external: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -67,7 +73,13 @@ pub async fn create_unit(
     Officer(actor, _): Officer,
     ApiJson(req): ApiJson<NewUnit>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
-    let id = app::org::create_unit(&state, &actor, req.parent_id, &req.name, req.kind).await?;
+    let new = app::org::NewUnit {
+        parent: req.parent_id,
+        name: &req.name,
+        kind: req.kind,
+        external: req.external,
+    };
+    let id = app::org::create_unit(&state, &actor, new).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 

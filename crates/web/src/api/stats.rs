@@ -89,7 +89,7 @@ pub async fn cases_behind(
 pub struct VolumeQuery {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// `channel`, `category`, `region` or `unit`.
+    /// `channel`, `class`, `category`, `region` or `unit`.
     pub by: String,
     /// `rising`: groups rising fastest against the period before come first (default: largest).
     pub sort: Option<String>,

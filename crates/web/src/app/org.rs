@@ -16,18 +16,27 @@ pub fn admin(actor: &Actor) -> ApiResult<()> {
     }
 }
 
-pub async fn create_unit(
-    state: &AppState,
-    actor: &Actor,
-    parent: Option<UnitId>,
-    name: &str,
-    kind: UnitKind,
-) -> ApiResult<UnitId> {
+/// A unit to add: in the deployment's tree, or a body above it.
+pub struct NewUnit<'a> {
+    pub parent: Option<UnitId>,
+    pub name: &'a str,
+    pub kind: UnitKind,
+    pub external: bool,
+}
+
+pub async fn create_unit(state: &AppState, actor: &Actor, new: NewUnit<'_>) -> ApiResult<UnitId> {
     admin(actor)?;
-    Ok(state
-        .store
-        .create_unit(parent, name, kind, Who::Officer(actor.clone()))
-        .await?)
+    let who = Who::Officer(actor.clone());
+    let store = &state.store;
+    Ok(if new.external {
+        store
+            .create_external_unit(new.parent, new.name, new.kind, who)
+            .await?
+    } else {
+        store
+            .create_unit(new.parent, new.name, new.kind, who)
+            .await?
+    })
 }
 
 /// A person to add, with the password they will log in with.

@@ -159,10 +159,11 @@ pub struct VolumeRow {
     pub year_ago: u64,
 }
 
-/// `channel`, `category`, `region`, `unit` and their Chinese column names.
-pub const VOLUME_GROUPS: [(&str, &str); 4] = [
+/// `channel`, `class`, `category`, `region`, `unit` and their Chinese column names.
+pub const VOLUME_GROUPS: [(&str, &str); 5] = [
     ("channel", "渠道"),
-    ("category", "类别"),
+    ("class", "类别"),
+    ("category", "分类"),
     ("region", "地区"),
     ("unit", "办理单位"),
 ];
@@ -176,13 +177,14 @@ pub async fn volume_rows(
 ) -> ApiResult<Vec<VolumeRow>> {
     let by = match by {
         "channel" => VolumeBy::Channel,
+        "class" => VolumeBy::Class,
         "category" => VolumeBy::Category,
         "region" => VolumeBy::Region,
         "unit" => VolumeBy::Unit,
         _ => {
             return Err(ApiError::bad_request(
                 "bad_query",
-                "by 应为 channel、category、region 或 unit",
+                "by 应为 channel、class、category、region 或 unit",
             ));
         }
     };

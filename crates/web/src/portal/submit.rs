@@ -8,7 +8,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use xinfang_adapters::files::{FileError, Staged};
-use xinfang_domain::vocab::{Attachment, MAX_ATTACHMENTS};
+use xinfang_domain::vocab::{Attachment, MAX_ATTACHMENTS, PetitionClass};
 use xinfang_domain::{Channel, NewCase, Petitioner, UnitKind, taxonomy};
 use xinfang_store::Who;
 
@@ -84,7 +84,14 @@ impl PetitionFields {
             category,
             region: given(&self.region),
             collective: None,
+            // The sorting office confirms or changes the class the words suggest.
+            class: Some(if is_report {
+                PetitionClass::Report
+            } else {
+                PetitionClass::suggest(&self.title, &self.content)
+            }),
             is_report,
+            accused_kind: None,
             accused_unit: None,
             skip_level: false,
             received_on: None,

@@ -304,6 +304,8 @@ pub struct AdminForm {
     parent_id: Option<i64>,
     kind: String,
     name: String,
+    /// Checkbox: present when ticked.
+    external: Option<String>,
     username: String,
     unit_id: Option<i64>,
     roles: Vec<String>,
@@ -336,8 +338,13 @@ pub async fn create_unit(
         )
         .await;
     };
-    let parent = form.parent_id.map(UnitId);
-    match app::org::create_unit(&state, &officer.actor, parent, &form.name, kind).await {
+    let new = app::org::NewUnit {
+        parent: form.parent_id.map(UnitId),
+        name: &form.name,
+        kind,
+        external: form.external.is_some(),
+    };
+    match app::org::create_unit(&state, &officer.actor, new).await {
         Ok(_) => Redirect::to("/admin").into_response(),
         Err(e) => render(&state, &officer, Some(e.message), None).await,
     }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use xinfang_domain::access::{self, Duty};
 use xinfang_domain::case::CaseStatus;
 use xinfang_domain::personal::PersonalRequest;
-use xinfang_domain::vocab::{LegalChannel, Outcome, Rating};
+use xinfang_domain::vocab::{AccusedKind, LegalChannel, Outcome, PetitionClass, Rating};
 use xinfang_domain::{Case, CaseId, Command, Role};
 
 use super::form::{Submitted, date};
@@ -27,6 +27,8 @@ struct CasePage {
     units: Vec<UnitOption>,
     legal_channels: Vec<(&'static str, &'static str)>,
     outcomes: Vec<(&'static str, &'static str)>,
+    classes: Vec<(&'static str, &'static str)>,
+    accused_kinds: Vec<(&'static str, &'static str)>,
     ratings: Vec<(&'static str, &'static str)>,
     error: Option<String>,
     notice: Option<String>,
@@ -94,6 +96,24 @@ fn delivery(state: &AppState, n: xinfang_store::outbox::Notice) -> Delivery {
 impl CasePage {
     fn can(&self, action: &str) -> bool {
         self.v.actions.contains(&action)
+    }
+
+    /// What the handling unit's written answer is called in this class.
+    fn reply_heading(&self) -> &'static str {
+        match self.v.case.class {
+            PetitionClass::Claim => "出具处理意见书",
+            PetitionClass::Suggestion => "答复建议意见（是否采纳）",
+            PetitionClass::Report => "告知检举控告处理结果",
+        }
+    }
+
+    /// The forms of written opinions: (action, title, button).
+    fn opinion_forms(&self) -> [(&'static str, &'static str, &'static str); 3] {
+        [
+            ("reply", self.reply_heading(), "答复"),
+            ("review", "出具复查意见书", "复查"),
+            ("rereview", "出具复核意见书（终结）", "复核"),
+        ]
     }
 }
 
@@ -171,6 +191,12 @@ async fn render_case(
     let can_handle_personal =
         xinfang_domain::personal::may_handle(&officer.actor, &case, &state.store.org());
     let status = page_status(&error);
+    let outcomes = case
+        .class
+        .outcomes()
+        .iter()
+        .map(|c| (c.code(), c.label()))
+        .collect();
     let page = CasePage {
         frame: frame(state, officer),
         v: case_view(&state.store, &officer.actor, case, revealed),
@@ -180,7 +206,15 @@ async fn render_case(
             .iter()
             .map(|c| (c.code(), c.label()))
             .collect(),
-        outcomes: Outcome::ALL.iter().map(|c| (c.code(), c.label())).collect(),
+        outcomes,
+        classes: PetitionClass::ALL
+            .iter()
+            .map(|c| (c.code(), c.label()))
+            .collect(),
+        accused_kinds: AccusedKind::ALL
+            .iter()
+            .map(|c| (c.code(), c.label()))
+            .collect(),
         ratings: Rating::ALL.iter().map(|c| (c.code(), c.label())).collect(),
         error,
         notice,
@@ -273,6 +307,10 @@ pub struct ActionForm {
     conclusion: String,
     #[serde(default)]
     record: String,
+    #[serde(default)]
+    class: String,
+    #[serde(default)]
+    accused_kind: String,
 }
 
 impl ActionForm {
@@ -308,6 +346,14 @@ impl ActionForm {
                 reason: self.reason,
             },
             "object" => Command::Object {
+                reason: self.reason,
+            },
+            "reclassify" => Command::Reclassify {
+                class: PetitionClass::from_code(self.class.trim())
+                    .ok_or_else(|| choice(&self.class, "类别"))?,
+                accused_kind: optional(self.accused_kind)
+                    .map(|k| AccusedKind::from_code(&k).ok_or_else(|| choice(&k, "被检举对象")))
+                    .transpose()?,
                 reason: self.reason,
             },
             "accept" => Command::Accept,

@@ -84,12 +84,19 @@ pub async fn document(
         return error_page(StatusCode::NOT_FOUND, "这一步没有出具文书。");
     };
     let org = state.store.org();
-    let unit = entry
+    let entered_by = entry
         .unit_id
         .and_then(|u| org.get(xinfang_domain::UnitId(u)).ok())
         .or_else(|| org.get(case.responsible_unit()).ok())
         .map(|u| u.name.clone())
         .unwrap_or_default();
+    // An opinion is signed by the body that gave it; a body above the deployment's opinion is
+    // passed on by the office that entered it.
+    let unit = match entry.event.issued_by().and_then(|u| org.get(u).ok()) {
+        Some(body) if body.external => format!("{}（{}转达）", body.name, entered_by),
+        Some(body) => body.name.clone(),
+        None => entered_by,
+    };
     // A document goes to the petitioner by name: printing it is recorded like a reveal.
     use xinfang_domain::access;
     let revealed = access::disclosure(&officer.actor, &case) == access::Disclosure::Full;

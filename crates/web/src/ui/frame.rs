@@ -85,10 +85,11 @@ pub fn unit_options(state: &AppState) -> Vec<UnitOption> {
         .map(|u| UnitOption {
             id: u.id.0,
             label: format!(
-                "{}{}（{}）",
+                "{}{}（{}{}）",
                 "　".repeat(u.depth().saturating_sub(1)),
                 u.name,
-                u.kind.label()
+                u.kind.label(),
+                if u.external { "，本平台以上" } else { "" }
             ),
         })
         .collect()

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xinfang_domain::command::CollectiveInput;
+use xinfang_domain::vocab::{AccusedKind, PetitionClass};
 use xinfang_domain::{CaseId, Channel, NewCase, Petitioner, UnitId};
 use xinfang_store::read::{CaseFilter, CaseSummary};
 
@@ -43,8 +44,11 @@ pub struct IntakeForm {
     pub content: String,
     pub category: String,
     pub region: String,
+    /// The class (`suggestion`, `report`, `claim`); empty until the registrar confirms one.
+    pub class: String,
+    /// Whom a report accuses (`official`, `other`).
+    pub accused_kind: String,
     /// Checkboxes: present when ticked.
-    pub is_report: Option<String>,
     /// The unit a report accuses (its id), if the report names one.
     pub accused_unit: String,
     pub skip_level: Option<String>,
@@ -115,6 +119,22 @@ impl IntakeForm {
                     .map_err(|_| ("received_on".to_string(), "收件日期不正确".to_string()))
             })
             .transpose()?;
+        let class = match self.class.trim() {
+            "" => None,
+            c => Some(
+                PetitionClass::from_code(c)
+                    .ok_or_else(|| ("class".to_string(), "请选择信访事项类别".to_string()))?,
+            ),
+        };
+        let accused_kind = match (class, self.accused_kind.trim()) {
+            (Some(PetitionClass::Report), "") => None,
+            (Some(PetitionClass::Report), k) => Some(
+                AccusedKind::from_code(k)
+                    .ok_or_else(|| ("accused_kind".to_string(), "请选择被检举对象".to_string()))?,
+            ),
+            _ => None,
+        };
+        let accused_unit = accused_unit.filter(|_| class == Some(PetitionClass::Report));
         Ok(NewCase {
             channel: Channel::from_code(self.channel.trim()).unwrap_or(Channel::Letter),
             title: self.title.trim().to_string(),
@@ -128,7 +148,9 @@ impl IntakeForm {
             category: given(&self.category),
             region: given(&self.region),
             collective,
-            is_report: self.is_report.is_some(),
+            is_report: class == Some(PetitionClass::Report),
+            class,
+            accused_kind,
             accused_unit,
             skip_level: self.skip_level.is_some(),
             received_on,
@@ -159,6 +181,29 @@ impl NewCasePage {
 
     fn bad(&self, field: &str) -> bool {
         self.problems.bad(field)
+    }
+
+    /// The classes with what each means for the handling, as the registrar chooses among them.
+    fn classes(&self) -> [(&'static str, &'static str, &'static str); 3] {
+        [
+            (PetitionClass::Claim, "出具处理意见书，可申请复查、复核"),
+            (
+                PetitionClass::Suggestion,
+                "研究论证后答复是否采纳，不复查复核",
+            ),
+            (
+                PetitionClass::Report,
+                "转纪检监察或主管机关，检举人信息保密",
+            ),
+        ]
+        .map(|(c, hint)| (c.code(), c.label(), hint))
+    }
+
+    fn accused_kinds(&self) -> Vec<(&'static str, &'static str)> {
+        AccusedKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect()
     }
 }
 
@@ -196,6 +241,13 @@ pub async fn create_case(
     State(state): State<AppState>,
     Submitted { officer, form }: Submitted<IntakeForm>,
 ) -> Response {
+    // A form sent without a class comes back with the class the words suggest, selected.
+    let mut shown = form.clone();
+    if shown.class.trim().is_empty() {
+        shown.class = PetitionClass::suggest(&form.title, &form.content)
+            .code()
+            .to_string();
+    }
     let render = |error: String, problems: Problems, others| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -203,7 +255,7 @@ pub async fn create_case(
                 units: unit_options(&state),
                 frame: frame(&state, &officer),
                 channels: channels(),
-                form: form.clone(),
+                form: shown.clone(),
                 error: Some(error),
                 problems,
                 others,
@@ -245,10 +297,16 @@ pub async fn create_case(
         if !others.is_empty() {
             return render(
                 "该信访人的其他事项或内容相似的事项如下。如为同一事项，请填写“重复信访关联”；如为新事项，请勾选“确认为新事项”后再次提交。".into(),
-                Default::default(),
+                class_hint(&new),
                 others,
             );
         }
+    }
+    // The class decides the whole handling: the registrar confirms the one the words suggest.
+    if new.class.is_none() {
+        let hint = class_hint(&new);
+        let message = hint.summary();
+        return render(message, hint, Vec::new());
     }
     match app::cases::register(&state, &officer.actor, new).await {
         // A report naming this office left it at registration: the office may not open it.
@@ -272,6 +330,21 @@ pub async fn create_case(
             e.message,
         )])),
     }
+}
+
+/// The class the registrar is asked to confirm when the form came without one (none otherwise).
+fn class_hint(new: &NewCase) -> Problems {
+    if new.class.is_some() {
+        return Problems::default();
+    }
+    let suggested = PetitionClass::suggest(&new.title, &new.content);
+    Problems(vec![(
+        "class".into(),
+        format!(
+            "请确认信访事项类别：根据内容建议为“{}”，确认或更改后再次提交",
+            suggested.label()
+        ),
+    )])
 }
 
 /// After registering a report that names the office: where it went and the query code to hand

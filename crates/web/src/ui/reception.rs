@@ -263,6 +263,8 @@ pub async fn act(
                 region: None,
                 collective: None,
                 is_report: false,
+                class: None,
+                accused_kind: None,
                 accused_unit: None,
                 skip_level: false,
                 received_on: None,

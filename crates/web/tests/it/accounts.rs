@@ -96,7 +96,15 @@ both_backends! {
             let (s, _, _) = login_from(&app, Some("203.0.113.7"), "nobody", "x").await;
             assert_eq!(s, StatusCode::UNAUTHORIZED);
         }
-        let (s, retry, e) = login_from(&app, Some("203.0.113.7"), "nobody", "x").await;
+        // The budget refills one attempt every two seconds: on a loaded machine the thirty
+        // attempts may have earned a few more, so keep trying until it runs out.
+        let (mut s, mut retry, mut e) = login_from(&app, Some("203.0.113.7"), "nobody", "x").await;
+        for _ in 0..30 {
+            if s != StatusCode::UNAUTHORIZED {
+                break;
+            }
+            (s, retry, e) = login_from(&app, Some("203.0.113.7"), "nobody", "x").await;
+        }
         assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
         assert!(retry.expect("Retry-After").parse::<u64>().unwrap() >= 1);
         // …and an officer elsewhere in the city, through the same proxy, still logs in.

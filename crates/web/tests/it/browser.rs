@@ -239,6 +239,24 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
         .unwrap();
     shot(&c, "03-intake-collective-visit").await;
     click(&c, "form.intake button[type=submit]").await;
+    // The form comes back with the class the words suggest selected, for the registrar to
+    // confirm: a demand (请求核查) makes a claim.
+    appears(
+        &c,
+        "fieldset#class[aria-invalid=true]",
+        "the class to confirm",
+    )
+    .await;
+    let suggested = c
+        .find(Locator::Css("input[name=class]:checked"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap();
+    assert_eq!(suggested.as_deref(), Some("claim"));
+    shot(&c, "03-intake-class-to-confirm").await;
+    click(&c, "form.intake button[type=submit]").await;
     confirmed(&c, "registered").await;
     let path = c.current_url().await.unwrap().path().to_string();
     let id: i64 = path.trim_start_matches("/cases/").parse().unwrap();
@@ -270,6 +288,8 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
     login(&c, &base, "dept_handler").await;
     c.goto(&format!("{base}{path}")).await.unwrap();
     action_field(&c, "reply", "text", "已重新核算并补发。").await;
+    // No outcome is preselected: the handler chooses one.
+    click(&c, "form#reply select[name=outcome] option[value=support]").await;
     submit_action(&c, "reply").await;
     let text = page_text(&c).await;
     assert!(text.contains("已重新核算并补发。") && text.contains("延期告知书"));
@@ -579,7 +599,7 @@ async fn a_report_naming_the_office_is_sent_on_in_chromium() {
         "信访局某工作人员多次推诿不予登记。",
     )
     .await;
-    c.find(Locator::Css("input[name=is_report]"))
+    c.find(Locator::Css("input[name=class][value=report]"))
         .await
         .unwrap()
         .click()

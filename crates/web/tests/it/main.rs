@@ -7,10 +7,12 @@
 mod accounts;
 mod api;
 mod browser;
+mod classes;
 mod common;
 mod conference;
 mod conflicts;
 mod duty;
+mod external;
 mod leadership;
 mod ledger;
 mod notices;

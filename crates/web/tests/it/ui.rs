@@ -9,7 +9,7 @@ use reqwest::redirect::Policy;
 use xinfang_store::both_backends;
 use xinfang_store::testing::TEST_PASSWORD;
 
-struct Browser {
+pub(crate) struct Browser {
     client: reqwest::Client,
     base: String,
 }
@@ -27,7 +27,7 @@ impl Browser {
         }
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
+    pub(crate) async fn get(&self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
         let r = self
             .client
             .get(format!("{}{path}", self.base))
@@ -58,7 +58,7 @@ impl Browser {
         (status, r.text().await.unwrap(), location)
     }
 
-    async fn login(base: &str, username: &str) -> Browser {
+    pub(crate) async fn login(base: &str, username: &str) -> Browser {
         let b = Browser::new(base);
         let (s, _, loc) = b
             .post(
@@ -112,7 +112,9 @@ both_backends! {
         store.act(case.id, Command::RequestReview { reason: "合同未经业主大会".into() }, Who::Petitioner).await.unwrap();
         store.act(case.id, Command::Review { outcome: Outcome::NotSupport, text: "维持原处理意见。".into() }, city()).await.unwrap();
         store.act(case.id, Command::RequestRereview { reason: "仍不服".into() }, Who::Petitioner).await.unwrap();
-        store.act(case.id, Command::Rereview { outcome: Outcome::NotSupport, text: "维持复查意见。".into() }, city()).await.unwrap();
+        // The office tracking the request enters the province's decision.
+        let office = || Who::Officer(c.registrar.clone());
+        store.act(case.id, Command::Rereview { outcome: Outcome::NotSupport, text: "维持复查意见。".into() }, office()).await.unwrap();
         let timeline = store.timeline(case.id).await.unwrap();
         let reg = Browser::login(&app.base, "registrar").await;
         let doc = |kind: &'static str| {
@@ -123,8 +125,8 @@ both_backends! {
         let reply = doc("replied").await;
         assert!(reply.contains("处理意见书") && reply.contains("30日内") && reply.contains("向测试市请求复查"), "{reply}");
         let review = doc("reviewed").await;
-        // Which body 复核s sits above the deployment for a city's own review (#15); here only that one is named.
-        assert!(review.contains("复查意见书") && review.contains("30日内") && review.contains("请求复核"), "{review}");
+        // The city reviewed: 复核 is for the body above the city (an external unit), never the city again.
+        assert!(review.contains("复查意见书") && review.contains("30日内") && review.contains("向测试省人民政府请求复核"), "{review}");
         let last = doc("rereviewed").await;
         assert!(last.contains("复核意见书") && last.contains("不再受理") && !last.contains("请求复查") && !last.contains("请求复核"), "{last}");
     }
@@ -188,6 +190,7 @@ both_backends! {
             ("csrf", csrf.as_str()), ("channel", "visit"), ("petitioner_name", "王五"), ("petitioner_phone", "13700001111"),
             ("petitioner_id_number", "11010519491231002X"), ("head_count", "12"), ("rep1_name", "王五"), ("rep2_name", "赵六"),
             ("title", "村集体土地补偿款分配不公"), ("content", "十二户村民反映征地补偿款分配不公，请求核查。"),
+            ("class", "claim"),
         ];
         // A forged form (no CSRF token) is refused and writes nothing.
         let before = app.event_count().await;
@@ -300,6 +303,7 @@ both_backends! {
         let alike = [
             ("csrf", csrf.as_str()), ("channel", "letter"), ("petitioner_name", "赵六"), ("petitioner_phone", "13600001111"),
             ("title", "建筑公司拖欠农民工工资"), ("content", "建筑公司拖欠我们三个月工资未发，请求处理"),
+            ("class", "claim"),
         ];
         let (s, html, _) = office.post("/cases/new", &alike).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -813,7 +817,7 @@ both_backends! {
         let (s, html, _) = office.post("/cases/new", &[
             ("csrf", csrf.as_str()), ("channel", "visit"), ("petitioner_name", "王五"), ("petitioner_phone", "13700001111"),
             ("title", "检举信访局工作人员推诿"), ("content", "信访局某工作人员多次推诿不登记"),
-            ("is_report", "on"), ("accused_unit", &c.office.0.to_string()), ("confirm", "1"),
+            ("class", "report"), ("accused_unit", &c.office.0.to_string()), ("confirm", "1"),
         ]).await;
         assert_eq!(s, StatusCode::OK, "{html}");
         assert!(html.contains(r#"id="report-sent""#) && html.contains("测试市纪委监委"), "{html}");
