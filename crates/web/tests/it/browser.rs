@@ -255,7 +255,17 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
         .await
         .unwrap();
     assert_eq!(suggested.as_deref(), Some("claim"));
+    c.set_window_size(1366, 768).await.unwrap();
+    c.execute("document.getElementById('class').scrollIntoView()", vec![])
+        .await
+        .unwrap();
     shot(&c, "03-intake-class-to-confirm").await;
+    c.set_window_size(390, 844).await.unwrap();
+    c.execute("document.getElementById('class').scrollIntoView()", vec![])
+        .await
+        .unwrap();
+    shot(&c, "03-intake-class-to-confirm-phone").await;
+    c.set_window_size(1280, 1100).await.unwrap();
     click(&c, "form.intake button[type=submit]").await;
     confirmed(&c, "registered").await;
     let path = c.current_url().await.unwrap().path().to_string();

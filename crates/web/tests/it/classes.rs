@@ -85,6 +85,10 @@ both_backends! {
         let (_, rows) = app.get(Some(&admin), &format!("/api/v1/stats/assessment?from={today}&to={}", today + chrono::Duration::days(90))).await;
         let row = rows.as_array().unwrap().iter().find(|r| r["unit_id"] == c.dept.0).unwrap();
         assert_eq!((row["counts"]["evaluated"].as_u64(), row["counts"]["done_on_time"].as_u64()), (Some(0), Some(1)), "{row}");
+        // The drill-down names the class on every row.
+        let (s, page) = app.get(Some(&admin), &format!("/api/v1/stats/cases?from={today}&to={}&unit={}&count=done_on_time", today + chrono::Duration::days(90), c.dept.0)).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert_eq!((page["items"][0]["id"].as_i64(), page["items"][0]["class"].as_str()), (Some(id), Some("suggestion")), "{page}");
         app.store.clock().advance(chrono::Duration::days(60));
         let later = app.store.clock().today();
         let admin = app.login("admin").await;
