@@ -76,11 +76,17 @@ pub struct Counts {
     /// 回访: follow-up calls that reached the petitioner, and those who said it was solved.
     pub followed_up: u64,
     pub follow_up_resolved: u64,
+    /// Sent to bodies above the deployment (复查/复核 requests, cases forwarded up) by this
+    /// office, by the day sent: their decisions entered, and those still awaited past the
+    /// tracking date.
+    pub sent_above: u64,
+    pub decided_above: u64,
+    pub overdue_above: u64,
 }
 
 impl Counts {
     pub fn add(&mut self, o: &Counts) {
-        let pairs: [(&mut u64, u64); 25] = [
+        let pairs: [(&mut u64, u64); 28] = [
             (&mut self.cases, o.cases),
             (&mut self.people, o.people),
             (&mut self.collective, o.collective),
@@ -106,6 +112,9 @@ impl Counts {
             (&mut self.review_points, o.review_points),
             (&mut self.followed_up, o.followed_up),
             (&mut self.follow_up_resolved, o.follow_up_resolved),
+            (&mut self.sent_above, o.sent_above),
+            (&mut self.decided_above, o.decided_above),
+            (&mut self.overdue_above, o.overdue_above),
         ];
         for (a, b) in pairs {
             *a += b;
@@ -242,13 +251,18 @@ pub enum Measure {
     EvaluationPending,
     FirstClosed,
     FirstClosedOnce,
+    /// Sent to a body above the deployment; its decision entered; awaited (overdue the day
+    /// after the tracking date).
+    SentAbove,
+    DecidedAbove,
+    AbovePending,
     /// A case unanswered past its handling deadline: cohort day the deadline, "due" the day it
     /// was answered (none while open). Not summed by cohort: it is 积案 for every period that
     /// begins after the deadline and not after the answer.
     Late,
 }
 
-pub const MEASURES: [Measure; 18] = [
+pub const MEASURES: [Measure; 21] = [
     Measure::Cases,
     Measure::People,
     Measure::Collective,
@@ -266,6 +280,9 @@ pub const MEASURES: [Measure; 18] = [
     Measure::EvaluationPending,
     Measure::FirstClosed,
     Measure::FirstClosedOnce,
+    Measure::SentAbove,
+    Measure::DecidedAbove,
+    Measure::AbovePending,
     Measure::Late,
 ];
 
@@ -290,6 +307,9 @@ impl Measure {
             Measure::EvaluationPending => "evaluation_pending",
             Measure::FirstClosed => "first_closed",
             Measure::FirstClosedOnce => "first_closed_once",
+            Measure::SentAbove => "sent_above",
+            Measure::DecidedAbove => "decided_above",
+            Measure::AbovePending => "above_pending",
             Measure::Late => "late",
         }
     }
@@ -322,6 +342,10 @@ impl Measure {
             Measure::EvaluationPending => return,
             Measure::FirstClosed => &mut c.first_closed,
             Measure::FirstClosedOnce => &mut c.first_closed_once,
+            Measure::SentAbove => &mut c.sent_above,
+            Measure::DecidedAbove => &mut c.decided_above,
+            Measure::AbovePending if past => &mut c.overdue_above,
+            Measure::AbovePending => return,
         };
         *field += n;
     }
@@ -468,7 +492,47 @@ pub fn facts(case: &Case) -> Vec<Fact> {
             u64::from(once),
         );
     }
+    if let Some((sent, due, decided)) = sent_above(case) {
+        // Counted for the office that sent it and tracks it.
+        let office = case.sorting_unit;
+        fact(office, sent, None, Measure::SentAbove, 1);
+        match decided {
+            Some(_) => fact(office, sent, None, Measure::DecidedAbove, 1),
+            None => fact(office, sent, due, Measure::AbovePending, 1),
+        }
+    }
     out
+}
+
+/// When the case was sent to the body above the deployment that last had it, until when the
+/// office tracks it, and when that body's decision was entered.
+fn sent_above(case: &Case) -> Option<(NaiveDate, Option<NaiveDate>, Option<NaiveDate>)> {
+    let body = case.external_body?;
+    let d = &case.deadlines;
+    let on = |o: &Option<crate::case::Opinion>| o.as_ref().map(|o| o.on);
+    let (sent, due, decided) = if case.rereview_unit == Some(body) {
+        (
+            case.rereview_requested_on,
+            d.rereview_due,
+            on(&case.rereview_opinion),
+        )
+    } else if case.review_unit == Some(body) {
+        (
+            case.review_requested_on,
+            d.review_due,
+            on(&case.review_opinion),
+        )
+    } else {
+        let declined = (case.status == CaseStatus::NotAccepted)
+            .then_some(case.closed_on)
+            .flatten();
+        (
+            case.received_on,
+            d.handle_due.or(d.accept_due),
+            case.replied_on.or(declined),
+        )
+    };
+    Some((sent?, due, decided))
 }
 
 /// What `case` adds to each unit's counts for `period`, as of `today`.

@@ -37,7 +37,7 @@ enum Step {
 }
 
 fn arb_command() -> impl Strategy<Value = Command> {
-    let unit = (0usize..4).prop_map(|i| UnitId(i as i64)); // resolved to a real unit later
+    let unit = (0usize..5).prop_map(|i| UnitId(i as i64)); // resolved to a real unit later
     let outcome = prop_oneof![
         Just(Outcome::Support),
         Just(Outcome::Explain),
@@ -177,7 +177,8 @@ fn usual_next(case: &Case, pick: usize) -> Command {
 
 /// Runs `cmd` on the i-th case as the one who issues such a command.
 async fn act(store: &Store, c: &SmallCity, cases: &mut [Case], i: usize, cmd: Command) {
-    let targets = [c.dept, c.town, c.other_town, c.discipline];
+    // The province is above the deployment: what goes there is tracked by the office.
+    let targets = [c.dept, c.town, c.other_town, c.discipline, c.province];
     let actor_of = |unit: UnitId| {
         [
             (c.office, &c.registrar),
@@ -248,6 +249,7 @@ async fn check(store: &Store, start: NaiveDate, context: &str) -> bool {
     );
     for by in [
         VolumeBy::Channel,
+        VolumeBy::Class,
         VolumeBy::Category,
         VolumeBy::Region,
         VolumeBy::Unit,
@@ -270,7 +272,7 @@ async fn behind_each_count(
 ) {
     use xinfang_domain::metrics::Counts;
     type Count = fn(&Counts) -> u64;
-    let counts: [(&str, Count); 9] = [
+    let counts: [(&str, Count); 11] = [
         ("cases", |c| c.cases),
         ("accept_on_time", |c| c.accept_on_time),
         ("accept_overdue", |c| c.accept_overdue),
@@ -280,6 +282,8 @@ async fn behind_each_count(
         ("evaluated", |c| c.evaluated),
         ("repeats", |c| c.repeats),
         ("backlog", |c| c.backlog),
+        ("sent_above", |c| c.sent_above),
+        ("overdue_above", |c| c.overdue_above),
     ];
     let org = store.org();
     let root = org
@@ -344,6 +348,7 @@ both_backends! {
         assert!(backlog_seen, "no history left a case late at the start of a period");
         let reached = |f: fn(&Case) -> bool| cases.iter().any(f);
         assert!(reached(|x| x.evaluation.is_some()), "no history reached an evaluation");
+        assert!(reached(|x| x.external_body.is_some()), "no history sent a case above the city");
         assert!(reached(|x| x.review_requested_on.is_some()), "no history reached a review");
         assert!(reached(|x| x.status == xinfang_domain::CaseStatus::Closed), "no history closed a case");
 

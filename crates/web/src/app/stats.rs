@@ -106,6 +106,9 @@ pub fn count_by_name(name: &str) -> Option<fn(&Counts) -> u64> {
         "repeats" => |c| c.repeats,
         "first_closed" => |c| c.first_closed,
         "first_closed_once" => |c| c.first_closed_once,
+        "sent_above" => |c| c.sent_above,
+        "decided_above" => |c| c.decided_above,
+        "overdue_above" => |c| c.overdue_above,
         _ => return None,
     };
     Some(f)

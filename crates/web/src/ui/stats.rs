@@ -32,6 +32,22 @@ pub struct Row {
     cases: u64,
     people: u64,
     cells: Vec<Cell>,
+    /// Sent to bodies above the deployment: sent, decided, awaited past the tracking date.
+    above: [u64; 3],
+}
+
+impl Row {
+    fn sent_above(&self) -> u64 {
+        self.above[0]
+    }
+
+    fn decided_above(&self) -> u64 {
+        self.above[1]
+    }
+
+    fn overdue_above(&self) -> u64 {
+        self.above[2]
+    }
 }
 
 pub struct Behind {
@@ -77,6 +93,11 @@ fn heat(score: &Option<f64>) -> &'static str {
 }
 
 impl StatsPage {
+    /// Whether any office sent something above the deployment in the period.
+    fn any_sent_above(&self) -> bool {
+        self.rows.iter().any(|r| r.above[0] > 0)
+    }
+
     fn score(v: &Option<f64>) -> String {
         v.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into())
     }
@@ -134,6 +155,9 @@ fn count_label(count: &str) -> &'static str {
         "backlog" => "积案",
         "skip_level" => "越级访",
         "collective" => "集体访",
+        "sent_above" => "转送上级机关",
+        "decided_above" => "上级机关已作出决定",
+        "overdue_above" => "上级机关逾期未复",
         _ => "信访事项",
     }
 }
@@ -209,6 +233,11 @@ pub async fn page(
                     name: r.unit_name,
                     cases: r.counts.cases,
                     people: r.counts.people,
+                    above: [
+                        r.counts.sent_above,
+                        r.counts.decided_above,
+                        r.counts.overdue_above,
+                    ],
                     cells: r
                         .rates
                         .iter()
@@ -222,7 +251,9 @@ pub async fn page(
                         .collect(),
                 })
                 .partition(|r: &Row| {
-                    r.cases > 0 || r.cells.iter().any(|c| c.numerator > 0 || c.denominator > 0)
+                    r.cases > 0
+                        || r.above[0] > 0
+                        || r.cells.iter().any(|c| c.numerator > 0 || c.denominator > 0)
                 });
             page.rows = counted;
             page.quiet = quiet.into_iter().map(|r| r.name).collect();

@@ -56,7 +56,22 @@ both_backends! {
         // Only the tracking office enters the province's decision; the town cannot.
         let (s, _) = app.act(&town, id, json!({"action": "rereview", "outcome": "not_support", "text": "维持"})).await;
         assert!(matches!(s, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{s}");
+        // The figures count it for the office that sent it, awaited until the decision comes.
+        let today = app.store.clock().today();
+        let admin = app.login("admin").await;
+        let above = |counts: &serde_json::Value| (counts["sent_above"].as_u64(), counts["decided_above"].as_u64());
+        let office_counts = || {
+            let (app, admin) = (&app, admin.clone());
+            async move {
+                let (_, rows) = app.get(Some(&admin), &format!("/api/v1/stats/assessment?from={today}&to={today}")).await;
+                rows.as_array().unwrap().iter().find(|r| r["unit_id"] == c.office.0).unwrap()["counts"].clone()
+            }
+        };
+        assert_eq!(above(&office_counts().await), (Some(1), Some(0)));
         let (s, v) = app.act(&reg, id, json!({"action": "rereview", "outcome": "not_support", "text": "经复核，维持复查意见。"})).await; ok(s, &v);
+        assert_eq!(above(&office_counts().await), (Some(1), Some(1)));
+        let (_, page, _) = Browser::login(&app.base, "admin").await.get(&format!("/stats?from={today}&to={today}")).await;
+        assert!(page.contains(r#"id="sent-above""#) && page.contains("转送上级机关"), "{page}");
         assert_eq!((v["status"].as_str(), v["rereview_opinion"]["unit"].as_i64()), (Some("final"), Some(c.province.0)), "{v}");
         let timeline = app.store.timeline(xinfang_domain::CaseId(id)).await.unwrap();
         let seq = timeline.iter().find(|t| t.event.kind() == "rereviewed").unwrap().seq;
