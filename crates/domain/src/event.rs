@@ -347,7 +347,12 @@ impl Event {
 
     /// The closing words of this step's written notice: where and until when the petitioner may
     /// ask for the next step (条例 第三十五条), or that the matter is closed.
-    pub fn closing(&self, case: &crate::Case, org: &crate::OrgChart) -> String {
+    pub fn closing(
+        &self,
+        case: &crate::Case,
+        org: &crate::OrgChart,
+        policy: &crate::Policy,
+    ) -> String {
         let body = |u: Result<UnitId, crate::DomainError>| {
             u.ok()
                 .and_then(|u| org.get(u).ok())
@@ -362,7 +367,7 @@ impl Event {
                 "如对本处理意见不服，可以自收到本意见书之日起{}日内（至{}）向{}请求复查。",
                 case.limits.review_request.days,
                 date(review_request_due),
-                body(crate::lifecycle::review_body(case, org))
+                body(crate::lifecycle::review_body(case, org, policy))
             ),
             Event::Reviewed {
                 rereview_request_due,

@@ -11,7 +11,7 @@ use crate::event::Event;
 use crate::ids::{CaseId, UnitId};
 use crate::org::{Actor, OrgChart, Role, Unit, UnitKind};
 use crate::petitioner::{PETITIONER_FIELDS, REPRESENTATIVE_FIELDS};
-use crate::policy::{DayCount, Limit, Policy};
+use crate::policy::{DayCount, DepartmentReview, Limit, Policy};
 use crate::vocab::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Outcome, PetitionClass};
 
 pub const MAX_TITLE_CHARS: usize = 100;
@@ -624,7 +624,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 l.review_request.days,
             )?;
             let reason = required_text("reason", "复查理由", reason, MAX_TEXT_CHARS)?;
-            let review_unit = review_body(case, ctx.org)?;
+            let review_unit = review_body(case, ctx.org, ctx.policy)?;
             Event::ReviewRequested {
                 reason,
                 on: today,
@@ -877,9 +877,17 @@ fn appeal_window(
     }
 }
 
-/// The body the petitioner asks for 复查 of a reply: the level above the handling unit.
-pub fn review_body(case: &Case, org: &OrgChart) -> Result<UnitId, DomainError> {
-    level_above(org, handling_unit(case)?, "复查")
+/// The body the petitioner asks for 复查 of a reply: the level above the handling unit — for a
+/// department, the government at its level or the department one level up, as the policy says.
+pub fn review_body(case: &Case, org: &OrgChart, policy: &Policy) -> Result<UnitId, DomainError> {
+    let handler = handling_unit(case)?;
+    if policy.review.department == DepartmentReview::UpperDepartment
+        && org.get(handler)?.kind == UnitKind::Department
+        && let Some(upper) = org.counterpart_above(handler)
+    {
+        return Ok(upper.id);
+    }
+    level_above(org, handler, "复查")
 }
 
 /// The body the petitioner asks for 复核 of a 复查 opinion: the level above the reviewer, so

@@ -154,6 +154,27 @@ impl OrgChart {
             .copied()
     }
 
+    /// The department of the same function as `unit` serving the level above its own (for a
+    /// city's department, the province's, an external unit), matched by name: 清河市住房和城乡建设局
+    /// and 江川省住房和城乡建设厅 both do 住房和城乡建设.
+    pub fn counterpart_above(&self, unit: UnitId) -> Option<&Unit> {
+        let u = self.get(unit).ok()?;
+        let level = u.parent?;
+        let upper = self.level_above(level)?.id;
+        let function = function_of(&u.name);
+        let mut found: Vec<&Unit> = self
+            .units
+            .values()
+            .filter(|x| {
+                x.parent == Some(upper)
+                    && x.kind == UnitKind::Department
+                    && function_of(&x.name) == function
+            })
+            .collect();
+        found.sort_by_key(|x| x.id);
+        found.first().copied()
+    }
+
     /// The 纪检监察 bodies that may take reports raised at `unit`: those serving a level above
     /// it (a 纪检监察 unit under one of its ancestors), the closest first, then the external
     /// 纪检监察 bodies above the deployment.
@@ -219,6 +240,35 @@ impl OrgChart {
                 Ok(Some(parent))
             }
         }
+    }
+}
+
+/// What a department does, from its name: without the place before the first 省, 市, 县, 区, 州,
+/// 镇 or 乡 and without the closing 局, 厅, 委员会, 委, 办公室 or 办.
+fn function_of(name: &str) -> &str {
+    let name = name.trim();
+    let rest = name
+        .char_indices()
+        .find(|(_, c)| "省市县区州镇乡".contains(*c))
+        .map_or(name, |(i, c)| &name[i + c.len_utf8()..]);
+    ["委员会", "办公室", "局", "厅", "委", "办"]
+        .iter()
+        .find_map(|s| rest.strip_suffix(s))
+        .unwrap_or(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_departments_function_is_its_name_without_place_and_rank() {
+        use super::function_of;
+        assert_eq!(function_of("清河市住房和城乡建设局"), "住房和城乡建设");
+        assert_eq!(function_of("江川省住房和城乡建设厅"), "住房和城乡建设");
+        assert_eq!(function_of("清河市市场监督管理局"), "市场监督管理");
+        assert_eq!(function_of("江川省市场监督管理局"), "市场监督管理");
+        assert_eq!(function_of("清河市卫生健康委员会"), "卫生健康");
+        assert_eq!(function_of("江川省卫生健康委"), "卫生健康");
+        assert_ne!(function_of("清河市公安局"), function_of("江川省司法厅"));
     }
 }
 

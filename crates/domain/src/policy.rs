@@ -142,6 +142,29 @@ pub struct Policy {
     pub personal_data: PersonalDataPolicy,
     #[serde(default)]
     pub classes: ClassPolicy,
+    #[serde(default)]
+    pub review: ReviewPolicy,
+}
+
+/// Who reviews (复查) a department's answer: both exist in practice (条例 第三十五条).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DepartmentReview {
+    /// The government at the department's own level.
+    #[default]
+    Government,
+    /// The department of the same function one level up (above the deployment, an external
+    /// unit), matched by name; the government where there is none.
+    UpperDepartment,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReviewPolicy {
+    #[serde(default)]
+    pub department: DepartmentReview,
 }
 
 /// How the classes differ beyond their limits.

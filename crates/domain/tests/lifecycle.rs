@@ -1099,7 +1099,7 @@ fn a_suggestion_is_studied_answered_and_closed_without_review() {
     assert_eq!(events[0].notice(), Some("建议意见答复书"));
     assert!(
         events[0]
-            .closing(&c, &w.org)
+            .closing(&c, &w.org, &w.policy)
             .contains("不适用信访事项复查、复核程序")
     );
     assert_eq!(c.status, S::Closed);
@@ -1214,7 +1214,11 @@ fn a_report_goes_to_discipline_or_to_the_regulator_and_is_told_its_result() {
         )
         .unwrap();
     assert_eq!(events[0].notice(), Some("检举控告处理结果告知书"));
-    assert!(events[0].closing(&firm, &w.org).contains("主管机关"));
+    assert!(
+        events[0]
+            .closing(&firm, &w.org, &w.policy)
+            .contains("主管机关")
+    );
     assert_eq!(firm.status, S::Closed);
     assert_eq!(firm.deadlines.evaluation_due, None);
     // A firm is no public body: no accused unit with it.
@@ -1333,7 +1337,7 @@ fn a_town_case_goes_to_the_city_for_review_and_above_the_city_for_rereview() {
     assert_eq!(c.rereview_unit, Some(PROVINCE));
     assert_ne!(c.rereview_unit, c.review_unit);
     assert_eq!(events[0].notice(), Some("复核申请转送函"));
-    let closing = events[0].closing(&c, &w.org);
+    let closing = events[0].closing(&c, &w.org, &w.policy);
     assert!(
         closing.contains("单位8") && closing.contains("2026年04月01日"),
         "{closing}"
@@ -1419,4 +1423,63 @@ fn without_a_body_above_the_top_a_review_is_refused_not_given_to_the_same_body()
         "{refused:?}"
     );
     assert_eq!(c.status, S::Reviewed);
+}
+
+#[test]
+fn a_department_is_reviewed_by_its_government_or_by_the_department_above_as_the_policy_says() {
+    let mut w = world();
+    // The department does 住房和城乡建设, and so does one of the province's (external).
+    let renamed: Vec<Unit> = w
+        .org
+        .units()
+        .cloned()
+        .map(|mut u| {
+            if u.id == DEPT {
+                u.name = "测试市住房和城乡建设局".into();
+            }
+            u
+        })
+        .chain([Unit {
+            id: UnitId(10),
+            parent: Some(PROVINCE),
+            name: "测试省住房和城乡建设厅".into(),
+            kind: UnitKind::Department,
+            path: UnitPath::parse("/8/10/").unwrap(),
+            external: true,
+        }])
+        .collect();
+    w.org = OrgChart::new(renamed);
+    let replied = |w: &World| {
+        let t0 = d("2026-03-02");
+        let mut c = w.register(new_case(false), t0, None).unwrap();
+        w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+            .unwrap();
+        w.act(&mut c, w.officer(2), t0, Command::Accept).unwrap();
+        let reply = Command::Reply {
+            outcome: Outcome::NotSupport,
+            text: "不予支持".into(),
+        };
+        let events = w.act(&mut c, w.officer(2), t0, reply).unwrap();
+        let ask = Command::RequestReview {
+            reason: "不服".into(),
+        };
+        let closing = events[0].closing(&c, &w.org, &w.policy);
+        w.act(&mut c, By::Petitioner, t0, ask).unwrap();
+        (c, closing)
+    };
+    let (c, closing) = replied(&w);
+    assert_eq!(c.review_unit, Some(CITY));
+    assert!(closing.contains("向单位1请求复查"), "{closing}");
+    w.policy.review.department = xinfang_domain::policy::DepartmentReview::UpperDepartment;
+    let (c, closing) = replied(&w);
+    assert_eq!(c.review_unit, Some(UnitId(10)));
+    assert_eq!(
+        c.responsible_unit(),
+        OFFICE,
+        "the office tracks the province's review"
+    );
+    assert!(
+        closing.contains("向测试省住房和城乡建设厅请求复查"),
+        "{closing}"
+    );
 }

@@ -104,7 +104,7 @@ pub async fn document(
     {
         return from_api(e);
     }
-    let closing = entry.event.closing(&case, &org);
+    let closing = entry.event.closing(&case, &org, state.store.policy());
     let view = case_view(&state.store, &officer.actor, case, revealed);
     let body = entry.event.public_text().unwrap_or_else(|| {
         format!(
