@@ -25,6 +25,7 @@ pub mod personal_log;
 pub mod read;
 pub mod reception;
 pub mod records;
+pub mod request_keys;
 pub mod review;
 mod rows;
 pub mod shared;

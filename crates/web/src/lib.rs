@@ -10,6 +10,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod limits;
+pub mod once;
 #[allow(clippy::result_large_err)]
 pub mod open311;
 pub mod openapi;
@@ -102,6 +103,10 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::routes())
         .merge(open311::routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            once::guard,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(text_guard::refuse_bad_text))
         .layer(axum::middleware::from_fn(no_store))

@@ -31,7 +31,7 @@ use crate::api::{
         reception::act, reception::register,
     ),
     components(schemas(xinfang_domain::NewCase, xinfang_domain::Command, xinfang_domain::case::Case, xinfang_domain::Event)),
-    modifiers(&Bearer, &CommonErrors),
+    modifiers(&Bearer, &CommonErrors, &IdempotencyKey),
 )]
 pub struct ApiDoc;
 
@@ -107,6 +107,41 @@ impl Modify for CommonErrors {
                         .or_insert_with(|| error(description));
                 }
             }
+        }
+    }
+}
+
+/// Every POST (a create or an act) takes an optional `Idempotency-Key` (see [`crate::once`]).
+struct IdempotencyKey;
+
+impl Modify for IdempotencyKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        use utoipa::openapi::{RefOr, Required};
+        for item in openapi.paths.paths.values_mut() {
+            let Some(op) = item.post.as_mut() else {
+                continue;
+            };
+            let key = ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "同一用户24小时内以同一键重发的请求只执行一次，返回首次结果（响应头 Idempotent-Replayed: true）；同一键用于不同请求返回 422 idempotency_key_reused",
+                ))
+                .schema(Some(RefOr::T(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(100))
+                        .pattern(Some("^[!-~]+$"))
+                        .into(),
+                )))
+                .build();
+            op.parameters
+                .get_or_insert_with(Vec::new)
+                .push(RefOr::T(key));
         }
     }
 }

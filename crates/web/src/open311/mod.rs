@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, Duration};
+use xinfang_domain::vocab::PetitionClass;
 use xinfang_domain::{CaseStatus, Channel, NewCase, Petitioner, UnitKind, taxonomy};
 use xinfang_store::Who;
 use xinfang_store::open311::{Request, RequestFilter};
@@ -420,9 +421,15 @@ async fn post_request(
         (None, Some(la), Some(lo)) => format!("{la:.6},{lo:.6}"),
         _ => String::new(),
     };
+    let title = attr("title").unwrap_or_else(|| category.name.to_string());
+    let class = if category.path() == "纪检监察/检举控告" {
+        PetitionClass::Report
+    } else {
+        PetitionClass::suggest(&title, &content)
+    };
     let new = NewCase {
         channel: Channel::Online,
-        title: attr("title").unwrap_or_else(|| category.name.to_string()),
+        title,
         content,
         petitioner: Petitioner {
             name,
@@ -434,7 +441,8 @@ async fn post_request(
         category: Some(category.path()),
         region: attr("region"),
         collective: None,
-        class: None,
+        // As on the portal: the class the words suggest, for the sorting office to confirm.
+        class: Some(class),
         is_report: category.path() == "纪检监察/检举控告",
         accused_kind: None,
         accused_unit: None,

@@ -5,9 +5,9 @@ use std::net::IpAddr;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xinfang_domain::{Case, CaseStatus, Command, Rating};
 use xinfang_store::Who;
@@ -47,8 +47,71 @@ impl TrackPage {
     }
 }
 
-pub(super) async fn page() -> Response {
-    TrackPage::empty(String::new()).into_response()
+/// The cookie that carries the query code from a look-up or an act to the page it lands on:
+/// after a POST the browser lands on a GET page (refresh never sends anything again), and the
+/// code, the petitioner's key, stays out of addresses, histories and logs.
+const TRACK_COOKIE: &str = "xf_track";
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct PageQuery {
+    /// The act just done (`evaluate`, `request_review`, `request_rereview`).
+    done: String,
+}
+
+/// The track page: empty, or the case whose code the browser carries.
+pub(super) async fn page(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let Some(code) = tracked_code(&headers) else {
+        return TrackPage::empty(String::new()).into_response();
+    };
+    match find(&state, ip, &code).await {
+        Ok((case, view)) => {
+            let mut page = with_case(&state, code, &case, view);
+            page.done = match q.done.as_str() {
+                "evaluate" => Some("已提交评价，谢谢。".into()),
+                "request_review" => Some("已提交申请复查，谢谢。".into()),
+                "request_rereview" => Some("已提交申请复核，谢谢。".into()),
+                _ => None,
+            };
+            page.into_response()
+        }
+        Err((status, message)) => refused(status, String::new(), message),
+    }
+}
+
+fn tracked_code(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == TRACK_COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty() && v.len() <= 40)
+}
+
+/// Lands the browser on the track page of `code` (with `done` when an act was just done).
+fn land(state: &AppState, code: &str, done: Option<&str>) -> Response {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!(
+        "{TRACK_COOKIE}={}; Path=/public/track; HttpOnly; SameSite=Strict; Max-Age=1800{secure}",
+        normalise_query_code(code)
+    );
+    let to = match done {
+        Some(d) => format!("/public/track?done={d}#status"),
+        None => "/public/track#status".to_string(),
+    };
+    let mut response = Redirect::to(&to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
 }
 
 fn with_case(state: &AppState, code: String, case: &Case, view: PublicCase) -> TrackPage {
@@ -221,7 +284,7 @@ pub(super) async fn lookup(
 ) -> Response {
     let code = form.code();
     match find(&state, ip, &code).await {
-        Ok((case, view)) => with_case(&state, code, &case, view).into_response(),
+        Ok(_) => land(&state, &code, None),
         Err((status, message)) => refused(status, code, message),
     }
 }
@@ -245,20 +308,9 @@ pub(super) async fn act(
         Ok(c) => c,
         Err(m) => return refused_action(StatusCode::UNPROCESSABLE_ENTITY, m, &case, view),
     };
-    let label = cmd.name();
+    let done = cmd.code();
     match state.store.act(case.id, cmd, Who::Petitioner).await {
-        Ok(case) => match find(&state, ip, &code).await {
-            Ok((case, view)) => {
-                let mut page = with_case(&state, code.clone(), &case, view);
-                page.done = Some(format!("已提交{label}，谢谢。"));
-                page.into_response()
-            }
-            Err(_) => {
-                let entries = state.store.timeline(case.id).await.unwrap_or_default();
-                let view = public_view(&state.store, &case, &entries);
-                with_case(&state, code.clone(), &case, view).into_response()
-            }
-        },
+        Ok(_) => land(&state, &code, Some(done)),
         Err(e) => {
             let e: crate::error::ApiError = e.into();
             refused_action(e.status, e.message, &case, view)

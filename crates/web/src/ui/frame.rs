@@ -15,6 +15,9 @@ pub struct Frame {
     pub user: String,
     pub unit: String,
     pub csrf: String,
+    /// This page's one-time token: every form sends it, and a form sent twice (a double click,
+    /// a resubmit) is done once (see [`crate::once`]).
+    pub once: String,
     pub can_register: bool,
     pub is_admin: bool,
 }
@@ -30,6 +33,7 @@ pub fn frame(state: &AppState, officer: &UiOfficer) -> Frame {
             .map(|u| u.name.clone())
             .unwrap_or_default(),
         csrf: officer.csrf.clone(),
+        once: xinfang_store::auth::new_token(),
         can_register: a.has_any(&[Role::Registrar, Role::Admin]),
         is_admin: a.has(Role::Admin),
     }

@@ -16,7 +16,7 @@ use xinfang_store::accounts::LoginOutcome;
 
 pub const SESSION_COOKIE: &str = "xf_session";
 
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

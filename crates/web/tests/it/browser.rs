@@ -266,7 +266,23 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
         .unwrap();
     shot(&c, "03-intake-class-to-confirm-phone").await;
     c.set_window_size(1280, 1100).await.unwrap();
-    click(&c, "form.intake button[type=submit]").await;
+    // The form sent twice at once (a double click on a slow line) registers one case: both
+    // posts carry the page's one-time token (#16 point 1). Both land on the same case.
+    let before = app.store.count_cases().await.unwrap();
+    let landed = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const f = document.querySelector('form.intake');
+             const send = () => fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f))});
+             Promise.all([send(), send()]).then(rs => done(rs.map(r => r.url)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let landed: Vec<String> = serde_json::from_value(landed).unwrap();
+    assert_eq!(landed[0], landed[1], "both land on the same case");
+    assert_eq!(app.store.count_cases().await.unwrap(), before + 1);
+    c.goto(&landed[0]).await.unwrap();
     confirmed(&c, "registered").await;
     let path = c.current_url().await.unwrap().path().to_string();
     let id: i64 = path.trim_start_matches("/cases/").parse().unwrap();

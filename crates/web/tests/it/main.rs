@@ -16,6 +16,7 @@ mod external;
 mod leadership;
 mod ledger;
 mod notices;
+mod once;
 mod open311;
 mod portal;
 mod references;

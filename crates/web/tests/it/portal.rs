@@ -76,9 +76,14 @@ async fn solved(app: &App) -> Form {
     petition(&c, &n)
 }
 
+/// Posts a track-page form as a browser does: a success lands on the GET page (the code in a
+/// cookie), a refusal answers at once.
 async fn track(app: &App, fields: &[(&str, &str)], path: &str) -> (StatusCode, String) {
-    let r = app
-        .client
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let r = browser
         .post(app.url(path))
         .form(fields)
         .send()
@@ -113,6 +118,15 @@ both_backends! {
         let (s, html) = track(&app, &[("code", &code)], "/public/track").await;
         assert_eq!(s, StatusCode::OK);
         assert!(html.contains("小区电梯长期故障") && html.contains("登记") && html.contains("出具处理意见书后，您可以在这里评价"), "{html}");
+        // A look-up lands on a GET page (refresh sends nothing again); the code rides in an
+        // HttpOnly cookie, never in the address.
+        let raw = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let r = raw.post(app.url("/public/track")).form(&[("code", &code)]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(location.starts_with("/public/track") && !location.contains(&code.replace('-', "")), "{location}");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
         let (s, html) = track(&app, &[("code", "ABCD-EFGH-JKLM-NPQR")], "/public/track").await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         assert!(html.contains("没有找到该查询码"));

@@ -38,7 +38,7 @@ impl Browser {
         (status, r.text().await.unwrap(), headers)
     }
 
-    async fn post(
+    pub(crate) async fn post(
         &self,
         path: &str,
         form: &[(&str, &str)],
