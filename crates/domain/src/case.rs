@@ -84,6 +84,16 @@ pub struct Extension {
     pub on: NaiveDate,
 }
 
+/// An extension a handler asked for, waiting for the unit head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExtensionRequest {
+    pub days: u32,
+    pub reason: String,
+    pub by: PersonId,
+    pub on: NaiveDate,
+}
+
 /// A 听证 planned ahead of its day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -223,6 +233,9 @@ pub struct Case {
     pub rereview_opinion: Option<Opinion>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<Extension>,
+    /// An extension asked for and not yet decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_request: Option<ExtensionRequest>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hearings: Vec<Hearing>,
     /// The next 听证, planned and not yet begun.

@@ -104,8 +104,14 @@ pub enum Command {
     Accept,
     /// 不予受理 by the receiving unit.
     Decline { reason: String },
-    /// 延期, approved by the unit head.
+    /// 延期, given by the unit head.
     Extend { days: u32, reason: String },
+    /// A handler asks the unit head for an extension.
+    RequestExtension { days: u32, reason: String },
+    /// The unit head approves the extension asked for (the 延期告知书 goes out).
+    ApproveExtension,
+    /// The unit head refuses it, saying why.
+    RefuseExtension { remark: String },
     /// 处理意见书.
     Reply { outcome: Outcome, text: String },
     /// The petitioner rates the office and the handling unit.
@@ -163,6 +169,9 @@ impl Command {
             Command::Accept => ("accept", "受理"),
             Command::Decline { .. } => ("decline", "不予受理"),
             Command::Extend { .. } => ("extend", "延期"),
+            Command::RequestExtension { .. } => ("request_extension", "申请延期"),
+            Command::ApproveExtension => ("approve_extension", "批准延期"),
+            Command::RefuseExtension { .. } => ("refuse_extension", "不予批准延期"),
             Command::Reply { .. } => ("reply", "答复"),
             Command::Evaluate { .. } => ("evaluate", "评价"),
             Command::RequestReview { .. } => ("request_review", "申请复查"),

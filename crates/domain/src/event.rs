@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::case::{
-    Case, CaseStatus, Deadlines, Evaluation, Extension, Hearing, Opinion, PersonalStanding,
-    PlannedHearing,
+    Case, CaseStatus, Deadlines, Evaluation, Extension, ExtensionRequest, Hearing, Opinion,
+    PersonalStanding, PlannedHearing,
 };
 use crate::ids::{CaseId, PersonId, UnitId};
 use crate::policy::Limits;
@@ -65,6 +65,17 @@ pub enum Event {
         approved_by: PersonId,
         on: NaiveDate,
         handle_due: NaiveDate,
+    },
+    ExtensionRequested {
+        days: u32,
+        reason: String,
+        by: PersonId,
+        on: NaiveDate,
+    },
+    ExtensionRefused {
+        remark: String,
+        by: PersonId,
+        on: NaiveDate,
     },
     Replied {
         outcome: Outcome,
@@ -198,6 +209,8 @@ impl Event {
             Event::Accepted { .. } => "accepted",
             Event::Declined { .. } => "declined",
             Event::Extended { .. } => "extended",
+            Event::ExtensionRequested { .. } => "extension_requested",
+            Event::ExtensionRefused { .. } => "extension_refused",
             Event::Replied { .. } => "replied",
             Event::Answered { .. } => "answered",
             Event::Reclassified { .. } => "reclassified",
@@ -230,6 +243,8 @@ impl Event {
             Event::Accepted { .. } => "受理",
             Event::Declined { .. } => "办理单位不予受理",
             Event::Extended { .. } => "延期办理",
+            Event::ExtensionRequested { .. } => "申请延期（待负责人审批）",
+            Event::ExtensionRefused { .. } => "负责人不予批准延期",
             Event::Replied { .. } => "出具处理意见书",
             Event::Answered {
                 class: PetitionClass::Suggestion,
@@ -326,6 +341,8 @@ impl Event {
             | Event::Declined { on, .. }
             | Event::Extended { on, .. }
             | Event::Replied { on, .. }
+            | Event::ExtensionRequested { on, .. }
+            | Event::ExtensionRefused { on, .. }
             | Event::Answered { on, .. }
             | Event::Reclassified { on, .. }
             | Event::Evaluated { on, .. }
@@ -505,6 +522,7 @@ impl Case {
                     approved_by: *approved_by,
                     on: *on,
                 });
+                self.extension_request = None;
                 d.handle_due = Some(*handle_due);
             }
             Replied {
@@ -526,6 +544,20 @@ impl Case {
                 d.review_request_due = Some(*review_request_due);
                 d.evaluation_due = Some(*evaluation_due);
             }
+            ExtensionRequested {
+                days,
+                reason,
+                by,
+                on,
+            } => {
+                self.extension_request = Some(ExtensionRequest {
+                    days: *days,
+                    reason: reason.clone(),
+                    by: *by,
+                    on: *on,
+                })
+            }
+            ExtensionRefused { .. } => self.extension_request = None,
             Answered {
                 outcome,
                 text,

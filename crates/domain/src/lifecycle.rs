@@ -247,6 +247,7 @@ pub fn register(
         review_opinion: None,
         rereview_opinion: None,
         extension: None,
+        extension_request: None,
         hearings: Vec::new(),
         planned_hearing: None,
         evaluation: None,
@@ -526,32 +527,56 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 handling_unit(case)?,
                 "延期须经办理单位负责人批准",
             )?;
-            if case.extension.is_some() {
-                return Err(DomainError::AlreadyDone("办理期限只能延长一次"));
+            extension_open(case, today)?;
+            extended(case, *days, reason, head, ctx)?
+        }
+        Command::RequestExtension { days, reason } => {
+            require(case.status == S::Handling)?;
+            let handler = body_officer(
+                case,
+                ctx,
+                CASE_WORKERS,
+                handling_unit(case)?,
+                "只有办理单位可以申请延期",
+            )?;
+            extension_open(case, today)?;
+            if case.extension_request.is_some() {
+                return Err(DomainError::AlreadyDone("已有待负责人审批的延期申请"));
             }
-            if *days == 0 || *days > l.extension_max.days {
-                return Err(DomainError::invalid(
-                    "days",
-                    format!("延长天数应为1至{}日", l.extension_max.days),
-                ));
-            }
-            let due = d.handle_due.ok_or_else(illegal)?;
-            if today > due {
-                return Err(DomainError::WindowClosed(format!(
-                    "办理期限已于{due}届满，不能再延期"
-                )));
-            }
-            let reason = required_text("reason", "延期理由", reason, MAX_TEXT_CHARS)?;
-            let handle_due = match l.handle.count {
-                DayCount::Calendar => due + Duration::days(*days as i64),
-                DayCount::Working => ctx.calendar.add_working_days(due, *days),
-            };
-            Event::Extended {
+            extension_days(*days, l.extension_max.days)?;
+            Event::ExtensionRequested {
                 days: *days,
-                reason,
-                approved_by: head.person,
+                reason: required_text("reason", "延期理由", reason, MAX_TEXT_CHARS)?,
+                by: handler.person,
                 on: today,
-                handle_due,
+            }
+        }
+        Command::ApproveExtension => {
+            let request = case.extension_request.as_ref().ok_or_else(illegal)?;
+            require(case.status == S::Handling)?;
+            let head = body_officer(
+                case,
+                ctx,
+                &[Role::UnitHead],
+                handling_unit(case)?,
+                "延期须经办理单位负责人批准",
+            )?;
+            extension_open(case, today)?;
+            extended(case, request.days, &request.reason, head, ctx)?
+        }
+        Command::RefuseExtension { remark } => {
+            require(case.status == S::Handling && case.extension_request.is_some())?;
+            let head = body_officer(
+                case,
+                ctx,
+                &[Role::UnitHead],
+                handling_unit(case)?,
+                "延期申请须由办理单位负责人审批",
+            )?;
+            Event::ExtensionRefused {
+                remark: required_text("remark", "不予批准的理由", remark, MAX_TEXT_CHARS)?,
+                by: head.person,
+                on: today,
             }
         }
         Command::Reply { outcome, text } => {
@@ -861,6 +886,60 @@ pub fn handle(case: &mut Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Do
     Ok(events)
 }
 
+/// An extension may still be given: none given yet, and the handling limit not yet past.
+fn extension_open(case: &Case, today: NaiveDate) -> Result<(), DomainError> {
+    if case.extension.is_some() {
+        return Err(DomainError::AlreadyDone("办理期限只能延长一次"));
+    }
+    match case.deadlines.handle_due {
+        Some(due) if today > due => Err(DomainError::WindowClosed(format!(
+            "办理期限已于{due}届满，不能再延期"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn extension_days(days: u32, max: u32) -> Result<(), DomainError> {
+    if days == 0 || days > max {
+        return Err(DomainError::invalid(
+            "days",
+            format!("延长天数应为1至{max}日（不超过{max}日，《信访工作条例》第三十五条）"),
+        ));
+    }
+    Ok(())
+}
+
+/// The extension a unit head approves (their own, or a handler's request).
+fn extended(
+    case: &Case,
+    days: u32,
+    reason: &str,
+    head: &Actor,
+    ctx: Ctx,
+) -> Result<Event, DomainError> {
+    let l = &case.limits;
+    extension_days(days, l.extension_max.days)?;
+    let due = case
+        .deadlines
+        .handle_due
+        .ok_or(DomainError::IllegalTransition {
+            status: case.status.label(),
+            action: "延期",
+        })?;
+    let reason = required_text("reason", "延期理由", reason, MAX_TEXT_CHARS)?;
+    let handle_due = match l.handle.count {
+        DayCount::Calendar => due + Duration::days(days as i64),
+        DayCount::Working => ctx.calendar.add_working_days(due, days),
+    };
+    Ok(Event::Extended {
+        days,
+        reason,
+        approved_by: head.person,
+        on: ctx.today,
+        handle_due,
+    })
+}
+
 /// The petitioner's window to appeal runs from the delivery of the opinion.
 fn appeal_window(
     due: Option<NaiveDate>,
@@ -1109,6 +1188,14 @@ pub fn available_actions(case: &Case, ctx: Ctx) -> Vec<&'static str> {
         Command::Extend {
             days: 1,
             reason: text.clone(),
+        },
+        Command::RequestExtension {
+            days: 1,
+            reason: text.clone(),
+        },
+        Command::ApproveExtension,
+        Command::RefuseExtension {
+            remark: text.clone(),
         },
         Command::Reply {
             outcome: Outcome::Support,

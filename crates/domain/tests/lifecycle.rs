@@ -791,8 +791,11 @@ fn available_actions_follow_state_and_role() {
         .unwrap();
     assert_eq!(avail(&c, w.officer(2)), ["object", "accept", "decline"]);
     w.act(&mut c, w.officer(2), t0, Command::Accept).unwrap();
-    assert_eq!(avail(&c, w.officer(2)), ["reply"]);
-    assert_eq!(avail(&c, w.officer(3)), ["extend", "reply"]);
+    assert_eq!(avail(&c, w.officer(2)), ["request_extension", "reply"]);
+    assert_eq!(
+        avail(&c, w.officer(3)),
+        ["extend", "request_extension", "reply"]
+    );
     assert!(avail(&c, w.officer(7)).is_empty());
 }
 
@@ -1482,4 +1485,61 @@ fn a_department_is_reviewed_by_its_government_or_by_the_department_above_as_the_
         closing.contains("向测试省住房和城乡建设厅请求复查"),
         "{closing}"
     );
+}
+
+#[test]
+fn a_handler_asks_for_an_extension_and_the_head_approves_or_refuses_it() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let mut c = w.register(new_case(false), t0, None).unwrap();
+    w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+        .unwrap();
+    w.act(&mut c, w.officer(2), t0, Command::Accept).unwrap();
+    let due = c.deadlines.handle_due.unwrap();
+    let ask = |days| Command::RequestExtension {
+        days,
+        reason: "需现场勘验".into(),
+    };
+    assert!(matches!(
+        w.act(&mut c, w.officer(2), t0, ask(31)),
+        Err(DomainError::Invalid { field: "days", .. })
+    ));
+    w.act(&mut c, w.officer(2), t0, ask(20)).unwrap();
+    assert!(matches!(
+        w.act(&mut c, w.officer(2), t0, ask(10)),
+        Err(DomainError::AlreadyDone(_))
+    ));
+    // Only the head decides; a refusal says why and nothing moves.
+    assert!(matches!(
+        w.act(&mut c, w.officer(2), t0, Command::ApproveExtension),
+        Err(DomainError::Forbidden(_))
+    ));
+    let refuse = Command::RefuseExtension {
+        remark: "证据已足，无需延期".into(),
+    };
+    w.act(&mut c, w.officer(3), t0, refuse).unwrap();
+    assert_eq!(
+        (c.extension_request.clone(), c.deadlines.handle_due),
+        (None, Some(due))
+    );
+    assert!(matches!(
+        w.act(&mut c, w.officer(3), t0, Command::ApproveExtension),
+        Err(DomainError::IllegalTransition { .. })
+    ));
+    // Asked again and approved: the deadline moves, the 延期告知书 goes out.
+    w.act(&mut c, w.officer(2), t0, ask(20)).unwrap();
+    let events = w
+        .act(&mut c, w.officer(3), t0, Command::ApproveExtension)
+        .unwrap();
+    assert_eq!(events[0].notice(), Some("延期告知书"));
+    assert_eq!(c.deadlines.handle_due, Some(due + Duration::days(20)));
+    assert_eq!(
+        c.extension.as_ref().map(|x| x.approved_by),
+        Some(PersonId(3))
+    );
+    assert!(c.extension_request.is_none());
+    assert!(matches!(
+        w.act(&mut c, w.officer(2), t0, ask(5)),
+        Err(DomainError::AlreadyDone(_))
+    ));
 }

@@ -31,6 +31,8 @@ struct CasePage {
     accused_kinds: Vec<(&'static str, &'static str)>,
     ratings: Vec<(&'static str, &'static str)>,
     error: Option<String>,
+    /// The field the error is about: its message stands beside it.
+    field: Option<String>,
     notice: Option<String>,
     /// Notices to the petitioner and how their delivery stands.
     deliveries: Vec<Delivery>,
@@ -98,6 +100,14 @@ impl CasePage {
         self.v.actions.contains(&action)
     }
 
+    /// The error's message when it is about `field` (shown beside that field).
+    fn beside(&self, field: &str) -> &str {
+        match (&self.error, &self.field) {
+            (Some(e), Some(f)) if f == field => e,
+            _ => "",
+        }
+    }
+
     /// What the handling unit's written answer is called in this class.
     fn reply_heading(&self) -> &'static str {
         match self.v.case.class {
@@ -122,6 +132,8 @@ async fn render_case(
     officer: &UiOfficer,
     case: Case,
     error: Option<String>,
+    // The form field the error is about (shown beside it).
+    field: Option<String>,
     notice: Option<String>,
     revealed: bool,
 ) -> Response {
@@ -217,6 +229,7 @@ async fn render_case(
             .collect(),
         ratings: Rating::ALL.iter().map(|c| (c.code(), c.label())).collect(),
         error,
+        field,
         notice,
         deliveries,
         supervision,
@@ -261,7 +274,7 @@ pub async fn case_page(
             {
                 return from_api(e);
             }
-            render_case(&state, &officer, case, None, done, revealed).await
+            render_case(&state, &officer, case, None, None, done, revealed).await
         }
         Err(e) => from_api(e),
     }
@@ -307,6 +320,8 @@ pub struct ActionForm {
     conclusion: String,
     #[serde(default)]
     record: String,
+    #[serde(default)]
+    remark: String,
     #[serde(default)]
     class: String,
     #[serde(default)]
@@ -355,6 +370,15 @@ impl ActionForm {
                     .map(|k| AccusedKind::from_code(&k).ok_or_else(|| choice(&k, "被检举对象")))
                     .transpose()?,
                 reason: self.reason,
+            },
+            "request_extension" => Command::RequestExtension {
+                days: u32::try_from(number(&self.days, "延长天数")?)
+                    .map_err(|_| "延长天数不正确".to_string())?,
+                reason: self.reason,
+            },
+            "approve_extension" => Command::ApproveExtension,
+            "refuse_extension" => Command::RefuseExtension {
+                remark: self.remark,
             },
             "accept" => Command::Accept,
             "decline" => Command::Decline {
@@ -421,20 +445,23 @@ pub async fn act(
             Ok(v) => Some(v),
             Err(_) => {
                 let e = "表单内容不完整，请刷新页面后重新操作".to_string();
-                return render_case(&state, &officer, case, Some(e), None, false).await;
+                return render_case(&state, &officer, case, Some(e), None, None, false).await;
             }
         },
     };
     let cmd = match form.command() {
         Ok(c) => c,
-        Err(e) => return render_case(&state, &officer, case, Some(e), None, false).await,
+        Err(e) => return render_case(&state, &officer, case, Some(e), None, None, false).await,
     };
     let name = cmd.name();
     match app::cases::act(&state, &officer.actor, case.id, cmd, drawn_from).await {
         Ok(_) => Redirect::to(&format!("/cases/{id}?done={}", urlencode(name))).into_response(),
         // The page shows the case as it is now, with why nothing was done.
         Err(e) => match app::cases::visible(&state, &officer.actor, case.id).await {
-            Ok(now) => render_case(&state, &officer, now, Some(e.message), None, false).await,
+            Ok(now) => {
+                let field = e.field.map(|f| f.to_string());
+                render_case(&state, &officer, now, Some(e.message), field, None, false).await
+            }
             Err(gone) => from_api(gone),
         },
     }
@@ -507,10 +534,10 @@ pub async fn personal_data(
     };
     let (request, done) = match form.request(&case.petitioner) {
         Ok(r) => r,
-        Err(e) => return render_case(&state, &officer, case, Some(e), None, false).await,
+        Err(e) => return render_case(&state, &officer, case, Some(e), None, None, false).await,
     };
     match app::cases::personal_request(&state, &officer.actor, case.id, request).await {
         Ok(_) => Redirect::to(&format!("/cases/{id}?done={}", urlencode(done))).into_response(),
-        Err(e) => render_case(&state, &officer, case, Some(e.message), None, false).await,
+        Err(e) => render_case(&state, &officer, case, Some(e.message), None, None, false).await,
     }
 }

@@ -446,3 +446,31 @@ async fn logins_and_public_lookups_are_rate_limited() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+both_backends! {
+    async fn an_extension_is_asked_by_the_handler_and_decided_by_the_head(db: TestDb) {
+        let app = crate::common::spawn(db).await;
+        let c = &app.city;
+        let reg = app.login("registrar").await;
+        let handler = app.login("dept_handler").await;
+        let head = app.login("dept_head").await;
+        let (_, v) = app.post(Some(&reg), "/api/v1/cases", &crate::common::letter()).await;
+        let id = v["id"].as_i64().unwrap();
+        app.act(&reg, id, json!({"action": "forward", "to_unit": c.dept.0})).await;
+        let (_, v) = app.act(&handler, id, json!({"action": "accept"})).await;
+        let due: chrono::NaiveDate = v["deadlines"]["handle_due"].as_str().unwrap().parse().unwrap();
+        let (s, v) = app.act(&handler, id, json!({"action": "request_extension", "days": 31, "reason": "需勘验"})).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("days")), "{v}");
+        let (s, v) = app.act(&handler, id, json!({"action": "request_extension", "days": 15, "reason": "需勘验"})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["extension_request"]["days"], 15);
+        assert_eq!(app.act(&handler, id, json!({"action": "approve_extension"})).await.0, StatusCode::FORBIDDEN);
+        let (s, v) = app.act(&head, id, json!({"action": "approve_extension"})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["deadlines"]["handle_due"], (due + chrono::Duration::days(15)).to_string());
+        assert!(v["extension_request"].is_null() && v["extension"]["days"] == 15, "{v}");
+        let (_, timeline) = app.get(Some(&head), &format!("/api/v1/cases/{id}/timeline")).await;
+        let kinds: Vec<&str> = timeline.as_array().unwrap().iter().filter_map(|t| t["event"]["type"].as_str()).collect();
+        assert!(kinds.contains(&"extension_requested") && kinds.contains(&"extended"), "{timeline}");
+    }
+}

@@ -306,11 +306,47 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
     );
     c.goto(&format!("{base}{path}")).await.unwrap();
     submit_action(&c, "accept").await;
+    // The handler asks for an extension; too many days is refused with a Chinese message beside
+    // the field (the server's, not the browser's bubble), then the head approves (#16 point 3).
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    action_field(&c, "request_extension", "days", "45").await;
+    action_field(&c, "request_extension", "reason", "需实地核查").await;
+    press(
+        &c,
+        Locator::Css("form#request_extension button[type=submit]"),
+    )
+    .await;
+    appears(
+        &c,
+        "form#request_extension input[name=days][aria-invalid=true]",
+        "the refused days",
+    )
+    .await;
+    let beside = c
+        .find(Locator::Css("form#request_extension [data-error-for=days]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(beside.contains("延长天数应为1至30日"), "{beside}");
+    shot(&c, "04-extension-days-refused").await;
+    action_field(&c, "request_extension", "days", "20").await;
+    action_field(&c, "request_extension", "reason", "需实地核查").await;
+    submit_action(&c, "request_extension").await;
+    assert!(page_text(&c).await.contains("待审批的延期申请"));
     login(&c, &base, "dept_head").await;
     c.goto(&format!("{base}{path}")).await.unwrap();
-    action_field(&c, "extend", "days", "20").await;
-    action_field(&c, "extend", "reason", "需实地核查").await;
-    submit_action(&c, "extend").await;
+    assert!(page_text(&c).await.contains("延长 20 日，理由：需实地核查"));
+    shot(&c, "04-extension-to-approve").await;
+    submit_action(&c, "approve_extension").await;
+    let text = page_text(&c).await;
+    assert!(
+        text.contains("申请延期（待负责人审批）")
+            && text.contains("延期办理")
+            && text.contains("延期告知书"),
+        "{text}"
+    );
     login(&c, &base, "dept_handler").await;
     c.goto(&format!("{base}{path}")).await.unwrap();
     action_field(&c, "reply", "text", "已重新核算并补发。").await;
