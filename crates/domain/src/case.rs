@@ -34,6 +34,26 @@ labelled_enum!(
 );
 
 impl CaseStatus {
+    /// Where the case stands, in the words a petitioner reads (the officers' labels are terms
+    /// of the trade: 待分流, 已转送待受理 …).
+    pub fn plain(self) -> &'static str {
+        match self {
+            CaseStatus::Registered => "已收到，正在确定由哪个单位办理",
+            CaseStatus::Forwarded | CaseStatus::Assigned => "已转给办理单位，等待其决定是否受理",
+            CaseStatus::Redirected => "已告知您通过法律规定的途径解决",
+            CaseStatus::Rejected | CaseStatus::NotAccepted => "不予受理（理由见下方告知书）",
+            CaseStatus::Handling => "办理单位已受理，正在办理",
+            CaseStatus::Replied => "已书面答复，您可以评价或申请复查",
+            CaseStatus::ReviewRequested => "您申请的复查正在进行",
+            CaseStatus::Reviewed => "已出具复查意见，您可以申请复核",
+            CaseStatus::RereviewRequested => "您申请的复核正在进行",
+            CaseStatus::Final => "已复核，办理结束",
+            CaseStatus::Closed => "已办结",
+            CaseStatus::Refused => "同一事项已经复核终结，不再受理",
+            CaseStatus::Linked => "与您此前提出的同一事项合并办理",
+        }
+    }
+
     /// Terminal states: nothing more happens to the case itself.
     pub fn is_terminal(self) -> bool {
         matches!(

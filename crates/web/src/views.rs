@@ -270,7 +270,7 @@ pub fn public_view(store: &Store, case: &Case, entries: &[TimelineEntry]) -> Pub
         title: case.title.clone(),
         channel: case.channel.label(),
         status: case.status,
-        status_label: case.status.label(),
+        status_label: case.status.plain(),
         registered_on: case.registered_on,
         handling_unit: case.handling_unit.and_then(unit_name),
         steps,

@@ -46,4 +46,11 @@
     });
   });
   document.querySelectorAll("[data-print]").forEach(function (b) { b.addEventListener("click", function () { window.print(); }); });
+  // 复制: the query code to the clipboard, with a word that it was done.
+  document.querySelectorAll("[data-copy]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var done = function () { b.textContent = "已复制"; };
+      if (navigator.clipboard) { navigator.clipboard.writeText(b.getAttribute("data-copy")).then(done, function () {}); }
+    });
+  });
 })();

@@ -161,6 +161,20 @@ struct ReceiptPage {
     sort_limit: String,
     handle_limit: String,
     attachments: Vec<String>,
+    /// Where the petitioner follows the case (the public address when the server knows it).
+    tracking: String,
+}
+
+impl ReceiptPage {
+    /// The query code in groups of four, as people read and copy it out.
+    fn grouped(&self) -> String {
+        let chars: Vec<char> = self.query_code.chars().collect();
+        chars
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 /// Text fields are short; anything longer than this is not a form we sent.
@@ -386,6 +400,10 @@ pub(super) async fn submit(
             sort_limit: case.limits.sort.describe(),
             handle_limit: case.limits.handle.describe(),
             attachments: case.attachments.iter().map(|a| a.name.clone()).collect(),
+            tracking: match &state.public_url {
+                Some(url) => format!("{}/public/track", url.trim_end_matches('/')),
+                None => "本网站“查询进度”页面".to_string(),
+            },
         }
         .into_response(),
         Err(e) => {

@@ -438,7 +438,14 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
         .await
         .unwrap();
     shot(&c, "11-portal-receipt-phone").await;
-    let case = app.store.case_by_query_code(&code).await.unwrap().unwrap();
+    // Shown in groups of four; typed back in any way it is read.
+    assert_eq!(code.split(' ').count(), 4, "{code}");
+    let case = app
+        .store
+        .case_by_query_code(&xinfang_store::auth::normalise_query_code(&code))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(case.attachments.len(), 1);
     assert_eq!(case.attachments[0].media_type, "image/png");
 

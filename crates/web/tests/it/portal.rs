@@ -101,7 +101,11 @@ both_backends! {
         let (s, html) = submit(&app, form).await;
         assert_eq!(s, StatusCode::OK, "{html}");
         assert!(html.contains("信访事项回执") && html.contains("电梯照片.png"), "{html}");
-        let code = between(&html, r#"<code id="query-code">"#, "<").unwrap().to_string();
+        // The code in groups of four with a copy button, and where to follow the case.
+        let shown = between(&html, r#"<code id="query-code" class="query-code">"#, "<").unwrap();
+        assert_eq!(shown.split(' ').map(str::len).collect::<Vec<_>>(), [4, 4, 4, 4], "{shown}");
+        assert!(html.contains("data-copy=") && html.contains("查询进度："), "{html}");
+        let code = xinfang_store::auth::normalise_query_code(between(&html, r#"<code id="query-code" class="query-code">"#, "<").unwrap());
         assert_eq!(code.len(), 16);
         let case = app.store.case_by_query_code(&code).await.unwrap().unwrap();
         assert_eq!((case.channel.code(), case.category.as_str(), case.region.as_deref()), ("online", "城乡建设/物业管理", Some("东城镇")));
@@ -156,7 +160,7 @@ both_backends! {
     async fn an_appeal_after_its_window_is_refused_with_the_reason(db: TestDb) {
         let app = portal(db).await;
         let (_, html) = submit(&app, solved(&app).await).await;
-        let code = between(&html, r#"<code id="query-code">"#, "<").unwrap().to_string();
+        let code = xinfang_store::auth::normalise_query_code(between(&html, r#"<code id="query-code" class="query-code">"#, "<").unwrap());
         let case = app.store.case_by_query_code(&code).await.unwrap().unwrap();
         let c = &app.city;
         app.store.act(case.id, Command::Forward { to_unit: c.dept }, Who::Officer(c.registrar.clone())).await.unwrap();
