@@ -47,7 +47,14 @@ pub fn intake_problems(new: &NewCase) -> Vec<DomainError> {
     let mut note = |r: Result<(), DomainError>| out.extend(r.err());
     note(required_text("title", "标题", &new.title, MAX_TITLE_CHARS).map(drop));
     note(required_text("content", "内容", &new.content, MAX_CONTENT_CHARS).map(drop));
-    note(optional_text("category", "分类", new.category.clone(), 50).map(drop));
+    note(
+        optional_text("category", "分类", new.category.clone(), 50).and_then(|given| match given {
+            Some(g) if crate::taxonomy::resolve(&g).is_none() => {
+                Err(DomainError::invalid("category", "请从分类目录中选择分类"))
+            }
+            _ => Ok(()),
+        }),
+    );
     note(optional_text("region", "地区", new.region.clone(), 50).map(drop));
     if let Err(all) = new.petitioner.clone().checked(PETITIONER_FIELDS) {
         out.extend(all);
@@ -130,8 +137,15 @@ pub fn register(
         return Err(problem);
     }
     let petitioner = new.petitioner.normalized(PETITIONER_FIELDS)?;
-    let category =
-        optional_text("category", "分类", new.category, 50)?.unwrap_or_else(|| "其他".to_string());
+    let category = match optional_text("category", "分类", new.category, 50)? {
+        None => crate::taxonomy::UNCLASSIFIED.to_string(),
+        Some(given) => crate::taxonomy::resolve(&given).ok_or_else(|| {
+            DomainError::invalid(
+                "category",
+                format!("分类“{given}”不在分类目录中：请填写目录中的代码或名称（如 cxjs-wygl 或 城乡建设/物业管理）"),
+            )
+        })?,
+    };
     let region = optional_text("region", "地区", new.region, 50)?;
     let collective = match new.collective {
         None => None,

@@ -380,6 +380,14 @@ impl Fact {
     }
 }
 
+/// The unit whose volume a case counts in: its handling unit, else the sorting office — also
+/// when it is handled above the deployment (the office sent it there and tracks it).
+pub fn owner(case: &Case) -> UnitId {
+    case.handling_unit
+        .filter(|u| case.external_body != Some(*u))
+        .unwrap_or(case.sorting_unit)
+}
+
 /// Everything `case` contributes to any unit's figures. Depends on the case alone, so that read
 /// models can keep the sum of every case's facts and change it by the difference an event makes.
 pub fn facts(case: &Case) -> Vec<Fact> {
@@ -395,7 +403,7 @@ pub fn facts(case: &Case) -> Vec<Fact> {
             })
         }
     };
-    let owner = case.handling_unit.unwrap_or(case.sorting_unit);
+    let owner = owner(case);
     let d = &case.deadlines;
 
     let reg = case.registered_on;

@@ -141,6 +141,23 @@ pub fn by_path(path: &str) -> Option<&'static Category> {
     })
 }
 
+/// The category text a given code or label path stands for: a leaf's code (`cxjs-wygl`) or
+/// path (`城乡建设/物业管理`) gives the leaf's path, a group's name (`城乡建设`) the group. None for
+/// anything else, so that statistics by category do not drift.
+pub fn resolve(given: &str) -> Option<String> {
+    let given = given.trim();
+    if let Some(c) = by_code(given).or_else(|| by_path(given)) {
+        return Some(c.path());
+    }
+    groups()
+        .into_iter()
+        .find(|g| *g == given)
+        .map(str::to_string)
+}
+
+/// What a case without a category is listed as, for the sorting desk to classify.
+pub const UNCLASSIFIED: &str = "未分类";
+
 /// The first-level groups in order.
 pub fn groups() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();

@@ -1543,3 +1543,32 @@ fn a_handler_asks_for_an_extension_and_the_head_approves_or_refuses_it() {
         Err(DomainError::AlreadyDone(_))
     ));
 }
+
+#[test]
+fn categories_come_from_the_taxonomy_or_are_left_for_sorting() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let with = |category: Option<&str>| NewCase {
+        category: category.map(str::to_string),
+        ..new_case(false)
+    };
+    let got = |category| w.register(with(category), t0, None).map(|c| c.category);
+    assert_eq!(got(Some("cxjs-wygl")).unwrap(), "城乡建设/物业管理");
+    assert_eq!(
+        got(Some(" 城乡建设/物业管理 ")).unwrap(),
+        "城乡建设/物业管理"
+    );
+    assert_eq!(got(Some("城乡建设")).unwrap(), "城乡建设");
+    assert_eq!(got(None).unwrap(), "未分类");
+    assert!(matches!(
+        got(Some("物业乱收费")),
+        Err(DomainError::Invalid {
+            field: "category",
+            ..
+        })
+    ));
+    assert_eq!(
+        lifecycle::intake_problems(&with(Some("物业乱收费")))[0].field(),
+        Some("category")
+    );
+}

@@ -21,13 +21,15 @@ use crate::{Backend, Store, StoreError};
 /// The format this build writes and reads.
 pub const FORMAT: &str = "xinfang-backup/1";
 
-/// Tables not carried: the migration ledger (the target has its own), what is transient, and the
+/// Tables not carried: the migration ledger (the target has its own), what is transient (sessions,
+/// one-time request keys that hold a day), and the
 /// figures (summed again from the cases when the restored database is opened).
 const SKIPPED: &[&str] = &[
     "_sqlx_migrations",
     "sessions",
     "writer_probe",
     "redeemed_challenges",
+    "request_keys",
     "unit_figures",
     "late_figures",
     "volume_figures",

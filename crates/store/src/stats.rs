@@ -323,7 +323,7 @@ fn volume_key(org: &xinfang_domain::OrgChart, by: VolumeBy, c: &Case) -> String 
         VolumeBy::Category => c.category.clone(),
         VolumeBy::Region => volume_label(by, c.region.clone().unwrap_or_default()),
         VolumeBy::Unit => org
-            .get(c.handling_unit.unwrap_or(c.sorting_unit))
+            .get(xinfang_domain::metrics::owner(c))
             .map(|u| u.name.clone())
             .unwrap_or_default(),
     }

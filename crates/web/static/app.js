@@ -38,8 +38,10 @@
     if (channel) { channel.addEventListener("change", toggle); toggle(); }
   });
   // Sorting desk: filter the unit list by name.
-  document.querySelectorAll("[data-unit-filter]").forEach(function (box) {
-    var select = box.closest("form").querySelector("select[name=to_unit]");
+  // A search box narrows the select it names (data-filter="field"; the unit picker's is to_unit).
+  document.querySelectorAll("[data-unit-filter], [data-filter]").forEach(function (box) {
+    var field = box.getAttribute("data-filter") || "to_unit";
+    var select = box.closest("form").querySelector("select[name=" + field + "]");
     box.addEventListener("input", function () {
       var q = box.value.trim();
       Array.prototype.forEach.call(select.options, function (o) { o.hidden = q && o.value && o.text.indexOf(q) < 0; });

@@ -142,7 +142,7 @@ fn usual_next(case: &Case, pick: usize) -> Command {
     let rating = [Rating::Satisfied, Rating::Basically, Rating::Dissatisfied];
     match case.status {
         S::Registered => Command::Forward {
-            to_unit: UnitId((pick % 3) as i64),
+            to_unit: UnitId((pick % 5) as i64),
         },
         S::Forwarded | S::Assigned if pick == 0 => Command::Decline {
             reason: "不属于本单位".into(),
@@ -305,7 +305,10 @@ async fn behind_each_count(
                 "{context}: {name} of {} in {period:?}",
                 unit.name
             );
-            union.extend(ids);
+            // The bodies above the deployment are outside its tree: their counts are theirs.
+            if !unit.external {
+                union.extend(ids);
+            }
         }
         let whole = store.cases_behind(period, root, true, count).await.unwrap();
         assert_eq!(

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xinfang_domain::command::CollectiveInput;
 use xinfang_domain::vocab::{AccusedKind, PetitionClass};
-use xinfang_domain::{CaseId, Channel, NewCase, Petitioner, UnitId};
+use xinfang_domain::{CaseId, Channel, NewCase, Petitioner, UnitId, taxonomy};
 use xinfang_store::read::{CaseFilter, CaseSummary};
 
 use super::form::Submitted;
@@ -197,6 +197,21 @@ impl NewCasePage {
             ),
         ]
         .map(|(c, hint)| (c.code(), c.label(), hint))
+    }
+
+    /// The taxonomy for the category picker: groups, each with its leaves (path, name).
+    fn categories(&self) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+        taxonomy::groups()
+            .into_iter()
+            .map(|g| {
+                let leaves = taxonomy::CATEGORIES
+                    .iter()
+                    .filter(|c| c.group == g)
+                    .map(|c| (c.path(), c.name))
+                    .collect();
+                (g, leaves)
+            })
+            .collect()
     }
 
     fn accused_kinds(&self) -> Vec<(&'static str, &'static str)> {
