@@ -1172,6 +1172,14 @@ fn hearing_panel(panel: &[String]) -> Result<Vec<String>, DomainError> {
 /// The commands `ctx.by` may issue on this case now, by code. A command counts as available when
 /// the rules refuse it only for its placeholder input, not for the state, the window or the role.
 pub fn available_actions(case: &Case, ctx: Ctx) -> Vec<&'static str> {
+    available_commands(case, ctx)
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect()
+}
+
+/// [`available_actions`] with each command's Chinese name, for buttons.
+pub fn available_commands(case: &Case, ctx: Ctx) -> Vec<(&'static str, &'static str)> {
     use crate::vocab::{LegalChannel, Rating};
     let text = String::from("-");
     let probes = [
@@ -1253,6 +1261,6 @@ pub fn available_actions(case: &Case, ctx: Ctx) -> Vec<&'static str> {
             Err(DomainError::Invalid { .. } | DomainError::NotFound(_)) => true,
             Err(_) => false,
         })
-        .map(Command::code)
+        .map(|cmd| (cmd.code(), cmd.name()))
         .collect()
 }

@@ -54,6 +54,9 @@ pub struct CaseView {
     pub responsible_unit_ref: Option<UnitRef>,
     /// Commands this viewer may issue now (codes of `POST /cases/{id}/actions`).
     pub actions: Vec<&'static str>,
+    /// The same with their Chinese names (the case page's buttons).
+    #[serde(skip)]
+    pub action_names: Vec<(&'static str, &'static str)>,
 }
 
 pub fn clock_view(case: &Case, today: NaiveDate) -> Option<ClockView> {
@@ -81,7 +84,8 @@ pub fn case_view(store: &Store, actor: &Actor, case: Case, revealed: bool) -> Ca
         calendar: &calendar,
         policy: store.policy(),
     };
-    let actions = available_actions(&case, ctx);
+    let action_names = xinfang_domain::lifecycle::available_commands(&case, ctx);
+    let actions = action_names.iter().map(|(code, _)| *code).collect();
     let how = xinfang_domain::access::shown(actor, &case, revealed);
     CaseView {
         status_label: case.status.label(),
@@ -93,6 +97,7 @@ pub fn case_view(store: &Store, actor: &Actor, case: Case, revealed: bool) -> Ca
         handling_unit_ref: unit_ref(&org, case.handling_unit),
         responsible_unit_ref: unit_ref(&org, Some(case.responsible_unit())),
         actions,
+        action_names,
         case: redact(case, how),
     }
 }

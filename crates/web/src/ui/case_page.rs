@@ -108,6 +108,37 @@ impl CasePage {
         }
     }
 
+    /// The deadline table: each stage the case has had, its due day, and whether it is done.
+    fn stages(&self) -> Vec<(&'static str, chrono::NaiveDate, bool)> {
+        let c = &self.v.case;
+        let d = &c.deadlines;
+        let decided = c.accepted_on.is_some() || c.status == CaseStatus::NotAccepted;
+        let closed = c.closed_on.is_some();
+        [
+            ("分流", d.sort_due, c.status != CaseStatus::Registered),
+            ("异议", d.object_due, decided || c.handling_unit.is_none()),
+            ("受理", d.accept_due, decided),
+            ("办结报告", d.report_due, c.replied_on.is_some()),
+            ("答复", d.handle_due, c.replied_on.is_some()),
+            (
+                "申请复查截止",
+                d.review_request_due,
+                c.review_requested_on.is_some() || closed,
+            ),
+            ("复查意见", d.review_due, c.reviewed_on.is_some()),
+            (
+                "申请复核截止",
+                d.rereview_request_due,
+                c.rereview_requested_on.is_some() || closed,
+            ),
+            ("复核意见", d.rereview_due, c.rereview_opinion.is_some()),
+            ("评价截止", d.evaluation_due, c.evaluation.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(stage, due, done)| due.map(|due| (stage, due, done)))
+        .collect()
+    }
+
     /// What the handling unit's written answer is called in this class.
     fn reply_heading(&self) -> &'static str {
         match self.v.case.class {

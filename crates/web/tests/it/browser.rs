@@ -284,6 +284,22 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
     assert_eq!(app.store.count_cases().await.unwrap(), before + 1);
     c.goto(&landed[0]).await.unwrap();
     confirmed(&c, "registered").await;
+    // At 1366×768 the header with the actions valid now is above the fold (#16 point 8).
+    c.set_window_size(1366, 768).await.unwrap();
+    let fold = c
+        .execute(
+            "return [document.getElementById('case-actions').getBoundingClientRect().bottom, window.innerHeight];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let fold: Vec<f64> = serde_json::from_value(fold).unwrap();
+    assert!(
+        fold[0] <= fold[1],
+        "the actions sit below the fold: {fold:?}"
+    );
+    shot(&c, "03-case-one-screen").await;
+    c.set_window_size(1280, 1100).await.unwrap();
     let path = c.current_url().await.unwrap().path().to_string();
     let id: i64 = path.trim_start_matches("/cases/").parse().unwrap();
     assert!(page_text(&c).await.contains("集体访，12 人"));

@@ -224,6 +224,15 @@ both_backends! {
         let id: i64 = case_path.trim_start_matches("/cases/").parse().unwrap();
         let (_, page, h) = reg.get(&case_path).await;
         assert!(page.contains("集体访，12 人") && page.contains("待分流") && page.contains("转送"));
+        // The header holds the actions valid now, each jumping to its form; the deadline table
+        // marks nothing done yet.
+        let nav = &page[page.find(r#"id="case-actions""#).expect("the actions in the header")..];
+        let nav = &nav[..nav.find("</nav>").unwrap()];
+        for (anchor, name) in [("forward", "转送"), ("redirect", "告知"), ("reject", "不予受理"), ("reclassify", "调整类别")] {
+            assert!(nav.contains(&format!(r##"href="#{anchor}">{name}</a>"##)), "{nav}");
+            assert!(page.contains(&format!(r#"id="{anchor}""#)), "no form {anchor}");
+        }
+        assert!(!page.contains("已完成"));
         // The petitioner's data is masked until asked for; then shown, and the showing recorded.
         assert!(page.contains("137****1111") && !page.contains("13700001111") && page.contains(r#"id="reveal""#), "{page}");
         assert_eq!(h["cache-control"], "no-store");
