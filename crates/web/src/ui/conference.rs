@@ -12,7 +12,7 @@ use xinfang_domain::{CaseId, MeetingId, TaskId, UnitId};
 
 use super::form::{Submitted, date};
 use super::frame::{
-    Done, Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode,
+    CaseNames, Done, Frame, UnitOption, error_page, frame, page_status, unit_options, urlencode,
 };
 use super::session::UiOfficer;
 use crate::error::ApiError;
@@ -58,6 +58,7 @@ struct ListPage {
     can_convene: bool,
     units: Vec<UnitOption>,
     error: Option<String>,
+    names: CaseNames,
 }
 
 async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String>) -> Response {
@@ -73,7 +74,10 @@ async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String
     match loaded {
         Ok((waiting, meetings, tasks)) => {
             let status = page_status(&error);
+            let ids = waiting.iter().map(|i| i.case_id);
+            let names = CaseNames::of(state, a, ids.chain(tasks.iter().map(|t| t.case_id))).await;
             let page = ListPage {
+                names,
                 frame: frame(state, officer),
                 waiting,
                 meetings,

@@ -110,3 +110,39 @@ pub fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// The numbers and titles of the cases a list names, as far as the officer may see them: lists
+/// of mechanisms (ownerships, supervisions, agendas, tasks) say which case, not "查看".
+#[derive(Default)]
+pub struct CaseNames(std::collections::HashMap<i64, String>);
+
+impl CaseNames {
+    pub async fn of(
+        state: &AppState,
+        actor: &xinfang_domain::Actor,
+        ids: impl IntoIterator<Item = xinfang_domain::CaseId>,
+    ) -> CaseNames {
+        let mut ids: Vec<i64> = ids.into_iter().map(|c| c.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let found = state
+            .store
+            .summaries_in_order(actor, &ids)
+            .await
+            .unwrap_or_default();
+        CaseNames(
+            found
+                .into_iter()
+                .map(|s| (s.id, format!("{} {}", s.case_no, s.title)))
+                .collect(),
+        )
+    }
+
+    /// "XF… 标题", or the case's id where the officer may not read it.
+    pub fn label(&self, id: &xinfang_domain::CaseId) -> String {
+        self.0
+            .get(&id.0)
+            .cloned()
+            .unwrap_or_else(|| format!("信访事项 #{}", id.0))
+    }
+}

@@ -15,7 +15,7 @@ use xinfang_domain::supervision::Supervision;
 use xinfang_domain::{CaseId, OwnershipId, PersonId};
 
 use super::form::Submitted;
-use super::frame::{Frame, error_page, frame, urlencode};
+use super::frame::{CaseNames, Frame, error_page, frame, urlencode};
 use super::session::UiOfficer;
 use crate::app::leadership::Whose;
 use crate::error::ApiError;
@@ -37,6 +37,7 @@ struct Page {
     listed: Vec<Supervision>,
     loads: Vec<Load>,
     today: chrono::NaiveDate,
+    names: CaseNames,
 }
 
 pub async fn page(State(state): State<AppState>, officer: UiOfficer) -> Response {
@@ -75,7 +76,9 @@ pub async fn page(State(state): State<AppState>, officer: UiOfficer) -> Response
             (true, false) => l.open += 1,
         }
     }
+    let names = CaseNames::of(&state, a, mine.iter().map(|o| o.case_id)).await;
     Page {
+        names,
         frame: frame(&state, &officer),
         mine,
         listed,

@@ -11,7 +11,7 @@ use xinfang_domain::supervision::{Supervision, SupervisionCommand};
 use xinfang_domain::{CaseId, SupervisionId, UnitId};
 
 use super::form::Submitted;
-use super::frame::{Done, Frame, error_page, frame, page_status, urlencode};
+use super::frame::{CaseNames, Done, Frame, error_page, frame, page_status, urlencode};
 use super::session::UiOfficer;
 use crate::app::supervision::Filter;
 use crate::{AppState, app};
@@ -44,6 +44,7 @@ struct ListPage {
     rows: Vec<Row>,
     status: String,
     listed: bool,
+    names: CaseNames,
 }
 
 #[derive(Deserialize)]
@@ -66,6 +67,12 @@ pub async fn list(
     };
     match app::supervision::list(&state, &officer.actor, &f).await {
         Ok(list) => ListPage {
+            names: CaseNames::of(
+                &state,
+                &officer.actor,
+                list.iter().filter_map(|s| s.case_id),
+            )
+            .await,
             frame: frame(&state, &officer),
             rows: list.into_iter().map(|s| row(&state, s)).collect(),
             status: f.status.map(|s| s.code().to_string()).unwrap_or_default(),

@@ -619,6 +619,18 @@ async fn supervision_is_raised_answered_and_listed_in_chromium() {
         "the listed badge in the list",
     )
     .await;
+    // The list names the case by number and title, not 查看 (#16 point 8).
+    let listed = c
+        .find(Locator::Css("#supervision a[href^='/cases/']"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        listed.starts_with("XF") && listed.chars().count() > 16,
+        "{listed}"
+    );
     shot(&c, "10-supervision").await;
     c.close().await.unwrap();
 }
