@@ -76,10 +76,26 @@ pub async fn follow_up(
     Path(id): Path<i64>,
     Submitted { officer, form }: Submitted<FollowUpForm>,
 ) -> Response {
+    // Nothing is chosen in advance: the officer says what the call found.
+    let yes_no = |v: &str| match v {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    let Some(reached) = yes_no(&form.reached) else {
+        return error_page(StatusCode::UNPROCESSABLE_ENTITY, "请选择是否联系上信访人");
+    };
+    let resolved = match (reached, yes_no(&form.resolved)) {
+        (false, _) => false,
+        (true, Some(r)) => r,
+        (true, None) => {
+            return error_page(StatusCode::UNPROCESSABLE_ENTITY, "请选择问题是否解决");
+        }
+    };
     let new = Call {
         case_id: CaseId(id),
-        reached: form.reached == "yes",
-        resolved: form.resolved == "yes",
+        reached,
+        resolved,
         rating: Rating::from_code(&form.rating),
         note: form.note,
     };

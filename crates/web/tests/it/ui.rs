@@ -626,6 +626,12 @@ both_backends! {
         let (s, html, _) = town.post("/duty", &[("csrf", &csrf), ("action", "note"), ("unit_id", &unit), ("title", "山体滑坡"), ("severity", "critical"), ("occurred_at", "not a time")]).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("请填写正确的发生时间"));
+        // No severity is chosen in advance: the officer must pick one.
+        let (_, form, _) = town.get("/duty").await;
+        assert!(form.contains(r#"<select name="severity" required><option value="">请选择</option>"#), "{form}");
+        let (s, html, _) = town.post("/duty", &[("csrf", &csrf), ("action", "note"), ("unit_id", &unit), ("title", "山体滑坡"), ("severity", ""), ("occurred_at", "2026-11-01T08:00")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("请选择事件等级"), "{html}");
         // Two days ago at 08:00: long past even the ordinary deadline.
         let at = format!("{}T08:00", app.store.clock().today() - chrono::Duration::days(2));
         let (s, _, _) = town.post("/duty", &[("csrf", &csrf), ("action", "note"), ("unit_id", &unit), ("title", "山体滑坡"), ("severity", "critical"), ("occurred_at", &at)]).await;
@@ -654,6 +660,13 @@ both_backends! {
         let case_path = format!("/cases/{}", case.id);
         let registrar = Browser::login(&app.base, "registrar").await;
         let csrf = registrar.csrf(&case_path).await;
+        // Nothing is preselected: a call recorded without saying whether it reached the
+        // petitioner is refused and writes nothing.
+        let before = app.event_count().await;
+        let (s, html, _) = registrar.post(&format!("{case_path}/follow-up"), &[("csrf", &csrf), ("note", "已按新标准收费")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("请选择是否联系上信访人"), "{html}");
+        assert_eq!(app.event_count().await, before);
         let (s, _, _) = registrar.post(&format!("{case_path}/follow-up"), &[("csrf", &csrf), ("reached", "yes"), ("resolved", "yes"), ("rating", "satisfied"), ("note", "已按新标准收费")]).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         app.store.clock().advance(chrono::Duration::days(40));
