@@ -844,3 +844,99 @@ async fn a_registrar_answers_a_personal_data_request_in_chromium() {
     shot(&c, "14-personal-data-restricted-phone").await;
     c.close().await.unwrap();
 }
+
+/// A letter petition registered from the keyboard alone (#16 point 12): the form opens on the
+/// petitioner's name, Tab walks the fields in order, Space picks the class, Enter on 登记 saves.
+/// The time from the empty form to the saved case is printed (the note reports it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_letter_is_registered_from_the_keyboard_in_chromium() {
+    use fantoccini::key::Key;
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    login(&c, &base, "registrar").await;
+    let active_name = |c: &Client| {
+        let c = c.clone();
+        async move {
+            c.execute(
+                "const a = document.activeElement; return a.name || a.type || a.tagName;",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+        }
+    };
+    // Tabs forward until the focus is on `name`; the count is printed with the time.
+    let tab_to = |c: &Client, name: &'static str| {
+        let c = c.clone();
+        async move {
+            for _ in 0..40 {
+                if active_name(&c).await == name {
+                    return;
+                }
+                c.active_element()
+                    .await
+                    .unwrap()
+                    .send_keys(&Key::Tab)
+                    .await
+                    .unwrap();
+            }
+            panic!("Tab never reached {name}");
+        }
+    };
+    let typed = |c: &Client, text: &'static str| {
+        let c = c.clone();
+        async move {
+            c.active_element()
+                .await
+                .unwrap()
+                .send_keys(text)
+                .await
+                .unwrap()
+        }
+    };
+    let before = app.store.count_cases().await.unwrap();
+    let started = Instant::now();
+    c.goto(&format!("{base}/cases/new?channel=letter"))
+        .await
+        .unwrap();
+    assert_eq!(
+        active_name(&c).await,
+        "petitioner_name",
+        "the form opens on the name"
+    );
+    typed(&c, "钱七").await;
+    tab_to(&c, "petitioner_phone").await;
+    typed(&c, "13600003333").await;
+    tab_to(&c, "title").await;
+    typed(&c, "路灯损坏").await;
+    tab_to(&c, "content").await;
+    typed(&c, "前进路路灯坏了一个月，请求修复。").await;
+    tab_to(&c, "class").await;
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(&Key::Space)
+        .await
+        .unwrap();
+    tab_to(&c, "submit").await;
+    c.execute("window.xfBefore = true;", vec![]).await.unwrap();
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(&Key::Enter)
+        .await
+        .unwrap();
+    confirmed(&c, "registered from the keyboard").await;
+    let took = started.elapsed();
+    assert_eq!(app.store.count_cases().await.unwrap(), before + 1);
+    assert!(page_text(&c).await.contains("路灯损坏"));
+    println!(
+        "intake of a letter petition, keyboard only, empty form to saved: {} ms",
+        took.as_millis()
+    );
+    c.close().await.unwrap();
+}
