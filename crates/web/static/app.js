@@ -38,6 +38,48 @@
     if (channel) { channel.addEventListener("change", toggle); toggle(); }
   });
   // Sorting desk: filter the unit list by name.
+  // Caller ID: a complete phone or ID number shows the petitioner's earlier cases beside the form.
+  var panel = document.getElementById("petitioner-cases");
+  if (panel) {
+    var pform = panel.closest("form");
+    var phone = pform.querySelector("[name=petitioner_phone]"), idn = pform.querySelector("[name=petitioner_id_number]");
+    var last = "";
+    var lookup = function () {
+      var p = phone.value.trim(), i = idn.value.trim().toUpperCase();
+      var q = /^1\d{10}$/.test(p) ? "phone=" + p : (/^\d{17}[\dX]$/.test(i) ? "id_number=" + i : "");
+      if (!q || q === last) { return; }
+      last = q;
+      fetch("/cases/petitioner-cases?" + q, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (items) {
+          panel.textContent = "";
+          if (!items.length) { panel.hidden = true; return; }
+          var h = document.createElement("h3");
+          h.textContent = "该信访人此前的事项（" + items.length + " 件）";
+          panel.appendChild(h);
+          items.forEach(function (c) {
+            var row = document.createElement("p");
+            var a = document.createElement("a");
+            a.href = "/cases/" + c.id; a.target = "_blank"; a.textContent = c.case_no;
+            row.appendChild(a);
+            row.appendChild(document.createTextNode(" " + c.title + "（" + c.status + "，" + c.registered_on + "） "));
+            var b = document.createElement("button");
+            b.type = "button"; b.textContent = "关联"; b.setAttribute("data-link-repeat", c.case_no);
+            row.appendChild(b);
+            panel.appendChild(row);
+          });
+          panel.hidden = false;
+        });
+    };
+    phone.addEventListener("input", lookup);
+    idn.addEventListener("input", lookup);
+  }
+  // 关联: the case number shown goes into 重复信访关联.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest ? e.target.closest("[data-link-repeat]") : null;
+    var field = document.querySelector("form.intake [name=repeat_of]");
+    if (b && field) { field.value = b.getAttribute("data-link-repeat"); field.focus(); }
+  });
   // A search box narrows the select it names (data-filter="field"; the unit picker's is to_unit).
   document.querySelectorAll("[data-unit-filter], [data-filter]").forEach(function (box) {
     var field = box.getAttribute("data-filter") || "to_unit";

@@ -4,6 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,7 +15,7 @@ use xinfang_domain::{CaseId, Channel, NewCase, Petitioner, UnitId, taxonomy};
 use xinfang_store::read::{CaseFilter, CaseSummary};
 
 use super::form::Submitted;
-use super::frame::{Frame, UnitOption, frame, unit_options, urlencode};
+use super::frame::{Frame, UnitOption, frame, from_api, unit_options, urlencode};
 use super::session::UiOfficer;
 use crate::views::Problems;
 use crate::{AppState, app};
@@ -101,9 +102,12 @@ impl IntakeForm {
         };
         let repeat_of = given(&self.repeat_of)
             .map(|r| {
-                r.parse::<i64>()
-                    .map(CaseId)
-                    .map_err(|_| ("repeat_of".to_string(), "关联事项编号应为数字".to_string()))
+                r.parse::<i64>().map(CaseId).map_err(|_| {
+                    (
+                        "repeat_of".to_string(),
+                        "关联事项请填写事项编号（XF…）".to_string(),
+                    )
+                })
             })
             .transpose()?;
         let accused_unit = given(&self.accused_unit)
@@ -279,6 +283,22 @@ pub async fn create_case(
             .into_response()
     };
     let render_problems = |problems: Problems| render(problems.summary(), problems, Vec::new());
+    // 重复信访关联 takes the case number the registrar sees (XF…), or the case's id.
+    let mut form = form;
+    let given = form.repeat_of.trim().to_ascii_uppercase();
+    if given.starts_with("XF") {
+        match state.store.case_by_no(&given).await {
+            Ok(Some(c)) if state.store.may_see(&officer.actor, &c) => {
+                form.repeat_of = c.id.0.to_string()
+            }
+            _ => {
+                return render_problems(Problems(vec![(
+                    "repeat_of".into(),
+                    format!("没有找到本单位可见的信访事项 {given}"),
+                )]));
+            }
+        }
+    }
     let new = match form.petition() {
         Ok(n) => n,
         Err(problem) => return render_problems(Problems(vec![problem])),
@@ -310,11 +330,18 @@ pub async fn create_case(
             }
         }
         if !others.is_empty() {
-            return render(
-                "该信访人的其他事项或内容相似的事项如下。如为同一事项，请填写“重复信访关联”；如为新事项，请勾选“确认为新事项”后再次提交。".into(),
-                class_hint(&new),
+            // A hint, not an error: nothing is wrong with the form.
+            let mut page = NewCasePage {
+                units: unit_options(&state),
+                frame: frame(&state, &officer),
+                channels: channels(),
+                form: shown.clone(),
+                error: None,
+                problems: class_hint(&new),
                 others,
-            );
+            };
+            page.problems.0.retain(|(f, _)| f == "class");
+            return (StatusCode::OK, page).into_response();
         }
     }
     // The class decides the whole handling: the registrar confirms the one the words suggest.
@@ -344,6 +371,50 @@ pub async fn create_case(
             e.field.as_deref().unwrap_or("form").to_string(),
             e.message,
         )])),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PetitionerQuery {
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    id_number: String,
+}
+
+/// The petitioner's earlier cases the officer may see, for the intake form's caller-ID panel
+/// (each look-up by phone or ID number is recorded like any other).
+pub async fn petitioner_cases(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    Query(q): Query<PetitionerQuery>,
+) -> Response {
+    let mut filter = CaseFilter {
+        per_page: 10,
+        ..Default::default()
+    };
+    match (q.phone.trim(), q.id_number.trim()) {
+        (p, _) if !p.is_empty() => filter.petitioner_phone = Some(p.to_string()),
+        (_, i) if !i.is_empty() => filter.petitioner_id_number = Some(i.to_string()),
+        _ => return Json(Vec::<serde_json::Value>::new()).into_response(),
+    }
+    match app::cases::list(&state, &officer.actor, &filter).await {
+        Ok(page) => Json(
+            page.items
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "id": c.id,
+                        "case_no": c.case_no,
+                        "title": c.title,
+                        "status": c.status.label(),
+                        "registered_on": c.registered_on,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => from_api(e),
     }
 }
 

@@ -63,6 +63,7 @@ fn pages() -> Router<AppState> {
             "/cases/new",
             get(intake::new_case_form).post(intake::create_case),
         )
+        .route("/cases/petitioner-cases", get(intake::petitioner_cases))
         .route("/cases/{id}", get(case_page::case_page))
         .route("/cases/{id}/act", post(case_page::act))
         .route("/cases/{id}/personal-data", post(case_page::personal_data))

@@ -940,3 +940,64 @@ async fn a_letter_is_registered_from_the_keyboard_in_chromium() {
     );
     c.close().await.unwrap();
 }
+
+/// Caller ID at the intake desk (#16 point 6): typing a known petitioner's phone shows their
+/// earlier cases beside the form at once; 关联 takes the case number shown (XF…) and the new
+/// petition is registered as a repeat of that case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_known_phone_shows_the_earlier_cases_and_links_by_number_in_chromium() {
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let c0 = &app.city;
+    let earlier = forwarded_letter(&app.store, c0, "楼道灯不亮", c0.town).await;
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    login(&c, &base, "registrar").await;
+    c.goto(&format!("{base}/cases/new?channel=phone"))
+        .await
+        .unwrap();
+    fill(&c, "petitioner_name", "李四").await;
+    // The phone of the earlier case's petitioner (the test letter's).
+    fill(&c, "petitioner_phone", "13912345678").await;
+    appears(
+        &c,
+        "#petitioner-cases:not([hidden]) button[data-link-repeat]",
+        "the caller-ID panel",
+    )
+    .await;
+    let panel = c
+        .find(Locator::Css("#petitioner-cases"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        panel.contains(&earlier.case_no) && panel.contains("楼道灯不亮"),
+        "{panel}"
+    );
+    shot(&c, "15-caller-id").await;
+    click(&c, "#petitioner-cases button[data-link-repeat]").await;
+    let linked = c
+        .find(Locator::Css("input[name=repeat_of]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(linked.as_deref(), Some(earlier.case_no.as_str()));
+    fill(&c, "title", "楼道灯仍不亮").await;
+    fill(&c, "content", "上次反映后仍未修复。").await;
+    click(&c, "input[name=class][value=claim]").await;
+    press(&c, Locator::Css("form.intake button[type=submit]")).await;
+    confirmed(&c, "registered as a repeat").await;
+    let path = c.current_url().await.unwrap().path().to_string();
+    let id: i64 = path.trim_start_matches("/cases/").parse().unwrap();
+    let case = app
+        .store
+        .case(xinfang_domain::CaseId(id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.repeat_of, Some(earlier.id));
+    c.close().await.unwrap();
+}

@@ -315,9 +315,12 @@ both_backends! {
             ("class", "claim"),
         ];
         let (s, html, _) = office.post("/cases/new", &alike).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        // A neutral panel (not an error) with the similarity it uses, each row with 关联.
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains(r#"id="others-panel""#) && html.contains("至少五分之二的关键词") && !html.contains(r#"class="error""#), "{html}");
         let others = &html[html.find(r#"id="others""#).unwrap()..];
         assert!(others.contains("讨要工资") && !others.contains("噪音扰民"), "{others}");
+        assert!(others.contains(r#"data-link-repeat="XF"#), "{others}");
         let mut confirmed = alike.to_vec();
         confirmed.push(("confirm", "1"));
         assert_eq!(office.post("/cases/new", &confirmed).await.0, StatusCode::SEE_OTHER);
