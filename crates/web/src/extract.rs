@@ -222,6 +222,19 @@ impl FromRequestParts<AppState> for Officer {
     }
 }
 
+/// The value of the cookie `name`, when present, not empty and at most `max` bytes.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str, max: usize) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty() && v.len() <= max)
+}
+
 /// The session behind a token (from the cache, else the database).
 pub async fn resolve(state: &AppState, token: &str) -> Result<Option<LiveSession>, ApiError> {
     let now = state.store.clock().now_ms();

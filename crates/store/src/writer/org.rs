@@ -136,13 +136,7 @@ impl crate::Store {
         kind: UnitKind,
         who: Who,
     ) -> Result<UnitId, StoreError> {
-        let op = OrgOp::CreateUnit {
-            parent,
-            name: name.to_string(),
-            kind,
-            external: false,
-        };
-        self.change_org(op, who).await.map(UnitId)
+        self.add_unit(parent, name, kind, false, who).await
     }
 
     /// Adds a body above the deployment (see [`Unit::external`]): a root, or under another one.
@@ -153,11 +147,22 @@ impl crate::Store {
         kind: UnitKind,
         who: Who,
     ) -> Result<UnitId, StoreError> {
+        self.add_unit(parent, name, kind, true, who).await
+    }
+
+    async fn add_unit(
+        &self,
+        parent: Option<UnitId>,
+        name: &str,
+        kind: UnitKind,
+        external: bool,
+        who: Who,
+    ) -> Result<UnitId, StoreError> {
         let op = OrgOp::CreateUnit {
             parent,
             name: name.to_string(),
             kind,
-            external: true,
+            external,
         };
         self.change_org(op, who).await.map(UnitId)
     }

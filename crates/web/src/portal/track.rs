@@ -85,15 +85,7 @@ pub(super) async fn page(
 }
 
 fn tracked_code(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == TRACK_COOKIE)
-        .map(|(_, v)| v.to_string())
-        .filter(|v| !v.is_empty() && v.len() <= 40)
+    crate::extract::cookie(headers, TRACK_COOKIE, 40)
 }
 
 /// Lands the browser on the track page of `code` (with `done` when an act was just done).

@@ -17,15 +17,7 @@ use xinfang_store::accounts::LoginOutcome;
 pub const SESSION_COOKIE: &str = "xf_session";
 
 pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.to_string())
-        .filter(|v| !v.is_empty() && v.len() <= 128)
+    crate::extract::cookie(headers, SESSION_COOKIE, 128)
 }
 
 /// The logged-in officer of a page; without a session the browser goes to the login page, and
