@@ -60,6 +60,7 @@ pub fn settings(args: &DbArgs) -> Result<Settings, String> {
         calendar,
         clock,
         personal_key,
+        tracking_url: None,
     })
 }
 

@@ -263,6 +263,10 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             config.idle_timeout = std::time::Duration::from_secs(idle_minutes * 60);
             config::warn_about_transport(&addr, insecure_cookies, &trusted_proxy);
             config.trusted_proxies = trusted_proxy;
+            // Petitioners' notices name where they follow their case.
+            config.settings.tracking_url = public_url
+                .as_deref()
+                .map(|u| format!("{}/public/track", u.trim_end_matches('/')));
             config.public_url = public_url;
             let trust = match &tls_ca {
                 Some(path) => TlsTrust::from_file(path)?,

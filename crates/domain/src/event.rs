@@ -302,16 +302,22 @@ impl Event {
     /// The short message that tells the petitioner of this event (SMS or e-mail), if any: the
     /// query code at registration, then each written notice. It names no officer and no
     /// internal detail; the notice itself is read through the query code.
-    pub fn petitioner_message(&self, case: &crate::Case) -> Option<(String, String)> {
+    /// `tracking` is the address where the petitioner follows the case, when known.
+    pub fn petitioner_message(
+        &self,
+        case: &crate::Case,
+        tracking: Option<&str>,
+    ) -> Option<(String, String)> {
         let notice = self.notice()?;
         let subject = format!("信访事项{}：{}", case.case_no, notice);
+        let at = tracking.map_or("网上信访平台".to_string(), |url| format!("{url} "));
         let body = match self {
             Event::Registered(_) => format!(
-                "您的信访事项“{}”已登记，编号{}，查询码{}。请妥善保存查询码，凭其查询办理进度、评价和申请复查复核。",
+                "您的信访事项“{}”已登记，编号{}，查询码{}。请妥善保存查询码，凭其在{at}查询办理进度、评价和申请复查复核。",
                 case.title, case.case_no, case.query_code
             ),
             _ => format!(
-                "您的信访事项（编号{}）已出具{}，请凭查询码在网上信访平台查看。",
+                "您的信访事项（编号{}）已出具{}，请凭查询码在{at}查看。",
                 case.case_no, notice
             ),
         };

@@ -65,6 +65,9 @@ pub struct Settings {
     pub clock: Clock,
     /// Where the key protecting petitioners' personal data comes from.
     pub personal_key: personal::KeySource,
+    /// The address where petitioners follow their case (`…/public/track`), named in their
+    /// notices when the server knows its public address.
+    pub tracking_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -76,6 +79,7 @@ impl Default for Settings {
             calendar: Calendar::official(),
             clock,
             personal_key: personal::KeySource::default(),
+            tracking_url: None,
         }
     }
 }

@@ -128,6 +128,8 @@ pub(crate) struct Pending {
     pub keys: Arc<crate::personal::Keyring>,
     /// A probe's time, written to `writer_probe`.
     pub probe: Option<i64>,
+    /// Where petitioners follow their case, for their notices.
+    pub tracking_url: Option<Arc<str>>,
 }
 
 impl Pending {
@@ -157,6 +159,7 @@ impl Pending {
             record_personal: Vec::new(),
             keys,
             probe: None,
+            tracking_url: None,
         }
     }
 
@@ -204,7 +207,8 @@ impl Pending {
             who,
             at,
         );
-        let Some((subject, body)) = event.petitioner_message(case) else {
+        let Some((subject, body)) = event.petitioner_message(case, self.tracking_url.as_deref())
+        else {
             return Ok(());
         };
         let seq = self.head.next_seq - 1;

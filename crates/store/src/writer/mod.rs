@@ -431,6 +431,7 @@ impl Writer {
         let org = self.org.read().expect("org lock").clone();
         let calendar = self.calendar.read().expect("calendar lock").clone();
         let mut p = Pending::new(self.head.clone(), org, calendar, self.keys.clone());
+        p.tracking_url = self.settings.tracking_url.as_deref().map(Arc::from);
         for w in works.iter_mut() {
             self.decide(conn, &mut p, w).await?;
         }

@@ -21,6 +21,7 @@ async fn processes(db: &TestDb, n: usize, settings: &Settings) -> Vec<Store> {
             calendar: settings.calendar.clone(),
             clock: settings.clock.clone(),
             personal_key: settings.personal_key.clone(),
+            tracking_url: settings.tracking_url.clone(),
         };
         out.push(Store::open(&db.url, mine).await.unwrap());
     }

@@ -148,3 +148,18 @@ both_backends! {
         assert_eq!(statuses, [("sms".to_string(), "pending".to_string()), ("email".to_string(), "sent".to_string())]);
     }
 }
+
+both_backends! {
+    async fn notices_name_where_the_petitioner_follows_the_case(db: TestDb) {
+        let url = db.url.clone();
+        let settings = xinfang_store::Settings {
+            tracking_url: Some("https://xf.example.gov.cn/public/track".into()),
+            ..Default::default()
+        };
+        let store = xinfang_store::Store::open(&url, settings).await.unwrap();
+        let c = xinfang_store::testing::small_city(&store).await;
+        let case = store.register(letter("路灯不亮"), Who::Officer(c.registrar.clone()), c.office).await.unwrap();
+        let queued = store.notices_of(case.id.0).await.unwrap();
+        assert!(queued[0].body.contains("https://xf.example.gov.cn/public/track") && queued[0].body.contains(&case.query_code), "{}", queued[0].body);
+    }
+}
