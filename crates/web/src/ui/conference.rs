@@ -97,6 +97,40 @@ pub async fn list(State(state): State<AppState>, officer: UiOfficer) -> Response
 }
 
 #[derive(Deserialize)]
+pub struct ProposeForm {
+    #[serde(default)]
+    case_no: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Puts a case on the agenda by its number (the next meeting that covers it, else waiting).
+pub async fn propose(
+    State(state): State<AppState>,
+    Submitted { officer, form }: Submitted<ProposeForm>,
+) -> Response {
+    let no = form.case_no.trim().to_ascii_uppercase();
+    let missing = || format!("没有找到可提请的信访事项 {no}");
+    let case = match state.store.case_by_no(&no).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return render_list(&state, &officer, Some(missing())).await,
+        Err(e) => return render_list(&state, &officer, Some(ApiError::from(e).message)).await,
+    };
+    match app::conference::propose(&state, &officer.actor, case.id, &form.reason).await {
+        Ok(_) => Redirect::to(&format!(
+            "/conference?done={}#waiting",
+            urlencode("提请上会")
+        ))
+        .into_response(),
+        // A case the officer may not name answers like a missing one.
+        Err(e) if e.status == axum::http::StatusCode::NOT_FOUND => {
+            render_list(&state, &officer, Some(missing())).await
+        }
+        Err(e) => render_list(&state, &officer, Some(e.message)).await,
+    }
+}
+
+#[derive(Deserialize)]
 pub struct ConveneForm {
     title: String,
     date: String,

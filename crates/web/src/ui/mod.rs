@@ -88,6 +88,7 @@ fn pages() -> Router<AppState> {
             "/conference",
             get(conference::list).post(conference::convene),
         )
+        .route("/conference/agenda", post(conference::propose))
         .route("/conference/{id}", get(conference::meeting))
         .route("/conference/{id}/act", post(conference::act))
         .route("/supervision", get(supervision::list))

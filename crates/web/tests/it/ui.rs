@@ -553,6 +553,17 @@ both_backends! {
         leader.post(&format!("{page}/act"), &[("csrf", &csrf), ("action", "minutes"), ("minutes", "议定由东城镇牵头调处")]).await;
         let (_, html, _) = leader.get(&page).await;
         assert!(html.contains("已勘界并达成调解协议") && html.contains("已召开") && html.contains("议定由东城镇牵头调处"), "{html}");
+        let csrf = leader.csrf("/conference").await;
+        // A case put on the agenda from the page, by its number; a number not found says so.
+        let other = app.store.register(xinfang_store::testing::letter("水渠纠纷"), reg.clone(), c.office).await.unwrap();
+        let (s, html, _) = leader.post("/conference/agenda", &[("csrf", &csrf), ("case_no", "XF209900000001"), ("reason", "多部门职责交叉")]).await;
+        assert!(s.is_client_error() && html.contains("没有找到可提请的信访事项"), "{s} {html}");
+        let (s, _, loc) = leader.post("/conference/agenda", &[("csrf", &csrf), ("case_no", &other.case_no), ("reason", "多部门职责交叉")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert!(loc.unwrap().starts_with("/conference"));
+        let (_, html, _) = leader.get("/conference").await;
+        let waiting = &html[html.find(r#"id="waiting""#).unwrap()..html.find(r#"id="meetings""#).unwrap()];
+        assert!(waiting.contains(&other.case_no) && waiting.contains("水渠纠纷") && waiting.contains("多部门职责交叉"), "{waiting}");
     }
 }
 
