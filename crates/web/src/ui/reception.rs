@@ -29,7 +29,9 @@ struct ListPage {
     error: Option<String>,
 }
 
+/// The leaders, each shown with their unit (two 张明 in two towns are two people).
 async fn leaders(state: &AppState) -> Result<Vec<UnitOption>, ApiError> {
+    let org = state.store.org();
     Ok(state
         .store
         .people()
@@ -38,7 +40,11 @@ async fn leaders(state: &AppState) -> Result<Vec<UnitOption>, ApiError> {
         .filter(|p| p.roles.contains(&Role::Leader))
         .map(|p| UnitOption {
             id: p.id.0,
-            label: p.name,
+            label: format!(
+                "{}（{}）",
+                p.name,
+                org.get(p.unit).map(|u| u.name.as_str()).unwrap_or("")
+            ),
         })
         .collect())
 }
@@ -92,8 +98,9 @@ pub struct ReceptionForm {
     date: String,
     #[serde(default)]
     unit_id: Option<i64>,
+    /// In rotation order: one select per place (第1位, 第2位 …); empty places are skipped.
     #[serde(default)]
-    leaders: Vec<i64>,
+    leaders: Vec<String>,
     #[serde(default)]
     weekday: Option<u32>,
     #[serde(default)]
@@ -134,7 +141,12 @@ pub async fn act_list(
     let unit = UnitId(form.unit_id.unwrap_or(0));
     let result = match form.action.as_str() {
         "rotation" => {
-            let leaders: Vec<PersonId> = form.leaders.iter().copied().map(PersonId).collect();
+            let leaders: Vec<PersonId> = form
+                .leaders
+                .iter()
+                .filter_map(|l| l.trim().parse().ok())
+                .map(PersonId)
+                .collect();
             let weekday = form.weekday.unwrap_or(0);
             app::reception::set_rotation(&state, a, unit, weekday, &leaders, date)
                 .await

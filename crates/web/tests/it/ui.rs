@@ -711,10 +711,16 @@ both_backends! {
         let csrf = reg.csrf("/reception").await;
         let today = app.store.clock().today().to_string();
         let (city, leader) = (c.city.0.to_string(), c.city_handler.person.0.to_string());
-        let (s, _, _) = reg.post("/reception", &[("csrf", &csrf), ("action", "rotation"), ("unit_id", &city), ("weekday", "3"), ("leaders", &leader), ("date", &today)]).await;
+        // A second leader; the rotation keeps the order given (第1位 the second leader), and
+        // leaders are shown with their unit.
+        let second = app.store.create_person("deputy", "副市长", c.city, &[xinfang_domain::Role::Leader], xinfang_store::auth::hash_password("x-long-password"), xinfang_store::Who::System).await.unwrap();
+        let (s, _, _) = reg.post("/reception", &[("csrf", &csrf), ("action", "rotation"), ("unit_id", &city), ("weekday", "3"), ("leaders", &second.0.to_string()), ("leaders", ""), ("leaders", &leader), ("date", &today)]).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let (_, html, _) = reg.get("/reception").await;
         assert!(html.contains("近八周接访日") && html.contains("city_handler"), "{html}");
+        let days = &html[html.find(r#"id="days""#).unwrap()..];
+        assert!(days.find("副市长").unwrap() < days.find("city_handler").unwrap(), "{days}");
+        assert!(html.contains("副市长（测试市）"), "{html}");
         let (s, _, loc) = reg.post("/reception", &[("csrf", &csrf), ("action", "arrange"), ("kind", "reception"), ("unit_id", &city), ("leader_id", &leader), ("date", &today)]).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let page = loc.unwrap().split('?').next().unwrap().to_string();
