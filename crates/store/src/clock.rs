@@ -44,12 +44,12 @@ impl Clock {
             .to_string()
     }
 
-    /// Local date and time to the minute (`2026-11-29 07:47`), for pages.
+    /// Local date and time to the minute as people write it (`2026年11月29日 07:47`), for pages.
     pub fn minute_of(&self, ms: i64) -> String {
         chrono::DateTime::from_timestamp_millis(ms)
             .unwrap_or_default()
             .with_timezone(&self.tz)
-            .format("%Y-%m-%d %H:%M")
+            .format("%Y年%m月%d日 %H:%M")
             .to_string()
     }
 

@@ -125,8 +125,8 @@ async fn render(
             .map(|k| KeyRow {
                 id: k.id,
                 name: k.name,
-                created: clock.format_ms(k.created_at),
-                revoked: k.revoked_at.map(|t| clock.format_ms(t)),
+                created: clock.minute_of(k.created_at),
+                revoked: k.revoked_at.map(|t| clock.minute_of(t)),
             })
             .collect(),
         Err(e) => {

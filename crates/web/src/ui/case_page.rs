@@ -77,7 +77,7 @@ fn delivery(state: &AppState, n: xinfang_store::outbox::Notice) -> Delivery {
         _ if n.attempts > 0 => "发送失败，等待重试",
         _ => "待发送",
     };
-    let when = n.sent_at.map(|ms| state.store.clock().format_ms(ms));
+    let when = n.sent_at.map(|ms| state.store.clock().minute_of(ms));
     Delivery {
         channel: if n.channel == "sms" {
             "短信"

@@ -59,8 +59,8 @@ async fn render(state: &AppState, officer: &UiOfficer, error: Option<String>) ->
             .map(|i| {
                 let (n, at, due) = (
                     name(i.unit),
-                    clock.format_ms(i.occurred_at),
-                    clock.format_ms(i.report_due_at),
+                    clock.minute_of(i.occurred_at),
+                    clock.minute_of(i.report_due_at),
                 );
                 (view(state, i), n, at, due)
             })

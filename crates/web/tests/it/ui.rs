@@ -652,6 +652,9 @@ both_backends! {
         assert_eq!(s, StatusCode::SEE_OTHER);
         let (_, html, _) = town.get("/duty").await;
         assert!(html.contains("山体滑坡") && html.contains("逾期未报"), "{html}");
+        // Times read the way people write them.
+        let day = app.store.clock().today() - chrono::Duration::days(2);
+        assert!(html.contains(&day.format("%Y年%m月%d日 08:00").to_string()), "{html}");
         let at = html.find("action=\"/duty/incidents/").unwrap() + 24;
         let id: String = html[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
         let (s, _, _) = town.post(&format!("/duty/incidents/{id}/report"), &[("csrf", &csrf), ("text", "道路已封闭，无人员伤亡")]).await;
