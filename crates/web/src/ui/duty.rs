@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -26,9 +26,29 @@ struct Page {
     units: Vec<UnitOption>,
     severities: Vec<(&'static str, &'static str)>,
     error: Option<String>,
+    /// What the last step did (after a redirect).
+    notice: Option<&'static str>,
+    /// The form as sent, kept when it is refused.
+    kept: DutyForm,
+}
+
+impl Page {
+    fn kept_unit(&self, id: &i64) -> bool {
+        self.kept.unit_id == Some(*id)
+    }
 }
 
 async fn render(state: &AppState, officer: &UiOfficer, error: Option<String>) -> Response {
+    render_with(state, officer, error, None, DutyForm::default()).await
+}
+
+async fn render_with(
+    state: &AppState,
+    officer: &UiOfficer,
+    error: Option<String>,
+    notice: Option<&'static str>,
+    kept: DutyForm,
+) -> Response {
     let a = &officer.actor;
     let loaded = async {
         Ok::<_, ApiError>((
@@ -71,23 +91,41 @@ async fn render(state: &AppState, officer: &UiOfficer, error: Option<String>) ->
             .map(|s| (s.code(), s.label()))
             .collect(),
         error,
+        notice,
+        kept,
     };
     (status, page).into_response()
 }
 
-pub async fn page(State(state): State<AppState>, officer: UiOfficer) -> Response {
-    render(&state, &officer, None).await
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default)]
+    done: String,
 }
 
-fn done(result: Result<impl Sized, ApiError>) -> Result<Response, String> {
+pub async fn page(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let notice = match q.done.as_str() {
+        "set_duty" => Some("已保存值班安排"),
+        "note" => Some("已登记紧急信息"),
+        "report" => Some("已报送"),
+        _ => None,
+    };
+    render_with(&state, &officer, None, notice, DutyForm::default()).await
+}
+
+fn done(result: Result<impl Sized, ApiError>, action: &str) -> Result<Response, String> {
     match result {
-        Ok(_) => Ok(Redirect::to("/duty").into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/duty?done={action}")).into_response()),
         Err(e) => Err(e.message),
     }
 }
 
 /// The duty page's forms: a day of the roster, or an incident noted.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default, Clone)]
 pub struct DutyForm {
     action: String,
     #[serde(default)]
@@ -115,6 +153,7 @@ pub async fn act(
     Submitted { officer, form }: Submitted<DutyForm>,
 ) -> Response {
     let a = &officer.actor;
+    let kept = form.clone();
     let unit = UnitId(form.unit_id.unwrap_or(0));
     let outcome = match form.action.as_str() {
         "set_duty" => match form.date.trim().parse::<NaiveDate>() {
@@ -126,7 +165,7 @@ pub async fn act(
                     officer: form.officer,
                     phone: form.phone,
                 };
-                done(app::duty::set(&state, a, new).await)
+                done(app::duty::set(&state, a, new).await, "set_duty")
             }
             Err(_) => Err("请填写正确的值班日期".into()),
         },
@@ -149,7 +188,10 @@ pub async fn act(
                         occurred_at: ms,
                         report: form.report.filter(|r| !r.trim().is_empty()),
                     };
-                    done(app::records::create::<Incident>(&state, a, new).await)
+                    done(
+                        app::records::create::<Incident>(&state, a, new).await,
+                        "note",
+                    )
                 }
                 (None, _) => Err("请填写正确的发生时间".into()),
                 (_, None) => Err("请选择事件等级".into()),
@@ -159,7 +201,7 @@ pub async fn act(
     };
     match outcome {
         Ok(r) => r,
-        Err(message) => render(&state, &officer, Some(message)).await,
+        Err(message) => render_with(&state, &officer, Some(message), None, kept).await,
     }
 }
 
@@ -176,7 +218,7 @@ pub async fn report(
 ) -> Response {
     let cmd = IncidentCommand::Report { text: form.text };
     match app::records::act(&state, &officer.actor, IncidentId(id), cmd).await {
-        Ok(_) => Redirect::to("/duty").into_response(),
+        Ok(_) => Redirect::to("/duty?done=report").into_response(),
         Err(e) if e.code == "forbidden" || e.code == "not_found" => {
             error_page(e.status, &e.message)
         }

@@ -640,6 +640,8 @@ both_backends! {
         let (s, html, _) = town.post("/duty", &[("csrf", &csrf), ("action", "note"), ("unit_id", &unit), ("title", "山体滑坡"), ("severity", "critical"), ("occurred_at", "not a time")]).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("请填写正确的发生时间"));
+        // What was typed stays in the form.
+        assert!(html.contains(r#"name="title" required maxlength="200" value="山体滑坡""#) && html.contains(r#"value="critical" selected"#), "{html}");
         // No severity is chosen in advance: the officer must pick one.
         let (_, form, _) = town.get("/duty").await;
         assert!(form.contains(r#"<select name="severity" required><option value="">请选择</option>"#), "{form}");
@@ -648,8 +650,10 @@ both_backends! {
         assert!(html.contains("请选择事件等级"), "{html}");
         // Two days ago at 08:00: long past even the ordinary deadline.
         let at = format!("{}T08:00", app.store.clock().today() - chrono::Duration::days(2));
-        let (s, _, _) = town.post("/duty", &[("csrf", &csrf), ("action", "note"), ("unit_id", &unit), ("title", "山体滑坡"), ("severity", "critical"), ("occurred_at", &at)]).await;
+        let (s, _, loc) = town.post("/duty", &[("csrf", &csrf), ("action", "note"), ("unit_id", &unit), ("title", "山体滑坡"), ("severity", "critical"), ("occurred_at", &at)]).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, done, _) = town.get(&loc.unwrap()).await;
+        assert!(done.contains("已登记紧急信息"), "a success message: {done}");
         let (_, html, _) = town.get("/duty").await;
         assert!(html.contains("山体滑坡") && html.contains("逾期未报"), "{html}");
         // Times read the way people write them.
