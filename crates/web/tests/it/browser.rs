@@ -1001,3 +1001,95 @@ async fn a_known_phone_shows_the_earlier_cases_and_links_by_number_in_chromium()
     assert_eq!(case.repeat_of, Some(earlier.id));
     c.close().await.unwrap();
 }
+
+/// Leaders' tools without traps (#16 point 10), in Chromium: the duty form keeps what was typed
+/// when refused and says when it saved, with no severity chosen in advance and times written
+/// the Chinese way; the reception rotation takes its leaders place by place, each with their
+/// unit. Screenshots at desktop and phone width.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_duty_and_reception_forms_keep_and_confirm_in_chromium() {
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    login(&c, &base, "town_handler").await;
+    c.goto(&format!("{base}/duty")).await.unwrap();
+    let severity = c
+        .find(Locator::Css("form select[name=severity]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        severity.as_deref(),
+        Some(""),
+        "no severity chosen in advance"
+    );
+    c.find(Locator::Css("form select[name=unit_id]"))
+        .await
+        .unwrap()
+        .select_by_value(&app.city.town.0.to_string())
+        .await
+        .unwrap();
+    fill(&c, "title", "山体滑坡").await;
+    c.find(Locator::Css("select[name=severity]"))
+        .await
+        .unwrap()
+        .select_by_value("critical")
+        .await
+        .unwrap();
+    // The form is sent without the time: refused, and the rest stays as typed.
+    c.execute(
+        "document.querySelector('[name=occurred_at]').required = false;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    press(
+        &c,
+        Locator::XPath("//form[.//input[@value='note']]//button"),
+    )
+    .await;
+    appears(&c, "p.error", "the refusal").await;
+    let kept = c
+        .find(Locator::Css("input[name=title]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("山体滑坡"));
+    shot(&c, "16-duty-kept").await;
+    let at = format!("{}T08:00", app.store.clock().today());
+    c.execute(
+        "document.querySelector('[name=occurred_at]').value = arguments[0];",
+        vec![json!(at)],
+    )
+    .await
+    .unwrap();
+    press(
+        &c,
+        Locator::XPath("//form[.//input[@value='note']]//button"),
+    )
+    .await;
+    confirmed(&c, "the incident saved").await;
+    let text = page_text(&c).await;
+    assert!(
+        text.contains("已登记紧急信息") && text.contains("年") && text.contains("日 08:00"),
+        "{text}"
+    );
+    c.set_window_size(390, 844).await.unwrap();
+    shot(&c, "16-duty-saved-phone").await;
+    c.set_window_size(1366, 768).await.unwrap();
+    login(&c, &base, "registrar").await;
+    c.goto(&format!("{base}/reception")).await.unwrap();
+    let places = c
+        .find_all(Locator::Css("form select[name=leaders]"))
+        .await
+        .unwrap();
+    assert!(places.len() >= 3, "one select per place in the rotation");
+    let label = places[0].text().await.unwrap();
+    assert!(label.contains("city_handler（测试市）"), "{label}");
+    shot(&c, "16-reception-rotation").await;
+    c.close().await.unwrap();
+}
