@@ -33,6 +33,8 @@ struct CasePage {
     error: Option<String>,
     /// The field the error is about: its message stands beside it.
     field: Option<String>,
+    /// The case after this one in the officer's worklist (id, number), for 下一件.
+    next_case: Option<(i64, String)>,
     notice: Option<String>,
     /// Notices to the petitioner and how their delivery stands.
     deliveries: Vec<Delivery>,
@@ -158,6 +160,28 @@ impl CasePage {
     }
 }
 
+/// The case after `id` among those waiting on the officer's unit, most urgent first (the
+/// worklist's order); the first one when `id` is not among them.
+async fn next_in_worklist(
+    state: &AppState,
+    actor: &xinfang_domain::Actor,
+    id: i64,
+) -> Option<(i64, String)> {
+    let filter = xinfang_store::read::CaseFilter {
+        waiting_on: Some(actor.unit),
+        open_only: true,
+        per_page: 100,
+        ..Default::default()
+    };
+    let items = app::cases::list(state, actor, &filter).await.ok()?.items;
+    let at = items.iter().position(|c| c.id == id);
+    let next = match at {
+        Some(i) => items.get(i + 1),
+        None => items.first(),
+    }?;
+    Some((next.id, next.case_no.clone()))
+}
+
 async fn render_case(
     state: &AppState,
     officer: &UiOfficer,
@@ -240,7 +264,9 @@ async fn render_case(
         .iter()
         .map(|c| (c.code(), c.label()))
         .collect();
+    let next_case = next_in_worklist(state, &officer.actor, case.id.0).await;
     let page = CasePage {
+        next_case,
         frame: frame(state, officer),
         v: case_view(&state.store, &officer.actor, case, revealed),
         timeline,

@@ -878,3 +878,21 @@ both_backends! {
         assert_eq!(s, StatusCode::FORBIDDEN);
     }
 }
+
+both_backends! {
+    async fn the_case_page_leads_to_the_next_case_in_the_worklist(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let reg = xinfang_store::Who::Officer(c.registrar.clone());
+        let first = app.store.register(xinfang_store::testing::letter("第一件"), reg.clone(), c.office).await.unwrap();
+        let second = app.store.register(xinfang_store::testing::letter("第二件"), reg.clone(), c.office).await.unwrap();
+        let office = Browser::login(&app.base, "registrar").await;
+        let (_, html, _) = office.get(&format!("/cases/{}", first.id)).await;
+        let link = &html[html.find(r#"id="next-case""#).expect("a next-case link")..];
+        assert!(link.starts_with(&format!(r#"id="next-case" href="/cases/{}" accesskey="n""#, second.id)), "{link}");
+        assert!(link.contains(&second.case_no));
+        // The last one has no next.
+        let (_, html, _) = office.get(&format!("/cases/{}", second.id)).await;
+        assert!(!html.contains(r#"id="next-case""#), "{html}");
+    }
+}
