@@ -407,7 +407,7 @@ impl Generator {
             policy: &self.policy,
         };
         let lifecycle::Registration { case, events, .. } =
-            lifecycle::register(new, allotted, c.office, repeat, &self.policy, ctx)
+            lifecycle::register(new, allotted, c.office, repeat, ctx)
                 .expect("demo petitions are valid");
         let at = self
             .clock

@@ -591,12 +591,11 @@ impl Case {
             } => {
                 self.class = *class;
                 self.is_report = *class == PetitionClass::Report;
-                self.accused_kind = if self.is_report {
-                    *accused_kind
+                if self.is_report {
+                    self.accused_kind = *accused_kind;
                 } else {
-                    AccusedKind::Official
-                };
-                if !self.is_report {
+                    // Only a report accuses anyone.
+                    self.accused_kind = AccusedKind::Official;
                     self.accused_unit = None;
                 }
                 self.limits = *limits;

@@ -122,7 +122,6 @@ pub fn register(
     allotted: Allotted,
     registering_unit: UnitId,
     repeat_of: Option<&Case>,
-    policy: &Policy,
     ctx: Ctx,
 ) -> Result<Registration, DomainError> {
     let registered_by = match ctx.by {
@@ -219,7 +218,7 @@ pub fn register(
             "收件日期不能早于一年前",
         ));
     }
-    let limits = policy.limits_for(new.channel, &category, class);
+    let limits = ctx.policy.limits_for(new.channel, &category, class);
     let case = Case {
         id: allotted.id,
         case_no: allotted.case_no,
@@ -534,15 +533,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         }
         Command::Extend { days, reason } => {
             require(case.status == S::Handling)?;
-            let head = body_officer(
-                case,
-                ctx,
-                &[Role::UnitHead],
-                handling_unit(case)?,
-                "延期须经办理单位负责人批准",
-            )?;
-            extension_open(case, today)?;
-            extended(case, *days, reason, head, ctx)?
+            extended(case, *days, reason, ctx)?
         }
         Command::RequestExtension { days, reason } => {
             require(case.status == S::Handling)?;
@@ -568,15 +559,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         Command::ApproveExtension => {
             let request = case.extension_request.as_ref().ok_or_else(illegal)?;
             require(case.status == S::Handling)?;
-            let head = body_officer(
-                case,
-                ctx,
-                &[Role::UnitHead],
-                handling_unit(case)?,
-                "延期须经办理单位负责人批准",
-            )?;
-            extension_open(case, today)?;
-            extended(case, request.days, &request.reason, head, ctx)?
+            extended(case, request.days, &request.reason, ctx)?
         }
         Command::RefuseExtension { remark } => {
             require(case.status == S::Handling && case.extension_request.is_some())?;
@@ -923,14 +906,16 @@ fn extension_days(days: u32, max: u32) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// The extension a unit head approves (their own, or a handler's request).
-fn extended(
-    case: &Case,
-    days: u32,
-    reason: &str,
-    head: &Actor,
-    ctx: Ctx,
-) -> Result<Event, DomainError> {
+/// The extension a unit head gives (their own, or a handler's request they approve).
+fn extended(case: &Case, days: u32, reason: &str, ctx: Ctx) -> Result<Event, DomainError> {
+    let head = body_officer(
+        case,
+        ctx,
+        &[Role::UnitHead],
+        handling_unit(case)?,
+        "延期须经办理单位负责人批准",
+    )?;
+    extension_open(case, ctx.today)?;
     let l = &case.limits;
     extension_days(days, l.extension_max.days)?;
     let due = case

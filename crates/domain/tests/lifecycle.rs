@@ -133,7 +133,6 @@ impl World {
             allotted,
             OFFICE,
             prev,
-            &self.policy,
             self.ctx(today, By::Officer(&self.actors[0])),
         )
         .map(|r| r.case)

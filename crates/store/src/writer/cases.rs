@@ -75,7 +75,6 @@ pub(super) async fn register(
         allotted,
         unit,
         earlier.as_ref(),
-        &s.policy,
         ctx(s, &org, &calendar, who, now),
     );
     let Registration {

@@ -267,20 +267,25 @@ pub async fn create_case(
             .code()
             .to_string();
     }
+    let page = |status: StatusCode, error: Option<String>, problems: Problems, others| {
+        let page = NewCasePage {
+            units: unit_options(&state),
+            frame: frame(&state, &officer),
+            channels: channels(),
+            form: shown.clone(),
+            error,
+            problems,
+            others,
+        };
+        (status, page).into_response()
+    };
     let render = |error: String, problems: Problems, others| {
-        (
+        page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            NewCasePage {
-                units: unit_options(&state),
-                frame: frame(&state, &officer),
-                channels: channels(),
-                form: shown.clone(),
-                error: Some(error),
-                problems,
-                others,
-            },
+            Some(error),
+            problems,
+            others,
         )
-            .into_response()
     };
     let render_problems = |problems: Problems| render(problems.summary(), problems, Vec::new());
     // 重复信访关联 takes the case number the registrar sees (XF…), or the case's id.
@@ -331,17 +336,7 @@ pub async fn create_case(
         }
         if !others.is_empty() {
             // A hint, not an error: nothing is wrong with the form.
-            let mut page = NewCasePage {
-                units: unit_options(&state),
-                frame: frame(&state, &officer),
-                channels: channels(),
-                form: shown.clone(),
-                error: None,
-                problems: class_hint(&new),
-                others,
-            };
-            page.problems.0.retain(|(f, _)| f == "class");
-            return (StatusCode::OK, page).into_response();
+            return page(StatusCode::OK, None, class_hint(&new), others);
         }
     }
     // The class decides the whole handling: the registrar confirms the one the words suggest.
