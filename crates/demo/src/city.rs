@@ -31,6 +31,8 @@ pub struct DemoCity {
     pub registrar: Actor,
     pub office_handler: Actor,
     pub leader: Actor,
+    /// A second city leader: signs what the first drafts.
+    pub deputy_leader: Actor,
     /// (username, name, unit, roles) of every account, for printing.
     pub accounts: Vec<(String, String, String, Vec<Role>)>,
 }
@@ -183,7 +185,8 @@ pub async fn build_city(store: &Store) -> Result<DemoCity, StoreError> {
             &[Role::Leader, Role::UnitHead, Role::Handler],
         )
         .await?;
-    b.person("deputy_leader", city, "清河市", &[Role::Leader])
+    let deputy_leader = b
+        .person("deputy_leader", city, "清河市", &[Role::Leader])
         .await?;
     let committee = b
         .unit(Some(city), "中共清河市委员会", UnitKind::PartyCommittee)
@@ -315,6 +318,7 @@ pub async fn build_city(store: &Store) -> Result<DemoCity, StoreError> {
         registrar,
         office_handler,
         leader,
+        deputy_leader,
         accounts: b.accounts,
     })
 }

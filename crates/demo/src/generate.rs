@@ -40,6 +40,7 @@ struct Cast {
     office: UnitId,
     registrar: Actor,
     leader: Actor,
+    deputy_leader: Actor,
     departments: Vec<(&'static str, UnitId, Actor, Actor)>,
     towns: Vec<TownCast>,
     discipline: (UnitId, Actor, Actor),
@@ -52,6 +53,7 @@ impl Cast {
             office: city.office,
             registrar: city.registrar.clone(),
             leader: city.leader.clone(),
+            deputy_leader: city.deputy_leader.clone(),
             departments: city
                 .departments
                 .iter()
@@ -216,6 +218,19 @@ impl History<'_> {
     ) -> bool {
         let gap = rng.random_range(gap);
         self.act(rng, gap, who, cmd)
+    }
+
+    /// A written opinion drafted by `who` `gap` days after the last step and signed by `signer`
+    /// the same day or within two days.
+    fn issue(&mut self, rng: &mut StdRng, gap: i64, who: Who, signer: Who, cmd: Command) -> bool {
+        if !self.act(rng, gap, who, cmd) {
+            return false;
+        }
+        if !self.case.draft.as_ref().is_some_and(|d| d.pending()) {
+            return true;
+        }
+        let gap = rng.random_range(0..3);
+        self.act(rng, gap, signer, Command::Approve)
     }
 
     /// Issues `cmd` as `who` `gap` days after the last step; stops the history once past today.
@@ -521,11 +536,14 @@ impl Generator {
         }
         let (handler, head) = c.officers(target);
         let worker = || Who::Officer(handler.clone());
+        let signer = self.signer(target, &handler);
         if chance(rng, 30) {
-            h.act_in(
+            let gap = rng.random_range(2..12);
+            h.issue(
                 rng,
-                2..12,
+                gap,
                 worker(),
+                signer,
                 Command::Decline {
                     reason: "该事项已经依法处理，信访人未提出新的事实和理由。".into(),
                 },
@@ -569,10 +587,11 @@ impl Generator {
             .iter()
             .position(|o| *o == outcome)
             .map_or(outcome, |i| class.outcomes()[i]);
-        if !h.act(
+        if !h.issue(
             rng,
             reply_gap,
             worker(),
+            signer,
             Command::Reply {
                 outcome,
                 text: text.to_string(),
@@ -629,11 +648,13 @@ impl Generator {
             ) {
                 return;
             }
-            let reviewer = self.reviewer(h.case.review_unit);
-            h.act_in(
+            let (reviewer, signer) = self.reviewer(h.case.review_unit);
+            let gap = rng.random_range(7..29);
+            h.issue(
                 rng,
-                7..29,
+                gap,
                 reviewer,
+                signer,
                 Command::Review {
                     outcome: Outcome::Explain,
                     text: "经复查，原处理意见认定事实清楚，适用法规正确，予以维持。".into(),
@@ -649,7 +670,7 @@ impl Generator {
                         reason: "对复查意见不服，申请复核。".into(),
                     },
                 ) {
-                    let rereviewer = self.reviewer(h.case.rereview_unit);
+                    let (rereviewer, signer) = self.reviewer(h.case.rereview_unit);
                     if chance(rng, 300) {
                         // Planned a week ahead, held on the day with the planned panel.
                         let gap = rng.random_range(1..4);
@@ -685,10 +706,12 @@ impl Generator {
                             },
                         );
                     }
-                    h.act_in(
+                    let gap = rng.random_range(5..25);
+                    h.issue(
                         rng,
-                        5..25,
+                        gap,
                         rereviewer,
+                        signer,
                         Command::Rereview {
                             outcome: Outcome::NotSupport,
                             text: "经复核，维持复查意见。本意见为终结意见。".into(),
@@ -717,10 +740,23 @@ impl Generator {
         h.act(rng, lapse, Who::System, Command::Close);
     }
 
-    fn reviewer(&self, unit: Option<UnitId>) -> Who {
-        let (handler, _) = unit
-            .map(|u| self.cast.officers(u))
-            .unwrap_or((self.cast.leader.clone(), self.cast.leader.clone()));
-        Who::Officer(handler)
+    /// Who drafts a 复查/复核 opinion of `unit`, and who signs it.
+    fn reviewer(&self, unit: Option<UnitId>) -> (Who, Who) {
+        let handler = unit.map_or(self.cast.leader.clone(), |u| self.cast.officers(u).0);
+        let signer = unit.map_or(Who::Officer(self.cast.deputy_leader.clone()), |u| {
+            self.signer(u, &handler)
+        });
+        (Who::Officer(handler), signer)
+    }
+
+    /// Who signs `unit`'s opinions drafted by `drafter`: the unit's head, or the deputy city
+    /// leader where the head drafted it (the city's own opinions).
+    fn signer(&self, unit: UnitId, drafter: &Actor) -> Who {
+        let (_, head) = self.cast.officers(unit);
+        if head.person == drafter.person {
+            Who::Officer(self.cast.deputy_leader.clone())
+        } else {
+            Who::Officer(head)
+        }
     }
 }

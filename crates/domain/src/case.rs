@@ -114,6 +114,48 @@ pub struct ExtensionRequest {
     pub on: NaiveDate,
 }
 
+labelled_enum!(
+    /// The written opinions a handler drafts and a head or leader signs before they go out.
+    DraftKind {
+        Reply => ("reply", "处理意见书"),
+        Review => ("review", "复查意见书"),
+        Rereview => ("rereview", "复核意见书"),
+        Decline => ("decline", "不予受理告知书"),
+    }
+);
+
+/// A written opinion drafted and not yet issued: a unit head or leader other than the drafter
+/// approves it (it is then issued, dated that day) or sends it back with a remark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Draft {
+    pub kind: DraftKind,
+    /// None for a 不予受理告知书, which concludes nothing on the merits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    pub text: String,
+    pub by: PersonId,
+    pub on: NaiveDate,
+    /// Set when it was sent back: the drafter revises it and drafts again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returned: Option<Returned>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Returned {
+    pub remark: String,
+    pub by: PersonId,
+    pub on: NaiveDate,
+}
+
+impl Draft {
+    /// Waiting for sign-off (drafted and not sent back).
+    pub fn pending(&self) -> bool {
+        self.returned.is_none()
+    }
+}
+
 /// A 听证 planned ahead of its day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -256,6 +298,9 @@ pub struct Case {
     /// An extension asked for and not yet decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension_request: Option<ExtensionRequest>,
+    /// A written opinion awaiting sign-off, or sent back to its drafter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<Draft>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hearings: Vec<Hearing>,
     /// The next 听证, planned and not yet begun.

@@ -148,6 +148,11 @@ pub enum Command {
     },
     /// 复核意见书: the final opinion.
     Rereview { outcome: Outcome, text: String },
+    /// A unit head or leader other than the drafter signs the drafted opinion: it is issued,
+    /// dated today and sent.
+    Approve,
+    /// The head or leader sends the draft back to its drafter, saying what to change.
+    Return { remark: String },
     /// Close a case whose appeal window has lapsed.
     Close,
     /// Count the running deadlines again on the holiday calendar in force (after an
@@ -181,6 +186,8 @@ impl Command {
             Command::StartHearing { .. } => ("start_hearing", "听证开始"),
             Command::EndHearing { .. } => ("end_hearing", "听证结束"),
             Command::Rereview { .. } => ("rereview", "复核"),
+            Command::Approve => ("approve", "签发"),
+            Command::Return { .. } => ("return", "退回修改"),
             Command::Close => ("close", "办结"),
             Command::RecomputeDeadlines => ("recompute_deadlines", "重算期限"),
         }

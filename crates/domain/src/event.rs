@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::case::{
-    Case, CaseStatus, Deadlines, Evaluation, Extension, ExtensionRequest, Hearing, Opinion,
-    PersonalStanding, PlannedHearing,
+    Case, CaseStatus, Deadlines, Draft, DraftKind, Evaluation, Extension, ExtensionRequest,
+    Hearing, Opinion, PersonalStanding, PlannedHearing, Returned,
 };
 use crate::ids::{CaseId, PersonId, UnitId};
 use crate::policy::Limits;
@@ -185,6 +185,27 @@ pub enum Event {
         on: NaiveDate,
         deadlines: Deadlines,
     },
+    /// A written opinion drafted for sign-off (a later draft replaces it).
+    Drafted {
+        kind: DraftKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outcome: Option<Outcome>,
+        text: String,
+        by: PersonId,
+        on: NaiveDate,
+    },
+    /// The head or leader sent the draft back to its drafter.
+    DraftReturned {
+        remark: String,
+        by: PersonId,
+        on: NaiveDate,
+    },
+    /// The head or leader signed the draft; the opinion it issued follows in the log.
+    DraftApproved {
+        kind: DraftKind,
+        by: PersonId,
+        on: NaiveDate,
+    },
     /// The petitioner's personal data was corrected, restricted or erased on a lawful request;
     /// the log keeps the digest of what the petitioner store now holds, never the data.
     PersonalData {
@@ -228,6 +249,9 @@ impl Event {
             Event::RepeatedBy { .. } => "repeated_by",
             Event::DeadlinesMoved { .. } => "deadlines_moved",
             Event::PersonalData { .. } => "personal_data",
+            Event::Drafted { .. } => "drafted",
+            Event::DraftReturned { .. } => "draft_returned",
+            Event::DraftApproved { .. } => "draft_approved",
         }
     }
 
@@ -265,6 +289,14 @@ impl Event {
             Event::Linked { .. } => "作为重复信访并案",
             Event::RepeatedBy { .. } => "同一事项再次信访",
             Event::DeadlinesMoved { .. } => "节假日安排调整，期限重新计算",
+            Event::Drafted { kind, .. } => match kind {
+                DraftKind::Reply => "起草处理意见（待签发）",
+                DraftKind::Review => "起草复查意见（待签发）",
+                DraftKind::Rereview => "起草复核意见（待签发）",
+                DraftKind::Decline => "起草不予受理告知书（待签发）",
+            },
+            Event::DraftReturned { .. } => "负责人退回修改",
+            Event::DraftApproved { .. } => "负责人签发",
             Event::PersonalData { standing, .. } => match standing {
                 PersonalStanding::Kept => "更正信访人个人信息",
                 PersonalStanding::Restricted => "信访人个人信息限制处理",
@@ -364,7 +396,10 @@ impl Event {
             | Event::Linked { on, .. }
             | Event::RepeatedBy { on, .. }
             | Event::DeadlinesMoved { on, .. }
-            | Event::PersonalData { on, .. } => *on,
+            | Event::PersonalData { on, .. }
+            | Event::Drafted { on, .. }
+            | Event::DraftReturned { on, .. }
+            | Event::DraftApproved { on, .. } => *on,
         }
     }
 
@@ -430,6 +465,20 @@ impl Event {
         }
     }
 
+    /// Steps inside the offices the petitioner does not follow: a unit's objection, an
+    /// extension asked for or refused, a draft and its sign-off (the issued opinion is theirs).
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            Event::Objected { .. }
+                | Event::ExtensionRequested { .. }
+                | Event::ExtensionRefused { .. }
+                | Event::Drafted { .. }
+                | Event::DraftReturned { .. }
+                | Event::DraftApproved { .. }
+        )
+    }
+
     /// The text the petitioner reads for this step: reasons and opinions addressed to them, nothing internal.
     pub fn public_text(&self) -> Option<String> {
         match self {
@@ -457,6 +506,7 @@ impl Case {
     pub fn apply(&mut self, event: &Event) {
         use Event::*;
         self.sent_out(event);
+        let status_before = self.status;
         let d = &mut self.deadlines;
         match event {
             Registered(case) => {
@@ -716,6 +766,36 @@ impl Case {
                 self.personal.standing = *standing;
                 self.personal.digest = digest.clone();
             }
+            Drafted {
+                kind,
+                outcome,
+                text,
+                by,
+                on,
+            } => {
+                self.draft = Some(Draft {
+                    kind: *kind,
+                    outcome: *outcome,
+                    text: text.clone(),
+                    by: *by,
+                    on: *on,
+                    returned: None,
+                })
+            }
+            DraftReturned { remark, by, on } => {
+                if let Some(draft) = &mut self.draft {
+                    draft.returned = Some(Returned {
+                        remark: remark.clone(),
+                        by: *by,
+                        on: *on,
+                    });
+                }
+            }
+            DraftApproved { .. } => self.draft = None,
+        }
+        // A draft belongs to the step it was written for: once the case moves on it is void.
+        if self.status != status_before {
+            self.draft = None;
         }
         // The version counts the steps officers and petitioners take; a recount of deadlines or
         // a later case repeating this one leaves forms drawn before them good.

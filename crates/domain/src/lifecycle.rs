@@ -4,11 +4,11 @@ use chrono::{Duration, NaiveDate};
 
 use crate::access;
 use crate::calendar::Calendar;
-use crate::case::{Case, CaseStatus, Collective, Deadlines};
+use crate::case::{Case, CaseStatus, Collective, Deadlines, DraftKind};
 use crate::command::{By, Command, NewCase};
 use crate::error::DomainError;
 use crate::event::Event;
-use crate::ids::{CaseId, UnitId};
+use crate::ids::{CaseId, PersonId, UnitId};
 use crate::org::{Actor, OrgChart, Role, Unit, UnitKind};
 use crate::petitioner::{PETITIONER_FIELDS, REPRESENTATIVE_FIELDS};
 use crate::policy::{DayCount, DepartmentReview, Limit, Policy};
@@ -261,6 +261,7 @@ pub fn register(
         rereview_opinion: None,
         extension: None,
         extension_request: None,
+        draft: None,
         hearings: Vec::new(),
         planned_hearing: None,
         evaluation: None,
@@ -519,17 +520,16 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         }
         Command::Decline { reason } => {
             require(matches!(case.status, S::Forwarded | S::Assigned))?;
-            body_officer(
+            let unit = handling_unit(case)?;
+            let drafter = body_officer(
                 case,
                 ctx,
                 CASE_WORKERS,
-                handling_unit(case)?,
+                unit,
                 "只有接收单位可以决定不予受理",
             )?;
-            Event::Declined {
-                reason: required_text("reason", "不予受理理由", reason, MAX_TEXT_CHARS)?,
-                on: today,
-            }
+            let reason = required_text("reason", "不予受理理由", reason, MAX_TEXT_CHARS)?;
+            drafted(case, ctx, DraftKind::Decline, None, reason, unit, drafter)?
         }
         Command::Extend { days, reason } => {
             require(case.status == S::Handling)?;
@@ -579,7 +579,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         Command::Reply { outcome, text } => {
             require(case.status == S::Handling)?;
             let unit = handling_unit(case)?;
-            body_officer(
+            let drafter = body_officer(
                 case,
                 ctx,
                 CASE_WORKERS,
@@ -588,25 +588,15 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
             )?;
             fitting_outcome(case, *outcome)?;
             let text = required_text("text", "处理意见", text, MAX_TEXT_CHARS)?;
-            let evaluation_due = l.evaluation.due(today, ctx.calendar);
-            match case.class {
-                PetitionClass::Claim => Event::Replied {
-                    outcome: *outcome,
-                    text,
-                    on: today,
-                    unit,
-                    review_request_due: l.review_request.due(today, ctx.calendar),
-                    evaluation_due,
-                },
-                class => Event::Answered {
-                    class,
-                    outcome: *outcome,
-                    text,
-                    on: today,
-                    unit,
-                    evaluation_due: ctx.policy.rated(class).then_some(evaluation_due),
-                },
-            }
+            drafted(
+                case,
+                ctx,
+                DraftKind::Reply,
+                Some(*outcome),
+                text,
+                unit,
+                drafter,
+            )?
         }
         Command::Evaluate {
             office,
@@ -658,7 +648,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         Command::Review { outcome, text } => {
             require(case.status == S::ReviewRequested)?;
             let unit = case.review_unit.ok_or_else(illegal)?;
-            body_officer(
+            let drafter = body_officer(
                 case,
                 ctx,
                 CASE_WORKERS,
@@ -666,13 +656,16 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 "只有复查机关可以出具复查意见",
             )?;
             fitting_outcome(case, *outcome)?;
-            Event::Reviewed {
-                outcome: *outcome,
-                text: required_text("text", "复查意见", text, MAX_TEXT_CHARS)?,
-                on: today,
+            let text = required_text("text", "复查意见", text, MAX_TEXT_CHARS)?;
+            drafted(
+                case,
+                ctx,
+                DraftKind::Review,
+                Some(*outcome),
+                text,
                 unit,
-                rereview_request_due: l.rereview_request.due(today, ctx.calendar),
-            }
+                drafter,
+            )?
         }
         Command::RequestRereview { reason } => {
             require(case.status == S::Reviewed)?;
@@ -761,7 +754,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
         Command::Rereview { outcome, text } => {
             require(case.status == S::RereviewRequested && case.open_hearing().is_none())?;
             let unit = case.rereview_unit.ok_or_else(illegal)?;
-            body_officer(
+            let drafter = body_officer(
                 case,
                 ctx,
                 CASE_WORKERS,
@@ -769,11 +762,53 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 "只有复核机关可以出具复核意见",
             )?;
             fitting_outcome(case, *outcome)?;
-            Event::Rereviewed {
-                outcome: *outcome,
-                text: required_text("text", "复核意见", text, MAX_TEXT_CHARS)?,
-                on: today,
+            let text = required_text("text", "复核意见", text, MAX_TEXT_CHARS)?;
+            drafted(
+                case,
+                ctx,
+                DraftKind::Rereview,
+                Some(*outcome),
+                text,
                 unit,
+                drafter,
+            )?
+        }
+        Command::Approve => {
+            let draft = case
+                .draft
+                .as_ref()
+                .filter(|d| d.pending())
+                .ok_or_else(illegal)?;
+            let unit = drafting_unit(case, draft.kind).ok_or_else(illegal)?;
+            let approver = signer(ctx, unit, draft.by)?;
+            return Ok(vec![
+                Event::DraftApproved {
+                    kind: draft.kind,
+                    by: approver.person,
+                    on: today,
+                },
+                issued(
+                    case,
+                    ctx,
+                    draft.kind,
+                    draft.outcome,
+                    draft.text.clone(),
+                    unit,
+                )?,
+            ]);
+        }
+        Command::Return { remark } => {
+            let draft = case
+                .draft
+                .as_ref()
+                .filter(|d| d.pending())
+                .ok_or_else(illegal)?;
+            let unit = drafting_unit(case, draft.kind).ok_or_else(illegal)?;
+            let approver = signer(ctx, unit, draft.by)?;
+            Event::DraftReturned {
+                remark: required_text("remark", "退回意见", remark, MAX_TEXT_CHARS)?,
+                by: approver.person,
+                on: today,
             }
         }
         Command::RecomputeDeadlines => {
@@ -936,6 +971,131 @@ fn extended(case: &Case, days: u32, reason: &str, ctx: Ctx) -> Result<Event, Dom
         approved_by: head.person,
         on: ctx.today,
         handle_due,
+    })
+}
+
+/// A written opinion as its drafter hands it in: a draft for sign-off; for a body above the
+/// deployment, whose decision the office only enters, issued at once (it was signed there).
+fn drafted(
+    case: &Case,
+    ctx: Ctx,
+    kind: DraftKind,
+    outcome: Option<Outcome>,
+    text: String,
+    unit: UnitId,
+    drafter: &Actor,
+) -> Result<Event, DomainError> {
+    if ctx.org.get(unit)?.external {
+        return issued(case, ctx, kind, outcome, text, unit);
+    }
+    Ok(Event::Drafted {
+        kind,
+        outcome,
+        text,
+        by: drafter.person,
+        on: ctx.today,
+    })
+}
+
+/// The opinion the case's pending draft would issue if it were signed today, for the preview
+/// (none when there is no draft for the step the case is at).
+pub fn draft_preview(case: &Case, ctx: Ctx) -> Option<Event> {
+    let draft = case.draft.as_ref()?;
+    let unit = drafting_unit(case, draft.kind)?;
+    issued(
+        case,
+        ctx,
+        draft.kind,
+        draft.outcome,
+        draft.text.clone(),
+        unit,
+    )
+    .ok()
+}
+
+/// The unit whose opinion a draft of `kind` is, while the case is at that step (a draft for
+/// a step the case has left is void).
+fn drafting_unit(case: &Case, kind: DraftKind) -> Option<UnitId> {
+    use CaseStatus as S;
+    match (kind, case.status) {
+        (DraftKind::Reply, S::Handling) | (DraftKind::Decline, S::Forwarded | S::Assigned) => {
+            case.handling_unit
+        }
+        (DraftKind::Review, S::ReviewRequested) => case.review_unit,
+        (DraftKind::Rereview, S::RereviewRequested) if case.open_hearing().is_none() => {
+            case.rereview_unit
+        }
+        _ => None,
+    }
+}
+
+/// The head or leader signing for `unit` ([`access::may_sign`]), who did not draft it.
+fn signer<'a>(ctx: Ctx<'a>, unit: UnitId, drafter: PersonId) -> Result<&'a Actor, DomainError> {
+    let By::Officer(actor) = ctx.by else {
+        return Err(DomainError::Forbidden("文书须由本单位负责人或领导签发"));
+    };
+    if !access::may_sign(actor, ctx.org.get(unit)?) {
+        return Err(DomainError::Forbidden("文书须由本单位负责人或领导签发"));
+    }
+    if actor.person == drafter {
+        return Err(DomainError::Forbidden(
+            "起草人不能签发或退回自己起草的文书，请由本单位其他负责人或领导审签",
+        ));
+    }
+    Ok(actor)
+}
+
+/// The opinion itself, issued today: the reply's date is the day it is signed (按期办结 counts it).
+fn issued(
+    case: &Case,
+    ctx: Ctx,
+    kind: DraftKind,
+    outcome: Option<Outcome>,
+    text: String,
+    unit: UnitId,
+) -> Result<Event, DomainError> {
+    let today = ctx.today;
+    let l = &case.limits;
+    let on_merits = || outcome.ok_or_else(|| DomainError::invalid("outcome", "请选择处理结果"));
+    Ok(match kind {
+        DraftKind::Decline => Event::Declined {
+            reason: text,
+            on: today,
+        },
+        DraftKind::Reply => {
+            let evaluation_due = l.evaluation.due(today, ctx.calendar);
+            match case.class {
+                PetitionClass::Claim => Event::Replied {
+                    outcome: on_merits()?,
+                    text,
+                    on: today,
+                    unit,
+                    review_request_due: l.review_request.due(today, ctx.calendar),
+                    evaluation_due,
+                },
+                class => Event::Answered {
+                    class,
+                    outcome: on_merits()?,
+                    text,
+                    on: today,
+                    unit,
+                    evaluation_due: ctx.policy.rated(class).then_some(evaluation_due),
+                },
+            }
+        }
+        DraftKind::Review => Event::Reviewed {
+            outcome: on_merits()?,
+            text,
+            on: today,
+            unit,
+            rereview_request_due: l.rereview_request.due(today, ctx.calendar),
+        },
+        DraftKind::Rereview => Event::Rereviewed {
+            outcome: on_merits()?,
+            text,
+            on: today,
+            unit,
+        },
     })
 }
 
@@ -1236,6 +1396,10 @@ pub fn available_commands(case: &Case, ctx: Ctx) -> Vec<(&'static str, &'static 
         Command::Rereview {
             outcome: Outcome::Support,
             text,
+        },
+        Command::Approve,
+        Command::Return {
+            remark: String::from("-"),
         },
         Command::Close,
     ];

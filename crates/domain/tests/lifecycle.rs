@@ -5,7 +5,7 @@
 
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
-use xinfang_domain::case::CaseStatus as S;
+use xinfang_domain::case::{CaseStatus as S, DraftKind};
 use xinfang_domain::command::CollectiveInput;
 use xinfang_domain::lifecycle::{self, Allotted, Ctx};
 use xinfang_domain::vocab::{AccusedKind, LegalChannel, PetitionClass};
@@ -73,6 +73,8 @@ fn world() -> World {
         actor(6, DISCIPLINE, &[Role::Handler, Role::UnitHead]),
         actor(7, OTHER_TOWN, &[Role::Handler, Role::UnitHead]),
         actor(8, VILLAGE, &[Role::Handler]),
+        // A second city leader, to sign what the first drafts.
+        actor(9, CITY, &[Role::Leader]),
     ];
     World {
         org,
@@ -148,6 +150,29 @@ impl World {
         lifecycle::handle(case, &cmd, self.ctx(today, by))
     }
 
+    /// A written opinion drafted by `by` and signed by the first head or leader who may sign
+    /// it; the events of the issue (the opinion first), or of the command when nothing was
+    /// drafted (a body above the deployment's opinion is entered as given).
+    fn issue(
+        &self,
+        case: &mut Case,
+        by: By,
+        today: NaiveDate,
+        cmd: Command,
+    ) -> Result<Vec<Event>, DomainError> {
+        let events = self.act(case, by, today, cmd)?;
+        if !matches!(events[..], [Event::Drafted { .. }]) {
+            return Ok(events);
+        }
+        for signer in [3, 5, 9] {
+            if let Ok(mut signed) = self.act(case, self.officer(signer), today, Command::Approve) {
+                assert!(matches!(signed[0], Event::DraftApproved { .. }));
+                return Ok(signed.split_off(1));
+            }
+        }
+        panic!("nobody may sign the draft of {:?}", case.draft);
+    }
+
     fn officer(&self, person: i64) -> By<'_> {
         By::Officer(&self.actors[(person - 1) as usize])
     }
@@ -190,7 +215,7 @@ fn a_case_lives_its_whole_lawful_life() {
         w.act(&mut c, w.officer(3), d("2026-04-02"), ext),
         Err(DomainError::AlreadyDone(_))
     ));
-    w.act(
+    w.issue(
         &mut c,
         w.officer(2),
         d("2026-05-10"),
@@ -223,7 +248,7 @@ fn a_case_lives_its_whole_lawful_life() {
     .unwrap();
     assert_eq!(c.review_unit, Some(CITY));
     assert_eq!(c.deadlines.review_due, Some(d("2026-07-09")));
-    w.act(
+    w.issue(
         &mut c,
         w.officer(5),
         d("2026-07-01"),
@@ -327,7 +352,7 @@ fn a_case_lives_its_whole_lawful_life() {
     .unwrap();
     // Four hearing days (10–13 July) are added.
     assert_eq!(c.deadlines.rereview_due, Some(d("2026-08-05")));
-    w.act(&mut c, w.officer(1), d("2026-07-20"), rr).unwrap();
+    w.issue(&mut c, w.officer(1), d("2026-07-20"), rr).unwrap();
     assert_eq!(c.status, S::Final);
     // The decision is the province's, entered by the office.
     assert_eq!(c.rereview_opinion.as_ref().map(|o| o.unit), Some(PROVINCE));
@@ -431,7 +456,7 @@ fn appeal_windows_are_enforced_and_lapsed_cases_close() {
     w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
         .unwrap();
     w.act(&mut c, w.officer(2), t0, Command::Accept).unwrap();
-    w.act(
+    w.issue(
         &mut c,
         w.officer(2),
         t0,
@@ -634,7 +659,10 @@ fn arb_command() -> impl Strategy<Value = Command> {
             conclusion,
             record: String::new()
         }),
-        (outcome, text).prop_map(|(outcome, text)| Command::Rereview { outcome, text }),
+        (outcome, text.clone()).prop_map(|(outcome, text)| Command::Rereview { outcome, text }),
+        Just(Command::Approve),
+        Just(Command::Approve),
+        text.prop_map(|remark| Command::Return { remark }),
         Just(Command::Close),
     ]
 }
@@ -677,7 +705,7 @@ proptest! {
     fn no_command_sequence_breaks_the_rules(
         class in proptest::sample::select(PetitionClass::ALL),
         accused_kind in proptest::sample::select(AccusedKind::ALL),
-        steps in proptest::collection::vec((arb_command(), 0usize..10, 0i64..25), 1..60),
+        steps in proptest::collection::vec((arb_command(), 0usize..11, 0i64..25), 1..60),
     ) {
         let w = world();
         let mut today = d("2026-01-05");
@@ -690,8 +718,8 @@ proptest! {
         for (cmd, who, gap) in steps {
             today += Duration::days(gap);
             let by = match who {
-                0..=7 => By::Officer(&w.actors[who]),
-                8 => By::Petitioner,
+                0..=8 => By::Officer(&w.actors[who]),
+                9 => By::Petitioner,
                 _ => By::System,
             };
             let before = case.clone();
@@ -705,6 +733,33 @@ proptest! {
                     prop_assert!(lifecycle::check_drawn_from(&case, Some(before.version)).is_err());
                     prop_assert!(lifecycle::check_drawn_from(&case, Some(case.version)).is_ok());
                     prop_assert!(lifecycle::check_drawn_from(&case, None).is_ok());
+                    // A written opinion of a unit in the city goes out only signed by a head or
+                    // leader other than its drafter, as drafted, dated the day it is signed.
+                    let issued = events.iter().find(|e| {
+                        matches!(e, Event::Replied { .. } | Event::Answered { .. } | Event::Reviewed { .. } | Event::Rereviewed { .. } | Event::Declined { .. })
+                    });
+                    if let Some(opinion) = issued {
+                        let unit = opinion.issued_by().or(before.handling_unit).unwrap();
+                        if !w.org.get(unit).unwrap().external {
+                            let draft = before.draft.as_ref().expect("issued without a draft");
+                            prop_assert!(draft.pending());
+                            let By::Officer(signer) = by else { panic!("signed by {by:?}") };
+                            prop_assert_ne!(signer.person, draft.by);
+                            prop_assert!(signer.has(Role::UnitHead) || signer.has(Role::Leader));
+                            let signed = matches!(events[0], Event::DraftApproved { .. });
+                            prop_assert!(signed);
+                            prop_assert_eq!(opinion.on(), today);
+                            let text = match opinion {
+                                Event::Declined { reason, .. } => reason,
+                                Event::Replied { text, .. } | Event::Answered { text, .. } | Event::Reviewed { text, .. } | Event::Rereviewed { text, .. } => text,
+                                _ => unreachable!(),
+                            };
+                            prop_assert_eq!(text, &draft.text);
+                        }
+                    }
+                    if matches!(events[..], [Event::Drafted { .. }] | [Event::DraftReturned { .. }]) {
+                        prop_assert_eq!(case.status, before.status, "a draft moved the case");
+                    }
                     for e in &events {
                         if let Event::Extended { days, .. } = e {
                             extensions += 1;
@@ -753,14 +808,14 @@ proptest! {
     }
 
     #[test]
-    fn replaying_events_rebuilds_the_same_case(steps in proptest::collection::vec((arb_command(), 0usize..9, 0i64..20), 1..40)) {
+    fn replaying_events_rebuilds_the_same_case(steps in proptest::collection::vec((arb_command(), 0usize..10, 0i64..20), 1..40)) {
         let w = world();
         let mut today = d("2026-02-02");
         let mut case = w.register(new_case(false), today, None).unwrap();
         let mut log = vec![Event::Registered(Box::new(case.clone()))];
         for (cmd, who, gap) in steps {
             today += Duration::days(gap);
-            let by = if who < 8 { By::Officer(&w.actors[who]) } else { By::Petitioner };
+            let by = if who < 9 { By::Officer(&w.actors[who]) } else { By::Petitioner };
             if let Ok(events) = lifecycle::handle(&mut case, &cmd, w.ctx(today, by)) {
                 log.extend(events);
             }
@@ -905,7 +960,7 @@ mod assessment {
             counts_of(&c, may, due + Duration::days(1), DEPT).open_overdue,
             1
         );
-        w.act(
+        w.issue(
             &mut c,
             w.officer(2),
             d("2026-04-10"),
@@ -979,7 +1034,7 @@ mod assessment {
             outcome: Outcome::Support,
             text: "已处理".into(),
         };
-        w.act(&mut c, w.officer(2), answered, reply).unwrap();
+        w.issue(&mut c, w.officer(2), answered, reply).unwrap();
         assert_eq!(backlog(&c, month_from(due + Duration::days(1))), (1, 1));
         assert_eq!(backlog(&c, month_from(answered)), (1, 1));
         assert_eq!(
@@ -998,7 +1053,7 @@ mod assessment {
         w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
             .unwrap();
         w.act(&mut c, w.officer(2), t0, Command::Accept).unwrap();
-        w.act(
+        w.issue(
             &mut c,
             w.officer(2),
             d("2026-03-05"),
@@ -1030,7 +1085,7 @@ mod assessment {
             let mut c = w.register(new_case(false), t0, None).unwrap();
             w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT }).unwrap();
             w.act(&mut c, w.officer(2), d("2026-03-10"), Command::Accept).unwrap();
-            w.act(&mut c, w.officer(2), d("2026-04-10"), Command::Reply { outcome: Outcome::Support, text: "x".into() }).unwrap();
+            w.issue(&mut c, w.officer(2), d("2026-04-10"), Command::Reply { outcome: Outcome::Support, text: "x".into() }).unwrap();
             let today = t0 + Duration::days(look);
             let whole = Period { from: d("2026-03-01"), to: d("2026-05-31") };
             let mid = whole.from + Duration::days(split);
@@ -1087,7 +1142,7 @@ fn a_suggestion_is_studied_answered_and_closed_without_review() {
         })
     ));
     let events = w
-        .act(
+        .issue(
             &mut c,
             w.officer(2),
             d("2026-04-01"),
@@ -1144,7 +1199,7 @@ fn a_suggestion_is_studied_answered_and_closed_without_review() {
         .act(&mut c, rated.officer(2), t0, Command::Accept)
         .unwrap();
     rated
-        .act(
+        .issue(
             &mut c,
             rated.officer(2),
             t0,
@@ -1205,7 +1260,7 @@ fn a_report_goes_to_discipline_or_to_the_regulator_and_is_told_its_result() {
     .unwrap();
     w.act(&mut firm, w.officer(2), t0, Command::Accept).unwrap();
     let events = w
-        .act(
+        .issue(
             &mut firm,
             w.officer(2),
             d("2026-03-20"),
@@ -1308,13 +1363,13 @@ fn a_town_case_goes_to_the_city_for_review_and_above_the_city_for_rereview() {
         outcome: Outcome::NotSupport,
         text: "不予支持".into(),
     };
-    w.act(&mut c, w.officer(4), t0, reply).unwrap();
+    w.issue(&mut c, w.officer(4), t0, reply).unwrap();
     let ask = |reason: &str| Command::RequestReview {
         reason: reason.into(),
     };
     w.act(&mut c, By::Petitioner, t0, ask("不服")).unwrap();
     assert_eq!((c.review_unit, c.external_body), (Some(CITY), None));
-    w.act(
+    w.issue(
         &mut c,
         w.officer(5),
         t0,
@@ -1392,7 +1447,7 @@ fn without_a_body_above_the_top_a_review_is_refused_not_given_to_the_same_body()
         outcome: Outcome::NotSupport,
         text: "不予支持".into(),
     };
-    w.act(&mut c, w.officer(2), t0, reply).unwrap();
+    w.issue(&mut c, w.officer(2), t0, reply).unwrap();
     w.act(
         &mut c,
         By::Petitioner,
@@ -1402,7 +1457,7 @@ fn without_a_body_above_the_top_a_review_is_refused_not_given_to_the_same_body()
         },
     )
     .unwrap();
-    w.act(
+    w.issue(
         &mut c,
         w.officer(5),
         t0,
@@ -1461,7 +1516,7 @@ fn a_department_is_reviewed_by_its_government_or_by_the_department_above_as_the_
             outcome: Outcome::NotSupport,
             text: "不予支持".into(),
         };
-        let events = w.act(&mut c, w.officer(2), t0, reply).unwrap();
+        let events = w.issue(&mut c, w.officer(2), t0, reply).unwrap();
         let ask = Command::RequestReview {
             reason: "不服".into(),
         };
@@ -1541,6 +1596,226 @@ fn a_handler_asks_for_an_extension_and_the_head_approves_or_refuses_it() {
         w.act(&mut c, w.officer(2), t0, ask(5)),
         Err(DomainError::AlreadyDone(_))
     ));
+}
+
+#[test]
+fn written_opinions_are_drafted_and_signed_by_a_head_other_than_the_drafter() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    let mut c = w.register(new_case(false), t0, None).unwrap();
+    w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
+        .unwrap();
+    // A 不予受理告知书 is drafted too; the head sends it back, and the unit accepts instead.
+    w.act(
+        &mut c,
+        w.officer(2),
+        t0,
+        Command::Decline {
+            reason: "不属于本单位职权".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (c.status, c.draft.as_ref().map(|d| d.kind)),
+        (S::Forwarded, Some(DraftKind::Decline))
+    );
+    w.act(
+        &mut c,
+        w.officer(3),
+        t0,
+        Command::Return {
+            remark: "属于本单位职责，应当受理".into(),
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        w.act(&mut c, w.officer(3), t0, Command::Approve),
+        Err(DomainError::IllegalTransition { .. })
+    ));
+    w.act(&mut c, w.officer(2), t0, Command::Accept).unwrap();
+    assert_eq!(
+        c.draft, None,
+        "a draft for a step the case has left is void"
+    );
+
+    let reply = |text: &str| Command::Reply {
+        outcome: Outcome::Support,
+        text: text.into(),
+    };
+    let drafted = w
+        .act(&mut c, w.officer(2), d("2026-03-10"), reply("初稿"))
+        .unwrap();
+    assert!(matches!(
+        drafted[..],
+        [Event::Drafted {
+            kind: DraftKind::Reply,
+            ..
+        }]
+    ));
+    assert_eq!(
+        (c.status, c.replied_on),
+        (S::Handling, None),
+        "nothing is issued by drafting"
+    );
+    let avail = |c: &Case, by| lifecycle::available_actions(c, w.ctx(t0, by));
+    assert!(avail(&c, w.officer(3)).contains(&"approve"));
+    assert!(avail(&c, w.officer(3)).contains(&"return"));
+    assert!(
+        !avail(&c, w.officer(2)).contains(&"approve"),
+        "the drafter does not sign"
+    );
+    // Neither the drafter, nor an administrator as such, nor a head elsewhere signs.
+    assert!(matches!(
+        w.act(&mut c, w.officer(2), t0, Command::Approve),
+        Err(DomainError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.act(&mut c, w.officer(7), t0, Command::Approve),
+        Err(DomainError::Forbidden(_))
+    ));
+    let admin = Actor {
+        roles: vec![Role::Admin],
+        ..w.actors[4].clone()
+    };
+    assert!(matches!(
+        w.act(&mut c, By::Officer(&admin), t0, Command::Approve),
+        Err(DomainError::Forbidden(_))
+    ));
+    // Sent back with a remark (required), redrafted, signed: issued on the day it is signed.
+    assert!(matches!(
+        w.act(
+            &mut c,
+            w.officer(3),
+            t0,
+            Command::Return { remark: " ".into() }
+        ),
+        Err(DomainError::Invalid { .. })
+    ));
+    w.act(
+        &mut c,
+        w.officer(3),
+        d("2026-03-11"),
+        Command::Return {
+            remark: "请写明依据".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        c.draft.as_ref().unwrap().returned.as_ref().unwrap().remark,
+        "请写明依据"
+    );
+    assert!(
+        !avail(&c, w.officer(3)).contains(&"approve"),
+        "a returned draft waits for its drafter"
+    );
+    w.act(
+        &mut c,
+        w.officer(2),
+        d("2026-03-12"),
+        reply("依据《物业管理条例》第四十条，责令退还。"),
+    )
+    .unwrap();
+    assert!(c.draft.as_ref().unwrap().pending());
+    let signed = w
+        .act(&mut c, w.officer(3), d("2026-03-16"), Command::Approve)
+        .unwrap();
+    assert!(matches!(
+        signed[..],
+        [
+            Event::DraftApproved {
+                by: PersonId(3),
+                ..
+            },
+            Event::Replied { .. }
+        ]
+    ));
+    assert_eq!(c.status, S::Replied);
+    assert_eq!(c.replied_on, Some(d("2026-03-16")));
+    assert_eq!(
+        c.reply.as_ref().unwrap().text,
+        "依据《物业管理条例》第四十条，责令退还。"
+    );
+    assert_eq!(c.deadlines.review_request_due, Some(d("2026-04-15")));
+    assert_eq!(c.draft, None);
+    // A head who drafts is signed by another: here the city's leader over the department.
+    w.act(
+        &mut c,
+        By::Petitioner,
+        d("2026-03-20"),
+        Command::RequestReview {
+            reason: "不服".into(),
+        },
+    )
+    .unwrap();
+    w.act(
+        &mut c,
+        w.officer(5),
+        d("2026-03-25"),
+        Command::Review {
+            outcome: Outcome::Support,
+            text: "维持".into(),
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        w.act(&mut c, w.officer(5), t0, Command::Approve),
+        Err(DomainError::Forbidden(_))
+    ));
+    assert!(
+        matches!(
+            w.act(&mut c, w.officer(3), t0, Command::Approve),
+            Err(DomainError::Forbidden(_))
+        ),
+        "the department does not sign the city's review"
+    );
+    w.act(&mut c, w.officer(9), d("2026-03-26"), Command::Approve)
+        .unwrap();
+    assert_eq!(
+        (c.status, c.reviewed_on),
+        (S::Reviewed, Some(d("2026-03-26")))
+    );
+}
+
+#[test]
+fn exactly_the_heads_and_leaders_over_the_unit_other_than_the_drafter_sign() {
+    let w = world();
+    let t0 = d("2026-03-02");
+    for (unit, head_of_unit) in [(DEPT, 3), (TOWN, 4), (DISCIPLINE, 6)] {
+        let mut handling = w.register(new_case(false), t0, None).unwrap();
+        w.act(
+            &mut handling,
+            w.officer(1),
+            t0,
+            Command::Forward { to_unit: unit },
+        )
+        .unwrap();
+        w.act(&mut handling, w.officer(head_of_unit), t0, Command::Accept)
+            .unwrap();
+        for drafter in 1..=9 {
+            let mut drafted = handling.clone();
+            let reply = Command::Reply {
+                outcome: Outcome::Support,
+                text: "意见".into(),
+            };
+            if w.act(&mut drafted, w.officer(drafter), t0, reply).is_err() {
+                continue;
+            }
+            for signer in 1..=9 {
+                let a = &w.actors[signer - 1];
+                let over_unit = a.unit == unit || a.unit == CITY;
+                let may = signer != drafter as usize
+                    && over_unit
+                    && (a.has(Role::UnitHead) || a.has(Role::Leader));
+                let mut c = drafted.clone();
+                let signed = w.act(&mut c, w.officer(signer as i64), t0, Command::Approve);
+                assert_eq!(
+                    signed.is_ok(),
+                    may,
+                    "unit {unit:?}: {drafter} drafted, {signer} signed: {signed:?}"
+                );
+            }
+        }
+    }
 }
 
 #[test]

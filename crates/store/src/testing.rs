@@ -142,7 +142,45 @@ pub struct SmallCity {
     pub other_town_handler: xinfang_domain::Actor,
     pub city_handler: xinfang_domain::Actor,
     pub discipline_handler: xinfang_domain::Actor,
+    /// A second city leader: signs what the first (`city_handler`) drafts.
+    pub leader: xinfang_domain::Actor,
     pub admin: xinfang_domain::Actor,
+}
+
+impl SmallCity {
+    /// Signs the case's pending draft as the first head or leader who may (the department's
+    /// head, the city's leader, the second city leader): how every written opinion goes out.
+    pub async fn sign(
+        &self,
+        store: &crate::Store,
+        id: xinfang_domain::CaseId,
+    ) -> Result<xinfang_domain::Case, crate::StoreError> {
+        let mut refused = None;
+        for signer in [&self.dept_head, &self.city_handler, &self.leader] {
+            let who = crate::Who::Officer(signer.clone());
+            match store.act(id, xinfang_domain::Command::Approve, who).await {
+                Ok(case) => return Ok(case),
+                Err(e) => refused = Some(e),
+            }
+        }
+        Err(refused.expect("three signers tried"))
+    }
+
+    /// A written opinion drafted by `by` and signed ([`SmallCity::sign`]); the command's own
+    /// result when it drafted nothing (a body above the deployment's opinion is entered as given).
+    pub async fn issue(
+        &self,
+        store: &crate::Store,
+        id: xinfang_domain::CaseId,
+        cmd: xinfang_domain::Command,
+        by: crate::Who,
+    ) -> Result<xinfang_domain::Case, crate::StoreError> {
+        let case = store.act(id, cmd, by).await?;
+        match &case.draft {
+            Some(d) if d.pending() => self.sign(store, id).await,
+            _ => Ok(case),
+        }
+    }
 }
 
 /// The password of every [`SmallCity`] account.
@@ -208,6 +246,7 @@ pub async fn small_city(store: &crate::Store) -> SmallCity {
         )
         .await,
         admin: person("admin", city, &[Role::Admin]).await,
+        leader: person("leader", city, &[Role::Leader]).await,
         city,
         office,
         dept,

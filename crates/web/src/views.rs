@@ -217,8 +217,9 @@ pub fn public_view(store: &Store, case: &Case, entries: &[TimelineEntry]) -> Pub
     };
     let steps = entries
         .iter()
-        // Objections are the units' internal routing; the petitioner sees the case return to sorting as nothing new.
-        .filter(|e| !matches!(e.event, Event::Objected { .. }))
+        // The offices' inner steps (objections, extension requests, drafts and sign-off) are
+        // not the petitioner's: they see the case return to sorting or the opinion issued.
+        .filter(|e| !e.event.is_internal())
         .map(|e| PublicStep {
             on: e.event.on(),
             label: e.event.label(),

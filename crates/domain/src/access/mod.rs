@@ -81,6 +81,13 @@ pub fn may_work_case(actor: &Actor, roles: &[Role], unit: &Unit) -> bool {
     actor.has(Role::Admin) || (actor.has_any(roles) && case_scope(actor).covers(&unit.path))
 }
 
+/// Whether the officer may sign (签发) a written opinion of `unit`: its head or a leader over
+/// it. No administrator exception: signing is an official's act, not a system's.
+pub fn may_sign(actor: &Actor, unit: &Unit) -> bool {
+    actor.has_any(&[Role::UnitHead, Role::Leader])
+        && Scope::Under(actor.unit_path.clone()).covers(&unit.path)
+}
+
 // ---------- oversight and the mechanisms' records ----------
 
 /// The units an officer oversees: their own subtree; the petition office serves the level it

@@ -113,7 +113,7 @@ both_backends! {
 
         // Without a version the second command is judged against the state the first left.
         let case = at_unit(&store, &c, true).await;
-        store.act(case.id, reply("已答复。"), handler()).await.unwrap();
+        c.issue(&store, case.id, reply("已答复。"), handler()).await.unwrap();
         let again = store.act(case.id, reply("再次答复。"), head()).await.unwrap_err();
         assert!(matches!(again, StoreError::Domain(DomainError::IllegalTransition { .. })), "{again:?}");
 

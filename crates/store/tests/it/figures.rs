@@ -213,7 +213,7 @@ async fn act(store: &Store, c: &SmallCity, cases: &mut [Case], i: usize, cmd: Co
         Command::Close => Who::System,
         _ => actor_of(cases[i].responsible_unit()),
     };
-    if let Ok(case) = store.act(cases[i].id, cmd, who).await {
+    if let Ok(case) = c.issue(store, cases[i].id, cmd, who).await {
         cases[i] = case;
     }
 }
@@ -386,7 +386,7 @@ both_backends! {
         store.act(first.id, Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
         store.act(first.id, Command::Accept, dept()).await.unwrap();
         let reply = Command::Reply { outcome: Outcome::Support, text: "已修复".into() };
-        store.act(first.id, reply, dept()).await.unwrap();
+        c.issue(&store, first.id, reply, dept()).await.unwrap();
         store.clock().advance(Duration::days(40));
         assert_eq!(store.close_lapsed().await.unwrap(), 1);
         let year = Period { from: first.registered_on, to: store.clock().today() };

@@ -181,7 +181,7 @@ both_backends! {
         store.act(closed.id, Command::Forward { to_unit: c.dept }, reg()).await.unwrap();
         let dept = || Who::Officer(c.dept_handler.clone());
         store.act(closed.id, Command::Accept, dept()).await.unwrap();
-        store.act(closed.id, Command::Reply { outcome: Outcome::Support, text: "已修复".into() }, dept()).await.unwrap();
+        c.issue(&store, closed.id, Command::Reply { outcome: Outcome::Support, text: "已修复".into() }, dept()).await.unwrap();
         store.clock().advance(Duration::days(31));
         store.close_lapsed().await.unwrap();
         assert_eq!(store.case(closed.id).await.unwrap().unwrap().status, CaseStatus::Closed);

@@ -64,7 +64,7 @@ both_backends! {
         assert!(matches!(open, Err(StoreError::Domain(DomainError::IllegalTransition { .. }))), "only closed cases are reviewed");
         let early = follow_up(&store, case.id, true, true, None, "x", &c.registrar).await;
         assert!(early.is_err(), "no follow-up before the reply");
-        store.act(case.id, Command::Reply { outcome: Outcome::Support, text: "责令退还".into() }, dept()).await.unwrap();
+        c.issue(&store, case.id, Command::Reply { outcome: Outcome::Support, text: "责令退还".into() }, dept()).await.unwrap();
 
         let f = follow_up(&store, case.id, true, true, Some(Rating::Satisfied), "已退还多收费用", &c.registrar).await.unwrap();
         assert!(f.resolved);

@@ -41,7 +41,7 @@ both_backends! {
         assert_eq!(kinds, ["registered", "forwarded", "accepted"]);
         assert!(matches!(store.verify_chain().await.unwrap(), Verdict::Intact { .. }));
         // New writes continue the same chain after the restart.
-        store.act(case.id, Command::Reply { outcome: Outcome::Support, text: "已拆除".into() }, Who::Officer(c.dept_handler.clone())).await.unwrap();
+        c.issue(&store, case.id, Command::Reply { outcome: Outcome::Support, text: "已拆除".into() }, Who::Officer(c.dept_handler.clone())).await.unwrap();
         assert!(matches!(store.verify_chain().await.unwrap(), Verdict::Intact { .. }));
     }
 
@@ -189,7 +189,7 @@ both_backends! {
         let case = store.register(letter("工资拖欠"), Who::Officer(c.registrar.clone()), c.office).await.unwrap();
         store.act(case.id, Command::Forward { to_unit: c.dept }, Who::Officer(c.registrar.clone())).await.unwrap();
         store.act(case.id, Command::Accept, Who::Officer(c.dept_handler.clone())).await.unwrap();
-        store.act(case.id, Command::Reply { outcome: Outcome::Support, text: "已支付".into() }, Who::Officer(c.dept_handler.clone())).await.unwrap();
+        c.issue(&store, case.id, Command::Reply { outcome: Outcome::Support, text: "已支付".into() }, Who::Officer(c.dept_handler.clone())).await.unwrap();
         assert_eq!(store.close_lapsed().await.unwrap(), 0);
         store.clock().advance(Duration::days(31));
         assert_eq!(store.close_lapsed().await.unwrap(), 1);

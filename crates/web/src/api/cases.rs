@@ -250,6 +250,12 @@ pub async fn timeline(
 
 /// Act on a case: `{"action": "forward", "to_unit": 7}`, `{"action": "accept"}`,
 /// `{"action": "extend", "days": 20, "reason": "…"}`, `{"action": "reply", "outcome": "support", "text": "…"}` …
+/// Written opinions are signed off: `reply`, `review`, `rereview` and `decline` create a draft
+/// (`draft` on the case; nothing is issued or sent); a unit head or leader over the unit other
+/// than the drafter then sends `{"action": "approve"}`, which issues it dated that day, or
+/// `{"action": "return", "remark": "…"}`, which sends it back; the drafter drafts again to
+/// revise it. The opinion of a body above the deployment, entered by the office, is issued as
+/// given.
 /// Optionally the version the command was drawn from (`"version": 7` or `If-Match: "7"`, as
 /// the case's `ETag` gave it): when someone acted since, 409 `conflict` with `current`, the
 /// case as it is now, and nothing is done. Without it the command is judged against the

@@ -153,10 +153,38 @@ impl CasePage {
     /// The forms of written opinions: (action, title, button).
     fn opinion_forms(&self) -> [(&'static str, &'static str, &'static str); 3] {
         [
-            ("reply", self.reply_heading(), "答复"),
-            ("review", "出具复查意见书", "复查"),
-            ("rereview", "出具复核意见书（终结）", "复核"),
+            ("reply", self.reply_heading(), self.submit_label()),
+            ("review", "出具复查意见书", self.submit_label()),
+            ("rereview", "出具复核意见书（终结）", self.submit_label()),
         ]
+    }
+
+    /// The forms that refuse a petition: the office's at sorting, the unit's (drafted) on receipt.
+    fn refusal_forms(&self) -> [(&'static str, &'static str, &'static str); 2] {
+        [
+            ("reject", "不予受理", "不予受理"),
+            ("decline", "不予受理（不予受理告知书）", self.submit_label()),
+        ]
+    }
+
+    /// An opinion of a unit here is drafted for sign-off; a body above the deployment's is
+    /// entered as it decided.
+    fn submit_label(&self) -> &'static str {
+        if self.v.case.external_body.is_some() {
+            "录入上级机关意见"
+        } else {
+            "提交负责人签发"
+        }
+    }
+
+    /// What the draft of `action` says so far (a form to revise it starts from it).
+    fn drafted(&self, action: &str) -> (&str, &str) {
+        match &self.v.case.draft {
+            Some(d) if d.kind.code() == action => {
+                (d.outcome.map_or("", |o| o.code()), d.text.as_str())
+            }
+            _ => ("", ""),
+        }
     }
 }
 
@@ -481,6 +509,10 @@ impl ActionForm {
                 conclusion: self.conclusion,
                 record: self.record,
             },
+            "approve" => Command::Approve,
+            "return" => Command::Return {
+                remark: self.remark,
+            },
             "close" => Command::Close,
             _ => return Err("未知的操作".into()),
         })
@@ -512,7 +544,14 @@ pub async fn act(
     };
     let name = cmd.name();
     match app::cases::act(&state, &officer.actor, case.id, cmd, drawn_from).await {
-        Ok(_) => Redirect::to(&format!("/cases/{id}?done={}", urlencode(name))).into_response(),
+        Ok(now) => {
+            // A written opinion handed in is not yet given: say where it went.
+            let done = match &now.draft {
+                Some(d) if d.pending() && d.by == officer.actor.person => "提交负责人签发",
+                _ => name,
+            };
+            Redirect::to(&format!("/cases/{id}?done={}", urlencode(done))).into_response()
+        }
         // The page shows the case as it is now, with why nothing was done.
         Err(e) => match app::cases::visible(&state, &officer.actor, case.id).await {
             Ok(now) => {

@@ -18,6 +18,10 @@ use crate::{AppState, app};
 struct DocumentPage {
     case_id: i64,
     title: &'static str,
+    /// 文书编号: the case number and the step's place in its log; none on a draft's preview.
+    number: Option<String>,
+    /// A draft shown before it is signed: marked as such, never a document to send.
+    draft: bool,
     case_no: String,
     petitioner: String,
     case_title: String,
@@ -90,31 +94,89 @@ pub async fn document(
         .or_else(|| org.get(case.responsible_unit()).ok())
         .map(|u| u.name.clone())
         .unwrap_or_default();
+    let number = format!("{}-{}", case.case_no, entry.seq);
+    printed(
+        &state,
+        &officer,
+        case,
+        &entry.event,
+        title,
+        entered_by,
+        Some(number),
+    )
+    .await
+}
+
+/// The pending draft as it would be printed if signed today: for the drafter to check and the
+/// head to read before signing (GET, changes nothing; not recorded as a reveal — it shows the
+/// petitioner's name only as the case page does).
+pub async fn draft_preview(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    Path(id): Path<i64>,
+) -> Response {
+    let case = match app::cases::visible(&state, &officer.actor, CaseId(id)).await {
+        Ok(c) => c,
+        Err(e) => return from_api(e),
+    };
+    let (org, calendar) = (state.store.org(), state.store.calendar());
+    let ctx = xinfang_domain::lifecycle::Ctx {
+        today: state.store.clock().today(),
+        by: xinfang_domain::By::Officer(&officer.actor),
+        org: &org,
+        calendar: &calendar,
+        policy: state.store.policy(),
+    };
+    let Some(event) = xinfang_domain::lifecycle::draft_preview(&case, ctx) else {
+        return error_page(StatusCode::NOT_FOUND, "这件事项没有待签发的文书。");
+    };
+    let title = event.notice().unwrap_or("文书");
+    let unit = org
+        .get(case.responsible_unit())
+        .map(|u| u.name.clone())
+        .unwrap_or_default();
+    printed(&state, &officer, case, &event, title, unit, None).await
+}
+
+/// A written notice as printed: addressed to the petitioner, its text, its closing words, the
+/// body that signs it and the date. Printing an issued one names the petitioner: recorded as
+/// a reveal.
+async fn printed(
+    state: &AppState,
+    officer: &UiOfficer,
+    case: xinfang_domain::Case,
+    event: &xinfang_domain::Event,
+    title: &'static str,
+    entered_by: String,
+    number: Option<String>,
+) -> Response {
+    let org = state.store.org();
     // An opinion is signed by the body that gave it; a body above the deployment's opinion is
     // passed on by the office that entered it.
-    let unit = match entry.event.issued_by().and_then(|u| org.get(u).ok()) {
+    let unit = match event.issued_by().and_then(|u| org.get(u).ok()) {
         Some(body) if body.external => format!("{}（{}转达）", body.name, entered_by),
         Some(body) => body.name.clone(),
         None => entered_by,
     };
-    // A document goes to the petitioner by name: printing it is recorded like a reveal.
     use xinfang_domain::access;
-    let revealed = access::disclosure(&officer.actor, &case) == access::Disclosure::Full;
-    if revealed && let Err(e) = app::cases::reveal(&state, &officer.actor, &case, "document").await
-    {
+    let draft = number.is_none();
+    let revealed = !draft && access::disclosure(&officer.actor, &case) == access::Disclosure::Full;
+    if revealed && let Err(e) = app::cases::reveal(state, &officer.actor, &case, "document").await {
         return from_api(e);
     }
-    let closing = entry.event.closing(&case, &org, state.store.policy());
+    let closing = event.closing(&case, &org, state.store.policy());
     let view = case_view(&state.store, &officer.actor, case, revealed);
-    let body = entry.event.public_text().unwrap_or_else(|| {
+    let body = event.public_text().unwrap_or_else(|| {
         format!(
             "您于{}提出的信访事项，我单位已依法登记，查询码：{}。",
             view.case.registered_on, view.case.query_code
         )
     });
     DocumentPage {
-        case_id: id,
+        case_id: view.case.id.0,
         title,
+        number,
+        draft,
         case_no: view.case.case_no.clone(),
         petitioner: view.case.petitioner.name.clone(),
         case_title: view.case.title.clone(),
@@ -122,7 +184,7 @@ pub async fn document(
         body,
         closing,
         unit,
-        on: entry.event.on().format("%Y年%m月%d日").to_string(),
+        on: event.on().format("%Y年%m月%d日").to_string(),
     }
     .into_response()
 }

@@ -68,6 +68,7 @@ fn pages() -> Router<AppState> {
         .route("/cases/{id}/act", post(case_page::act))
         .route("/cases/{id}/personal-data", post(case_page::personal_data))
         .route("/cases/{id}/documents/{seq}", get(documents::document))
+        .route("/cases/{id}/draft", get(documents::draft_preview))
         .route("/cases/{id}/attachments/{n}", get(documents::attachment))
         .route("/search", get(search::search))
         .route("/stats", get(stats::page))

@@ -55,7 +55,7 @@ both_backends! {
         assert_eq!(v["deadlines"]["handle_due"], json!((today + chrono::Duration::days(90)).to_string()));
         let (s, v) = app.act(&head, id, json!({"action": "extend", "days": 5, "reason": "再延"})).await;
         assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("already_done")));
-        let (s, _) = app.act(&handler, id, json!({"action": "reply", "outcome": "support", "text": "已责令物业退还多收费用。"})).await;
+        let (s, _) = app.issue(&handler, id, json!({"action": "reply", "outcome": "support", "text": "已责令物业退还多收费用。"})).await;
         assert_eq!(s, StatusCode::OK);
 
         // The petitioner follows, evaluates and appeals by query code.
@@ -77,7 +77,7 @@ both_backends! {
         assert_eq!(s, StatusCode::OK);
 
         let city = app.login("city_handler").await;
-        let (s, v) = app.act(&city, id, json!({"action": "review", "outcome": "explain", "text": "维持原处理意见。"})).await;
+        let (s, v) = app.issue(&city, id, json!({"action": "review", "outcome": "explain", "text": "维持原处理意见。"})).await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let (s, _) = app.post(None, &format!("{public}/actions"), &json!({"action": "request_rereview", "reason": "仍不服"})).await;
         assert_eq!(s, StatusCode::OK);
@@ -105,17 +105,22 @@ both_backends! {
         assert_eq!(due_after - due_before, chrono::Duration::days(3), "a three-day hearing moves the 复核 deadline by three days");
         assert_eq!(v["hearings"][0]["panel"], json!(["人大代表", "律师"]));
         assert_eq!(v["hearings"][0]["record"], "信访人陈述，办理单位答辩，听证员提问");
-        let (s, v) = app.act(&city, id, json!({"action": "rereview", "outcome": "not_support", "text": "复核维持。"})).await;
+        let (s, v) = app.issue(&city, id, json!({"action": "rereview", "outcome": "not_support", "text": "复核维持。"})).await;
         assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("final")));
 
         let (_, t) = app.get(Some(&city), &format!("/api/v1/cases/{id}/timeline")).await;
         assert_eq!(kinds(&t), [
-            "registered", "forwarded", "accepted", "extended", "replied", "evaluated", "review_requested",
-            "reviewed", "rereview_requested", "hearing_scheduled", "hearing_started", "hearing_ended", "rereviewed",
+            "registered", "forwarded", "accepted", "extended", "drafted", "draft_approved", "replied", "evaluated",
+            "review_requested", "drafted", "draft_approved", "reviewed", "rereview_requested", "hearing_scheduled",
+            "hearing_started", "hearing_ended",
+            // The province's 复核 is entered as it decided: signed there, not here.
+            "rereviewed",
         ]);
         assert_eq!(t[0]["actor"], "registrar");
-        assert_eq!(t[5]["actor"], "信访人");
-        assert_eq!(t[4]["notice"], "处理意见书");
+        assert_eq!((t[4]["actor"].as_str(), t[4]["notice"].as_str()), (Some("dept_handler"), None), "a draft is no notice");
+        assert_eq!(t[5]["actor"], "dept_head", "the head signs");
+        assert_eq!(t[6]["notice"], "处理意见书");
+        assert_eq!(t[7]["actor"], "信访人");
 
         // The same facts again: refused (不再受理).
         let reg = app.login("registrar").await;

@@ -370,7 +370,40 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
     click(&c, "form#reply select[name=outcome] option[value=support]").await;
     submit_action(&c, "reply").await;
     let text = page_text(&c).await;
-    assert!(text.contains("已重新核算并补发。") && text.contains("延期告知书"));
+    assert!(
+        text.contains("处理意见书已起草，待负责人签发") && text.contains("已重新核算并补发。"),
+        "{text}"
+    );
+    shot(&c, "04-reply-drafted").await;
+    // The head reads the draft as it will be printed, then signs it.
+    login(&c, &base, "dept_head").await;
+    c.goto(&format!("{base}/cases/{id}/draft")).await.unwrap();
+    let text = page_text(&c).await;
+    assert!(
+        text.contains("草稿 · 未签发") && text.contains("请求复查"),
+        "{text}"
+    );
+    shot(&c, "04-reply-preview").await;
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    for (w, h, name) in [
+        (1366, 768, "04-draft-to-sign"),
+        (390, 844, "04-draft-to-sign-phone"),
+    ] {
+        c.set_window_size(w, h).await.unwrap();
+        c.execute("document.getElementById('draft').scrollIntoView()", vec![])
+            .await
+            .unwrap();
+        shot(&c, name).await;
+    }
+    c.set_window_size(1280, 1100).await.unwrap();
+    submit_action(&c, "approve").await;
+    let text = page_text(&c).await;
+    assert!(
+        text.contains("负责人签发")
+            && text.contains("出具处理意见书")
+            && text.contains("延期告知书"),
+        "{text}"
+    );
     shot(&c, "04-case-replied").await;
 
     // The petitioner's view by query code shows the reply.
@@ -499,17 +532,17 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
         .act(case.id, Command::Accept, officer(&city.dept_handler))
         .await
         .unwrap();
-    app.store
-        .act(
-            case.id,
-            Command::Reply {
-                outcome: xinfang_domain::Outcome::Explain,
-                text: "已督促物业修复。".into(),
-            },
-            officer(&city.dept_handler),
-        )
-        .await
-        .unwrap();
+    city.issue(
+        &app.store,
+        case.id,
+        Command::Reply {
+            outcome: xinfang_domain::Outcome::Explain,
+            text: "已督促物业修复。".into(),
+        },
+        officer(&city.dept_handler),
+    )
+    .await
+    .unwrap();
     click(&c, "main form button[type=submit]").await;
     appears(&c, "form#evaluate", "evaluation form after the reply").await;
     for css in [

@@ -17,7 +17,7 @@ async fn register(app: &App, token: &str, body: Value) -> Value {
 }
 
 async fn act_ok(app: &App, token: &str, id: i64, body: Value) -> Value {
-    let (s, v) = app.act(token, id, body.clone()).await;
+    let (s, v) = app.issue(token, id, body.clone()).await;
     assert_eq!(s, StatusCode::OK, "{body} → {v}");
     v
 }

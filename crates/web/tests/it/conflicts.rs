@@ -75,6 +75,12 @@ both_backends! {
         // A current version goes through.
         let (s, v) = app.act(&handler, id, json!({"action": "reply", "outcome": "support", "text": "经核查，已整改。", "version": 3})).await;
         assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!((v["status"].as_str(), v["draft"]["kind"].as_str()), (Some("handling"), Some("reply")), "{v}");
+        // The head signs what they read: a signature drawn before a redraft is refused.
+        let (s, v) = app.act(&head, id, json!({"action": "approve", "version": 3})).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
+        let (s, v) = app.act(&head, id, json!({"action": "approve", "version": 4})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
         assert_eq!(v["status"], "replied");
     }
 }

@@ -28,14 +28,14 @@ both_backends! {
         let ok = |s: StatusCode, v: &serde_json::Value| assert_eq!(s, StatusCode::OK, "{v}");
         let (s, v) = app.act(&reg, id, json!({"action": "forward", "to_unit": c.town.0})).await; ok(s, &v);
         let (s, v) = app.act(&town, id, json!({"action": "accept"})).await; ok(s, &v);
-        let (s, v) = app.act(&town, id, json!({"action": "reply", "outcome": "not_support", "text": "不予支持。"})).await; ok(s, &v);
+        let (s, v) = app.issue(&town, id, json!({"action": "reply", "outcome": "not_support", "text": "不予支持。"})).await; ok(s, &v);
         let public = |action: serde_json::Value| {
             let (app, code) = (&app, code.clone());
             async move { app.post(None, &format!("/api/v1/public/cases/{code}/actions"), &action).await }
         };
         let (s, v) = public(json!({"action": "request_review", "reason": "不服"})).await;
         assert!(s.is_success(), "{v}");
-        let (s, v) = app.act(&city, id, json!({"action": "review", "outcome": "not_support", "text": "维持原处理意见。"})).await; ok(s, &v);
+        let (s, v) = app.issue(&city, id, json!({"action": "review", "outcome": "not_support", "text": "维持原处理意见。"})).await; ok(s, &v);
         assert_eq!(v["review_unit"], c.city.0);
         let (s, v) = public(json!({"action": "request_rereview", "reason": "仍不服"})).await;
         assert!(s.is_success(), "{v}");

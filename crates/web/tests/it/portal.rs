@@ -139,7 +139,7 @@ both_backends! {
         let c = &app.city;
         app.store.act(case.id, Command::Forward { to_unit: c.dept }, Who::Officer(c.registrar.clone())).await.unwrap();
         app.store.act(case.id, Command::Accept, Who::Officer(c.dept_handler.clone())).await.unwrap();
-        app.store.act(case.id, Command::Reply { outcome: Outcome::Explain, text: "已责令物业限期修复电梯。".into() }, Who::Officer(c.dept_handler.clone())).await.unwrap();
+        c.issue(&app.store, case.id, Command::Reply { outcome: Outcome::Explain, text: "已责令物业限期修复电梯。".into() }, Who::Officer(c.dept_handler.clone())).await.unwrap();
         let (_, html) = track(&app, &[("code", &code)], "/public/track").await;
         assert!(html.contains("已责令物业限期修复电梯。") && html.contains(r#"id="evaluate""#) && html.contains(r#"id="request_review""#), "{html}");
         let rate = [("code", code.as_str()), ("action", "evaluate"), ("office", "satisfied"), ("unit", "dissatisfied"), ("comment", "电梯仍未修好")];
@@ -165,7 +165,7 @@ both_backends! {
         let c = &app.city;
         app.store.act(case.id, Command::Forward { to_unit: c.dept }, Who::Officer(c.registrar.clone())).await.unwrap();
         app.store.act(case.id, Command::Accept, Who::Officer(c.dept_handler.clone())).await.unwrap();
-        app.store.act(case.id, Command::Reply { outcome: Outcome::NotSupport, text: "诉求缺乏依据。".into() }, Who::Officer(c.dept_handler.clone())).await.unwrap();
+        c.issue(&app.store, case.id, Command::Reply { outcome: Outcome::NotSupport, text: "诉求缺乏依据。".into() }, Who::Officer(c.dept_handler.clone())).await.unwrap();
         app.store.clock().advance(chrono::Duration::days(31));
         let (s, html) = track(&app, &[("code", &code), ("action", "request_review"), ("reason", "不服")], "/public/track/act").await;
         assert_eq!(s, StatusCode::CONFLICT, "{html}");

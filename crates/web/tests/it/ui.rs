@@ -108,9 +108,9 @@ both_backends! {
         let city = || Who::Officer(c.city_handler.clone());
         let store = &app.store;
         store.act(case.id, Command::Accept, dept()).await.unwrap();
-        store.act(case.id, Command::Reply { outcome: Outcome::NotSupport, text: "收费符合合同约定。".into() }, dept()).await.unwrap();
+        c.issue(store, case.id, Command::Reply { outcome: Outcome::NotSupport, text: "收费符合合同约定。".into() }, dept()).await.unwrap();
         store.act(case.id, Command::RequestReview { reason: "合同未经业主大会".into() }, Who::Petitioner).await.unwrap();
-        store.act(case.id, Command::Review { outcome: Outcome::NotSupport, text: "维持原处理意见。".into() }, city()).await.unwrap();
+        c.issue(store, case.id, Command::Review { outcome: Outcome::NotSupport, text: "维持原处理意见。".into() }, city()).await.unwrap();
         store.act(case.id, Command::RequestRereview { reason: "仍不服".into() }, Who::Petitioner).await.unwrap();
         // The office tracking the request enters the province's decision.
         let office = || Who::Officer(c.registrar.clone());
@@ -260,9 +260,37 @@ both_backends! {
         assert!(html.contains("延长天数应为1至30日"));
         let (s, _, _) = head.post(&format!("{case_path}/act"), &[("csrf", &csrf_head), ("action", "extend"), ("days", "20"), ("reason", "需调查")]).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
-        let (s, _, _) = handler.post(&format!("{case_path}/act"), &[("csrf", &csrf), ("action", "reply"), ("outcome", "support"), ("text", "已重新核算并补发。")]).await;
+        // The handler drafts the 处理意见书; the head reads it as printed, sends it back with a
+        // remark, the handler revises it from what was drafted, and the head signs it.
+        let act = format!("{case_path}/act");
+        let (s, _, _) = handler.post(&act, &[("csrf", &csrf), ("action", "reply"), ("outcome", "support"), ("text", "已重新核算。")]).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let (_, page, _) = handler.get(&case_path).await;
+        assert!(page.contains("处理意见书已起草，待负责人签发") && page.contains(r#"id="draft-preview""#), "{page}");
+        assert!(!page.contains(r#"id="approve""#) && !page.contains(r#"id="return""#), "the drafter does not sign");
+        assert_eq!(app.get(None, &format!("/api/v1/public/cases/{}", app.store.case(xinfang_domain::CaseId(id)).await.unwrap().unwrap().query_code)).await.1["reply"], serde_json::Value::Null, "nothing reaches the petitioner before it is signed");
+        let (s, preview, _) = head.get(&format!("{case_path}/draft")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(preview.contains("草稿 · 未签发") && preview.contains("已重新核算。") && preview.contains("请求复查") && preview.contains("测试市住房和城乡建设局"), "{preview}");
+        let (_, page, _) = head.get(&case_path).await;
+        assert!(page.contains(r#"id="approve""#) && page.contains(r#"id="return""#), "{page}");
+        let before = app.event_count().await;
+        let (s, html, _) = head.post(&act, &[("csrf", &csrf_head), ("action", "return"), ("remark", " ")]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains(r#"data-error-for="remark">退回意见不能为空"#), "the message stands beside the field: {html}");
+        assert_eq!(app.event_count().await, before);
+        let (s, _, _) = head.post(&act, &[("csrf", &csrf_head), ("action", "return"), ("remark", "请写明补发金额和日期")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, page, _) = handler.get(&case_path).await;
+        assert!(page.contains("处理意见书被退回修改") && page.contains("请写明补发金额和日期"), "{page}");
+        assert!(page.contains(r#"<textarea name="text" required maxlength="20000">已重新核算。</textarea>"#), "the form starts from the draft: {page}");
+        assert!(page.contains(r#"<option value="support" selected>"#), "{page}");
+        let (s, _, _) = handler.post(&act, &[("csrf", &csrf), ("action", "reply"), ("outcome", "support"), ("text", "已重新核算并补发。")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, _, _) = head.post(&act, &[("csrf", &csrf_head), ("action", "approve")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, page, _) = handler.get(&case_path).await;
+        assert!(page.contains("负责人签发") && page.contains("负责人退回修改") && !page.contains(r#"id="draft""#), "{page}");
         assert!(page.contains("已重新核算并补发。") && page.contains("延期告知书") && page.contains("处理意见书"));
 
         // The printable notice carries the case, the unit and the date.
@@ -270,7 +298,9 @@ both_backends! {
         let seq = app.store.timeline(case.id).await.unwrap().iter().find(|t| t.event.kind() == "accepted").unwrap().seq;
         let (s, doc, _) = handler.get(&format!("{case_path}/documents/{seq}")).await;
         assert_eq!(s, StatusCode::OK);
-        assert!(doc.contains("受理告知书") && doc.contains(&case.case_no) && doc.contains("测试市住房和城乡建设局"));
+        assert!(doc.contains("受理告知书") && doc.contains(&format!("文书编号：{}-{seq}", case.case_no)) && doc.contains("测试市住房和城乡建设局"));
+        let replied = app.store.timeline(case.id).await.unwrap().into_iter().find(|t| t.event.kind() == "replied").unwrap();
+        assert_eq!(replied.event.on(), app.store.clock().today(), "dated the day it was signed");
         // The petitioner's public view shows the reply.
         let (_, public) = app.get(None, &format!("/api/v1/public/cases/{}", case.query_code)).await;
         assert_eq!(public["reply"]["text"], "已重新核算并补发。");
@@ -677,7 +707,7 @@ both_backends! {
         let case = app.store.register(xinfang_store::testing::letter("小区停车收费"), reg.clone(), c.office).await.unwrap();
         app.store.act(case.id, xinfang_domain::Command::Forward { to_unit: c.dept }, reg).await.unwrap();
         app.store.act(case.id, xinfang_domain::Command::Accept, dept.clone()).await.unwrap();
-        app.store.act(case.id, xinfang_domain::Command::Reply { outcome: xinfang_domain::Outcome::Support, text: "已规范收费".into() }, dept).await.unwrap();
+        c.issue(&app.store, case.id, xinfang_domain::Command::Reply { outcome: xinfang_domain::Outcome::Support, text: "已规范收费".into() }, dept).await.unwrap();
         let case_path = format!("/cases/{}", case.id);
         let registrar = Browser::login(&app.base, "registrar").await;
         let csrf = registrar.csrf(&case_path).await;

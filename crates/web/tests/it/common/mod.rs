@@ -109,6 +109,27 @@ impl App {
             .await
     }
 
+    /// A written opinion (`reply`, `review`, `rereview`, `decline`) drafted by `token`'s officer
+    /// and signed by the first head or leader who may sign it (the department's head, the
+    /// city's leader, the second city leader); the answer of the signing, or of the command
+    /// when it was refused or nothing was drafted (a body above the deployment's opinion).
+    pub async fn issue(&self, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
+        let (status, drafted) = self.act(token, id, body).await;
+        if status != StatusCode::OK || drafted["draft"].is_null() {
+            return (status, drafted);
+        }
+        for signer in ["dept_head", "city_handler", "leader"] {
+            let signer = self.login(signer).await;
+            let (status, signed) = self
+                .act(&signer, id, serde_json::json!({"action": "approve"}))
+                .await;
+            if status == StatusCode::OK {
+                return (status, signed);
+            }
+        }
+        panic!("nobody may sign the draft: {drafted}");
+    }
+
     /// Rows in the event log: proves that refused requests wrote nothing.
     pub async fn event_count(&self) -> i64 {
         use sqlx::Row;
