@@ -36,6 +36,10 @@ const SKIPPED: &[&str] = &[
     "read_models",
 ];
 
+/// Tables a new database starts with rows in (defaults an administrator may change): not
+/// counted when the target must be empty, and replaced by the backup's rows.
+const SEEDED: &[&str] = &["search_synonyms"];
+
 /// Tables other rows refer to, restored first (units before their children: ids grow).
 const FIRST: &[&str] = &["units", "people"];
 
@@ -454,7 +458,7 @@ pub async fn restore(
         .fetch_one(&mut *conn)
         .await?
         .try_get("n")?;
-        if n > 0 {
+        if n > 0 && !SEEDED.contains(&t.name.as_str()) {
             return Err(StoreError::Config(format!(
                 "目标数据库不是空的（表 {} 已有 {n} 行）：只能恢复到新数据库",
                 t.name
@@ -489,6 +493,11 @@ async fn load(
 ) -> Result<u64, StoreError> {
     let mut total = 0u64;
     for t in &m.tables {
+        if SEEDED.contains(&t.name.as_str()) {
+            sqlx::query(AssertSqlSafe(format!("DELETE FROM {}", quoted(&t.name))))
+                .execute(&mut *conn)
+                .await?;
+        }
         let names: Vec<String> = t
             .columns
             .iter()

@@ -32,6 +32,7 @@ pub mod shared;
 pub mod stats;
 pub mod supervision;
 pub mod sweep;
+mod synonyms;
 pub mod testing;
 pub mod writer;
 

@@ -32,6 +32,12 @@ pub struct CaseFilter {
     pub petitioner_id_number: Option<String>,
     /// Only these cases (hits of a text search, the cases behind a figure).
     pub ids: Option<Vec<i64>>,
+    pub channel: Option<xinfang_domain::Channel>,
+    /// A category ("大类/小类") or a whole group ("大类").
+    pub category: Option<String>,
+    /// Registered on or after / on or before.
+    pub registered_from: Option<NaiveDate>,
+    pub registered_to: Option<NaiveDate>,
     /// None: most urgent first for worklists (open, warning, due_before), else newest first.
     pub sort: Option<Sort>,
     pub page: u32,
@@ -392,6 +398,29 @@ impl Store {
         if by_identity && !access::identity_lookups_reach_reports(actor) {
             wheres.push("is_report = 0".into());
         }
+        if let Some(c) = f.channel {
+            wheres.push(format!(
+                "channel = {}",
+                bind_text(c.code().to_string(), &mut params)
+            ));
+        }
+        if let Some(c) = &f.category {
+            let exact = bind_text(c.clone(), &mut params);
+            let under = bind_text(format!("{c}/%"), &mut params);
+            wheres.push(format!("(category = {exact} OR category LIKE {under})"));
+        }
+        if let Some(d) = f.registered_from {
+            wheres.push(format!(
+                "registered_on >= {}",
+                bind_text(d.to_string(), &mut params)
+            ));
+        }
+        if let Some(d) = f.registered_to {
+            wheres.push(format!(
+                "registered_on <= {}",
+                bind_text(d.to_string(), &mut params)
+            ));
+        }
         if let Some(ids) = &f.ids {
             if ids.is_empty() {
                 wheres.push("1 = 0".into());
@@ -438,6 +467,33 @@ impl Store {
             );
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// Those of `ids` the viewer may see that pass the filter's conditions, in the order of
+    /// `ids` (text-search hits narrowed by status, unit, channel, category or dates).
+    pub async fn matching_in_order(
+        &self,
+        actor: &Actor,
+        ids: &[i64],
+        f: &CaseFilter,
+    ) -> Result<Vec<i64>, StoreError> {
+        let today = self.clock().today();
+        let mut kept = std::collections::HashSet::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let filter = CaseFilter {
+                ids: Some(chunk.to_vec()),
+                ..f.clone()
+            };
+            let (where_sql, params) = self.filter_sql(actor, &filter, today, false)?;
+            let sql = format!("SELECT id FROM cases {where_sql}");
+            for r in bind(sqlx::query(AssertSqlSafe(sql)), params)
+                .fetch_all(&self.pool)
+                .await?
+            {
+                kept.insert(r.try_get::<i64, _>("id")?);
+            }
+        }
+        Ok(ids.iter().copied().filter(|id| kept.contains(id)).collect())
     }
 
     /// The cases touched by events `after < seq <= upto` (their current state), for followers of

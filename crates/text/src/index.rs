@@ -14,8 +14,8 @@ use tantivy::schema::{
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
 use xinfang_domain::{Case, UnitPath, access};
 
-use crate::TextError;
-use crate::segment::{ANALYZER, analyzer, content_words, query_words};
+use crate::segment::{ANALYZER, QueryWord, analyzer, content_words, query_words};
+use crate::{Synonyms, TextError};
 
 /// Bumped when the schema or the analyzer changes: an index of another layout is rebuilt.
 const LAYOUT: &str = "xinfang-cases-2";
@@ -309,42 +309,58 @@ impl CaseIndex {
     pub fn search(
         &self,
         query: &str,
+        synonyms: &Synonyms,
         reach: Reach,
         offset: usize,
         limit: usize,
     ) -> Result<Hits, TextError> {
         let f = self.fields;
-        let words = query_words(query);
-        if words.is_empty() {
+        let searched = [(f.title, 3.0), (f.category, 1.5), (f.content, 1.0)];
+        let in_any_field = |w: &str| word_in(w, &searched);
+        // A word: itself, or all the dictionary words it is made of.
+        let word_query = |w: &QueryWord| -> Box<dyn Query> {
+            if w.parts.is_empty() {
+                return in_any_field(&w.word);
+            }
+            let all_parts = w
+                .parts
+                .iter()
+                .map(|p| (Occur::Must, in_any_field(p)))
+                .collect();
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, in_any_field(&w.word)),
+                (
+                    Occur::Should,
+                    Box::new(BooleanQuery::new(all_parts)) as Box<dyn Query>,
+                ),
+            ]))
+        };
+        let all_of = |words: Vec<QueryWord>| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(
+                words.iter().map(|w| (Occur::Must, word_query(w))).collect(),
+            ))
+        };
+        // A listed word stands for its whole group: the case holds one of them.
+        let (rest, groups) = synonyms.take_from(query);
+        let mut must: Vec<(Occur, Box<dyn Query>)> = query_words(&rest)
+            .iter()
+            .map(|w| (Occur::Must, word_query(w)))
+            .collect();
+        for group in groups {
+            let any = group
+                .iter()
+                .map(|phrase| query_words(phrase))
+                .filter(|words| !words.is_empty())
+                .map(|words| (Occur::Should, all_of(words)))
+                .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if must.is_empty() {
             return Ok(Hits {
                 ids: vec![],
                 total: 0,
             });
         }
-        let searched = [(f.title, 3.0), (f.category, 1.5), (f.content, 1.0)];
-        let in_any_field = |w: &str| word_in(w, &searched);
-        let must: Vec<(Occur, Box<dyn Query>)> = words
-            .iter()
-            .map(|w| {
-                let q = if w.parts.is_empty() {
-                    in_any_field(&w.word)
-                } else {
-                    let all_parts = w
-                        .parts
-                        .iter()
-                        .map(|p| (Occur::Must, in_any_field(p)))
-                        .collect();
-                    Box::new(BooleanQuery::new(vec![
-                        (Occur::Should, in_any_field(&w.word)),
-                        (
-                            Occur::Should,
-                            Box::new(BooleanQuery::new(all_parts)) as Box<dyn Query>,
-                        ),
-                    ]))
-                };
-                (Occur::Must, q)
-            })
-            .collect();
         let q = scoped(Box::new(BooleanQuery::new(must)), f.scope, reach);
         let searcher = self.reader.searcher();
         let (top, total) = searcher.search(
@@ -451,11 +467,13 @@ mod tests {
         .unwrap();
         // Administrators (every unit) and the unit's own officers outside 纪检监察: not the report.
         assert_eq!(
-            idx.search("礼金", Reach::all(), 0, 10).unwrap().ids,
+            idx.search("礼金", &Synonyms::default(), Reach::all(), 0, 10)
+                .unwrap()
+                .ids,
             vec![8]
         );
         assert_eq!(
-            idx.search("礼金", Reach::under("/1/9/"), 0, 10)
+            idx.search("礼金", &Synonyms::default(), Reach::under("/1/9/"), 0, 10)
                 .unwrap()
                 .ids,
             vec![8]
@@ -472,7 +490,9 @@ mod tests {
             reports: true,
         };
         assert_eq!(
-            idx.search("局长 礼金", discipline, 0, 10).unwrap().ids,
+            idx.search("局长 礼金", &Synonyms::default(), discipline, 0, 10)
+                .unwrap()
+                .ids,
             vec![7]
         );
         assert_eq!(
@@ -483,7 +503,12 @@ mod tests {
             scope: Some("/1/3/"),
             reports: true,
         };
-        assert!(idx.search("礼金", elsewhere, 0, 10).unwrap().ids.is_empty());
+        assert!(
+            idx.search("礼金", &Synonyms::default(), elsewhere, 0, 10)
+                .unwrap()
+                .ids
+                .is_empty()
+        );
     }
 
     #[test]
@@ -499,7 +524,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(idx.watermark().unwrap(), 7);
-        let all = idx.search("拖欠工资", Reach::all(), 0, 10).unwrap();
+        let all = idx
+            .search("拖欠工资", &Synonyms::default(), Reach::all(), 0, 10)
+            .unwrap();
         assert_eq!(
             all,
             Hits {
@@ -508,22 +535,67 @@ mod tests {
             }
         );
         assert_eq!(
-            idx.search("工资 噪音", Reach::all(), 0, 10).unwrap().total,
+            idx.search("工资 噪音", &Synonyms::default(), Reach::all(), 0, 10)
+                .unwrap()
+                .total,
             0
         );
         assert_eq!(
-            idx.search("拖欠工资", Reach::under("/1/2/"), 0, 10)
+            idx.search(
+                "拖欠工资",
+                &Synonyms::default(),
+                Reach::under("/1/2/"),
+                0,
+                10
+            )
+            .unwrap()
+            .ids,
+            vec![1]
+        );
+        assert_eq!(
+            idx.search("拖欠工资", &Synonyms::default(), Reach::under("/1/"), 1, 10)
                 .unwrap()
                 .ids,
             vec![1]
         );
         assert_eq!(
-            idx.search("拖欠工资", Reach::under("/1/"), 1, 10)
+            idx.search("，", &Synonyms::default(), Reach::all(), 0, 10)
                 .unwrap()
-                .ids,
-            vec![1]
+                .total,
+            0
         );
-        assert_eq!(idx.search("，", Reach::all(), 0, 10).unwrap().total, 0);
+    }
+
+    #[test]
+    fn a_listed_word_finds_its_synonyms_and_the_other_words_still_count() {
+        let idx = CaseIndex::in_memory().unwrap();
+        idx.apply(
+            &[
+                case(1, "工地欠薪", "建筑工地老板欠薪半年", "/1/2/"),
+                case(2, "讨要工资", "某公司拖欠农民工工资三个月", "/1/3/"),
+                case(3, "餐馆拖欠工资", "餐馆拖欠服务员工资", "/1/2/"),
+                case(4, "噪音扰民", "夜间施工噪音", "/1/2/"),
+            ],
+            4,
+        )
+        .unwrap();
+        let list = Synonyms::parse(
+            "欠薪 拖欠工资 讨薪
+农民工 务工人员",
+        )
+        .unwrap();
+        let found = |q: &str, s: &Synonyms| {
+            let mut ids = idx.search(q, s, Reach::all(), 0, 10).unwrap().ids;
+            ids.sort();
+            ids
+        };
+        assert_eq!(found("欠薪", &Synonyms::default()), vec![1]);
+        assert_eq!(found("欠薪", &list), vec![1, 2, 3]);
+        assert_eq!(found("拖欠工资", &list), vec![1, 2, 3]);
+        // The other words of the query are still required: a synonym widens one word only.
+        assert_eq!(found("欠薪 餐馆", &list), vec![3]);
+        assert_eq!(found("务工人员 欠薪", &list), vec![2]);
+        assert_eq!(found("欠薪 噪音", &list), Vec::<i64>::new());
     }
 
     #[test]
@@ -567,13 +639,13 @@ mod tests {
             .unwrap();
         assert_eq!(idx.len(), 1);
         assert!(
-            idx.search("噪音", Reach::under("/1/2/"), 0, 10)
+            idx.search("噪音", &Synonyms::default(), Reach::under("/1/2/"), 0, 10)
                 .unwrap()
                 .ids
                 .is_empty()
         );
         assert_eq!(
-            idx.search("噪音", Reach::under("/1/3/"), 0, 10)
+            idx.search("噪音", &Synonyms::default(), Reach::under("/1/3/"), 0, 10)
                 .unwrap()
                 .ids,
             vec![1]
@@ -593,7 +665,9 @@ mod tests {
             let idx = CaseIndex::open(&path).unwrap();
             assert_eq!(idx.watermark().unwrap(), 5);
             assert_eq!(
-                idx.search("噪音", Reach::all(), 0, 10).unwrap().ids,
+                idx.search("噪音", &Synonyms::default(), Reach::all(), 0, 10)
+                    .unwrap()
+                    .ids,
                 vec![1]
             );
             // Pretend an older layout wrote it.

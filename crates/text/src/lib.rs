@@ -5,9 +5,11 @@
 pub mod index;
 pub mod search;
 pub mod segment;
+pub mod synonyms;
 
 pub use index::{CaseIndex, CaseText, Hits, Reach};
 pub use search::TextSearch;
+pub use synonyms::Synonyms;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TextError {

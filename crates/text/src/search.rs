@@ -9,7 +9,7 @@ use xinfang_store::Store;
 use xinfang_store::read::{CaseSummary, MAX_PER_PAGE, Page};
 
 use crate::index::Reach;
-use crate::{CaseIndex, CaseText, TextError};
+use crate::{CaseIndex, CaseText, Synonyms, TextError};
 
 /// Events read per index commit while catching up.
 const EVENTS_PER_BATCH: i64 = 20_000;
@@ -61,6 +61,27 @@ impl TextSearch {
         *self.indexed.borrow()
     }
 
+    /// The ids of the cases the viewer may reach whose text holds every word of `query` (a
+    /// listed word or one of its synonyms), best first, at most [`MAX_HITS`]; and whether more
+    /// matched. The database narrows them further (see `Store::matching_in_order`).
+    pub async fn ranked(&self, actor: &Actor, query: &str) -> Result<(Vec<i64>, bool), TextError> {
+        self.fresh().await;
+        let synonyms = Synonyms::new(self.store.synonyms().await?);
+        let scope = access::case_scope(actor).path().cloned();
+        let reports = access::identity_lookups_reach_reports(actor);
+        let index = self.index.clone();
+        let query = query.to_string();
+        let hits = tokio::task::spawn_blocking(move || {
+            let reach = Reach {
+                scope: scope.as_ref().map(UnitPath::as_str),
+                reports,
+            };
+            index.search(&query, &synonyms, reach, 0, MAX_HITS)
+        })
+        .await??;
+        Ok((hits.ids, hits.total > MAX_HITS))
+    }
+
     /// Cases the viewer may see whose text holds every word of `query`, best first.
     pub async fn cases(
         &self,
@@ -73,6 +94,7 @@ impl TextSearch {
         let per_page = per_page.clamp(1, MAX_PER_PAGE);
         let page = page.max(1);
         let offset = ((page - 1) as usize * per_page as usize).min(MAX_HITS);
+        let synonyms = Synonyms::new(self.store.synonyms().await?);
         let scope = access::case_scope(actor).path().cloned();
         let reports = access::identity_lookups_reach_reports(actor);
         let index = self.index.clone();
@@ -82,7 +104,7 @@ impl TextSearch {
                 scope: scope.as_ref().map(UnitPath::as_str),
                 reports,
             };
-            index.search(&query, reach, offset, per_page as usize)
+            index.search(&query, &synonyms, reach, offset, per_page as usize)
         })
         .await??;
         // The database has the last word on visibility (the index may trail a forward by a moment).

@@ -2,6 +2,8 @@
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
+use xinfang_store::read::CaseSummary;
+
 use crate::app::stats::{UnitFigures, VolumeRow};
 
 /// The assessment table: per unit, every rate with its numerator and denominator.
@@ -78,5 +80,61 @@ pub fn volume(rows: &[VolumeRow], title: &str, group: &str) -> Result<Vec<u8>, X
         sheet.write_number(r, 7, row.year_ago as f64)?;
     }
     sheet.set_column_width(0, 28)?;
+    book.save_to_buffer()
+}
+
+/// A list of cases (a search's result): one case a row, as the list shows it (reporters'
+/// names already withheld where the viewer may not know them).
+pub fn cases(
+    rows: &[CaseSummary],
+    unit_name: &dyn Fn(i64) -> String,
+    title: &str,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = book.add_worksheet().set_name("信访事项")?;
+    sheet.write_string_with_format(0, 0, title, &bold)?;
+    let headers = [
+        "编号",
+        "标题",
+        "类别",
+        "分类",
+        "渠道",
+        "信访人",
+        "状态",
+        "责任单位",
+        "登记日期",
+        "当前期限",
+    ];
+    for (col, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(2, col as u16, *h, &bold)?;
+    }
+    for (i, c) in rows.iter().enumerate() {
+        let r = 3 + i as u32;
+        let due = match (&c.step, &c.due) {
+            (Some(step), Some(due)) => format!("{step} {due}"),
+            _ => String::new(),
+        };
+        for (col, v) in [
+            c.case_no.clone(),
+            c.title.clone(),
+            c.class.label().to_string(),
+            c.category.clone(),
+            c.channel.label().to_string(),
+            c.petitioner_name.clone(),
+            c.status.label().to_string(),
+            unit_name(c.responsible_unit),
+            c.registered_on.clone(),
+            due,
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write_string(r, col as u16, v)?;
+        }
+    }
+    sheet.set_column_width(0, 18)?;
+    sheet.set_column_width(1, 40)?;
+    sheet.set_column_width(7, 24)?;
     book.save_to_buffer()
 }

@@ -77,6 +77,14 @@ pub struct ListQuery {
     pub phone: Option<String>,
     pub name: Option<String>,
     pub id_number: Option<String>,
+    /// `letter`, `visit`, `phone`, `online`, `email` or `video`.
+    pub channel: Option<String>,
+    /// A category's code or "大类/小类", a group ("大类"), or 未分类.
+    pub category: Option<String>,
+    /// Registered on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Registered on or before this date.
+    pub to: Option<NaiveDate>,
     /// `due`, `registered`, `title`, `petitioner`, `channel`, `step` or `status`; a leading `-`
     /// sorts descending. Columns other than due and registered need `waiting_on` (one unit's
     /// worklist), which keeps the sort small.
@@ -97,33 +105,11 @@ pub async fn list(
     let Query(q) = query.map_err(|e| {
         ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text()))
     })?;
-    let statuses = match q.status.as_deref().filter(|s| !s.is_empty()) {
-        None => Vec::new(),
-        Some(s) => s
-            .split(',')
-            .map(|c| {
-                CaseStatus::from_code(c.trim())
-                    .ok_or_else(|| ApiError::bad_request("bad_query", format!("未知状态: {c}")))
-            })
-            .collect::<Result<_, _>>()?,
-    };
     let warning = match q.warning.as_deref() {
         None | Some("") => None,
         Some(w) => Some(Warning::from_code(w).ok_or_else(|| {
             ApiError::bad_request("bad_query", "预警颜色应为 green、yellow 或 red")
         })?),
-    };
-    // A unit filter must name an existing unit.
-    let known_unit = |id: Option<i64>| {
-        id.map(|u| {
-            state
-                .store
-                .org()
-                .get(xinfang_domain::UnitId(u))
-                .map(|u| u.id)
-        })
-        .transpose()
-        .map_err(|_| ApiError::bad_request("bad_query", "单位不存在"))
     };
     let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
         None => None,
@@ -143,12 +129,19 @@ pub async fn list(
             Some(sort)
         }
     };
-    let unit = known_unit(q.unit)?;
-    let waiting_on = known_unit(q.waiting_on)?;
+    let narrowed = narrowing(
+        &state,
+        Narrowing {
+            status: q.status,
+            unit: q.unit,
+            channel: q.channel,
+            category: q.category,
+            from: q.from,
+            to: q.to,
+        },
+    )?;
     let filter = CaseFilter {
-        statuses,
-        unit,
-        waiting_on,
+        waiting_on: known_unit(&state, q.waiting_on)?,
         due_before: q.due_before,
         warning,
         open_only: q.open.unwrap_or(false),
@@ -158,20 +151,101 @@ pub async fn list(
             .id_number
             .filter(|s| !s.is_empty())
             .map(|s| s.to_uppercase()),
-        ids: None,
         sort,
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(20),
+        ..narrowed
     };
     Ok(Json(app::cases::list(&state, &actor, &filter).await?))
+}
+
+/// The conditions a list or a search is narrowed by, as the query gives them.
+pub struct Narrowing {
+    pub status: Option<String>,
+    pub unit: Option<i64>,
+    pub channel: Option<String>,
+    pub category: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// The filter of `n`, each condition checked (400 `bad_query` with a Chinese message).
+pub fn narrowing(state: &AppState, n: Narrowing) -> ApiResult<CaseFilter> {
+    let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let statuses = match given(n.status) {
+        None => Vec::new(),
+        Some(s) => s
+            .split(',')
+            .map(|c| {
+                CaseStatus::from_code(c.trim())
+                    .ok_or_else(|| ApiError::bad_request("bad_query", format!("未知状态: {c}")))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let channel = given(n.channel)
+        .map(|c| {
+            xinfang_domain::Channel::from_code(&c)
+                .ok_or_else(|| ApiError::bad_request("bad_query", format!("未知渠道: {c}")))
+        })
+        .transpose()?;
+    let category = given(n.category)
+        .map(|c| {
+            if c == xinfang_domain::taxonomy::UNCLASSIFIED {
+                return Ok(c);
+            }
+            xinfang_domain::taxonomy::resolve(&c).ok_or_else(|| {
+                ApiError::bad_request("bad_query", format!("分类不在分类目录中: {c}"))
+            })
+        })
+        .transpose()?;
+    if let (Some(from), Some(to)) = (n.from, n.to)
+        && from > to
+    {
+        return Err(ApiError::bad_request("bad_query", "起始日期晚于截止日期"));
+    }
+    Ok(CaseFilter {
+        statuses,
+        unit: known_unit(state, n.unit)?,
+        channel,
+        category,
+        registered_from: n.from,
+        registered_to: n.to,
+        ..Default::default()
+    })
+}
+
+/// A unit filter must name an existing unit.
+fn known_unit(state: &AppState, id: Option<i64>) -> ApiResult<Option<xinfang_domain::UnitId>> {
+    id.map(|u| {
+        state
+            .store
+            .org()
+            .get(xinfang_domain::UnitId(u))
+            .map(|u| u.id)
+    })
+    .transpose()
+    .map_err(|_| ApiError::bad_request("bad_query", "单位不存在"))
 }
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// Words of the title, content or category (Chinese is segmented; every word must occur).
-    pub q: String,
+    /// Words of the title, content or category (Chinese is segmented; every word must occur;
+    /// a word of the synonym list also finds its synonyms). May be left out when a condition
+    /// below narrows the search (then newest first).
+    pub q: Option<String>,
+    /// Comma-separated status codes.
+    pub status: Option<String>,
+    /// The responsible unit's subtree.
+    pub unit: Option<i64>,
+    pub channel: Option<String>,
+    /// A category's code or "大类/小类", a group, or 未分类.
+    pub category: Option<String>,
+    /// Registered on or after.
+    pub from: Option<NaiveDate>,
+    /// Registered on or before.
+    pub to: Option<NaiveDate>,
     pub page: Option<u32>,
     /// At most 100.
     pub per_page: Option<u32>,
@@ -188,17 +262,35 @@ pub async fn search(
     let Query(q) = query.map_err(|e| {
         ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text()))
     })?;
-    let words = q.q.trim();
-    if words.is_empty() || words.chars().count() > app::cases::MAX_QUERY_CHARS {
+    let words = q.q.as_deref().unwrap_or("").trim().to_string();
+    let filter = CaseFilter {
+        page: q.page.unwrap_or(1),
+        per_page: q.per_page.unwrap_or(20),
+        ..narrowing(
+            &state,
+            Narrowing {
+                status: q.status,
+                unit: q.unit,
+                channel: q.channel,
+                category: q.category,
+                from: q.from,
+                to: q.to,
+            },
+        )?
+    };
+    if words.chars().count() > app::cases::MAX_QUERY_CHARS
+        || (words.is_empty() && !app::cases::narrows(&filter))
+    {
         return Err(ApiError::bad_request(
             "bad_query",
-            format!("检索词应为 1 至 {} 个字", app::cases::MAX_QUERY_CHARS),
+            format!(
+                "检索词应为 1 至 {} 个字（或给出筛选条件）",
+                app::cases::MAX_QUERY_CHARS
+            ),
         ));
     }
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(20);
     Ok(Json(
-        app::cases::search(&state, &actor, words, page, per_page).await?,
+        app::cases::search(&state, &actor, &words, &filter).await?,
     ))
 }
 

@@ -2,7 +2,7 @@
 
 use xinfang_domain::conference::AgendaItem;
 use xinfang_domain::{Actor, Case, CaseId, Command, DomainError, NewCase, Record, access};
-use xinfang_store::read::{CaseFilter, CaseSummary, Page};
+use xinfang_store::read::{CaseFilter, CaseSummary, MAX_PER_PAGE, Page};
 use xinfang_store::records::RecordQuery;
 use xinfang_store::{StoreError, Who};
 
@@ -184,12 +184,75 @@ pub async fn search(
     state: &AppState,
     actor: &Actor,
     words: &str,
-    page: u32,
-    per_page: u32,
+    filter: &CaseFilter,
 ) -> ApiResult<Page<CaseSummary>> {
-    let mut found = state.text.cases(actor, words, page, per_page).await?;
+    let words = words.trim();
+    let mut found = if words.is_empty() {
+        state.store.list_cases(actor, filter).await?
+    } else if !narrows(filter) {
+        (state.text)
+            .cases(actor, words, filter.page, filter.per_page)
+            .await?
+    } else {
+        // The best hits (at most MAX_HITS), narrowed by the database, paged in rank order.
+        let (hits, more) = state.text.ranked(actor, words).await?;
+        let kept = state.store.matching_in_order(actor, &hits, filter).await?;
+        let per_page = filter.per_page.clamp(1, MAX_PER_PAGE);
+        let page = filter.page.max(1);
+        let from = ((page - 1) as usize * per_page as usize).min(kept.len());
+        let to = (from + per_page as usize).min(kept.len());
+        Page {
+            items: state
+                .store
+                .summaries_in_order(actor, &kept[from..to])
+                .await?,
+            page,
+            per_page,
+            total: kept.len() as i64,
+            total_capped: more,
+        }
+    };
     hide_reporters(actor, &mut found.items);
     Ok(found)
+}
+
+/// Every case a search finds (up to [`EXPORT_MAX`]), for the export: in rank order for words,
+/// newest first for conditions alone.
+pub async fn search_all(
+    state: &AppState,
+    actor: &Actor,
+    words: &str,
+    filter: &CaseFilter,
+) -> ApiResult<Vec<CaseSummary>> {
+    let mut all = Vec::new();
+    for page in 1.. {
+        let f = CaseFilter {
+            page,
+            per_page: MAX_PER_PAGE,
+            ..filter.clone()
+        };
+        let found = search(state, actor, words, &f).await?;
+        let last = found.items.len() < MAX_PER_PAGE as usize;
+        all.extend(found.items);
+        if last || all.len() >= EXPORT_MAX {
+            break;
+        }
+    }
+    all.truncate(EXPORT_MAX);
+    Ok(all)
+}
+
+/// The most rows an export of a search holds (as many as a search ranks).
+pub const EXPORT_MAX: usize = xinfang_text::search::MAX_HITS;
+
+/// Whether the filter narrows by anything the text index does not know.
+pub fn narrows(f: &CaseFilter) -> bool {
+    !f.statuses.is_empty()
+        || f.unit.is_some()
+        || f.channel.is_some()
+        || f.category.is_some()
+        || f.registered_from.is_some()
+        || f.registered_to.is_some()
 }
 
 /// Cases the officer may see that read like `text` (the duplicate check at intake).

@@ -45,6 +45,8 @@ struct AdminPage {
     security: Vec<SecurityRow>,
     personal: Vec<PersonalRow>,
     calendar: app::calendar::CalendarView,
+    /// The search's synonym list as administrators edit it.
+    synonyms: String,
     /// The year the form proposes: next year when it is missing, else this one.
     next_year: i32,
     error: Option<String>,
@@ -108,7 +110,28 @@ async fn render(
     error: Option<String>,
     notice: Option<String>,
 ) -> Response {
+    render_typed(state, officer, error, notice, None).await
+}
+
+/// The page, with the synonym list as typed when it was refused.
+async fn render_typed(
+    state: &AppState,
+    officer: &UiOfficer,
+    error: Option<String>,
+    notice: Option<String>,
+    typed_synonyms: Option<String>,
+) -> Response {
     let org = state.store.org();
+    let synonyms = match state.store.synonyms().await {
+        Ok(_) if typed_synonyms.is_some() => typed_synonyms.unwrap_or_default(),
+        Ok(s) => xinfang_text::Synonyms::new(s).to_text(),
+        Err(e) => {
+            return error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &ApiError::from(e).message,
+            );
+        }
+    };
     let people = match state.store.people().await {
         Ok(p) => p,
         Err(e) => {
@@ -252,6 +275,7 @@ async fn render(
             })
             .collect(),
         calendar: app::calendar::view(state),
+        synonyms,
         next_year: {
             use chrono::Datelike;
             let this = state.store.clock().today().year();
@@ -403,6 +427,35 @@ pub async fn set_calendar_year(
         ))
     }
     .await;
+    outcome(&state, &officer, done).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SynonymForm {
+    synonyms: String,
+}
+
+/// Replaces the search's synonym list (refused with the line at fault, nothing changed).
+pub async fn set_synonyms(
+    State(state): State<AppState>,
+    Submitted { officer, form }: Submitted<SynonymForm>,
+) -> Response {
+    if let Err(r) = require_admin(&officer) {
+        return r;
+    }
+    let list = match xinfang_text::Synonyms::parse(&form.synonyms) {
+        Ok(list) => list,
+        Err(e) => {
+            return render_typed(&state, &officer, Some(e), None, Some(form.synonyms)).await;
+        }
+    };
+    let done = state
+        .store
+        .set_synonyms(list.groups())
+        .await
+        .map(|_| format!("已保存检索同义词 {} 组", list.groups().len()))
+        .map_err(ApiError::from);
     outcome(&state, &officer, done).await
 }
 

@@ -99,6 +99,22 @@ pub fn unit_options(state: &AppState) -> Vec<UnitOption> {
         .collect()
 }
 
+/// The taxonomy for category pickers: groups, each with its leaves (path, name).
+pub fn category_groups() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+    use xinfang_domain::taxonomy;
+    taxonomy::groups()
+        .into_iter()
+        .map(|g| {
+            let leaves = taxonomy::CATEGORIES
+                .iter()
+                .filter(|c| c.group == g)
+                .map(|c| (c.path(), c.name))
+                .collect();
+            (g, leaves)
+        })
+        .collect()
+}
+
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| {

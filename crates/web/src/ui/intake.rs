@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xinfang_domain::command::CollectiveInput;
 use xinfang_domain::vocab::{AccusedKind, PetitionClass};
-use xinfang_domain::{CaseId, Channel, NewCase, Petitioner, UnitId, taxonomy};
+use xinfang_domain::{CaseId, Channel, NewCase, Petitioner, UnitId};
 use xinfang_store::read::{CaseFilter, CaseSummary};
 
 use super::form::Submitted;
@@ -205,17 +205,7 @@ impl NewCasePage {
 
     /// The taxonomy for the category picker: groups, each with its leaves (path, name).
     fn categories(&self) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
-        taxonomy::groups()
-            .into_iter()
-            .map(|g| {
-                let leaves = taxonomy::CATEGORIES
-                    .iter()
-                    .filter(|c| c.group == g)
-                    .map(|c| (c.path(), c.name))
-                    .collect();
-                (g, leaves)
-            })
-            .collect()
+        super::frame::category_groups()
     }
 
     fn accused_kinds(&self) -> Vec<(&'static str, &'static str)> {

@@ -71,6 +71,7 @@ fn pages() -> Router<AppState> {
         .route("/cases/{id}/draft", get(documents::draft_preview))
         .route("/cases/{id}/attachments/{n}", get(documents::attachment))
         .route("/search", get(search::search))
+        .route("/search/export", get(search::export))
         .route("/stats", get(stats::page))
         .route("/leadership", get(leadership::page))
         .route("/reception", get(reception::list).post(reception::act_list))
@@ -104,6 +105,7 @@ fn pages() -> Router<AppState> {
         .route("/admin/accounts", post(admin::act_on_account))
         .route("/admin/api-keys", post(admin::create_api_key))
         .route("/admin/calendar", post(admin::set_calendar_year))
+        .route("/admin/synonyms", post(admin::set_synonyms))
         .route("/admin/api-keys/revoke", post(admin::revoke_api_key))
         .route(
             "/static/app.css",

@@ -1126,3 +1126,66 @@ async fn the_duty_and_reception_forms_keep_and_confirm_in_chromium() {
     shot(&c, "16-reception-rotation").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_searches_by_synonym_with_conditions_and_pages_in_chromium() {
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let city = &app.city;
+    let reg = xinfang_store::Who::Officer(city.registrar.clone());
+    for i in 0..53 {
+        let mut l = xinfang_store::testing::letter(&format!("工地拖欠工资第{i}起"));
+        l.channel = if i % 2 == 0 {
+            xinfang_domain::Channel::Visit
+        } else {
+            xinfang_domain::Channel::Phone
+        };
+        app.store
+            .register(l, reg.clone(), city.office)
+            .await
+            .unwrap();
+    }
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    login(&c, &base, "registrar").await;
+    c.goto(&format!("{base}/search")).await.unwrap();
+    // 欠薪 is a synonym of 拖欠工资; narrowed to visits (27 of the 53): a page of 50, then the rest.
+    type_into(&c, "form#search-form input[name=q]", "欠薪").await;
+    c.find(Locator::Css("select[name=channel] option[value=visit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form#search-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    appears(&c, "h2#hits-heading", "the hits").await;
+    let text = page_text(&c).await;
+    assert!(text.contains("标题、内容相符（共 27 件）"), "{text}");
+    for (w, h, name) in [(1366, 768, "09-search"), (390, 844, "09-search-phone")] {
+        c.set_window_size(w, h).await.unwrap();
+        shot(&c, name).await;
+    }
+    c.set_window_size(1280, 1100).await.unwrap();
+    // Without the channel, 53 hits over two pages.
+    c.goto(&format!("{base}/search?q=%E6%AC%A0%E8%96%AA"))
+        .await
+        .unwrap();
+    assert!(page_text(&c).await.contains("共 53 件，第 1/2 页"));
+    c.find(Locator::Css("a#next-page"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    appears(&c, "a#prev-page", "the second page").await;
+    let rows = c
+        .find_all(Locator::Css("table#by-text tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 3);
+    shot(&c, "09-search-page-2").await;
+}

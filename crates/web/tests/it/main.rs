@@ -21,6 +21,7 @@ mod open311;
 mod portal;
 mod references;
 mod reports;
+mod search;
 mod stats;
 mod storage;
 mod supervision;

@@ -58,6 +58,18 @@ impl Browser {
         (status, r.text().await.unwrap(), location)
     }
 
+    /// The body of the answer at `path` as bytes (a download).
+    pub(crate) async fn bytes(&self, path: &str) -> Vec<u8> {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        r.bytes().await.unwrap().to_vec()
+    }
+
     pub(crate) async fn login(base: &str, username: &str) -> Browser {
         let b = Browser::new(base);
         let (s, _, loc) = b
@@ -75,7 +87,7 @@ impl Browser {
     }
 
     /// The CSRF token of the page at `path`.
-    async fn csrf(&self, path: &str) -> String {
+    pub(crate) async fn csrf(&self, path: &str) -> String {
         let (_, html, _) = self.get(path).await;
         let at = html
             .find("name=\"csrf\" value=\"")
@@ -86,7 +98,7 @@ impl Browser {
 }
 
 /// The shared strings of a workbook (every text cell).
-fn xlsx_strings(bytes: &[u8]) -> String {
+pub(crate) fn xlsx_strings(bytes: &[u8]) -> String {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
     let mut xml = String::new();
