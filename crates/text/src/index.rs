@@ -14,11 +14,13 @@ use tantivy::schema::{
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
 use xinfang_domain::{Case, UnitPath, access};
 
-use crate::segment::{ANALYZER, QueryWord, analyzer, content_words, query_words};
+use crate::segment::{
+    ANALYZER, BIGRAMS, QueryWord, analyzer, bigram_analyzer, bigrams, content_words, query_words,
+};
 use crate::{Synonyms, TextError};
 
 /// Bumped when the schema or the analyzer changes: an index of another layout is rebuilt.
-const LAYOUT: &str = "xinfang-cases-2";
+const LAYOUT: &str = "xinfang-cases-3";
 /// Words of a new petition compared with the index in the duplicate check.
 const RARE_WORDS: usize = 10;
 /// Memory for the indexing buffer (tantivy flushes a segment when it is full).
@@ -66,6 +68,8 @@ struct Fields {
     title: Field,
     content: Field,
     category: Field,
+    /// Title and content as character pairs: a word jieba cut otherwise in the text.
+    grams: Field,
     /// Every ancestor path of every unit that may see the case: "visible to a viewer of unit
     /// path P" is one term lookup.
     scope: Field,
@@ -93,6 +97,14 @@ fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text.clone()),
         content: b.add_text_field("content", text.clone()),
         category: b.add_text_field("category", text),
+        grams: b.add_text_field(
+            "grams",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(BIGRAMS)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
         scope: b.add_text_field("scope", STRING),
     };
     (b.build(), fields)
@@ -227,6 +239,7 @@ impl CaseIndex {
         dir: Option<PathBuf>,
     ) -> Result<CaseIndex, TextError> {
         index.tokenizers().register(ANALYZER, analyzer());
+        index.tokenizers().register(BIGRAMS, bigram_analyzer());
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
@@ -287,6 +300,7 @@ impl CaseIndex {
                 f.title => c.title.as_str(),
                 f.content => c.content.as_str(),
                 f.category => c.category.as_str(),
+                f.grams => format!("{}\n{}", c.title, c.content),
             );
             for path in &c.unit_paths {
                 for ancestor in path.ancestors() {
@@ -317,23 +331,33 @@ impl CaseIndex {
         let f = self.fields;
         let searched = [(f.title, 3.0), (f.category, 1.5), (f.content, 1.0)];
         let in_any_field = |w: &str| word_in(w, &searched);
-        // A word: itself, or all the dictionary words it is made of.
+        // A word: itself, all the dictionary words it is made of, or (ranked lower) all its
+        // character pairs, for a text jieba cut otherwise around it.
         let word_query = |w: &QueryWord| -> Box<dyn Query> {
-            if w.parts.is_empty() {
-                return in_any_field(&w.word);
+            let mut any: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Should, in_any_field(&w.word))];
+            if !w.parts.is_empty() {
+                let all_parts = w
+                    .parts
+                    .iter()
+                    .map(|p| (Occur::Must, in_any_field(p)))
+                    .collect();
+                any.push((Occur::Should, Box::new(BooleanQuery::new(all_parts))));
             }
-            let all_parts = w
-                .parts
+            let pairs: Vec<(Occur, Box<dyn Query>)> = bigrams(&w.word)
                 .iter()
-                .map(|p| (Occur::Must, in_any_field(p)))
+                .map(|b| {
+                    let term = Term::from_field_text(f.grams, b);
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    (Occur::Must, q)
+                })
                 .collect();
-            Box::new(BooleanQuery::new(vec![
-                (Occur::Should, in_any_field(&w.word)),
-                (
-                    Occur::Should,
-                    Box::new(BooleanQuery::new(all_parts)) as Box<dyn Query>,
-                ),
-            ]))
+            if !pairs.is_empty() {
+                let q = BoostQuery::new(Box::new(BooleanQuery::new(pairs)), 0.3);
+                any.push((Occur::Should, Box::new(q)));
+            }
+            Box::new(BooleanQuery::new(any))
         };
         let all_of = |words: Vec<QueryWord>| -> Box<dyn Query> {
             Box::new(BooleanQuery::new(
@@ -579,11 +603,24 @@ mod tests {
             4,
         )
         .unwrap();
-        let list = Synonyms::parse(
-            "欠薪 拖欠工资 讨薪
-农民工 务工人员",
+        // jieba cuts "晚上路灯不亮" as 路 / 灯不亮: the word 路灯 is found by its characters.
+        idx.apply(
+            &[case(5, "路灯坏了", "晚上路灯不亮，行人看不清", "/1/2/")],
+            5,
         )
         .unwrap();
+        let none = Synonyms::default();
+        assert_eq!(
+            idx.search("路灯", &none, Reach::all(), 0, 10).unwrap().ids,
+            vec![5]
+        );
+        assert_eq!(
+            idx.search("路灯 噪音", &none, Reach::all(), 0, 10)
+                .unwrap()
+                .total,
+            0
+        );
+        let list = Synonyms::parse("欠薪 拖欠工资 讨薪\n农民工 务工人员").unwrap();
         let found = |q: &str, s: &Synonyms| {
             let mut ids = idx.search(q, s, Reach::all(), 0, 10).unwrap().ids;
             ids.sort();

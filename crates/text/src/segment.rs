@@ -14,6 +14,33 @@ pub fn analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// The name the character-pair analyzer is registered under.
+pub const BIGRAMS: &str = "bigram";
+
+/// Every pair of neighbouring characters, lower-cased: what a word is found by when jieba cut
+/// the text around it otherwise (in "晚上路灯不亮" it cuts 路 / 灯不亮, so the word 路灯 alone
+/// would miss it).
+pub fn bigram_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(
+        tantivy::tokenizer::NgramTokenizer::all_ngrams(2, 2).expect("2..2 is a valid n-gram range"),
+    )
+    .filter(LowerCaser)
+    .build()
+}
+
+/// The character pairs of a query word (none for a single character).
+pub fn bigrams(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.to_lowercase().chars().collect();
+    let mut out: Vec<String> = Vec::new();
+    for pair in chars.windows(2) {
+        let b: String = pair.iter().collect();
+        if !out.contains(&b) {
+            out.push(b);
+        }
+    }
+    out
+}
+
 /// Words too common to narrow a search.
 const STOP_WORDS: &[&str] = &[
     "的", "了", "和", "与", "及", "是", "在", "我", "我们", "有", "被", "把", "也", "就", "都",
