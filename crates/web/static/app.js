@@ -80,9 +80,143 @@
     var field = document.querySelector("form.intake [name=repeat_of]");
     if (b && field) { field.value = b.getAttribute("data-link-repeat"); field.focus(); }
   });
-  // A search box narrows the select it names (data-filter="field"; the unit picker's is to_unit).
-  document.querySelectorAll("[data-unit-filter], [data-filter]").forEach(function (box) {
-    var field = box.getAttribute("data-filter") || "to_unit";
+  // Unit picker: a unit select becomes a search box (name, 简称 such as 住建, pinyin initials such
+  // as zjj) over a tree opened level by level; suggestions first; units that do not receive
+  // cases (村民小组) only on request. The select stays in the form and is what is sent.
+  document.querySelectorAll("select[data-unit-picker]").forEach(function (select) {
+    var options = Array.prototype.filter.call(select.options, function (o) { return o.value; });
+    var children = {}, byId = {};
+    // Units come in path order: a parent is always seen before its children.
+    options.forEach(function (o) {
+      byId[o.value] = o;
+      var p = o.getAttribute("data-parent") || "0";
+      if (!byId[p]) { p = "0"; }
+      (children[p] = children[p] || []).push(o);
+    });
+    var name = function (o) { return o.textContent.replace(/^[\s\u3000]+/, ""); };
+    var path = function (o) {
+      var parts = [], p = o;
+      while (p) { parts.unshift(name(p).replace(/（.*$/, "")); p = byId[p.getAttribute("data-parent")]; }
+      return parts.join(" › ");
+    };
+    var box = document.createElement("div");
+    box.className = "unit-picker";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.setAttribute("aria-label", "查找单位");
+    input.placeholder = "输入名称、简称或拼音首字母，如 住建、rsj";
+    var chosen = document.createElement("p");
+    chosen.className = "unit-chosen";
+    var chosenText = document.createElement("span");
+    chosen.appendChild(chosenText);
+    var idleLabel = document.createElement("label");
+    idleLabel.className = "unit-idle";
+    var idle = document.createElement("input");
+    idle.type = "checkbox";
+    idleLabel.appendChild(idle);
+    idleLabel.appendChild(document.createTextNode(" 显示村民小组等不直接办理的单位"));
+    var list = document.createElement("ul");
+    list.className = "unit-tree";
+    list.setAttribute("role", "tree");
+    var open = {};
+    var shown = function (o) { return idle.checked || !o.hasAttribute("data-idle"); };
+    var pick = function (o) {
+      if (select.multiple) { o.selected = !o.selected; } else { select.value = o.value; }
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      render();
+    };
+    var item = function (o, label, withToggle) {
+      var li = document.createElement("li");
+      li.setAttribute("role", "treeitem");
+      var kids = (children[o.value] || []).filter(shown);
+      if (withToggle && kids.length) {
+        var t = document.createElement("button");
+        t.type = "button"; t.className = "toggle";
+        t.textContent = open[o.value] ? "▾" : "▸";
+        t.setAttribute("aria-label", (open[o.value] ? "收起" : "展开") + name(o));
+        t.addEventListener("click", function () { open[o.value] = !open[o.value]; render(); });
+        li.appendChild(t);
+      } else if (withToggle) {
+        var pad = document.createElement("span");
+        pad.className = "toggle";
+        li.appendChild(pad);
+      }
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "unit" + (o.selected ? " selected" : "");
+      b.setAttribute("data-unit", o.value);
+      b.textContent = label;
+      b.addEventListener("click", function () { pick(o); });
+      li.appendChild(b);
+      if (withToggle && open[o.value] && kids.length) {
+        var ul = document.createElement("ul");
+        kids.forEach(function (k) { ul.appendChild(item(k, name(k), true)); });
+        li.appendChild(ul);
+      }
+      return li;
+    };
+    var suggested = (select.getAttribute("data-suggest") || "").split(",").filter(function (id) { return byId[id]; });
+    var render = function () {
+      list.textContent = "";
+      var picked = options.filter(function (o) { return o.selected; });
+      chosenText.textContent = (picked.length ? "已选：" + picked.map(path).join("；") : "尚未选择") + " ";
+      var q = input.value.trim().toLowerCase();
+      if (q) {
+        var found = options.filter(function (o) {
+          return shown(o) && (o.textContent.toLowerCase().indexOf(q) >= 0 ||
+            (" " + (o.getAttribute("data-keys") || "") + " ").indexOf(q) >= 0);
+        });
+        found.slice(0, 40).forEach(function (o) { list.appendChild(item(o, path(o), false)); });
+        if (!found.length) { var none = document.createElement("li"); none.textContent = "没有相符的单位"; list.appendChild(none); }
+        return;
+      }
+      if (suggested.length) {
+        var head = document.createElement("li");
+        head.className = "suggested";
+        head.textContent = select.getAttribute("data-suggest-label") || "建议";
+        list.appendChild(head);
+        suggested.forEach(function (id) { list.appendChild(item(byId[id], path(byId[id]), false)); });
+      }
+      (children["0"] || []).filter(shown).forEach(function (o) { list.appendChild(item(o, name(o), true)); });
+    };
+    input.addEventListener("input", render);
+    input.addEventListener("keydown", function (e) {
+      // Enter picks the first unit found instead of sending the form half filled.
+      if (e.key === "Enter") {
+        e.preventDefault();
+        var first = list.querySelector("button.unit");
+        if (first) { first.click(); }
+      }
+    });
+    idle.addEventListener("change", render);
+    box.appendChild(input);
+    box.appendChild(chosen);
+    // A select that may be left empty (a filter, an optional field) can be cleared again.
+    var empty = Array.prototype.some.call(select.options, function (o) { return !o.value; });
+    if (empty || select.multiple) {
+      var clear = document.createElement("button");
+      clear.type = "button"; clear.className = "unit-clear"; clear.textContent = "清除选择";
+      clear.addEventListener("click", function () {
+        Array.prototype.forEach.call(select.options, function (o) { o.selected = !o.value; });
+        render();
+      });
+      chosen.appendChild(clear);
+    }
+    box.appendChild(list);
+    box.appendChild(idleLabel);
+    select.parentNode.insertBefore(box, select);
+    select.hidden = true;
+    // Open the levels down to what is selected already.
+    options.forEach(function (o) {
+      if (o.selected) { var p = byId[o.getAttribute("data-parent")]; while (p) { open[p.value] = true; p = byId[p.getAttribute("data-parent")]; } }
+    });
+    // The top units (the city, a body above it) are opened: departments and towns show at once.
+    var roots = (children["0"] || []).filter(shown);
+    if (roots.length <= 3) { roots.forEach(function (o) { open[o.value] = true; }); }
+    render();
+  });
+  // A search box narrows the select it names (data-filter="field").
+  document.querySelectorAll("[data-filter]").forEach(function (box) {
+    var field = box.getAttribute("data-filter");
     var select = box.closest("form").querySelector("select[name=" + field + "]");
     box.addEventListener("input", function () {
       var q = box.value.trim();

@@ -33,6 +33,8 @@ struct CasePage {
     error: Option<String>,
     /// The field the error is about: its message stands beside it.
     field: Option<String>,
+    /// Units to offer first in the forward form's picker (comma-separated ids).
+    suggest: String,
     /// The case after this one in the officer's worklist (id, number), for 下一件.
     next_case: Option<(i64, String)>,
     notice: Option<String>,
@@ -270,6 +272,7 @@ async fn render_case(
                         p.name,
                         org.get(p.unit).map(|u| u.name.as_str()).unwrap_or("")
                     ),
+                    ..Default::default()
                 })
                 .collect(),
             Err(e) => return from_api(e.into()),
@@ -293,7 +296,24 @@ async fn render_case(
         .map(|c| (c.code(), c.label()))
         .collect();
     let next_case = next_in_worklist(state, &officer.actor, case.id.0).await;
+    // The office's recent choices for the same category come first in the unit picker.
+    let suggest = match (case.status == CaseStatus::Registered).then(|| {
+        state
+            .store
+            .recent_destinations(case.registered_unit, &case.category, 3)
+    }) {
+        None => String::new(),
+        Some(found) => match found.await {
+            Ok(units) => units
+                .iter()
+                .map(|u| u.0.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+            Err(e) => return from_api(e.into()),
+        },
+    };
     let page = CasePage {
+        suggest,
         next_case,
         frame: frame(state, officer),
         v: case_view(&state.store, &officer.actor, case, revealed),

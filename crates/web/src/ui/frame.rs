@@ -75,9 +75,17 @@ pub fn from_api(e: ApiError) -> Response {
     error_page(e.status, &e.message)
 }
 
+/// A choice of a select (units; leaders, labelled with their unit).
+#[derive(Default)]
 pub struct UnitOption {
     pub id: i64,
     pub label: String,
+    /// What the unit picker also finds it by: short names and pinyin initials.
+    pub keys: String,
+    /// The parent unit's id (0 at the top): the picker opens the tree level by level.
+    pub parent: i64,
+    /// A unit that does not receive cases itself (村民小组): the picker hides it unless asked.
+    pub idle: bool,
 }
 
 pub fn unit_options(state: &AppState) -> Vec<UnitOption> {
@@ -95,6 +103,9 @@ pub fn unit_options(state: &AppState) -> Vec<UnitOption> {
                 u.kind.label(),
                 if u.external { "，本平台以上" } else { "" }
             ),
+            keys: super::unit_keys::keys(&u.name),
+            parent: u.parent.map_or(0, |p| p.0),
+            idle: u.kind == xinfang_domain::UnitKind::VillageGroup,
         })
         .collect()
 }

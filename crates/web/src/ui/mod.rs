@@ -25,6 +25,7 @@ mod review;
 mod search;
 #[allow(clippy::result_large_err)]
 mod session;
+mod unit_keys;
 pub(crate) use session::session_cookie;
 #[allow(clippy::result_large_err)]
 mod stats;

@@ -45,6 +45,7 @@ async fn leaders(state: &AppState) -> Result<Vec<UnitOption>, ApiError> {
                 p.name,
                 org.get(p.unit).map(|u| u.name.as_str()).unwrap_or("")
             ),
+            ..Default::default()
         })
         .collect())
 }

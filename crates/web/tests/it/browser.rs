@@ -112,6 +112,28 @@ async fn click(c: &Client, css: &str) {
     press(c, Locator::Css(css)).await;
 }
 
+/// Picks a unit in the picker of the select named `select`: types `query` (name, short name or
+/// pinyin initials) and takes the first unit found.
+async fn pick_unit(c: &Client, select: &str, query: &str) {
+    let picker = format!(
+        "(//select[@name='{select}'])[1]/preceding-sibling::div[contains(@class,'unit-picker')]"
+    );
+    let input = c
+        .find(Locator::XPath(&format!("{picker}//input[@type='search']")))
+        .await
+        .unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(query).await.unwrap();
+    c.find(Locator::XPath(&format!(
+        "({picker}//button[contains(concat(' ', @class, ' '), ' unit ')])[1]"
+    )))
+    .await
+    .unwrap_or_else(|e| panic!("no unit found for {query}: {e}"))
+    .click()
+    .await
+    .unwrap();
+}
+
 /// Fills a field of the action form for `action` on the case page.
 async fn action_field(c: &Client, action: &str, field: &str, value: &str) {
     let xpath =
@@ -120,7 +142,8 @@ async fn action_field(c: &Client, action: &str, field: &str, value: &str) {
 }
 
 async fn submit_action(c: &Client, action: &str) {
-    let xpath = format!("//form[.//input[@name='action' and @value='{action}']]//button");
+    let xpath =
+        format!("//form[.//input[@name='action' and @value='{action}']]//button[@type='submit']");
     press(c, Locator::XPath(&xpath)).await;
     confirmed(c, &format!("{action} confirmed")).await;
 }
@@ -305,12 +328,58 @@ async fn a_collective_visit_from_registration_to_reply_in_chromium() {
     assert!(page_text(&c).await.contains("集体访，12 人"));
 
     // The registrar forwards it to the department from the sorting desk.
-    c.find(Locator::Css("select[name=to_unit]"))
+    // The unit picker: the office's usual choices first, then the tree; 住建 finds the
+    // department by its short name, initials find a town.
+    let picker = "//select[@name='to_unit']/preceding-sibling::div[contains(@class,'unit-picker')]";
+    let tree = c
+        .find(Locator::XPath(&format!("{picker}//ul")))
         .await
         .unwrap()
-        .select_by_value(&app.city.dept.0.to_string())
+        .text()
         .await
         .unwrap();
+    assert!(
+        tree.contains("测试市住房和城乡建设局")
+            && tree.contains("东城镇")
+            && !tree.contains("东城镇前进村"),
+        "level by level: {tree}"
+    );
+    c.execute(
+        "document.getElementById('forward').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&c, "05-unit-tree").await;
+    pick_unit(&c, "to_unit", "xsz").await;
+    let chosen = c
+        .find(Locator::XPath(&format!("{picker}//p")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(chosen.contains("测试市 › 西山镇"), "{chosen}");
+    pick_unit(&c, "to_unit", "住建").await;
+    c.set_window_size(1366, 768).await.unwrap();
+    c.execute(
+        "document.getElementById('forward').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&c, "05-unit-picker").await;
+    c.set_window_size(390, 844).await.unwrap();
+    shot(&c, "05-unit-picker-phone").await;
+    c.set_window_size(1280, 1100).await.unwrap();
+    let value = c
+        .find(Locator::Css("select[name=to_unit]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(value, Some(app.city.dept.0.to_string()));
     click(&c, "button[value=forward]").await;
     confirmed(&c, "forwarded").await;
 
@@ -691,7 +760,7 @@ async fn a_stale_case_page_says_so_in_chromium() {
         )
         .await
         .unwrap();
-    let xpath = "//form[.//input[@name='action' and @value='decline']]//button";
+    let xpath = "//form[.//input[@name='action' and @value='decline']]//button[@type='submit']";
     press(&c, Locator::XPath(xpath)).await;
     says(&c, "该事项已有新的办理进展", "the stale page's refusal").await;
     let text = page_text(&c).await;
@@ -735,14 +804,7 @@ async fn a_report_naming_the_office_is_sent_on_in_chromium() {
         .click()
         .await
         .unwrap();
-    let select = c
-        .find(Locator::Css("select[name=accused_unit]"))
-        .await
-        .unwrap();
-    select
-        .select_by_value(&app.city.office.0.to_string())
-        .await
-        .unwrap();
+    pick_unit(&c, "accused_unit", "信访局").await;
     shot(&c, "12-report-form").await;
     click(&c, "main button[type=submit]").await;
     appears(&c, "#report-sent", "the report-sent page").await;
@@ -1058,12 +1120,7 @@ async fn the_duty_and_reception_forms_keep_and_confirm_in_chromium() {
         Some(""),
         "no severity chosen in advance"
     );
-    c.find(Locator::Css("form select[name=unit_id]"))
-        .await
-        .unwrap()
-        .select_by_value(&app.city.town.0.to_string())
-        .await
-        .unwrap();
+    pick_unit(&c, "unit_id", "dcz").await;
     fill(&c, "title", "山体滑坡").await;
     c.find(Locator::Css("select[name=severity]"))
         .await
@@ -1080,7 +1137,7 @@ async fn the_duty_and_reception_forms_keep_and_confirm_in_chromium() {
     .unwrap();
     press(
         &c,
-        Locator::XPath("//form[.//input[@value='note']]//button"),
+        Locator::XPath("//form[.//input[@value='note']]//button[@type='submit']"),
     )
     .await;
     appears(&c, "p.error", "the refusal").await;
@@ -1102,7 +1159,7 @@ async fn the_duty_and_reception_forms_keep_and_confirm_in_chromium() {
     .unwrap();
     press(
         &c,
-        Locator::XPath("//form[.//input[@value='note']]//button"),
+        Locator::XPath("//form[.//input[@value='note']]//button[@type='submit']"),
     )
     .await;
     confirmed(&c, "the incident saved").await;

@@ -937,4 +937,25 @@ both_backends! {
         let (_, html, _) = office.get(&format!("/cases/{}", second.id)).await;
         assert!(!html.contains(r#"id="next-case""#), "{html}");
     }
+
+    async fn the_unit_picker_offers_the_offices_usual_choice_for_the_category_first(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        // Two wage cases went to the town, one to the department; a noise case to the department.
+        for (title, category, to) in [("欠薪一", "劳动和社会保障/拖欠工资", c.town), ("欠薪二", "劳动和社会保障/拖欠工资", c.town), ("欠薪三", "劳动和社会保障/拖欠工资", c.dept), ("噪音", "城乡建设", c.dept)] {
+            let mut l = xinfang_store::testing::letter(title);
+            l.category = Some(category.into());
+            let case = app.store.register(l, xinfang_store::Who::Officer(c.registrar.clone()), c.office).await.unwrap();
+            app.store.act(case.id, xinfang_domain::Command::Forward { to_unit: to }, xinfang_store::Who::Officer(c.registrar.clone())).await.unwrap();
+        }
+        let mut l = xinfang_store::testing::letter("欠薪四");
+        l.category = Some("劳动和社会保障/拖欠工资".into());
+        let case = app.store.register(l, xinfang_store::Who::Officer(c.registrar.clone()), c.office).await.unwrap();
+        let office = Browser::login(&app.base, "registrar").await;
+        let (_, html, _) = office.get(&format!("/cases/{}", case.id)).await;
+        assert!(html.contains(&format!(r#"data-suggest="{},{}""#, c.town.0, c.dept.0)), "most often first: {html}");
+        // Every unit carries what the picker finds it by, and 村民小组-like units are marked.
+        assert!(html.contains(r#"data-keys="住建 住建局 zjj"#), "{html}");
+        assert!(html.contains(&format!(r#"data-parent="{}""#, c.town.0)), "the village under its town: {html}");
+    }
 }
