@@ -35,6 +35,8 @@ pub struct CaseFilter {
     pub channel: Option<xinfang_domain::Channel>,
     /// A category ("大类/小类") or a whole group ("大类").
     pub category: Option<String>,
+    /// Only cases whose drafted opinion waits for sign-off.
+    pub signoff: bool,
     /// Registered on or after / on or before.
     pub registered_from: Option<NaiveDate>,
     pub registered_to: Option<NaiveDate>,
@@ -397,6 +399,9 @@ impl Store {
         // Who reported cannot be learnt by trying names and numbers.
         if by_identity && !access::identity_lookups_reach_reports(actor) {
             wheres.push("is_report = 0".into());
+        }
+        if f.signoff {
+            wheres.push("signoff = 1".into());
         }
         if let Some(c) = f.channel {
             wheres.push(format!(

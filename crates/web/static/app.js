@@ -205,6 +205,8 @@
     box.appendChild(idleLabel);
     select.parentNode.insertBefore(box, select);
     select.hidden = true;
+    // A hidden field cannot show the browser's own "required" bubble: the server says it instead.
+    if (select.required) { select.required = false; input.setAttribute("aria-required", "true"); }
     // Open the levels down to what is selected already.
     options.forEach(function (o) {
       if (o.selected) { var p = byId[o.getAttribute("data-parent")]; while (p) { open[p.value] = true; p = byId[p.getAttribute("data-parent")]; } }

@@ -40,6 +40,7 @@ pub(crate) const CASE_COLUMNS: &[&str] = &[
     "lapse_due",
     "repeat_of",
     "bounces",
+    "signoff",
     "version",
     "state",
 ];
@@ -105,6 +106,7 @@ pub(crate) fn case_row(
         date(lapse).into(),
         c.repeat_of.map(|x| x.0).into(),
         (c.dispatches.max(c.objections) as i64).into(),
+        i64::from(c.draft.as_ref().is_some_and(|d| d.pending())).into(),
         i64::from(c.version).into(),
         serde_json::to_string(&c.without_personal_data())?.into(),
     ])

@@ -145,6 +145,30 @@ pub async fn worklist(
         descending: false,
     });
     let mut groups = Vec::new();
+    // Those who sign see first the opinions drafted in their units and waiting for them.
+    if officer
+        .actor
+        .has_any(&[xinfang_domain::Role::UnitHead, xinfang_domain::Role::Leader])
+    {
+        let filter = CaseFilter {
+            unit: Some(officer.actor.unit),
+            signoff: true,
+            per_page: 50,
+            ..Default::default()
+        };
+        match app::cases::list(&state, &officer.actor, &filter).await {
+            Ok(page) if page.total > 0 => groups.push(Group {
+                key: "signoff",
+                title: "待签发",
+                hint: "已起草的处理意见书等文书，待负责人或领导审签（起草人以外的人签发）",
+                total: page.total,
+                capped: page.total_capped,
+                items: page.items,
+            }),
+            Ok(_) => {}
+            Err(e) => return from_api(e),
+        }
+    }
     for (key, title, hint, statuses) in GROUPS {
         let colour = match (*key, warning.as_str()) {
             (_, w) if !w.is_empty() => xinfang_domain::Warning::from_code(w),

@@ -614,6 +614,40 @@ async fn a_citizen_petitions_from_a_phone_in_chromium() {
     .unwrap();
     click(&c, "main form button[type=submit]").await;
     appears(&c, "form#evaluate", "evaluation form after the reply").await;
+    // On a 390 px phone each rating is a small radio on the line of its label, inside the screen,
+    // and the page does not scroll sideways.
+    c.set_window_size(390, 844).await.unwrap();
+    let geometry = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#evaluate input[type=radio]')).map(function (r) {
+               var b = r.getBoundingClientRect(), l = r.closest('label').getBoundingClientRect();
+               return [b.width, b.height, b.right <= window.innerWidth, Math.abs((b.top + b.bottom) / 2 - (l.top + l.bottom) / 2) < l.height];
+             }).concat([[document.documentElement.scrollWidth <= window.innerWidth]]);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let radios = geometry.as_array().unwrap();
+    assert!(radios.len() >= 7, "both ratings' choices: {geometry}");
+    for r in &radios[..radios.len() - 1] {
+        let (w, h) = (r[0].as_f64().unwrap(), r[1].as_f64().unwrap());
+        assert!(
+            w < 40.0 && h < 40.0 && r[2] == true && r[3] == true,
+            "a rating radio out of shape on a phone: {geometry}"
+        );
+    }
+    assert_eq!(
+        radios[radios.len() - 1][0],
+        true,
+        "the page scrolls sideways: {geometry}"
+    );
+    c.execute(
+        "document.getElementById('evaluate').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&c, "11-portal-rating-phone").await;
     for css in [
         "#evaluate input[name=office][value=satisfied]",
         "#evaluate input[name=unit][value=basically]",
@@ -1245,4 +1279,47 @@ async fn the_desk_searches_by_synonym_with_conditions_and_pages_in_chromium() {
         .unwrap();
     assert_eq!(rows.len(), 3);
     shot(&c, "09-search-page-2").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conference_members_are_picked_in_the_unit_picker_in_chromium() {
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    login(&c, &base, "city_handler").await;
+    c.goto(&format!("{base}/conference")).await.unwrap();
+    // Several members: each pick adds one; picking again takes it off.
+    pick_unit(&c, "members", "住建").await;
+    pick_unit(&c, "members", "xsz").await;
+    pick_unit(&c, "members", "纪委").await;
+    pick_unit(&c, "members", "纪委").await;
+    let picked = c
+        .execute(
+            "return Array.from(document.querySelector('select[name=members]').selectedOptions).map(function (o) { return +o.value; });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(picked, json!([app.city.dept.0, app.city.other_town.0]));
+    type_into(&c, "input[name=title]", "欠薪问题联席会议").await;
+    c.execute(
+        "document.querySelector('input[name=date]').value = '2026-12-20';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    press(
+        &c,
+        Locator::XPath("//form[@action='/conference']//button[@type='submit']"),
+    )
+    .await;
+    says(&c, "欠薪问题联席会议", "the meeting convened").await;
+    let text = page_text(&c).await;
+    assert!(
+        text.contains("测试市住房和城乡建设局")
+            && text.contains("西山镇")
+            && !text.contains("测试市纪委监委"),
+        "{text}"
+    );
+    shot(&c, "05-conference-members").await;
 }

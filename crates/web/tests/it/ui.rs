@@ -281,6 +281,11 @@ both_backends! {
         assert!(page.contains("处理意见书已起草，待负责人签发") && page.contains(r#"id="draft-preview""#), "{page}");
         assert!(!page.contains(r#"id="approve""#) && !page.contains(r#"id="return""#), "the drafter does not sign");
         assert_eq!(app.get(None, &format!("/api/v1/public/cases/{}", app.store.case(xinfang_domain::CaseId(id)).await.unwrap().unwrap().query_code)).await.1["reply"], serde_json::Value::Null, "nothing reaches the petitioner before it is signed");
+        // The head finds it under 待签发 in the worklist; the handler, who does not sign, has no such list.
+        let (_, home, _) = head.get("/").await;
+        let signoff = &home[home.find("待签发").expect("a 待签发 group for the head")..];
+        assert!(signoff.contains("村集体土地补偿款分配不公"), "{home}");
+        assert!(!handler.get("/").await.1.contains("待签发"));
         let (s, preview, _) = head.get(&format!("{case_path}/draft")).await;
         assert_eq!(s, StatusCode::OK);
         assert!(preview.contains("草稿 · 未签发") && preview.contains("已重新核算。") && preview.contains("请求复查") && preview.contains("测试市住房和城乡建设局"), "{preview}");
@@ -301,6 +306,7 @@ both_backends! {
         assert_eq!(s, StatusCode::SEE_OTHER);
         let (s, _, _) = head.post(&act, &[("csrf", &csrf_head), ("action", "approve")]).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
+        assert!(!head.get("/").await.1.contains("待签发"), "signed: off the list");
         let (_, page, _) = handler.get(&case_path).await;
         assert!(page.contains("负责人签发") && page.contains("负责人退回修改") && !page.contains(r#"id="draft""#), "{page}");
         assert!(page.contains("已重新核算并补发。") && page.contains("延期告知书") && page.contains("处理意见书"));
