@@ -144,6 +144,8 @@ pub struct SmallCity {
     pub discipline_handler: xinfang_domain::Actor,
     /// A second city leader: signs what the first (`city_handler`) drafts.
     pub leader: xinfang_domain::Actor,
+    /// The petition office's supervisor (督查): assesses every unit of the city.
+    pub supervisor: xinfang_domain::Actor,
     pub admin: xinfang_domain::Actor,
 }
 
@@ -247,6 +249,7 @@ pub async fn small_city(store: &crate::Store) -> SmallCity {
         .await,
         admin: person("admin", city, &[Role::Admin]).await,
         leader: person("leader", city, &[Role::Leader]).await,
+        supervisor: person("supervisor", office, &[Role::Supervisor]).await,
         city,
         office,
         dept,

@@ -706,6 +706,45 @@ async fn the_statistics_page_draws_its_charts_in_chromium() {
     .await
     .unwrap();
     shot(&c, "09-statistics-phone").await;
+    // The petition office's supervisor sees every unit it assesses, and the ranking; units with
+    // nothing in the period fold under the table.
+    c.set_window_size(1280, 1100).await.unwrap();
+    login(&c, &base, "supervisor").await;
+    c.goto(&format!("{base}/stats")).await.unwrap();
+    appears(&c, "section#ranking", "the ranking").await;
+    let table = c
+        .find(Locator::Css("table#assessment"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        table.contains("测试市住房和城乡建设局")
+            && table.contains("东城镇")
+            && !table.contains("西山镇"),
+        "{table}"
+    );
+    let quiet = c
+        .find(Locator::Css("#quiet-units"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(quiet.contains("本期无信访事项的单位"), "{quiet}");
+    let ranking = c
+        .find(Locator::Css("section#ranking"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !ranking.contains("本月尚无可排名的单位") && ranking.contains("测试市住房和城乡建设局"),
+        "{ranking}"
+    );
+    shot(&c, "04-statistics-supervisor").await;
     c.close().await.unwrap();
 }
 
