@@ -11,6 +11,15 @@ use crate::DbArgs;
 
 #[derive(Subcommand)]
 pub enum Which {
+    /// Rows per second of `xinfang import`: writes a hotline export of N rows (CSV, GBK) into a
+    /// temporary directory and imports it into the database (the demo city's, e.g. after
+    /// `xinfang demo --cases 0`), then imports it again (everything skipped).
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 100_000)]
+        rows: u64,
+    },
     /// Registrations per second through POST /api/v1/cases (durable commits).
     Register {
         #[command(flatten)]
@@ -228,8 +237,73 @@ where
     Ok((all, started.elapsed()))
 }
 
+/// A hotline export of `rows` rows as 12345 platforms write them (GBK CSV): most answered, some
+/// consultations, varied matters and places.
+fn hotline_export(rows: u64) -> Vec<u8> {
+    const MATTERS: &[(&str, &str)] = &[
+        ("拖欠工资", "工地老板拖欠工资三个月未发，请求督促支付"),
+        ("噪音扰民", "夜间施工噪音很大，影响休息，请求查处"),
+        ("物业收费", "物业擅自上调物业费，服务却越来越差"),
+        ("路灯不亮", "晚上路灯不亮，行人出行不安全"),
+        ("占道经营", "商贩长期占道经营，堵塞交通"),
+        ("违章建筑", "邻居在楼顶私搭乱建，存在安全隐患"),
+        ("社保转移", "社保关系转移手续办理困难，来回跑多次"),
+        ("学位申请", "孩子入学学位申请被拒，请求说明理由"),
+    ];
+    const PLACES: &[&str] = &[
+        "城关镇",
+        "河西街道",
+        "东城镇",
+        "西山镇",
+        "南湖新区",
+        "北关村",
+        "滨江社区",
+    ];
+    const KINDS: &[&str] = &["投诉", "投诉", "求助", "建议", "咨询", "举报"];
+    const SOURCES: &[&str] = &["12345热线", "网站", "微信", "来信"];
+    let mut rng = rand::rng();
+    let mut out = String::from(
+        "工单编号,来电时间,诉求标题,诉求内容,信息来源,诉求类型,问题属地,承办单位,回复1,回复时间,满意度\n",
+    );
+    for i in 0..rows {
+        let (matter, content) = MATTERS[rng.random_range(0..MATTERS.len())];
+        let place = PLACES[rng.random_range(0..PLACES.len())];
+        let day = rng.random_range(1..300);
+        let received = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date")
+            + chrono::Duration::days(day);
+        let answered = rng.random_range(0..10) < 8;
+        let (reply, replied) = if answered {
+            let d = received + chrono::Duration::days(rng.random_range(1..40));
+            (
+                format!("经核查，{place}{matter}问题已责成相关单位处理。"),
+                format!("{d} 16:00"),
+            )
+        } else {
+            (String::new(), String::new())
+        };
+        out.push_str(&format!(
+            "GD{i:08},{received} 09:{:02},{place}{matter},{place}{content}（第{i}号）,{},{},{place},清河市住房和城乡建设局,{reply},{replied},{}\n",
+            rng.random_range(0..60),
+            SOURCES[rng.random_range(0..SOURCES.len())],
+            KINDS[rng.random_range(0..KINDS.len())],
+            if answered { ["满意", "基本满意", "不满意"][rng.random_range(0..3)] } else { "" },
+        ));
+    }
+    encoding_rs::GBK.encode(&out).0.into_owned()
+}
+
 pub async fn run(which: Which) -> Result<(), String> {
     match which {
+        Which::Import { db, rows } => {
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let file = dir.path().join("hotline.csv");
+            std::fs::write(&file, hotline_export(rows)).map_err(|e| e.to_string())?;
+            for round in ["first import", "second import (all skipped)"] {
+                println!("{round}:");
+                let args = crate::import::ImportArgs::bench(db.clone(), file.clone());
+                crate::import::run(args).await?;
+            }
+        }
         Which::Register {
             db,
             requests,

@@ -4,6 +4,7 @@ mod backup;
 mod bench;
 mod checkpoints;
 mod config;
+mod import;
 mod keys;
 
 use clap::{Parser, Subcommand};
@@ -153,6 +154,11 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Bring an earlier register in: a spreadsheet (.xlsx, .xls, .ods) or CSV (UTF-8 or GBK) of
+    /// past petitions, mapped by its headers (or by `--map 标题=title`, `--mapping FILE.toml`),
+    /// checked row by row (`--dry-run` writes nothing), imported once (a second run skips what
+    /// came in). The last line says `imported N, skipped S, failed F`.
+    Import(import::ImportArgs),
     /// Write a signed checkpoint of the log now (as `serve --checkpoints` does on a schedule).
     Checkpoint {
         #[command(flatten)]
@@ -393,6 +399,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             checkpoint.write(&store, &db.db, Kind::Periodic).await?;
         }
         Command::RotateKey { db } => keys::rotate(&db).await?,
+        Command::Import(args) => import::run(args).await?,
         Command::Holidays => print!("{}", xinfang_domain::Calendar::official().to_toml()),
         Command::Bench { which } => bench::run(which).await?,
     }

@@ -442,6 +442,7 @@ impl Generator {
         ImportCase {
             case: h.case,
             events: h.events,
+            key: None,
         }
     }
 

@@ -114,6 +114,20 @@ pub struct ExtensionRequest {
     pub on: NaiveDate,
 }
 
+/// Where an imported case came from (#17): the register it was read from and its number there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Imported {
+    /// The file or system it came from, as the import named it.
+    pub source: String,
+    /// Its id in that register (工单编号 …), when the register had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// Its petition number there, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_no: Option<String>,
+}
+
 labelled_enum!(
     /// The written opinions a handler drafts and a head or leader signs before they go out.
     DraftKind {
@@ -301,6 +315,9 @@ pub struct Case {
     /// A written opinion awaiting sign-off, or sent back to its drafter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draft: Option<Draft>,
+    /// Set on a case brought in from an earlier register.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<Imported>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hearings: Vec<Hearing>,
     /// The next 听证, planned and not yet begun.

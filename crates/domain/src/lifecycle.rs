@@ -262,6 +262,7 @@ pub fn register(
         extension: None,
         extension_request: None,
         draft: None,
+        imported: None,
         hearings: Vec::new(),
         planned_hearing: None,
         evaluation: None,
@@ -774,13 +775,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
             )?
         }
         Command::Approve => {
-            let draft = case
-                .draft
-                .as_ref()
-                .filter(|d| d.pending())
-                .ok_or_else(illegal)?;
-            let unit = drafting_unit(case, draft.kind).ok_or_else(illegal)?;
-            let approver = signer(ctx, unit, draft.by)?;
+            let (draft, unit, approver) = to_sign(case, ctx).ok_or_else(illegal)??;
             return Ok(vec![
                 Event::DraftApproved {
                     kind: draft.kind,
@@ -798,13 +793,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
             ]);
         }
         Command::Return { remark } => {
-            let draft = case
-                .draft
-                .as_ref()
-                .filter(|d| d.pending())
-                .ok_or_else(illegal)?;
-            let unit = drafting_unit(case, draft.kind).ok_or_else(illegal)?;
-            let approver = signer(ctx, unit, draft.by)?;
+            let (_, _, approver) = to_sign(case, ctx).ok_or_else(illegal)??;
             Event::DraftReturned {
                 remark: required_text("remark", "退回意见", remark, MAX_TEXT_CHARS)?,
                 by: approver.person,
@@ -997,6 +986,33 @@ fn drafted(
     })
 }
 
+/// An opinion given before the case came into this system (an imported register's reply): issued
+/// as recorded, dated `ctx.today`, signed in the old system — no draft. The case must be in
+/// handling at a unit.
+pub fn recorded_opinion(
+    case: &Case,
+    ctx: Ctx,
+    outcome: Outcome,
+    text: String,
+) -> Result<Event, DomainError> {
+    if case.status != CaseStatus::Handling {
+        return Err(DomainError::IllegalTransition {
+            status: case.status.label(),
+            action: "录入答复",
+        });
+    }
+    fitting_outcome(case, outcome)?;
+    let text = required_text("text", "答复意见", &text, MAX_TEXT_CHARS)?;
+    issued(
+        case,
+        ctx,
+        DraftKind::Reply,
+        Some(outcome),
+        text,
+        handling_unit(case)?,
+    )
+}
+
 /// The opinion the case's pending draft would issue if it were signed today, for the preview
 /// (none when there is no draft for the step the case is at).
 pub fn draft_preview(case: &Case, ctx: Ctx) -> Option<Event> {
@@ -1011,6 +1027,17 @@ pub fn draft_preview(case: &Case, ctx: Ctx) -> Option<Event> {
         unit,
     )
     .ok()
+}
+
+/// The pending draft, its unit and the officer signing it: none when there is nothing to sign
+/// at this step; an error when this officer may not sign it.
+fn to_sign<'c, 'a>(
+    case: &'c Case,
+    ctx: Ctx<'a>,
+) -> Option<Result<(&'c crate::case::Draft, UnitId, &'a Actor), DomainError>> {
+    let draft = case.draft.as_ref().filter(|d| d.pending())?;
+    let unit = drafting_unit(case, draft.kind)?;
+    Some(signer(ctx, unit, draft.by).map(|a| (draft, unit, a)))
 }
 
 /// The unit whose opinion a draft of `kind` is, while the case is at that step (a draft for

@@ -65,20 +65,7 @@ impl TextSearch {
     /// listed word or one of its synonyms), best first, at most [`MAX_HITS`]; and whether more
     /// matched. The database narrows them further (see `Store::matching_in_order`).
     pub async fn ranked(&self, actor: &Actor, query: &str) -> Result<(Vec<i64>, bool), TextError> {
-        self.fresh().await;
-        let synonyms = Synonyms::new(self.store.synonyms().await?);
-        let scope = access::case_scope(actor).path().cloned();
-        let reports = access::identity_lookups_reach_reports(actor);
-        let index = self.index.clone();
-        let query = query.to_string();
-        let hits = tokio::task::spawn_blocking(move || {
-            let reach = Reach {
-                scope: scope.as_ref().map(UnitPath::as_str),
-                reports,
-            };
-            index.search(&query, &synonyms, reach, 0, MAX_HITS)
-        })
-        .await??;
+        let hits = self.hits(actor, query, 0, MAX_HITS).await?;
         Ok((hits.ids, hits.total > MAX_HITS))
     }
 
@@ -90,23 +77,10 @@ impl TextSearch {
         page: u32,
         per_page: u32,
     ) -> Result<Page<CaseSummary>, TextError> {
-        self.fresh().await;
         let per_page = per_page.clamp(1, MAX_PER_PAGE);
         let page = page.max(1);
         let offset = ((page - 1) as usize * per_page as usize).min(MAX_HITS);
-        let synonyms = Synonyms::new(self.store.synonyms().await?);
-        let scope = access::case_scope(actor).path().cloned();
-        let reports = access::identity_lookups_reach_reports(actor);
-        let index = self.index.clone();
-        let query = query.to_string();
-        let hits = tokio::task::spawn_blocking(move || {
-            let reach = Reach {
-                scope: scope.as_ref().map(UnitPath::as_str),
-                reports,
-            };
-            index.search(&query, &synonyms, reach, offset, per_page as usize)
-        })
-        .await??;
+        let hits = self.hits(actor, query, offset, per_page as usize).await?;
         // The database has the last word on visibility (the index may trail a forward by a moment).
         let items = self.store.summaries_in_order(actor, &hits.ids).await?;
         Ok(Page {
@@ -116,6 +90,31 @@ impl TextSearch {
             total: hits.total.min(MAX_HITS) as i64,
             total_capped: hits.total > MAX_HITS,
         })
+    }
+
+    /// One window of the hits of `query` within the viewer's reach, after the index caught up
+    /// with what was committed before the call, with the synonym list in force.
+    async fn hits(
+        &self,
+        actor: &Actor,
+        query: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<crate::Hits, TextError> {
+        self.fresh().await;
+        let synonyms = Synonyms::new(self.store.synonyms().await?);
+        let scope = access::case_scope(actor).path().cloned();
+        let reports = access::identity_lookups_reach_reports(actor);
+        let index = self.index.clone();
+        let query = query.to_string();
+        tokio::task::spawn_blocking(move || {
+            let reach = Reach {
+                scope: scope.as_ref().map(UnitPath::as_str),
+                reports,
+            };
+            index.search(&query, &synonyms, reach, offset, limit)
+        })
+        .await?
     }
 }
 

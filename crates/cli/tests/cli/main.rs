@@ -12,6 +12,7 @@ use serde_json::json;
 mod checkpoints;
 mod crash;
 mod drill;
+mod import;
 mod keys;
 mod open311_client;
 mod processes;

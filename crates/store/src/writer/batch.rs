@@ -120,6 +120,8 @@ pub(crate) struct Pending {
     pub units: Vec<Unit>,
     pub people: Vec<Vec<Param>>,
     pub imported: Vec<Vec<Param>>,
+    /// (source, key, case id) of imported rows.
+    pub import_keys: Vec<Vec<Param>>,
     pub outbox: Vec<Vec<Param>>,
     /// Changes to the petitioner store.
     pub personal: Vec<crate::personal::Write>,
@@ -154,6 +156,7 @@ impl Pending {
             units: Vec::new(),
             people: Vec::new(),
             imported: Vec::new(),
+            import_keys: Vec::new(),
             outbox: Vec::new(),
             personal: Vec::new(),
             record_personal: Vec::new(),

@@ -19,11 +19,15 @@ use crate::{Settings, StoreError};
 pub struct ImportCase {
     pub case: Case,
     pub events: Vec<(Event, Who, i64)>,
+    /// (source, key) of a row of an earlier register: recorded with the case, so that the
+    /// same row is never imported twice.
+    pub key: Option<(String, String)>,
 }
 
 /// An imported case, serialised by the caller so that the writer only chains and inserts.
 pub(crate) struct Prepared {
     id: i64,
+    key: Option<(String, String)>,
     sealed: crate::personal::Sealed,
     row: Vec<Param>,
     events: Vec<(&'static str, String, Who, i64)>,
@@ -217,15 +221,40 @@ pub(super) async fn personal(
 }
 
 /// Chains and keeps the prepared histories of an import.
-pub(super) fn import(
+pub(super) async fn import(
+    conn: &mut sqlx::AnyConnection,
     p: &mut Pending,
     prepared: Option<(Vec<Prepared>, FigureDelta)>,
 ) -> Result<(), StoreError> {
+    use sqlx::Row;
     let Some((cases, figures)) = prepared else {
         return Err(StoreError::Conflict("导入批次写入失败，请重新导入".into()));
     };
+    // Ids were allotted by the caller: a case registered since (here or in another process)
+    // may hold one of them, and must never be overwritten.
+    if let (Some(lo), Some(hi)) = (
+        cases.iter().map(|c| c.id).min(),
+        cases.iter().map(|c| c.id).max(),
+    ) {
+        let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM cases WHERE id >= $1 AND id <= $2")
+            .bind(lo)
+            .bind(hi)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?;
+        let in_batch = p.cases.keys().any(|id| (lo..=hi).contains(id));
+        if taken > 0 || in_batch {
+            return Err(StoreError::Conflict(
+                "导入期间有新登记的信访事项，编号已被占用：请重新导入（已导入的行会跳过）".into(),
+            ));
+        }
+    }
     p.figures.merge(figures);
     for c in cases {
+        if let Some((source, key)) = c.key {
+            p.import_keys
+                .push(vec![source.into(), key.into(), c.id.into()]);
+        }
         p.head.next_case = p.head.next_case.max(c.id + 1);
         p.personal.push(crate::personal::Write::Put {
             case_id: c.id,
@@ -261,6 +290,7 @@ pub(super) fn prepare(
                 .collect::<Result<_, StoreError>>()?;
             Ok(Prepared {
                 id: ic.case.id.0,
+                key: ic.key,
                 row: project::case_row(&ic.case, org, keys)?,
                 sealed,
                 events,
@@ -271,6 +301,31 @@ pub(super) fn prepare(
 }
 
 impl crate::Store {
+    /// Which of `keys` were imported from `source` already.
+    pub async fn imported_keys(
+        &self,
+        source: &str,
+        keys: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        use sqlx::Row;
+        let mut found = std::collections::HashSet::new();
+        for chunk in keys.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT key FROM import_keys WHERE source = $1 AND key IN ({})",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(source.to_string());
+            for k in chunk {
+                q = q.bind(k.clone());
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                found.insert(r.try_get::<String, _>("key")?);
+            }
+        }
+        Ok(found)
+    }
+
     /// The id the next registered or imported case will get.
     pub async fn next_case_id(&self) -> Result<i64, StoreError> {
         use sqlx::Row;

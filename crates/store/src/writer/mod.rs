@@ -471,7 +471,7 @@ impl Writer {
                 who,
                 reply,
             } => reply.set(cases::personal(conn, p, s, *id, request, who, now).await?),
-            Work::Import { cases, reply } => reply.set(cases::import(p, cases.take())),
+            Work::Import { cases, reply } => reply.set(cases::import(conn, p, cases.take()).await),
             Work::Record { change, who, reply } => {
                 reply.set(records::decide(conn, p, s, change.as_ref(), who, now).await?)
             }

@@ -177,6 +177,15 @@ pub(super) async fn flush(
         .collect();
     let upsert = format!("ON CONFLICT (id) DO UPDATE SET {}", updates.join(", "));
     insert_rows(conn, backend, "cases", CASE_COLUMNS, cases, &upsert).await?;
+    insert_rows(
+        conn,
+        backend,
+        "import_keys",
+        &["source", "key", "case_id"],
+        std::mem::take(&mut p.import_keys),
+        "",
+    )
+    .await?;
     crate::personal::flush(conn, backend, std::mem::take(&mut p.personal), now).await?;
     let events = std::mem::take(&mut p.events)
         .into_iter()

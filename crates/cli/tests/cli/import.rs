@@ -1,0 +1,94 @@
+//! `xinfang import` on registers the test makes: a GBK CSV from a hotline with every kind of row
+//! (answered, consultation, bad date, duplicate, unknown channel), a dry run that writes nothing,
+//! a run, and a second run that imports nothing; an .xlsx by sheet name with a column mapped by hand.
+
+use crate::{ok, said, xinfang};
+
+fn last_line(out: &str) -> &str {
+    out.lines().last().unwrap_or("")
+}
+
+#[test]
+fn a_hotline_export_comes_in_once_with_its_errors_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("x.db").display());
+    ok(&xinfang(&["demo", "--db", &db, "--cases", "20"]));
+    let csv = "工单编号,来电时间,诉求标题,诉求内容,信息来源,诉求类型,承办单位,回复1,回复时间,满意度,状态\n\
+        GD1,2026/3/2 9:30,工地欠薪,建筑工地拖欠工资三个月,市长热线12345,投诉,清河市住房和城乡建设局,已督促支付,2026/3/20 16:00,满意,已办结\n\
+        GD2,2026/3/3 10:00,公积金怎么取,咨询公积金提取,12345,咨询,,,,,\n\
+        GD3,明天,路灯不亮,晚上路灯不亮,12345,投诉,,,,,\n\
+        GD4,2026/11/20 8:00,噪音扰民,夜间施工噪音,飞鸽传书,投诉,,,,,\n\
+        GD1,2026/3/2 9:30,工地欠薪,建筑工地拖欠工资三个月,12345,投诉,清河市住房和城乡建设局,已督促支付,2026/3/20 16:00,满意,已办结\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(csv);
+    // Named .xls, as exports often are: the content decides.
+    let file = dir.path().join("热线导出.xls");
+    std::fs::write(&file, gbk.as_ref()).unwrap();
+    let f = file.to_str().unwrap();
+
+    let dry = ok(&xinfang(&["import", "--db", &db, "--file", f, "--dry-run"]));
+    assert_eq!(last_line(&dry), "imported 2, skipped 2, failed 1", "{dry}");
+    assert!(
+        dry.contains("试运行（未写入）") && dry.contains("title ← 诉求标题"),
+        "{dry}"
+    );
+    let report = dir.path().join("热线导出.xls.错误报告.xlsx");
+    assert!(report.exists(), "the error report is written: {dry}");
+
+    let run = ok(&xinfang(&["import", "--db", &db, "--file", f]));
+    assert_eq!(
+        last_line(&run),
+        "imported 2, skipped 2, failed 1",
+        "the dry run wrote nothing: {run}"
+    );
+    let again = ok(&xinfang(&["import", "--db", &db, "--file", f]));
+    assert_eq!(
+        last_line(&again),
+        "imported 0, skipped 4, failed 1",
+        "{again}"
+    );
+    let verified = ok(&xinfang(&["verify", "--db", &db]));
+    assert!(verified.contains("完好"), "{verified}");
+
+    // An .xlsx: the sheet by name, a header no synonym knows mapped by hand.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet().set_name("说明").unwrap();
+    let sheet = book.add_worksheet().set_name("2025年台账").unwrap();
+    for (c, h) in ["登记日期", "事由", "具体情况", "来源"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "2025年12月1日").unwrap();
+    sheet.write_string(1, 1, "小区停车难").unwrap();
+    sheet
+        .write_string(1, 2, "小区车位不足，请求规划停车场")
+        .unwrap();
+    sheet.write_string(1, 3, "来信").unwrap();
+    let xlsx = dir.path().join("台账.xlsx");
+    book.save(&xlsx).unwrap();
+    let x = xlsx.to_str().unwrap();
+    let refused = xinfang(&["import", "--db", &db, "--file", x, "--sheet", "2025年台账"]);
+    assert!(
+        !refused.status.success() && said(&refused).contains("标题"),
+        "{}",
+        said(&refused)
+    );
+    let out = ok(&xinfang(&[
+        "import",
+        "--db",
+        &db,
+        "--file",
+        x,
+        "--sheet",
+        "2025年台账",
+        "--map",
+        "事由=title",
+        "--map",
+        "具体情况=content",
+    ]));
+    assert_eq!(last_line(&out), "imported 1, skipped 0, failed 0", "{out}");
+    let bad = xinfang(&["import", "--db", &db, "--file", x, "--sheet", "没有这张表"]);
+    assert!(
+        !bad.status.success() && said(&bad).contains("找不到工作表"),
+        "{}",
+        said(&bad)
+    );
+}
