@@ -92,3 +92,44 @@ fn a_hotline_export_comes_in_once_with_its_errors_reported() {
         said(&bad)
     );
 }
+
+/// The public message-board sample with replies (`../shared/data/teddy2020`), when present:
+/// every row comes in, keyed by its 留言编号, and a second run brings nothing.
+#[test]
+fn a_real_message_board_export_comes_in_whole() {
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/teddy2020/messages_with_replies.csv");
+    if !sample.exists() {
+        eprintln!("skipped: {} is absent", sample.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("x.db").display());
+    ok(&xinfang(&["demo", "--db", &db, "--cases", "0"]));
+    let file = dir.path().join("messages_with_replies.csv");
+    std::fs::copy(&sample, &file).unwrap();
+    let f = file.to_str().unwrap();
+    let rows = std::fs::read_to_string(&sample).unwrap();
+    let out = ok(&xinfang(&["import", "--db", &db, "--file", f]));
+    assert!(
+        out.contains("source_id ← 留言编号") && out.contains("reply ← 答复意见"),
+        "{out}"
+    );
+    let line = last_line(&out).to_string();
+    assert!(
+        line.starts_with("imported ") && line.ends_with(", skipped 0, failed 0"),
+        "{out}"
+    );
+    let n: usize = line["imported ".len()..]
+        .split(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(n > 2000 && rows.len() > n, "{line}");
+    let again = ok(&xinfang(&["import", "--db", &db, "--file", f]));
+    assert_eq!(
+        last_line(&again),
+        format!("imported 0, skipped {n}, failed 0")
+    );
+}
