@@ -706,6 +706,18 @@ async fn the_statistics_page_draws_its_charts_in_chromium() {
     .await
     .unwrap();
     shot(&c, "09-statistics-phone").await;
+    // On the phone the table scrolls in its box; the page itself does not scroll sideways and a
+    // unit's name stays on one line.
+    let fit = c
+        .execute(
+            "var r = document.createRange();
+             r.selectNodeContents(document.querySelector('table#assessment tbody td'));
+             return [document.documentElement.scrollWidth <= window.innerWidth, r.getClientRects().length === 1];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fit, json!([true, true]), "the statistics page on a phone");
     // The petition office's supervisor sees every unit it assesses, and the ranking; units with
     // nothing in the period fold under the table.
     c.set_window_size(1280, 1100).await.unwrap();
