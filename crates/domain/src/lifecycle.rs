@@ -31,6 +31,7 @@ pub struct Ctx<'a> {
 }
 
 /// Identity the store allots to a new case.
+#[derive(Debug, Clone)]
 pub struct Allotted {
     pub id: CaseId,
     pub case_no: String,
@@ -782,14 +783,7 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                     by: approver.person,
                     on: today,
                 },
-                issued(
-                    case,
-                    ctx,
-                    draft.kind,
-                    draft.outcome,
-                    draft.text.clone(),
-                    unit,
-                )?,
+                issued_draft(case, ctx, draft, unit)?,
             ]);
         }
         Command::Return { remark } => {
@@ -1018,6 +1012,16 @@ pub fn recorded_opinion(
 pub fn draft_preview(case: &Case, ctx: Ctx) -> Option<Event> {
     let draft = case.draft.as_ref()?;
     let unit = drafting_unit(case, draft.kind)?;
+    issued_draft(case, ctx, draft, unit).ok()
+}
+
+/// The opinion `draft` issues for `unit` on `ctx.today` (on signing, and in the preview).
+fn issued_draft(
+    case: &Case,
+    ctx: Ctx,
+    draft: &crate::case::Draft,
+    unit: UnitId,
+) -> Result<Event, DomainError> {
     issued(
         case,
         ctx,
@@ -1026,7 +1030,6 @@ pub fn draft_preview(case: &Case, ctx: Ctx) -> Option<Event> {
         draft.text.clone(),
         unit,
     )
-    .ok()
 }
 
 /// The pending draft, its unit and the officer signing it: none when there is nothing to sign

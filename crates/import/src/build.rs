@@ -107,7 +107,7 @@ pub fn build(row: &Row, allotted: Allotted, cx: &Context) -> Result<Built, Strin
     };
     let registered = match lifecycle::register(
         new(petitioner.clone()),
-        allotted_copy(&allotted),
+        allotted.clone(),
         cx.office,
         None,
         ctx(received.date()),
@@ -261,14 +261,6 @@ impl History<'_, '_> {
             at,
         );
         Ok(())
-    }
-}
-
-fn allotted_copy(a: &Allotted) -> Allotted {
-    Allotted {
-        id: a.id,
-        case_no: a.case_no.clone(),
-        query_code: a.query_code.clone(),
     }
 }
 

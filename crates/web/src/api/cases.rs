@@ -129,9 +129,9 @@ pub async fn list(
             Some(sort)
         }
     };
-    let narrowed = narrowing(
+    let narrowed = app::cases::narrowing(
         &state,
-        Narrowing {
+        app::cases::Narrowing {
             status: q.status,
             unit: q.unit,
             channel: q.channel,
@@ -141,7 +141,7 @@ pub async fn list(
         },
     )?;
     let filter = CaseFilter {
-        waiting_on: known_unit(&state, q.waiting_on)?,
+        waiting_on: app::cases::known_unit(&state, q.waiting_on)?,
         due_before: q.due_before,
         warning,
         open_only: q.open.unwrap_or(false),
@@ -157,74 +157,6 @@ pub async fn list(
         ..narrowed
     };
     Ok(Json(app::cases::list(&state, &actor, &filter).await?))
-}
-
-/// The conditions a list or a search is narrowed by, as the query gives them.
-pub struct Narrowing {
-    pub status: Option<String>,
-    pub unit: Option<i64>,
-    pub channel: Option<String>,
-    pub category: Option<String>,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-}
-
-/// The filter of `n`, each condition checked (400 `bad_query` with a Chinese message).
-pub fn narrowing(state: &AppState, n: Narrowing) -> ApiResult<CaseFilter> {
-    let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let statuses = match given(n.status) {
-        None => Vec::new(),
-        Some(s) => s
-            .split(',')
-            .map(|c| {
-                CaseStatus::from_code(c.trim())
-                    .ok_or_else(|| ApiError::bad_request("bad_query", format!("未知状态: {c}")))
-            })
-            .collect::<Result<_, _>>()?,
-    };
-    let channel = given(n.channel)
-        .map(|c| {
-            xinfang_domain::Channel::from_code(&c)
-                .ok_or_else(|| ApiError::bad_request("bad_query", format!("未知渠道: {c}")))
-        })
-        .transpose()?;
-    let category = given(n.category)
-        .map(|c| {
-            if c == xinfang_domain::taxonomy::UNCLASSIFIED {
-                return Ok(c);
-            }
-            xinfang_domain::taxonomy::resolve(&c).ok_or_else(|| {
-                ApiError::bad_request("bad_query", format!("分类不在分类目录中: {c}"))
-            })
-        })
-        .transpose()?;
-    if let (Some(from), Some(to)) = (n.from, n.to)
-        && from > to
-    {
-        return Err(ApiError::bad_request("bad_query", "起始日期晚于截止日期"));
-    }
-    Ok(CaseFilter {
-        statuses,
-        unit: known_unit(state, n.unit)?,
-        channel,
-        category,
-        registered_from: n.from,
-        registered_to: n.to,
-        ..Default::default()
-    })
-}
-
-/// A unit filter must name an existing unit.
-fn known_unit(state: &AppState, id: Option<i64>) -> ApiResult<Option<xinfang_domain::UnitId>> {
-    id.map(|u| {
-        state
-            .store
-            .org()
-            .get(xinfang_domain::UnitId(u))
-            .map(|u| u.id)
-    })
-    .transpose()
-    .map_err(|_| ApiError::bad_request("bad_query", "单位不存在"))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -266,9 +198,9 @@ pub async fn search(
     let filter = CaseFilter {
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(20),
-        ..narrowing(
+        ..app::cases::narrowing(
             &state,
-            Narrowing {
+            app::cases::Narrowing {
                 status: q.status,
                 unit: q.unit,
                 channel: q.channel,

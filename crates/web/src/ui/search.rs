@@ -16,7 +16,6 @@ use super::frame::{
     Frame, UnitOption, category_groups, error_page, frame, from_api, unit_options, urlencode,
 };
 use super::session::UiOfficer;
-use crate::api::cases::{Narrowing, narrowing};
 use crate::{AppState, app};
 
 /// Hits a page of the search shows.
@@ -74,9 +73,9 @@ impl SearchParams {
         let unit = some(&self.unit)
             .map(|u| u.parse::<i64>().map_err(|_| "请选择单位".to_string()))
             .transpose()?;
-        let mut f = narrowing(
+        let mut f = app::cases::narrowing(
             state,
-            Narrowing {
+            app::cases::Narrowing {
                 status: some(&self.status),
                 unit,
                 channel: some(&self.channel),
