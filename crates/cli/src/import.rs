@@ -2,10 +2,11 @@
 
 use std::path::PathBuf;
 
-use xinfang_domain::{Channel, Role, UnitKind};
+use xinfang_domain::{Channel, Role};
+use xinfang_import::fields::Plan;
 use xinfang_import::normalise::Tables;
 use xinfang_import::row::Defaults;
-use xinfang_import::run::{Options, report, run as run_import};
+use xinfang_import::run::{Options, home_office, report, run as run_import};
 use xinfang_import::{Mapping, read_file};
 
 use crate::DbArgs;
@@ -56,17 +57,15 @@ impl ImportArgs {
 
 pub async fn run(args: ImportArgs) -> Result<(), String> {
     let sheet = read_file(&args.file, args.sheet.as_deref()).map_err(|e| e.to_string())?;
-    let mut mapping = Mapping::guess(&sheet.headers);
-    let mut tables = Tables::default();
-    if let Some(path) = &args.mapping {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("映射文件 {}：{e}", path.display()))?;
-        let pairs = Mapping::pairs_from_toml(&text).map_err(|e| e.to_string())?;
-        mapping
-            .apply(&sheet.headers, &pairs)
-            .map_err(|e| e.to_string())?;
-        tables = Tables::from_toml(&text)?;
-    }
+    let (mut mapping, tables) = match &args.mapping {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("映射文件 {}：{e}", path.display()))?;
+            let plan = Plan::read(&sheet.headers, &text, true).map_err(|e| e.to_string())?;
+            (plan.mapping, plan.tables)
+        }
+        None => (Mapping::guess(&sheet.headers), Tables::default()),
+    };
     let pairs = args
         .map
         .iter()
@@ -83,33 +82,9 @@ pub async fn run(args: ImportArgs) -> Result<(), String> {
         println!("{} ← {}", t.code(), sheet.headers[*c]);
     }
     let store = config::open(&args.db).await?;
-    let people = store.people().await.map_err(|e| e.to_string())?;
-    let admin = people
-        .iter()
-        .find(|p| match &args.as_user {
-            Some(u) => p.username == *u,
-            None => p.roles.contains(&Role::Admin),
-        })
-        .ok_or_else(|| match &args.as_user {
-            Some(u) => format!("没有用户 {u}"),
-            None => "数据库中没有管理员账号：请先建立管理员，或用 --as 指定".into(),
-        })?;
-    if !admin.roles.contains(&Role::Admin) {
-        return Err(format!("{} 不是管理员：导入须由管理员进行", admin.username));
-    }
-    let admin = store
-        .actor(admin.id)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("管理员账号不存在")?;
+    let admin = acting(&store, args.as_user.as_deref(), true).await?;
     // The rows join the register of the top level's petition office.
-    let org = store.org();
-    let office = org
-        .units()
-        .filter(|u| u.kind == UnitKind::PetitionOffice && !u.external)
-        .min_by_key(|u| u.depth())
-        .map(|u| u.id)
-        .ok_or("没有信访部门：请先建立单位")?;
+    let office = home_office(&store.org()).ok_or("没有信访部门：请先建立单位")?;
     let source = args
         .file
         .file_name()
@@ -172,4 +147,35 @@ pub async fn run(args: ImportArgs) -> Result<(), String> {
     );
     println!("{}", summary.line());
     Ok(())
+}
+
+/// The officer a command acts as: `as_user`, or the first administrator; with `admin_only`,
+/// only an administrator.
+pub async fn acting(
+    store: &xinfang_store::Store,
+    as_user: Option<&str>,
+    admin_only: bool,
+) -> Result<xinfang_domain::Actor, String> {
+    let people = store.people().await.map_err(|e| e.to_string())?;
+    let person = people
+        .iter()
+        .find(|p| match as_user {
+            Some(u) => p.username == u,
+            None => p.roles.contains(&Role::Admin),
+        })
+        .ok_or_else(|| match as_user {
+            Some(u) => format!("没有用户 {u}"),
+            None => "数据库中没有管理员账号：请先建立管理员，或用 --as 指定".into(),
+        })?;
+    if admin_only && !person.roles.contains(&Role::Admin) {
+        return Err(format!(
+            "{} 不是管理员：此命令须由管理员进行",
+            person.username
+        ));
+    }
+    store
+        .actor(person.id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("{} 的账号已停用", person.username))
 }

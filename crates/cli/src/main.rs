@@ -4,6 +4,7 @@ mod backup;
 mod bench;
 mod checkpoints;
 mod config;
+mod export;
 mod import;
 mod keys;
 
@@ -159,6 +160,10 @@ enum Command {
     /// checked row by row (`--dry-run` writes nothing), imported once (a second run skips what
     /// came in). The last line says `imported N, skipped S, failed F`.
     Import(import::ImportArgs),
+    /// Write the cases registered in a period as the import reads them (.xlsx or CSV), for
+    /// exchange with another system: what the administrator may see, their personal data
+    /// recorded as seen. The last line says `exported N to FILE`.
+    Export(export::ExportArgs),
     /// Write a signed checkpoint of the log now (as `serve --checkpoints` does on a schedule).
     Checkpoint {
         #[command(flatten)]
@@ -400,6 +405,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
         }
         Command::RotateKey { db } => keys::rotate(&db).await?,
         Command::Import(args) => import::run(args).await?,
+        Command::Export(args) => export::run(args).await?,
         Command::Holidays => print!("{}", xinfang_domain::Calendar::official().to_toml()),
         Command::Bench { which } => bench::run(which).await?,
     }

@@ -126,6 +126,9 @@ pub struct Imported {
     /// Its petition number there, when it had one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_no: Option<String>,
+    /// The register's own category when the taxonomy has none like it (the case is 未分类).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
 labelled_enum!(

@@ -136,6 +136,7 @@ pub fn build(row: &Row, allotted: Allotted, cx: &Context) -> Result<Built, Strin
         source: cx.source.to_string(),
         source_id: row.source_id.clone(),
         case_no: row.case_no.clone(),
+        category: row.original_category.clone(),
     });
     let mut events = vec![(Event::Registered(Box::new(case.clone())), received)];
     let done = row.reply.is_some() || row.standing == Some(Standing::Done);
@@ -191,6 +192,11 @@ pub fn build(row: &Row, allotted: Allotted, cx: &Context) -> Result<Built, Strin
             },
             at,
         );
+    } else if row.standing == Some(Standing::Open) {
+        // Still being handled, as the register says: open, however old.
+        if let Some(unit) = at_unit {
+            h.taken_by(unit, received)?;
+        }
     } else if cx.today - received.date() > chrono::Duration::days(h.case.limits.handle.days as i64)
     {
         // Long past any limit and nothing said of it: closed, its outcome unknown.
@@ -202,8 +208,6 @@ pub fn build(row: &Row, allotted: Allotted, cx: &Context) -> Result<Built, Strin
             },
             at,
         );
-    } else if let Some(unit) = at_unit.filter(|_| row.standing == Some(Standing::Open)) {
-        h.taken_by(unit, received)?;
     }
     Ok(Built {
         case,
@@ -424,6 +428,12 @@ mod tests {
             kinds(&built(&w, &recent).unwrap()),
             ["registered", "forwarded", "accepted"],
             "handled at its unit"
+        );
+        old.standing = Some(Standing::Open);
+        assert_eq!(
+            kinds(&built(&w, &old).unwrap()),
+            ["registered", "forwarded", "accepted"],
+            "a register that says it is still being handled is believed, however old the row"
         );
     }
 

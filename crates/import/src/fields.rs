@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::ImportError;
-use crate::normalise::header_key;
+use crate::normalise::{Tables, header_key};
 
 macro_rules! targets {
     ($($variant:ident => ($code:literal, $label:literal, [$($synonym:literal),* $(,)?])),* $(,)?) => {
@@ -68,13 +68,15 @@ pub struct Mapping {
 
 impl Mapping {
     /// Recognises the headers: each field takes the first column whose header is one of its
-    /// synonyms (or its own name); each column serves one field.
+    /// synonyms (or its own code or label, as `xinfang export` writes); each column serves one
+    /// field.
     pub fn guess(headers: &[String]) -> Mapping {
         let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
         let mut columns = BTreeMap::new();
         let mut taken = vec![false; headers.len()];
         for t in Target::ALL {
-            let names: Vec<String> = std::iter::once(t.code())
+            let names: Vec<String> = [t.code(), t.label()]
+                .into_iter()
                 .chain(t.synonyms().iter().copied())
                 .map(header_key)
                 .collect();
@@ -136,6 +138,66 @@ impl Mapping {
     pub fn column(&self, t: Target) -> Option<usize> {
         self.columns.get(&t).copied()
     }
+
+    /// The `[columns]` part of a mapping file that gives this mapping for `headers`.
+    pub fn to_toml(&self, headers: &[String]) -> String {
+        let mut out = String::from("[columns]\n");
+        for (t, c) in &self.columns {
+            if let Some(h) = headers.get(*c) {
+                out.push_str(&format!("{} = {}\n", t.code(), toml_string(h)));
+            }
+        }
+        out
+    }
+}
+
+/// A mapping file read against a sheet: the guess, changed by the file's columns, and the
+/// file's value tables.
+pub struct Plan {
+    pub mapping: Mapping,
+    pub tables: Tables,
+    /// Headers the file names that this sheet lacks (kept from last month's file, say).
+    pub absent: Vec<String>,
+}
+
+impl Plan {
+    /// Reads `text` (a mapping file's TOML; empty for the guess alone). With `strict`, a header
+    /// the sheet lacks is an error; otherwise it is listed in `absent`.
+    pub fn read(headers: &[String], text: &str, strict: bool) -> Result<Plan, ImportError> {
+        let mut mapping = Mapping::guess(headers);
+        let pairs = Mapping::pairs_from_toml(text)?;
+        let mut absent = Vec::new();
+        for pair in pairs {
+            let known = headers.iter().any(|h| header_key(h) == header_key(&pair.0));
+            if known || strict {
+                mapping.apply(headers, std::slice::from_ref(&pair))?;
+            } else {
+                absent.push(pair.0);
+            }
+        }
+        let tables = Tables::from_toml(text).map_err(ImportError::Mapping)?;
+        Ok(Plan {
+            mapping,
+            tables,
+            absent,
+        })
+    }
+}
+
+/// The part of a mapping file beside its `[columns]`: the value tables, as TOML.
+pub fn values_part(text: &str) -> Result<String, ImportError> {
+    let mut table: toml::Table =
+        toml::from_str(text).map_err(|e| ImportError::Mapping(format!("映射文件：{e}")))?;
+    table.remove("columns");
+    if table.is_empty() {
+        return Ok(String::new());
+    }
+    toml::to_string(&table).map_err(|e| ImportError::Mapping(e.to_string()))
+}
+
+/// `s` as a TOML basic string.
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
 }
 
 #[cfg(test)]
@@ -190,5 +252,30 @@ mod tests {
             m.apply(&headers, &[("没有".into(), "title".into())])
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_kept_mapping_reads_back_and_tolerates_a_missing_column_unless_strict() {
+        let headers = h(&["主题", "详情", "渠道 ", "备注"]);
+        let mut m = Mapping::guess(&headers);
+        m.apply(&headers, &[("详情".into(), "content".into())])
+            .unwrap();
+        let values = "[values.channel]\n\"微博\" = \"online\"\n";
+        let text = format!("{}{values}", m.to_toml(&headers));
+        let plan = Plan::read(&headers, &text, true).unwrap();
+        assert_eq!(plan.mapping, m, "the mapping comes back as it was kept");
+        assert_eq!(
+            plan.tables.channel.get("微博").map(String::as_str),
+            Some("online")
+        );
+        assert!(plan.absent.is_empty());
+        assert_eq!(values_part(&text).unwrap().trim(), values.trim());
+        // Next month's file lost a column: the rest of the mapping still applies.
+        let next = h(&["主题", "详情"]);
+        let plan = Plan::read(&next, &text, false).unwrap();
+        assert_eq!(plan.mapping.column(Target::Content), Some(1));
+        assert_eq!(plan.absent, ["渠道 "]);
+        assert!(Plan::read(&next, &text, true).is_err());
+        assert!(Plan::read(&next, "[columns]\ntitle = 1", false).is_err());
     }
 }

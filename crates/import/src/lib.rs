@@ -4,7 +4,9 @@
 
 pub mod build;
 pub mod dates;
+pub mod exchange;
 pub mod fields;
+pub mod markup;
 pub mod normalise;
 pub mod read;
 pub mod row;

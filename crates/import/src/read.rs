@@ -1,4 +1,5 @@
-//! A file as rows of text, whatever it is: .xlsx, .ods and real (BIFF) .xls through calamine,
+//! A file as rows of text, whatever it is: .xlsx, .ods and real (BIFF) .xls through calamine, HTML
+//! tables and Excel 2003 XML saved as ".xls" (see [`crate::markup`]),
 //! CSV in UTF-8 or GB18030/GBK. The first bytes decide, never the extension: a ".xls" that is
 //! really a CSV reads as one.
 
@@ -18,6 +19,8 @@ pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
 pub struct Sheet {
     pub headers: Vec<String>,
     pub rows: Vec<(usize, Vec<String>)>,
+    /// The sheet read.
+    pub name: String,
     /// The sheets the file has (one, "CSV", for a CSV).
     pub names: Vec<String>,
 }
@@ -67,10 +70,8 @@ pub fn read_file(path: &Path, sheet: Option<&str>) -> Result<Sheet, ImportError>
 pub fn read_bytes(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, ImportError> {
     match sniff(&bytes) {
         Format::Zip | Format::Ole => workbook(bytes, sheet),
-        Format::Markup => Err(ImportError::Format(
-            "这是网页（HTML）或 Excel 2003 XML 格式的表格，暂不能直接导入：请在 Excel 或 WPS 中打开后另存为 .xlsx".into(),
-        )),
-        Format::Text => text(&bytes),
+        Format::Markup => markup(&decode(&bytes)?, sheet),
+        Format::Text => text(&decode(&bytes)?),
     }
 }
 
@@ -78,20 +79,24 @@ fn workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, ImportError> {
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| ImportError::Format(e.to_string()))?;
     let names = book.sheet_names().to_vec();
-    let name = match sheet {
-        Some(s) => names
-            .iter()
-            .find(|n| n.trim() == s.trim())
-            .cloned()
-            .ok_or_else(|| ImportError::NoSuchSheet(s.to_string(), names.join("、")))?,
+    let (name, range) = match sheet {
+        Some(s) => {
+            let name = names
+                .iter()
+                .find(|n| n.trim() == s.trim())
+                .ok_or_else(|| ImportError::NoSuchSheet(s.to_string(), names.join("、")))?;
+            let range = book
+                .worksheet_range(name)
+                .map_err(|e| ImportError::Format(e.to_string()))?;
+            (name.clone(), range)
+        }
+        // The first sheet with something in it (exports often lead with an empty one).
         None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| ImportError::Format("文件中没有工作表".into()))?,
+            .iter()
+            .filter_map(|n| book.worksheet_range(n).ok().map(|r| (n.clone(), r)))
+            .find(|(_, r)| r.rows().any(|row| row.iter().any(|c| !cell(c).is_empty())))
+            .ok_or_else(|| ImportError::Format("文件中没有内容不为空的工作表".into()))?,
     };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| ImportError::Format(e.to_string()))?;
     // Row numbers as the sheet shows them: the range may start below row 1.
     let first_row = range.start().map_or(0, |(r, _)| r as usize) + 1;
     let mut rows = range
@@ -102,6 +107,7 @@ fn workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, ImportError> {
     Ok(Sheet {
         headers,
         rows: rows.filter(|(_, r)| !blank(r)).collect(),
+        name,
         names,
     })
 }
@@ -134,12 +140,12 @@ fn header_row(
         .ok_or_else(|| ImportError::Format("表格是空的".into()))
 }
 
-/// CSV in UTF-8 (with or without a byte-order mark) or, failing that, GB18030 (which GBK and
-/// GB2312 are part of); comma, tab or semicolon separated, as the header line says.
-fn text(bytes: &[u8]) -> Result<Sheet, ImportError> {
+/// Text in UTF-8 (with or without a byte-order mark) or, failing that, GB18030 (which GBK and
+/// GB2312 are part of).
+fn decode(bytes: &[u8]) -> Result<String, ImportError> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let decoded = match std::str::from_utf8(body) {
-        Ok(s) => s.to_string(),
+    match std::str::from_utf8(body) {
+        Ok(s) => Ok(s.to_string()),
         Err(_) => {
             let (s, _, bad) = encoding_rs::GB18030.decode(body);
             if bad {
@@ -147,9 +153,38 @@ fn text(bytes: &[u8]) -> Result<Sheet, ImportError> {
                     "文本既不是 UTF-8 也不是 GBK/GB18030 编码".into(),
                 ));
             }
-            s.into_owned()
+            Ok(s.into_owned())
         }
+    }
+}
+
+/// An HTML table or Excel 2003 XML saved as ".xls": the worksheet (or 表1, 表2 … for HTML
+/// tables) by name, else the first with content.
+fn markup(decoded: &str, sheet: Option<&str>) -> Result<Sheet, ImportError> {
+    let tables = crate::markup::tables(decoded)?;
+    let names: Vec<String> = tables.iter().map(|(n, _)| n.clone()).collect();
+    let (name, rows) = match sheet {
+        Some(s) => tables
+            .into_iter()
+            .find(|(n, _)| n.trim() == s.trim())
+            .ok_or_else(|| ImportError::NoSuchSheet(s.to_string(), names.join("、")))?,
+        None => tables
+            .into_iter()
+            .find(|(_, rows)| rows.iter().any(|(_, r)| !blank(r)))
+            .ok_or_else(|| ImportError::Format("网页或 XML 文件中没有表格".into()))?,
     };
+    let mut rows = rows.into_iter();
+    let headers = header_row(&mut rows)?;
+    Ok(Sheet {
+        headers,
+        rows: rows.filter(|(_, r)| !blank(r)).collect(),
+        name,
+        names,
+    })
+}
+
+/// CSV, comma, tab or semicolon separated, as the header line says.
+fn text(decoded: &str) -> Result<Sheet, ImportError> {
     let first_line = decoded.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let delimiter = [b',', b'\t', b';']
         .into_iter()
@@ -180,6 +215,7 @@ fn text(bytes: &[u8]) -> Result<Sheet, ImportError> {
     Ok(Sheet {
         headers,
         rows: rows.filter(|(_, r)| !blank(r)).collect(),
+        name: "CSV".into(),
         names: vec!["CSV".into()],
     })
 }
@@ -222,6 +258,16 @@ mod tests {
             read_bytes(b"<html><table></table></html>".to_vec(), None),
             Err(ImportError::Format(_))
         ));
+        // A GBK web page saved as .xls reads as its table.
+        let page = "<html><meta charset=gb2312><table><tr><td>标题</td><td>时间</td></tr>\
+                    <tr><td>路灯不亮</td><td>2020年9月3日</td></tr></table></html>";
+        let gbk = encoding_rs::GBK.encode(page).0.into_owned();
+        let read = read_bytes(gbk, None).unwrap();
+        assert_eq!(read.headers, ["标题", "时间"]);
+        assert_eq!(
+            read.rows,
+            [(2, vec!["路灯不亮".to_string(), "2020年9月3日".to_string()])]
+        );
         assert!(matches!(
             read_bytes(b"PK\x03\x04broken".to_vec(), None),
             Err(ImportError::Format(_))

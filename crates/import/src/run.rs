@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use sha2::{Digest, Sha256};
 use xinfang_domain::lifecycle::Allotted;
-use xinfang_domain::{Actor, CaseId, UnitId};
+use xinfang_domain::{Actor, CaseId, OrgChart, UnitId, UnitKind};
 use xinfang_store::{ImportCase, Store, StoreError, Who};
 
 use crate::ImportError;
@@ -68,6 +68,14 @@ fn key(source_id: Option<&str>, cells: &[String]) -> String {
             format!("row:{}", hex::encode(&h.finalize()[..16]))
         }
     }
+}
+
+/// The petition office whose register imported rows join: the top level's.
+pub fn home_office(org: &OrgChart) -> Option<UnitId> {
+    org.units()
+        .filter(|u| u.kind == UnitKind::PetitionOffice && !u.external)
+        .min_by_key(|u| u.depth())
+        .map(|u| u.id)
 }
 
 /// Runs the import of `sheet` (reported as it goes through `progress(rows done, rows)`).

@@ -22,14 +22,15 @@ use crate::{Backend, Store, StoreError};
 pub const FORMAT: &str = "xinfang-backup/1";
 
 /// Tables not carried: the migration ledger (the target has its own), what is transient (sessions,
-/// one-time request keys that hold a day), and the
-/// figures (summed again from the cases when the restored database is opened).
+/// one-time request keys that hold a day, import uploads that hold personal data for a week),
+/// and the figures (summed again from the cases when the restored database is opened).
 const SKIPPED: &[&str] = &[
     "_sqlx_migrations",
     "sessions",
     "writer_probe",
     "redeemed_challenges",
     "request_keys",
+    "import_jobs",
     "unit_figures",
     "late_figures",
     "volume_figures",

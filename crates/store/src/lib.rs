@@ -15,6 +15,7 @@ pub mod conference;
 pub mod duty;
 pub mod error;
 mod figures;
+pub mod import_jobs;
 pub mod ledger;
 pub mod open311;
 pub mod org;

@@ -5,6 +5,7 @@
 use sqlx::Row;
 use xinfang_domain::PersonId;
 
+use crate::rows::{Param, insert_rows};
 use crate::{Store, StoreError};
 
 /// A line of the record.
@@ -14,7 +15,7 @@ pub struct PersonalAccess {
     pub at: i64,
     pub person_id: i64,
     pub case_id: Option<i64>,
-    /// `reveal`, `document`, `search_phone`, `search_id_number`, `search_name`.
+    /// `reveal`, `document`, `search_phone`, `search_id_number`, `search_name`, `export`.
     pub kind: String,
 }
 
@@ -34,6 +35,32 @@ impl Store {
         .bind(kind)
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    /// One line per case whose personal data went out at once (an export), written together.
+    pub async fn note_personal_access_many(
+        &self,
+        person: PersonId,
+        case_ids: &[i64],
+        kind: &str,
+    ) -> Result<(), StoreError> {
+        let at = self.clock().now_ms();
+        let rows: Vec<Vec<Param>> = case_ids
+            .iter()
+            .map(|id| vec![at.into(), person.0.into(), (*id).into(), kind.into()])
+            .collect();
+        let mut tx = self.pool.begin().await?;
+        insert_rows(
+            &mut tx,
+            self.backend,
+            "personal_data_log",
+            &["at", "person_id", "case_id", "kind"],
+            rows,
+            "",
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -53,10 +53,10 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    // Multipart forms (files) name their key in the address; their bytes stay unread here.
-    let bytes = if from_header.is_some() || is_form {
+    // Multipart forms (files) name their key in the address; their body passes on unread.
+    let (bytes, unread) = if from_header.is_some() || is_form {
         match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-            Ok(b) => b,
+            Ok(b) => (b, None),
             Err(_) => {
                 return ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
@@ -67,7 +67,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             }
         }
     } else {
-        Bytes::new()
+        (Bytes::new(), Some(body))
     };
     let key = match from_header {
         Some(Ok(k)) => Some(k),
@@ -77,7 +77,9 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let rebuilt = |body: Body| Request::from_parts(parts.clone(), body);
     let Some(key) = key else {
-        return next.run(rebuilt(Body::from(bytes))).await;
+        return next
+            .run(rebuilt(unread.unwrap_or_else(|| Body::from(bytes.clone()))))
+            .await;
     };
     if key.is_empty() || key.len() > 100 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return ApiError::bad_request(
@@ -128,7 +130,9 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             }
         }
     }
-    let response = next.run(rebuilt(Body::from(bytes))).await;
+    let response = next
+        .run(rebuilt(unread.unwrap_or_else(|| Body::from(bytes.clone()))))
+        .await;
     // A server-side failure writes nothing we can answer with: the key may be tried again.
     if response.status().is_server_error() {
         let _ = store.release_request_key(&scope, &key).await;

@@ -133,3 +133,163 @@ fn a_real_message_board_export_comes_in_whole() {
         format!("imported 0, skipped {n}, failed 0")
     );
 }
+
+/// The cells of a CSV export, header first.
+fn cells(path: &std::path::Path) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let body = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .expect("a BOM, for Excel");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body)
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+#[test]
+fn an_export_imports_back_as_the_same_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = format!("sqlite://{}", dir.path().join("a.db").display());
+    let b = format!("sqlite://{}", dir.path().join("b.db").display());
+    ok(&xinfang(&["demo", "--db", &a, "--cases", "120"]));
+    ok(&xinfang(&["demo", "--db", &b, "--cases", "0"]));
+    let (from, to) = ("2000-01-01", "2099-12-31");
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let (a_xlsx, a_csv, b_csv) = (out("a.xlsx"), out("a.csv"), out("b.csv"));
+    let exported = ok(&xinfang(&[
+        "export",
+        "--db",
+        &a,
+        "--from",
+        from,
+        "--to",
+        to,
+        "--out",
+        &a_xlsx,
+        "--as",
+        "registrar",
+    ]));
+    let n: usize = last_line(&exported)
+        .strip_prefix("exported ")
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{exported}"));
+    assert!(n > 80, "{exported}");
+    assert!(
+        exported.contains("无权查看"),
+        "reports stay with 纪检: {exported}"
+    );
+    ok(&xinfang(&[
+        "export",
+        "--db",
+        &a,
+        "--from",
+        from,
+        "--to",
+        to,
+        "--out",
+        &a_csv,
+        "--as",
+        "registrar",
+    ]));
+
+    let imported = ok(&xinfang(&["import", "--db", &b, "--file", &a_xlsx]));
+    assert_eq!(
+        last_line(&imported),
+        format!("imported {n}, skipped 0, failed 0"),
+        "{imported}"
+    );
+    ok(&xinfang(&[
+        "export",
+        "--db",
+        &b,
+        "--from",
+        from,
+        "--to",
+        to,
+        "--out",
+        &b_csv,
+        "--as",
+        "registrar",
+    ]));
+    let (before, after) = (
+        cells(std::path::Path::new(&a_csv)),
+        cells(std::path::Path::new(&b_csv)),
+    );
+    assert_eq!(before.len(), n + 1);
+    assert_eq!(before[0], after[0], "the same columns");
+    assert_eq!(before.len(), after.len(), "every case came back");
+    let status = before[0].iter().position(|h| h == "状态").unwrap();
+    for (x, y) in before.iter().zip(&after).skip(1) {
+        for (c, header) in before[0].iter().enumerate() {
+            if c == status && x[c] == "已答复" {
+                // A row with a reply is imported as answered and closed on the reply's day.
+                assert_eq!(y[c], "已办结");
+            } else {
+                assert_eq!(x[c], y[c], "{header} of {}", x[0]);
+            }
+        }
+    }
+    // Each case's petitioner went out in full: each reveal is recorded against the registrar.
+    let reveals: i64 = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::{Connection, Row};
+        let mut conn = sqlx::SqliteConnection::connect(&a).await.unwrap();
+        sqlx::query("SELECT COUNT(*) AS n FROM personal_data_log WHERE kind = 'export'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+            .get("n")
+    });
+    assert_eq!(reveals, 2 * n as i64, "two exports of n cases");
+    // An administrator who works no cases sees people masked, and so exports them.
+    let masked = ok(&xinfang(&[
+        "export",
+        "--db",
+        &a,
+        "--from",
+        from,
+        "--to",
+        to,
+        "--out",
+        &out("admin.csv"),
+    ]));
+    assert!(masked.contains("个人信息已遮蔽"), "{masked}");
+    let rows = cells(std::path::Path::new(&out("admin.csv")));
+    let phone = rows[0].iter().position(|h| h == "联系电话").unwrap();
+    let phones: Vec<&String> = rows[1..]
+        .iter()
+        .map(|r| &r[phone])
+        .filter(|p| !p.is_empty())
+        .collect();
+    assert!(
+        !phones.is_empty() && phones.iter().all(|p| p.contains('*')),
+        "{phones:?}"
+    );
+    // Periods bound the export; a bad file name is refused with the reason.
+    let none = ok(&xinfang(&[
+        "export",
+        "--db",
+        &a,
+        "--from",
+        "2001-01-01",
+        "--to",
+        "2001-12-31",
+        "--out",
+        &out("none.csv"),
+    ]));
+    assert!(last_line(&none).starts_with("exported 0 to"), "{none}");
+    let refused = xinfang(&[
+        "export",
+        "--db",
+        &a,
+        "--from",
+        from,
+        "--to",
+        to,
+        "--out",
+        &out("a.txt"),
+    ]);
+    assert!(!refused.status.success() && said(&refused).contains(".xlsx 或 .csv"));
+}

@@ -224,6 +224,19 @@ pub fn disclosure(actor: &Actor, case: &Case) -> Disclosure {
     }
 }
 
+/// How a case goes out in an export for exchange (`xinfang export`): not at all unless the
+/// officer sees it, never a report outside 纪检监察, its people in full only to those who see
+/// personal data in full (the export is then their reveal, recorded case by case).
+pub fn exported(actor: &Actor, case: &Case, org: &OrgChart) -> Option<Disclosure> {
+    if !may_see_case(actor, case, org) {
+        return None;
+    }
+    match disclosure(actor, case) {
+        Disclosure::Hidden => None,
+        d => Some(d),
+    }
+}
+
 /// What a case page or read shows: masked by default even to those who may see everything;
 /// the full data only when they ask for it (`revealed`, an act the server records).
 pub fn shown(actor: &Actor, case: &Case, revealed: bool) -> Disclosure {

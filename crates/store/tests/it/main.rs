@@ -9,6 +9,7 @@ mod conference;
 mod conflicts;
 mod duty;
 mod figures;
+mod import_jobs;
 mod ownership;
 mod personal;
 mod processes;

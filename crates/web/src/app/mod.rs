@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod cases;
 pub mod conference;
 pub mod duty;
+pub mod imports;
 pub mod leadership;
 pub mod ledger;
 pub mod org;

@@ -67,6 +67,7 @@ fn personal_label(kind: &str) -> &'static str {
         "search_phone" => "按电话查询",
         "search_id_number" => "按身份证号查询",
         "search_name" => "按姓名查询",
+        "export" => "导出（含个人信息）",
         _ => "其他",
     }
 }

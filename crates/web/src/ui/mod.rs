@@ -14,6 +14,7 @@ mod documents;
 mod duty;
 mod form;
 pub(crate) mod frame;
+mod imports;
 mod intake;
 #[allow(clippy::result_large_err)]
 mod leadership;
@@ -34,6 +35,7 @@ mod supervision;
 mod worklist;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -108,6 +110,16 @@ fn pages() -> Router<AppState> {
         .route("/admin/calendar", post(admin::set_calendar_year))
         .route("/admin/synonyms", post(admin::set_synonyms))
         .route("/admin/api-keys/revoke", post(admin::revoke_api_key))
+        .route(
+            "/admin/import",
+            get(imports::list)
+                .post(imports::upload)
+                .layer(DefaultBodyLimit::max(
+                    crate::app::imports::MAX_UPLOAD_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/admin/import/{id}", get(imports::job).post(imports::act))
+        .route("/admin/import/{id}/report.xlsx", get(imports::report))
         .route(
             "/static/app.css",
             get(|| async {

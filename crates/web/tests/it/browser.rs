@@ -1374,3 +1374,137 @@ async fn conference_members_are_picked_in_the_unit_picker_in_chromium() {
     );
     shot(&c, "05-conference-members").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_imports_a_register_in_chromium() {
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("信访台账2025.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet()
+        .set_name("说明")
+        .unwrap()
+        .write_string(0, 0, "本表为2025年信访台账导出")
+        .unwrap();
+    let sheet = book.add_worksheet().set_name("台账").unwrap();
+    for (c, h) in ["序号", "登记日期", "事由", "具体情况", "来源", "处理结果"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for i in 0..30u32 {
+        let day = if i == 7 {
+            "日期不详".to_string()
+        } else {
+            format!("2025年{}月{}日", 1 + i % 12, 1 + i % 28)
+        };
+        let row = [
+            format!("{}", i + 1),
+            day,
+            format!("小区停车难第{i}起"),
+            format!("小区车位不足，请求规划停车场（{i}）"),
+            "来信".into(),
+            if i % 2 == 0 {
+                "已答复，正在规划".into()
+            } else {
+                String::new()
+            },
+        ];
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(1 + i, c as u16, v).unwrap();
+        }
+    }
+    book.save(&file).unwrap();
+    let before = app.store.count_cases().await.unwrap();
+
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    login(&c, &base, "admin").await;
+    c.goto(&format!("{base}/admin")).await.unwrap();
+    click(&c, "a#to-import").await;
+    appears(&c, "form#upload-form", "the upload form").await;
+    c.find(Locator::Css("input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    click(&c, "form#upload-form button[type=submit]").await;
+    appears(&c, "table#preview", "the preview").await;
+    // The first sheet is the note: switch to 台账.
+    c.find(Locator::Css("select#sheet option[value='台账']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&c, "button#switch-sheet").await;
+    says(&c, "共 30 行", "the ledger sheet").await;
+    let text = page_text(&c).await;
+    assert!(
+        text.contains("缺少必需的列") && text.contains("标题"),
+        "事由 and 具体情况 are no headers the guess knows: {text}"
+    );
+    // Map 事由 → 标题, 具体情况 → 内容, 处理结果 → 答复意见, keep it by name, preview.
+    for (column, field) in [(2, "title"), (3, "content"), (5, "reply")] {
+        c.find(Locator::Css(&format!(
+            "table#preview thead tr:nth-child(2) th:nth-child({}) select option[value={field}]",
+            column + 2
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    }
+    type_into(&c, "input[name=save_as]", "年度台账").await;
+    click(&c, "button#apply").await;
+    says(&c, "可导入", "rows readable under the mapping").await;
+    let text = page_text(&c).await;
+    assert!(!text.contains("缺少必需的列"), "{text}");
+    assert!(
+        text.contains("日期不详"),
+        "the bad row is shown with its reason: {text}"
+    );
+    for (w, h, name) in [
+        (1366, 768, "13-import-preview"),
+        (390, 844, "13-import-preview-phone"),
+    ] {
+        c.set_window_size(w, h).await.unwrap();
+        shot(&c, name).await;
+    }
+    c.set_window_size(1280, 1100).await.unwrap();
+    click(&c, "button#dry-run").await;
+    appears(&c, "section#result", "the dry run's result").await;
+    assert!(
+        page_text(&c)
+            .await
+            .contains("imported 29, skipped 0, failed 1")
+    );
+    assert_eq!(app.store.count_cases().await.unwrap(), before);
+    click(&c, "button#import").await;
+    appears(&c, "a#report", "the import's result with its report").await;
+    let text = page_text(&c).await;
+    assert!(
+        text.contains("导入结果") && text.contains("imported 29, skipped 0, failed 1"),
+        "{text}"
+    );
+    for (w, h, name) in [
+        (1366, 768, "13-import-done"),
+        (390, 844, "13-import-done-phone"),
+    ] {
+        c.set_window_size(w, h).await.unwrap();
+        shot(&c, name).await;
+    }
+    assert_eq!(app.store.count_cases().await.unwrap(), before + 29);
+    // The kept mapping is offered for the next file.
+    c.goto(&format!("{base}/admin/import")).await.unwrap();
+    appears(
+        &c,
+        "select[name=mapping] option[value='年度台账']",
+        "the kept mapping",
+    )
+    .await;
+    shot(&c, "13-import-list").await;
+}

@@ -13,6 +13,7 @@ mod conference;
 mod conflicts;
 mod duty;
 mod external;
+mod imports;
 mod leadership;
 mod ledger;
 mod notices;

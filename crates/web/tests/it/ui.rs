@@ -58,6 +58,27 @@ impl Browser {
         (status, r.text().await.unwrap(), location)
     }
 
+    /// Posts a multipart form (an upload).
+    pub(crate) async fn post_multipart(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> (StatusCode, String, Option<String>) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
+        (status, r.text().await.unwrap(), location)
+    }
+
     /// The body of the answer at `path` as bytes (a download).
     pub(crate) async fn bytes(&self, path: &str) -> Vec<u8> {
         let r = self

@@ -1,0 +1,364 @@
+//! 系统管理 → 导入: upload a register, pick its sheet, see the first rows under the guessed
+//! mapping and change it, check it (dry run), import it with a progress bar, download the error
+//! report; mappings are kept by name for next month's file.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use xinfang_import::Target;
+use xinfang_store::import_jobs::JobState;
+
+use super::csrf::{CSRF_FIELD, csrf_matches};
+use super::form::Submitted;
+use super::frame::{Frame, error_page, frame, from_api, page_status};
+use super::session::UiOfficer;
+use crate::AppState;
+use crate::app::imports::{self as app, Loaded, PreviewRow, Tally};
+use crate::error::ApiError;
+
+pub struct JobRow {
+    pub id: i64,
+    pub file_name: String,
+    pub at: String,
+    pub state: String,
+}
+
+fn state_label(job: &xinfang_store::import_jobs::ImportJob) -> String {
+    let what = if job.dry_run { "试运行" } else { "导入" };
+    match job.state {
+        JobState::Ready => "待导入".into(),
+        JobState::Running => format!("{what}中 {}/{}", job.done, job.total),
+        JobState::Stopped => format!("{what}已中断（{}/{}）", job.done, job.total),
+        JobState::Done => match app::tally(job) {
+            Some(t) => format!(
+                "{what}完成：{}{}，跳过 {}，出错 {}",
+                if job.dry_run {
+                    "可导入 "
+                } else {
+                    "已导入 "
+                },
+                t.imported,
+                t.skipped + t.consultations,
+                t.failed
+            ),
+            None => format!("{what}完成"),
+        },
+        JobState::Failed => format!("{what}失败"),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import_list.html")]
+struct ListPage {
+    frame: Frame,
+    jobs: Vec<JobRow>,
+    mappings: Vec<String>,
+    max_mb: usize,
+    error: Option<String>,
+}
+
+async fn render_list(state: &AppState, officer: &UiOfficer, error: Option<String>) -> Response {
+    let mappings = match app::mappings(state, &officer.actor).await {
+        Ok(m) => m,
+        Err(e) => return from_api(e),
+    };
+    let jobs = match state.store.import_jobs(30).await {
+        Ok(j) => j,
+        Err(e) => return from_api(e.into()),
+    };
+    let clock = state.store.clock();
+    let page = ListPage {
+        frame: frame(state, officer),
+        jobs: jobs
+            .iter()
+            .map(|j| JobRow {
+                id: j.id,
+                file_name: j.file_name.clone(),
+                at: clock.minute_of(j.created_at),
+                state: state_label(j),
+            })
+            .collect(),
+        mappings,
+        max_mb: app::MAX_UPLOAD_BYTES / 1024 / 1024,
+        error: error.clone(),
+    };
+    (page_status(&error), page).into_response()
+}
+
+pub async fn list(State(state): State<AppState>, officer: UiOfficer) -> Response {
+    render_list(&state, &officer, None).await
+}
+
+/// The upload (multipart: `csrf`, `mapping`, `file`); the one-time token is in the address.
+pub async fn upload(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    mut multipart: Multipart,
+) -> Response {
+    let (mut csrf, mut mapping, mut file) = (String::new(), String::new(), None);
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                return error_page(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    &format!(
+                        "文件过大或上传中断（上限 {} MB）",
+                        app::MAX_UPLOAD_BYTES / 1024 / 1024
+                    ),
+                );
+            }
+        };
+        match field.name() {
+            Some(CSRF_FIELD) => csrf = field.text().await.unwrap_or_default(),
+            Some("mapping") => mapping = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                match field.bytes().await {
+                    Ok(b) => file = Some((name, b.to_vec())),
+                    Err(_) => {
+                        return error_page(StatusCode::PAYLOAD_TOO_LARGE, "文件过大或上传中断");
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if !csrf_matches(&csrf, &officer.csrf) {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "表单已过期或来源不明，请返回重新提交。",
+        );
+    }
+    let (name, bytes) = file.unwrap_or_default();
+    match app::upload(&state, &officer.actor, &name, bytes, Some(&mapping)).await {
+        Ok(id) => Redirect::to(&format!("/admin/import/{id}")).into_response(),
+        Err(e) if e.status == StatusCode::FORBIDDEN => from_api(e),
+        Err(e) => render_list(&state, &officer, Some(e.message)).await,
+    }
+}
+
+/// A column of the sheet with the field it serves.
+pub struct ColumnChoice {
+    pub header: String,
+    pub field: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import_job.html")]
+struct JobPage {
+    frame: Frame,
+    id: i64,
+    file_name: String,
+    state: String,
+    running: bool,
+    stopped: bool,
+    /// Percent done, for the bar.
+    percent: i64,
+    done: i64,
+    total: i64,
+    dry_run: bool,
+    tally: Option<Tally>,
+    failure: Option<String>,
+    has_report: bool,
+    /// Whether the file is still here to plan and run.
+    has_file: bool,
+    sheets: Vec<String>,
+    sheet: String,
+    columns: Vec<ColumnChoice>,
+    targets: Vec<(&'static str, &'static str)>,
+    rows: Vec<PreviewRow>,
+    row_count: usize,
+    missing: Vec<String>,
+    absent: Vec<String>,
+    values: String,
+    save_as: String,
+    error: Option<String>,
+}
+
+/// What the form carried when it is shown again after a refusal.
+#[derive(Default)]
+struct Typed {
+    fields: Option<Vec<String>>,
+    values: Option<String>,
+    save_as: String,
+}
+
+async fn render_job(
+    state: &AppState,
+    officer: &UiOfficer,
+    id: i64,
+    typed: Typed,
+    error: Option<String>,
+) -> Response {
+    let Loaded { job, sheet } = match app::load(state, &officer.actor, id).await {
+        Ok(l) => l,
+        Err(e) => return from_api(e),
+    };
+    let mut page = JobPage {
+        frame: frame(state, officer),
+        id,
+        file_name: job.file_name.clone(),
+        state: state_label(&job),
+        running: job.state == JobState::Running,
+        stopped: job.state == JobState::Stopped,
+        percent: (job.done * 100).checked_div(job.total).unwrap_or(0),
+        done: job.done,
+        total: job.total,
+        dry_run: job.dry_run,
+        tally: app::tally(&job),
+        failure: (job.state == JobState::Failed).then(|| job.result.clone().unwrap_or_default()),
+        has_report: job.has_report,
+        has_file: sheet.is_some(),
+        sheets: Vec::new(),
+        sheet: String::new(),
+        columns: Vec::new(),
+        targets: Target::ALL.iter().map(|t| (t.code(), t.label())).collect(),
+        rows: Vec::new(),
+        row_count: 0,
+        missing: Vec::new(),
+        absent: Vec::new(),
+        values: typed.values.unwrap_or_else(|| app::values_of(&job.mapping)),
+        save_as: typed.save_as,
+        error: error.clone(),
+    };
+    if let (Some(sheet), false) = (sheet, page.running) {
+        let plan = match app::plan(&sheet, &job.mapping) {
+            Ok(p) => p,
+            Err(e) => return from_api(e),
+        };
+        page.columns = sheet
+            .headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| ColumnChoice {
+                header: h.clone(),
+                field: match &typed.fields {
+                    Some(f) => f.get(i).cloned().unwrap_or_default(),
+                    None => plan
+                        .mapping
+                        .columns
+                        .iter()
+                        .find(|(_, c)| **c == i)
+                        .map(|(t, _)| t.code().to_string())
+                        .unwrap_or_default(),
+                },
+            })
+            .collect();
+        match app::preview(state, &sheet, &plan) {
+            Ok((rows, missing)) => {
+                page.rows = rows;
+                page.missing = missing;
+            }
+            Err(e) => page.error = Some(e.message),
+        }
+        page.absent = plan.absent;
+        page.row_count = sheet.rows.len();
+        page.sheet = sheet.name.clone();
+        page.sheets = sheet.names;
+    }
+    (page_status(&page.error), page).into_response()
+}
+
+pub async fn job(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    Path(id): Path<i64>,
+) -> Response {
+    render_job(&state, &officer, id, Typed::default(), None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct JobForm {
+    /// The sheet the columns below belong to.
+    shown_sheet: String,
+    sheet: String,
+    /// The field each column serves, in column order (empty: not imported).
+    field: Vec<String>,
+    values: String,
+    save_as: String,
+    /// `preview`, `dry_run` or `import`.
+    action: String,
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Submitted { officer, form }: Submitted<JobForm>,
+) -> Response {
+    let dry_run = match form.action.as_str() {
+        "preview" => None,
+        "dry_run" => Some(true),
+        "import" => Some(false),
+        _ => return error_page(StatusCode::UNPROCESSABLE_ENTITY, "未知的操作"),
+    };
+    let typed = Typed {
+        fields: Some(form.field.clone()),
+        values: Some(form.values.clone()),
+        save_as: form.save_as.clone(),
+    };
+    let done: Result<(), ApiError> = async {
+        let Loaded { sheet, .. } = app::load(&state, &officer.actor, id).await?;
+        let sheet = sheet.ok_or_else(|| {
+            ApiError::bad_request("file_gone", "文件已导入并删除，如需再次导入请重新上传")
+        })?;
+        let sheet_name = form.sheet.trim();
+        if sheet_name != form.shown_sheet.trim() {
+            if !sheet.names.iter().any(|n| n.trim() == sheet_name) {
+                return Err(ApiError::bad_request(
+                    "no_such_sheet",
+                    "文件中没有这个工作表",
+                ));
+            }
+            // Another sheet: its columns are guessed afresh; the value tables stay.
+            let values = app::clean_values(&form.values)?;
+            return app::set_plan(&state, &officer.actor, id, Some(sheet_name), &values).await;
+        }
+        let text = app::mapping_text(&sheet, &form.field, &form.values)?;
+        app::set_plan(&state, &officer.actor, id, Some(&sheet.name), &text).await?;
+        if !form.save_as.trim().is_empty() {
+            app::save_mapping(&state, &officer.actor, &form.save_as, &text).await?;
+        }
+        if let Some(dry_run) = dry_run {
+            app::start(&state, &officer.actor, id, dry_run).await?;
+        }
+        Ok(())
+    }
+    .await;
+    match done {
+        Ok(()) => Redirect::to(&format!("/admin/import/{id}")).into_response(),
+        Err(e) if e.status == StatusCode::FORBIDDEN || e.status == StatusCode::NOT_FOUND => {
+            from_api(e)
+        }
+        Err(e) => render_job(&state, &officer, id, typed, Some(e.message)).await,
+    }
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    Path(id): Path<i64>,
+) -> Response {
+    match app::report_of(&state, &officer.actor, id).await {
+        Ok(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"import-{id}-errors.xlsx\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => from_api(e),
+    }
+}

@@ -1,0 +1,176 @@
+//! 系统管理 → 导入 over HTTP on both databases: an upload refused when unreadable, the preview
+//! under the guessed mapping, the mapping changed and kept by name, a dry run that writes
+//! nothing, an import in the background with its error report, a second file under the kept
+//! mapping that imports only what is new.
+
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use xinfang_store::both_backends;
+
+use crate::common::spawn_with;
+use crate::ui::{Browser, xlsx_strings};
+
+const HEADER: &str = "工单编号,来电时间,诉求标题,详细描述,信息来源,承办单位,答复意见,答复时间\n";
+const ROWS: [&str; 4] = [
+    "GD1,2026/3/2 9:30,工地欠薪,建筑工地拖欠工资三个月,12345,清河市住房和城乡建设局,已督促支付,2026/3/20 16:00\n",
+    "GD2,2026/3/3 10:00,路灯不亮,小区门口路灯坏了一周,网站,,,\n",
+    "GD3,下周,噪音扰民,夜间施工噪音,12345,,,\n",
+    "GD4,2026/3/5 8:00,占道经营,早市占用人行道,微博,,,\n",
+];
+
+fn register(rows: &[&str]) -> Vec<u8> {
+    let text: String = std::iter::once(HEADER)
+        .chain(rows.iter().copied())
+        .collect();
+    encoding_rs::GBK.encode(&text).0.into_owned()
+}
+
+async fn upload(
+    admin: &Browser,
+    name: &str,
+    bytes: Vec<u8>,
+    mapping: &str,
+) -> (StatusCode, String, Option<String>) {
+    let (_, html, _) = admin.get("/admin/import").await;
+    let csrf = field(&html, "csrf");
+    let once = html
+        .split("/admin/import?once=")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let form = Form::new()
+        .text("csrf", csrf)
+        .text("mapping", mapping.to_string())
+        .part("file", Part::bytes(bytes).file_name(name.to_string()));
+    admin
+        .post_multipart(&format!("/admin/import?once={once}"), form)
+        .await
+}
+
+fn field(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .expect("field")
+        + name.len()
+        + 15;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// The field chosen above each column of the preview, in column order.
+fn chosen(html: &str) -> Vec<String> {
+    html.split("<select name=\"field\"")
+        .skip(1)
+        .map(|s| {
+            let s = &s[..s.find("</select>").unwrap()];
+            s.split("<option value=\"")
+                .skip(1)
+                .find(|o| o.contains("selected"))
+                .map(|o| o.split('"').next().unwrap().to_string())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Waits for the job's run to end and returns its page.
+async fn finished(admin: &Browser, path: &str) -> String {
+    for _ in 0..200 {
+        let (_, html, _) = admin.get(path).await;
+        if !html.contains("id=\"progress\"") {
+            return html;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import did not finish");
+}
+
+both_backends! {
+    async fn an_admin_imports_a_register_through_the_page(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let handler = Browser::login(&app.base, "dept_handler").await;
+        assert_eq!(handler.get("/admin/import").await.0, StatusCode::FORBIDDEN);
+        let admin = Browser::login(&app.base, "admin").await;
+        let (s, html, _) = admin.get("/admin").await;
+        assert!(s == StatusCode::OK && html.contains("href=\"/admin/import\""));
+
+        // A damaged workbook is refused with the reason, and nothing is kept.
+        let (s, html, _) = upload(&admin, "导出.xlsx", b"PK\x03\x04 cut short".to_vec(), "").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+        assert!(html.contains("文件格式无法识别或已损坏"), "{html}");
+        assert!(app.store.import_jobs(10).await.unwrap().is_empty());
+
+        // The register: the preview shows its rows under the guessed mapping.
+        let cases_before = app.store.count_cases().await.unwrap();
+        let (s, _, loc) = upload(&admin, "热线三月.csv", register(&ROWS), "").await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let job = loc.unwrap();
+        let (s, html, _) = admin.get(&job).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert_eq!(chosen(&html), ["source_id", "received_at", "title", "", "channel", "unit", "reply", "replied_at"], "详细描述 is no header the guess knows");
+        assert!(html.contains("共 4 行") && html.contains("建筑工地拖欠工资三个月"), "the rows are shown");
+        assert!(html.contains("来电时间：") && html.contains("可导入"), "each row says what the import makes of it: {html}");
+
+        // Two columns for one field are refused with the reason, the choices kept.
+        let csrf = field(&html, "csrf");
+        let sheet = field(&html, "shown_sheet");
+        let post = |fields: [&'static str; 8], action: &'static str, save_as: &'static str| {
+            let mut form: Vec<(&str, String)> = vec![("csrf", csrf.clone()), ("shown_sheet", sheet.clone()), ("sheet", sheet.clone()), ("values", "[values.channel]\n\"微博\" = \"online\"\n".into()), ("save_as", save_as.into()), ("action", action.into())];
+            form.extend(fields.iter().map(|f| ("field", f.to_string())));
+            form
+        };
+        let twice = post(["source_id", "received_at", "title", "title", "channel", "unit", "reply", "replied_at"], "preview", "");
+        let twice: Vec<(&str, &str)> = twice.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (s, html, _) = admin.post(&job, &twice).await;
+        assert!(s == StatusCode::UNPROCESSABLE_ENTITY && html.contains("一个字段只能取一列"), "{s} {html}");
+        assert_eq!(chosen(&html)[3], "title", "the form comes back as it was sent");
+
+        // 详细描述 → content, kept as 热线月报; a dry run writes nothing and reports the bad row.
+        let mapped = ["source_id", "received_at", "title", "content", "channel", "unit", "reply", "replied_at"];
+        let dry = post(mapped, "dry_run", "热线月报");
+        let dry: Vec<(&str, &str)> = dry.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (s, _, loc) = admin.post(&job, &dry).await;
+        assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some(job.as_str())));
+        let html = finished(&admin, &job).await;
+        assert!(html.contains("试运行结果（未写入）") && html.contains("imported 3, skipped 0, failed 1"), "{html}");
+        assert_eq!(chosen(&html)[3], "content", "the plan is kept with the job");
+        assert_eq!(app.store.count_cases().await.unwrap(), cases_before, "a dry run writes nothing");
+        let report = admin.bytes(&format!("{job}/report.xlsx")).await;
+        let strings = xlsx_strings(&report);
+        assert!(strings.contains("行号") && strings.contains("来电时间"), "{strings}");
+
+        // The import runs in the background to its end; the upload is then dropped.
+        let run: Vec<(&str, &str)> = dry.iter().map(|(k, v)| (*k, if *k == "action" { "import" } else { *v })).filter(|(k, _)| *k != "save_as").collect();
+        let (s, _, _) = admin.post(&job, &run).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let html = finished(&admin, &job).await;
+        assert!(html.contains("导入结果") && html.contains("imported 3, skipped 0, failed 1"), "{html}");
+        assert!(html.contains("文件已导入并删除") && !html.contains("id=\"plan\""), "{html}");
+        assert_eq!(app.store.count_cases().await.unwrap(), cases_before + 3);
+        let imported = app.store.imported_keys("热线三月.csv", &["id:GD1".into(), "id:GD4".into()]).await.unwrap();
+        assert_eq!(imported.len(), 2, "the rows are imported under their source ids");
+        let (_, list, _) = admin.get("/admin/import").await;
+        assert!(list.contains("热线三月.csv") && list.contains("导入完成：已导入 3，跳过 0，出错 1"), "{list}");
+
+        // Next upload of the same register, longer now, under the kept mapping: only the new row.
+        let mut more = ROWS.to_vec();
+        more.push("GD5,2026/3/9 11:00,井盖缺失,路口井盖丢失,12345,,,\n");
+        let (s, _, loc) = upload(&admin, "热线三月.csv", register(&more), "热线月报").await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let job = loc.unwrap();
+        let (_, html, _) = admin.get(&job).await;
+        assert_eq!(chosen(&html)[3], "content", "the kept mapping applies");
+        assert!(html.contains("&quot;微博&quot; = &quot;online&quot;") || html.contains("\"微博\" = \"online\""), "with its value tables: {html}");
+        let csrf = field(&html, "csrf");
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf), ("shown_sheet", "CSV"), ("sheet", "CSV"), ("values", ""), ("action", "import")];
+        form.extend(mapped.iter().map(|f| ("field", *f)));
+        let (s, _, _) = admin.post(&job, &form).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let html = finished(&admin, &job).await;
+        assert!(html.contains("imported 1, skipped 3, failed 1"), "{html}");
+        assert_eq!(app.store.count_cases().await.unwrap(), cases_before + 4);
+
+        // A job of another id, or a report that does not exist, is not found.
+        assert_eq!(admin.get("/admin/import/1").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(handler.get(&format!("{job}/report.xlsx")).await.0, StatusCode::FORBIDDEN);
+    }
+}
