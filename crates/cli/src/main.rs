@@ -6,6 +6,7 @@ mod checkpoints;
 mod config;
 mod export;
 mod import;
+mod import_org;
 mod keys;
 
 use clap::{Parser, Subcommand};
@@ -164,6 +165,13 @@ enum Command {
     /// exchange with another system: what the administrator may see, their personal data
     /// recorded as seen. The last line says `exported N to FILE`.
     Export(export::ExportArgs),
+    /// Bring the organisation in: the unit tree (--units) and the people (--people) from .xlsx
+    /// or CSV, checked row by row (--dry-run writes nothing), once (what is there is skipped);
+    /// new people get one-time passwords in a file beside theirs. The last lines say
+    /// `units: new N, skipped S, failed F` and `people: …`.
+    ImportOrg(import_org::ImportOrgArgs),
+    /// Write the unit tree and the people as `import-org` reads them.
+    ExportOrg(import_org::ExportOrgArgs),
     /// Write a signed checkpoint of the log now (as `serve --checkpoints` does on a schedule).
     Checkpoint {
         #[command(flatten)]
@@ -406,6 +414,8 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
         Command::RotateKey { db } => keys::rotate(&db).await?,
         Command::Import(args) => import::run(args).await?,
         Command::Export(args) => export::run(args).await?,
+        Command::ImportOrg(args) => import_org::import(args).await?,
+        Command::ExportOrg(args) => import_org::export(args).await?,
         Command::Holidays => print!("{}", xinfang_domain::Calendar::official().to_toml()),
         Command::Bench { which } => bench::run(which).await?,
     }

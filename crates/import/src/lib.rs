@@ -8,6 +8,8 @@ pub mod exchange;
 pub mod fields;
 pub mod markup;
 pub mod normalise;
+pub mod org;
+pub mod org_run;
 pub mod read;
 pub mod row;
 pub mod run;

@@ -14,7 +14,37 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
+/// Marks a hash of a one-time password (see [`hash_one_time`]).
+const ONE_TIME: &str = "one-time-sha256$";
+
+/// A one-time password the system drew (an organisation's import gives thousands): random enough
+/// (about 80 bits, [`new_one_time_password`]) that a fast hash guards it as well as argon2 guards
+/// a chosen one; the account must set a password of its own at the first login.
+pub fn hash_one_time(password: &str) -> String {
+    format!(
+        "{ONE_TIME}{}",
+        hex::encode(Sha256::digest(password.as_bytes()))
+    )
+}
+
+/// Sixteen characters from an alphabet without look-alikes, in groups of four.
+pub fn new_one_time_password() -> String {
+    let code = new_query_code();
+    format!(
+        "{}-{}-{}-{}",
+        &code[..4],
+        &code[4..8],
+        &code[8..12],
+        &code[12..]
+    )
+}
+
 pub fn verify_password(password: &str, hash: &str) -> bool {
+    if let Some(digest) = hash.strip_prefix(ONE_TIME) {
+        use subtle::ConstantTimeEq;
+        let given = hex::encode(Sha256::digest(password.trim().as_bytes()));
+        return given.as_bytes().ct_eq(digest.as_bytes()).into();
+    }
     PasswordHash::new(hash).is_ok_and(|h| {
         Argon2::default()
             .verify_password(password.as_bytes(), &h)
@@ -46,4 +76,28 @@ pub fn normalise_query_code(code: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_one_time_password_opens_its_account_and_nothing_else_does() {
+        let password = new_one_time_password();
+        assert_eq!(password.len(), 19, "four groups of four: {password}");
+        let hash = hash_one_time(&password);
+        assert!(verify_password(&password, &hash));
+        assert!(
+            verify_password(&format!(" {password}\n"), &hash),
+            "as copied from a file"
+        );
+        assert!(!verify_password(&new_one_time_password(), &hash));
+        assert!(!verify_password("", &hash));
+        // A chosen password stays under argon2, and a one-time hash is no argon2 hash.
+        let chosen = hash_password("a-password-of-my-own");
+        assert!(verify_password("a-password-of-my-own", &chosen));
+        assert!(!verify_password(&password, &chosen));
+        assert!(!verify_password(&hash, &hash));
+    }
 }

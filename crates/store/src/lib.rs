@@ -19,6 +19,7 @@ pub mod import_jobs;
 pub mod ledger;
 pub mod open311;
 pub mod org;
+pub mod org_details;
 pub mod outbox;
 pub mod ownership;
 pub mod personal;

@@ -15,6 +15,7 @@ mod drill;
 mod import;
 mod keys;
 mod open311_client;
+mod org;
 mod processes;
 mod schemathesis;
 
