@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use xinfang_domain::Role;
-use xinfang_import::org::{PERSON_HEADERS, UNIT_HEADERS, path_names};
+use xinfang_import::exchange;
+use xinfang_import::org::{PERSON_HEADERS, UNIT_HEADERS, export_rows};
 use xinfang_import::run::{Summary, report};
 use xinfang_import::{org_run, read_file};
 use xinfang_store::Who;
@@ -96,13 +96,14 @@ pub async fn import(args: ImportOrgArgs) -> Result<(), String> {
             outcome.passwords.len()
         );
     }
-    if !outcome.failures.is_empty() {
+    let failures = outcome.failures();
+    if !failures.is_empty() {
         let path = args
             .report
             .clone()
             .unwrap_or_else(|| beside(&first, ".错误报告.xlsx"));
         let summary = Summary {
-            failures: outcome.failures.clone(),
+            failures,
             ..Summary::default()
         };
         let bytes = report(&summary).map_err(|e| e.to_string())?;
@@ -118,89 +119,39 @@ pub async fn import(args: ImportOrgArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn write_table(path: &Path, headers: &[&str], rows: &[Vec<String>]) -> Result<(), String> {
+fn write_table(
+    path: &Path,
+    name: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), String> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     let bytes = match ext.as_str() {
-        "csv" => {
-            let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-            out.write_record(headers).map_err(|e| e.to_string())?;
-            for r in rows {
-                out.write_record(r).map_err(|e| e.to_string())?;
-            }
-            out.into_inner().map_err(|e| e.to_string())?
-        }
-        "xlsx" => {
-            let mut book = rust_xlsxwriter::Workbook::new();
-            let sheet = book.add_worksheet();
-            for (c, h) in headers.iter().enumerate() {
-                sheet
-                    .write_string(0, c as u16, *h)
-                    .map_err(|e| e.to_string())?;
-            }
-            for (r, row) in rows.iter().enumerate() {
-                for (c, v) in row.iter().enumerate() {
-                    sheet
-                        .write_string(1 + r as u32, c as u16, v)
-                        .map_err(|e| e.to_string())?;
-                }
-            }
-            book.save_to_buffer().map_err(|e| e.to_string())?
-        }
+        "csv" => exchange::table_csv(headers, rows).map_err(|e| e.to_string())?,
+        "xlsx" => exchange::table_xlsx(name, headers, rows).map_err(|e| e.to_string())?,
         _ => return Err(format!("{}：须为 .xlsx 或 .csv 文件", path.display())),
     };
     std::fs::write(path, bytes).map_err(|e| format!("写 {}：{e}", path.display()))
 }
 
-/// The organisation out in the files `import-org` reads: units parents first (the bodies above
-/// the deployment left out), each parent by its path.
+/// The organisation out in the files `import-org` reads.
 pub async fn export(args: ExportOrgArgs) -> Result<(), String> {
     let store = config::open(&args.db).await?;
-    let org = store.org();
     let details = store.unit_details().await.map_err(|e| e.to_string())?;
     let phones = store.person_phones().await.map_err(|e| e.to_string())?;
-    let mut units: Vec<_> = org.units().filter(|u| !u.external).collect();
-    units.sort_by_key(|u| (u.depth(), u.id.0));
-    let unit_rows: Vec<Vec<String>> = units
-        .iter()
-        .map(|u| {
-            let (short, region) = details.get(&u.id.0).cloned().unwrap_or_default();
-            vec![
-                u.name.clone(),
-                short.unwrap_or_default(),
-                u.kind.label().to_string(),
-                u.parent.map(|p| path_names(&org, p)).unwrap_or_default(),
-                region.unwrap_or_default(),
-            ]
-        })
-        .collect();
     let people = store.people().await.map_err(|e| e.to_string())?;
-    let person_rows: Vec<Vec<String>> = people
-        .iter()
-        .map(|p| {
-            vec![
-                p.name.clone(),
-                p.username.clone(),
-                path_names(&org, p.unit),
-                p.roles
-                    .iter()
-                    .map(|r: &Role| r.label())
-                    .collect::<Vec<_>>()
-                    .join("、"),
-                phones.get(&p.id.0).cloned().unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let (units, people) = export_rows(&store.org(), &details, &phones, &people);
     store.close().await;
-    write_table(&args.units, &UNIT_HEADERS, &unit_rows)?;
-    write_table(&args.people, &PERSON_HEADERS, &person_rows)?;
+    write_table(&args.units, "单位", &UNIT_HEADERS, &units)?;
+    write_table(&args.people, "人员", &PERSON_HEADERS, &people)?;
     println!(
         "exported {} units to {}, {} people to {}",
-        unit_rows.len(),
+        units.len(),
         args.units.display(),
-        person_rows.len(),
+        people.len(),
         args.people.display()
     );
     Ok(())

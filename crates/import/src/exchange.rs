@@ -85,14 +85,18 @@ pub fn row(case: &Case, org: &OrgChart) -> Vec<String> {
         .collect()
 }
 
-/// Rows under the headers as a workbook (one sheet, 信访事项; every cell text, so that numbers
-/// such as phone numbers and ids keep their digits).
-pub fn xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// Rows under `headers` as a workbook (one sheet, every cell text, so that numbers such as phone
+/// numbers and ids keep their digits).
+pub fn table_xlsx(
+    sheet_name: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
-    let sheet = book.add_worksheet().set_name("信访事项")?;
-    for (c, h) in headers().iter().enumerate() {
+    let sheet = book.add_worksheet().set_name(sheet_name)?;
+    for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
     for (r, row) in rows.iter().enumerate() {
@@ -105,12 +109,22 @@ pub fn xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError>
     book.save_to_buffer()
 }
 
-/// Rows under the headers as CSV in UTF-8 with a byte-order mark (Excel then reads the Chinese).
-pub fn csv(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
+/// Rows under `headers` as CSV in UTF-8 with a byte-order mark (Excel then reads the Chinese).
+pub fn table_csv(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    out.write_record(headers())?;
+    out.write_record(headers)?;
     for row in rows {
         out.write_record(row)?;
     }
     out.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// Cases as a workbook under [`headers`].
+pub fn xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    table_xlsx("信访事项", &headers(), rows)
+}
+
+/// Cases as CSV under [`headers`].
+pub fn csv(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
+    table_csv(&headers(), rows)
 }

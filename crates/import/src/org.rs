@@ -356,6 +356,49 @@ pub fn plan_units(rows: Vec<UnitRow>, org: &OrgChart) -> UnitPlan {
     plan
 }
 
+/// The organisation as the rows of its two files (what `import-org` reads): units parents first
+/// (the bodies above the deployment left out), each parent by its path; people with their
+/// unit's path.
+pub fn export_rows(
+    org: &OrgChart,
+    details: &HashMap<i64, (Option<String>, Option<String>)>,
+    phones: &HashMap<i64, String>,
+    people: &[xinfang_store::org::Person],
+) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let mut units: Vec<_> = org.units().filter(|u| !u.external).collect();
+    units.sort_by_key(|u| (u.depth(), u.id.0));
+    let units = units
+        .iter()
+        .map(|u| {
+            let (short, region) = details.get(&u.id.0).cloned().unwrap_or_default();
+            vec![
+                u.name.clone(),
+                short.unwrap_or_default(),
+                u.kind.label().to_string(),
+                u.parent.map(|p| path_names(org, p)).unwrap_or_default(),
+                region.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let people = people
+        .iter()
+        .map(|p| {
+            vec![
+                p.name.clone(),
+                p.username.clone(),
+                path_names(org, p.unit),
+                p.roles
+                    .iter()
+                    .map(|r| r.label())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                phones.get(&p.id.0).cloned().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    (units, people)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,13 +25,24 @@ pub struct Tally {
 pub struct OrgOutcome {
     pub units: Option<Tally>,
     pub people: Option<Tally>,
-    /// Each failing row: row, column, reason.
-    pub failures: Vec<Problem>,
+    /// Each failing row of the units' file: row, column, reason.
+    pub unit_failures: Vec<Problem>,
+    /// Each failing row of the people's file.
+    pub person_failures: Vec<Problem>,
     /// Username, name and one-time password of each person added.
     pub passwords: Vec<[String; 3]>,
 }
 
 impl OrgOutcome {
+    /// Every failing row, the units' first.
+    pub fn failures(&self) -> Vec<Problem> {
+        self.unit_failures
+            .iter()
+            .chain(&self.person_failures)
+            .cloned()
+            .collect()
+    }
+
     /// `units: new N, skipped S, failed F` and `people: …`, for the files given.
     pub fn lines(&self) -> Vec<String> {
         [("units", self.units), ("people", self.people)]
@@ -82,8 +93,8 @@ pub async fn run(
             failed: unit_problems.len() + plan.problems.len(),
         });
     }
-    out.failures.extend(unit_problems);
-    out.failures.extend(plan.problems.iter().cloned());
+    out.unit_failures.extend(unit_problems);
+    out.unit_failures.extend(plan.problems.iter().cloned());
     let created = if dry_run {
         Vec::new()
     } else {
@@ -97,7 +108,7 @@ pub async fn run(
         failed: failed_rows.len(),
         ..Tally::default()
     };
-    out.failures.extend(problems);
+    out.person_failures.extend(problems);
     let known: HashSet<String> = store
         .people()
         .await
@@ -113,7 +124,7 @@ pub async fn run(
         }
         if !in_file.insert(row.username.clone()) {
             tally.failed += 1;
-            out.failures
+            out.person_failures
                 .push(problem(row.number, "用户名", "用户名在文件中重复"));
             continue;
         }
@@ -122,7 +133,7 @@ pub async fn run(
             Ok(UnitRef::New(i)) => created.get(i).copied(),
             Err(e) => {
                 tally.failed += 1;
-                out.failures.push(problem(row.number, "单位", e));
+                out.person_failures.push(problem(row.number, "单位", e));
                 continue;
             }
         };

@@ -398,3 +398,50 @@ pub async fn mappings(state: &AppState, actor: &Actor) -> Result<Vec<String>, Ap
         .map(|(n, _)| n)
         .collect())
 }
+
+/// The organisation's files from the page: the units and people (either may be absent), run as
+/// `xinfang import-org` runs them, by this administrator.
+pub async fn import_org(
+    state: &AppState,
+    actor: &Actor,
+    units: Option<Vec<u8>>,
+    people: Option<Vec<u8>>,
+    dry_run: bool,
+) -> Result<xinfang_import::org_run::OrgOutcome, ApiError> {
+    require_admin(actor)?;
+    if units.is_none() && people.is_none() {
+        return Err(ApiError::bad_request(
+            "empty_file",
+            "请选择单位表或人员表（或两者）",
+        ));
+    }
+    let read = |b: Option<Vec<u8>>| b.map(|b| read_bytes(b, None)).transpose();
+    let units = read(units).map_err(unreadable)?;
+    let people = read(people).map_err(unreadable)?;
+    let who = xinfang_store::Who::Officer(actor.clone());
+    xinfang_import::org_run::run(&state.store, units.as_ref(), people.as_ref(), &who, dry_run)
+        .await
+        .map_err(unreadable)
+}
+
+/// The organisation as the files `import-org` reads: the units' (`units`) or the people's.
+pub async fn export_org(state: &AppState, actor: &Actor, units: bool) -> Result<Vec<u8>, ApiError> {
+    use xinfang_import::org::{PERSON_HEADERS, UNIT_HEADERS, export_rows};
+    require_admin(actor)?;
+    let details = state.store.unit_details().await?;
+    let phones = state.store.person_phones().await?;
+    let people = state.store.people().await?;
+    let (unit_rows, person_rows) = export_rows(&state.store.org(), &details, &phones, &people);
+    let written = if units {
+        xinfang_import::exchange::table_xlsx("单位", &UNIT_HEADERS, &unit_rows)
+    } else {
+        xinfang_import::exchange::table_xlsx("人员", &PERSON_HEADERS, &person_rows)
+    };
+    written.map_err(|e| {
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            e.to_string(),
+        )
+    })
+}

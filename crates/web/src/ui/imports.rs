@@ -362,3 +362,130 @@ pub async fn report(
         Err(e) => from_api(e),
     }
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import_org.html")]
+struct OrgPage {
+    frame: Frame,
+    dry_run: bool,
+    lines: Vec<String>,
+    /// (file, problem) of each failing row.
+    failures: Vec<(&'static str, xinfang_import::row::Problem)>,
+    passwords: Vec<[String; 3]>,
+    error: Option<String>,
+}
+
+fn org_page(state: &AppState, officer: &UiOfficer, error: Option<String>) -> OrgPage {
+    OrgPage {
+        frame: frame(state, officer),
+        dry_run: false,
+        lines: Vec::new(),
+        failures: Vec::new(),
+        passwords: Vec::new(),
+        error,
+    }
+}
+
+pub async fn org_form(State(state): State<AppState>, officer: UiOfficer) -> Response {
+    if !officer.actor.has(xinfang_domain::Role::Admin) {
+        return error_page(StatusCode::FORBIDDEN, "只有管理员可以导入数据");
+    }
+    org_page(&state, &officer, None).into_response()
+}
+
+/// The organisation's files (multipart: `csrf`, `units`, `people`, `action`), run at once.
+pub async fn org_upload(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    mut multipart: Multipart,
+) -> Response {
+    let (mut csrf, mut action, mut units, mut people) = (String::new(), String::new(), None, None);
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return error_page(StatusCode::PAYLOAD_TOO_LARGE, "文件过大或上传中断"),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let Ok(bytes) = field.bytes().await else {
+            return error_page(StatusCode::PAYLOAD_TOO_LARGE, "文件过大或上传中断");
+        };
+        let text = || String::from_utf8_lossy(&bytes).into_owned();
+        match name.as_str() {
+            CSRF_FIELD => csrf = text(),
+            "action" => action = text(),
+            "units" if !bytes.is_empty() => units = Some(bytes.to_vec()),
+            "people" if !bytes.is_empty() => people = Some(bytes.to_vec()),
+            _ => {}
+        }
+    }
+    if !csrf_matches(&csrf, &officer.csrf) {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "表单已过期或来源不明，请返回重新提交。",
+        );
+    }
+    let dry_run = match action.as_str() {
+        "dry_run" => true,
+        "import" => false,
+        _ => return error_page(StatusCode::UNPROCESSABLE_ENTITY, "未知的操作"),
+    };
+    match app::import_org(&state, &officer.actor, units, people, dry_run).await {
+        Ok(outcome) => {
+            let mut page = org_page(&state, &officer, None);
+            page.dry_run = dry_run;
+            page.lines = [("单位", outcome.units), ("人员", outcome.people)]
+                .into_iter()
+                .filter_map(|(what, t)| {
+                    t.map(|t| {
+                        format!(
+                            "{what}：新增 {}，已有（跳过）{}，出错 {}",
+                            t.new, t.skipped, t.failed
+                        )
+                    })
+                })
+                .collect();
+            page.failures = (outcome.unit_failures.into_iter().map(|p| ("单位表", p)))
+                .chain(outcome.person_failures.into_iter().map(|p| ("人员表", p)))
+                .collect();
+            page.passwords = outcome.passwords;
+            page.into_response()
+        }
+        Err(e) if e.status == StatusCode::FORBIDDEN => from_api(e),
+        Err(e) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            org_page(&state, &officer, Some(e.message)),
+        )
+            .into_response(),
+    }
+}
+
+/// The organisation as the files the import reads.
+pub async fn org_export(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    Path(file): Path<String>,
+) -> Response {
+    let units = match file.as_str() {
+        "units.xlsx" => true,
+        "people.xlsx" => false,
+        _ => return error_page(StatusCode::NOT_FOUND, "没有这个文件"),
+    };
+    match app::export_org(&state, &officer.actor, units).await {
+        Ok(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file}\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => from_api(e),
+    }
+}

@@ -118,6 +118,15 @@ fn pages() -> Router<AppState> {
                     crate::app::imports::MAX_UPLOAD_BYTES + 64 * 1024,
                 )),
         )
+        .route(
+            "/admin/import/org",
+            get(imports::org_form)
+                .post(imports::org_upload)
+                .layer(DefaultBodyLimit::max(
+                    2 * crate::app::imports::MAX_UPLOAD_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/admin/import/org/{file}", get(imports::org_export))
         .route("/admin/import/{id}", get(imports::job).post(imports::act))
         .route("/admin/import/{id}/report.xlsx", get(imports::report))
         .route(

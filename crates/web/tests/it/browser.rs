@@ -1507,4 +1507,40 @@ async fn an_admin_imports_a_register_in_chromium() {
     )
     .await;
     shot(&c, "13-import-list").await;
+
+    // The organisation: a town and a person, one-time password shown once.
+    let units = dir.path().join("单位.csv");
+    std::fs::write(&units, "名称,类型,上级单位\n南湖街道,乡镇街道,测试市\n").unwrap();
+    let people = dir.path().join("人员.csv");
+    std::fs::write(
+        &people,
+        "姓名,用户名,单位,角色\n陈静,chenjing,南湖街道,登记、办理\n",
+    )
+    .unwrap();
+    c.set_window_size(1280, 1100).await.unwrap();
+    click(&c, "a#to-org").await;
+    appears(&c, "form#org-form", "the organisation's form").await;
+    for (input, file) in [("units", &units), ("people", &people)] {
+        c.find(Locator::Css(&format!("input[name={input}]")))
+            .await
+            .unwrap()
+            .send_keys(file.to_str().unwrap())
+            .await
+            .unwrap();
+    }
+    click(&c, "button#org-import").await;
+    appears(&c, "table#org-passwords", "the one-time passwords").await;
+    let text = page_text(&c).await;
+    assert!(
+        text.contains("单位：新增 1，已有（跳过）0，出错 0")
+            && text.contains("人员：新增 1，已有（跳过）0，出错 0"),
+        "{text}"
+    );
+    for (w, h, name) in [
+        (1366, 768, "13-import-org"),
+        (390, 844, "13-import-org-phone"),
+    ] {
+        c.set_window_size(w, h).await.unwrap();
+        shot(&c, name).await;
+    }
 }

@@ -174,3 +174,54 @@ both_backends! {
         assert_eq!(handler.get(&format!("{job}/report.xlsx")).await.0, StatusCode::FORBIDDEN);
     }
 }
+
+both_backends! {
+    async fn an_admin_brings_the_organisation_in_through_the_page(db: TestDb) {
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let handler = Browser::login(&app.base, "dept_handler").await;
+        assert_eq!(handler.get("/admin/import/org").await.0, StatusCode::FORBIDDEN);
+        assert_eq!(handler.get("/admin/import/org/units.xlsx").await.0, StatusCode::FORBIDDEN);
+        let admin = Browser::login(&app.base, "admin").await;
+        let city = app.store.org().get(app.city.city).unwrap().name.clone();
+        let units = format!("名称,类型,上级单位,简称\n南湖街道,乡镇街道,{city},南湖\n南湖社区,村社区,南湖街道,\n规划局,局,{city},\n");
+        let people = "姓名,用户名,单位,角色,电话\n陈静,chenjing,南湖社区,登记、办理,13800001111\n李四,lisi,南湖街道,负责人\n王五,wangwu,北湖街道,办理\n";
+        let send = |action: &'static str| {
+            let (units, people) = (units.clone(), people.to_string());
+            let admin = &admin;
+            async move {
+                let (_, html, _) = admin.get("/admin/import/org").await;
+                let csrf = field(&html, "csrf");
+                let once = html.split("/admin/import/org?once=").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+                let form = Form::new()
+                    .text("csrf", csrf)
+                    .text("action", action)
+                    .part("units", Part::bytes(units.into_bytes()).file_name("units.csv"))
+                    .part("people", Part::bytes(people.into_bytes()).file_name("people.csv"));
+                admin.post_multipart(&format!("/admin/import/org?once={once}"), form).await
+            }
+        };
+        let units_before = app.store.org().units().count();
+        let (s, html, _) = send("dry_run").await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains("试运行结果（未写入）") && html.contains("单位：新增 2，已有（跳过）0，出错 1") && html.contains("人员：新增 2，已有（跳过）0，出错 1"), "{html}");
+        assert!(html.contains("单位类型“局”无法识别") && html.contains("没有单位“北湖街道”"), "each fault with its reason: {html}");
+        assert_eq!(app.store.org().units().count(), units_before, "a dry run writes nothing");
+
+        let (s, html, _) = send("import").await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains("单位：新增 2，已有（跳过）0，出错 1") && html.contains("id=\"org-passwords\""), "{html}");
+        let password = html.split("<td>chenjing</td><td>陈静</td><td class=\"mono\">").nth(1).and_then(|r| r.split('<').next()).unwrap().to_string();
+        assert_eq!(app.store.org().units().count(), units_before + 2);
+        // The one-time password opens the account, which must then choose its own.
+        let newcomer = Browser::anonymous(&app.base);
+        let (s, _, loc) = newcomer.post("/login", &[("username", "chenjing"), ("password", &password)]).await;
+        assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/password")));
+
+        let (_, html, _) = send("import").await;
+        assert!(html.contains("单位：新增 0，已有（跳过）2，出错 1") && html.contains("人员：新增 0，已有（跳过）2，出错 1"), "a second run adds nothing: {html}");
+        let exported = crate::ui::xlsx_strings(&admin.bytes("/admin/import/org/units.xlsx").await);
+        assert!(exported.contains("南湖社区") && exported.contains("南湖"), "{exported}");
+        let exported = crate::ui::xlsx_strings(&admin.bytes("/admin/import/org/people.xlsx").await);
+        assert!(exported.contains("chenjing") && exported.contains("13800001111"), "{exported}");
+    }
+}

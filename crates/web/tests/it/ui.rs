@@ -58,6 +58,11 @@ impl Browser {
         (status, r.text().await.unwrap(), location)
     }
 
+    /// A browser nobody has logged in with yet.
+    pub(crate) fn anonymous(base: &str) -> Browser {
+        Browser::new(base)
+    }
+
     /// Posts a multipart form (an upload).
     pub(crate) async fn post_multipart(
         &self,
