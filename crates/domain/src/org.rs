@@ -67,6 +67,15 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Registrar,
+        Role::Handler,
+        Role::UnitHead,
+        Role::Supervisor,
+        Role::Leader,
+        Role::Admin,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Role::Registrar => "登记",

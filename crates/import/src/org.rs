@@ -92,16 +92,8 @@ fn kind_of(v: &str) -> Option<UnitKind> {
 }
 
 fn role_of(v: &str) -> Option<Role> {
-    const ALL: [Role; 6] = [
-        Role::Registrar,
-        Role::Handler,
-        Role::UnitHead,
-        Role::Supervisor,
-        Role::Leader,
-        Role::Admin,
-    ];
     let v = v.trim();
-    ALL.into_iter().find(|r| {
+    Role::ALL.into_iter().find(|r| {
         r.label() == v
             || format!("{}员", r.label()) == v
             || serde_json::to_value(r)

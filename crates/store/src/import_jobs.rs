@@ -106,14 +106,8 @@ impl Store {
 
     /// The uploaded file, while it is kept.
     pub async fn import_file(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = sqlx::query("SELECT file FROM import_jobs WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row
-            .map(|r| r.try_get::<Option<Vec<u8>>, _>("file"))
-            .transpose()?
-            .flatten())
+        self.import_blob(id, "SELECT file AS blob FROM import_jobs WHERE id = $1")
+            .await
     }
 
     /// Records the sheet and mapping chosen (not while the job runs).
@@ -202,13 +196,16 @@ impl Store {
         Ok(())
     }
 
+    /// The error report of the last run, when it had one.
     pub async fn import_report(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = sqlx::query("SELECT report FROM import_jobs WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        self.import_blob(id, "SELECT report AS blob FROM import_jobs WHERE id = $1")
+            .await
+    }
+
+    async fn import_blob(&self, id: i64, sql: &'static str) -> Result<Option<Vec<u8>>, StoreError> {
+        let row = sqlx::query(sql).bind(id).fetch_optional(&self.pool).await?;
         Ok(row
-            .map(|r| r.try_get::<Option<Vec<u8>>, _>("report"))
+            .map(|r| r.try_get::<Option<Vec<u8>>, _>("blob"))
             .transpose()?
             .flatten())
     }

@@ -219,17 +219,7 @@ async fn render_typed(
         frame: frame(state, officer),
         units: unit_options(state),
         kinds: UnitKind::ALL.iter().map(|k| (code(k), k.label())).collect(),
-        roles: [
-            Role::Registrar,
-            Role::Handler,
-            Role::UnitHead,
-            Role::Supervisor,
-            Role::Leader,
-            Role::Admin,
-        ]
-        .iter()
-        .map(|r| (code(r), r.label()))
-        .collect(),
+        roles: Role::ALL.iter().map(|r| (code(r), r.label())).collect(),
         people: people
             .into_iter()
             .map(|p| PersonRow {

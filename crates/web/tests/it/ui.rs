@@ -43,19 +43,8 @@ impl Browser {
         path: &str,
         form: &[(&str, &str)],
     ) -> (StatusCode, String, Option<String>) {
-        let r = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .form(form)
-            .send()
+        self.send(self.client.post(format!("{}{path}", self.base)).form(form))
             .await
-            .unwrap();
-        let status = r.status();
-        let location = r
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string());
-        (status, r.text().await.unwrap(), location)
     }
 
     /// A browser nobody has logged in with yet.
@@ -69,13 +58,16 @@ impl Browser {
         path: &str,
         form: reqwest::multipart::Form,
     ) -> (StatusCode, String, Option<String>) {
-        let r = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+        self.send(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .multipart(form),
+        )
+        .await
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, String, Option<String>) {
+        let r = request.send().await.unwrap();
         let status = r.status();
         let location = r
             .headers()
