@@ -10,12 +10,13 @@ use xinfang_store::both_backends;
 use crate::common::spawn_with;
 use crate::ui::{Browser, xlsx_strings};
 
-const HEADER: &str = "工单编号,来电时间,诉求标题,详细描述,信息来源,承办单位,答复意见,答复时间\n";
+const HEADER: &str =
+    "工单编号,来电时间,诉求标题,详细描述,信息来源,承办单位,答复意见,答复时间,联系电话\n";
 const ROWS: [&str; 4] = [
-    "GD1,2026/3/2 9:30,工地欠薪,建筑工地拖欠工资三个月,12345,清河市住房和城乡建设局,已督促支付,2026/3/20 16:00\n",
-    "GD2,2026/3/3 10:00,路灯不亮,小区门口路灯坏了一周,网站,,,\n",
-    "GD3,下周,噪音扰民,夜间施工噪音,12345,,,\n",
-    "GD4,2026/3/5 8:00,占道经营,早市占用人行道,微博,,,\n",
+    "GD1,2026/3/2 9:30,工地欠薪,建筑工地拖欠工资三个月,12345,清河市住房和城乡建设局,已督促支付,2026/3/20 16:00,13912345678\n",
+    "GD2,2026/3/3 10:00,路灯不亮,小区门口路灯坏了一周,网站,,,,\n",
+    "GD3,下周,噪音扰民,夜间施工噪音,12345,,,,\n",
+    "GD4,2026/3/5 8:00,占道经营,早市占用人行道,微博,,,,\n",
 ];
 
 fn register(rows: &[&str]) -> Vec<u8> {
@@ -106,26 +107,26 @@ both_backends! {
         let job = loc.unwrap();
         let (s, html, _) = admin.get(&job).await;
         assert_eq!(s, StatusCode::OK, "{html}");
-        assert_eq!(chosen(&html), ["source_id", "received_at", "title", "", "channel", "unit", "reply", "replied_at"], "详细描述 is no header the guess knows");
+        assert_eq!(chosen(&html), ["source_id", "received_at", "title", "", "channel", "unit", "reply", "replied_at", "petitioner_phone"], "详细描述 is no header the guess knows");
         assert!(html.contains("共 4 行") && html.contains("建筑工地拖欠工资三个月"), "the rows are shown");
         assert!(html.contains("来电时间：") && html.contains("可导入"), "each row says what the import makes of it: {html}");
 
         // Two columns for one field are refused with the reason, the choices kept.
         let csrf = field(&html, "csrf");
         let sheet = field(&html, "shown_sheet");
-        let post = |fields: [&'static str; 8], action: &'static str, save_as: &'static str| {
+        let post = |fields: [&'static str; 9], action: &'static str, save_as: &'static str| {
             let mut form: Vec<(&str, String)> = vec![("csrf", csrf.clone()), ("shown_sheet", sheet.clone()), ("sheet", sheet.clone()), ("values", "[values.channel]\n\"微博\" = \"online\"\n".into()), ("save_as", save_as.into()), ("action", action.into())];
             form.extend(fields.iter().map(|f| ("field", f.to_string())));
             form
         };
-        let twice = post(["source_id", "received_at", "title", "title", "channel", "unit", "reply", "replied_at"], "preview", "");
+        let twice = post(["source_id", "received_at", "title", "title", "channel", "unit", "reply", "replied_at", "petitioner_phone"], "preview", "");
         let twice: Vec<(&str, &str)> = twice.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let (s, html, _) = admin.post(&job, &twice).await;
         assert!(s == StatusCode::UNPROCESSABLE_ENTITY && html.contains("一个字段只能取一列"), "{s} {html}");
         assert_eq!(chosen(&html)[3], "title", "the form comes back as it was sent");
 
         // 详细描述 → content, kept as 热线月报; a dry run writes nothing and reports the bad row.
-        let mapped = ["source_id", "received_at", "title", "content", "channel", "unit", "reply", "replied_at"];
+        let mapped = ["source_id", "received_at", "title", "content", "channel", "unit", "reply", "replied_at", "petitioner_phone"];
         let dry = post(mapped, "dry_run", "热线月报");
         let dry: Vec<(&str, &str)> = dry.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let (s, _, loc) = admin.post(&job, &dry).await;
@@ -148,12 +149,19 @@ both_backends! {
         assert_eq!(app.store.count_cases().await.unwrap(), cases_before + 3);
         let imported = app.store.imported_keys("热线三月.csv", &["id:GD1".into(), "id:GD4".into()]).await.unwrap();
         assert_eq!(imported.len(), 2, "the rows are imported under their source ids");
+        // The imported petitioner is found by phone, as at intake (the repeat check and the
+        // petitioner's history look the same way), and the look-up is recorded.
+        let registrar = Browser::login(&app.base, "registrar").await;
+        let (s, found, _) = registrar.get("/search?q=13912345678").await;
+        assert!(s == StatusCode::OK && found.contains("工地欠薪") && found.contains("by-petitioner"), "{found}");
+        let log = app.store.personal_access_log(10).await.unwrap();
+        assert!(log.iter().any(|l| l.kind == "search_phone" && l.person_id == app.city.registrar.person.0), "{log:?}");
         let (_, list, _) = admin.get("/admin/import").await;
         assert!(list.contains("热线三月.csv") && list.contains("导入完成：已导入 3，跳过 0，出错 1"), "{list}");
 
         // Next upload of the same register, longer now, under the kept mapping: only the new row.
         let mut more = ROWS.to_vec();
-        more.push("GD5,2026/3/9 11:00,井盖缺失,路口井盖丢失,12345,,,\n");
+        more.push("GD5,2026/3/9 11:00,井盖缺失,路口井盖丢失,12345,,,,\n");
         let (s, _, loc) = upload(&admin, "热线三月.csv", register(&more), "热线月报").await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let job = loc.unwrap();
