@@ -99,10 +99,21 @@ fn workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, ImportError> {
     };
     // Row numbers as the sheet shows them: the range may start below row 1.
     let first_row = range.start().map_or(0, |(r, _)| r as usize) + 1;
-    let mut rows = range
+    let rows = range
         .rows()
         .enumerate()
         .map(|(i, r)| (first_row + i, r.iter().map(cell).collect::<Vec<_>>()));
+    sheet_of(name, names, rows)
+}
+
+/// The numbered rows of a sheet as a [`Sheet`]: the first row that is not blank is the header,
+/// blank rows after it are skipped (their numbers are kept by the others).
+fn sheet_of(
+    name: String,
+    names: Vec<String>,
+    rows: impl IntoIterator<Item = (usize, Vec<String>)>,
+) -> Result<Sheet, ImportError> {
+    let mut rows = rows.into_iter();
     let headers = header_row(&mut rows)?;
     Ok(Sheet {
         headers,
@@ -173,14 +184,7 @@ fn markup(decoded: &str, sheet: Option<&str>) -> Result<Sheet, ImportError> {
             .find(|(_, rows)| rows.iter().any(|(_, r)| !blank(r)))
             .ok_or_else(|| ImportError::Format("网页或 XML 文件中没有表格".into()))?,
     };
-    let mut rows = rows.into_iter();
-    let headers = header_row(&mut rows)?;
-    Ok(Sheet {
-        headers,
-        rows: rows.filter(|(_, r)| !blank(r)).collect(),
-        name,
-        names,
-    })
+    sheet_of(name, names, rows)
 }
 
 /// CSV, comma, tab or semicolon separated, as the header line says.
@@ -210,14 +214,7 @@ fn text(decoded: &str) -> Result<Sheet, ImportError> {
                 .collect::<Vec<_>>(),
         ));
     }
-    let mut rows = rows.into_iter();
-    let headers = header_row(&mut rows)?;
-    Ok(Sheet {
-        headers,
-        rows: rows.filter(|(_, r)| !blank(r)).collect(),
-        name: "CSV".into(),
-        names: vec!["CSV".into()],
-    })
+    sheet_of("CSV".into(), vec!["CSV".into()], rows)
 }
 
 #[cfg(test)]

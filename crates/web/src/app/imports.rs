@@ -269,20 +269,21 @@ pub async fn save_mapping(
     Ok(state.store.save_import_mapping(name, mapping).await?)
 }
 
-/// Starts the job's run (a dry run writes nothing) in the background: refused when the mapping
-/// lacks what every row needs or the job runs already. A run stopped with its process is started
-/// again the same way; the rows it wrote are skipped.
+/// Starts the job's run (a dry run writes nothing) in the background on its sheet, read by the
+/// caller, with the mapping just planned: refused when the mapping lacks what every row needs or
+/// the job runs already. A run stopped with its process is started again the same way; the rows
+/// it wrote are skipped.
 pub async fn start(
     state: &AppState,
     actor: &Actor,
-    id: i64,
+    job: &ImportJob,
+    sheet: Sheet,
+    mapping: &str,
     dry_run: bool,
 ) -> Result<(), ApiError> {
-    let Loaded { job, sheet } = load(state, actor, id).await?;
-    let sheet = sheet.ok_or_else(|| {
-        ApiError::bad_request("file_gone", "文件已导入并删除，如需再次导入请重新上传")
-    })?;
-    let plan = plan(&sheet, &job.mapping)?;
+    require_admin(actor)?;
+    let id = job.id;
+    let plan = plan(&sheet, mapping)?;
     let defaults = defaults(state)?;
     let org = state.store.org();
     let missing = Reading::new(&sheet, &plan.mapping, &plan.tables, &org, defaults).missing();
@@ -301,6 +302,7 @@ pub async fn start(
     }
     let store = state.store.clone();
     let admin = actor.clone();
+    let source = job.file_name.clone();
     tokio::spawn(async move {
         let (tx, mut rx) = tokio::sync::watch::channel(0usize);
         let ticker = {
@@ -318,7 +320,7 @@ pub async fn start(
         };
         let started = std::time::Instant::now();
         let opts = Options {
-            source: &job.file_name,
+            source: &source,
             admin: &admin,
             office: defaults.unit,
             defaults,

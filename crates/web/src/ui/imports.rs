@@ -303,7 +303,7 @@ pub async fn act(
         save_as: form.save_as.clone(),
     };
     let done: Result<(), ApiError> = async {
-        let Loaded { sheet, .. } = app::load(&state, &officer.actor, id).await?;
+        let Loaded { job, sheet } = app::load(&state, &officer.actor, id).await?;
         let sheet = sheet.ok_or_else(|| {
             ApiError::bad_request("file_gone", "文件已导入并删除，如需再次导入请重新上传")
         })?;
@@ -325,7 +325,7 @@ pub async fn act(
             app::save_mapping(&state, &officer.actor, &form.save_as, &text).await?;
         }
         if let Some(dry_run) = dry_run {
-            app::start(&state, &officer.actor, id, dry_run).await?;
+            app::start(&state, &officer.actor, &job, sheet, &text, dry_run).await?;
         }
         Ok(())
     }
