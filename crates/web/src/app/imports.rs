@@ -95,6 +95,16 @@ pub async fn upload(
     Ok(id)
 }
 
+/// A job as it stands, without its file (what a running job's page shows).
+pub async fn job(state: &AppState, actor: &Actor, id: i64) -> Result<ImportJob, ApiError> {
+    require_admin(actor)?;
+    state
+        .store
+        .import_job(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("导入任务"))
+}
+
 /// A job with its file read at the chosen sheet (none once the file is dropped).
 pub struct Loaded {
     pub job: ImportJob,
@@ -102,12 +112,7 @@ pub struct Loaded {
 }
 
 pub async fn load(state: &AppState, actor: &Actor, id: i64) -> Result<Loaded, ApiError> {
-    require_admin(actor)?;
-    let job = state
-        .store
-        .import_job(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("导入任务"))?;
+    let job = job(state, actor, id).await?;
     let sheet = match state.store.import_file(id).await? {
         None => None,
         Some(bytes) => Some(read_bytes(bytes, job.sheet.as_deref()).map_err(unreadable)?),

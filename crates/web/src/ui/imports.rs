@@ -195,7 +195,14 @@ async fn render_job(
     typed: Typed,
     error: Option<String>,
 ) -> Response {
-    let Loaded { job, sheet } = match app::load(state, &officer.actor, id).await {
+    // While the job runs its page refreshes each second with the progress alone: the file is
+    // not read then.
+    let loaded = match app::job(state, &officer.actor, id).await {
+        Ok(job) if job.state == JobState::Running => Ok(Loaded { job, sheet: None }),
+        Ok(_) => app::load(state, &officer.actor, id).await,
+        Err(e) => Err(e),
+    };
+    let Loaded { job, sheet } = match loaded {
         Ok(l) => l,
         Err(e) => return from_api(e),
     };
