@@ -1,7 +1,8 @@
 //! `xinfang export`: the cases registered in a period, as the import reads them (.xlsx or CSV),
 //! for another system or another xinfang. What goes out is what the officer named by `--as` may
 //! see (`access::exported`): 检举控告 stays with 纪检, people are in full only for officers who
-//! see personal data in full, and then each case's reveal is recorded against them.
+//! see personal data in full, and then each case's reveal is recorded against them. A split
+//! petition goes out as its matters and a merged duplicate not at all (its case goes out).
 
 use std::path::PathBuf;
 
@@ -67,7 +68,13 @@ pub async fn run(args: ExportArgs) -> Result<(), String> {
         let Some(last) = page.last() else { break };
         after = last.id.0;
         for case in &page {
-            if case.registered_on < args.from || case.registered_on > args.to {
+            // A split petition goes out as its matters, a merged duplicate within the case it
+            // was merged into: each row is one case as the figures count it (#17).
+            if case.registered_on < args.from
+                || case.registered_on > args.to
+                || xinfang_domain::metrics::counting(case)
+                    != xinfang_domain::metrics::Counting::Whole
+            {
                 continue;
             }
             let Some(how) = access::exported(&officer, case, &org) else {

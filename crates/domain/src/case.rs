@@ -30,6 +30,8 @@ labelled_enum!(
         Closed => ("closed", "已办结"),
         Refused => ("refused", "不再受理"),
         Linked => ("linked", "已并案"),
+        Merged => ("merged", "已合并（重复件）"),
+        Split => ("split", "已拆分"),
     }
 );
 
@@ -51,6 +53,8 @@ impl CaseStatus {
             CaseStatus::Closed => "已办结",
             CaseStatus::Refused => "同一事项已经复核终结，不再受理",
             CaseStatus::Linked => "与您此前提出的同一事项合并办理",
+            CaseStatus::Merged => "与同一事项的信访合并办理，办理结果以合并后的事项为准",
+            CaseStatus::Split => "您反映的几个事项已分别登记，各自办理",
         }
     }
 
@@ -65,6 +69,8 @@ impl CaseStatus {
                 | CaseStatus::Closed
                 | CaseStatus::Refused
                 | CaseStatus::Linked
+                | CaseStatus::Merged
+                | CaseStatus::Split
         )
     }
 }
@@ -111,6 +117,15 @@ pub struct ExtensionRequest {
     pub days: u32,
     pub reason: String,
     pub by: PersonId,
+    pub on: NaiveDate,
+}
+
+/// A link between two cases of the same matter (see [`Case::related`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Relation {
+    pub case: CaseId,
+    pub reason: String,
     pub on: NaiveDate,
 }
 
@@ -337,6 +352,21 @@ pub struct Case {
     /// When the petitioner first came again about the same matter (a later case repeats this one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeated_on: Option<NaiveDate>,
+    /// 并案: the case this duplicate was merged into (it counts once, there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<CaseId>,
+    /// The duplicates merged into this case; their petitioners stay on them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<CaseId>,
+    /// 拆分: the petition this matter was split from (it keeps that petition's dates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_from: Option<CaseId>,
+    /// The cases, one per matter, this petition was split into.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub split_into: Vec<CaseId>,
+    /// 关联: related cases (the same matter raised by other petitioners), with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Relation>,
     pub deadlines: Deadlines,
     /// Counts the steps taken on the case (1 when registered): a form or an API call names the
     /// version it was drawn from, and a stale one is refused instead of acting on a state its

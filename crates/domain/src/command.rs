@@ -155,13 +155,55 @@ pub enum Command {
     Return { remark: String },
     /// Close a case whose appeal window has lapsed.
     Close,
+    /// 并案: the duplicates named (the same petition received again, still open) are merged
+    /// into this case, which survives; each is closed as merged and counts once, here, in 件次.
+    /// Their petitioners stay on them and are shown on this case.
+    Merge {
+        duplicates: Vec<CaseId>,
+        #[serde(default)]
+        reason: String,
+    },
+    /// 拆分 at sorting: a petition raising several matters becomes one case per matter, each
+    /// with the petition's dates, sorted and counted on its own.
+    Split { matters: Vec<Matter> },
+    /// 关联: another case of the same matter (raised by other petitioners), with the reason.
+    Relate { case: CaseId, reason: String },
     /// Count the running deadlines again on the holiday calendar in force (after an
     /// administrator changed it). The system's only; never taken from outside.
     #[serde(skip)]
     RecomputeDeadlines,
 }
 
+/// One matter of a petition being split (see [`Command::Split`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Matter {
+    pub title: String,
+    pub content: String,
+    /// A category's code or "大类/小类"; the petition's own when absent.
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
 impl Command {
+    /// The other cases the command names: it is decided with them ([`crate::joining`]).
+    pub fn names_cases(&self) -> Vec<CaseId> {
+        match self {
+            Command::Merge { duplicates, .. } => duplicates.clone(),
+            Command::Relate { case, .. } => vec![*case],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the command changes more than the case it is given to ([`crate::joining`]).
+    pub fn joins(&self) -> bool {
+        matches!(
+            self,
+            Command::Merge { .. } | Command::Split { .. } | Command::Relate { .. }
+        )
+    }
+
     /// (stable code, Chinese name) of the command.
     fn describe(&self) -> (&'static str, &'static str) {
         match self {
@@ -189,6 +231,9 @@ impl Command {
             Command::Approve => ("approve", "签发"),
             Command::Return { .. } => ("return", "退回修改"),
             Command::Close => ("close", "办结"),
+            Command::Merge { .. } => ("merge", "并案"),
+            Command::Split { .. } => ("split", "拆分"),
+            Command::Relate { .. } => ("relate", "关联"),
             Command::RecomputeDeadlines => ("recompute_deadlines", "重算期限"),
         }
     }

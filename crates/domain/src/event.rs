@@ -180,6 +180,31 @@ pub enum Event {
         case: CaseId,
         on: NaiveDate,
     },
+    /// 并案, on the surviving case: the duplicates merged into it.
+    Absorbed {
+        cases: Vec<CaseId>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
+        on: NaiveDate,
+    },
+    /// 并案, on each duplicate: closed, merged into the surviving case.
+    MergedInto {
+        case: CaseId,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
+        on: NaiveDate,
+    },
+    /// 拆分: the petition became these cases, one per matter.
+    SplitInto {
+        cases: Vec<CaseId>,
+        on: NaiveDate,
+    },
+    /// 关联, on both cases.
+    Related {
+        case: CaseId,
+        reason: String,
+        on: NaiveDate,
+    },
     /// The holiday calendar changed: the deadlines counted in working days, counted again.
     DeadlinesMoved {
         on: NaiveDate,
@@ -247,6 +272,10 @@ impl Event {
             Event::Refused { .. } => "refused",
             Event::Linked { .. } => "linked",
             Event::RepeatedBy { .. } => "repeated_by",
+            Event::Absorbed { .. } => "absorbed",
+            Event::MergedInto { .. } => "merged_into",
+            Event::SplitInto { .. } => "split_into",
+            Event::Related { .. } => "related",
             Event::DeadlinesMoved { .. } => "deadlines_moved",
             Event::PersonalData { .. } => "personal_data",
             Event::Drafted { .. } => "drafted",
@@ -288,6 +317,10 @@ impl Event {
             Event::Refused { .. } => "不再受理",
             Event::Linked { .. } => "作为重复信访并案",
             Event::RepeatedBy { .. } => "同一事项再次信访",
+            Event::Absorbed { .. } => "并入重复件",
+            Event::MergedInto { .. } => "作为重复件并入其他事项",
+            Event::SplitInto { .. } => "按事项拆分",
+            Event::Related { .. } => "关联相关事项",
             Event::DeadlinesMoved { .. } => "节假日安排调整，期限重新计算",
             Event::Drafted { kind, .. } => match kind {
                 DraftKind::Reply => "起草处理意见（待签发）",
@@ -327,6 +360,7 @@ impl Event {
             Event::Reviewed { .. } => "复查意见书",
             Event::Rereviewed { .. } => "复核意见书",
             Event::Refused { .. } => "不再受理告知书",
+            Event::MergedInto { .. } => "并案办理告知书",
             _ => return None,
         })
     }
@@ -395,6 +429,10 @@ impl Event {
             | Event::Refused { on, .. }
             | Event::Linked { on, .. }
             | Event::RepeatedBy { on, .. }
+            | Event::Absorbed { on, .. }
+            | Event::MergedInto { on, .. }
+            | Event::SplitInto { on, .. }
+            | Event::Related { on, .. }
             | Event::DeadlinesMoved { on, .. }
             | Event::PersonalData { on, .. }
             | Event::Drafted { on, .. }
@@ -496,6 +534,9 @@ impl Event {
                 "您以同一事实和理由提出的信访事项已经复核终结，根据《信访工作条例》第三十五条，不再受理。".into(),
             ),
             Event::Closed { reason, .. } => Some(reason.clone()),
+            Event::MergedInto { .. } => Some(
+                "您提出的信访事项与他人（或您）此前提出的同一事项合并办理，办理情况和结果按合并后的事项告知您。".into(),
+            ),
             _ => None,
         }
     }
@@ -759,6 +800,20 @@ impl Case {
             RepeatedBy { on, .. } => {
                 self.repeated_on.get_or_insert(*on);
             }
+            Absorbed { cases, .. } => self.merged.extend(cases),
+            MergedInto { case, on, .. } => {
+                self.merged_into = Some(*case);
+                self.finish(CaseStatus::Merged, *on)
+            }
+            SplitInto { cases, on } => {
+                self.split_into = cases.clone();
+                self.finish(CaseStatus::Split, *on)
+            }
+            Related { case, reason, on } => self.related.push(crate::case::Relation {
+                case: *case,
+                reason: reason.clone(),
+                on: *on,
+            }),
             DeadlinesMoved { deadlines, .. } => *d = deadlines.clone(),
             PersonalData {
                 standing, digest, ..
@@ -798,10 +853,15 @@ impl Case {
             self.draft = None;
         }
         // The version counts the steps officers and petitioners take; a recount of deadlines or
-        // a later case repeating this one leaves forms drawn before them good.
+        // a later case repeating this one, duplicates merged into it or a case related to it
+        // leave forms drawn before them good.
         if !matches!(
             event,
-            Registered(_) | DeadlinesMoved { .. } | RepeatedBy { .. }
+            Registered(_)
+                | DeadlinesMoved { .. }
+                | RepeatedBy { .. }
+                | Absorbed { .. }
+                | Related { .. }
         ) {
             self.version += 1;
         }

@@ -13,6 +13,7 @@ pub mod duty;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod joining;
 pub mod ledger;
 pub mod lifecycle;
 pub mod metrics;

@@ -39,7 +39,7 @@ pub struct Allotted {
 }
 
 const CASE_WORKERS: &[Role] = &[Role::Handler, Role::UnitHead];
-const SORTERS: &[Role] = &[Role::Registrar, Role::Handler, Role::UnitHead];
+pub(crate) const SORTERS: &[Role] = &[Role::Registrar, Role::Handler, Role::UnitHead];
 
 /// Every problem of a petition's own fields (text, petitioner, collective), for forms that mark
 /// each field; [`register`] refuses with the first of them and checks the rest of the context.
@@ -271,6 +271,11 @@ pub fn register(
         objections: 0,
         repeat_of: new.repeat_of,
         repeated_on: None,
+        merged_into: None,
+        merged: Vec::new(),
+        split_from: None,
+        split_into: Vec::new(),
+        related: Vec::new(),
         deadlines: Deadlines {
             sort_due: Some(limits.sort.due(received_on, ctx.calendar)),
             ..Deadlines::default()
@@ -807,6 +812,15 @@ pub fn decide(case: &Case, cmd: &Command, ctx: Ctx) -> Result<Vec<Event>, Domain
                 deadlines,
             }
         }
+        Command::Merge { .. } | Command::Split { .. } | Command::Relate { .. } => {
+            crate::joining::check_own_side(case, cmd, ctx)?;
+            // Their events change other cases too: the store decides them with those cases
+            // loaded (crate::joining::decide), never one case alone.
+            return Err(DomainError::invalid(
+                "action",
+                "此操作涉及其他信访事项，须一并办理",
+            ));
+        }
         Command::Close => {
             match ctx.by {
                 By::System => {}
@@ -1189,7 +1203,7 @@ fn handling_unit(case: &Case) -> Result<UnitId, DomainError> {
 }
 
 /// The acting officer must hold one of `roles` in a unit covering `unit` (admins always may).
-fn officer<'a>(
+pub(crate) fn officer<'a>(
     ctx: Ctx<'a>,
     roles: &[Role],
     unit: UnitId,
@@ -1277,7 +1291,7 @@ fn fitting_outcome(case: &Case, outcome: Outcome) -> Result<(), DomainError> {
     }
 }
 
-fn required_text(
+pub(crate) fn required_text(
     field: &'static str,
     what: &str,
     text: &str,
@@ -1432,6 +1446,24 @@ pub fn available_commands(case: &Case, ctx: Ctx) -> Vec<(&'static str, &'static 
             remark: String::from("-"),
         },
         Command::Close,
+        Command::Merge {
+            duplicates: vec![CaseId(0)],
+            reason: String::new(),
+        },
+        Command::Split {
+            matters: vec![
+                crate::command::Matter {
+                    title: String::from("-"),
+                    content: String::from("-"),
+                    category: None,
+                };
+                2
+            ],
+        },
+        Command::Relate {
+            case: CaseId(0),
+            reason: String::from("-"),
+        },
     ];
     probes
         .iter()

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, CaseStatus};
 use crate::ids::UnitId;
@@ -34,8 +34,9 @@ impl Period {
 }
 
 /// Counts behind one unit's figures. Every rate is a ratio of two of these.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Counts {
     /// Cases registered in the period (件次) and the people they carry (人次).
     pub cases: u64,
@@ -388,6 +389,25 @@ pub fn owner(case: &Case) -> UnitId {
         .unwrap_or(case.sorting_unit)
 }
 
+/// How much of a case the figures count (#17: merge and split).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counting {
+    Whole,
+    /// A merged duplicate: counted once, in the case it was merged into (件次); its people
+    /// came all the same (人次).
+    People,
+    /// A split petition: its matters count, each as a case of its own.
+    Nothing,
+}
+
+pub fn counting(case: &Case) -> Counting {
+    match case.status {
+        CaseStatus::Merged => Counting::People,
+        CaseStatus::Split => Counting::Nothing,
+        _ => Counting::Whole,
+    }
+}
+
 /// Everything `case` contributes to any unit's figures. Depends on the case alone, so that read
 /// models can keep the sum of every case's facts and change it by the difference an event makes.
 pub fn facts(case: &Case) -> Vec<Fact> {
@@ -408,6 +428,14 @@ pub fn facts(case: &Case) -> Vec<Fact> {
 
     let reg = case.registered_on;
     let people = case.collective.as_ref().map_or(1, |c| c.head_count as u64);
+    match counting(case) {
+        Counting::Nothing => return out,
+        Counting::People => {
+            fact(owner, reg, None, Measure::People, people);
+            return out;
+        }
+        Counting::Whole => {}
+    }
     fact(owner, reg, None, Measure::Cases, 1);
     fact(owner, reg, None, Measure::People, people);
     fact(

@@ -838,7 +838,16 @@ fn available_actions_follow_state_and_role() {
     let avail = |c: &Case, by| lifecycle::available_actions(c, w.ctx(t0, by));
     assert_eq!(
         avail(&c, w.officer(1)),
-        ["forward", "assign", "redirect", "reject", "reclassify"]
+        [
+            "forward",
+            "assign",
+            "redirect",
+            "reject",
+            "reclassify",
+            "merge",
+            "split",
+            "relate"
+        ]
     );
     assert!(avail(&c, w.officer(2)).is_empty());
     w.act(&mut c, w.officer(1), t0, Command::Forward { to_unit: DEPT })
@@ -1845,4 +1854,387 @@ fn categories_come_from_the_taxonomy_or_are_left_for_sorting() {
         lifecycle::intake_problems(&with(Some("物业乱收费")))[0].field(),
         Some("category")
     );
+}
+
+/// Merge, split and link (#17): what each does to the cases and what the figures count.
+mod joining {
+    use super::*;
+    use xinfang_domain::command::Matter;
+    use xinfang_domain::joining::{self, Joined};
+    use xinfang_domain::metrics::{Measure, facts};
+
+    fn registered(w: &World, id: i64, today: NaiveDate) -> Case {
+        let allotted = Allotted {
+            id: CaseId(id),
+            case_no: format!("T{id}"),
+            query_code: format!("Q{id}"),
+        };
+        lifecycle::register(
+            new_case(false),
+            allotted,
+            OFFICE,
+            None,
+            w.ctx(today, By::Officer(&w.actors[0])),
+        )
+        .unwrap()
+        .case
+    }
+
+    /// Decides `cmd` on `cases[at]` with every other case at hand, and applies what it did.
+    fn join(
+        w: &World,
+        cases: &mut Vec<Case>,
+        at: usize,
+        cmd: &Command,
+        by: By,
+        today: NaiveDate,
+    ) -> Result<Joined, DomainError> {
+        let mut next = cases.iter().map(|c| c.id.0).max().unwrap() + 1;
+        let mut allot = || {
+            let id = next;
+            next += 1;
+            Allotted {
+                id: CaseId(id),
+                case_no: format!("T{id}"),
+                query_code: format!("Q{id}"),
+            }
+        };
+        let others: Vec<Case> = cases.clone();
+        let joined = joining::decide(&cases[at], &others, cmd, &mut allot, w.ctx(today, by))?;
+        cases.extend(joined.created.iter().cloned());
+        for (id, e) in &joined.events {
+            let c = cases.iter_mut().find(|c| c.id == *id).unwrap();
+            if !matches!(e, Event::Registered(_)) {
+                c.apply(e);
+            }
+        }
+        Ok(joined)
+    }
+
+    fn total(cases: &[Case], measure: Measure) -> u64 {
+        cases
+            .iter()
+            .flat_map(facts)
+            .filter(|f| f.measure == measure)
+            .map(|f| f.n)
+            .sum()
+    }
+
+    fn matter(title: &str) -> Matter {
+        Matter {
+            title: title.into(),
+            content: format!("{title}的具体情况"),
+            category: None,
+        }
+    }
+
+    #[test]
+    fn a_merged_duplicate_is_closed_and_counted_once_with_its_petitioner_kept() {
+        let w = world();
+        let t0 = d("2026-03-02");
+        let mut cases: Vec<Case> = (1..=3).map(|id| registered(&w, id, t0)).collect();
+        cases[2].petitioner.name = "李四".into();
+        w.act(
+            &mut cases[0],
+            w.officer(1),
+            t0,
+            Command::Forward { to_unit: DEPT },
+        )
+        .unwrap();
+        assert_eq!(total(&cases, Measure::Cases), 3);
+        let version = cases[0].version;
+        let merge = Command::Merge {
+            duplicates: vec![CaseId(2), CaseId(3)],
+            reason: "同一信件重复寄送".into(),
+        };
+        join(&w, &mut cases, 0, &merge, w.officer(1), t0).unwrap();
+        assert_eq!(cases[0].merged, vec![CaseId(2), CaseId(3)]);
+        assert_eq!(cases[0].status, S::Forwarded, "the survivor goes on");
+        assert_eq!(
+            cases[0].version, version,
+            "forms drawn on the survivor stay good"
+        );
+        for dup in &cases[1..] {
+            assert_eq!(dup.status, S::Merged);
+            assert_eq!(dup.merged_into, Some(CaseId(1)));
+            assert_eq!(dup.closed_on, Some(t0));
+            assert!(
+                dup.clock().is_none(),
+                "no deadline runs on a merged duplicate"
+            );
+        }
+        assert_eq!(cases[2].petitioner.name, "李四", "the petitioner is kept");
+        // 件次 once, 人次 for every petitioner.
+        assert_eq!(total(&cases, Measure::Cases), 1);
+        assert_eq!(total(&cases, Measure::People), 3);
+        // Nothing more happens to a merged duplicate.
+        let mut dup = cases[1].clone();
+        assert!(
+            w.act(
+                &mut dup,
+                w.officer(1),
+                t0,
+                Command::Forward { to_unit: DEPT }
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn a_merge_is_refused_for_answered_cases_reports_strangers_and_itself() {
+        let w = world();
+        let t0 = d("2026-03-02");
+        let mut cases: Vec<Case> = (1..=2).map(|id| registered(&w, id, t0)).collect();
+        let merge = |ids: &[i64]| Command::Merge {
+            duplicates: ids.iter().map(|i| CaseId(*i)).collect(),
+            reason: String::new(),
+        };
+        // Itself, twice the same, none.
+        for ids in [&[1][..], &[2, 2], &[]] {
+            let e = join(&w, &mut cases, 0, &merge(ids), w.officer(1), t0).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    DomainError::Invalid {
+                        field: "duplicates",
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+        }
+        // A unit that does not sort them (the department's handler).
+        let e = join(&w, &mut cases, 0, &merge(&[2]), w.officer(2), t0).unwrap_err();
+        assert!(matches!(e, DomainError::Forbidden(_)), "{e:?}");
+        // A case not at hand.
+        let e = join(&w, &mut cases, 0, &merge(&[9]), w.officer(1), t0).unwrap_err();
+        assert!(matches!(e, DomainError::NotFound(_)), "{e:?}");
+        // A report is merged only with reports.
+        let mut report = registered(&w, 3, t0);
+        report.is_report = true;
+        cases.push(report);
+        let e = join(&w, &mut cases, 0, &merge(&[3]), w.officer(1), t0).unwrap_err();
+        assert!(e.to_string().contains("检举控告"), "{e}");
+        // A duplicate already answered keeps its answer.
+        w.act(
+            &mut cases[1],
+            w.officer(1),
+            t0,
+            Command::Reject {
+                reason: "不属于信访事项".into(),
+            },
+        )
+        .unwrap();
+        let e = join(&w, &mut cases, 0, &merge(&[2]), w.officer(1), t0).unwrap_err();
+        assert!(e.to_string().contains("不能作为重复件并入"), "{e}");
+        // Nothing changed.
+        assert!(cases[0].merged.is_empty());
+    }
+
+    #[test]
+    fn a_split_petition_becomes_one_case_per_matter_with_its_dates() {
+        let w = world();
+        let t0 = d("2026-03-02");
+        let mut cases = vec![registered(&w, 1, t0)];
+        let split = Command::Split {
+            matters: vec![
+                matter("餐馆油烟扰民"),
+                Matter {
+                    category: Some("城乡建设".into()),
+                    ..matter("小区道路破损")
+                },
+                matter("路灯不亮"),
+            ],
+        };
+        let later = t0 + Duration::days(4);
+        let joined = join(&w, &mut cases, 0, &split, w.officer(1), later).unwrap();
+        assert_eq!(joined.created.len(), 3);
+        let original = &cases[0];
+        assert_eq!(original.status, S::Split);
+        assert_eq!(original.split_into, vec![CaseId(2), CaseId(3), CaseId(4)]);
+        for part in &cases[1..] {
+            assert_eq!(part.status, S::Registered);
+            assert_eq!(part.split_from, Some(CaseId(1)));
+            assert_eq!(part.registered_on, t0, "keeps the original's dates");
+            assert_eq!(part.deadlines.sort_due, original.deadlines.sort_due);
+            assert_eq!(part.petitioner, original.petitioner);
+            assert_eq!(part.version, 1);
+        }
+        assert_eq!(cases[2].title, "小区道路破损");
+        assert_eq!(
+            cases[2].category,
+            xinfang_domain::taxonomy::resolve("城乡建设").unwrap()
+        );
+        assert_eq!(cases[3].category, original.category);
+        // 件次 per matter; the original counts nothing.
+        assert_eq!(total(&cases, Measure::Cases), 3);
+        assert!(facts(&cases[0]).is_empty());
+        // Each part is sorted on its own.
+        let mut part = cases[1].clone();
+        w.act(
+            &mut part,
+            w.officer(1),
+            later,
+            Command::Forward { to_unit: DEPT },
+        )
+        .unwrap();
+        assert_eq!(part.status, S::Forwarded);
+    }
+
+    #[test]
+    fn a_split_is_refused_after_sorting_and_with_fewer_than_two_matters() {
+        let w = world();
+        let t0 = d("2026-03-02");
+        let mut cases = vec![registered(&w, 1, t0)];
+        let one = Command::Split {
+            matters: vec![matter("餐馆油烟扰民")],
+        };
+        let e = join(&w, &mut cases, 0, &one, w.officer(1), t0).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                DomainError::Invalid {
+                    field: "matters",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let blank = Command::Split {
+            matters: vec![
+                matter("餐馆油烟扰民"),
+                Matter {
+                    title: " ".into(),
+                    ..matter("x")
+                },
+            ],
+        };
+        assert!(join(&w, &mut cases, 0, &blank, w.officer(1), t0).is_err());
+        w.act(
+            &mut cases[0],
+            w.officer(1),
+            t0,
+            Command::Forward { to_unit: DEPT },
+        )
+        .unwrap();
+        let two = Command::Split {
+            matters: vec![matter("甲"), matter("乙")],
+        };
+        let e = join(&w, &mut cases, 0, &two, w.officer(1), t0).unwrap_err();
+        assert!(matches!(e, DomainError::IllegalTransition { .. }), "{e:?}");
+        assert_eq!(cases.len(), 1);
+    }
+
+    #[test]
+    fn related_cases_are_linked_both_ways_once_with_the_reason() {
+        let w = world();
+        let t0 = d("2026-03-02");
+        let mut cases: Vec<Case> = (1..=2).map(|id| registered(&w, id, t0)).collect();
+        let relate = Command::Relate {
+            case: CaseId(2),
+            reason: "同一小区居民反映同一餐馆".into(),
+        };
+        join(&w, &mut cases, 0, &relate, w.officer(1), t0).unwrap();
+        assert_eq!(cases[0].related[0].case, CaseId(2));
+        assert_eq!(cases[1].related[0].case, CaseId(1));
+        assert_eq!(cases[1].related[0].reason, "同一小区居民反映同一餐馆");
+        assert_eq!(total(&cases, Measure::Cases), 2, "both still count");
+        let e = join(&w, &mut cases, 0, &relate, w.officer(1), t0).unwrap_err();
+        assert!(e.to_string().contains("已经关联"), "{e}");
+        let no_reason = Command::Relate {
+            case: CaseId(2),
+            reason: " ".into(),
+        };
+        assert!(join(&w, &mut cases, 1, &no_reason, w.officer(1), t0).is_err());
+    }
+
+    #[test]
+    fn the_page_offers_merge_split_and_link_to_the_sorting_office_only() {
+        let w = world();
+        let c = registered(&w, 1, d("2026-03-02"));
+        let office = lifecycle::available_actions(&c, w.ctx(d("2026-03-02"), w.officer(1)));
+        for a in ["merge", "split", "relate"] {
+            assert!(office.contains(&a), "{a}: {office:?}");
+        }
+        let dept = lifecycle::available_actions(&c, w.ctx(d("2026-03-02"), w.officer(2)));
+        assert!(
+            !dept
+                .iter()
+                .any(|a| ["merge", "split", "relate"].contains(a)),
+            "{dept:?}"
+        );
+        // Given alone (without the cases it names), a joining command changes nothing.
+        let mut alone = c.clone();
+        let relate = Command::Relate {
+            case: CaseId(2),
+            reason: "同一事项".into(),
+        };
+        assert!(
+            w.act(&mut alone, w.officer(1), d("2026-03-02"), relate)
+                .is_err()
+        );
+        assert_eq!(alone, c);
+    }
+
+    fn arb_join() -> impl Strategy<Value = (u8, usize, Vec<usize>)> {
+        (
+            0u8..3,
+            0usize..8,
+            proptest::collection::vec(0usize..8, 1..4),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever is merged, split or linked: every petition counts once in 件次 (a split
+        /// one per matter), every petitioner in 人次, and the links agree both ways.
+        #[test]
+        fn joining_keeps_the_counts_and_the_links_consistent(
+            n in 2usize..6,
+            forwarded in proptest::collection::vec(any::<bool>(), 6),
+            steps in proptest::collection::vec(arb_join(), 1..12),
+        ) {
+            let w = world();
+            let t0 = d("2026-03-02");
+            let mut cases: Vec<Case> = (1..=n as i64).map(|id| registered(&w, id, t0)).collect();
+            for (c, f) in cases.iter_mut().zip(forwarded) {
+                if f {
+                    w.act(c, w.officer(1), t0, Command::Forward { to_unit: DEPT }).unwrap();
+                }
+            }
+            for (kind, at, others) in steps {
+                let at = at % cases.len();
+                let ids: Vec<CaseId> = others.iter().map(|o| cases[o % cases.len()].id).collect();
+                let cmd = match kind {
+                    0 => Command::Merge { duplicates: ids, reason: String::new() },
+                    1 => Command::Split { matters: vec![matter("甲"), matter("乙")] },
+                    _ => Command::Relate { case: ids[0], reason: "同一事项".into() },
+                };
+                let _ = join(&w, &mut cases, at, &cmd, w.officer(1), t0);
+            }
+            let counted = cases
+                .iter()
+                .filter(|c| !matches!(c.status, S::Merged | S::Split))
+                .count() as u64;
+            prop_assert_eq!(total(&cases, Measure::Cases), counted);
+            let people = cases.iter().filter(|c| c.status != S::Split).count() as u64;
+            prop_assert_eq!(total(&cases, Measure::People), people);
+            let by_id = |id: CaseId| cases.iter().find(|c| c.id == id).unwrap();
+            for c in &cases {
+                if let Some(into) = c.merged_into {
+                    prop_assert!(by_id(into).merged.contains(&c.id));
+                }
+                for m in &c.merged {
+                    prop_assert_eq!(by_id(*m).merged_into, Some(c.id));
+                }
+                for r in &c.related {
+                    prop_assert!(by_id(r.case).related.iter().any(|b| b.case == c.id));
+                }
+                for p in &c.split_into {
+                    prop_assert_eq!(by_id(*p).split_from, Some(c.id));
+                }
+            }
+        }
+    }
 }

@@ -16,6 +16,7 @@ pub mod duty;
 pub mod error;
 mod figures;
 pub mod import_jobs;
+pub mod issued;
 pub mod ledger;
 pub mod open311;
 pub mod org;

@@ -214,7 +214,18 @@ pub struct Volume {
 
 impl Volume {
     pub(crate) fn of(c: &Case) -> Volume {
+        use xinfang_domain::metrics::{Counting, counting};
         let together = c.collective.as_ref().map_or(0, |x| x.head_count as u64);
+        match counting(c) {
+            Counting::Whole => {}
+            Counting::People => {
+                return Volume {
+                    people: together.max(1),
+                    ..Volume::default()
+                };
+            }
+            Counting::Nothing => return Volume::default(),
+        }
         Volume {
             cases: 1,
             people: together.max(1),

@@ -140,6 +140,9 @@ pub(super) async fn act(
     if let Err(e) = lifecycle::check_drawn_from(&case, drawn_from) {
         return Ok(Err(e.into()));
     }
+    if cmd.joins() {
+        return join(conn, p, s, case, cmd, who, now).await;
+    }
     let (org, calendar) = (p.org.clone(), p.calendar.clone());
     let events = match lifecycle::handle(&mut case, cmd, ctx(s, &org, &calendar, who, now)) {
         Ok(events) => events,
@@ -150,6 +153,72 @@ pub(super) async fn act(
     }
     p.cases.insert(id.0, case.clone());
     Ok(Ok(case))
+}
+
+/// Merges, splits or links (#17): decided with every case the command names, written together.
+async fn join(
+    conn: &mut AnyConnection,
+    p: &mut Pending,
+    s: &Settings,
+    case: Case,
+    cmd: &Command,
+    who: &Who,
+    now: i64,
+) -> Result<Result<Case, StoreError>, StoreError> {
+    let mut others = Vec::new();
+    for id in cmd.names_cases() {
+        match p.load_case(conn, id).await? {
+            Some(c) => others.push(c),
+            None => return Ok(Err(StoreError::NotFound("信访事项"))),
+        }
+    }
+    let today = s.clock.date_of(now);
+    let mut next = p.head.next_case;
+    let mut allot = || {
+        let id = next;
+        next += 1;
+        Allotted {
+            id: CaseId(id),
+            case_no: format!("XF{}{id:08}", today.format("%Y")),
+            query_code: new_query_code(),
+        }
+    };
+    let (org, calendar) = (p.org.clone(), p.calendar.clone());
+    let ctx = ctx(s, &org, &calendar, who, now);
+    let joined = match xinfang_domain::joining::decide(&case, &others, cmd, &mut allot, ctx) {
+        Ok(j) => j,
+        Err(e) => return Ok(Err(e.into())),
+    };
+    // New cases (a split's matters) carry the petitioner's data to the store, sealed each.
+    let mut sealed = Vec::new();
+    for c in &joined.created {
+        sealed.push(crate::personal::seal(&p.keys, c.id.0, &c.personal_data())?);
+    }
+    p.head.next_case = next;
+    for (mut created, sealed) in joined.created.into_iter().zip(sealed) {
+        created.personal.digest = Some(sealed.digest.clone());
+        p.personal.push(crate::personal::Write::Put {
+            case_id: created.id.0,
+            sealed,
+        });
+        p.cases.insert(created.id.0, created);
+    }
+    for c in others {
+        p.cases.insert(c.id.0, c);
+    }
+    p.cases.insert(case.id.0, case);
+    for (id, e) in &joined.events {
+        let Some(c) = p.cases.get_mut(&id.0) else {
+            continue;
+        };
+        if !matches!(e, Event::Registered(_)) {
+            c.apply(e);
+        }
+        let c = c.clone();
+        p.push_case_event(&c, e, who, now)?;
+    }
+    let acted = p.cases[&joined.events[0].0.0].clone();
+    Ok(Ok(acted))
 }
 
 /// Acts on a lawful request about a case's personal data: the petitioner store is rewritten,

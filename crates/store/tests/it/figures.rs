@@ -7,8 +7,9 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use xinfang_domain::command::CollectiveInput;
+use xinfang_domain::command::Matter;
 use xinfang_domain::metrics::Period;
-use xinfang_domain::{Case, Command, Outcome, Rating, UnitId};
+use xinfang_domain::{Case, CaseId, Command, Outcome, Rating, UnitId};
 use xinfang_store::stats::VolumeBy;
 use xinfang_store::testing::{SmallCity, TestDb, letter, small_city};
 use xinfang_store::{Settings, Store, Who, both_backends};
@@ -64,6 +65,12 @@ fn arb_command() -> impl Strategy<Value = Command> {
         1 => text().prop_map(|reason| Command::RequestRereview { reason }),
         1 => outcome.prop_map(|outcome| Command::Rereview { outcome, text: "复核".into() }),
         2 => Just(Command::Close),
+        // The duplicate is one of the latest cases, resolved later.
+        1 => (0usize..6).prop_map(|k| Command::Merge { duplicates: vec![CaseId(k as i64)], reason: String::new() }),
+        1 => Just(Command::Split { matters: vec![
+            Matter { title: "物业费".into(), content: "物业乱收费".into(), category: None },
+            Matter { title: "停车位".into(), content: "停车位被占".into(), category: None },
+        ] }),
     ]
 }
 
@@ -176,7 +183,7 @@ fn usual_next(case: &Case, pick: usize) -> Command {
 }
 
 /// Runs `cmd` on the i-th case as the one who issues such a command.
-async fn act(store: &Store, c: &SmallCity, cases: &mut [Case], i: usize, cmd: Command) {
+async fn act(store: &Store, c: &SmallCity, cases: &mut Vec<Case>, i: usize, cmd: Command) {
     // The province is above the deployment: what goes there is tracked by the office.
     let targets = [c.dept, c.town, c.other_town, c.discipline, c.province];
     let actor_of = |unit: UnitId| {
@@ -204,17 +211,37 @@ async fn act(store: &Store, c: &SmallCity, cases: &mut [Case], i: usize, cmd: Co
             to_unit: targets[to_unit.0 as usize],
             report_due,
         },
+        Command::Merge { duplicates, reason } => Command::Merge {
+            duplicates: duplicates
+                .iter()
+                .filter_map(|k| latest(cases, k.0 as usize))
+                .map(|k| cases[k].id)
+                .collect(),
+            reason,
+        },
         other => other,
     };
+    let joins = cmd.joins();
     let who = match cmd {
         Command::Evaluate { .. }
         | Command::RequestReview { .. }
         | Command::RequestRereview { .. } => Who::Petitioner,
         Command::Close => Who::System,
+        // Merged and split by the office that sorts the cases.
+        _ if joins => Who::Officer(c.registrar.clone()),
         _ => actor_of(cases[i].responsible_unit()),
     };
     if let Ok(case) = c.issue(store, cases[i].id, cmd, who).await {
         cases[i] = case;
+        if joins {
+            // The other cases changed too; a split's matters are new cases.
+            for case in cases.iter_mut() {
+                *case = store.case(case.id).await.unwrap().unwrap();
+            }
+            for part in cases[i].split_into.clone() {
+                cases.push(store.case(part).await.unwrap().unwrap());
+            }
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod conflicts;
 mod duty;
 mod figures;
 mod import_jobs;
+mod joining;
 mod ownership;
 mod personal;
 mod processes;

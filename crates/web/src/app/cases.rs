@@ -80,6 +80,20 @@ pub async fn act(
     drawn_from: Option<u32>,
 ) -> ApiResult<Case> {
     visible(state, actor, id).await?;
+    let named_cases = cmd.names_cases();
+    if named_cases.len() > xinfang_domain::joining::MAX_DUPLICATES {
+        return Err(DomainError::invalid(
+            "duplicates",
+            format!(
+                "一次至多并入{}件重复件",
+                xinfang_domain::joining::MAX_DUPLICATES
+            ),
+        )
+        .into());
+    }
+    for other in named_cases {
+        named(state, actor, other).await?;
+    }
     let who = Who::Officer(actor.clone());
     match state.store.act_drawn_from(id, cmd, who, drawn_from).await {
         Ok(case) => Ok(case),
@@ -89,6 +103,73 @@ pub async fn act(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A case a command names beside the one it acts on (a duplicate to merge, a case to link): one
+/// the officer may see; anything else is answered as missing, so that ids cannot be tried to
+/// learn which cases exist.
+pub async fn named(state: &AppState, actor: &Actor, id: CaseId) -> ApiResult<Case> {
+    match state.store.case(id).await? {
+        Some(c) if state.store.may_see(actor, &c) => Ok(c),
+        _ => Err(ApiError::not_found("信访事项")),
+    }
+}
+
+/// The cases merged, split or linked with `case` that the officer may see, each with how it is
+/// joined, masked as the officer sees its petitioner.
+pub async fn joined(state: &AppState, actor: &Actor, case: &Case) -> ApiResult<Vec<JoinedCase>> {
+    let mut links: Vec<(CaseId, &'static str, String)> = Vec::new();
+    links.extend(case.merged_into.map(|c| (c, "已并入", String::new())));
+    links.extend(
+        case.merged
+            .iter()
+            .map(|c| (*c, "并入的重复件", String::new())),
+    );
+    links.extend(case.split_from.map(|c| (c, "拆分自", String::new())));
+    links.extend(
+        case.split_into
+            .iter()
+            .map(|c| (*c, "拆分为", String::new())),
+    );
+    links.extend(
+        case.related
+            .iter()
+            .map(|r| (r.case, "关联事项", r.reason.clone())),
+    );
+    let mut out = Vec::new();
+    for (id, how, reason) in links {
+        let Some(other) = state.store.case(id).await? else {
+            continue;
+        };
+        if !state.store.may_see(actor, &other) {
+            continue;
+        }
+        let how_shown = access::shown(actor, &other, false);
+        let shown = access::redact(other, how_shown);
+        out.push(JoinedCase {
+            id: shown.id.0,
+            case_no: shown.case_no,
+            title: shown.title,
+            petitioner: shown.petitioner.name,
+            status: shown.status.label(),
+            how,
+            reason,
+        });
+    }
+    Ok(out)
+}
+
+/// A case joined to the one shown (see [`joined`]).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct JoinedCase {
+    pub id: i64,
+    pub case_no: String,
+    pub title: String,
+    pub petitioner: String,
+    pub status: &'static str,
+    /// 已并入, 并入的重复件, 拆分自, 拆分为 or 关联事项.
+    pub how: &'static str,
+    pub reason: String,
 }
 
 /// Acts on a lawful request about a case's personal data (the store decides who may and what

@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 use xinfang_domain::metrics::{Counts, Period, Rate};
-use xinfang_domain::{Actor, UnitId, UnitPath, access};
+use xinfang_domain::{Actor, DomainError, UnitId, UnitPath, access};
+use xinfang_store::issued::{IssuedLine, IssuedReport};
 use xinfang_store::read::{CaseSummary, MAX_PER_PAGE, Page};
 use xinfang_store::stats::{Volume, VolumeBy};
 
@@ -361,4 +362,87 @@ pub struct BacklogRow {
     pub overdue_by_age: [u64; 4],
     /// Cases sent between units or sent back more than twice (`GET /api/v1/stats/bounced`).
     pub bounced: u64,
+}
+
+/// Who may issue (印发) a month's report: those who answer for figures (supervisors, leaders,
+/// unit heads) and administrators.
+pub fn may_issue(actor: &Actor) -> bool {
+    actor.has_any(&[
+        xinfang_domain::Role::Supervisor,
+        xinfang_domain::Role::Leader,
+        xinfang_domain::Role::UnitHead,
+        xinfang_domain::Role::Admin,
+    ])
+}
+
+/// Issues the officer's unit's report for a closed month, `subtree` as on the page: its figures
+/// are kept as they are now and never recomputed.
+pub async fn issue_month(
+    state: &AppState,
+    actor: &Actor,
+    month: &str,
+    subtree: bool,
+) -> ApiResult<IssuedReport> {
+    if !may_issue(actor) {
+        return Err(ApiError::forbidden(
+            "只有督查、领导或单位负责人可以印发报表",
+        ));
+    }
+    let p = month_period(month)?;
+    if p.to >= state.store.clock().today() {
+        return Err(DomainError::invalid("month", "只能印发已经结束的月份的报表").into());
+    }
+    let lines: Vec<IssuedLine> = figures(state, actor, p, subtree)
+        .await?
+        .into_iter()
+        .map(|f| IssuedLine {
+            unit_id: f.unit_id,
+            unit_name: f.unit_name,
+            unit_path: f.unit_path,
+            counts: f.counts,
+        })
+        .collect();
+    Ok(state
+        .store
+        .issue_report(month, actor.unit, subtree, &lines, actor.person)
+        .await?)
+}
+
+/// The issued reports of units whose figures the officer sees, newest month first.
+pub async fn issued_reports(state: &AppState, actor: &Actor) -> ApiResult<Vec<IssuedReport>> {
+    let units: Vec<UnitId> = visible_units(state, actor)
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect();
+    Ok(state.store.issued_reports(&units).await?)
+}
+
+/// One issued report, if its unit's figures are the officer's to see (else as missing).
+pub async fn issued_report(state: &AppState, actor: &Actor, id: i64) -> ApiResult<IssuedReport> {
+    let report = state
+        .store
+        .issued_report(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("报表"))?;
+    let org = state.store.org();
+    let scope = access::figures_scope(actor);
+    match org.get(report.unit) {
+        Ok(u) if scope.covers(&u.path) => Ok(report),
+        _ => Err(ApiError::not_found("报表")),
+    }
+}
+
+/// An issued report's lines as the assessment table has them (rates from the kept counts).
+pub fn issued_figures(report: &IssuedReport) -> Vec<UnitFigures> {
+    report
+        .lines
+        .iter()
+        .map(|l| UnitFigures {
+            unit_id: l.unit_id,
+            unit_name: l.unit_name.clone(),
+            unit_path: l.unit_path.clone(),
+            rates: l.counts.rates().to_vec(),
+            counts: l.counts,
+        })
+        .collect()
 }

@@ -515,7 +515,9 @@ fn open_or_closed(s: CaseStatus) -> &'static str {
         | CaseStatus::Redirected
         | CaseStatus::Rejected
         | CaseStatus::NotAccepted
-        | CaseStatus::Linked => "closed",
+        | CaseStatus::Linked
+        | CaseStatus::Merged
+        | CaseStatus::Split => "closed",
         _ => "open",
     }
 }

@@ -23,6 +23,8 @@ use crate::{AppState, app};
 struct CasePage {
     frame: Frame,
     v: CaseView,
+    /// Cases merged, split or linked with this one, as far as the officer may see them.
+    joined: Vec<app::cases::JoinedCase>,
     timeline: Vec<TimelineItem>,
     units: Vec<UnitOption>,
     legal_channels: Vec<(&'static str, &'static str)>,
@@ -296,6 +298,10 @@ async fn render_case(
         .map(|c| (c.code(), c.label()))
         .collect();
     let next_case = next_in_worklist(state, &officer.actor, case.id.0).await;
+    let joined = match app::cases::joined(state, &officer.actor, &case).await {
+        Ok(j) => j,
+        Err(e) => return from_api(e),
+    };
     // The office's recent choices for the same category come first in the unit picker.
     let suggest = match (case.status == CaseStatus::Registered).then(|| {
         state
@@ -313,6 +319,7 @@ async fn render_case(
         },
     };
     let page = CasePage {
+        joined,
         suggest,
         next_case,
         frame: frame(state, officer),
@@ -431,11 +438,49 @@ pub struct ActionForm {
     class: String,
     #[serde(default)]
     accused_kind: String,
+    /// Case numbers (or ids) a merge or a link names.
+    #[serde(default)]
+    cases: String,
+    /// A split's matters: `matter_title_N`, `matter_content_N`, `matter_category_N`.
+    #[serde(flatten)]
+    matters: std::collections::BTreeMap<String, String>,
+}
+
+/// The most matter rows the split form has.
+const SPLIT_ROWS: usize = 4;
+
+/// The cases named by number (or id) in a form's field, found as the officer may see them:
+/// one they may not see is answered as missing. `Err` is (field, message).
+async fn named_cases(
+    state: &AppState,
+    actor: &xinfang_domain::Actor,
+    text: &str,
+    field: &'static str,
+) -> Result<Vec<CaseId>, (&'static str, String)> {
+    let mut out = Vec::new();
+    for token in text
+        .split([',', '，', '、', ';', '；', ' ', '\n', '\t'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .take(xinfang_domain::joining::MAX_DUPLICATES + 1)
+    {
+        let found = match token.parse::<i64>() {
+            Ok(id) => state.store.case(CaseId(id)).await,
+            Err(_) => state.store.case_by_no(&token.to_uppercase()).await,
+        };
+        match found {
+            Ok(Some(c)) if state.store.may_see(actor, &c) => out.push(c.id),
+            Ok(_) => return Err((field, format!("找不到编号为 {token} 的信访事项"))),
+            Err(e) => return Err((field, e.to_string())),
+        }
+    }
+    Ok(out)
 }
 
 impl ActionForm {
-    /// The command the form asks for, or what is wrong with the form.
-    fn command(self) -> Result<Command, String> {
+    /// The command the form asks for, or what is wrong with the form. `cases`: the cases the
+    /// form's `cases` field names, found.
+    fn command(self, cases: Vec<CaseId>) -> Result<Command, String> {
         let number =
             |v: &str, what: &str| v.trim().parse::<i64>().map_err(|_| format!("请填写{what}"));
         let optional = |v: String| Some(v.trim().to_string()).filter(|v| !v.is_empty());
@@ -534,6 +579,34 @@ impl ActionForm {
                 remark: self.remark,
             },
             "close" => Command::Close,
+            "merge" => Command::Merge {
+                duplicates: cases,
+                reason: self.reason,
+            },
+            "relate" => Command::Relate {
+                case: match cases[..] {
+                    [one] => one,
+                    _ => return Err("请填写一件相关事项的编号".into()),
+                },
+                reason: self.reason,
+            },
+            "split" => {
+                let field = |name: &str, n: usize| {
+                    self.matters
+                        .get(&format!("matter_{name}_{n}"))
+                        .map(|v| v.trim().to_string())
+                        .unwrap_or_default()
+                };
+                let matters = (1..=SPLIT_ROWS)
+                    .map(|n| xinfang_domain::command::Matter {
+                        title: field("title", n),
+                        content: field("content", n),
+                        category: Some(field("category", n)).filter(|c| !c.is_empty()),
+                    })
+                    .filter(|m| !m.title.is_empty() || !m.content.is_empty())
+                    .collect();
+                Command::Split { matters }
+            }
             _ => return Err("未知的操作".into()),
         })
     }
@@ -558,7 +631,19 @@ pub async fn act(
             }
         },
     };
-    let cmd = match form.command() {
+    let field = if form.action == "relate" {
+        "case"
+    } else {
+        "duplicates"
+    };
+    let cases = match named_cases(&state, &officer.actor, &form.cases, field).await {
+        Ok(c) => c,
+        Err((field, e)) => {
+            let field = Some(field.to_string());
+            return render_case(&state, &officer, case, Some(e), field, None, false).await;
+        }
+    };
+    let cmd = match form.command(cases) {
         Ok(c) => c,
         Err(e) => return render_case(&state, &officer, case, Some(e), None, None, false).await,
     };

@@ -102,6 +102,8 @@ fn pages() -> Router<AppState> {
         .route("/cases/{id}/supervision", post(supervision::raise))
         .route("/stats/export.xlsx", get(stats::export_assessment))
         .route("/stats/volume.xlsx", get(stats::export_volume))
+        .route("/stats/issue", post(stats::issue))
+        .route("/stats/issued/{file}", get(stats::issued))
         .route("/admin", get(admin::page))
         .route("/admin/units", post(admin::create_unit))
         .route("/admin/people", post(admin::create_person))

@@ -79,6 +79,20 @@ struct StatsPage {
     charts: Vec<String>,
     /// Months of the heat table (the ranking's six).
     heat_months: Vec<String>,
+    /// Reports issued for closed months, kept as issued.
+    issued: Vec<IssuedRow>,
+    /// The officer may issue last month's report of their unit.
+    may_issue: bool,
+    last_month: String,
+}
+
+/// An issued report in the page's list.
+pub struct IssuedRow {
+    id: i64,
+    month: String,
+    unit: String,
+    subtree: bool,
+    on: String,
 }
 
 /// A heat-table cell's class by score: h0 (no data), h1 (<60) … h4 (≥90).
@@ -216,6 +230,11 @@ pub async fn page(
         ranking: Vec::new(),
         charts: Vec::new(),
         heat_months: Vec::new(),
+        issued: Vec::new(),
+        may_issue: crate::app::stats::may_issue(&officer.actor),
+        last_month: (month_start - chrono::Duration::days(1))
+            .format("%Y-%m")
+            .to_string(),
     };
     let p = match period(from, to) {
         Ok(p) => p,
@@ -266,6 +285,22 @@ pub async fn page(
     }
     match volume_rows(&state, &officer.actor, p, &page.by).await {
         Ok(v) => page.volume = v,
+        Err(e) => page.error = Some(e.message),
+    }
+    match crate::app::stats::issued_reports(&state, &officer.actor).await {
+        Ok(issued) => {
+            let org = state.store.org();
+            page.issued = issued
+                .into_iter()
+                .map(|r| IssuedRow {
+                    id: r.id,
+                    month: r.month,
+                    unit: org.get(r.unit).map(|u| u.name.clone()).unwrap_or_default(),
+                    subtree: r.subtree,
+                    on: state.store.clock().date_of(r.issued_at).to_string(),
+                })
+                .collect();
+        }
         Err(e) => page.error = Some(e.message),
     }
     page.charts = charts(&page);
@@ -437,4 +472,64 @@ fn charts(page: &StatsPage) -> Vec<String> {
         }));
     }
     out.iter().map(|c| c.to_string()).collect()
+}
+
+/// 印发: the form that issues a closed month's report.
+#[derive(Deserialize)]
+pub struct IssueForm {
+    month: String,
+    #[serde(default)]
+    subtree: String,
+}
+
+pub async fn issue(
+    State(state): State<AppState>,
+    super::form::Submitted { officer, form }: super::form::Submitted<IssueForm>,
+) -> Response {
+    let subtree = form.subtree == "true";
+    match crate::app::stats::issue_month(&state, &officer.actor, form.month.trim(), subtree).await {
+        Ok(r) => {
+            axum::response::Redirect::to(&format!("/stats/issued/{}.xlsx", r.id)).into_response()
+        }
+        Err(e) => super::frame::error_page(e.status, &e.message),
+    }
+}
+
+/// An issued report as .xlsx: the figures as they were issued.
+pub async fn issued(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Response {
+    let Some(id) = file
+        .strip_suffix(".xlsx")
+        .and_then(|i| i.parse::<i64>().ok())
+    else {
+        return super::frame::error_page(StatusCode::NOT_FOUND, "报表不存在。");
+    };
+    let report = match crate::app::stats::issued_report(&state, &officer.actor, id).await {
+        Ok(r) => r,
+        Err(e) => return super::frame::error_page(e.status, &e.message),
+    };
+    let unit = state
+        .store
+        .org()
+        .get(report.unit)
+        .map(|u| u.name.clone())
+        .unwrap_or_default();
+    let title = format!(
+        "考核统计 {}（{}{}，{} 印发）",
+        report.month,
+        unit,
+        if report.subtree {
+            "，含下级单位"
+        } else {
+            ""
+        },
+        state.store.clock().date_of(report.issued_at)
+    );
+    xlsx(
+        crate::export::assessment(&crate::app::stats::issued_figures(&report), &title),
+        &format!("考核统计_{}_{}印发.xlsx", report.month, unit),
+    )
 }

@@ -1484,6 +1484,8 @@ async fn an_admin_imports_a_register_in_chromium() {
     );
     assert_eq!(app.store.count_cases().await.unwrap(), before);
     click(&c, "button#import").await;
+    // The dry run's page had a report too: wait for the import's own result.
+    says(&c, "导入结果", "the import's result").await;
     appears(&c, "a#report", "the import's result with its report").await;
     let text = page_text(&c).await;
     assert!(
@@ -1543,4 +1545,72 @@ async fn an_admin_imports_a_register_in_chromium() {
         c.set_window_size(w, h).await.unwrap();
         shot(&c, name).await;
     }
+}
+
+/// The sorting desk merges a duplicate into a case by its number and splits a petition of two
+/// matters; the pages show what was joined (screenshots 14-joined-*).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_is_merged_and_a_petition_split_in_chromium() {
+    use xinfang_store::Who;
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let city = &app.city;
+    let who = Who::Officer(city.registrar.clone());
+    let register = |title: &str| {
+        let (store, who, office) = (app.store.clone(), who.clone(), city.office);
+        let new = xinfang_store::testing::letter(title);
+        async move { store.register(new, who, office).await.unwrap() }
+    };
+    let survivor = register("阳光花园小区物业擅自上调物业费").await;
+    let duplicate = register("阳光花园小区物业擅自上调物业费（再次来信）").await;
+    let two = register("物业费上涨和小区停车位被占").await;
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    login(&c, &base, "registrar").await;
+    c.goto(&format!("{base}/cases/{}#merge", survivor.id.0))
+        .await
+        .unwrap();
+    action_field(&c, "merge", "cases", &duplicate.case_no).await;
+    action_field(&c, "merge", "reason", "同一信件再次寄来").await;
+    shot(&c, "14-joined-merge-form").await;
+    submit_action(&c, "merge").await;
+    says(&c, "已并案", "the merge's notice").await;
+    appears(&c, "table#joined", "the merged duplicate listed").await;
+    let text = page_text(&c).await;
+    assert!(
+        text.contains("并入的重复件") && text.contains(&duplicate.case_no),
+        "{text}"
+    );
+    c.execute("document.getElementById('joined').scrollIntoView()", vec![])
+        .await
+        .unwrap();
+    shot(&c, "14-joined-survivor").await;
+
+    c.goto(&format!("{base}/cases/{}#split", two.id.0))
+        .await
+        .unwrap();
+    action_field(&c, "split", "matter_title_1", "物业费上涨").await;
+    action_field(
+        &c,
+        "split",
+        "matter_content_1",
+        "物业费未经业主大会上涨三成",
+    )
+    .await;
+    action_field(&c, "split", "matter_title_2", "停车位被占").await;
+    action_field(
+        &c,
+        "split",
+        "matter_content_2",
+        "小区停车位长期被外来车辆占用",
+    )
+    .await;
+    c.set_window_size(390, 844).await.unwrap();
+    shot(&c, "14-joined-split-form-phone").await;
+    c.set_window_size(1366, 768).await.unwrap();
+    submit_action(&c, "split").await;
+    says(&c, "已拆分", "the split's notice").await;
+    let text = page_text(&c).await;
+    assert_eq!(text.matches("拆分为").count(), 2, "{text}");
+    shot(&c, "14-joined-split").await;
+    c.close().await.unwrap();
 }

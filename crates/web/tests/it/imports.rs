@@ -156,6 +156,19 @@ both_backends! {
         assert!(s == StatusCode::OK && found.contains("工地欠薪") && found.contains("by-petitioner"), "{found}");
         let log = app.store.personal_access_log(10).await.unwrap();
         assert!(log.iter().any(|l| l.kind == "search_phone" && l.person_id == app.city.registrar.person.0), "{log:?}");
+        // A new petition on the same matter is linked to the imported case as a repeat.
+        let token = app.login("registrar").await;
+        let (_, earlier) = app.get(Some(&token), "/api/v1/cases?phone=13912345678").await;
+        let earlier_id = earlier["items"][0]["id"].as_i64().expect("the imported case");
+        let mut again = crate::common::letter();
+        again["petitioner"]["phone"] = serde_json::json!("13912345678");
+        again["repeat_of"] = serde_json::json!(earlier_id);
+        let (s, repeat) = app.post(Some(&token), "/api/v1/cases", &again).await;
+        assert_eq!(s, StatusCode::CREATED, "{repeat}");
+        let (_, earlier) = app.get(Some(&token), &format!("/api/v1/cases/{earlier_id}")).await;
+        assert!(earlier["repeated_on"].is_string(), "the imported case knows it was petitioned again: {earlier}");
+        let (_, repeat) = app.get(Some(&token), &format!("/api/v1/cases/{}", repeat["id"])).await;
+        assert_eq!(repeat["repeat_of"].as_i64(), Some(earlier_id));
         let (_, list, _) = admin.get("/admin/import").await;
         assert!(list.contains("热线三月.csv") && list.contains("导入完成：已导入 3，跳过 0，出错 1"), "{list}");
 
@@ -175,7 +188,7 @@ both_backends! {
         assert_eq!(s, StatusCode::SEE_OTHER);
         let html = finished(&admin, &job).await;
         assert!(html.contains("imported 1, skipped 3, failed 1"), "{html}");
-        assert_eq!(app.store.count_cases().await.unwrap(), cases_before + 4);
+        assert_eq!(app.store.count_cases().await.unwrap(), cases_before + 5, "the three imported, the repeat registered since, the new row");
 
         // A job of another id, or a report that does not exist, is not found.
         assert_eq!(admin.get("/admin/import/1").await.0, StatusCode::NOT_FOUND);

@@ -14,6 +14,7 @@ mod conflicts;
 mod duty;
 mod external;
 mod imports;
+mod joining;
 mod leadership;
 mod ledger;
 mod notices;
