@@ -19,6 +19,10 @@ pub enum Which {
         db: DbArgs,
         #[arg(long, default_value_t = 100_000)]
         rows: u64,
+        /// Rows name their petitioner (姓名, 联系电话, 联系地址), as registers of visits and
+        /// letters do: each is sealed and tagged for look-ups.
+        #[arg(long)]
+        petitioners: bool,
     },
     /// Registrations per second through POST /api/v1/cases (durable commits).
     Register {
@@ -239,7 +243,7 @@ where
 
 /// A hotline export of `rows` rows as 12345 platforms write them (GBK CSV): most answered, some
 /// consultations, varied matters and places.
-fn hotline_export(rows: u64) -> Vec<u8> {
+fn hotline_export(rows: u64, petitioners: bool) -> Vec<u8> {
     const MATTERS: &[(&str, &str)] = &[
         ("拖欠工资", "工地老板拖欠工资三个月未发，请求督促支付"),
         ("噪音扰民", "夜间施工噪音很大，影响休息，请求查处"),
@@ -262,9 +266,18 @@ fn hotline_export(rows: u64) -> Vec<u8> {
     const KINDS: &[&str] = &["投诉", "投诉", "求助", "建议", "咨询", "举报"];
     const SOURCES: &[&str] = &["12345热线", "网站", "微信", "来信"];
     let mut rng = rand::rng();
+    const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
+    const GIVEN: &[&str] = &[
+        "秀兰", "建国", "桂英", "志强", "丽", "伟", "芳", "军", "敏", "磊",
+    ];
     let mut out = String::from(
-        "工单编号,来电时间,诉求标题,诉求内容,信息来源,诉求类型,问题属地,承办单位,回复1,回复时间,满意度\n",
+        "工单编号,来电时间,诉求标题,诉求内容,信息来源,诉求类型,问题属地,承办单位,回复1,回复时间,满意度",
     );
+    out.push_str(if petitioners {
+        ",姓名,联系电话,联系地址\n"
+    } else {
+        "\n"
+    });
     for i in 0..rows {
         let (matter, content) = MATTERS[rng.random_range(0..MATTERS.len())];
         let place = PLACES[rng.random_range(0..PLACES.len())];
@@ -288,16 +301,32 @@ fn hotline_export(rows: u64) -> Vec<u8> {
             KINDS[rng.random_range(0..KINDS.len())],
             if answered { ["满意", "基本满意", "不满意"][rng.random_range(0..3)] } else { "" },
         ));
+        if petitioners {
+            // Some people come again (a phone among 20,000): their history and repeats.
+            let person = rng.random_range(0..20_000u64);
+            out.pop();
+            out.push_str(&format!(
+                ",{}{},139{:08},{place}{}号\n",
+                SURNAMES[(person % 10) as usize],
+                GIVEN[(person / 10 % 10) as usize],
+                person,
+                person % 300 + 1,
+            ));
+        }
     }
     encoding_rs::GBK.encode(&out).0.into_owned()
 }
 
 pub async fn run(which: Which) -> Result<(), String> {
     match which {
-        Which::Import { db, rows } => {
+        Which::Import {
+            db,
+            rows,
+            petitioners,
+        } => {
             let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
             let file = dir.path().join("hotline.csv");
-            std::fs::write(&file, hotline_export(rows)).map_err(|e| e.to_string())?;
+            std::fs::write(&file, hotline_export(rows, petitioners)).map_err(|e| e.to_string())?;
             for round in ["first import", "second import (all skipped)"] {
                 println!("{round}:");
                 let args = crate::import::ImportArgs::bench(db.clone(), file.clone());

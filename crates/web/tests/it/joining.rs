@@ -189,12 +189,5 @@ both_backends! {
 
 /// The first sheet of a workbook, as XML: its numbers and layout.
 fn sheet(bytes: &[u8]) -> String {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
-    let mut xml = String::new();
-    zip.by_name("xl/worksheets/sheet1.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    xml
+    crate::ui::xlsx_part(bytes, "xl/worksheets/sheet1.xml")
 }

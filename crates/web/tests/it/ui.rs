@@ -117,13 +117,15 @@ impl Browser {
 
 /// The shared strings of a workbook (every text cell).
 pub(crate) fn xlsx_strings(bytes: &[u8]) -> String {
+    xlsx_part(bytes, "xl/sharedStrings.xml")
+}
+
+/// One part of a workbook as XML (`xl/worksheets/sheet1.xml`: the first sheet's cells).
+pub(crate) fn xlsx_part(bytes: &[u8], part: &str) -> String {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
     let mut xml = String::new();
-    zip.by_name("xl/sharedStrings.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
+    zip.by_name(part).unwrap().read_to_string(&mut xml).unwrap();
     xml
 }
 
