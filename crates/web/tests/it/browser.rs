@@ -97,6 +97,15 @@ async fn confirmed(c: &Client, what: &str) {
             .await
             .is_ok_and(|v| v == serde_json::json!(true));
         if fresh {
+            if c.find(Locator::Css("p.notice")).await.is_err()
+                && let Ok(error) = c.find(Locator::Css("p.error")).await
+            {
+                // Refused: say why instead of waiting for a notice that will not come.
+                panic!(
+                    "{what}: refused: {}",
+                    error.text().await.unwrap_or_default()
+                );
+            }
             return appears(c, "p.notice", what).await;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -1235,7 +1244,10 @@ async fn the_duty_and_reception_forms_keep_and_confirm_in_chromium() {
         .unwrap();
     assert_eq!(kept.as_deref(), Some("山体滑坡"));
     shot(&c, "16-duty-kept").await;
-    let at = format!("{}T08:00", app.store.clock().today());
+    // Yesterday morning: always past, whatever the hour the test runs (today's 08:00 is still
+    // ahead between midnight and eight in the deployment's time zone).
+    let yesterday = app.store.clock().today() - chrono::Duration::days(1);
+    let at = format!("{yesterday}T08:00");
     c.execute(
         "document.querySelector('[name=occurred_at]').value = arguments[0];",
         vec![json!(at)],
