@@ -8,12 +8,12 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use xinfang_domain::case::CaseStatus;
 use xinfang_domain::command::CollectiveInput;
-use xinfang_domain::lifecycle::{self, Allotted, Ctx};
+use xinfang_domain::lifecycle::{self, Ctx};
 use xinfang_domain::petitioner::id_check_char;
 use xinfang_domain::vocab::{AccusedKind, LegalChannel, PetitionClass};
 use xinfang_domain::{
-    Actor, By, Calendar, Case, CaseId, Channel, Command, Event, NewCase, OrgChart, Outcome,
-    Petitioner, Policy, Rating, UnitId,
+    Actor, By, Calendar, Case, Channel, Command, Event, NewCase, OrgChart, Outcome, Petitioner,
+    Policy, Rating, UnitId,
 };
 use xinfang_store::{Clock, ImportCase, Store, StoreError, Who};
 
@@ -408,11 +408,7 @@ impl Generator {
             repeat_of: repeat.map(|p| p.id),
             attachments: Vec::new(),
         };
-        let allotted = Allotted {
-            id: CaseId(id),
-            case_no: format!("XF{}{id:08}", t0.format("%Y")),
-            query_code: xinfang_store::auth::new_query_code(),
-        };
+        let allotted = xinfang_store::allot(id, t0);
         let registrar = Who::Officer(c.registrar.clone());
         let ctx = Ctx {
             today: t0,

@@ -4,8 +4,7 @@
 use std::collections::HashSet;
 
 use sha2::{Digest, Sha256};
-use xinfang_domain::lifecycle::Allotted;
-use xinfang_domain::{Actor, CaseId, OrgChart, UnitId, UnitKind};
+use xinfang_domain::{Actor, OrgChart, UnitId, UnitKind};
 use xinfang_store::{ImportCase, Store, StoreError, Who};
 
 use crate::ImportError;
@@ -154,11 +153,7 @@ async fn write(
         let mut failures = Vec::new();
         let mut warnings = Vec::new();
         for (k, row) in rows {
-            let allotted = Allotted {
-                id: CaseId(next),
-                case_no: format!("XF{}{next:08}", row.received_at.format("%Y")),
-                query_code: xinfang_store::auth::new_query_code(),
-            };
+            let allotted = xinfang_store::allot(next, row.received_at.date());
             match build::build(row, allotted, cx) {
                 Ok(built) => {
                     next += 1;

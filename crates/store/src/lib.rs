@@ -52,7 +52,7 @@ const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub use clock::Clock;
 pub use error::StoreError;
-pub use writer::{ImportCase, Who};
+pub use writer::{ImportCase, Who, allot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

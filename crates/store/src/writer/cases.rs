@@ -15,6 +15,15 @@ use crate::figures::FigureDelta;
 use crate::rows::Param;
 use crate::{Settings, StoreError};
 
+/// The identity of new case `id`: its number (XF, the year of `on`, the id) and a query code.
+pub fn allot(id: i64, on: chrono::NaiveDate) -> Allotted {
+    Allotted {
+        id: CaseId(id),
+        case_no: format!("XF{}{id:08}", on.format("%Y")),
+        query_code: new_query_code(),
+    }
+}
+
 /// A case with its whole history, written as is (demo generation and imports).
 pub struct ImportCase {
     pub case: Case,
@@ -67,12 +76,7 @@ pub(super) async fn register(
         None => None,
     };
     let id = p.head.next_case;
-    let today = s.clock.date_of(now);
-    let allotted = Allotted {
-        id: CaseId(id),
-        case_no: format!("XF{}{id:08}", today.format("%Y")),
-        query_code: new_query_code(),
-    };
+    let allotted = allot(id, s.clock.date_of(now));
     let (org, calendar) = (p.org.clone(), p.calendar.clone());
     let registration = lifecycle::register(
         new.clone(),
@@ -174,18 +178,13 @@ async fn join(
     }
     let today = s.clock.date_of(now);
     let mut next = p.head.next_case;
-    let mut allot = || {
-        let id = next;
+    let mut allot_next = || {
         next += 1;
-        Allotted {
-            id: CaseId(id),
-            case_no: format!("XF{}{id:08}", today.format("%Y")),
-            query_code: new_query_code(),
-        }
+        allot(next - 1, today)
     };
     let (org, calendar) = (p.org.clone(), p.calendar.clone());
     let ctx = ctx(s, &org, &calendar, who, now);
-    let joined = match xinfang_domain::joining::decide(&case, &others, cmd, &mut allot, ctx) {
+    let joined = match xinfang_domain::joining::decide(&case, &others, cmd, &mut allot_next, ctx) {
         Ok(j) => j,
         Err(e) => return Ok(Err(e.into())),
     };

@@ -622,4 +622,4 @@ impl crate::Store {
     }
 }
 
-pub use cases::ImportCase;
+pub use cases::{ImportCase, allot};
