@@ -7,7 +7,7 @@ use xinfang_import::fields::Plan;
 use xinfang_import::normalise::Tables;
 use xinfang_import::row::Defaults;
 use xinfang_import::run::{Options, home_office, report, run as run_import};
-use xinfang_import::{Mapping, read_file};
+use xinfang_import::{Mapping, Table};
 
 use crate::DbArgs;
 use crate::config;
@@ -56,7 +56,8 @@ impl ImportArgs {
 }
 
 pub async fn run(args: ImportArgs) -> Result<(), String> {
-    let sheet = read_file(&args.file, args.sheet.as_deref()).map_err(|e| e.to_string())?;
+    // CSV and .xlsx are streamed from the file (memory stays flat); other formats are read whole.
+    let sheet = Table::open(&args.file, args.sheet.as_deref()).map_err(|e| e.to_string())?;
     let (mut mapping, tables) = match &args.mapping {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -100,13 +101,17 @@ pub async fn run(args: ImportArgs) -> Result<(), String> {
         },
         dry_run: args.dry_run,
     };
-    let bar = indicatif::ProgressBar::new(sheet.rows.len() as u64);
+    // The length is known after the first pass (which learns how the dates are written).
+    let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 行 {per_sec} 剩余 {eta}")
             .map_err(|e| e.to_string())?,
     );
     let started = std::time::Instant::now();
-    let summary = run_import(&store, &sheet, &mapping, &tables, &opts, |done, _| {
+    let mut rows = 0;
+    let summary = run_import(&store, &sheet, &mapping, &tables, &opts, |done, total| {
+        rows = total;
+        bar.set_length(total as u64);
         bar.set_position(done as u64)
     })
     .await
@@ -136,17 +141,26 @@ pub async fn run(args: ImportArgs) -> Result<(), String> {
         );
     }
     println!(
-        "{}{} 行，用时 {seconds:.1} 秒（{:.0} 行/秒）",
+        "{}{} 行，用时 {seconds:.1} 秒（{:.0} 行/秒）{}",
         if args.dry_run {
             "试运行（未写入）："
         } else {
             ""
         },
-        sheet.rows.len(),
-        sheet.rows.len() as f64 / seconds.max(1e-9)
+        rows,
+        rows as f64 / seconds.max(1e-9),
+        peak_memory().map_or(String::new(), |mb| format!("，内存峰值 {mb} MB"))
     );
     println!("{}", summary.line());
     Ok(())
+}
+
+/// The process's peak resident memory in MB, where the system tells (Linux).
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }
 
 /// The officer a command acts as: `as_user`, or the first administrator; with `admin_only`,

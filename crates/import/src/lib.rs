@@ -13,9 +13,11 @@ pub mod org_run;
 pub mod read;
 pub mod row;
 pub mod run;
+pub mod stream;
 
 pub use fields::{Mapping, Target};
 pub use read::{Sheet, read_file};
+pub use stream::Table;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {

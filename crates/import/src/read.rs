@@ -97,12 +97,15 @@ fn workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Sheet, ImportError> {
             .find(|(_, r)| r.rows().any(|row| row.iter().any(|c| !cell(c).is_empty())))
             .ok_or_else(|| ImportError::Format("文件中没有内容不为空的工作表".into()))?,
     };
-    // Row numbers as the sheet shows them: the range may start below row 1.
-    let first_row = range.start().map_or(0, |(r, _)| r as usize) + 1;
-    let rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| (first_row + i, r.iter().map(cell).collect::<Vec<_>>()));
+    // Rows and columns as the sheet shows them: the range may start below row 1 and right of
+    // column A. Trailing empty cells are left out, as the streamed reading leaves them.
+    let (first_row, first_col) = range
+        .start()
+        .map_or((0, 0), |(r, c)| (r as usize, c as usize));
+    let rows = range.rows().enumerate().map(move |(i, r)| {
+        let cells = std::iter::repeat_n(String::new(), first_col).chain(r.iter().map(cell));
+        (first_row + 1 + i, trimmed(cells.collect()))
+    });
     sheet_of(name, names, rows)
 }
 
@@ -123,9 +126,17 @@ fn sheet_of(
     })
 }
 
+/// A row without its trailing empty cells.
+pub(crate) fn trimmed(mut cells: Vec<String>) -> Vec<String> {
+    while cells.last().is_some_and(|c| c.is_empty()) {
+        cells.pop();
+    }
+    cells
+}
+
 /// A cell as text: whole numbers without ".0", dates as Excel serial numbers (read by
 /// [`crate::dates::parse`]), errors as empty.
-fn cell(d: &Data) -> String {
+pub(crate) fn cell(d: &Data) -> String {
     match d {
         Data::Empty | Data::Error(_) => String::new(),
         Data::String(s) => s.trim().to_string(),
@@ -138,7 +149,7 @@ fn cell(d: &Data) -> String {
     }
 }
 
-fn blank(r: &[String]) -> bool {
+pub(crate) fn blank(r: &[String]) -> bool {
     r.iter().all(|c| c.trim().is_empty())
 }
 
@@ -187,18 +198,25 @@ fn markup(decoded: &str, sheet: Option<&str>) -> Result<Sheet, ImportError> {
     sheet_of(name, names, rows)
 }
 
-/// CSV, comma, tab or semicolon separated, as the header line says.
-fn text(decoded: &str) -> Result<Sheet, ImportError> {
-    let first_line = decoded.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = [b',', b'\t', b';']
+/// The delimiter of a CSV, comma, tab or semicolon, as its first line that is not blank says.
+pub(crate) fn delimiter(text: &str) -> u8 {
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    [b',', b'\t', b';']
         .into_iter()
         .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(decoded.as_bytes());
+        .unwrap_or(b',')
+}
+
+/// How CSV is read: rows of any length, the header among them.
+pub(crate) fn csv_reader(delimiter: u8) -> csv::ReaderBuilder {
+    let mut b = csv::ReaderBuilder::new();
+    b.has_headers(false).flexible(true).delimiter(delimiter);
+    b
+}
+
+/// CSV, comma, tab or semicolon separated, as the header line says.
+fn text(decoded: &str) -> Result<Sheet, ImportError> {
+    let mut reader = csv_reader(delimiter(decoded)).from_reader(decoded.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| ImportError::Format(format!("CSV：{e}")))?;
@@ -218,7 +236,7 @@ fn text(decoded: &str) -> Result<Sheet, ImportError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -316,5 +334,188 @@ mod tests {
             read_bytes(bytes, Some("没有")),
             Err(ImportError::NoSuchSheet(..))
         ));
+    }
+
+    /// A real BIFF8 workbook (Excel 97–2003) in its compound file: one sheet of text cells
+    /// (LABEL records in UTF-16) and numbers, as the old systems saved them.
+    pub(crate) fn biff8(
+        sheet: &str,
+        rows: &[Vec<Option<&str>>],
+        numbers: &[(u16, u16, f64)],
+    ) -> Vec<u8> {
+        fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+            out.extend(typ.to_le_bytes());
+            out.extend((data.len() as u16).to_le_bytes());
+            out.extend(data);
+        }
+        fn utf16(s: &str) -> Vec<u8> {
+            s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+        }
+        let bof = |dt: u16| {
+            let mut d = Vec::new();
+            for v in [0x0600u16, dt, 0x0DBB, 0x07CC] {
+                d.extend(v.to_le_bytes());
+            }
+            d.extend([0u8; 8]);
+            d
+        };
+        let mut body = Vec::new();
+        record(&mut body, 0x0809, &bof(0x0010));
+        for (r, row) in rows.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                if let Some(text) = text {
+                    let mut d = Vec::new();
+                    for v in [r as u16, c as u16, 0] {
+                        d.extend(v.to_le_bytes());
+                    }
+                    d.extend((text.encode_utf16().count() as u16).to_le_bytes());
+                    d.push(1);
+                    d.extend(utf16(text));
+                    record(&mut body, 0x0204, &d);
+                }
+            }
+        }
+        for (r, c, v) in numbers {
+            let mut d = Vec::new();
+            for x in [*r, *c, 0] {
+                d.extend(x.to_le_bytes());
+            }
+            d.extend(v.to_le_bytes());
+            record(&mut body, 0x0203, &d);
+        }
+        record(&mut body, 0x000A, &[]);
+        // The globals: BOF, the code page (UTF-16), the sheet's name and where it starts, EOF.
+        let mut bound = vec![0u8; 4];
+        bound.extend([0, 0, sheet.encode_utf16().count() as u8, 1]);
+        bound.extend(utf16(sheet));
+        let globals_len = (4 + 16) + (4 + 2) + (4 + bound.len()) + 4;
+        bound[..4].copy_from_slice(&(globals_len as u32).to_le_bytes());
+        let mut stream = Vec::new();
+        record(&mut stream, 0x0809, &bof(0x0005));
+        record(&mut stream, 0x0042, &1200u16.to_le_bytes());
+        record(&mut stream, 0x0085, &bound);
+        record(&mut stream, 0x000A, &[]);
+        assert_eq!(stream.len(), globals_len);
+        stream.extend(body);
+        let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+        std::io::Write::write_all(&mut file.create_stream("/Workbook").unwrap(), &stream).unwrap();
+        file.flush().unwrap();
+        file.into_inner().into_inner()
+    }
+
+    /// An OpenDocument spreadsheet with one sheet of strings, a number and a date.
+    pub(crate) fn ods(sheet: &str, rows: &[Vec<&str>]) -> Vec<u8> {
+        let cell = |v: &str| {
+            if let Some(n) = v.strip_prefix('#') {
+                format!(
+                    r#"<table:table-cell office:value-type="float" office:value="{n}"><text:p>{n}</text:p></table:table-cell>"#
+                )
+            } else if let Some(d) = v.strip_prefix('@') {
+                format!(
+                    r#"<table:table-cell office:value-type="date" office:date-value="{d}"><text:p>{d}</text:p></table:table-cell>"#
+                )
+            } else if v.is_empty() {
+                "<table:table-cell/>".to_string()
+            } else {
+                format!(
+                    r#"<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>"#
+                )
+            }
+        };
+        let body: String = rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "<table:table-row>{}</table:table-row>",
+                    r.iter().map(|v| cell(v)).collect::<String>()
+                )
+            })
+            .collect();
+        let content = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="{sheet}">{body}</table:table></office:spreadsheet></office:body></office:document-content>"#
+        );
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+        for (name, text) in [
+            ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+            ("META-INF/manifest.xml", manifest),
+            ("content.xml", content.as_str()),
+        ] {
+            zip.start_file(name, stored).unwrap();
+            std::io::Write::write_all(&mut zip, text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_biff_xls_and_an_ods_read_as_their_sheets() {
+        let xls = biff8(
+            "信访登记",
+            &[
+                vec![Some("编号"), Some("来信日期"), Some("标题"), Some("人数")],
+                vec![Some("LX-1"), None, Some("拖欠工资"), None],
+                vec![],
+                vec![Some("LX-2"), Some("2019年5月6日"), Some("道路积水"), None],
+            ],
+            &[(1, 1, 43_831.5), (1, 3, 3.0), (3, 3, 12.0)],
+        );
+        assert_eq!(sniff(&xls), Format::Ole);
+        let read = read_bytes(xls.clone(), None).unwrap();
+        assert_eq!(read.names, ["信访登记"]);
+        assert_eq!(read.headers, ["编号", "来信日期", "标题", "人数"]);
+        assert_eq!(
+            read.rows,
+            [
+                (
+                    2,
+                    vec![
+                        "LX-1".into(),
+                        "43831.5".into(),
+                        "拖欠工资".into(),
+                        "3".into()
+                    ]
+                ),
+                (
+                    4,
+                    vec![
+                        "LX-2".into(),
+                        "2019年5月6日".into(),
+                        "道路积水".into(),
+                        "12".into()
+                    ]
+                ),
+            ]
+        );
+        let when =
+            crate::dates::parse(&read.rows[0].1[1], crate::dates::DayOrder::MonthFirst).unwrap();
+        assert_eq!(when.to_string(), "2020-01-01 12:00:00");
+        assert!(matches!(
+            read_bytes(xls, Some("没有")),
+            Err(ImportError::NoSuchSheet(..))
+        ));
+
+        let ods = ods(
+            "工单",
+            &[
+                vec!["工单编号", "来电时间", "诉求标题", "人数"],
+                vec!["GD1", "@2020-09-03T14:30:00", "路灯不亮", "#2"],
+                vec![],
+                vec!["GD2", "2020/9/4 8:00", "噪音扰民", ""],
+            ],
+        );
+        assert_eq!(sniff(&ods), Format::Zip);
+        let read = read_bytes(ods, Some("工单")).unwrap();
+        assert_eq!(read.headers, ["工单编号", "来电时间", "诉求标题", "人数"]);
+        assert_eq!(read.rows.len(), 2);
+        assert_eq!(read.rows[1].0, 4);
+        assert_eq!(
+            (read.rows[0].1[2].as_str(), read.rows[0].1[3].as_str()),
+            ("路灯不亮", "2")
+        );
+        let when =
+            crate::dates::parse(&read.rows[0].1[1], crate::dates::DayOrder::MonthFirst).unwrap();
+        assert_eq!(when.to_string(), "2020-09-03 14:30:00");
     }
 }

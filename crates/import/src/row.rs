@@ -63,9 +63,41 @@ pub enum Outcome {
     Consultation,
 }
 
+/// The day order of each date column, learned from all its values (see [`DayOrder::of_column`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Orders {
+    pub received: DayOrder,
+    pub replied: DayOrder,
+}
+
+impl Default for Orders {
+    fn default() -> Orders {
+        Orders {
+            received: DayOrder::MonthFirst,
+            replied: DayOrder::MonthFirst,
+        }
+    }
+}
+
+impl Orders {
+    /// Takes in one row's dates.
+    pub fn see(&mut self, mapping: &Mapping, cells: &[String]) {
+        for (target, order) in [
+            (Target::ReceivedAt, &mut self.received),
+            (Target::RepliedAt, &mut self.replied),
+        ] {
+            if *order == DayOrder::MonthFirst
+                && let Some(v) = mapping.column(target).and_then(|c| cells.get(c))
+            {
+                *order = DayOrder::of_column([v.as_str()]);
+            }
+        }
+    }
+}
+
 /// Reads the sheet's rows with a mapping: each row's case or its problems; the warnings of all.
 pub struct Reading<'a> {
-    sheet: &'a Sheet,
+    headers: &'a [String],
     mapping: &'a Mapping,
     tables: &'a Tables,
     org: &'a OrgChart,
@@ -105,19 +137,27 @@ impl<'a> Reading<'a> {
         org: &'a OrgChart,
         defaults: Defaults,
     ) -> Reading<'a> {
-        let order = |t: Target| {
-            DayOrder::of_column(
-                sheet
-                    .rows
-                    .iter()
-                    .filter_map(|(_, r)| mapping.column(t).and_then(|c| r.get(c)))
-                    .map(String::as_str),
-            )
-        };
+        let mut orders = Orders::default();
+        for (_, cells) in &sheet.rows {
+            orders.see(mapping, cells);
+        }
+        Reading::with_orders(&sheet.headers, orders, mapping, tables, org, defaults)
+    }
+
+    /// A reading of rows under `headers` whose date columns follow `orders` (learned from
+    /// every row in a pass before).
+    pub fn with_orders(
+        headers: &'a [String],
+        orders: Orders,
+        mapping: &'a Mapping,
+        tables: &'a Tables,
+        org: &'a OrgChart,
+        defaults: Defaults,
+    ) -> Reading<'a> {
         Reading {
-            received_order: order(Target::ReceivedAt),
-            replied_order: order(Target::RepliedAt),
-            sheet,
+            received_order: orders.received,
+            replied_order: orders.replied,
+            headers,
             mapping,
             tables,
             org,
@@ -146,7 +186,7 @@ impl<'a> Reading<'a> {
     fn header(&self, t: Target) -> String {
         self.mapping
             .column(t)
-            .and_then(|c| self.sheet.headers.get(c))
+            .and_then(|c| self.headers.get(c))
             .cloned()
             .unwrap_or_else(|| t.label().to_string())
     }

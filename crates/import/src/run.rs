@@ -11,8 +11,8 @@ use crate::ImportError;
 use crate::build::{self, Context};
 use crate::fields::Mapping;
 use crate::normalise::Tables;
-use crate::read::Sheet;
-use crate::row::{Defaults, Outcome, Problem, Reading};
+use crate::row::{Defaults, Orders, Outcome, Problem, Reading};
+use crate::stream::Table;
 
 /// Rows built and written together.
 pub const BATCH: usize = 1_000;
@@ -69,6 +69,11 @@ fn key(source_id: Option<&str>, cells: &[String]) -> String {
     }
 }
 
+fn digest(key: &str) -> u128 {
+    let hash = Sha256::digest(key.as_bytes());
+    u128::from_le_bytes(hash[..16].try_into().expect("16 bytes"))
+}
+
 /// The petition office whose register imported rows join: the top level's.
 pub fn home_office(org: &OrgChart) -> Option<UnitId> {
     org.units()
@@ -77,10 +82,12 @@ pub fn home_office(org: &OrgChart) -> Option<UnitId> {
         .map(|u| u.id)
 }
 
-/// Runs the import of `sheet` (reported as it goes through `progress(rows done, rows)`).
+/// Runs the import of `table` (reported as it goes through `progress(rows done, rows)`): a
+/// first pass learns how each date column writes its days and counts the rows, the second
+/// reads, checks and writes them a batch at a time.
 pub async fn run(
     store: &Store,
-    sheet: &Sheet,
+    table: &Table,
     mapping: &Mapping,
     tables: &Tables,
     opts: &Options<'_>,
@@ -88,7 +95,17 @@ pub async fn run(
 ) -> Result<Summary, ImportError> {
     let org = store.org();
     let calendar = store.calendar();
-    let reading = Reading::new(sheet, mapping, tables, &org, opts.defaults);
+    let mut orders = Orders::default();
+    let mut total = 0;
+    let mut pass = table.rows();
+    while let Some(chunk) = pass.next().await? {
+        total += chunk.len();
+        for (_, cells) in &chunk {
+            orders.see(mapping, cells);
+        }
+    }
+    let reading =
+        Reading::with_orders(&table.headers, orders, mapping, tables, &org, opts.defaults);
     let missing = reading.missing();
     if !missing.is_empty() {
         return Err(ImportError::Mapping(missing.join("；")));
@@ -103,16 +120,28 @@ pub async fn run(
         today: store.clock().today(),
     };
     let mut summary = Summary::default();
-    let mut seen: HashSet<String> = HashSet::new();
-    let total = sheet.rows.len();
-    for (done, chunk) in sheet.rows.chunks(BATCH).enumerate() {
+    // Rows met in this run, by a digest of their key (16 bytes a row however long the file).
+    let mut seen: HashSet<u128> = HashSet::new();
+    let mut done = 0;
+    let mut pass = table.rows();
+    let mut pending: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut writing: Option<Writing> = None;
+    loop {
+        let more = pass.next().await?;
+        let ended = more.is_none();
+        pending.extend(more.unwrap_or_default());
+        if pending.len() < BATCH && !ended {
+            continue;
+        }
+        let take = pending.len().min(BATCH);
+        let chunk: Vec<_> = pending.drain(..take).collect();
         let mut rows = Vec::new();
-        for (number, cells) in chunk {
+        for (number, cells) in &chunk {
             match reading.row(*number, cells, &mut summary.warnings) {
                 Ok(Outcome::Consultation) => summary.consultations += 1,
                 Ok(Outcome::Case(row)) => {
                     let k = key(row.source_id.as_deref(), cells);
-                    if seen.insert(k.clone()) {
+                    if seen.insert(digest(&k)) {
                         rows.push((k, row));
                     } else {
                         summary.skipped += 1;
@@ -131,75 +160,120 @@ pub async fn run(
             .map_err(store_error)?;
         rows.retain(|(k, _)| !before.contains(k));
         summary.skipped += keys.len() - rows.len();
-        let written = write(store, &cx, opts, &rows, &mut summary).await?;
-        summary.imported += written;
-        progress((done * BATCH + chunk.len()).min(total), total);
+        let batch = build_batch(store, &cx, opts, &rows, &mut summary).await?;
+        done += chunk.len();
+        // The batch before was written while this one was built (its ids reserved apart):
+        // one batch in flight at most, finished in order.
+        if let Some(before) = writing.take() {
+            before.finish(&mut summary, &mut progress, total).await?;
+        }
+        if opts.dry_run || batch.is_empty() {
+            summary.imported += batch.len();
+            progress(done.min(total), total);
+        } else {
+            let (store, cases) = (store.clone(), batch.len());
+            writing = Some(Writing {
+                task: tokio::spawn(async move { store.import(batch).await }),
+                cases,
+                done,
+            });
+        }
+        if ended && pending.is_empty() {
+            if let Some(last) = writing.take() {
+                last.finish(&mut summary, &mut progress, total).await?;
+            }
+            return Ok(summary);
+        }
     }
-    Ok(summary)
 }
 
-/// Builds a batch's cases (ids from the store's next one) and, unless a dry run, writes them;
-/// a batch whose ids a registration took meanwhile is built again once with new ones.
-async fn write(
+/// A batch being written.
+struct Writing {
+    task: tokio::task::JoinHandle<Result<(), StoreError>>,
+    cases: usize,
+    /// The rows read up to the end of the batch.
+    done: usize,
+}
+
+impl Writing {
+    async fn finish(
+        self,
+        summary: &mut Summary,
+        progress: &mut impl FnMut(usize, usize),
+        total: usize,
+    ) -> Result<(), ImportError> {
+        self.task
+            .await
+            .map_err(|e| ImportError::Format(format!("写入数据库失败：{e}")))?
+            .map_err(store_error)?;
+        summary.imported += self.cases;
+        progress(self.done.min(total), total);
+        Ok(())
+    }
+}
+
+/// Builds a batch's cases. A real run reserves the batch's ids from the writer first, so that
+/// registrations going on meanwhile (in the server while the CLI imports, or on the admin
+/// page) and the batch still being written never take one; a dry run counts from the next id.
+async fn build_batch(
     store: &Store,
     cx: &Context<'_>,
     opts: &Options<'_>,
     rows: &[(String, Box<crate::row::Row>)],
     summary: &mut Summary,
-) -> Result<usize, ImportError> {
-    for attempt in 0..3 {
-        let mut next = store.next_case_id().await.map_err(store_error)?;
-        let mut batch = Vec::new();
-        let mut failures = Vec::new();
-        let mut warnings = Vec::new();
-        for (k, row) in rows {
-            let allotted = xinfang_store::allot(next, row.received_at.date());
-            match build::build(row, allotted, cx) {
-                Ok(built) => {
-                    next += 1;
-                    warnings.extend(built.warnings.into_iter().map(|reason| Problem {
+) -> Result<Vec<ImportCase>, ImportError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let who = Who::Officer(opts.admin.clone());
+    let mut next = if opts.dry_run {
+        store.next_case_id().await
+    } else {
+        let count = u32::try_from(rows.len()).expect("a batch is small");
+        store
+            .reserve_case_ids(count, opts.source, who.clone())
+            .await
+    }
+    .map_err(store_error)?;
+    let clock = store.clock();
+    let mut batch = Vec::new();
+    for (k, row) in rows {
+        let allotted = xinfang_store::allot(next, row.received_at.date());
+        match build::build(row, allotted, cx) {
+            Ok(built) => {
+                next += 1;
+                summary
+                    .warnings
+                    .extend(built.warnings.into_iter().map(|reason| Problem {
                         row: row.number,
                         column: "信访人".into(),
                         reason,
                     }));
-                    let who = Who::Officer(opts.admin.clone());
-                    let clock = store.clock();
-                    let events = built
-                        .events
-                        .into_iter()
-                        .map(|(e, at)| {
-                            let minutes =
-                                chrono::Timelike::num_seconds_from_midnight(&at.time()) / 60;
-                            (e, who.clone(), clock.ms_at(at.date(), minutes))
-                        })
-                        .collect();
-                    batch.push(ImportCase {
-                        case: built.case,
-                        events,
-                        key: Some((opts.source.to_string(), k.clone())),
-                    });
-                }
-                Err(reason) => failures.push(Problem {
+                let events = built
+                    .events
+                    .into_iter()
+                    .map(|(e, at)| {
+                        let minutes = chrono::Timelike::num_seconds_from_midnight(&at.time()) / 60;
+                        (e, who.clone(), clock.ms_at(at.date(), minutes))
+                    })
+                    .collect();
+                batch.push(ImportCase {
+                    case: built.case,
+                    events,
+                    key: Some((opts.source.to_string(), k.clone())),
+                });
+            }
+            Err(reason) => {
+                summary.failed += 1;
+                summary.failures.push(Problem {
                     row: row.number,
                     column: String::new(),
                     reason,
-                }),
+                });
             }
         }
-        let n = batch.len();
-        if !opts.dry_run && !batch.is_empty() {
-            match store.import(batch).await {
-                Ok(()) => {}
-                Err(StoreError::Conflict(_)) if attempt < 2 => continue,
-                Err(e) => return Err(store_error(e)),
-            }
-        }
-        summary.failed += failures.len();
-        summary.failures.extend(failures);
-        summary.warnings.extend(warnings);
-        return Ok(n);
     }
-    unreachable!("the loop returns on its last attempt")
+    Ok(batch)
 }
 
 fn store_error(e: StoreError) -> ImportError {

@@ -41,6 +41,12 @@ const CALENDAR_KINDS: &str = "'calendar_year_set'";
 impl Head {
     pub async fn load(conn: &mut AnyConnection) -> Result<Head, StoreError> {
         let (next_seq, last_hash) = last_event(conn).await?;
+        // Ids reserved by an import are taken even before its cases are written.
+        let reserved: i64 =
+            sqlx::query("SELECT COALESCE(MAX(last), 0) AS m FROM case_id_reservations")
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get("m")?;
         let mut max = async |table: &'static str| {
             let r = sqlx::query(AssertSqlSafe(format!(
                 "SELECT COALESCE(MAX(id), 0) AS m FROM {table}"
@@ -52,7 +58,7 @@ impl Head {
         Ok(Head {
             next_seq,
             last_hash,
-            next_case: max("cases").await?,
+            next_case: max("cases").await?.max(reserved + 1),
             next_unit: max("units").await?,
             next_person: max("people").await?,
             next_outbox: max("outbox").await?,
@@ -122,6 +128,8 @@ pub(crate) struct Pending {
     pub imported: Vec<Vec<Param>>,
     /// (source, key, case id) of imported rows.
     pub import_keys: Vec<Vec<Param>>,
+    /// (first, last, source, at) of case ids reserved for imports.
+    pub reservations: Vec<Vec<Param>>,
     pub outbox: Vec<Vec<Param>>,
     /// Changes to the petitioner store.
     pub personal: Vec<crate::personal::Write>,
@@ -157,6 +165,7 @@ impl Pending {
             people: Vec::new(),
             imported: Vec::new(),
             import_keys: Vec::new(),
+            reservations: Vec::new(),
             outbox: Vec::new(),
             personal: Vec::new(),
             record_personal: Vec::new(),

@@ -288,6 +288,25 @@ pub(super) async fn personal(
     Ok(Ok(case))
 }
 
+/// Takes `count` ids from the head for an import, kept in `case_id_reservations` (where every
+/// process's head starts above them) and logged.
+pub(super) fn reserve(
+    p: &mut Pending,
+    count: i64,
+    source: &str,
+    who: &Who,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let first = p.head.next_case;
+    let last = first + count.max(1) - 1;
+    p.head.next_case = last + 1;
+    p.reservations
+        .push(vec![first.into(), last.into(), source.into(), now.into()]);
+    let payload = serde_json::json!({ "first": first, "last": last, "source": source });
+    p.push_event(None, "case_ids_reserved", payload.to_string(), who, now);
+    Ok(first)
+}
+
 /// Chains and keeps the prepared histories of an import.
 pub(super) async fn import(
     conn: &mut sqlx::AnyConnection,
@@ -298,8 +317,8 @@ pub(super) async fn import(
     let Some((cases, figures)) = prepared else {
         return Err(StoreError::Conflict("导入批次写入失败，请重新导入".into()));
     };
-    // Ids were allotted by the caller: a case registered since (here or in another process)
-    // may hold one of them, and must never be overwritten.
+    // Ids are the caller's (reserved by an import, or allotted by the demo on an empty
+    // database): a case that holds one of them must never be overwritten.
     if let (Some(lo), Some(hi)) = (
         cases.iter().map(|c| c.id).min(),
         cases.iter().map(|c| c.id).max(),

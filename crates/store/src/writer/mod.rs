@@ -154,6 +154,13 @@ pub(crate) enum Work {
         who: Who,
         reply: Reply<Case>,
     },
+    /// A block of case ids taken for an import's batch (the first id is the answer).
+    Reserve {
+        count: i64,
+        source: String,
+        who: Who,
+        reply: Reply<i64>,
+    },
     /// A write that changes nothing of the cases: whether the database takes writes.
     Probe { reply: Reply<()> },
     /// No write: catch up with what other processes committed (`true` when the log moved).
@@ -180,6 +187,7 @@ impl Work {
             | Work::Personal { reply, .. } => reply.send(),
             Work::Import { reply, .. } => reply.send(),
             Work::Org { reply, .. } => reply.send(),
+            Work::Reserve { reply, .. } => reply.send(),
             Work::Record { reply, .. } => reply.send(),
             Work::Calendar { reply, .. } => reply.send(),
             Work::Probe { reply } => reply.send(),
@@ -194,6 +202,7 @@ impl Work {
             | Work::Personal { reply, .. } => reply.fail(e),
             Work::Import { reply, .. } => reply.fail(e),
             Work::Org { reply, .. } => reply.fail(e),
+            Work::Reserve { reply, .. } => reply.fail(e),
             Work::Record { reply, .. } => reply.fail(e),
             Work::Calendar { reply, .. } => reply.fail(e),
             Work::Probe { reply } => reply.fail(e),
@@ -476,6 +485,12 @@ impl Writer {
                 reply.set(records::decide(conn, p, s, change.as_ref(), who, now).await?)
             }
             Work::Org { op, who, reply } => reply.set(org::decide(p, op, who, now)),
+            Work::Reserve {
+                count,
+                source,
+                who,
+                reply,
+            } => reply.set(cases::reserve(p, *count, source, who, now)),
             Work::Calendar {
                 schedule,
                 who,
@@ -568,13 +583,31 @@ impl crate::Store {
         .await
     }
 
-    /// Writes new cases with their histories as they are (the demo generator). The rows are
-    /// serialised here, on the caller's task, so that the writer only chains and inserts them.
-    /// Meant for bulk loads into a database nobody is acting on at the same time.
+    /// Writes new cases with their histories as they are (the demo generator, imports). The rows
+    /// are serialised here, on the caller's task, so that the writer only chains and inserts
+    /// them. Their ids are the caller's: taken by [`Store::reserve_case_ids`] when others may
+    /// register meanwhile; a batch with an id a case holds already is refused whole.
     pub async fn import(&self, cases: Vec<cases::ImportCase>) -> Result<(), StoreError> {
         let prepared = cases::prepare(cases, &self.org(), &self.keys)?;
         self.submit(|reply| Work::Import {
             cases: Some(prepared),
+            reply,
+        })
+        .await
+    }
+
+    /// Takes `count` case ids for an import's batch and answers the first: no registration,
+    /// here or in another process on the database, is given one of them.
+    pub async fn reserve_case_ids(
+        &self,
+        count: u32,
+        source: &str,
+        who: Who,
+    ) -> Result<i64, StoreError> {
+        self.submit(|reply| Work::Reserve {
+            count: count.into(),
+            source: source.to_string(),
+            who,
             reply,
         })
         .await

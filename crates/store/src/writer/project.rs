@@ -186,6 +186,15 @@ pub(super) async fn flush(
         "",
     )
     .await?;
+    insert_rows(
+        conn,
+        backend,
+        "case_id_reservations",
+        &["first", "last", "source", "reserved_at"],
+        std::mem::take(&mut p.reservations),
+        "",
+    )
+    .await?;
     crate::personal::flush(conn, backend, std::mem::take(&mut p.personal), now).await?;
     let events = std::mem::take(&mut p.events)
         .into_iter()

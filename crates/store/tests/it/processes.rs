@@ -78,6 +78,30 @@ both_backends! {
         }
     }
 
+    async fn ids_reserved_for_an_import_are_never_registered(db: TestDb) {
+        let settings = Settings::default();
+        let ps = processes(&db, 2, &settings).await;
+        let c = small_city(&ps[0]).await;
+        let who = Who::Officer(c.registrar.clone());
+        let before = ps[0].register(letter("之前"), who.clone(), c.office).await.unwrap();
+        // One process reserves a block; the other, registering next, starts above it.
+        let first = ps[1].reserve_case_ids(50, "旧台账.xlsx", Who::Officer(c.admin.clone())).await.unwrap();
+        assert_eq!(first, before.id.0 + 1);
+        let after = ps[0].register(letter("之后"), who.clone(), c.office).await.unwrap();
+        assert_eq!(after.id.0, first + 50, "the block is skipped, nothing more");
+        let next = ps[1].reserve_case_ids(10, "旧台账.xlsx", Who::Officer(c.admin.clone())).await.unwrap();
+        assert_eq!(next, after.id.0 + 1);
+        // Kept, and logged on the chain with who reserved.
+        for p in &ps {
+            p.close().await;
+        }
+        let reopened = Store::open(&db.url, Settings::default()).await.unwrap();
+        let later = reopened.register(letter("重启后"), who.clone(), c.office).await.unwrap();
+        assert_eq!(later.id.0, next + 10);
+        assert!(matches!(reopened.verify_chain().await.unwrap(), Verdict::Intact { .. }));
+        reopened.close().await;
+    }
+
     async fn three_sweeping_processes_raise_each_supervision_once(db: TestDb) {
         let settings = Settings::default();
         let ps = processes(&db, 3, &settings).await;

@@ -331,9 +331,11 @@ pub async fn start(
             defaults,
             dry_run,
         };
+        let rows = sheet.rows.len();
+        let table = xinfang_import::Table::from(sheet);
         let outcome = run(
             &store,
-            &sheet,
+            &table,
             &plan.mapping,
             &plan.tables,
             &opts,
@@ -346,7 +348,7 @@ pub async fn start(
         let finished = match outcome {
             Ok(summary) => {
                 let tally = Tally {
-                    rows: sheet.rows.len(),
+                    rows,
                     imported: summary.imported,
                     skipped: summary.skipped,
                     consultations: summary.consultations,

@@ -246,3 +246,58 @@ both_backends! {
         assert!(exported.contains("chenjing") && exported.contains("13800001111"), "{exported}");
     }
 }
+
+both_backends! {
+    async fn an_import_goes_on_while_the_server_registers_cases(db: TestDb) {
+        // The CLI imports through its own store on the server's database while officers
+        // register cases on the server: each batch's ids are reserved from the writer first,
+        // so every row comes in once, every registration keeps its number, and the chain holds.
+        use xinfang_import::run::{Options, run};
+        let app = crate::common::spawn(db).await;
+        let c = &app.city;
+        let cli = xinfang_store::Store::open(app.db_url(), xinfang_store::Settings::default()).await.unwrap();
+        let rows = 3 * xinfang_import::run::BATCH + 17;
+        let mut csv = String::from("工单编号,来电时间,诉求标题,诉求内容,承办单位,回复1,回复时间\n");
+        for i in 0..rows {
+            csv.push_str(&format!("GD{i},2026/3/{} 9:00,路灯不亮{i},晚上路灯不亮,测试市住建局,已修复,2026/3/28 10:00\n", i % 27 + 1));
+        }
+        let sheet = xinfang_import::read::read_bytes(csv.into_bytes(), None).unwrap();
+        let mapping = xinfang_import::fields::Mapping::guess(&sheet.headers);
+        let sheet = xinfang_import::Table::from(sheet);
+        let tables = xinfang_import::normalise::Tables::default();
+        let before = app.store.count_cases().await.unwrap();
+        let registering = {
+            let (store, who, office) = (app.store.clone(), xinfang_store::Who::Officer(c.registrar.clone()), c.office);
+            tokio::spawn(async move {
+                let mut ids = Vec::new();
+                for i in 0..150 {
+                    let case = store.register(xinfang_store::testing::letter(&format!("同时登记{i}")), who.clone(), office).await.unwrap();
+                    ids.push((case.id, case.case_no));
+                    tokio::task::yield_now().await;
+                }
+                ids
+            })
+        };
+        let opts = Options {
+            source: "并发.csv",
+            admin: &c.admin,
+            office: c.office,
+            defaults: xinfang_import::row::Defaults { channel: xinfang_domain::Channel::Phone, unit: c.office },
+            dry_run: false,
+        };
+        let summary = run(&cli, &sheet, &mapping, &tables, &opts, |_, _| {}).await.unwrap();
+        let registered = registering.await.unwrap();
+        assert_eq!((summary.imported, summary.failed), (rows, 0), "{:?}", summary.failures);
+        assert_eq!(app.store.count_cases().await.unwrap(), before + rows as i64 + 150);
+        for (id, case_no) in registered {
+            let case = app.store.case(id).await.unwrap().unwrap();
+            assert!(case.title.starts_with("同时登记"), "a registered case was overwritten: {}", case.title);
+            assert_eq!(case.case_no, case_no);
+        }
+        // Both processes follow one chain; a second run imports nothing.
+        assert!(matches!(app.store.verify_chain().await.unwrap(), xinfang_store::chain::Verdict::Intact { .. }));
+        let again = run(&cli, &sheet, &mapping, &tables, &opts, |_, _| {}).await.unwrap();
+        assert_eq!((again.imported, again.skipped), (0, rows));
+        cli.close().await;
+    }
+}

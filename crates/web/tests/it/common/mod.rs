@@ -68,6 +68,11 @@ pub async fn spawn_configured(
 }
 
 impl App {
+    /// The database the app serves, for a second process's store on it.
+    pub fn db_url(&self) -> &str {
+        &self._db.url
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
