@@ -8,6 +8,7 @@ mod export;
 mod import;
 mod import_org;
 mod keys;
+mod routing;
 
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
@@ -219,6 +220,11 @@ enum Command {
     },
     /// Write the built-in official holiday tables (2007–2026) as an editable TOML file.
     Holidays,
+    /// The routing model: trained and scored on labelled files.
+    Routing {
+        #[command(subcommand)]
+        command: routing::RoutingCommand,
+    },
     /// Measure throughput and latency (see BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -418,6 +424,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
         Command::ExportOrg(args) => import_org::export(args).await?,
         Command::Holidays => print!("{}", xinfang_domain::Calendar::official().to_toml()),
         Command::Bench { which } => bench::run(which).await?,
+        Command::Routing { command } => routing::run(command)?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -3,6 +3,7 @@
 //! here and works the same over both databases.
 
 pub mod index;
+pub mod routing;
 pub mod search;
 pub mod segment;
 pub mod synonyms;

@@ -17,6 +17,7 @@ mod keys;
 mod open311_client;
 mod org;
 mod processes;
+mod routing;
 mod schemathesis;
 
 /// Runs the binary to its end.

@@ -1,0 +1,9 @@
+//! Routing suggestions learned from an office's own decisions (#18): a petition's text to the
+//! category or the unit that past petitions like it were given.
+
+pub mod eval;
+pub mod features;
+pub mod model;
+
+pub use features::Featurizer;
+pub use model::{Model, Scored, Training};
