@@ -52,6 +52,16 @@ pub enum Which {
         #[arg(long, default_value_t = 4)]
         concurrency: u64,
     },
+    /// Routing suggestions (`POST /api/v1/routing/suggest`) after training the models on every
+    /// case of an existing database (the demo city's).
+    Suggest {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 2_000)]
+        requests: u64,
+        #[arg(long, default_value_t = 4)]
+        concurrency: u64,
+    },
     /// The assessment of every unit for a year and the other figures, from the read models and
     /// recomputed over the cases, on an existing database (no HTTP: the text index is not needed).
     Stats {
@@ -106,6 +116,8 @@ struct Server {
     base: String,
     client: reqwest::Client,
     text: xinfang_text::TextSearch,
+    store: xinfang_store::Store,
+    router: xinfang_text::routing::Router,
 }
 
 async fn start(db: &DbArgs) -> Result<Server, String> {
@@ -131,6 +143,7 @@ async fn start_with(
         listener.local_addr().map_err(|e| e.to_string())?
     );
     let text = app.state.text.clone();
+    let router = app.state.router.clone();
     let state = adjust(app.state);
     tokio::spawn(async move {
         let app = xinfang_web::router(state)
@@ -141,7 +154,13 @@ async fn start_with(
         .pool_max_idle_per_host(256)
         .build()
         .map_err(|e| e.to_string())?;
-    Ok(Server { base, client, text })
+    Ok(Server {
+        base,
+        client,
+        text,
+        store,
+        router,
+    })
 }
 
 async fn axum_serve(
@@ -170,6 +189,26 @@ async fn login(s: &Server, username: &str) -> Result<String, String> {
 }
 
 /// GET `url` as the officer with `token`; an error unless it succeeds. The body is read whole.
+async fn post_json(
+    client: reqwest::Client,
+    url: String,
+    token: String,
+    body: serde_json::Value,
+) -> Result<(), String> {
+    let r = client
+        .post(url)
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !r.status().is_success() {
+        return Err(format!("{}", r.status()));
+    }
+    r.bytes().await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 async fn fetch(client: reqwest::Client, url: String, token: String) -> Result<(), String> {
     let r = client
         .get(url)
@@ -420,6 +459,35 @@ pub async fn run(which: Which) -> Result<(), String> {
             })
             .await?;
             report("duplicate check at intake (registrar)", lat, wall);
+        }
+        Which::Suggest {
+            db,
+            requests,
+            concurrency,
+        } => {
+            let s = start(&db).await?;
+            let started = Instant::now();
+            let cases = s
+                .router
+                .retrain(&s.store)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "routing models trained on {cases} cases in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            let token = login(&s, "registrar").await?;
+            let (c, b) = (s.client.clone(), s.base.clone());
+            let (lat, wall) = drive(requests, concurrency, move |i| {
+                let q = SEARCH_QUERIES[i as usize % SEARCH_QUERIES.len()];
+                let body = serde_json::json!({
+                    "title": format!("{q}问题"),
+                    "content": format!("{q}，已经{}个月了，多次反映无人处理，请求有关部门尽快解决。", i % 12 + 1),
+                });
+                post_json(c.clone(), format!("{b}/api/v1/routing/suggest"), token.clone(), body)
+            })
+            .await?;
+            report("routing suggestion (registrar)", lat, wall);
         }
         Which::Read {
             db,

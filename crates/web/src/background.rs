@@ -63,6 +63,32 @@ async fn sweep(
     Ok(())
 }
 
+/// How often the routing models learn the decisions made since.
+pub const RETRAIN_EVERY: Duration = Duration::from_secs(3600);
+
+/// At once and then every `every`: the routing models trained on the office's history, in the
+/// background (the suggestions answer from the last models, or from frequencies, meanwhile).
+pub fn spawn_routing_trainer(store: Store, router: xinfang_text::routing::Router, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let started = std::time::Instant::now();
+            match router.retrain(&store).await {
+                Ok(cases) => tracing::info!(
+                    cases,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "routing models trained"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "training the routing models failed; will retry")
+                }
+            }
+        }
+    });
+}
+
 /// Every `every`: catches up with the commits of other processes on the database.
 pub fn spawn_log_follower(store: Store, every: Duration) {
     tokio::spawn(async move {

@@ -43,6 +43,8 @@ pub struct AppState {
     pub store: Store,
     /// Full-text search over case titles and contents.
     pub text: xinfang_text::TextSearch,
+    /// Routing suggestions learned from the office's own decisions.
+    pub router: xinfang_text::routing::Router,
     pub sessions: Arc<extract::SessionCache>,
     pub limits: Arc<limits::RateLimits>,
     /// Mark the session cookie `Secure` (browsers then send it over HTTPS and to localhost only).
@@ -81,6 +83,7 @@ impl AppState {
             store,
             text,
             files,
+            router: Default::default(),
             pow: Arc::new(pow::ProofOfWork::new(POW_BITS)),
             uploads: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_UPLOADS)),
             sessions: Arc::new(extract::SessionCache::default()),
@@ -249,6 +252,11 @@ impl App {
     pub async fn serve(self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
         background::spawn_sweeper(self.state.store.clone(), self.sweep_every);
         background::spawn_log_follower(self.state.store.clone(), background::FOLLOW_EVERY);
+        background::spawn_routing_trainer(
+            self.state.store.clone(),
+            self.state.router.clone(),
+            background::RETRAIN_EVERY,
+        );
         spawn_delivery(self.state.store.clone(), self.senders, self.delivery_every);
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app)

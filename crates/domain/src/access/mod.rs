@@ -54,6 +54,15 @@ pub fn may_refer_to_case(actor: &Actor, case: &Case, org: &OrgChart) -> bool {
             .any(|u| reach.covers(&u.path))
 }
 
+/// Whether an officer may route a petition to `to` from the sorting desk: a sorter (registrar,
+/// handler or head) of a petition office routes to any unit but their own (DESIGN.md §4; a
+/// report's own limits are checked when it is forwarded). Nobody else routes.
+pub fn may_route_to(actor: &Actor, to: &Unit) -> bool {
+    actor.unit_kind == UnitKind::PetitionOffice
+        && crate::lifecycle::SORTERS.iter().any(|r| actor.has(*r))
+        && to.id != actor.unit
+}
+
 /// Whether the registering unit keeps seeing a case it no longer holds: not for a report.
 pub fn registering_unit_sees(is_report: bool) -> bool {
     !is_report

@@ -4,6 +4,8 @@
 pub mod eval;
 pub mod features;
 pub mod model;
+pub mod router;
 
 pub use features::Featurizer;
 pub use model::{Model, Scored, Training};
+pub use router::{Learned, Router, Suggested};

@@ -10,6 +10,7 @@ pub mod org;
 pub mod public;
 pub mod reception;
 pub mod review;
+pub mod routing;
 pub mod session;
 pub mod stats;
 pub mod supervision;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/search", get(cases::search))
         .route("/cases/similar", get(cases::similar))
+        .route("/routing/suggest", post(routing::suggest))
         .route("/cases/{id}", get(cases::get_one))
         .route("/cases/{id}/timeline", get(cases::timeline))
         .route("/cases/{id}/actions", post(cases::act))

@@ -13,5 +13,6 @@ pub mod org;
 pub mod reception;
 pub mod records;
 pub mod review;
+pub mod routing;
 pub mod stats;
 pub mod supervision;

@@ -23,6 +23,7 @@ mod open311;
 mod portal;
 mod references;
 mod reports;
+mod routing;
 mod search;
 mod stats;
 mod storage;

@@ -14,6 +14,8 @@ pub struct App {
     pub store: Store,
     pub city: SmallCity,
     pub files: FileStore,
+    /// The routing suggestions the app answers from (tests retrain them at will).
+    pub router: xinfang_text::routing::Router,
     _db: TestDb,
     _index: tempfile::TempDir,
 }
@@ -51,6 +53,7 @@ pub async fn spawn_configured(
     let mut app = xinfang_web::App::build(config).await.expect("build app");
     let store = app.state.store.clone();
     let files = app.state.files.clone();
+    let router = app.state.router.clone();
     let city = small_city(&store).await;
     app.state = adjust(app.state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -62,6 +65,7 @@ pub async fn spawn_configured(
         store,
         city,
         files,
+        router,
         _db: db,
         _index: index,
     }
