@@ -138,6 +138,9 @@ pub struct Router {
 
 /// Cases read at a time when training.
 const PAGE: i64 = 5_000;
+/// The newest cases learned from: a few years of a city's decisions (training on 100,000 cases
+/// takes about 20 s and 0.5 GB on two cores), and routing follows the present organisation.
+pub const MAX_CASES: i64 = 100_000;
 
 impl Router {
     /// What the suggestions are drawn from now.
@@ -148,11 +151,11 @@ impl Router {
             .clone()
     }
 
-    /// Trains on every case in the store (on a blocking thread) and answers from the new models
-    /// from then on; the old ones answer meanwhile.
+    /// Trains on the newest [`MAX_CASES`] cases in the store (on a blocking thread) and answers
+    /// from the new models from then on; the old ones answer meanwhile.
     pub async fn retrain(&self, store: &Store) -> Result<usize, StoreError> {
         let mut cases = Vec::new();
-        let mut after = 0;
+        let mut after = (store.next_case_id().await? - 1 - MAX_CASES).max(0);
         loop {
             let page = store.cases_after(after, PAGE).await?;
             let Some(last) = page.last() else { break };
