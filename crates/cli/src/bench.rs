@@ -195,27 +195,16 @@ async fn post_json(
     token: String,
     body: serde_json::Value,
 ) -> Result<(), String> {
-    let r = client
-        .post(url)
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !r.status().is_success() {
-        return Err(format!("{}", r.status()));
-    }
-    r.bytes().await.map_err(|e| e.to_string())?;
-    Ok(())
+    answered(client.post(url).bearer_auth(&token).json(&body)).await
 }
 
 async fn fetch(client: reqwest::Client, url: String, token: String) -> Result<(), String> {
-    let r = client
-        .get(url)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    answered(client.get(url).bearer_auth(&token)).await
+}
+
+/// Sends a request and reads its whole answer, which must be a success.
+async fn answered(request: reqwest::RequestBuilder) -> Result<(), String> {
+    let r = request.send().await.map_err(|e| e.to_string())?;
     if !r.status().is_success() {
         return Err(format!("{}", r.status()));
     }
