@@ -257,14 +257,17 @@ impl Store {
             return Ok(out);
         };
         self.each_case_until(last, |c| {
+            // A split petition counts nothing (its matters count): no row of its own, as in
+            // the kept figures.
+            let v = Volume::of(c);
+            if v == Volume::default() {
+                return;
+            }
             for (period, groups) in periods.iter().zip(out.iter_mut()) {
                 if !period.contains(c.registered_on) {
                     continue;
                 }
-                groups
-                    .entry(volume_key(&org, by, c))
-                    .or_default()
-                    .add(&Volume::of(c));
+                groups.entry(volume_key(&org, by, c)).or_default().add(&v);
             }
         })
         .await?;
@@ -313,12 +316,13 @@ impl Store {
             after = last.try_get("id")?;
             for r in rows {
                 let c = case_state(Some(r))?.expect("a row");
+                let v = Volume::of(&c);
+                if v == Volume::default() {
+                    continue;
+                }
                 for (period, groups) in periods.iter().zip(out.iter_mut()) {
                     if period.contains(c.registered_on) {
-                        groups
-                            .entry(volume_key(&org, by, &c))
-                            .or_default()
-                            .add(&Volume::of(&c));
+                        groups.entry(volume_key(&org, by, &c)).or_default().add(&v);
                     }
                 }
             }
