@@ -290,13 +290,7 @@ pub(super) async fn personal(
 
 /// Takes `count` ids from the head for an import, kept in `case_id_reservations` (where every
 /// process's head starts above them) and logged.
-pub(super) fn reserve(
-    p: &mut Pending,
-    count: i64,
-    source: &str,
-    who: &Who,
-    now: i64,
-) -> Result<i64, StoreError> {
+pub(super) fn reserve(p: &mut Pending, count: i64, source: &str, who: &Who, now: i64) -> i64 {
     let first = p.head.next_case;
     let last = first + count.max(1) - 1;
     p.head.next_case = last + 1;
@@ -304,7 +298,7 @@ pub(super) fn reserve(
         .push(vec![first.into(), last.into(), source.into(), now.into()]);
     let payload = serde_json::json!({ "first": first, "last": last, "source": source });
     p.push_event(None, "case_ids_reserved", payload.to_string(), who, now);
-    Ok(first)
+    first
 }
 
 /// Chains and keeps the prepared histories of an import.

@@ -490,7 +490,7 @@ impl Writer {
                 source,
                 who,
                 reply,
-            } => reply.set(cases::reserve(p, *count, source, who, now)),
+            } => reply.set(Ok(cases::reserve(p, *count, source, who, now))),
             Work::Calendar {
                 schedule,
                 who,
