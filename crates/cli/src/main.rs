@@ -424,7 +424,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
         Command::ExportOrg(args) => import_org::export(args).await?,
         Command::Holidays => print!("{}", xinfang_domain::Calendar::official().to_toml()),
         Command::Bench { which } => bench::run(which).await?,
-        Command::Routing { command } => routing::run(command)?,
+        Command::Routing { command } => routing::run(command).await?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -54,4 +54,5 @@ id_type!(
     IncidentId,
     QualityReviewId,
     FollowUpId,
+    DispatchRuleId,
 );

@@ -30,6 +30,7 @@ pub mod reception;
 pub mod records;
 pub mod request_keys;
 pub mod review;
+pub mod routing;
 mod rows;
 pub mod shared;
 pub mod stats;

@@ -474,32 +474,6 @@ impl Store {
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
-    /// The units `office` sent cases of `category` to most often among its latest 2,000 cases,
-    /// most often first (the unit picker's suggestions at sorting); reports left out.
-    pub async fn recent_destinations(
-        &self,
-        office: UnitId,
-        category: &str,
-        limit: usize,
-    ) -> Result<Vec<UnitId>, StoreError> {
-        let path = self.org().get(office)?.path.clone();
-        let sql = format!(
-            "SELECT handling_unit AS u, COUNT(*) AS n FROM \
-             (SELECT handling_unit, category, is_report FROM cases WHERE registered_path = $1 \
-              ORDER BY id DESC LIMIT 2000) t \
-             WHERE category = $2 AND is_report = 0 AND handling_unit IS NOT NULL \
-             GROUP BY handling_unit ORDER BY n DESC, u LIMIT {limit}"
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(path.as_str().to_string())
-            .bind(category.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| Ok(UnitId(r.try_get::<i64, _>("u")?)))
-            .collect()
-    }
-
     /// Those of `ids` the viewer may see that pass the filter's conditions, in the order of
     /// `ids` (text-search hits narrowed by status, unit, channel, category or dates).
     pub async fn matching_in_order(

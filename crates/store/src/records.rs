@@ -161,6 +161,56 @@ impl Store {
             .collect()
     }
 
+    /// Every record of kind `R` (with `status`, when given), oldest first: for kinds kept whole
+    /// in memory, such as the dispatch catalogue.
+    pub async fn all<R: Record>(&self, status: Option<&str>) -> Result<Vec<R>, StoreError> {
+        const PAGE: i64 = 1_000;
+        let mut sql = format!("{SELECT} WHERE records.kind = $1 AND records.id > $2");
+        if status.is_some() {
+            sql += " AND status = $3";
+        }
+        sql += &format!(" ORDER BY records.id LIMIT {PAGE}");
+        let mut out: Vec<R> = Vec::new();
+        let mut after = 0i64;
+        loop {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(R::KIND)
+                .bind(after);
+            if let Some(s) = status {
+                q = q.bind(s.to_string());
+            }
+            let rows = q.fetch_all(&self.pool).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.try_get("id")?;
+            for r in &rows {
+                out.push(self.record_of(r)?);
+            }
+            if (rows.len() as i64) < PAGE {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether the log holds an event of one of `kinds` after `after`, up to `upto`.
+    pub async fn logged_between(
+        &self,
+        kinds: &[&str],
+        after: i64,
+        upto: i64,
+    ) -> Result<bool, StoreError> {
+        let marks: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT seq FROM events WHERE seq > $1 AND seq <= $2 AND kind IN ({}) LIMIT 1",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after).bind(upto);
+        for k in kinds {
+            q = q.bind(k.to_string());
+        }
+        Ok(q.fetch_optional(&self.pool).await?.is_some())
+    }
+
     /// A record from a row of [`SELECT`], with its sealed personal data put back.
     fn record_of<R: Record>(&self, r: &sqlx::any::AnyRow) -> Result<R, StoreError> {
         let state: String = r.try_get("state")?;

@@ -78,12 +78,16 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 pub const MAX_CONCURRENT_UPLOADS: usize = 8;
 
 impl AppState {
+    /// The state of a server on `store` (within the runtime: the routing suggestions start
+    /// following the log).
     pub fn new(store: Store, text: xinfang_text::TextSearch, files: FileStore) -> Self {
+        let router = xinfang_text::routing::Router::default();
+        router.follow(store.clone());
         AppState {
             store,
             text,
             files,
-            router: Default::default(),
+            router,
             pow: Arc::new(pow::ProofOfWork::new(POW_BITS)),
             uploads: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_UPLOADS)),
             sessions: Arc::new(extract::SessionCache::default()),

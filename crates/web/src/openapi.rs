@@ -5,8 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    calendar, cases, conference, duty, leadership, ledger, org, public, reception, review, routing,
-    session, stats, supervision,
+    calendar, cases, conference, dispatch, duty, leadership, ledger, org, public, reception,
+    review, routing, session, stats, supervision,
 };
 
 #[derive(OpenApi)]
@@ -17,7 +17,9 @@ use crate::api::{
         org::accounts, org::act_on_account, org::security_log, org::personal_data_log,
         org::list_units, org::create_unit, org::list_people, org::create_person, org::policy,
         calendar::get, calendar::set_year,
-        cases::create, cases::list, cases::search, cases::similar, routing::suggest, cases::get_one, cases::timeline, cases::act, cases::personal_data,
+        cases::create, cases::list, cases::search, cases::similar, cases::get_one, cases::timeline, cases::act, cases::personal_data,
+        routing::suggest, routing::acceptance,
+        dispatch::list, dispatch::create, dispatch::get_one, dispatch::act,
         public::get_case, public::act,
         stats::assessment, stats::volume, stats::cases_behind, stats::ranking, stats::backlog, stats::bounced,
         supervision::list, supervision::raise, supervision::get_one, supervision::act,

@@ -74,11 +74,59 @@
     phone.addEventListener("input", lookup);
     idn.addEventListener("input", lookup);
   }
+  // Intake: while the petition is typed, routing's three best categories are offered above the
+  // category picker; one click chooses one (the registrar may still choose any other).
+  var catBox = document.getElementById("category-suggestions");
+  if (catBox) {
+    var cform = catBox.closest("form");
+    var ctitle = cform.querySelector("[name=title]"), ccontent = cform.querySelector("[name=content]");
+    var cregion = cform.querySelector("[name=region]"), cselect = cform.querySelector("select[name=category]");
+    var clast = "", ctimer = null;
+    var offer = function () {
+      var t = ctitle.value.trim(), c = ccontent.value.trim().slice(0, 1000);
+      if ((t + c).length < 4) { catBox.hidden = true; return; }
+      var q = "title=" + encodeURIComponent(t.slice(0, 200)) + "&content=" + encodeURIComponent(c) +
+        "&region=" + encodeURIComponent(cregion ? cregion.value.trim().slice(0, 100) : "");
+      if (q === clast) { return; }
+      clast = q;
+      fetch("/cases/routing-suggest?" + q, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (s) {
+          if (!s || q !== clast) { return; }
+          Array.prototype.slice.call(catBox.querySelectorAll("button")).forEach(function (b) { b.remove(); });
+          s.categories.forEach(function (cat) {
+            var b = document.createElement("button");
+            b.type = "button"; b.className = "chip"; b.setAttribute("data-pick-category", cat.name);
+            var pct = Math.round(cat.score * 100);
+            b.textContent = cat.name + (pct >= 1 ? "（" + pct + "%）" : "");
+            b.addEventListener("click", function () {
+              cselect.value = cat.name;
+              cselect.dispatchEvent(new Event("change", { bubbles: true }));
+            });
+            catBox.appendChild(b);
+          });
+          catBox.hidden = !s.categories.length;
+        });
+    };
+    var later = function () { clearTimeout(ctimer); ctimer = setTimeout(offer, 400); };
+    [ctitle, ccontent, cregion].forEach(function (f) { if (f) { f.addEventListener("input", later); } });
+    offer();
+  }
   // 关联: the case number shown goes into 重复信访关联.
   document.addEventListener("click", function (e) {
     var b = e.target.closest ? e.target.closest("[data-link-repeat]") : null;
     var field = document.querySelector("form.intake [name=repeat_of]");
     if (b && field) { field.value = b.getAttribute("data-link-repeat"); field.focus(); }
+  });
+  // A routing suggestion at the sorting desk picks its unit in the form's unit picker.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-pick-unit]");
+    var form = b && b.closest("form");
+    var select = form && form.querySelector("select[data-unit-picker]");
+    if (!select) { return; }
+    select.value = b.getAttribute("data-pick-unit");
+    select.dispatchEvent(new Event("xinfang:picked"));
+    select.dispatchEvent(new Event("change", { bubbles: true }));
   });
   // Unit picker: a unit select becomes a search box (name, 简称 such as 住建, pinyin initials such
   // as zjj) over a tree opened level by level; suggestions first; units that do not receive
@@ -188,6 +236,8 @@
       }
     });
     idle.addEventListener("change", render);
+    // A unit chosen from outside the picker (a routing suggestion) shows as chosen.
+    select.addEventListener("xinfang:picked", render);
     box.appendChild(input);
     box.appendChild(chosen);
     // A select that may be left empty (a filter, an optional field) can be cleared again.

@@ -140,3 +140,88 @@ fn the_message_board_titles_are_told_apart() {
     ]));
     assert!(macro_f1(&out) > 0.86, "{out}");
 }
+
+/// `xinfang routing train` on both databases: the labels matched to the taxonomy (a leaf's
+/// path, its code or its unique name), the others listed and left out, and the model kept in
+/// the database, where the server reads it at start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_start_model_is_trained_from_a_file_into_the_database() {
+    use xinfang_store::Backend;
+    use xinfang_store::testing::TestDb;
+    use xinfang_text::routing::{Featurizer, Learned};
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let db = TestDb::new(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("labelled.csv");
+        let mut csv = String::from("title,label\n");
+        for i in 0..40 {
+            let (title, label) = match i % 5 {
+                0 => (format!("小区物业乱收费第{i}栋"), "城乡建设/物业管理"),
+                1 => (format!("物业公司不作为第{i}号"), "cxjs-wygl"),
+                2 => (format!("老板拖欠工资{i}个月"), "拖欠工资"),
+                3 => (format!("工地欠薪第{i}次"), "城乡建设"),
+                _ => (format!("无关的事情{i}"), "不存在的类"),
+            };
+            csv.push_str(&format!("{title},{label}\n"));
+        }
+        std::fs::write(&file, csv).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xinfang"))
+            .args([
+                "routing",
+                "train",
+                "--db",
+                &db.url,
+                "--from",
+                file.to_str().unwrap(),
+            ])
+            .args([
+                "--text", "title", "--label", "label", "--target", "category",
+            ])
+            .env("XINFANG_PERSONAL_KEY_FILE", dir.path().join("personal.key"))
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let printed = ok(&out);
+        assert!(
+            printed.contains("城乡建设\t8 行") && printed.contains("不存在的类\t8 行"),
+            "{printed}"
+        );
+        assert!(printed.contains("trained on 24 texts"), "{printed}");
+
+        let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+        let (state,): (String,) =
+            sqlx::query_as("SELECT state FROM routing_models WHERE name = 'learned'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        let learned: Learned = serde_json::from_str(&state).unwrap();
+        assert_eq!(learned.trained_on.categories, 24);
+        let best = |text: &str| {
+            learned.categories(&mut Featurizer::default(), text, None)[0]
+                .value
+                .clone()
+        };
+        assert_eq!(best("物业收费太高"), "城乡建设/物业管理");
+        assert_eq!(best("拖欠工资不给"), "劳动和社会保障/拖欠工资");
+        // A file whose labels match fewer than two categories trains nothing.
+        std::fs::write(&file, "title,label\n路灯不亮,城乡建设\n电梯故障,没有\n").unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xinfang"))
+            .args([
+                "routing",
+                "train",
+                "--db",
+                &db.url,
+                "--from",
+                file.to_str().unwrap(),
+            ])
+            .env("XINFANG_PERSONAL_KEY_FILE", dir.path().join("personal.key"))
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            !out.status.success() && said(&out).contains("少于两种"),
+            "{}",
+            said(&out)
+        );
+    }
+}

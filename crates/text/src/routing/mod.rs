@@ -7,5 +7,5 @@ pub mod model;
 pub mod router;
 
 pub use features::Featurizer;
-pub use model::{Model, Scored, Training};
-pub use router::{Learned, Router, Suggested};
+pub use model::{Featurized, Model, Scored, Training};
+pub use router::{Learned, Router, Suggested, Target, Why};

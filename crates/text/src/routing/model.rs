@@ -49,35 +49,28 @@ pub struct Model {
     weights: Vec<Vec<f32>>,
 }
 
-/// A label and how strongly the text points to it (0..1; the labels' scores add up to 1).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Scored {
-    pub label: String,
-    pub score: f32,
+/// Texts as interned features, computed once on every core for all the models trained on them.
+pub struct Featurized {
+    ids: HashMap<String, u32>,
+    texts: Vec<Vec<u32>>,
 }
 
-impl Model {
-    /// Trains on `(text, label)` pairs. `None` when fewer than two labels occur.
-    pub fn train(examples: &[(String, String)], training: Training) -> Option<Model> {
-        let mut labels: Vec<String> = examples.iter().map(|(_, l)| l.clone()).collect();
-        labels.sort();
-        labels.dedup();
-        if labels.len() < 2 {
-            return None;
-        }
-        // Each text's features as ids of a growing table, a few thousand texts at a time (on
-        // every core), so that no more than those texts' feature strings are held at once.
+impl Featurized {
+    pub fn of<'a>(texts: impl Iterator<Item = &'a str>) -> Featurized {
+        let texts: Vec<&str> = texts.collect();
+        // A few thousand texts at a time, so that no more than those texts' feature strings
+        // are held at once.
         let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut texts: Vec<Vec<u32>> = Vec::with_capacity(examples.len());
+        let mut out: Vec<Vec<u32>> = Vec::with_capacity(texts.len());
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        for chunk in examples.chunks(4_096) {
+        for chunk in texts.chunks(4_096) {
             let parts: Vec<Vec<Vec<String>>> = std::thread::scope(|s| {
                 let handles: Vec<_> = chunk
                     .chunks(chunk.len().div_ceil(threads))
                     .map(|part| {
                         s.spawn(move || {
                             let mut f = Featurizer::default();
-                            part.iter().map(|(t, _)| f.features(t)).collect::<Vec<_>>()
+                            part.iter().map(|t| f.features(t)).collect::<Vec<_>>()
                         })
                     })
                     .collect();
@@ -94,30 +87,72 @@ impl Model {
                         *ids.entry(f).or_insert(next)
                     })
                     .collect();
-                texts.push(text);
+                out.push(text);
             }
         }
+        Featurized { ids, texts: out }
+    }
+}
+
+/// A label and how strongly the text points to it (0..1; the labels' scores add up to 1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    pub label: String,
+    pub score: f32,
+}
+
+impl Model {
+    /// Trains on `(text, label)` pairs. `None` when fewer than two labels occur.
+    pub fn train(examples: &[(String, String)], training: Training) -> Option<Model> {
+        let texts = Featurized::of(examples.iter().map(|(t, _)| t.as_str()));
+        let labelled: Vec<(usize, &str)> = examples
+            .iter()
+            .enumerate()
+            .map(|(i, (_, l))| (i, l.as_str()))
+            .collect();
+        Model::train_on(&texts, &labelled, training)
+    }
+
+    /// Trains on texts featurized once (several models of the same texts share the work):
+    /// `(index of the text, label)` pairs.
+    pub fn train_on(
+        featurized: &Featurized,
+        examples: &[(usize, &str)],
+        training: Training,
+    ) -> Option<Model> {
+        let mut labels: Vec<String> = examples.iter().map(|(_, l)| l.to_string()).collect();
+        labels.sort();
+        labels.dedup();
+        if labels.len() < 2 {
+            return None;
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let texts: Vec<&[u32]> = examples
+            .iter()
+            .map(|(i, _)| featurized.texts[*i].as_slice())
+            .collect();
         // The vocabulary: features in at least `min_count` texts.
-        let mut counts = vec![0u32; ids.len()];
+        let mut counts = vec![0u32; featurized.ids.len()];
         for text in &texts {
-            let mut distinct = text.clone();
+            let mut distinct = text.to_vec();
             distinct.sort_unstable();
             distinct.dedup();
             for f in distinct {
                 counts[f as usize] += 1;
             }
         }
-        let mut index = vec![u32::MAX; ids.len()];
+        let mut index = vec![u32::MAX; featurized.ids.len()];
         let mut idf = Vec::new();
         let n = texts.len() as f32;
-        let vocabulary: HashMap<String, u32> = ids
-            .into_iter()
-            .filter(|(_, id)| counts[*id as usize] >= training.min_count)
+        let vocabulary: HashMap<String, u32> = featurized
+            .ids
+            .iter()
+            .filter(|(_, id)| counts[**id as usize] >= training.min_count)
             .map(|(f, id)| {
                 let kept = idf.len() as u32;
-                index[id as usize] = kept;
-                idf.push(((1.0 + n) / (1.0 + counts[id as usize] as f32)).ln() + 1.0);
-                (f, kept)
+                index[*id as usize] = kept;
+                idf.push(((1.0 + n) / (1.0 + counts[*id as usize] as f32)).ln() + 1.0);
+                (f.clone(), kept)
             })
             .collect();
         let mut model = Model {
@@ -127,11 +162,11 @@ impl Model {
             weights: Vec::new(),
         };
         let docs: Vec<Sparse> = texts
-            .into_iter()
+            .iter()
             .map(|text| {
                 let kept: Vec<u32> = text
-                    .into_iter()
-                    .map(|f| index[f as usize])
+                    .iter()
+                    .map(|f| index[*f as usize])
                     .filter(|i| *i != u32::MAX)
                     .collect();
                 model.weigh(&kept)
@@ -142,7 +177,7 @@ impl Model {
             .map(|(_, l)| {
                 model
                     .labels
-                    .binary_search(l)
+                    .binary_search_by(|m| m.as_str().cmp(l))
                     .expect("a label of the examples")
             })
             .collect();

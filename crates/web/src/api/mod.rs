@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod cases;
 pub mod conference;
+pub mod dispatch;
 pub mod duty;
 pub mod leadership;
 pub mod ledger;
@@ -38,6 +39,13 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/search", get(cases::search))
         .route("/cases/similar", get(cases::similar))
         .route("/routing/suggest", post(routing::suggest))
+        .route("/routing/acceptance", get(routing::acceptance))
+        .route(
+            "/dispatch-rules",
+            get(dispatch::list).post(dispatch::create),
+        )
+        .route("/dispatch-rules/{id}", get(dispatch::get_one))
+        .route("/dispatch-rules/{id}/actions", post(dispatch::act))
         .route("/cases/{id}", get(cases::get_one))
         .route("/cases/{id}/timeline", get(cases::timeline))
         .route("/cases/{id}/actions", post(cases::act))

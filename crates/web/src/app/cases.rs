@@ -79,7 +79,18 @@ pub async fn act(
     cmd: Command,
     drawn_from: Option<u32>,
 ) -> ApiResult<Case> {
-    visible(state, actor, id).await?;
+    let before = visible(state, actor, id).await?;
+    // At sorting, what routing offered for the unit, against the unit chosen.
+    let routed_to = match &cmd {
+        Command::Forward { to_unit } | Command::Assign { to_unit, .. } if !before.is_report => {
+            Some(*to_unit)
+        }
+        _ => None,
+    };
+    let offered = match routed_to {
+        Some(_) => super::routing::offered_units(state, actor, &before),
+        None => Vec::new(),
+    };
     let named_cases = cmd.names_cases();
     if named_cases.len() > xinfang_domain::joining::MAX_DUPLICATES {
         return Err(DomainError::invalid(
@@ -96,7 +107,14 @@ pub async fn act(
     }
     let who = Who::Officer(actor.clone());
     match state.store.act_drawn_from(id, cmd, who, drawn_from).await {
-        Ok(case) => Ok(case),
+        Ok(case) => {
+            if let Some(unit) = routed_to {
+                let target = xinfang_store::routing::Target::Unit;
+                let chosen = unit.0.to_string();
+                super::routing::note_choice(state, actor, id, target, &offered, &chosen).await;
+            }
+            Ok(case)
+        }
         Err(StoreError::Domain(stale @ DomainError::Stale { .. })) => {
             let now = visible(state, actor, id).await?;
             Err(ApiError::from(stale).with_current(case_view(&state.store, actor, now, false)))
@@ -199,10 +217,25 @@ pub async fn personal_request(
 
 /// Registers a petition taken in by the officer's unit.
 pub async fn register(state: &AppState, actor: &Actor, new: NewCase) -> ApiResult<Case> {
-    Ok(state
+    let new = typed_in(new)?;
+    // What routing offered for the category, against what the registrar chose.
+    let chosen = new
+        .category
+        .clone()
+        .filter(|c| !c.is_empty() && !new.is_report);
+    let offered = match &chosen {
+        Some(_) => super::routing::offered_categories(state, &new),
+        None => Vec::new(),
+    };
+    let case = state
         .store
-        .register(typed_in(new)?, Who::Officer(actor.clone()), actor.unit)
-        .await?)
+        .register(new, Who::Officer(actor.clone()), actor.unit)
+        .await?;
+    if let Some(chosen) = chosen.filter(|_| !case.is_report) {
+        let target = xinfang_store::routing::Target::Category;
+        super::routing::note_choice(state, actor, case.id, target, &offered, &chosen).await;
+    }
+    Ok(case)
 }
 
 /// A petition as an officer types it in: its attachments can only be files this server

@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod cases;
 pub mod conference;
+pub mod dispatch;
 pub mod duty;
 pub mod imports;
 pub mod leadership;

@@ -37,6 +37,8 @@ struct CasePage {
     field: Option<String>,
     /// Units to offer first in the forward form's picker (comma-separated ids).
     suggest: String,
+    /// Routing's suggestions at the sorting desk, best first.
+    suggested: Vec<app::routing::UnitSuggestion>,
     /// The case after this one in the officer's worklist (id, number), for 下一件.
     next_case: Option<(i64, String)>,
     notice: Option<String>,
@@ -302,25 +304,24 @@ async fn render_case(
         Ok(j) => j,
         Err(e) => return from_api(e),
     };
-    // The office's recent choices for the same category come first in the unit picker.
-    let suggest = match (case.status == CaseStatus::Registered).then(|| {
-        state
-            .store
-            .recent_destinations(case.registered_unit, &case.category, 3)
-    }) {
-        None => String::new(),
-        Some(found) => match found.await {
-            Ok(units) => units
-                .iter()
-                .map(|u| u.0.to_string())
-                .collect::<Vec<_>>()
-                .join(","),
-            Err(e) => return from_api(e.into()),
-        },
+    // At the sorting desk, the units routing suggests come first, each with its reason.
+    let suggested = if case.status == CaseStatus::Registered {
+        match app::routing::units_for_case(state, &officer.actor, &case).await {
+            Ok(units) => units,
+            Err(e) => return from_api(e),
+        }
+    } else {
+        Vec::new()
     };
+    let suggest = suggested
+        .iter()
+        .map(|u| u.id.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     let page = CasePage {
         joined,
         suggest,
+        suggested,
         next_case,
         frame: frame(state, officer),
         v: case_view(&state.store, &officer.actor, case, revealed),

@@ -428,3 +428,27 @@ struct ReportSent {
     case_no: String,
     query_code: String,
 }
+
+#[derive(Deserialize)]
+pub struct SuggestQuery {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    region: String,
+}
+
+/// Routing's suggestions for the petition being typed (the intake form's category picker opens
+/// on the first three): the same answer as `POST /api/v1/routing/suggest`.
+pub async fn routing_suggest(
+    State(state): State<AppState>,
+    officer: UiOfficer,
+    Query(q): Query<SuggestQuery>,
+) -> Response {
+    let region = Some(q.region.as_str()).filter(|r| !r.trim().is_empty());
+    match app::routing::suggest(&state, &officer.actor, &q.title, &q.content, region).await {
+        Ok(s) => Json(s).into_response(),
+        Err(e) => e.into_response(),
+    }
+}

@@ -9,6 +9,8 @@ mod case_page;
 #[allow(clippy::result_large_err)]
 mod conference;
 mod csrf;
+#[allow(clippy::result_large_err)]
+mod dispatch;
 mod documents;
 #[allow(clippy::result_large_err)]
 mod duty;
@@ -67,6 +69,7 @@ fn pages() -> Router<AppState> {
             get(intake::new_case_form).post(intake::create_case),
         )
         .route("/cases/petitioner-cases", get(intake::petitioner_cases))
+        .route("/cases/routing-suggest", get(intake::routing_suggest))
         .route("/cases/{id}", get(case_page::case_page))
         .route("/cases/{id}/act", post(case_page::act))
         .route("/cases/{id}/personal-data", post(case_page::personal_data))
@@ -111,6 +114,14 @@ fn pages() -> Router<AppState> {
         .route("/admin/api-keys", post(admin::create_api_key))
         .route("/admin/calendar", post(admin::set_calendar_year))
         .route("/admin/synonyms", post(admin::set_synonyms))
+        .route("/admin/dispatch", get(dispatch::page).post(dispatch::act))
+        .route(
+            "/admin/dispatch/import",
+            post(dispatch::import).layer(DefaultBodyLimit::max(
+                crate::app::imports::MAX_UPLOAD_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/admin/dispatch/catalogue.xlsx", get(dispatch::export))
         .route("/admin/api-keys/revoke", post(admin::revoke_api_key))
         .route(
             "/admin/import",

@@ -1626,3 +1626,192 @@ async fn a_duplicate_is_merged_and_a_petition_split_in_chromium() {
     shot(&c, "14-joined-split").await;
     c.close().await.unwrap();
 }
+
+/// Routing at the desk (#18), in Chromium: the intake form offers the categories the text
+/// points to and one click chooses one; the sorting desk lists the units suggested first, each
+/// with its reason (a catalogue rule, past cases), and one click picks it in the unit picker;
+/// the catalogue's page for administrators. Screenshots at desktop and phone width.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routing_suggestions_at_intake_and_the_sorting_desk_in_chromium() {
+    use xinfang_domain::dispatch::{DispatchRule, DispatchRuleInput};
+    use xinfang_store::Who;
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let c0 = &app.city;
+    let who = Who::Officer(c0.registrar.clone());
+    for (title, category, to) in [
+        ("小区垃圾清运不及时", "城乡建设/物业管理", c0.dept),
+        ("工地拖欠农民工工资", "劳动和社会保障/拖欠工资", c0.town),
+    ] {
+        for i in 0..6 {
+            let mut new = xinfang_store::testing::letter(&format!("{title}{i}"));
+            new.content = format!("{title}，已经多日，第{i}次反映");
+            new.category = Some(category.into());
+            let case = app
+                .store
+                .register(new, who.clone(), c0.office)
+                .await
+                .unwrap();
+            app.store
+                .act(
+                    case.id,
+                    xinfang_domain::Command::Forward { to_unit: to },
+                    who.clone(),
+                )
+                .await
+                .unwrap();
+        }
+    }
+    app.router.retrain(&app.store).await.unwrap();
+    let rule = DispatchRuleInput {
+        name: "夜间施工噪音".into(),
+        category: None,
+        region: None,
+        keywords: vec!["噪音".into()],
+        units: vec![c0.town],
+        priority: 80,
+        valid_from: None,
+        valid_to: None,
+        basis: "《噪声污染防治法》".into(),
+    };
+    app.store
+        .create::<DispatchRule>(rule, Who::Officer(c0.admin.clone()))
+        .await
+        .unwrap();
+    let mut noise = xinfang_store::testing::letter("工地夜间施工噪音扰民");
+    noise.content = "每天夜里施工到两点，噪音很大".into();
+    let noise = app
+        .store
+        .register(noise, who.clone(), c0.office)
+        .await
+        .unwrap();
+
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    login(&c, &base, "registrar").await;
+    // Intake: the categories offered while typing.
+    c.goto(&format!("{base}/cases/new?channel=letter"))
+        .await
+        .unwrap();
+    fill(&c, "title", "楼下垃圾清运不及时").await;
+    fill(&c, "content", "楼下垃圾堆放多日无人清运").await;
+    appears(
+        &c,
+        "#category-suggestions:not([hidden]) button[data-pick-category]",
+        "the categories offered",
+    )
+    .await;
+    let offered = c
+        .find(Locator::Css("#category-suggestions"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        offered.starts_with("建议分类：城乡建设/物业管理"),
+        "{offered}"
+    );
+    let to_box = "document.getElementById('category-suggestions').scrollIntoView();";
+    c.set_window_size(1366, 768).await.unwrap();
+    c.execute(to_box, vec![]).await.unwrap();
+    shot(&c, "18-intake-categories").await;
+    c.set_window_size(390, 844).await.unwrap();
+    c.execute(to_box, vec![]).await.unwrap();
+    shot(&c, "18-intake-categories-phone").await;
+    c.set_window_size(1280, 1100).await.unwrap();
+    c.find(Locator::Css(
+        "#category-suggestions button[data-pick-category]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let chosen = c
+        .find(Locator::Css("select[name=category]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(chosen.as_deref(), Some("城乡建设/物业管理"));
+
+    // The sorting desk: the rule's unit first, with its reason; one click picks it.
+    c.goto(&format!("{base}/cases/{}", noise.id)).await.unwrap();
+    appears(
+        &c,
+        "#routing-suggestions button[data-pick-unit]",
+        "the units suggested",
+    )
+    .await;
+    let listed = c
+        .find(Locator::Css("#routing-suggestions"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        listed.contains("东城镇")
+            && listed.contains("派单目录：夜间施工噪音（依据：《噪声污染防治法》）"),
+        "{listed}"
+    );
+    c.find(Locator::Css("#routing-suggestions button[data-pick-unit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let picked = c
+        .find(Locator::Css("select[name=to_unit]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(picked, Some(c0.town.0.to_string()));
+    let chosen_text = c
+        .find(Locator::Css(".unit-chosen"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(chosen_text.contains("东城镇"), "{chosen_text}");
+    c.set_window_size(1366, 768).await.unwrap();
+    c.execute(
+        "document.getElementById('routing-suggestions').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&c, "18-sorting-suggestions").await;
+    c.set_window_size(390, 844).await.unwrap();
+    c.execute(
+        "document.getElementById('routing-suggestions').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&c, "18-sorting-suggestions-phone").await;
+    c.set_window_size(1280, 1100).await.unwrap();
+    press(&c, Locator::Css("form#forward button[value=forward]")).await;
+    confirmed(&c, "forwarded as suggested").await;
+    let figures = app.store.routing_acceptance(1).await.unwrap();
+    let units = figures
+        .iter()
+        .find(|f| f.target == "unit")
+        .expect("the choice recorded");
+    assert_eq!((units.decisions, units.first_taken, units.top1), (1, 1, 1));
+
+    // The catalogue's page.
+    login(&c, &base, "admin").await;
+    c.goto(&format!("{base}/admin/dispatch")).await.unwrap();
+    appears(&c, "table#rules", "the rules").await;
+    says(&c, "夜间施工噪音", "the rule listed").await;
+    c.set_window_size(1366, 768).await.unwrap();
+    shot(&c, "18-dispatch-catalogue").await;
+    c.set_window_size(390, 844).await.unwrap();
+    shot(&c, "18-dispatch-catalogue-phone").await;
+    c.close().await.unwrap();
+}

@@ -978,8 +978,9 @@ both_backends! {
         l.category = Some("劳动和社会保障/拖欠工资".into());
         let case = app.store.register(l, xinfang_store::Who::Officer(c.registrar.clone()), c.office).await.unwrap();
         let office = Browser::login(&app.base, "registrar").await;
+        app.router.retrain(&app.store).await.unwrap();
         let (_, html, _) = office.get(&format!("/cases/{}", case.id)).await;
-        assert!(html.contains(&format!(r#"data-suggest="{},{}""#, c.town.0, c.dept.0)), "most often first: {html}");
+        assert!(html.contains(&format!(r#"data-suggest="{},{}"#, c.town.0, c.dept.0)), "most often first: {html}");
         // Every unit carries what the picker finds it by, and 村民小组-like units are marked.
         assert!(html.contains(r#"data-keys="住建 住建局 zjj"#), "{html}");
         assert!(html.contains(&format!(r#"data-parent="{}""#, c.town.0)), "the village under its town: {html}");
