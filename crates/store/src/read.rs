@@ -516,6 +516,23 @@ impl Store {
         rows.iter().map(|r| self.case_of(r)).collect()
     }
 
+    /// The cases of `ids` that exist (at most 100 asked at once), in no particular order; the
+    /// caller decides what the viewer may see of them.
+    pub async fn cases_by_ids(&self, ids: &[i64]) -> Result<Vec<Case>, StoreError> {
+        let ids = &ids[..ids.len().min(100)];
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{CASE_SELECT} WHERE cases.id IN ({})", marks.join(", "));
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(|r| self.case_of(r)).collect()
+    }
+
     /// Up to `limit` cases with ids above `after`, in id order (to rebuild what follows the log).
     pub async fn cases_after(&self, after: i64, limit: i64) -> Result<Vec<Case>, StoreError> {
         let sql = format!("{CASE_SELECT} WHERE cases.id > $1 ORDER BY cases.id LIMIT $2");

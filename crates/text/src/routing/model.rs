@@ -52,12 +52,26 @@ pub struct Model {
 /// Texts as interned features, computed once on every core for all the models trained on them.
 pub struct Featurized {
     ids: HashMap<String, u32>,
+    /// Each distinct text's features.
     texts: Vec<Vec<u32>>,
+    /// For each text given, its distinct text.
+    slot: Vec<u32>,
 }
 
 impl Featurized {
     pub fn of<'a>(texts: impl Iterator<Item = &'a str>) -> Featurized {
-        let texts: Vec<&str> = texts.collect();
+        // Equal texts are featurized once.
+        let mut seen: HashMap<&str, u32> = HashMap::new();
+        let mut distinct: Vec<&str> = Vec::new();
+        let slot: Vec<u32> = texts
+            .map(|t| {
+                *seen.entry(t).or_insert_with(|| {
+                    distinct.push(t);
+                    distinct.len() as u32 - 1
+                })
+            })
+            .collect();
+        let texts = distinct;
         // A few thousand texts at a time, so that no more than those texts' feature strings
         // are held at once.
         let mut ids: HashMap<String, u32> = HashMap::new();
@@ -90,7 +104,11 @@ impl Featurized {
                 out.push(text);
             }
         }
-        Featurized { ids, texts: out }
+        Featurized {
+            ids,
+            texts: out,
+            slot,
+        }
     }
 }
 
@@ -127,23 +145,34 @@ impl Model {
             return None;
         }
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let texts: Vec<&[u32]> = examples
-            .iter()
-            .map(|(i, _)| featurized.texts[*i].as_slice())
-            .collect();
-        // The vocabulary: features in at least `min_count` texts.
+        // Equal texts with equal labels are learned once with their number as weight: with the
+        // squared hinge, k copies at cost C are one text at cost kC (the same model, sooner: a
+        // hotline's register repeats many texts).
+        let mut groups: Vec<(u32, &str, u32)> = Vec::new();
+        let mut group_of: HashMap<(u32, &str), usize> = HashMap::new();
+        for (i, label) in examples {
+            let slot = featurized.slot[*i];
+            match group_of.get(&(slot, *label)) {
+                Some(g) => groups[*g].2 += 1,
+                None => {
+                    group_of.insert((slot, *label), groups.len());
+                    groups.push((slot, label, 1));
+                }
+            }
+        }
+        // The vocabulary: features in at least `min_count` texts (copies counted).
         let mut counts = vec![0u32; featurized.ids.len()];
-        for text in &texts {
-            let mut distinct = text.to_vec();
+        for (slot, _, copies) in &groups {
+            let mut distinct = featurized.texts[*slot as usize].clone();
             distinct.sort_unstable();
             distinct.dedup();
             for f in distinct {
-                counts[f as usize] += 1;
+                counts[f as usize] += copies;
             }
         }
         let mut index = vec![u32::MAX; featurized.ids.len()];
         let mut idf = Vec::new();
-        let n = texts.len() as f32;
+        let n = examples.len() as f32;
         let vocabulary: HashMap<String, u32> = featurized
             .ids
             .iter()
@@ -161,10 +190,10 @@ impl Model {
             idf,
             weights: Vec::new(),
         };
-        let docs: Vec<Sparse> = texts
+        let docs: Vec<Sparse> = groups
             .iter()
-            .map(|text| {
-                let kept: Vec<u32> = text
+            .map(|(slot, _, _)| {
+                let kept: Vec<u32> = featurized.texts[*slot as usize]
                     .iter()
                     .map(|f| index[*f as usize])
                     .filter(|i| *i != u32::MAX)
@@ -172,48 +201,63 @@ impl Model {
                 model.weigh(&kept)
             })
             .collect();
-        let targets: Vec<usize> = examples
+        let targets: Vec<usize> = groups
             .iter()
-            .map(|(_, l)| {
+            .map(|(_, l, _)| {
                 model
                     .labels
                     .binary_search_by(|m| m.as_str().cmp(l))
                     .expect("a label of the examples")
             })
             .collect();
-        // Each text's cost, by the rarity of its label (as liblinear's "balanced" weights).
-        let mut per_label = vec![0usize; model.labels.len()];
-        for t in &targets {
-            per_label[*t] += 1;
+        // Each text's cost, by the rarity of its label (as liblinear's "balanced" weights),
+        // times its copies.
+        let mut per_label = vec![0u32; model.labels.len()];
+        for (t, (_, _, copies)) in targets.iter().zip(&groups) {
+            per_label[*t] += copies;
         }
         let k = model.labels.len() as f32;
         let costs: Vec<f32> = targets
             .iter()
-            .map(|t| training.cost * n / (k * per_label[*t] as f32))
+            .zip(&groups)
+            .map(|(t, (_, _, copies))| {
+                training.cost * n / (k * per_label[*t] as f32) * *copies as f32
+            })
             .collect();
         let dim = model.idf.len();
         let label_count = model.labels.len();
-        let mut weights: Vec<Vec<f32>> = vec![Vec::new(); label_count];
-        std::thread::scope(|s| {
-            for (part, rows) in weights
-                .chunks_mut(label_count.div_ceil(threads))
-                .enumerate()
-            {
-                let (docs, targets, costs) = (&docs, &targets, &costs);
-                let first = part * label_count.div_ceil(threads);
-                s.spawn(move || {
-                    for (i, row) in rows.iter_mut().enumerate() {
-                        let label = first + i;
-                        let signs: Vec<f32> = targets
-                            .iter()
-                            .map(|t| if *t == label { 1.0 } else { -1.0 })
-                            .collect();
-                        *row = one_against_rest(docs, &signs, costs, dim, training.epochs, label);
-                    }
-                });
-            }
+        // Each thread takes the next label to learn until none is left (labels take unequal
+        // time: a fixed share each would leave a core idle).
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut learned: Vec<(usize, Vec<f32>)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads.min(label_count))
+                .map(|_| {
+                    let (docs, targets, costs, next) = (&docs, &targets, &costs, &next);
+                    s.spawn(move || {
+                        let mut rows = Vec::new();
+                        loop {
+                            let label = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if label >= label_count {
+                                return rows;
+                            }
+                            let signs: Vec<f32> = targets
+                                .iter()
+                                .map(|t| if *t == label { 1.0 } else { -1.0 })
+                                .collect();
+                            let w =
+                                one_against_rest(docs, &signs, costs, dim, training.epochs, label);
+                            rows.push((label, w));
+                        }
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("training does not panic"))
+                .collect()
         });
-        model.weights = weights;
+        learned.sort_by_key(|(label, _)| *label);
+        model.weights = learned.into_iter().map(|(_, w)| w).collect();
         Some(model)
     }
 
@@ -367,6 +411,12 @@ fn one_against_rest(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_texts_are_featurized_once() {
+        let f = Featurized::of(["路灯不亮", "拖欠工资", "路灯不亮"].into_iter());
+        assert_eq!((f.texts.len(), f.slot.clone()), (2, vec![0, 1, 0]));
+    }
 
     fn examples() -> Vec<(String, String)> {
         let mut out = Vec::new();

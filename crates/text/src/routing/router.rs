@@ -102,7 +102,7 @@ const SAVED: &str = "learned";
 const MIN_TEXT: usize = 2;
 /// Examples kept per unit, and offered per suggestion (the caller sees those it may).
 const EXAMPLES_KEPT: usize = 24;
-const EXAMPLES_OFFERED: usize = 6;
+const EXAMPLES_OFFERED: usize = 4;
 
 fn text_of(c: &Case) -> String {
     format!("{}\n{}", c.title, c.content)
@@ -119,7 +119,12 @@ impl Learned {
     pub fn train(cases: &[Case]) -> Learned {
         let usable: Vec<&Case> = cases.iter().filter(|c| learnable(c)).collect();
         let texts: Vec<String> = usable.iter().map(|c| text_of(c)).collect();
+        let started = std::time::Instant::now();
         let featurized = Featurized::of(texts.iter().map(String::as_str));
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            "routing: texts featurized"
+        );
         let categories: Vec<(usize, &str)> = usable
             .iter()
             .enumerate()
@@ -160,6 +165,15 @@ impl Learned {
             }
         }
         let training = Training::default();
+        let t0 = std::time::Instant::now();
+        let categories_model = Model::train_on(&featurized, &categories, training);
+        let t1 = std::time::Instant::now();
+        let units_model = Model::train_on(&featurized, &units, training);
+        tracing::debug!(
+            categories = (t1 - t0).as_secs_f64(),
+            units = t1.elapsed().as_secs_f64(),
+            "routing: models trained"
+        );
         Learned {
             frequent: Frequent::of(&usable),
             by_region: by_region
@@ -171,8 +185,8 @@ impl Learned {
                 .map(|(k, cs)| (k.to_string(), Frequent::of(&cs).units))
                 .collect(),
             examples,
-            categories: Model::train_on(&featurized, &categories, training),
-            units: Model::train_on(&featurized, &units, training),
+            categories: categories_model,
+            units: units_model,
             trained_on: TrainedOn {
                 categories: categories.len(),
                 units: units.len(),
@@ -455,6 +469,7 @@ impl Router {
     /// from the new models from then on; the old ones answer meanwhile. Decisions the training
     /// saw are no longer kept apart.
     pub async fn retrain(&self, store: &Store) -> Result<usize, StoreError> {
+        let started = std::time::Instant::now();
         let seen_upto = *store.committed().borrow();
         let mut cases = Vec::new();
         let mut after = (store.next_case_id().await? - 1 - MAX_CASES).max(0);
@@ -464,18 +479,24 @@ impl Router {
             after = last.id.0;
             cases.extend(page);
         }
+        let read = started.elapsed();
         let mut learned = tokio::task::spawn_blocking(move || Learned::train(&cases))
             .await
             .map_err(|e| StoreError::Config(format!("训练任务中断：{e}")))?;
+        let trained = started.elapsed();
         learned.upto = seen_upto;
         let n = learned.cases;
-        // What was kept (a model trained on a file meanwhile included) fills in where the
-        // history is thin; a training that read the log later has already answered.
-        let mut before: Learned = load(store).await?.unwrap_or_default();
-        if before.upto > learned.upto || self.learned().upto > learned.upto {
+        if self.learned().upto > learned.upto {
+            // A training that read the log later has already answered.
             return Ok(n);
         }
-        learned.keep_where_thin(&mut before);
+        // Where the history is thin, the kept model (one trained on a file meanwhile included)
+        // answers on.
+        let thin =
+            learned.trained_on.categories < MIN_HISTORY || learned.trained_on.units < MIN_HISTORY;
+        if thin && let Some(mut before) = load(store).await? {
+            learned.keep_where_thin(&mut before);
+        }
         save(store, &learned).await?;
         self.swap(learned);
         self.recent
@@ -483,6 +504,12 @@ impl Router {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .by_text
             .retain(|_, d| d.seq > seen_upto);
+        tracing::debug!(
+            reading = read.as_secs_f64(),
+            training = (trained - read).as_secs_f64(),
+            keeping = (started.elapsed() - trained).as_secs_f64(),
+            "routing: retrained"
+        );
         Ok(n)
     }
 

@@ -127,17 +127,14 @@ async fn explained(
     units: Vec<(xinfang_domain::Unit, f32, Why)>,
 ) -> ApiResult<Vec<UnitSuggestion>> {
     let named: Vec<i64> = units.iter().flat_map(|(_, _, why)| why.cases()).collect();
-    let seen: HashMap<i64, String> = if named.is_empty() {
-        HashMap::new()
-    } else {
-        state
-            .store
-            .summaries_in_order(actor, &named)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.case_no))
-            .collect()
-    };
+    let seen: HashMap<i64, String> = state
+        .store
+        .cases_by_ids(&named)
+        .await?
+        .into_iter()
+        .filter(|c| state.store.may_see(actor, c))
+        .map(|c| (c.id.0, c.case_no))
+        .collect();
     Ok(units
         .into_iter()
         .map(|(u, score, why)| {
