@@ -64,21 +64,18 @@ impl Store {
             )));
         }
         let key = format!("xf_{}", random_hex(24));
-        let mut tx = self.pool.begin().await?;
-        let id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 AS id FROM api_keys")
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("id")?;
-        sqlx::query(
-            "INSERT INTO api_keys (id, name, key_hash, created_at) VALUES ($1, $2, $3, $4)",
+        // One statement: a read then a write in one deferred transaction is refused at once
+        // (SQLite's busy snapshot) when another connection writes in between.
+        let id: i64 = sqlx::query(
+            "INSERT INTO api_keys (id, name, key_hash, created_at) \
+             SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3 FROM api_keys RETURNING id",
         )
-        .bind(id)
         .bind(name)
         .bind(hash(&key))
         .bind(self.clock().now_ms())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("id")?;
         Ok((id, key))
     }
 

@@ -165,23 +165,17 @@ async fn a_cold_start_model_is_trained_from_a_file_into_the_database() {
             csv.push_str(&format!("{title},{label}\n"));
         }
         std::fs::write(&file, csv).unwrap();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xinfang"))
-            .args([
-                "routing",
-                "train",
-                "--db",
-                &db.url,
-                "--from",
-                file.to_str().unwrap(),
-            ])
-            .args([
-                "--text", "title", "--label", "label", "--target", "category",
-            ])
-            .env("XINFANG_PERSONAL_KEY_FILE", dir.path().join("personal.key"))
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        let printed = ok(&out);
+        let train = || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_xinfang"))
+                .args(["routing", "train", "--db", &db.url])
+                .args(["--from", file.to_str().unwrap(), "--text", "title"])
+                .args(["--label", "label", "--target", "category"])
+                .env("XINFANG_PERSONAL_KEY_FILE", dir.path().join("personal.key"))
+                .current_dir(dir.path())
+                .output()
+                .unwrap()
+        };
+        let printed = ok(&train());
         assert!(
             printed.contains("城乡建设\t8 行") && printed.contains("不存在的类\t8 行"),
             "{printed}"
@@ -205,19 +199,7 @@ async fn a_cold_start_model_is_trained_from_a_file_into_the_database() {
         assert_eq!(best("拖欠工资不给"), "劳动和社会保障/拖欠工资");
         // A file whose labels match fewer than two categories trains nothing.
         std::fs::write(&file, "title,label\n路灯不亮,城乡建设\n电梯故障,没有\n").unwrap();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xinfang"))
-            .args([
-                "routing",
-                "train",
-                "--db",
-                &db.url,
-                "--from",
-                file.to_str().unwrap(),
-            ])
-            .env("XINFANG_PERSONAL_KEY_FILE", dir.path().join("personal.key"))
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
+        let out = train();
         assert!(
             !out.status.success() && said(&out).contains("少于两种"),
             "{}",

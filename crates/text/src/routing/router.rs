@@ -117,6 +117,7 @@ impl Learned {
     /// Trains on cases: every case's category, and the unit each routed case went to. The
     /// texts are featurized once for both models.
     pub fn train(cases: &[Case]) -> Learned {
+        let mut learned = Learned::counted(cases);
         let usable: Vec<&Case> = cases.iter().filter(|c| learnable(c)).collect();
         let texts: Vec<String> = usable.iter().map(|c| text_of(c)).collect();
         let started = std::time::Instant::now();
@@ -141,6 +142,32 @@ impl Learned {
             .filter(|(_, l)| !l.is_empty())
             .map(|(i, l)| (i, l.as_str()))
             .collect();
+        let training = Training::default();
+        let t0 = std::time::Instant::now();
+        learned.categories = Model::train_on(&featurized, &categories, training);
+        let t1 = std::time::Instant::now();
+        learned.units = Model::train_on(&featurized, &units, training);
+        tracing::debug!(
+            categories = (t1 - t0).as_secs_f64(),
+            units = t1.elapsed().as_secs_f64(),
+            "routing: models trained"
+        );
+        learned.trained_on = TrainedOn {
+            categories: categories.len(),
+            units: units.len(),
+        };
+        learned
+    }
+
+    /// Neither models nor counts (a server's first start on an office's history).
+    fn knows_nothing(&self) -> bool {
+        self.cases == 0 && self.categories.is_none() && self.units.is_none()
+    }
+
+    /// What counting the cases gives, before any model: the most frequent categories and units
+    /// (overall, by region, by category) and each unit's latest cases as examples.
+    pub fn counted(cases: &[Case]) -> Learned {
+        let usable: Vec<&Case> = cases.iter().filter(|c| learnable(c)).collect();
         let mut by_region: HashMap<&str, Vec<&Case>> = HashMap::new();
         let mut by_category: HashMap<&str, Vec<&Case>> = HashMap::new();
         for c in &usable {
@@ -153,27 +180,17 @@ impl Learned {
         }
         // Newest first, so that each unit keeps its latest examples.
         let mut examples: HashMap<UnitId, Vec<Example>> = HashMap::new();
-        for (c, text) in usable.iter().zip(&texts).rev() {
+        for c in usable.iter().rev() {
             if let Some(u) = c.handling_unit {
                 let kept = examples.entry(u).or_default();
                 if kept.len() < EXAMPLES_KEPT {
                     kept.push(Example {
                         case: c.id,
-                        pairs: pairs(text),
+                        pairs: pairs(&text_of(c)),
                     });
                 }
             }
         }
-        let training = Training::default();
-        let t0 = std::time::Instant::now();
-        let categories_model = Model::train_on(&featurized, &categories, training);
-        let t1 = std::time::Instant::now();
-        let units_model = Model::train_on(&featurized, &units, training);
-        tracing::debug!(
-            categories = (t1 - t0).as_secs_f64(),
-            units = t1.elapsed().as_secs_f64(),
-            "routing: models trained"
-        );
         Learned {
             frequent: Frequent::of(&usable),
             by_region: by_region
@@ -185,12 +202,9 @@ impl Learned {
                 .map(|(k, cs)| (k.to_string(), Frequent::of(&cs).units))
                 .collect(),
             examples,
-            categories: categories_model,
-            units: units_model,
-            trained_on: TrainedOn {
-                categories: categories.len(),
-                units: units.len(),
-            },
+            categories: None,
+            units: None,
+            trained_on: TrainedOn::default(),
             upto: 0,
             cases: usable.len(),
         }
@@ -480,6 +494,12 @@ impl Router {
             cases.extend(page);
         }
         let read = started.elapsed();
+        // A server that knows nothing yet answers with the counts while the models train.
+        if self.learned().knows_nothing() {
+            let mut counted = Learned::counted(&cases);
+            counted.upto = seen_upto;
+            self.swap(counted);
+        }
         let mut learned = tokio::task::spawn_blocking(move || Learned::train(&cases))
             .await
             .map_err(|e| StoreError::Config(format!("训练任务中断：{e}")))?;
@@ -497,7 +517,10 @@ impl Router {
         if thin && let Some(mut before) = load(store).await? {
             learned.keep_where_thin(&mut before);
         }
-        save(store, &learned).await?;
+        // Nothing learned is nothing to keep (a new server on an empty database).
+        if !learned.knows_nothing() {
+            save(store, &learned).await?;
+        }
         self.swap(learned);
         self.recent
             .write()

@@ -5,17 +5,16 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Query, State};
-use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xinfang_domain::dispatch::{DispatchRule, DispatchRuleCommand, DispatchRuleInput};
 use xinfang_domain::routing::Acceptance;
 use xinfang_domain::{DispatchRuleId, UnitId};
 
-use super::csrf::{CSRF_FIELD, csrf_matches};
-use super::form::Submitted;
+use super::form::{Submitted, Uploaded};
 use super::frame::{
     Frame, UnitOption, category_groups, error_page, frame, page_status, unit_options, urlencode,
+    workbook,
 };
 use super::session::UiOfficer;
 use crate::app::dispatch::Failure;
@@ -295,23 +294,7 @@ pub async fn act(
 /// The catalogue as a workbook.
 pub async fn export(State(state): State<AppState>, officer: UiOfficer) -> Response {
     match app::dispatch::export(&state, &officer.actor).await {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename*=UTF-8''{}",
-                        urlencode("派单目录.xlsx")
-                    ),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => workbook(bytes, "派单目录.xlsx"),
         Err(e) => error_page(e.status, &e.message),
     }
 }
@@ -320,34 +303,16 @@ pub async fn export(State(state): State<AppState>, officer: UiOfficer) -> Respon
 pub async fn import(
     State(state): State<AppState>,
     officer: UiOfficer,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
     if let Err(r) = admin_only(&officer) {
         return r;
     }
-    let (mut csrf, mut file) = (String::new(), None);
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return error_page(StatusCode::PAYLOAD_TOO_LARGE, "文件过大或上传中断"),
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let Ok(bytes) = field.bytes().await else {
-            return error_page(StatusCode::PAYLOAD_TOO_LARGE, "文件过大或上传中断");
-        };
-        match name.as_str() {
-            CSRF_FIELD => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-            "file" if !bytes.is_empty() => file = Some(bytes.to_vec()),
-            _ => {}
-        }
-    }
-    if !csrf_matches(&csrf, &officer.csrf) {
-        return error_page(
-            StatusCode::FORBIDDEN,
-            "表单已过期或来源不明，请返回重新提交。",
-        );
-    }
+    let mut form = match Uploaded::read(&officer, multipart, "文件过大或上传中断").await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let file = form.file("file").map(|(_, b)| b);
     let fail = |error: String, failures: Vec<Failure>| Shown {
         form: None,
         error: Some(error),

@@ -61,3 +61,56 @@ pub fn date(s: &str) -> Result<chrono::NaiveDate, String> {
 
 /// Deserializes `field=` as `None` (browsers send empty fields).
 pub use serde_html_form::de::empty_as_none;
+
+/// An uploaded form (multipart) read whole: each part by its name, with the file's name when it
+/// is a file. The CSRF token is checked as for [`Submitted`].
+pub struct Uploaded {
+    parts: std::collections::HashMap<String, (String, Vec<u8>)>,
+}
+
+impl Uploaded {
+    /// Reads every part; `too_large` is said when the upload breaks off (over the size limit).
+    pub async fn read(
+        officer: &UiOfficer,
+        mut multipart: axum::extract::Multipart,
+        too_large: &str,
+    ) -> Result<Uploaded, Response> {
+        let mut parts = std::collections::HashMap::new();
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(_) => return Err(error_page(StatusCode::PAYLOAD_TOO_LARGE, too_large)),
+            };
+            let name = field.name().unwrap_or_default().to_string();
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let Ok(bytes) = field.bytes().await else {
+                return Err(error_page(StatusCode::PAYLOAD_TOO_LARGE, too_large));
+            };
+            parts.entry(name).or_insert((file_name, bytes.to_vec()));
+        }
+        let csrf = parts
+            .get(CSRF_FIELD)
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned());
+        if !csrf.is_some_and(|t| csrf_matches(&t, &officer.csrf)) {
+            return Err(error_page(
+                StatusCode::FORBIDDEN,
+                "表单已过期或来源不明，请返回重新提交。",
+            ));
+        }
+        Ok(Uploaded { parts })
+    }
+
+    /// A text part ("" when absent).
+    pub fn text(&self, name: &str) -> String {
+        self.parts
+            .get(name)
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// A file part that is not empty: its name and bytes.
+    pub fn file(&mut self, name: &str) -> Option<(String, Vec<u8>)> {
+        self.parts.remove(name).filter(|(_, b)| !b.is_empty())
+    }
+}

@@ -126,6 +126,24 @@ pub fn category_groups() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         .collect()
 }
 
+/// A workbook (.xlsx) to download under `name`.
+pub fn workbook(bytes: Vec<u8>, name: &str) -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename*=UTF-8''{}", urlencode(name)),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| {

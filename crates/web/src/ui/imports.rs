@@ -5,14 +5,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xinfang_import::Target;
 use xinfang_store::import_jobs::JobState;
 
-use super::csrf::{CSRF_FIELD, csrf_matches};
 use super::form::Submitted;
+use super::form::Uploaded;
 use super::frame::{Frame, error_page, frame, from_api, page_status};
 use super::session::UiOfficer;
 use crate::AppState;
@@ -96,44 +96,18 @@ pub async fn list(State(state): State<AppState>, officer: UiOfficer) -> Response
 pub async fn upload(
     State(state): State<AppState>,
     officer: UiOfficer,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
-    let (mut csrf, mut mapping, mut file) = (String::new(), String::new(), None);
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                return error_page(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    &format!(
-                        "文件过大或上传中断（上限 {} MB）",
-                        app::MAX_UPLOAD_BYTES / 1024 / 1024
-                    ),
-                );
-            }
-        };
-        match field.name() {
-            Some(CSRF_FIELD) => csrf = field.text().await.unwrap_or_default(),
-            Some("mapping") => mapping = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b.to_vec())),
-                    Err(_) => {
-                        return error_page(StatusCode::PAYLOAD_TOO_LARGE, "文件过大或上传中断");
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    if !csrf_matches(&csrf, &officer.csrf) {
-        return error_page(
-            StatusCode::FORBIDDEN,
-            "表单已过期或来源不明，请返回重新提交。",
-        );
-    }
+    let too_large = format!(
+        "文件过大或上传中断（上限 {} MB）",
+        app::MAX_UPLOAD_BYTES / 1024 / 1024
+    );
+    let mut form = match Uploaded::read(&officer, multipart, &too_large).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let mapping = form.text("mapping");
+    let file = form.file("file");
     let (name, bytes) = file.unwrap_or_default();
     match app::upload(&state, &officer.actor, &name, bytes, Some(&mapping)).await {
         Ok(id) => Redirect::to(&format!("/admin/import/{id}")).into_response(),
@@ -352,20 +326,7 @@ pub async fn report(
     Path(id): Path<i64>,
 ) -> Response {
     match app::report_of(&state, &officer.actor, id).await {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"import-{id}-errors.xlsx\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => super::frame::workbook(bytes, &format!("import-{id}-errors.xlsx")),
         Err(e) => from_api(e),
     }
 }
@@ -404,34 +365,15 @@ pub async fn org_form(State(state): State<AppState>, officer: UiOfficer) -> Resp
 pub async fn org_upload(
     State(state): State<AppState>,
     officer: UiOfficer,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
-    let (mut csrf, mut action, mut units, mut people) = (String::new(), String::new(), None, None);
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return error_page(StatusCode::PAYLOAD_TOO_LARGE, "文件过大或上传中断"),
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let Ok(bytes) = field.bytes().await else {
-            return error_page(StatusCode::PAYLOAD_TOO_LARGE, "文件过大或上传中断");
-        };
-        let text = || String::from_utf8_lossy(&bytes).into_owned();
-        match name.as_str() {
-            CSRF_FIELD => csrf = text(),
-            "action" => action = text(),
-            "units" if !bytes.is_empty() => units = Some(bytes.to_vec()),
-            "people" if !bytes.is_empty() => people = Some(bytes.to_vec()),
-            _ => {}
-        }
-    }
-    if !csrf_matches(&csrf, &officer.csrf) {
-        return error_page(
-            StatusCode::FORBIDDEN,
-            "表单已过期或来源不明，请返回重新提交。",
-        );
-    }
+    let mut form = match Uploaded::read(&officer, multipart, "文件过大或上传中断").await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let action = form.text("action");
+    let units = form.file("units").map(|(_, b)| b);
+    let people = form.file("people").map(|(_, b)| b);
     let dry_run = match action.as_str() {
         "dry_run" => true,
         "import" => false,
@@ -479,20 +421,7 @@ pub async fn org_export(
         _ => return error_page(StatusCode::NOT_FOUND, "没有这个文件"),
     };
     match app::export_org(&state, &officer.actor, units).await {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{file}\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => super::frame::workbook(bytes, &file),
         Err(e) => from_api(e),
     }
 }

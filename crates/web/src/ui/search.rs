@@ -6,7 +6,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xinfang_domain::{CaseStatus, Channel};
@@ -261,23 +261,7 @@ pub async fn export(
         &unit_name,
         &format!("信访事项查询结果（{} 件）", rows.len()),
     ) {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename*=UTF-8''{}",
-                        urlencode("信访事项查询结果.xlsx")
-                    ),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => super::frame::workbook(bytes, "信访事项查询结果.xlsx"),
         Err(e) => {
             tracing::error!(error = %e, "search export");
             error_page(StatusCode::INTERNAL_SERVER_ERROR, "导出失败，请稍后再试")

@@ -356,23 +356,7 @@ fn query_period(
 
 fn xlsx(bytes: Result<Vec<u8>, rust_xlsxwriter::XlsxError>, name: &str) -> Response {
     match bytes {
-        Ok(b) => (
-            [
-                (
-                    axum::http::header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename*=UTF-8''{}",
-                        super::frame::urlencode(name)
-                    ),
-                ),
-            ],
-            b,
-        )
-            .into_response(),
+        Ok(b) => super::frame::workbook(b, name),
         Err(e) => {
             tracing::error!(error = %e, "xlsx export failed");
             super::frame::error_page(StatusCode::INTERNAL_SERVER_ERROR, "导出失败，请稍后再试")
