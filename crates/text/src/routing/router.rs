@@ -17,7 +17,7 @@ use super::{Featurized, Featurizer, Model, Training};
 
 /// What the suggestions are drawn from, as last trained; kept in the database, so that a
 /// restarted server suggests from its first request.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Learned {
     categories: Option<Model>,
     units: Option<Model>,
@@ -45,7 +45,7 @@ pub struct TrainedOn {
 }
 
 /// Categories and units by how often cases went there, most first.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 struct Frequent {
     categories: Vec<String>,
     units: Vec<UnitId>,
@@ -117,7 +117,12 @@ impl Learned {
     /// Trains on cases: every case's category, and the unit each routed case went to. The
     /// texts are featurized once for both models.
     pub fn train(cases: &[Case]) -> Learned {
-        let mut learned = Learned::counted(cases);
+        Learned::counted(cases).with_models(cases)
+    }
+
+    /// What [`Learned::counted`] gave, with the two models trained on the same cases.
+    fn with_models(self, cases: &[Case]) -> Learned {
+        let mut learned = self;
         let usable: Vec<&Case> = cases.iter().filter(|c| learnable(c)).collect();
         let texts: Vec<String> = usable.iter().map(|c| text_of(c)).collect();
         let started = std::time::Instant::now();
@@ -494,13 +499,14 @@ impl Router {
             cases.extend(page);
         }
         let read = started.elapsed();
+        let counted = Learned::counted(&cases);
         // A server that knows nothing yet answers with the counts while the models train.
         if self.learned().knows_nothing() {
-            let mut counted = Learned::counted(&cases);
-            counted.upto = seen_upto;
-            self.swap(counted);
+            let mut first = counted.clone();
+            first.upto = seen_upto;
+            self.swap(first);
         }
-        let mut learned = tokio::task::spawn_blocking(move || Learned::train(&cases))
+        let mut learned = tokio::task::spawn_blocking(move || counted.with_models(&cases))
             .await
             .map_err(|e| StoreError::Config(format!("训练任务中断：{e}")))?;
         let trained = started.elapsed();
