@@ -62,6 +62,17 @@ pub enum Which {
         #[arg(long, default_value_t = 4)]
         concurrency: u64,
     },
+    /// Hot issues of a period through GET /api/v1/hot-issues on an existing database: groups
+    /// the history first (as a server does at start) and reports how long that took, then asks
+    /// for a month (each of the last twelve) and for the whole year.
+    Hot {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 500)]
+        requests: u64,
+        #[arg(long, default_value_t = 4)]
+        concurrency: u64,
+    },
     /// The assessment of every unit for a year and the other figures, from the read models and
     /// recomputed over the cases, on an existing database (no HTTP: the text index is not needed).
     Stats {
@@ -118,6 +129,7 @@ struct Server {
     text: xinfang_text::TextSearch,
     store: xinfang_store::Store,
     router: xinfang_text::routing::Router,
+    hot: xinfang_text::hot::HotIssues,
 }
 
 async fn start(db: &DbArgs) -> Result<Server, String> {
@@ -144,6 +156,7 @@ async fn start_with(
     );
     let text = app.state.text.clone();
     let router = app.state.router.clone();
+    let hot = app.state.hot.clone();
     let state = adjust(app.state);
     tokio::spawn(async move {
         let app = xinfang_web::router(state)
@@ -160,6 +173,7 @@ async fn start_with(
         text,
         store,
         router,
+        hot,
     })
 }
 
@@ -477,6 +491,39 @@ pub async fn run(which: Which) -> Result<(), String> {
             })
             .await?;
             report("routing suggestion (registrar)", lat, wall);
+        }
+        Which::Hot {
+            db,
+            requests,
+            concurrency,
+        } => {
+            let s = start(&db).await?;
+            let started = Instant::now();
+            while !s.hot.fresh(&s.store).await {}
+            println!(
+                "hot issues: the history grouped in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            let token = login(&s, "admin").await?;
+            let today = s.store.clock().today();
+            for (name, months) in [
+                ("hot issues of a month (admin)", 1),
+                ("hot issues of the year (admin)", 12),
+            ] {
+                let (c, b, t) = (s.client.clone(), s.base.clone(), token.clone());
+                let (lat, wall) = drive(requests, concurrency, move |i| {
+                    let to = today
+                        - chrono::Duration::days(30 * (i % 12) as i64 * i64::from(months == 1));
+                    let from = to - chrono::Duration::days(30 * months - 1);
+                    fetch(
+                        c.clone(),
+                        format!("{b}/api/v1/hot-issues?from={from}&to={to}"),
+                        t.clone(),
+                    )
+                })
+                .await?;
+                report(name, lat, wall);
+            }
         }
         Which::Read {
             db,

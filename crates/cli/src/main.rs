@@ -5,9 +5,11 @@ mod bench;
 mod checkpoints;
 mod config;
 mod export;
+mod hot;
 mod import;
 mod import_org;
 mod keys;
+mod replies;
 mod routing;
 
 use clap::{Parser, Subcommand};
@@ -225,6 +227,16 @@ enum Command {
         #[command(subcommand)]
         command: routing::RoutingCommand,
     },
+    /// Hot issues found in a file of dated petitions.
+    Hot {
+        #[command(subcommand)]
+        command: hot::HotCommand,
+    },
+    /// The reply check scored on petitions with their real replies.
+    Replies {
+        #[command(subcommand)]
+        command: replies::RepliesCommand,
+    },
     /// Measure throughput and latency (see BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -425,6 +437,8 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
         Command::Holidays => print!("{}", xinfang_domain::Calendar::official().to_toml()),
         Command::Bench { which } => bench::run(which).await?,
         Command::Routing { command } => routing::run(command).await?,
+        Command::Replies { command } => replies::run(command)?,
+        Command::Hot { command } => hot::run(command)?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -238,7 +238,11 @@ fn predict(
 }
 
 /// The (text, label) rows of a labelled file; rows without a label or text are left out.
-fn labelled(path: &Path, text: &[&str], label: &str) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn labelled(
+    path: &Path,
+    text: &[&str],
+    label: &str,
+) -> Result<Vec<(String, String)>, String> {
     let sheet =
         xinfang_import::read_file(path, None).map_err(|e| format!("{}：{e}", path.display()))?;
     let column = |name: &str| {

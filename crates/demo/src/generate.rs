@@ -327,9 +327,31 @@ impl Generator {
             }
         });
         let t = t.unwrap_or(&TEMPLATES[0]);
-        let town = pick(rng, &c.towns);
+        // Three cases in a hundred (by id, so that every other case stays as it was) are of a
+        // hot matter: its place and town, one of its wordings, within its weeks.
+        let hot = (id % 100 < 3).then(|| &HOT_MATTERS[(id / 100) as usize % HOT_MATTERS.len()]);
+        let hot_template;
+        let t = match hot {
+            Some(h) => {
+                hot_template = Template {
+                    category: h.category,
+                    target: h.target,
+                    title: pick::<&str>(rng, h.titles),
+                    content: pick::<&str>(rng, h.contents),
+                    weight: 0,
+                };
+                &hot_template
+            }
+            None => t,
+        };
+        let town = match hot {
+            Some(h) => &c.towns[h.town % c.towns.len()],
+            None => pick(rng, &c.towns),
+        };
         let village = pick(rng, &town.3);
-        let place = if t.target == Target::Town || chance(rng, 500) {
+        let place = if let Some(h) = hot {
+            h.place.to_string()
+        } else if t.target == Target::Town || chance(rng, 500) {
             village.1.to_string()
         } else {
             format!("{}{}", pick(rng, ESTATES), pick(rng, &["小区", "社区"]))
@@ -359,7 +381,15 @@ impl Generator {
                 Channel::Video,
             ],
         );
-        let t0 = self.today - Duration::days(rng.random_range(0..365));
+        let t0 = match hot {
+            // Growing: u² crowds the petitions towards today.
+            Some(h) if h.growing => {
+                let u: f64 = rng.random_range(0.0..1.0);
+                self.today - Duration::days((h.starts as f64 * u * u) as i64)
+            }
+            Some(h) => self.today - Duration::days(h.starts - rng.random_range(0..h.lasts.max(1))),
+            None => self.today - Duration::days(rng.random_range(0..365)),
+        };
         // The class as a registrar would confirm it from the words; 纪检监察's matters are reports
         // accusing officials, a report sent elsewhere accuses a firm or a person.
         let accuses_official = t.target == Target::Discipline;
@@ -377,8 +407,9 @@ impl Generator {
             Some(prev) => prev.petitioner.clone(),
             None => self.petitioner(rng, &place),
         };
-        let collective =
-            (channel == Channel::Visit && !is_report && chance(rng, 80)).then(|| CollectiveInput {
+        let collective_share = hot.map_or(80, |h| h.collective);
+        let collective = (channel == Channel::Visit && !is_report && chance(rng, collective_share))
+            .then(|| CollectiveInput {
                 head_count: rng.random_range(5..60),
                 representatives: (0..rng.random_range(1..=5))
                     .map(|_| self.petitioner(rng, &place))

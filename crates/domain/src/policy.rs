@@ -144,6 +144,29 @@ pub struct Policy {
     pub classes: ClassPolicy,
     #[serde(default)]
     pub review: ReviewPolicy,
+    #[serde(default)]
+    pub hot_issues: HotIssuePolicy,
+}
+
+/// When a hot issue raises a 预警 to the petition office (once per issue): this many cases, or
+/// this many collective visits, within `days` days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HotIssuePolicy {
+    pub warn_cases: u32,
+    pub warn_collective: u32,
+    pub days: u32,
+}
+
+impl Default for HotIssuePolicy {
+    fn default() -> Self {
+        HotIssuePolicy {
+            warn_cases: 10,
+            warn_collective: 3,
+            days: 7,
+        }
+    }
 }
 
 /// Who reviews (复查) a department's answer: both exist in practice (条例 第三十五条).
@@ -245,6 +268,10 @@ impl Policy {
             if o.limits.extension_max.is_some_and(|l| l.days > 30) {
                 return Err(format!("规则“{}”：延期不得超过30日", o.name));
             }
+        }
+        let h = self.hot_issues;
+        if h.warn_cases < 2 || h.warn_collective < 1 || !(1..=90).contains(&h.days) {
+            return Err("热点预警：件数至少为2，集体访批次至少为1，天数在1到90之间".into());
         }
         Ok(())
     }

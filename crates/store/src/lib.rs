@@ -15,6 +15,7 @@ pub mod conference;
 pub mod duty;
 pub mod error;
 mod figures;
+pub mod hot;
 pub mod import_jobs;
 pub mod issued;
 pub mod ledger;

@@ -440,6 +440,14 @@ impl CaseIndex {
         self.ids_of(&searcher, top)
     }
 
+    /// How rare each word is among the indexed cases (the reply check's weights).
+    pub fn rarity(&self) -> IndexRarity {
+        IndexRarity {
+            searcher: self.reader.searcher(),
+            content: self.fields.content,
+        }
+    }
+
     /// Number of cases in the committed index.
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -459,6 +467,22 @@ fn layout_of(index: &Index) -> Option<String> {
         Some(p) => p.split_once(':').map(|(l, _)| l.to_string()),
         // A fresh index that never committed is of our layout if its schema matched.
         None => Some(LAYOUT.to_string()),
+    }
+}
+
+/// Word rarity read from the index's document frequencies (content field), one searcher's view.
+pub struct IndexRarity {
+    searcher: tantivy::Searcher,
+    content: Field,
+}
+
+impl crate::reply_check::Rarity for IndexRarity {
+    fn idf(&self, word: &str) -> f64 {
+        let df = self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.content, word))
+            .unwrap_or(0);
+        crate::reply_check::idf(self.searcher.num_docs(), df)
     }
 }
 

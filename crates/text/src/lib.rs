@@ -2,7 +2,9 @@
 //! event log by a follower task. PostgreSQL has no Chinese parser on Debian, so search lives
 //! here and works the same over both databases.
 
+pub mod hot;
 pub mod index;
+pub mod reply_check;
 pub mod routing;
 pub mod search;
 pub mod segment;

@@ -51,6 +51,11 @@ impl TextSearch {
             .is_ok_and(|r| r.is_ok())
     }
 
+    /// How rare each word is among the indexed cases.
+    pub fn rarity(&self) -> crate::index::IndexRarity {
+        self.index.rarity()
+    }
+
     /// Whether the index holds every committed event now (no waiting).
     pub fn is_current(&self) -> bool {
         *self.indexed.borrow() >= *self.store.committed().borrow()

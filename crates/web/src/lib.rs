@@ -45,6 +45,8 @@ pub struct AppState {
     pub text: xinfang_text::TextSearch,
     /// Routing suggestions learned from the office's own decisions.
     pub router: xinfang_text::routing::Router,
+    /// Hot issues: cases grouped by matter as they are committed, with their warnings.
+    pub hot: xinfang_text::hot::HotIssues,
     pub sessions: Arc<extract::SessionCache>,
     pub limits: Arc<limits::RateLimits>,
     /// Mark the session cookie `Secure` (browsers then send it over HTTPS and to localhost only).
@@ -83,7 +85,9 @@ impl AppState {
     pub fn new(store: Store, text: xinfang_text::TextSearch, files: FileStore) -> Self {
         let router = xinfang_text::routing::Router::default();
         router.follow(store.clone());
+        let hot = xinfang_text::hot::HotIssues::start(store.clone());
         AppState {
+            hot,
             store,
             text,
             files,

@@ -5,8 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    calendar, cases, conference, dispatch, duty, leadership, ledger, org, public, reception,
-    review, routing, session, stats, supervision,
+    calendar, cases, conference, dispatch, duty, hot, leadership, ledger, org, public, reception,
+    replies, review, routing, session, stats, supervision,
 };
 
 #[derive(OpenApi)]
@@ -18,7 +18,7 @@ use crate::api::{
         org::list_units, org::create_unit, org::list_people, org::create_person, org::policy,
         calendar::get, calendar::set_year,
         cases::create, cases::list, cases::search, cases::similar, cases::get_one, cases::timeline, cases::act, cases::personal_data,
-        routing::suggest, routing::acceptance,
+        routing::suggest, routing::acceptance, replies::check, hot::issues, hot::warnings,
         dispatch::list, dispatch::create, dispatch::get_one, dispatch::act,
         public::get_case, public::act,
         stats::assessment, stats::volume, stats::cases_behind, stats::ranking, stats::backlog, stats::bounced,

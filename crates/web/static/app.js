@@ -118,6 +118,49 @@
     var field = document.querySelector("form.intake [name=repeat_of]");
     if (b && field) { field.value = b.getAttribute("data-link-repeat"); field.focus(); }
   });
+  // 检查答复: the draft being written, checked against the petition (advice only).
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-reply-check]");
+    var form = b && b.closest("form");
+    if (!form) { return; }
+    var out = form.querySelector("[data-reply-check-result]");
+    var body = new URLSearchParams();
+    body.set("csrf", form.querySelector("[name=csrf]").value);
+    body.set("kind", (form.querySelector("[name=action]") || {}).value || "reply");
+    body.set("text", form.querySelector("[name=text]").value);
+    b.disabled = true;
+    fetch(b.getAttribute("data-reply-check"), { method: "POST", credentials: "same-origin", body: body })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+      .then(function (res) {
+        out.textContent = "";
+        var p = document.createElement("p");
+        if (!res.ok) {
+          p.textContent = (res.j.error && res.j.error.message) || "检查失败";
+          out.appendChild(p);
+        } else {
+          var head = document.createElement("b");
+          head.textContent = "答复自查";
+          p.appendChild(head);
+          p.appendChild(document.createTextNode(" 得分 " + Math.round(res.j.score * 100) +
+            (res.j.flags.length ? "" : " · 未发现问题")));
+          out.appendChild(p);
+          if (res.j.flags.length) {
+            var ul = document.createElement("ul");
+            res.j.flags.forEach(function (f) {
+              var li = document.createElement("li");
+              li.setAttribute("data-flag", f.code);
+              li.textContent = f.message;
+              ul.appendChild(li);
+            });
+            out.appendChild(ul);
+          }
+        }
+        out.classList.toggle("clean", res.ok && !res.j.flags.length);
+        out.hidden = false;
+      })
+      .catch(function () { out.textContent = "检查失败，请稍后再试"; out.hidden = false; })
+      .then(function () { b.disabled = false; });
+  });
   // A routing suggestion at the sorting desk picks its unit in the form's unit picker.
   document.addEventListener("click", function (e) {
     var b = e.target.closest && e.target.closest("[data-pick-unit]");

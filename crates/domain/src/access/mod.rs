@@ -128,6 +128,13 @@ pub fn figures_scope(actor: &Actor) -> Scope {
     }
 }
 
+/// Who is shown the 预警 of hot issues: the petition office (to which they are raised), the
+/// leaders and administrators. The cases they list are still shown only to those who may see
+/// each ([`may_see_case`]).
+pub fn sees_hot_warnings(actor: &Actor) -> bool {
+    actor.unit_kind == UnitKind::PetitionOffice || actor.has_any(&[Role::Leader, Role::Admin])
+}
+
 /// Exception (DESIGN.md §3): the member units of a joint meeting see the meeting and the cases
 /// on its agenda.
 pub fn meeting_member(actor: &Actor, members: &[UnitId]) -> bool {

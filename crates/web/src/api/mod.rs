@@ -5,11 +5,13 @@ pub mod cases;
 pub mod conference;
 pub mod dispatch;
 pub mod duty;
+pub mod hot;
 pub mod leadership;
 pub mod ledger;
 pub mod org;
 pub mod public;
 pub mod reception;
+pub mod replies;
 pub mod review;
 pub mod routing;
 pub mod session;
@@ -38,6 +40,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/search", get(cases::search))
         .route("/cases/similar", get(cases::similar))
+        .route("/replies/check", post(replies::check))
+        .route("/hot-issues", get(hot::issues))
+        .route("/hot-issues/warnings", get(hot::warnings))
         .route("/routing/suggest", post(routing::suggest))
         .route("/routing/acceptance", get(routing::acceptance))
         .route(

@@ -3,11 +3,12 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xinfang_domain::access::{self, Duty};
-use xinfang_domain::case::CaseStatus;
+use xinfang_domain::case::{CaseStatus, DraftKind};
 use xinfang_domain::personal::PersonalRequest;
 use xinfang_domain::vocab::{AccusedKind, LegalChannel, Outcome, PetitionClass, Rating};
 use xinfang_domain::{Case, CaseId, Command, Role};
@@ -39,6 +40,8 @@ struct CasePage {
     suggest: String,
     /// Routing's suggestions at the sorting desk, best first.
     suggested: Vec<app::routing::UnitSuggestion>,
+    /// The reply check of the drafted opinion, for its drafter and the head who signs it.
+    reply_check: Option<app::replies::ReplyCheck>,
     /// The case after this one in the officer's worklist (id, number), for 下一件.
     next_case: Option<(i64, String)>,
     notice: Option<String>,
@@ -318,7 +321,9 @@ async fn render_case(
         .map(|u| u.id.to_string())
         .collect::<Vec<_>>()
         .join(",");
+    let reply_check = app::replies::of_draft(state, &case);
     let page = CasePage {
+        reply_check,
         joined,
         suggest,
         suggested,
@@ -741,5 +746,36 @@ pub async fn personal_data(
     match app::cases::personal_request(&state, &officer.actor, case.id, request).await {
         Ok(_) => Redirect::to(&format!("/cases/{id}?done={}", urlencode(done))).into_response(),
         Err(e) => render_case(&state, &officer, case, Some(e.message), None, None, false).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReplyCheckForm {
+    kind: String,
+    text: String,
+}
+
+/// The reply check of the opinion being drafted on the case page (its 检查答复 button): the
+/// same answer as `POST /api/v1/replies/check` with the case's title and content.
+pub async fn reply_check(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Submitted { officer, form }: Submitted<ReplyCheckForm>,
+) -> Response {
+    let case = match app::cases::readable(&state, &officer.actor, CaseId(id)).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let kind = match form.kind.as_str() {
+        "review" => DraftKind::Review,
+        "rereview" => DraftKind::Rereview,
+        "decline" => DraftKind::Decline,
+        _ => DraftKind::Reply,
+    };
+    let petition = format!("{}\n{}", case.title, case.content);
+    let kind = app::replies::ReplyKind::of_draft(kind, &case);
+    match app::replies::check(&state, &petition, &form.text, kind) {
+        Ok(c) => Json(c).into_response(),
+        Err(e) => e.into_response(),
     }
 }

@@ -16,6 +16,7 @@ mod documents;
 mod duty;
 mod form;
 pub(crate) mod frame;
+mod hot;
 mod imports;
 mod intake;
 #[allow(clippy::result_large_err)]
@@ -75,10 +76,12 @@ fn pages() -> Router<AppState> {
         .route("/cases/{id}/personal-data", post(case_page::personal_data))
         .route("/cases/{id}/documents/{seq}", get(documents::document))
         .route("/cases/{id}/draft", get(documents::draft_preview))
+        .route("/cases/{id}/reply-check", post(case_page::reply_check))
         .route("/cases/{id}/attachments/{n}", get(documents::attachment))
         .route("/search", get(search::search))
         .route("/search/export", get(search::export))
         .route("/stats", get(stats::page))
+        .route("/hot", get(hot::hot_page))
         .route("/leadership", get(leadership::page))
         .route("/reception", get(reception::list).post(reception::act_list))
         .route("/reception/{id}", get(reception::session))

@@ -69,6 +69,18 @@ async fn shot(c: &Client, name: &str) {
     .unwrap();
 }
 
+/// The page at desktop (1366×768) and phone (390 px) width, `element` scrolled into view,
+/// saved as `name` and `name-phone`; the window is left at the tests' usual size.
+async fn shots(c: &Client, name: &str, element: &str) {
+    let to = format!("document.querySelector({element:?}).scrollIntoView();");
+    for (width, height, suffix) in [(1366, 768, ""), (390, 844, "-phone")] {
+        c.set_window_size(width, height).await.unwrap();
+        c.execute(&to, vec![]).await.unwrap();
+        shot(c, &format!("{name}{suffix}")).await;
+    }
+    c.set_window_size(1280, 1100).await.unwrap();
+}
+
 async fn login(c: &Client, base: &str, username: &str) {
     c.delete_all_cookies().await.unwrap();
     c.goto(&format!("{base}/login")).await.unwrap();
@@ -1814,4 +1826,129 @@ async fn routing_suggestions_at_intake_and_the_sorting_desk_in_chromium() {
     c.set_window_size(390, 844).await.unwrap();
     shot(&c, "18-dispatch-catalogue-phone").await;
     c.close().await.unwrap();
+}
+
+/// The 热点 page finds a planted matter among unrelated ones, and the drafter checks a reply
+/// that answers another matter before sending it for sign-off (screenshots 19-*).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hot_issues_and_the_reply_check_in_chromium() {
+    use xinfang_store::Who;
+    let app = crate::common::spawn_with(TestDb::new(Backend::Sqlite).await, |s| s).await;
+    let c0 = &app.city;
+    let who = Who::Officer(c0.registrar.clone());
+    for (i, title) in [
+        "拖欠农民工工资三个月",
+        "小学门口交通拥堵",
+        "医保报销比例咨询",
+        "路灯损坏多日未修",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut other = xinfang_store::testing::letter(title);
+        other.region = Some(format!("镇{i}"));
+        app.store
+            .register(other, who.clone(), c0.office)
+            .await
+            .unwrap();
+        for k in 0..3 {
+            let mut hot = xinfang_store::testing::letter("丽发新城附近搅拌站噪音粉尘扰民");
+            hot.content =
+                format!("丽发新城小区旁边新建的搅拌站日夜施工，第{k}栋居民无法休息，请求取缔。");
+            app.store
+                .register(hot, who.clone(), c0.office)
+                .await
+                .unwrap();
+        }
+    }
+    let mut noise = xinfang_store::testing::letter("幸福小区楼下烧烤店油烟噪音扰民");
+    noise.content =
+        "幸福小区3栋楼下的烧烤店每天营业到凌晨两点，油烟直冲住户窗户，噪音吵得无法入睡。".into();
+    let noise = app
+        .store
+        .register(noise, who.clone(), c0.office)
+        .await
+        .unwrap();
+    app.store
+        .act(
+            noise.id,
+            xinfang_domain::Command::Forward { to_unit: c0.dept },
+            who.clone(),
+        )
+        .await
+        .unwrap();
+    app.store
+        .act(
+            noise.id,
+            xinfang_domain::Command::Accept,
+            Who::Officer(c0.dept_handler.clone()),
+        )
+        .await
+        .unwrap();
+
+    let (_driver, c) = chromium().await;
+    let base = app.base.clone();
+    login(&c, &base, "registrar").await;
+    c.goto(&format!("{base}/hot")).await.unwrap();
+    appears(
+        &c,
+        "#hot-issues li svg.trend",
+        "the hot issues with their trend",
+    )
+    .await;
+    let first = c
+        .find(Locator::Css("#hot-issues li h3"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(first, "丽发新城附近搅拌站噪音粉尘扰民");
+    let figures = c
+        .find(Locator::Css("#hot-issues li .hot-figures"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(figures.contains("12 件"), "{figures}");
+    assert_eq!(
+        c.find_all(Locator::Css("#hot-issues > li"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    shots(&c, "19-hot-issues", "#hot-issues").await;
+
+    login(&c, &base, "dept_handler").await;
+    c.goto(&format!("{base}/cases/{}", noise.id)).await.unwrap();
+    action_field(
+        &c,
+        "reply",
+        "text",
+        "经调查核实，您反映的农民工工资拖欠问题属实，人社局已责令建筑公司月底前足额支付。",
+    )
+    .await;
+    c.find(Locator::Css("form#reply button[data-reply-check]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    appears(
+        &c,
+        "form#reply [data-reply-check-result]:not([hidden]) li[data-flag=off_topic]",
+        "the reply flagged as off topic",
+    )
+    .await;
+    let said = c
+        .find(Locator::Css("form#reply [data-reply-check-result]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(said.contains("未提及") && said.contains("复查"), "{said}");
+    shots(&c, "19-reply-check", "form#reply").await;
 }
