@@ -55,4 +55,6 @@ id_type!(
     QualityReviewId,
     FollowUpId,
     DispatchRuleId,
+    CampaignId,
+    KnowledgeId,
 );

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod campaign;
 pub mod case;
 pub mod command;
 pub mod conference;
@@ -15,6 +16,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod joining;
+pub mod knowledge;
 pub mod ledger;
 pub mod lifecycle;
 pub mod metrics;

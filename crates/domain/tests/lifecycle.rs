@@ -2238,3 +2238,157 @@ mod joining {
         }
     }
 }
+
+mod campaigns {
+    use super::*;
+    use xinfang_domain::campaign::{
+        Campaign, CampaignCommand, CampaignKind, MonthProgress, NewCampaign, progress,
+    };
+    use xinfang_domain::case::Evaluation;
+    use xinfang_domain::record::{Record, RecordCtx};
+    use xinfang_domain::vocab::Rating;
+
+    fn today(_: i64) -> NaiveDate {
+        d("2026-06-01")
+    }
+
+    fn rctx<'a>(w: &'a World, by: &'a Actor) -> RecordCtx<'a> {
+        RecordCtx {
+            by: Some(by),
+            today: d("2026-06-01"),
+            now_ms: 0,
+            day_of: &today,
+            org: &w.org,
+            calendar: &w.cal,
+            case: None,
+        }
+    }
+
+    fn case_on(w: &World, id: i64, day: &str) -> Case {
+        let allotted = Allotted {
+            id: CaseId(id),
+            case_no: format!("T{id}"),
+            query_code: format!("Q{id}"),
+        };
+        lifecycle::register(
+            new_case(false),
+            allotted,
+            OFFICE,
+            None,
+            w.ctx(d(day), By::Officer(&w.actors[0])),
+        )
+        .unwrap()
+        .case
+    }
+
+    fn rated(unit: Rating, on: &str) -> Option<Evaluation> {
+        Some(Evaluation {
+            office: Rating::Satisfied,
+            unit,
+            comment: None,
+            on: d(on),
+        })
+    }
+
+    #[test]
+    fn progress_counts_resolved_satisfied_and_what_came_since_the_start() {
+        let w = world();
+        let mut a = case_on(&w, 1, "2026-05-20");
+        a.closed_on = Some(d("2026-06-10"));
+        a.evaluation = rated(Rating::Satisfied, "2026-06-11");
+        let mut b = case_on(&w, 2, "2026-06-05");
+        b.repeat_of = Some(CaseId(1));
+        let mut c = case_on(&w, 3, "2026-07-02");
+        c.closed_on = Some(d("2026-07-20"));
+        c.evaluation = rated(Rating::Dissatisfied, "2026-07-21");
+        let e = case_on(&w, 4, "2026-07-03");
+        let p = progress(d("2026-06-01"), &[a, b, c, e]);
+        assert_eq!((p.cases, p.resolved, p.resolved_share), (4, 2, Some(0.5)));
+        assert_eq!(
+            (p.evaluated, p.satisfied, p.satisfaction),
+            (2, 1, Some(0.5))
+        );
+        assert_eq!((p.new_since_start, p.repeats_since_start), (3, 1));
+        let m = |month: &str, new, closed, repeats| MonthProgress {
+            month: month.into(),
+            new,
+            closed,
+            repeats,
+        };
+        assert_eq!(p.months, vec![m("2026-06", 1, 1, 1), m("2026-07", 2, 1, 0)]);
+        let none = progress(d("2026-06-01"), &[]);
+        assert_eq!((none.resolved_share, none.satisfaction), (None, None));
+    }
+
+    fn new_campaign(w: &World, leader: &Actor, deadline: &str) -> NewCampaign {
+        let _ = w;
+        NewCampaign {
+            name: "小区油烟扰民专项".into(),
+            kind: CampaignKind::Special,
+            issue: CaseId(1),
+            lead_unit: DEPT,
+            leader: leader.clone(),
+            goal: "三个月内油烟扰民投诉下降一半".into(),
+            deadline: d(deadline),
+            cases: vec![CaseId(1), CaseId(2), CaseId(1)],
+        }
+    }
+
+    #[test]
+    fn a_leader_takes_up_an_issue_the_lead_unit_links_and_only_a_leader_closes() {
+        let w = world();
+        let (registrar, dept, town, leader) =
+            (&w.actors[0], &w.actors[1], &w.actors[6], &w.actors[4]);
+        let new = new_campaign(&w, leader, "2026-09-01");
+        assert!(matches!(
+            Campaign::create(CampaignId(1), &new, &rctx(&w, registrar)),
+            Err(DomainError::Forbidden(_))
+        ));
+        let not_a_leader = new_campaign(&w, dept, "2026-09-01");
+        let e = Campaign::create(CampaignId(1), &not_a_leader, &rctx(&w, leader)).unwrap_err();
+        assert_eq!(e.field(), Some("leader_id"));
+        let past = new_campaign(&w, leader, "2026-05-01");
+        let e = Campaign::create(CampaignId(1), &past, &rctx(&w, leader)).unwrap_err();
+        assert_eq!(e.field(), Some("deadline"));
+
+        let (c, event) = Campaign::create(CampaignId(1), &new, &rctx(&w, leader)).unwrap();
+        assert_eq!(event, "campaign_created");
+        assert_eq!(c.cases, vec![CaseId(1), CaseId(2)], "linked once each");
+        assert!(c.open && c.started == d("2026-06-01"));
+        assert!(c.visible_to(dept, &w.org) && c.visible_to(registrar, &w.org));
+        assert!(
+            !c.visible_to(town, &w.org),
+            "another town sees nothing of it"
+        );
+
+        let link = CampaignCommand::Link {
+            cases: vec![CaseId(3)],
+        };
+        assert!(matches!(
+            c.decide(&link, &rctx(&w, town)),
+            Err(DomainError::Forbidden(_))
+        ));
+        let (c, _) = c.decide(&link, &rctx(&w, dept)).unwrap();
+        assert_eq!(c.cases.len(), 3);
+        let close = CampaignCommand::Close {
+            summary: "已完成整治".into(),
+        };
+        assert!(matches!(
+            c.decide(&close, &rctx(&w, dept)),
+            Err(DomainError::Forbidden(_))
+        ));
+        let (c, _) = c.decide(&close, &rctx(&w, leader)).unwrap();
+        assert!(!c.open);
+        assert_eq!(
+            c.history
+                .iter()
+                .map(|h| h.what.as_str())
+                .collect::<Vec<_>>(),
+            ["发起", "关联", "办结"]
+        );
+        assert!(matches!(
+            c.decide(&link, &rctx(&w, leader)),
+            Err(DomainError::IllegalTransition { .. })
+        ));
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod hot;
 pub mod index;
+pub mod knowledge;
 pub mod reply_check;
 pub mod routing;
 pub mod search;

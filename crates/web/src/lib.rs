@@ -47,6 +47,8 @@ pub struct AppState {
     pub router: xinfang_text::routing::Router,
     /// Hot issues: cases grouped by matter as they are committed, with their warnings.
     pub hot: xinfang_text::hot::HotIssues,
+    /// The knowledge base in force, searchable.
+    pub knowledge: xinfang_text::knowledge::KnowledgeSearch,
     pub sessions: Arc<extract::SessionCache>,
     pub limits: Arc<limits::RateLimits>,
     /// Mark the session cookie `Secure` (browsers then send it over HTTPS and to localhost only).
@@ -86,8 +88,10 @@ impl AppState {
         let router = xinfang_text::routing::Router::default();
         router.follow(store.clone());
         let hot = xinfang_text::hot::HotIssues::start(store.clone());
+        let knowledge = xinfang_text::knowledge::KnowledgeSearch::start(store.clone());
         AppState {
             hot,
+            knowledge,
             store,
             text,
             files,

@@ -5,8 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    calendar, cases, conference, dispatch, duty, hot, leadership, ledger, org, public, reception,
-    replies, review, routing, session, stats, supervision,
+    calendar, campaigns, cases, conference, dispatch, duty, hot, knowledge, leadership, ledger,
+    org, public, reception, replies, review, routing, session, stats, supervision,
 };
 
 #[derive(OpenApi)]
@@ -19,6 +19,8 @@ use crate::api::{
         calendar::get, calendar::set_year,
         cases::create, cases::list, cases::search, cases::similar, cases::get_one, cases::timeline, cases::act, cases::personal_data,
         routing::suggest, routing::acceptance, replies::check, hot::issues, hot::warnings,
+        campaigns::list, campaigns::create, campaigns::get_one, campaigns::act,
+        knowledge::list, knowledge::create, knowledge::get_one, knowledge::act, knowledge::faq,
         dispatch::list, dispatch::create, dispatch::get_one, dispatch::act,
         public::get_case, public::act,
         stats::assessment, stats::volume, stats::cases_behind, stats::ranking, stats::backlog, stats::bounced,

@@ -118,6 +118,17 @@
     var field = document.querySelector("form.intake [name=repeat_of]");
     if (b && field) { field.value = b.getAttribute("data-link-repeat"); field.focus(); }
   });
+  // A reply template of the knowledge base fills the opinion's text (asked first when it is
+  // not empty).
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-use-template]");
+    var form = b && b.closest("form");
+    var text = form && form.querySelector("[name=text]");
+    if (!text) { return; }
+    if (text.value.trim() && !window.confirm("用模板替换已写的内容？")) { return; }
+    text.value = b.getAttribute("data-use-template");
+    text.focus();
+  });
   // 检查答复: the draft being written, checked against the petition (advice only).
   document.addEventListener("click", function (e) {
     var b = e.target.closest && e.target.closest("[data-reply-check]");

@@ -53,4 +53,43 @@
       })();
     });
   });
+  // While the citizen writes, approved answers to similar questions (the citizen may still
+  // submit).
+  var faqBox = document.querySelector("[data-faq-suggest]");
+  if (faqBox) {
+    var fform = faqBox.closest("form");
+    var ftitle = fform.querySelector("[name=title]"), fcontent = fform.querySelector("[name=content]");
+    var flast = "", ftimer = null;
+    var ask = function () {
+      var q = (ftitle.value.trim() + " " + fcontent.value.trim()).slice(0, 300).trim();
+      if (q.length < 4 || q === flast) { if (q.length < 4) { faqBox.hidden = true; } return; }
+      flast = q;
+      fetch("/api/v1/public/faq?q=" + encodeURIComponent(q))
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (items) {
+          if (q !== flast) { return; }
+          faqBox.textContent = "";
+          items = items.slice(0, 3);
+          if (!items.length) { faqBox.hidden = true; return; }
+          var head = document.createElement("p");
+          head.textContent = "以下常见问题可能对您有帮助（您仍可继续提交）：";
+          faqBox.appendChild(head);
+          items.forEach(function (i) {
+            var d = document.createElement("details");
+            d.setAttribute("data-faq", i.id);
+            var sm = document.createElement("summary");
+            sm.textContent = i.question;
+            var p = document.createElement("p");
+            p.textContent = i.answer;
+            d.appendChild(sm); d.appendChild(p);
+            faqBox.appendChild(d);
+          });
+          faqBox.hidden = false;
+        })
+        .catch(function () { faqBox.hidden = true; });
+    };
+    [ftitle, fcontent].forEach(function (f) {
+      f.addEventListener("input", function () { clearTimeout(ftimer); ftimer = setTimeout(ask, 600); });
+    });
+  }
 })();

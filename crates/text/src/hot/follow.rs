@@ -254,6 +254,16 @@ impl HotIssues {
         Answer { items, complete }
     }
 
+    /// Every case of a group (whoever may see them), oldest first.
+    pub fn members(&self, group: i64) -> Vec<i64> {
+        self.read()
+            .facts
+            .iter()
+            .filter(|(_, f)| f.group == group)
+            .map(|((_, case), _)| *case)
+            .collect()
+    }
+
     /// The group of a case, when it counts in hot issues.
     pub fn group_of(&self, case: i64) -> Option<i64> {
         let state = self.read();

@@ -1,11 +1,13 @@
 //! The JSON API under `/api/v1`.
 
 pub mod calendar;
+pub mod campaigns;
 pub mod cases;
 pub mod conference;
 pub mod dispatch;
 pub mod duty;
 pub mod hot;
+pub mod knowledge;
 pub mod leadership;
 pub mod ledger;
 pub mod org;
@@ -43,6 +45,12 @@ pub fn routes() -> Router<AppState> {
         .route("/replies/check", post(replies::check))
         .route("/hot-issues", get(hot::issues))
         .route("/hot-issues/warnings", get(hot::warnings))
+        .route("/knowledge", get(knowledge::list).post(knowledge::create))
+        .route("/knowledge/{id}", get(knowledge::get_one))
+        .route("/knowledge/{id}/actions", post(knowledge::act))
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns/{id}", get(campaigns::get_one))
+        .route("/campaigns/{id}/actions", post(campaigns::act))
         .route("/routing/suggest", post(routing::suggest))
         .route("/routing/acceptance", get(routing::acceptance))
         .route(
@@ -111,6 +119,7 @@ pub fn routes() -> Router<AppState> {
             "/conference/tasks/{id}/complete",
             post(conference::complete),
         )
+        .route("/public/faq", get(knowledge::faq))
         .route("/public/cases/{query_code}", get(public::get_case))
         .route("/public/cases/{query_code}/actions", post(public::act))
         .route("/openapi.json", get(crate::openapi::serve))

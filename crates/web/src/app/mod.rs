@@ -3,12 +3,14 @@
 //! and asks the store; handlers in `api/` and `ui/` only translate HTTP to these calls and back.
 
 pub mod calendar;
+pub mod campaigns;
 pub mod cases;
 pub mod conference;
 pub mod dispatch;
 pub mod duty;
 pub mod hot;
 pub mod imports;
+pub mod knowledge;
 pub mod leadership;
 pub mod ledger;
 pub mod org;

@@ -2,6 +2,7 @@
 //! query code, rate the answer and appeal it. Mobile-first pages; abuse is held off by
 //! per-address limits, a proof of work on submission and a cap on concurrent uploads.
 
+mod faq;
 #[allow(clippy::result_large_err)]
 mod submit;
 pub(crate) use submit::intake_office;
@@ -33,6 +34,7 @@ fn pages() -> Router<AppState> {
             post(submit::submit).layer(DefaultBodyLimit::max(MAX_SUBMISSION_BYTES)),
         )
         .route("/public/track", get(track::page).post(track::lookup))
+        .route("/public/faq", get(faq::page))
         .route("/public/track/act", post(track::act))
         .route(
             "/static/portal.js",

@@ -42,6 +42,8 @@ struct CasePage {
     suggested: Vec<app::routing::UnitSuggestion>,
     /// The reply check of the drafted opinion, for its drafter and the head who signs it.
     reply_check: Option<app::replies::ReplyCheck>,
+    /// Reply templates of the knowledge base for this case, filled, for the opinion forms.
+    templates: Vec<app::knowledge::TemplateOffer>,
     /// The case after this one in the officer's worklist (id, number), for 下一件.
     next_case: Option<(i64, String)>,
     notice: Option<String>,
@@ -322,14 +324,24 @@ async fn render_case(
         .collect::<Vec<_>>()
         .join(",");
     let reply_check = app::replies::of_draft(state, &case);
+    let view = case_view(&state.store, &officer.actor, case.clone(), revealed);
+    let templates = if ["reply", "review", "rereview"]
+        .iter()
+        .any(|a| view.actions.contains(a))
+    {
+        app::knowledge::templates_for(state, &officer.actor, &case).await
+    } else {
+        Vec::new()
+    };
     let page = CasePage {
         reply_check,
+        templates,
         joined,
         suggest,
         suggested,
         next_case,
         frame: frame(state, officer),
-        v: case_view(&state.store, &officer.actor, case, revealed),
+        v: view,
         timeline,
         units: unit_options(state),
         legal_channels: LegalChannel::ALL

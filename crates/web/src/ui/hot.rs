@@ -10,9 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use xinfang_domain::access;
+use xinfang_domain::{Role, access};
 
-use super::frame::{Frame, frame};
+use super::frame::{Frame, UnitOption, frame, unit_options};
 use super::session::UiOfficer;
 use crate::AppState;
 use crate::app::hot::{HotIssueView, HotQuery, HotWarningView};
@@ -62,6 +62,12 @@ struct HotPage {
     error: Option<String>,
     warnings: Vec<WarningRow>,
     shows_warnings: bool,
+    /// A leader may take an issue up as a campaign (列为专项): the units and leaders to pick.
+    is_leader: bool,
+    units: Vec<UnitOption>,
+    leaders: Vec<(i64, String)>,
+    /// A month from today: the campaign form's first deadline.
+    month_ahead: String,
 }
 
 pub async fn hot_page(
@@ -82,7 +88,22 @@ pub async fn hot_page(
         error: None,
         warnings: Vec::new(),
         shows_warnings: access::sees_hot_warnings(actor),
+        is_leader: actor.has(Role::Leader),
+        units: Vec::new(),
+        leaders: Vec::new(),
+        month_ahead: (today + chrono::Duration::days(30)).to_string(),
     };
+    if page.is_leader {
+        page.units = unit_options(&state);
+        page.leaders = match state.store.people().await {
+            Ok(people) => people
+                .into_iter()
+                .filter(|p| p.roles.contains(&Role::Leader))
+                .map(|p| (p.id.0, p.name))
+                .collect(),
+            Err(e) => return crate::error::ApiError::from(e).into_response(),
+        };
+    }
     let query = HotQuery {
         from,
         to,

@@ -5,6 +5,7 @@
 // the large variant would save nothing.
 #[allow(clippy::result_large_err)]
 mod admin;
+mod campaigns;
 mod case_page;
 #[allow(clippy::result_large_err)]
 mod conference;
@@ -19,6 +20,7 @@ pub(crate) mod frame;
 mod hot;
 mod imports;
 mod intake;
+mod knowledge;
 #[allow(clippy::result_large_err)]
 mod leadership;
 #[allow(clippy::result_large_err)]
@@ -82,6 +84,10 @@ fn pages() -> Router<AppState> {
         .route("/search/export", get(search::export))
         .route("/stats", get(stats::page))
         .route("/hot", get(hot::hot_page))
+        .route("/knowledge", get(knowledge::page).post(knowledge::act))
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns/{id}", get(campaigns::one))
+        .route("/campaigns/{id}/act", post(campaigns::act))
         .route("/leadership", get(leadership::page))
         .route("/reception", get(reception::list).post(reception::act_list))
         .route("/reception/{id}", get(reception::session))

@@ -1921,6 +1921,40 @@ async fn hot_issues_and_the_reply_check_in_chromium() {
     );
     shots(&c, "19-hot-issues", "#hot-issues").await;
 
+    // A leader takes the issue up as a campaign from the same page.
+    login(&c, &base, "leader").await;
+    c.goto(&format!("{base}/hot")).await.unwrap();
+    click(&c, "details.take-up summary").await;
+    let form = "details.take-up form";
+    c.execute(
+        &format!(
+            "var f = document.querySelector('{form}'); f.lead_unit.value = '{}'; f.leader_id.value = '{}';",
+            c0.dept.0, c0.leader.person.0
+        ),
+        vec![],
+    )
+    .await
+    .unwrap();
+    type_into(
+        &c,
+        &format!("{form} textarea[name=goal]"),
+        "一个月内停止夜间作业，粉尘达标",
+    )
+    .await;
+    shots(&c, "19-take-up", "details.take-up").await;
+    click(&c, &format!("{form} button[type=submit]")).await;
+    confirmed(&c, "the campaign made").await;
+    appears(&c, "#progress", "the campaign's progress").await;
+    let progress = c
+        .find(Locator::Css("#progress"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(progress.contains("12"), "{progress}");
+    shots(&c, "19-campaign", "#progress").await;
+
     login(&c, &base, "dept_handler").await;
     c.goto(&format!("{base}/cases/{}", noise.id)).await.unwrap();
     action_field(

@@ -181,3 +181,113 @@ both_backends! {
         assert!(html.contains("统计期间"));
     }
 }
+
+both_backends! {
+    async fn a_leader_takes_up_a_hot_issue_as_a_campaign_and_its_new_cases_join(db: TestDb) {
+        use serde_json::json;
+        let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
+        let c = &app.city;
+        let who = Who::Officer(c.registrar.clone());
+        let today = app.store.clock().today();
+        let period = format!("from={}&to={today}", today - chrono::Duration::days(29));
+        let mut unrelated = Vec::new();
+        for (i, (title, content)) in UNRELATED.iter().take(3).enumerate() {
+            let mut new = letter(title);
+            new.content = content.to_string();
+            new.region = Some(format!("镇{i}"));
+            unrelated.push(app.store.register(new, who.clone(), c.office).await.unwrap());
+            app.store.register(planted(i), who.clone(), c.office).await.unwrap();
+        }
+        let leader = app.login("leader").await;
+        let (_, v) = app.get(Some(&leader), &format!("/api/v1/hot-issues?{period}")).await;
+        let issue = v["items"][0]["id"].as_i64().unwrap();
+        let deadline = (today + chrono::Duration::days(60)).to_string();
+        let body = |issue: i64, leader_id: i64, deadline: &str| json!({
+            "name": "丽发新城搅拌站扰民专项", "kind": "monthly_topic", "issue": issue,
+            "lead_unit": c.dept.0, "leader_id": leader_id, "goal": "一个月内停止夜间作业", "deadline": deadline,
+        });
+
+        // Only a leader; each bad term refused with its field, nothing made.
+        let registrar = app.login("registrar").await;
+        let (s, _) = app.post(Some(&registrar), "/api/v1/campaigns", &body(issue, c.leader.person.0, &deadline)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let yesterday = (today - chrono::Duration::days(1)).to_string();
+        for (b, field) in [
+            (body(999_999, c.leader.person.0, &deadline), "issue"),
+            (body(issue, c.dept_handler.person.0, &deadline), "leader_id"),
+            (body(issue, 999_999, &deadline), "leader_id"),
+            (body(issue, c.leader.person.0, &yesterday), "deadline"),
+            (json!({"name": "", "kind": "special", "issue": issue, "lead_unit": c.dept.0, "leader_id": c.leader.person.0, "goal": "目标", "deadline": deadline}), "name"),
+        ] {
+            let (s, e) = app.post(Some(&leader), "/api/v1/campaigns", &b).await;
+            assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{e}");
+        }
+        let (_, all) = app.get(Some(&leader), "/api/v1/campaigns").await;
+        assert!(all.as_array().unwrap().is_empty());
+
+        let (s, v) = app.post(Some(&leader), "/api/v1/campaigns", &body(issue, c.leader.person.0, &deadline)).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let id = v["id"].as_i64().unwrap();
+        assert_eq!(v["progress"]["cases"], 3);
+        assert_eq!(v["case_ids"].as_array().unwrap().len(), 3);
+        assert!(v["lead_unit_name"].as_str().is_some_and(|n| !n.is_empty()));
+
+        // A case that joins the issue later is the campaign's at once.
+        let joined = app.store.register(planted(3), who.clone(), c.office).await.unwrap();
+        let (_, v) = app.get(Some(&leader), &format!("/api/v1/campaigns/{id}")).await;
+        assert_eq!(v["progress"]["cases"], 4);
+        assert_eq!(v["progress"]["new_since_start"], 4);
+        assert_eq!(v["case_ids"][0], joined.id.0, "latest first");
+
+        // The lead unit sees the campaign and the cases it may see (none yet); another town
+        // sees nothing.
+        let dept = app.login("dept_handler").await;
+        let (s, v) = app.get(Some(&dept), &format!("/api/v1/campaigns/{id}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!((v["progress"]["cases"].as_i64(), v["case_ids"].as_array().unwrap().len()), (Some(4), 0));
+        let other = app.login("other_town_handler").await;
+        let (s, _) = app.get(Some(&other), &format!("/api/v1/campaigns/{id}")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (_, mine) = app.get(Some(&other), "/api/v1/campaigns").await;
+        assert!(mine.as_array().unwrap().is_empty());
+        let (_, theirs) = app.get(Some(&dept), "/api/v1/campaigns").await;
+        assert_eq!(theirs[0]["id"], id, "{theirs}");
+
+        // The lead unit links a case it may see, not one it may not.
+        let link = |case: i64| json!({"action": "link", "cases": [case]});
+        let (s, e) = app.post(Some(&dept), &format!("/api/v1/campaigns/{id}/actions"), &link(unrelated[0].id.0)).await;
+        assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("cases")), "{e}");
+        app.store.act(unrelated[0].id, Command::Forward { to_unit: c.dept }, who.clone()).await.unwrap();
+        let (s, v) = app.post(Some(&dept), &format!("/api/v1/campaigns/{id}/actions"), &link(unrelated[0].id.0)).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["progress"]["cases"], 5);
+        let (s, _) = app.post(Some(&dept), &format!("/api/v1/campaigns/{id}/actions"), &json!({"action": "close", "summary": "完成"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, v) = app.post(Some(&leader), &format!("/api/v1/campaigns/{id}/actions"), &json!({"action": "close", "summary": "搅拌站已停止夜间作业"})).await;
+        assert_eq!((s, v["open"].as_bool()), (StatusCode::OK, Some(false)), "{v}");
+        let (s, _) = app.post(Some(&leader), &format!("/api/v1/campaigns/{id}/actions"), &link(unrelated[0].id.0)).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+
+        // The pages: a leader takes an issue up from 热点; the campaign's page shows its months.
+        let page = Browser::login(&app.base, "leader").await;
+        let (_, html) = { let (s, h, _) = page.get("/hot").await; (s, h) };
+        assert!(html.contains("列为专项"));
+        let csrf = page.csrf("/hot").await;
+        let issue_s = issue.to_string();
+        let leader_s = c.leader.person.0.to_string();
+        let dept_s = c.dept.0.to_string();
+        let (s, _, location) = page.post("/campaigns", &[("csrf", &csrf), ("issue", &issue_s), ("name", "第二个专项"), ("kind", "special"), ("lead_unit", &dept_s), ("leader_id", &leader_s), ("goal", "年底前解决"), ("deadline", &deadline)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let location = location.unwrap();
+        assert!(location.starts_with("/campaigns/"), "{location}");
+        let (s, html, _) = page.get(&location).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("第二个专项") && html.contains("专项治理") && html.contains("id=\"months\""));
+        assert!(html.contains(&format!("href=\"/cases/{}\"", joined.id.0)));
+        let (_, html, _) = page.get("/campaigns").await;
+        assert!(html.contains("第二个专项") && html.contains("丽发新城搅拌站扰民专项"));
+        let office = Browser::login(&app.base, "registrar").await;
+        let (_, html, _) = office.get("/hot").await;
+        assert!(!html.contains("列为专项"), "only leaders take issues up");
+    }
+}

@@ -16,6 +16,7 @@ mod external;
 mod hot;
 mod imports;
 mod joining;
+mod knowledge;
 mod leadership;
 mod ledger;
 mod notices;
