@@ -38,19 +38,7 @@ pub fn run(command: HotCommand) -> Result<(), String> {
     } = command;
     let sheet =
         xinfang_import::read_file(&from, None).map_err(|e| format!("{}：{e}", from.display()))?;
-    let column = |name: &str| {
-        sheet
-            .headers
-            .iter()
-            .position(|h| h.trim() == name)
-            .ok_or_else(|| {
-                format!(
-                    "{} 没有“{name}”列（有：{}）",
-                    from.display(),
-                    sheet.headers.join("、")
-                )
-            })
-    };
+    let column = |name: &str| crate::routing::column(&sheet, &from, name);
     let (t, c, d) = (column(&title)?, column(&content)?, column(&date)?);
     let cell = |cells: &[String], i: usize| cells.get(i).map_or("", |s| s.trim()).to_string();
     let mut rows: Vec<(NaiveDate, String, String)> = sheet
@@ -83,21 +71,23 @@ pub fn run(command: HotCommand) -> Result<(), String> {
         .collect();
     let grouped = started.elapsed();
     let (first, last) = (rows[0].0, rows[rows.len() - 1].0);
-    let counted = rows
-        .iter()
-        .zip(&groups)
-        .enumerate()
-        .map(|(i, (r, g))| Counted {
-            case: i as i64,
-            group: *g,
-            day: r.0,
-            region: None,
-            category: "",
-            people: 1,
-            collective: false,
-            repeat: false,
-        });
-    let ranked = issues::rank(counted, first, last, top);
+    let counted = || {
+        rows.iter()
+            .zip(&groups)
+            .enumerate()
+            .map(|(i, (r, g))| Counted {
+                case: i as i64,
+                group: *g,
+                slot: *g as u32,
+                day: r.0,
+                region: None,
+                category: "",
+                people: 1,
+                collective: false,
+                repeat: false,
+            })
+    };
+    let ranked = issues::rank(counted, rows.len(), first, last, top);
     let in_groups = {
         let mut sizes = std::collections::HashMap::new();
         for g in &groups {

@@ -237,6 +237,25 @@ fn predict(
         .collect())
 }
 
+/// The position of the column headed `name` in `sheet` (read from `path`), or which there are.
+pub(crate) fn column(
+    sheet: &xinfang_import::Sheet,
+    path: &Path,
+    name: &str,
+) -> Result<usize, String> {
+    sheet
+        .headers
+        .iter()
+        .position(|h| h.trim() == name)
+        .ok_or_else(|| {
+            format!(
+                "{} 没有“{name}”列（有：{}）",
+                path.display(),
+                sheet.headers.join("、")
+            )
+        })
+}
+
 /// The (text, label) rows of a labelled file; rows without a label or text are left out.
 pub(crate) fn labelled(
     path: &Path,
@@ -245,19 +264,7 @@ pub(crate) fn labelled(
 ) -> Result<Vec<(String, String)>, String> {
     let sheet =
         xinfang_import::read_file(path, None).map_err(|e| format!("{}：{e}", path.display()))?;
-    let column = |name: &str| {
-        sheet
-            .headers
-            .iter()
-            .position(|h| h.trim() == name)
-            .ok_or_else(|| {
-                format!(
-                    "{} 没有“{name}”列（有：{}）",
-                    path.display(),
-                    sheet.headers.join("、")
-                )
-            })
-    };
+    let column = |name: &str| column(&sheet, path, name);
     let texts = text
         .iter()
         .map(|c| column(c))

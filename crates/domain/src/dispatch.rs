@@ -188,18 +188,7 @@ fn optional(
 
 fn checked(input: &DispatchRuleInput, org: &OrgChart) -> Result<Terms, DomainError> {
     let name = text("name", "事项名称", &input.name, 100)?;
-    let category = match input
-        .category
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        Some(c) => Some(
-            taxonomy::resolve(c)
-                .ok_or_else(|| DomainError::invalid("category", format!("分类目录中没有“{c}”")))?,
-        ),
-        None => None,
-    };
+    let category = taxonomy::resolve_field("category", input.category.as_deref())?;
     let region = optional("region", "地区", input.region.as_deref(), 50)?;
     let mut keywords: Vec<String> = Vec::new();
     for k in &input.keywords {

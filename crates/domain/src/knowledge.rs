@@ -134,18 +134,7 @@ impl RecordOf for KnowledgeId {
 fn checked(input: &EntryInput) -> Result<Content, DomainError> {
     let title = text("title", "标题", &input.title, 200)?;
     let body = text("body", "正文", &input.body, 20_000)?;
-    let category = match input
-        .category
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        Some(c) => Some(
-            taxonomy::resolve(c)
-                .ok_or_else(|| DomainError::invalid("category", format!("分类目录中没有“{c}”")))?,
-        ),
-        None => None,
-    };
+    let category = taxonomy::resolve_field("category", input.category.as_deref())?;
     let basis = match input.basis.trim() {
         "" => String::new(),
         b => text("basis", "依据", b, 500)?,

@@ -155,6 +155,20 @@ pub fn resolve(given: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// An optional category as a form or file gives it: `None` when blank, the taxonomy's text
+/// ([`resolve`]) when known, else a refusal naming `field`.
+pub fn resolve_field(
+    field: &'static str,
+    given: Option<&str>,
+) -> Result<Option<String>, crate::error::DomainError> {
+    match given.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => resolve(c).map(Some).ok_or_else(|| {
+            crate::error::DomainError::invalid(field, format!("分类目录中没有“{c}”"))
+        }),
+        None => Ok(None),
+    }
+}
+
 /// What a case without a category is listed as, for the sorting desk to classify.
 pub const UNCLASSIFIED: &str = "未分类";
 

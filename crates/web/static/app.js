@@ -127,7 +127,14 @@
     if (!text) { return; }
     if (text.value.trim() && !window.confirm("用模板替换已写的内容？")) { return; }
     text.value = b.getAttribute("data-use-template");
+    text.dispatchEvent(new Event("input", { bubbles: true }));
     text.focus();
+  });
+  // A check said of an earlier text is hidden once the text changes.
+  document.addEventListener("input", function (e) {
+    var form = e.target.name === "text" && e.target.closest && e.target.closest("form");
+    var out = form && form.querySelector("[data-reply-check-result]");
+    if (out) { out.hidden = true; }
   });
   // 检查答复: the draft being written, checked against the petition (advice only).
   document.addEventListener("click", function (e) {

@@ -28,6 +28,8 @@ const FRESHNESS_WAIT: Duration = Duration::from_secs(3);
 /// What the hot issues keep of a case besides its group.
 struct Fact {
     group: i64,
+    /// The group's dense number ([`Grouper::slot`]).
+    slot: u32,
     region: Option<u32>,
     category: u32,
     people: u32,
@@ -78,6 +80,7 @@ impl State {
             region: case.region.as_deref(),
             category: top,
         });
+        let slot = self.grouper.slot(group).unwrap_or(u32::MAX);
         let region = case.region.as_deref().map(|r| self.name(r));
         let category = self.name(&case.category);
         let mut seen = [None; 3];
@@ -89,6 +92,7 @@ impl State {
             key,
             Fact {
                 group,
+                slot,
                 region,
                 category,
                 people: case.collective.as_ref().map_or(1, |c| c.head_count.max(1)),
@@ -105,15 +109,18 @@ impl State {
         &'a self,
         from: NaiveDate,
         to: NaiveDate,
-        keep: impl Fn(&Fact) -> bool + 'a,
+        keep: &'a Kept,
     ) -> impl Iterator<Item = Counted<'a>> + 'a {
-        let before = from - (to - from) - chrono::Duration::days(1);
+        let before = from
+            .checked_sub_signed(to - from + chrono::Duration::days(1))
+            .unwrap_or(NaiveDate::MIN);
         self.facts
             .range((before, i64::MIN)..=(to, i64::MAX))
-            .filter(move |(_, f)| keep(f))
+            .filter(move |(_, f)| keep.keeps(f))
             .map(|((day, case), f)| Counted {
                 case: *case,
                 group: f.group,
+                slot: f.slot,
                 day: *day,
                 region: f.region.map(|r| self.names[r as usize].as_str()),
                 category: &self.names[f.category as usize],
@@ -169,21 +176,45 @@ impl Filter {
         }
     }
 
-    fn keeps(&self, f: &Fact, org: &OrgChart) -> bool {
-        let paths = || {
-            f.seen
-                .iter()
-                .flatten()
-                .filter_map(|u| org.get(*u).ok().map(|unit| (*u, &unit.path)))
+    /// The filter as sets of units, worked out once per request: the units the caller's reach
+    /// covers, and those the unit asked for stands for.
+    fn compile(&self, org: &OrgChart) -> Kept {
+        let scope = match &self.scope {
+            Scope::All => None,
+            scope => Some(
+                org.units()
+                    .filter(|u| scope.covers(&u.path))
+                    .map(|u| u.id)
+                    .collect(),
+            ),
         };
-        if !paths().any(|(_, p)| self.scope.covers(p)) {
-            return false;
-        }
-        match &self.unit {
-            None => true,
-            Some((id, _, false)) => paths().any(|(u, _)| u == *id),
-            Some((_, path, true)) => paths().any(|(_, p)| path.covers(p)),
-        }
+        let unit = self.unit.as_ref().map(|(id, path, subtree)| {
+            if *subtree {
+                org.units()
+                    .filter(|u| path.covers(&u.path))
+                    .map(|u| u.id)
+                    .collect()
+            } else {
+                HashSet::from([*id])
+            }
+        });
+        Kept { scope, unit }
+    }
+}
+
+/// A [`Filter`] compiled: `None` keeps every case.
+struct Kept {
+    scope: Option<HashSet<UnitId>>,
+    unit: Option<HashSet<UnitId>>,
+}
+
+impl Kept {
+    fn keeps(&self, f: &Fact) -> bool {
+        let any = |set: &Option<HashSet<UnitId>>| {
+            set.as_ref()
+                .is_none_or(|s| f.seen.iter().flatten().any(|u| s.contains(u)))
+        };
+        any(&self.scope) && any(&self.unit)
     }
 }
 
@@ -243,14 +274,10 @@ impl HotIssues {
         limit: usize,
     ) -> Answer {
         let complete = self.fresh(store).await;
-        let org = store.org();
+        let kept = filter.compile(&store.org());
         let state = self.read();
-        let items = issues::rank(
-            state.counted(from, to, |f| filter.keeps(f, &org)),
-            from,
-            to,
-            limit,
-        );
+        let slots = state.grouper.len();
+        let items = issues::rank(|| state.counted(from, to, &kept), slots, from, to, limit);
         Answer { items, complete }
     }
 

@@ -109,6 +109,11 @@ impl Grouper {
         Some(self.cases[self.members[m as usize].group as usize])
     }
 
+    /// A group's dense number (0 ≤ slot < [`Grouper::len`]): the index of its first petition.
+    pub fn slot(&self, group: i64) -> Option<u32> {
+        self.by_case.get(&group).copied()
+    }
+
     /// Takes in a petition (once; a case already taken in keeps its group) and answers its
     /// group: the case id of the group's first petition.
     pub fn add(&mut self, item: Item) -> i64 {
@@ -220,25 +225,25 @@ impl Grouper {
             .map(|(w, _)| (self.texts_with[*w as usize], *w))
             .collect();
         rare.sort();
-        let mut seen: Vec<u32> = Vec::new();
+        // The recent petitions sharing a rare word, each once.
+        let mut candidates: Vec<u32> = rare
+            .into_iter()
+            .take(LOOKUP_WORDS)
+            .filter_map(|(_, w)| self.postings.get(&w))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut best: Option<(f32, u32)> = None;
-        for (_, w) in rare.into_iter().take(LOOKUP_WORDS) {
-            let Some(list) = self.postings.get(&w) else {
+        for m in candidates {
+            let member = &self.members[m as usize];
+            let Some(other) = member.vector.as_ref().filter(|_| member.day >= oldest) else {
                 continue;
             };
-            for &m in list {
-                if seen.contains(&m) {
-                    continue;
-                }
-                seen.push(m);
-                let member = &self.members[m as usize];
-                let Some(other) = member.vector.as_ref().filter(|_| member.day >= oldest) else {
-                    continue;
-                };
-                let cos = dot(v, other);
-                if best.is_none_or(|(b, _)| cos > b) {
-                    best = Some((cos, m));
-                }
+            let cos = dot(v, other);
+            if best.is_none_or(|(b, _)| cos > b) {
+                best = Some((cos, m));
             }
         }
         let (cos, m) = best?;

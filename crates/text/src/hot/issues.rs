@@ -14,6 +14,8 @@ pub const MAX_CASE_IDS: usize = 200;
 pub struct Counted<'a> {
     pub case: i64,
     pub group: i64,
+    /// The group's dense number, below the `slots` given to [`rank`].
+    pub slot: u32,
     pub day: NaiveDate,
     pub region: Option<&'a str>,
     pub category: &'a str,
@@ -71,20 +73,86 @@ struct Tally<'a> {
     daily: HashMap<NaiveDate, u32>,
 }
 
+/// What the first pass counts of a group: enough for its heat.
+#[derive(Default, Clone, Copy)]
+struct Light {
+    group: i64,
+    cases: u32,
+    before: u32,
+    collective: u32,
+    repeats: u32,
+}
+
+fn heat(cases: u32, before: u32, collective: u32, repeats: u32) -> (f64, f64) {
+    let growth = (cases as f64 - before as f64) / before.max(1) as f64;
+    let heat = cases as f64 * (1.0 + growth.clamp(0.0, 4.0) / 2.0)
+        + 3.0 * collective as f64
+        + repeats as f64;
+    (growth, heat)
+}
+
 /// The issues of `from..=to` with at least two cases, hottest first, at most `limit`.
-/// `petitions` holds those of the period and of the period of the same length before it.
-pub fn rank<'a>(
-    petitions: impl IntoIterator<Item = Counted<'a>>,
+/// `petitions` gives those of the period and of the period of the same length before it; it
+/// is walked twice: once to count every group (a year of a large city holds hundreds of
+/// thousands, most of one case), once to gather the details of the hottest only.
+pub fn rank<'a, I: Iterator<Item = Counted<'a>>>(
+    petitions: impl Fn() -> I,
+    slots: usize,
     from: NaiveDate,
     to: NaiveDate,
     limit: usize,
 ) -> Vec<HotIssue> {
-    let mut groups: HashMap<i64, Tally> = HashMap::new();
-    for p in petitions {
-        if p.day > to {
+    // Groups are counted in an array by their dense number: a year of a large city holds
+    // hundreds of thousands of groups, and a map of them costs more than the walk itself.
+    let mut light = vec![Light::default(); slots];
+    for p in petitions().filter(|p| p.day <= to) {
+        let Some(t) = light.get_mut(p.slot as usize) else {
+            continue;
+        };
+        t.group = p.group;
+        if p.day < from {
+            t.before += 1;
+        } else {
+            t.cases += 1;
+            t.collective += u32::from(p.collective);
+            t.repeats += u32::from(p.repeat);
+        }
+    }
+    let mut hottest: Vec<(f64, u32, i64, u32)> = light
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.cases >= 2)
+        .map(|(slot, t)| {
+            let (_, h) = heat(t.cases, t.before, t.collective, t.repeats);
+            (h, t.cases, t.group, slot as u32)
+        })
+        .collect();
+    let order = |a: &(f64, u32, i64, u32), b: &(f64, u32, i64, u32)| {
+        b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))
+    };
+    // At most 255 issues (each is numbered in a byte for the second walk).
+    let limit = limit.min(255);
+    if limit == 0 {
+        return Vec::new();
+    }
+    if hottest.len() > limit {
+        hottest.select_nth_unstable_by(limit - 1, order);
+        hottest.truncate(limit);
+    }
+    hottest.sort_by(order);
+    // Which of the hottest a group is (1-based; 0 for the rest), for the second walk.
+    let mut rank_of = vec![0u8; if hottest.is_empty() { 0 } else { slots }];
+    let mut tallies: Vec<Tally> = Vec::with_capacity(hottest.len());
+    for (i, (_, _, _, slot)) in hottest.iter().enumerate() {
+        rank_of[*slot as usize] = (i + 1) as u8;
+        tallies.push(Tally::default());
+    }
+    for p in petitions().filter(|p| p.day <= to) {
+        let i = rank_of.get(p.slot as usize).copied().unwrap_or(0);
+        if i == 0 {
             continue;
         }
-        let t = groups.entry(p.group).or_default();
+        let t = &mut tallies[i as usize - 1];
         if p.day < from {
             t.before += 1;
             continue;
@@ -102,26 +170,15 @@ pub fn rank<'a>(
         t.ids.push((p.day, p.case));
         *t.daily.entry(p.day).or_default() += 1;
     }
-    let mut issues: Vec<HotIssue> = groups
+    hottest
         .into_iter()
-        .filter(|(_, t)| t.cases >= 2)
-        .map(|(id, t)| issue(id, t))
-        .collect();
-    issues.sort_by(|a, b| {
-        b.heat
-            .total_cmp(&a.heat)
-            .then(b.cases.cmp(&a.cases))
-            .then(a.id.cmp(&b.id))
-    });
-    issues.truncate(limit);
-    issues
+        .zip(tallies)
+        .map(|((_, _, id, _), t)| issue(id, t))
+        .collect()
 }
 
 fn issue(id: i64, mut t: Tally) -> HotIssue {
-    let growth = (t.cases as f64 - t.before as f64) / t.before.max(1) as f64;
-    let heat = t.cases as f64 * (1.0 + growth.clamp(0.0, 4.0) / 2.0)
-        + 3.0 * t.collective as f64
-        + t.repeats as f64;
+    let (growth, heat) = heat(t.cases, t.before, t.collective, t.repeats);
     t.ids.sort_by(|a, b| b.cmp(a));
     let mut daily: Vec<(NaiveDate, u32)> = t.daily.into_iter().collect();
     daily.sort();
@@ -170,6 +227,7 @@ mod tests {
         Counted {
             case,
             group,
+            slot: group as u32,
             day: d(day),
             region: Some("东区"),
             category: "城乡建设/物业管理",
@@ -205,7 +263,7 @@ mod tests {
             repeat: true,
             ..p(11, 1, 13)
         });
-        let issues = rank(list, d(10), d(19), 10);
+        let issues = rank(|| list.iter().copied(), 20, d(10), d(19), 10);
         assert_eq!(issues.len(), 2);
         let (a, b) = (&issues[0], &issues[1]);
         // Group 7: 2 × (1 + 2/2) + 3 = 7; group 1: 4 × (1 + (1/3)/2) + 1 = 5.67.
@@ -224,7 +282,9 @@ mod tests {
         );
         assert_eq!((b.first_day, b.last_day), (d(10), d(13)));
         assert_eq!(b.daily.len(), 4);
-        assert_eq!(rank(Vec::new(), d(0), d(1), 10), Vec::new());
-        assert_eq!(rank(vec![p(1, 1, 0), p(2, 1, 0)], d(0), d(0), 0).len(), 0);
+        assert_eq!(rank(std::iter::empty, 0, d(0), d(1), 10), Vec::new());
+        let two = [p(1, 1, 0), p(2, 1, 0)];
+        assert_eq!(rank(|| two.iter().copied(), 2, d(0), d(0), 0).len(), 0);
+        assert_eq!(rank(|| two.iter().copied(), 2, d(0), d(0), 1).len(), 1);
     }
 }

@@ -1886,6 +1886,46 @@ async fn hot_issues_and_the_reply_check_in_chromium() {
         .await
         .unwrap();
 
+    // The knowledge base: a reply template for the matter and a public answer, approved.
+    {
+        use xinfang_domain::knowledge::{EntryCommand, EntryInput, EntryKind, KnowledgeEntry};
+        let admin = Who::Officer(c0.admin.clone());
+        for (kind, title, body, public) in [
+            (
+                EntryKind::Template,
+                "油烟扰民答复模板",
+                "{信访人}：您反映的“{事项}”，经{单位}现场检查，根据{依据}，已责令商户安装油烟净化设施。如对本处理意见不服，可自收到之日起30日内请求复查。",
+                false,
+            ),
+            (
+                EntryKind::Qa,
+                "烧烤店油烟扰民可以投诉吗？",
+                "可以。餐饮油烟扰民由城市管理部门查处，您可以通过网上信访反映，请写明店铺地址和营业时间。",
+                true,
+            ),
+        ] {
+            let e: KnowledgeEntry = app
+                .store
+                .create::<KnowledgeEntry>(
+                    EntryInput {
+                        kind,
+                        title: title.into(),
+                        body: body.into(),
+                        category: None,
+                        basis: "《大气污染防治法》第八十一条".into(),
+                        public,
+                    },
+                    admin.clone(),
+                )
+                .await
+                .unwrap();
+            app.store
+                .act_on(e.id, EntryCommand::Approve, Who::Officer(c0.leader.clone()))
+                .await
+                .unwrap();
+        }
+    }
+
     let (_driver, c) = chromium().await;
     let base = app.base.clone();
     login(&c, &base, "registrar").await;
@@ -1985,4 +2025,39 @@ async fn hot_issues_and_the_reply_check_in_chromium() {
         .unwrap();
     assert!(said.contains("未提及") && said.contains("复查"), "{said}");
     shots(&c, "19-reply-check", "form#reply").await;
+
+    // A template of the knowledge base replaces the draft (asked first: it is not empty).
+    c.find(Locator::Css("form#reply button[data-use-template]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.accept_alert().await.unwrap();
+    let text = c
+        .find(Locator::Css("form#reply textarea[name=text]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        text.starts_with("李四：您反映的“幸福小区楼下烧烤店油烟噪音扰民”"),
+        "{text}"
+    );
+    shots(&c, "19-reply-template", "form#reply .templates").await;
+
+    // A citizen writing on the portal is shown the answers to similar questions.
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/public")).await.unwrap();
+    fill(&c, "title", "楼下烧烤店油烟太大").await;
+    fill(&c, "content", "烧烤店油烟扰民，可以投诉吗").await;
+    appears(
+        &c,
+        "[data-faq-suggest]:not([hidden]) details[data-faq]",
+        "the FAQ offered while writing",
+    )
+    .await;
+    shots(&c, "19-portal-faq", "[data-faq-suggest]").await;
 }
