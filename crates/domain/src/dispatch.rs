@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{DomainError, text};
 use crate::ids::{DispatchRuleId, UnitId};
 use crate::org::{Actor, OrgChart, Role};
-use crate::record::{Columns, Record, RecordCtx, RecordOf, Signed};
+use crate::record::{Change, Columns, Record, RecordCtx, RecordOf, Signed};
 use crate::taxonomy;
 
 /// Units a rule may name.
@@ -49,16 +49,6 @@ pub struct DispatchRuleInput {
     /// 法律依据: the law or document that makes the units competent.
     #[serde(default)]
     pub basis: String,
-}
-
-/// One change of a rule: its version, who made it and when, and what it was.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Change {
-    pub version: u32,
-    /// 新建, 修改, 停用, 启用.
-    pub what: String,
-    pub signed: Signed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

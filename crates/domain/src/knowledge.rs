@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{DomainError, text};
 use crate::ids::{KnowledgeId, UnitId};
 use crate::org::{Actor, OrgChart, Role};
-use crate::record::{Columns, Record, RecordCtx, RecordOf, Signed};
+use crate::record::{Change, Columns, Record, RecordCtx, RecordOf, Signed};
 use crate::taxonomy;
 use crate::vocab::labelled_enum;
 
@@ -69,15 +69,6 @@ pub struct Approved {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct EntryChange {
-    pub version: u32,
-    /// 新建, 修改, 批准, 停用, 恢复.
-    pub what: String,
-    pub signed: Signed,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KnowledgeEntry {
     pub id: KnowledgeId,
     pub kind: EntryKind,
@@ -93,7 +84,7 @@ pub struct KnowledgeEntry {
     /// Who wrote the pending version (may not approve it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub written_by: Option<crate::ids::PersonId>,
-    pub history: Vec<EntryChange>,
+    pub history: Vec<Change>,
     pub kept_by: UnitId,
 }
 
@@ -188,7 +179,7 @@ fn admin<'a>(ctx: &RecordCtx<'a>) -> Result<&'a Actor, DomainError> {
 
 impl KnowledgeEntry {
     fn changed(mut self, what: &str, ctx: &RecordCtx) -> KnowledgeEntry {
-        self.history.push(EntryChange {
+        self.history.push(Change {
             version: self.version,
             what: what.into(),
             signed: Signed::of(ctx.by, ctx.today),

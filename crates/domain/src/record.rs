@@ -117,6 +117,16 @@ pub trait Record: Sized + Clone + Serialize + DeserializeOwned + Send + Sync + '
     }
 }
 
+/// One change of a kept record (a dispatch rule, a knowledge entry): its version, who made it
+/// and when, and what it was (新建, 修改, 批准, 停用, 启用 …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Change {
+    pub version: u32,
+    pub what: String,
+    pub signed: Signed,
+}
+
 /// Who did something and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -108,6 +108,24 @@ fn new_case(is_report: bool) -> NewCase {
     }
 }
 
+/// A plain letter registered by the office on `today` as case `id`.
+fn registered(w: &World, id: i64, today: NaiveDate) -> Case {
+    let allotted = Allotted {
+        id: CaseId(id),
+        case_no: format!("T{id}"),
+        query_code: format!("Q{id}"),
+    };
+    lifecycle::register(
+        new_case(false),
+        allotted,
+        OFFICE,
+        None,
+        w.ctx(today, By::Officer(&w.actors[0])),
+    )
+    .unwrap()
+    .case
+}
+
 impl World {
     fn ctx<'a>(&'a self, today: NaiveDate, by: By<'a>) -> Ctx<'a> {
         Ctx {
@@ -1863,23 +1881,6 @@ mod joining {
     use xinfang_domain::joining::{self, Joined};
     use xinfang_domain::metrics::{Measure, facts};
 
-    fn registered(w: &World, id: i64, today: NaiveDate) -> Case {
-        let allotted = Allotted {
-            id: CaseId(id),
-            case_no: format!("T{id}"),
-            query_code: format!("Q{id}"),
-        };
-        lifecycle::register(
-            new_case(false),
-            allotted,
-            OFFICE,
-            None,
-            w.ctx(today, By::Officer(&w.actors[0])),
-        )
-        .unwrap()
-        .case
-    }
-
     /// Decides `cmd` on `cases[at]` with every other case at hand, and applies what it did.
     fn join(
         w: &World,
@@ -2265,20 +2266,7 @@ mod campaigns {
     }
 
     fn case_on(w: &World, id: i64, day: &str) -> Case {
-        let allotted = Allotted {
-            id: CaseId(id),
-            case_no: format!("T{id}"),
-            query_code: format!("Q{id}"),
-        };
-        lifecycle::register(
-            new_case(false),
-            allotted,
-            OFFICE,
-            None,
-            w.ctx(d(day), By::Officer(&w.actors[0])),
-        )
-        .unwrap()
-        .case
+        registered(w, id, d(day))
     }
 
     fn rated(unit: Rating, on: &str) -> Option<Evaluation> {

@@ -260,7 +260,6 @@ fn squeezed(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// The three views of relevance, each 0..1.
 /// The petition's key words with their weights, heaviest first (at most [`KEY_WORDS`]): the
 /// title's words count double, a word of the content at most thrice.
 fn petition_key_words(title: &str, body: &str, rarity: &dyn Rarity) -> Vec<(String, f64)> {
@@ -279,7 +278,9 @@ fn petition_key_words(title: &str, body: &str, rarity: &dyn Rarity) -> Vec<(Stri
     key
 }
 
-pub fn relevance_views(petition: &str, reply: &str, rarity: &dyn Rarity) -> [f64; 3] {
+/// The three views of relevance, each 0..1, and the petition's key words the reply does not
+/// mention, heaviest first (what an `off_topic` flag names).
+fn relevance_views(petition: &str, reply: &str, rarity: &dyn Rarity) -> ([f64; 3], Vec<String>) {
     let petition = squeezed(petition);
     let reply = squeezed(reply);
     let title = first_line(&petition);
@@ -287,6 +288,11 @@ pub fn relevance_views(petition: &str, reply: &str, rarity: &dyn Rarity) -> [f64
 
     let key = petition_key_words(title, body, rarity);
     let covered = share(key.iter().map(|(w, v)| (reply.contains(w.as_str()), *v)));
+    let missing = key
+        .into_iter()
+        .map(|(w, _)| w)
+        .filter(|w| !reply.contains(w.as_str()))
+        .collect();
 
     // The reply's key words that come from the petition, a word at most twice.
     let from_petition = share(counts(key_words(&reply)).into_iter().map(|(w, n)| {
@@ -308,7 +314,7 @@ pub fn relevance_views(petition: &str, reply: &str, rarity: &dyn Rarity) -> [f64
     pairs.dedup();
     let repeated = share(pairs.iter().map(|p| (reply.contains(p.as_str()), 1.0)));
 
-    [covered, from_petition, repeated]
+    ([covered, from_petition, repeated], missing)
 }
 
 fn counts(words: Vec<String>) -> Vec<(String, usize)> {
@@ -404,12 +410,12 @@ const SHORT: usize = 40;
 /// Checks `reply` against `petition` (title first, then the content). `next` is what the
 /// petitioner may do next, which the reply must tell.
 pub fn check(petition: &str, reply: &str, next: NextStep, rarity: &dyn Rarity) -> Checked {
-    let views = relevance_views(petition, reply, rarity);
+    let (views, missing) = relevance_views(petition, reply, rarity);
     let relevance = views.iter().sum::<f64>() / 3.0;
     let text = squeezed(reply);
     let mut flags = Vec::new();
     if relevance < OFF_TOPIC_BELOW {
-        let missing: Vec<String> = missing_key_words(petition, &text, rarity, 3);
+        let missing = &missing[..missing.len().min(3)];
         let message = if missing.is_empty() {
             "答复未回应信访事项的主要内容".to_string()
         } else {
@@ -516,18 +522,6 @@ pub fn check(petition: &str, reply: &str, next: NextStep, rarity: &dyn Rarity) -
         relevance: (relevance * 1000.0).round() / 1000.0,
         flags,
     }
-}
-
-/// The petition's heaviest key words the reply does not mention.
-fn missing_key_words(petition: &str, reply: &str, rarity: &dyn Rarity, n: usize) -> Vec<String> {
-    let petition = squeezed(petition);
-    let title = first_line(&petition);
-    petition_key_words(title, &petition[title.len()..], rarity)
-        .into_iter()
-        .map(|(w, _)| w)
-        .filter(|w| !reply.contains(w.as_str()))
-        .take(n)
-        .collect()
 }
 
 #[cfg(test)]

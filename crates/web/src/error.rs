@@ -82,6 +82,14 @@ impl ApiError {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
+
+    /// 422 `invalid_field`: a field the request names is refused (the field travels along).
+    pub fn invalid_field(field: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            field: Some(Cow::Borrowed(field)),
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message)
+        }
+    }
 }
 
 impl From<DomainError> for ApiError {

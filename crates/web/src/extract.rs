@@ -105,10 +105,7 @@ fn if_match_version(v: &axum::http::HeaderValue) -> Result<u32, ApiError> {
 }
 
 fn bad_version(message: &str) -> ApiError {
-    ApiError {
-        field: Some("version".into()),
-        ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message)
-    }
+    ApiError::invalid_field("version", message)
 }
 
 fn json_error(r: JsonRejection) -> ApiError {

@@ -41,27 +41,14 @@ pub struct CampaignView {
     pub case_ids: Vec<i64>,
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError {
-        field: Some(field.into()),
-        ..ApiError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-            message,
-        )
-    }
-}
-
 pub async fn create(state: &AppState, actor: &Actor, b: CampaignBody) -> ApiResult<CampaignView> {
-    let leader = state
-        .store
-        .actor(b.leader_id)
-        .await?
-        .ok_or_else(|| invalid("leader_id", format!("没有编号为{}的人员", b.leader_id.0)))?;
+    let leader = state.store.actor(b.leader_id).await?.ok_or_else(|| {
+        ApiError::invalid_field("leader_id", format!("没有编号为{}的人员", b.leader_id.0))
+    })?;
     state.hot.fresh(&state.store).await;
     let members = state.hot.members(b.issue);
     if members.is_empty() {
-        return Err(invalid("issue", "没有这个热点问题"));
+        return Err(ApiError::invalid_field("issue", "没有这个热点问题"));
     }
     // The cases linked are those of the issue the leader may see; the rest still count in
     // the progress through the issue.
@@ -105,7 +92,7 @@ pub async fn act(
             super::cases::summaries(state, actor, &cases.iter().map(|c| c.0).collect::<Vec<_>>())
                 .await?;
         if let Some(missing) = cases.iter().find(|c| !seen.iter().any(|s| s.id == c.0)) {
-            return Err(invalid(
+            return Err(ApiError::invalid_field(
                 "cases",
                 format!("没有编号为{}的信访事项，或无权查看", missing.0),
             ));

@@ -105,12 +105,13 @@ pub async fn issues(state: &AppState, actor: &Actor, q: HotQuery) -> ApiResult<H
         .iter()
         .filter_map(|i| i.case_ids.last().copied())
         .collect();
-    let mut titles = std::collections::HashMap::new();
-    for chunk in firsts.chunks(100) {
-        for s in super::cases::summaries(state, actor, chunk).await? {
-            titles.insert(s.id, s.title);
-        }
-    }
+    // The summaries are read in pages of the store's own size, visibility checked again.
+    let mut titles: std::collections::HashMap<i64, String> =
+        super::cases::summaries(state, actor, &firsts)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.title))
+            .collect();
     let named = |v: Vec<(String, u32)>| {
         v.into_iter()
             .map(|(name, cases)| Named { name, cases })
@@ -176,10 +177,7 @@ pub async fn warnings(state: &AppState, actor: &Actor) -> ApiResult<Vec<HotWarni
     }
     let mut out = Vec::new();
     for w in state.store.hot_warnings(MAX_WARNINGS).await? {
-        let mut seen = Vec::new();
-        for chunk in w.cases.chunks(100) {
-            seen.extend(super::cases::summaries(state, actor, chunk).await?);
-        }
+        let seen = super::cases::summaries(state, actor, &w.cases).await?;
         out.push(HotWarningView {
             issue: w.issue,
             raised_on: w.raised_on,

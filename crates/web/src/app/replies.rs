@@ -87,23 +87,18 @@ pub fn check(
     reply: &str,
     kind: ReplyKind,
 ) -> Result<ReplyCheck, ApiError> {
-    let bad = |field: &'static str, message: String| ApiError {
-        field: Some(field.into()),
-        ..ApiError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-            message,
-        )
-    };
     for (field, text, max, name) in [
         ("petition", petition, MAX_PETITION, "信访事项"),
         ("reply", reply, MAX_REPLY, "答复"),
     ] {
         if text.trim().is_empty() {
-            return Err(bad(field, format!("{name}不能为空")));
+            return Err(ApiError::invalid_field(field, format!("{name}不能为空")));
         }
         if text.chars().count() > max {
-            return Err(bad(field, format!("{name}不能超过 {max} 个字")));
+            return Err(ApiError::invalid_field(
+                field,
+                format!("{name}不能超过 {max} 个字"),
+            ));
         }
     }
     Ok(checked(state, petition, reply, kind))

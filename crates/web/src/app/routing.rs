@@ -73,25 +73,26 @@ pub async fn suggest(
     content: &str,
     region: Option<&str>,
 ) -> Result<Suggestions, ApiError> {
-    let bad = |field: &'static str, message: String| ApiError {
-        field: Some(field.into()),
-        ..ApiError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-            message,
-        )
-    };
     if title.chars().count() > MAX_TITLE {
-        return Err(bad("title", format!("标题不能超过 {MAX_TITLE} 个字")));
+        return Err(ApiError::invalid_field(
+            "title",
+            format!("标题不能超过 {MAX_TITLE} 个字"),
+        ));
     }
     if content.chars().count() > MAX_CONTENT {
-        return Err(bad("content", format!("内容不能超过 {MAX_CONTENT} 个字")));
+        return Err(ApiError::invalid_field(
+            "content",
+            format!("内容不能超过 {MAX_CONTENT} 个字"),
+        ));
     }
     if region.is_some_and(|r| r.chars().count() > MAX_REGION) {
-        return Err(bad("region", format!("地区不能超过 {MAX_REGION} 个字")));
+        return Err(ApiError::invalid_field(
+            "region",
+            format!("地区不能超过 {MAX_REGION} 个字"),
+        ));
     }
     if title.trim().is_empty() && content.trim().is_empty() {
-        return Err(bad("content", "标题和内容不能都为空".into()));
+        return Err(ApiError::invalid_field("content", "标题和内容不能都为空"));
     }
     state.router.fresh(&state.store).await;
     let text = format!("{title}\n{content}");
