@@ -131,6 +131,7 @@ pub async fn restore(
         .map_err(|e| e.to_string())?
         .into_iter()
         .find(|r| r.old_head == manifest.head_hash && r.last_seq == manifest.head_seq);
+    store.after_bulk_load().await.map_err(|e| e.to_string())?;
     store.close().await;
     if let Some(r) = &reanchored {
         println!(

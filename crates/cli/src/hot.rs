@@ -79,15 +79,16 @@ pub fn run(command: HotCommand) -> Result<(), String> {
                 case: i as i64,
                 group: *g,
                 slot: *g as u32,
-                day: r.0,
+                day: xinfang_text::hot::facts::day_of(r.0),
                 region: None,
-                category: "",
+                category: 0,
                 people: 1,
                 collective: false,
                 repeat: false,
             })
     };
-    let ranked = issues::rank(counted, rows.len(), first, last, top);
+    // The file names no regions or categories: one empty name stands for all.
+    let ranked = issues::rank(counted, rows.len(), &[String::new()], first, last, top);
     let in_groups = {
         let mut sizes = std::collections::HashMap::new();
         for g in &groups {

@@ -102,11 +102,7 @@ pub async fn run(args: ImportArgs) -> Result<(), String> {
         dry_run: args.dry_run,
     };
     // The length is known after the first pass (which learns how the dates are written).
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 行 {per_sec} 剩余 {eta}")
-            .map_err(|e| e.to_string())?,
-    );
+    let bar = crate::progress::bar(0, "行");
     let started = std::time::Instant::now();
     let mut rows = 0;
     let summary = run_import(&store, &sheet, &mapping, &tables, &opts, |done, total| {
@@ -117,6 +113,7 @@ pub async fn run(args: ImportArgs) -> Result<(), String> {
     .await
     .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
+    store.after_bulk_load().await.map_err(|e| e.to_string())?;
     store.close().await;
     let seconds = started.elapsed().as_secs_f64();
     if !summary.failures.is_empty() || !summary.warnings.is_empty() {

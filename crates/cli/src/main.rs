@@ -2,6 +2,7 @@
 
 mod backup;
 mod bench;
+mod bench_all;
 mod checkpoints;
 mod config;
 mod export;
@@ -9,6 +10,7 @@ mod hot;
 mod import;
 mod import_org;
 mod keys;
+mod progress;
 mod replies;
 mod routing;
 
@@ -328,9 +330,12 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             config::warn_if_calendar_ends(&store);
             if demo && store.is_empty().await.map_err(|e| e.to_string())? {
                 println!("正在生成演示城市（{demo_cases} 件信访事项）…");
-                let (_, report) = xinfang_demo::load(&store, demo_cases, 2026)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let bar = progress::bar(demo_cases, "件");
+                let (_, report) =
+                    xinfang_demo::load_with(&store, demo_cases, 2026, |n| bar.set_position(n))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                bar.finish_and_clear();
                 println!(
                     "演示数据已生成：{} 件，{} 个事件，用时 {:.1} 秒",
                     report.cases, report.events, report.seconds
@@ -356,9 +361,11 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             if !store.is_empty().await.map_err(|e| e.to_string())? {
                 return Err("数据库不是空的：演示城市只能生成在新数据库中".into());
             }
-            let (_, r) = xinfang_demo::load(&store, cases, seed)
+            let bar = progress::bar(cases, "件");
+            let (_, r) = xinfang_demo::load_with(&store, cases, seed, |n| bar.set_position(n))
                 .await
                 .map_err(|e| e.to_string())?;
+            bar.finish_and_clear();
             println!(
                 "demo: {} cases, {} events in {:.1} s ({:.0} cases/s)",
                 r.cases,

@@ -113,6 +113,18 @@ pub async fn generate_cases(
     n: u64,
     seed: u64,
 ) -> Result<GenerateReport, StoreError> {
+    generate_cases_with(store, city, n, seed, |_| {}).await
+}
+
+/// [`generate_cases`], telling `progress` how many cases are written after each batch; ends
+/// with the store settled after a bulk load ([`Store::after_bulk_load`]).
+pub async fn generate_cases_with(
+    store: &Store,
+    city: &DemoCity,
+    n: u64,
+    seed: u64,
+    progress: impl Fn(u64),
+) -> Result<GenerateReport, StoreError> {
     let started = Instant::now();
     let first_id = store.next_case_id().await?;
     let cast = Cast::of(city);
@@ -173,13 +185,12 @@ pub async fn generate_cases(
         {
             oldest.await.map_err(|_| StoreError::WriterGone)??;
         }
-        if cases % 100_000 < BATCH as u64 {
-            tracing::info!(cases, events, "demo cases written");
-        }
+        progress(cases);
     }
     for pending in in_flight {
         pending.await.map_err(|_| StoreError::WriterGone)??;
     }
+    store.after_bulk_load().await?;
     producer
         .join()
         .map_err(|_| StoreError::Corrupt("demo generator panicked".into()))?;
@@ -205,6 +216,8 @@ struct History<'a> {
     case: Case,
     events: Vec<(Event, Who, i64)>,
     day: NaiveDate,
+    /// The last step's time: each step comes after it, even on the same day.
+    at: i64,
     open: bool,
 }
 
@@ -253,10 +266,15 @@ impl History<'_> {
         match lifecycle::handle(&mut self.case, &cmd, ctx) {
             Ok(events) => {
                 self.day = day;
+                // Within office hours, but never before the step it follows (a few minutes
+                // after it, when that is later; without a draw, so that the rest of the city
+                // stays as the seed made it).
                 let at = self
                     .g
                     .clock
-                    .ms_at(day, rng.random_range(8 * 60 + 30..17 * 60 + 30));
+                    .ms_at(day, rng.random_range(8 * 60 + 30..17 * 60 + 30))
+                    .max(self.at + 60_000 * (1 + self.events.len() as i64 % 29));
+                self.at = at;
                 self.events
                     .extend(events.into_iter().map(|e| (e, who.clone(), at)));
                 true
@@ -463,6 +481,7 @@ impl Generator {
                 .map(|e| (e, registrar.clone(), at))
                 .collect(),
             day: t0,
+            at,
             open,
         };
         self.live(rng, &mut h, t, town, village);

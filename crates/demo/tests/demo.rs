@@ -54,6 +54,9 @@ both_backends! {
         let mut kinds = BTreeSet::new();
         for id in 1..=400 {
             let c = store.case(CaseId(id)).await.unwrap().unwrap();
+            // A case's history runs forward: no step before the one it follows.
+            let times: Vec<i64> = store.timeline(CaseId(id)).await.unwrap().iter().map(|e| e.at).collect();
+            assert!(times.windows(2).all(|w| w[0] <= w[1]), "case {id}: {times:?}");
             channels.insert(c.channel);
             classes.insert(c.class);
             if c.is_report {

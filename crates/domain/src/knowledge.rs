@@ -168,6 +168,12 @@ pub fn personal_number_in(text: &str) -> Option<&'static str> {
     None
 }
 
+/// Who approves versions, and so sees every entry with its pending versions: administrators
+/// (another than the writer) and leaders.
+pub fn may_approve(actor: &Actor) -> bool {
+    actor.has_any(&[Role::Admin, Role::Leader])
+}
+
 fn admin<'a>(ctx: &RecordCtx<'a>) -> Result<&'a Actor, DomainError> {
     let by = ctx.officer("只有管理员可以维护知识库")?;
     if by.has(Role::Admin) {
@@ -238,7 +244,7 @@ impl Record for KnowledgeEntry {
             }
             EntryCommand::Approve => {
                 let by = ctx.officer("只有管理员或领导可以批准")?;
-                if !by.has_any(&[Role::Admin, Role::Leader]) {
+                if !may_approve(by) {
                     return Err(DomainError::Forbidden("只有管理员或领导可以批准"));
                 }
                 if !self.pending {

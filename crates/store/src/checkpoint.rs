@@ -176,7 +176,8 @@ impl Store {
         })
     }
 
-    async fn event_hash(&self, seq: i64) -> Result<Option<String>, StoreError> {
+    /// The hash of the event at `seq` (the genesis hash for 0); `None` past the head.
+    pub async fn event_hash(&self, seq: i64) -> Result<Option<String>, StoreError> {
         if seq == 0 {
             return Ok(Some(crate::chain::GENESIS.to_string()));
         }

@@ -1,6 +1,7 @@
 //! Following the log into the index, and searching it for a viewer.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -26,6 +27,8 @@ pub struct TextSearch {
     index: Arc<CaseIndex>,
     indexed: watch::Receiver<i64>,
     store: Store,
+    /// True while a lost or outdated index is refilled from the cases table.
+    rebuilding: Arc<AtomicBool>,
 }
 
 impl TextSearch {
@@ -34,26 +37,45 @@ impl TextSearch {
     pub async fn start(store: Store, index: CaseIndex) -> Result<TextSearch, TextError> {
         let index = Arc::new(index);
         let (tx, rx) = watch::channel(index.watermark()?);
-        tokio::spawn(follow(store.clone(), index.clone(), tx));
+        let rebuilding = Arc::new(AtomicBool::new(false));
+        tokio::spawn(follow(store.clone(), index.clone(), tx, rebuilding.clone()));
         Ok(TextSearch {
             index,
             indexed: rx,
             store,
+            rebuilding,
         })
     }
 
     /// Waits until the index holds every event committed before the call; false on timeout.
+    /// While the index is being rebuilt, or is further behind than one step of catching up,
+    /// it answers false at once: a search then answers with what the index holds and says so,
+    /// rather than waiting for nothing.
     pub async fn fresh(&self) -> bool {
         let target = *self.store.committed().borrow();
+        if self.is_rebuilding() || target - self.indexed() > EVENTS_PER_BATCH {
+            return false;
+        }
         let mut rx = self.indexed.clone();
         tokio::time::timeout(FRESHNESS_WAIT, rx.wait_for(|seq| *seq >= target))
             .await
             .is_ok_and(|r| r.is_ok())
     }
 
+    /// The index's directory (none for an index in memory).
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        self.index.dir()
+    }
+
     /// How rare each word is among the indexed cases.
     pub fn rarity(&self) -> crate::index::IndexRarity {
         self.index.rarity()
+    }
+
+    /// Whether the index is being refilled from the cases table (after it was lost, or of
+    /// another layout).
+    pub fn is_rebuilding(&self) -> bool {
+        self.rebuilding.load(Ordering::Relaxed)
     }
 
     /// Whether the index holds every committed event now (no waiting).
@@ -151,10 +173,15 @@ impl TextSearch {
 }
 
 /// The follower: rebuild if empty, then index each committed range of the log.
-async fn follow(store: Store, index: Arc<CaseIndex>, tx: watch::Sender<i64>) {
+async fn follow(
+    store: Store,
+    index: Arc<CaseIndex>,
+    tx: watch::Sender<i64>,
+    rebuilding: Arc<AtomicBool>,
+) {
     let mut committed = store.committed();
     loop {
-        match step(&store, &index).await {
+        match step(&store, &index, &rebuilding).await {
             Ok(Some(seq)) => {
                 tx.send_replace(seq);
                 continue;
@@ -179,8 +206,21 @@ async fn follow(store: Store, index: Arc<CaseIndex>, tx: watch::Sender<i64>) {
     }
 }
 
+/// Clears the rebuilding flag however the rebuild ends (done, failed, cancelled).
+struct Rebuilt<'a>(&'a AtomicBool);
+
+impl Drop for Rebuilt<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Relaxed);
+    }
+}
+
 /// One step of catching up; `Some(watermark)` when the index moved.
-async fn step(store: &Store, index: &Arc<CaseIndex>) -> Result<Option<i64>, TextError> {
+async fn step(
+    store: &Store,
+    index: &Arc<CaseIndex>,
+    rebuilding: &AtomicBool,
+) -> Result<Option<i64>, TextError> {
     let head = *store.committed().borrow();
     let mark = index.watermark()?;
     if mark >= head {
@@ -188,13 +228,19 @@ async fn step(store: &Store, index: &Arc<CaseIndex>) -> Result<Option<i64>, Text
     }
     let org = store.org();
     if mark == 0 && index.is_empty() {
-        // Rebuild from the read model, then take events after `head` as usual.
+        // Rebuild from the read model, then take events after `head` as usual. A table of more
+        // than one batch is a rebuild worth saying so (searches answer at once meanwhile); a
+        // small one is done within a search's wait.
+        let _done = Rebuilt(rebuilding);
         let started = std::time::Instant::now();
         let mut after = 0;
         let mut total = 0usize;
         loop {
             let cases = store.cases_after(after, CASES_PER_BATCH).await?;
             let Some(last) = cases.last() else { break };
+            if cases.len() as i64 == CASES_PER_BATCH {
+                rebuilding.store(true, Ordering::Relaxed);
+            }
             after = last.id.0;
             total += cases.len();
             let texts: Vec<CaseText> = cases.iter().map(|c| CaseText::of(c, &org)).collect();

@@ -1,4 +1,5 @@
-//! The text index follows the log on both databases: new cases, forwards, restarts and rebuilds.
+//! The text index follows the log on both databases: new cases, forwards, restarts and rebuilds;
+//! so do the hot issues, which resume from their snapshot.
 
 // Helpers unwrap: a test that cannot set itself up should fail at once.
 #![allow(clippy::unwrap_used)]
@@ -6,6 +7,7 @@
 use xinfang_domain::{Command, NewCase};
 use xinfang_store::testing::{SmallCity, TestDb, letter, small_city};
 use xinfang_store::{Settings, Store, Who, both_backends};
+use xinfang_text::hot::{Filter, HotIssues};
 use xinfang_text::{CaseIndex, TextSearch};
 
 async fn open(db: &TestDb) -> Store {
@@ -106,5 +108,91 @@ both_backends! {
         hits.sort();
         assert_eq!(hits, vec![first, second]);
         assert_eq!(rebuilt.indexed(), *store.committed().borrow());
+    }
+}
+
+fn near_identical(i: usize) -> (String, String) {
+    (
+        "丽发新城附近搅拌站噪音粉尘扰民".to_string(),
+        format!(
+            "丽发新城小区旁边新建的搅拌站{}，粉尘和噪音严重影响居民休息，请求取缔。",
+            ["日夜施工", "凌晨还在作业", "大车进出不断", "灰尘满天"][i % 4]
+        ),
+    )
+}
+
+/// The hot issues of the last 30 days as the registrar sees them: (group, cases), hottest first.
+async fn hot_issues(hot: &HotIssues, store: &Store, c: &SmallCity) -> (Vec<(i64, u32)>, bool) {
+    let today = store.clock().today();
+    let answer = hot
+        .issues(
+            store,
+            &Filter::for_actor(&c.registrar),
+            today - chrono::Duration::days(29),
+            today,
+            10,
+        )
+        .await;
+    (
+        answer.items.iter().map(|i| (i.id, i.cases)).collect(),
+        answer.complete,
+    )
+}
+
+both_backends! {
+    async fn hot_issues_resume_from_their_snapshot_and_set_aside_one_of_another_log(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        register(&store, &c, "拖欠农民工工资三个月", "建筑工地老板拖欠我们十二名农民工工资三个月共计八万元。").await;
+        let mut planted = Vec::new();
+        for i in 0..4 {
+            let (t, body) = near_identical(i);
+            planted.push(register(&store, &c, &t, &body).await);
+        }
+        register(&store, &c, "路灯损坏多日未修", "滨江路北段路灯损坏半个月了，晚上出行很不安全。").await;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hot.snapshot");
+
+        let first = HotIssues::start(store.clone(), Some(path.clone()));
+        let (issues, complete) = hot_issues(&first, &store, &c).await;
+        assert!(complete);
+        assert_eq!(issues, vec![(planted[0], 4)]);
+        assert_eq!(first.read_from_snapshot(), None, "nothing to read at the first start");
+        // Kept at the end of grouping the history (and again when the server stops).
+        first.save(&store).await.unwrap();
+        let kept_at = store.head().await.unwrap().0;
+
+        // A case committed after the snapshot: a restart reads the snapshot, then the log.
+        let (t, body) = near_identical(5);
+        let late = register(&store, &c, &t, &body).await;
+        drop(first);
+        let second = HotIssues::start(store.clone(), Some(path.clone()));
+        let (issues, complete) = hot_issues(&second, &store, &c).await;
+        assert!(complete);
+        assert_eq!(issues, vec![(planted[0], 5)]);
+        assert_eq!(second.read_from_snapshot(), Some(kept_at));
+        assert_eq!(second.group_of(late), Some(planted[0]));
+        assert_eq!(second.members(planted[0]).len(), 5);
+
+        // Another database under the same path (a restored backup, a swapped file): its log
+        // differs, so the snapshot is set aside and its own cases grouped.
+        let other_db = TestDb::new(db.backend).await;
+        let other = open(&other_db).await;
+        let oc = small_city(&other).await;
+        for _ in 0..8 {
+            register(&other, &oc, "路灯损坏多日未修", "滨江路北段路灯损坏半个月了，晚上出行很不安全。").await;
+        }
+        let third = HotIssues::start(other.clone(), Some(path.clone()));
+        let (issues, complete) = hot_issues(&third, &other, &oc).await;
+        assert!(complete);
+        assert_eq!(third.read_from_snapshot(), None);
+        assert_eq!(issues.iter().map(|i| i.1).collect::<Vec<_>>(), vec![8]);
+
+        // An unreadable snapshot is no obstacle either.
+        std::fs::write(&path, b"not a snapshot").unwrap();
+        let fourth = HotIssues::start(store.clone(), Some(path.clone()));
+        let (issues, _) = hot_issues(&fourth, &store, &c).await;
+        assert_eq!(issues, vec![(planted[0], 5)]);
+        assert_eq!(fourth.read_from_snapshot(), None);
     }
 }

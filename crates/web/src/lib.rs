@@ -78,6 +78,8 @@ pub struct AppState {
 pub const POW_BITS: u32 = 18;
 /// A session unused this long ends (an officer who left the desk); `serve --idle-minutes`.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// The hot issues' snapshot, in the text index's directory.
+pub const HOT_SNAPSHOT: &str = "hot-issues.snapshot";
 /// Submissions received at the same time.
 pub const MAX_CONCURRENT_UPLOADS: usize = 8;
 
@@ -87,7 +89,11 @@ impl AppState {
     pub fn new(store: Store, text: xinfang_text::TextSearch, files: FileStore) -> Self {
         let router = xinfang_text::routing::Router::default();
         router.follow(store.clone());
-        let hot = xinfang_text::hot::HotIssues::start(store.clone());
+        // The hot issues' snapshot lives with the text index: both are derived from the log.
+        let hot = xinfang_text::hot::HotIssues::start(
+            store.clone(),
+            text.dir().map(|d| d.join(HOT_SNAPSHOT)),
+        );
         let knowledge = xinfang_text::knowledge::KnowledgeSearch::start(store.clone());
         AppState {
             hot,
@@ -270,10 +276,16 @@ impl App {
             background::RETRAIN_EVERY,
         );
         spawn_delivery(self.state.store.clone(), self.senders, self.delivery_every);
+        let (hot, store) = (self.state.hot.clone(), self.state.store.clone());
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await?;
+        // The next start reads the hot issues instead of grouping every case again.
+        if let Err(e) = hot.save(&store).await {
+            tracing::warn!(error = %e, "hot issues: the snapshot could not be kept");
+        }
+        Ok(())
     }
 }
 

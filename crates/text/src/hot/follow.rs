@@ -1,22 +1,27 @@
-//! Hot issues kept up with the log: at start every case is grouped (in the background; the
-//! answer says when it is still being built), then each committed case joins its group as the
-//! writer commits it. A request waits briefly for what was committed before it, as search does.
+//! Hot issues kept up with the log: at start the snapshot is read (or, without one, every case
+//! is grouped, in the background; the answer says when it is still being built), then each
+//! committed case joins its group as the writer commits it. A request waits briefly for what was committed before it, as search does.
 //! A group that passes the policy's threshold raises its 预警 once (kept in the database, so
 //! once across restarts and processes).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use xinfang_domain::access::{self, Scope};
 use xinfang_domain::{Actor, Case, OrgChart, UnitId, UnitPath};
 use xinfang_store::hot::HotWarning;
 use xinfang_store::{Store, StoreError};
 
+use super::facts::{self, Fact, Facts};
 use super::grouping::{Grouper, Item};
 use super::issues::{self, Counted, HotIssue};
+use super::names::Names;
+use super::snapshot;
 
 /// Events read per step while following.
 const EVENTS_PER_STEP: i64 = 20_000;
@@ -24,51 +29,43 @@ const EVENTS_PER_STEP: i64 = 20_000;
 const CASES_PER_BATCH: i64 = 5_000;
 /// How long a request waits for the cases committed before it to be grouped.
 const FRESHNESS_WAIT: Duration = Duration::from_secs(3);
+/// How often the snapshot is kept while cases come in (and when the server stops): a start
+/// reads it and follows the log from there.
+const SAVE_EVERY: Duration = Duration::from_secs(10 * 60);
 
-/// What the hot issues keep of a case besides its group.
-struct Fact {
-    group: i64,
-    /// The group's dense number ([`Grouper::slot`]).
-    slot: u32,
-    region: Option<u32>,
-    category: u32,
-    people: u32,
-    collective: bool,
-    repeat: bool,
-    /// The units the case is seen from ([`access::seen_from`]).
-    seen: [Option<UnitId>; 3],
-}
-
-#[derive(Default)]
-struct State {
+/// Everything the hot issues hold: kept across restarts as a snapshot (`hot::snapshot`).
+#[derive(Default, Serialize, Deserialize)]
+pub(super) struct State {
     grouper: Grouper,
-    /// By (registration day, case id): a period is one range.
-    facts: BTreeMap<(NaiveDate, i64), Fact>,
-    day_of: HashMap<i64, NaiveDate>,
-    names: Vec<String>,
-    name_ids: HashMap<String, u32>,
+    facts: Facts,
+    /// Regions and categories.
+    names: Names,
     /// Issues whose warning was raised (or found raised).
     warned: HashSet<i64>,
+    /// The log position of the snapshot this state was read from.
+    #[serde(skip)]
+    loaded_at: Option<i64>,
 }
 
 impl State {
-    fn name(&mut self, s: &str) -> u32 {
-        if let Some(id) = self.name_ids.get(s) {
-            return *id;
-        }
-        let id = self.names.len() as u32;
-        self.names.push(s.to_string());
-        self.name_ids.insert(s.to_string(), id);
-        id
+    /// Rebuilds what a snapshot does not hold.
+    pub(super) fn reindex(&mut self) {
+        self.grouper.reindex();
+        self.facts.reindex();
+        self.names.reindex();
+    }
+
+    /// Cases that count.
+    pub(super) fn len(&self) -> usize {
+        self.facts.len()
     }
 
     /// Takes in a case as it stands now; answers its group when it counts in hot issues.
     /// Reports (检举控告) never count (they are 纪检's alone); a case merged into another
     /// counts there.
     fn take_in(&mut self, case: &Case) -> Option<i64> {
-        let key = (case.registered_on, case.id.0);
         if case.is_report || case.merged_into.is_some() {
-            self.facts.remove(&key);
+            self.facts.remove(case.id.0);
             return None;
         }
         let top = case.category.split('/').next().filter(|c| !c.is_empty());
@@ -80,27 +77,28 @@ impl State {
             region: case.region.as_deref(),
             category: top,
         });
-        let slot = self.grouper.slot(group).unwrap_or(u32::MAX);
-        let region = case.region.as_deref().map(|r| self.name(r));
-        let category = self.name(&case.category);
-        let mut seen = [None; 3];
+        let slot = self.grouper.slot(group).unwrap_or(facts::GONE);
+        let region = case
+            .region
+            .as_deref()
+            .map_or(facts::NONE, |r| self.names.id(r));
+        let category = self.names.id(&case.category);
+        let mut seen = [0; 3];
         for (slot, unit) in seen.iter_mut().zip(access::seen_from(case)) {
-            *slot = Some(unit);
+            *slot = unit.0;
         }
-        self.day_of.insert(case.id.0, case.registered_on);
-        self.facts.insert(
-            key,
-            Fact {
-                group,
-                slot,
-                region,
-                category,
-                people: case.collective.as_ref().map_or(1, |c| c.head_count.max(1)),
-                collective: case.collective.is_some(),
-                repeat: case.repeat_of.is_some(),
-                seen,
-            },
-        );
+        self.facts.put(Fact {
+            day: facts::day_of(case.registered_on),
+            case: case.id.0,
+            group,
+            slot,
+            region,
+            category,
+            people: case.collective.as_ref().map_or(1, |c| c.head_count.max(1)),
+            collective: case.collective.is_some(),
+            repeat: case.repeat_of.is_some(),
+            seen,
+        });
         Some(group)
     }
 
@@ -110,20 +108,20 @@ impl State {
         from: NaiveDate,
         to: NaiveDate,
         keep: &'a Kept,
-    ) -> impl Iterator<Item = Counted<'a>> + 'a {
+    ) -> impl Iterator<Item = Counted> + 'a {
         let before = from
             .checked_sub_signed(to - from + chrono::Duration::days(1))
             .unwrap_or(NaiveDate::MIN);
         self.facts
-            .range((before, i64::MIN)..=(to, i64::MAX))
-            .filter(move |(_, f)| keep.keeps(f))
-            .map(|((day, case), f)| Counted {
-                case: *case,
+            .range(facts::day_of(before), facts::day_of(to))
+            .filter(move |f| keep.keeps(f))
+            .map(|f| Counted {
+                case: f.case,
                 group: f.group,
                 slot: f.slot,
-                day: *day,
-                region: f.region.map(|r| self.names[r as usize].as_str()),
-                category: &self.names[f.category as usize],
+                day: f.day,
+                region: (f.region != facts::NONE).then_some(f.region),
+                category: f.category,
                 people: f.people,
                 collective: f.collective,
                 repeat: f.repeat,
@@ -139,12 +137,12 @@ impl State {
     ) -> Vec<(i64, Vec<i64>, u32)> {
         let from = today - chrono::Duration::days(policy.days as i64 - 1);
         let mut tally: HashMap<i64, (Vec<i64>, u32)> = HashMap::new();
-        for ((_, case), f) in self.facts.range((from, i64::MIN)..=(today, i64::MAX)) {
+        for f in self.facts.range(facts::day_of(from), facts::day_of(today)) {
             if self.warned.contains(&f.group) || groups.is_some_and(|g| !g.contains(&f.group)) {
                 continue;
             }
             let t = tally.entry(f.group).or_default();
-            t.0.push(*case);
+            t.0.push(f.case);
             t.1 += u32::from(f.collective);
         }
         tally
@@ -179,40 +177,61 @@ impl Filter {
     /// The filter as sets of units, worked out once per request: the units the caller's reach
     /// covers, and those the unit asked for stands for.
     fn compile(&self, org: &OrgChart) -> Kept {
+        let set = |keep: &dyn Fn(&UnitPath, UnitId) -> bool| Units::of(org, keep);
         let scope = match &self.scope {
             Scope::All => None,
-            scope => Some(
-                org.units()
-                    .filter(|u| scope.covers(&u.path))
-                    .map(|u| u.id)
-                    .collect(),
-            ),
+            scope => Some(set(&|path, _| scope.covers(path))),
         };
         let unit = self.unit.as_ref().map(|(id, path, subtree)| {
             if *subtree {
-                org.units()
-                    .filter(|u| path.covers(&u.path))
-                    .map(|u| u.id)
-                    .collect()
+                set(&|p, _| path.covers(p))
             } else {
-                HashSet::from([*id])
+                set(&|_, u| u == *id)
             }
         });
         Kept { scope, unit }
     }
 }
 
+/// A set of units as a bit per unit id (ids are small and dense; a case is looked up three
+/// times per request, a million cases in a year).
+struct Units(Vec<bool>);
+
+impl Units {
+    fn of(org: &OrgChart, keep: &dyn Fn(&UnitPath, UnitId) -> bool) -> Units {
+        let kept: Vec<UnitId> = org
+            .units()
+            .filter(|u| keep(&u.path, u.id))
+            .map(|u| u.id)
+            .collect();
+        let size = kept
+            .iter()
+            .map(|u| u.0.max(0) as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut bits = vec![false; size];
+        for u in kept {
+            bits[u.0.max(0) as usize] = true;
+        }
+        Units(bits)
+    }
+
+    fn contains(&self, unit: i64) -> bool {
+        usize::try_from(unit).is_ok_and(|u| self.0.get(u).copied().unwrap_or(false))
+    }
+}
+
 /// A [`Filter`] compiled: `None` keeps every case.
 struct Kept {
-    scope: Option<HashSet<UnitId>>,
-    unit: Option<HashSet<UnitId>>,
+    scope: Option<Units>,
+    unit: Option<Units>,
 }
 
 impl Kept {
     fn keeps(&self, f: &Fact) -> bool {
-        let any = |set: &Option<HashSet<UnitId>>| {
+        let any = |set: &Option<Units>| {
             set.as_ref()
-                .is_none_or(|s| f.seen.iter().flatten().any(|u| s.contains(u)))
+                .is_none_or(|s| f.seen.iter().any(|u| *u != 0 && s.contains(*u)))
         };
         any(&self.scope) && any(&self.unit)
     }
@@ -224,6 +243,8 @@ pub struct HotIssues {
     state: Arc<RwLock<State>>,
     followed: watch::Receiver<i64>,
     built: watch::Receiver<bool>,
+    /// Where the snapshot is kept (none: grouped from scratch at every start).
+    snapshot: Option<Arc<Path>>,
 }
 
 /// Hot issues as a request sees them.
@@ -234,20 +255,23 @@ pub struct Answer {
 }
 
 impl HotIssues {
-    /// Starts grouping the store's cases, then follows its log.
-    pub fn start(store: Store) -> HotIssues {
+    /// Starts from the snapshot at `snapshot` when it is of this database (else groups the
+    /// store's cases), then follows its log, saving the snapshot now and then.
+    pub fn start(store: Store, snapshot: Option<PathBuf>) -> HotIssues {
         let state = Arc::new(RwLock::new(State::default()));
         let (followed_tx, followed) = watch::channel(0);
         let (built_tx, built) = watch::channel(false);
-        let task_state = state.clone();
-        tokio::spawn(async move {
-            follow(store, task_state, followed_tx, built_tx).await;
-        });
-        HotIssues {
+        let hot = HotIssues {
             state,
             followed,
             built,
-        }
+            snapshot: snapshot.map(Into::into),
+        };
+        let task = hot.clone();
+        tokio::spawn(async move {
+            task.follow(store, followed_tx, built_tx).await;
+        });
+        hot
     }
 
     /// Waits until the cases committed before the call are grouped (briefly); false on timeout.
@@ -275,27 +299,67 @@ impl HotIssues {
     ) -> Answer {
         let complete = self.fresh(store).await;
         let kept = filter.compile(&store.org());
-        let state = self.read();
+        let state = self.settled();
         let slots = state.grouper.len();
-        let items = issues::rank(|| state.counted(from, to, &kept), slots, from, to, limit);
+        let names = state.names.all();
+        let items = issues::rank(
+            || state.counted(from, to, &kept),
+            slots,
+            names,
+            from,
+            to,
+            limit,
+        );
         Answer { items, complete }
     }
 
     /// Every case of a group (whoever may see them), oldest first.
     pub fn members(&self, group: i64) -> Vec<i64> {
-        self.read()
+        let state = self.read();
+        let mut cases: Vec<(facts::Day, i64)> = state
             .facts
-            .iter()
-            .filter(|(_, f)| f.group == group)
-            .map(|((_, case), _)| *case)
-            .collect()
+            .all()
+            .filter(|f| f.group == group)
+            .map(|f| (f.day, f.case))
+            .collect();
+        cases.sort_unstable();
+        cases.into_iter().map(|(_, case)| case).collect()
     }
 
     /// The group of a case, when it counts in hot issues.
     pub fn group_of(&self, case: i64) -> Option<i64> {
-        let state = self.read();
-        let day = state.day_of.get(&case)?;
-        state.facts.get(&(*day, case)).map(|f| f.group)
+        self.read().facts.get(case).map(|f| f.group)
+    }
+
+    /// Keeps the snapshot now (when there is a place for it and the history is grouped): a
+    /// start after this one reads it instead of grouping every case again.
+    pub async fn save(&self, store: &Store) -> Result<(), StoreError> {
+        let Some(path) = self.snapshot.clone() else {
+            return Ok(());
+        };
+        if !*self.built.borrow() {
+            return Ok(());
+        }
+        let seq = *self.followed.borrow();
+        let hash = store.event_hash(seq).await?.unwrap_or_default();
+        let state = self.state.clone();
+        let started = std::time::Instant::now();
+        let bytes = tokio::task::spawn_blocking(move || {
+            let s = state
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            snapshot::save(&path, seq, &hash, &s)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("hot issues: {e}")))?
+        .map_err(|e| StoreError::Corrupt(format!("hot issues: snapshot: {e}")))?;
+        tracing::info!(
+            seq,
+            bytes,
+            seconds = started.elapsed().as_secs_f64(),
+            "hot issues: snapshot kept"
+        );
+        Ok(())
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
@@ -303,47 +367,118 @@ impl HotIssues {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-}
 
-async fn follow(
-    store: Store,
-    state: Arc<RwLock<State>>,
-    followed: watch::Sender<i64>,
-    built: watch::Sender<bool>,
-) {
-    let start = *store.committed().borrow();
-    loop {
-        match build(&store, &state).await {
-            Ok(()) => break,
-            Err(e) => {
-                tracing::warn!(error = %e, "hot issues: grouping the history failed; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-    raise_warnings(&store, &state, None).await;
-    followed.send_replace(start);
-    built.send_replace(true);
-    let mut committed = store.committed();
-    let mut mark = start;
-    loop {
-        let head = *committed.borrow_and_update();
-        while mark < head {
-            let upto = head.min(mark + EVENTS_PER_STEP);
-            match step(&store, &state, mark, upto).await {
-                Ok(()) => {
-                    mark = upto;
-                    followed.send_replace(mark);
-                }
+
+    /// The state with every fact in day order (those taken in out of order sorted in first).
+    fn settled(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        if self.read().facts.unsettled() {
+            self.write().facts.settle();
+        }
+        self.read()
+    }
+
+    async fn follow(&self, store: Store, followed: watch::Sender<i64>, built: watch::Sender<bool>) {
+        let mut mark = loop {
+            match self.begin(&store).await {
+                Ok(mark) => break mark,
                 Err(e) => {
-                    tracing::warn!(error = %e, "hot issues: following the log failed; retrying");
+                    tracing::warn!(error = %e, "hot issues: grouping the history failed; retrying");
+                    *self.write() = State::default();
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             }
+        };
+        raise_warnings(&store, &self.state, None).await;
+        followed.send_replace(mark);
+        built.send_replace(true);
+        let mut saved = (mark, tokio::time::Instant::now());
+        if self.snapshot.is_some() && !self.loaded_at(mark) {
+            self.save_logged(&store, mark, &mut saved).await;
         }
-        if committed.changed().await.is_err() {
-            return;
+        let mut committed = store.committed();
+        loop {
+            let head = *committed.borrow_and_update();
+            while mark < head {
+                let upto = head.min(mark + EVENTS_PER_STEP);
+                match step(&store, &self.state, mark, upto).await {
+                    Ok(()) => {
+                        mark = upto;
+                        followed.send_replace(mark);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "hot issues: following the log failed; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+            let due = saved.1 + SAVE_EVERY;
+            tokio::select! {
+                changed = committed.changed() => if changed.is_err() { return },
+                _ = tokio::time::sleep_until(due), if self.snapshot.is_some() && saved.0 < mark => {
+                    self.save_logged(&store, mark, &mut saved).await;
+                }
+            }
         }
+    }
+
+    async fn save_logged(&self, store: &Store, mark: i64, saved: &mut (i64, tokio::time::Instant)) {
+        *saved = (mark, tokio::time::Instant::now());
+        if let Err(e) = self.save(store).await {
+            tracing::warn!(error = %e, "hot issues: the snapshot could not be kept");
+        }
+    }
+
+    /// The log position of the snapshot the state was read from at start (none when the
+    /// history was grouped anew).
+    pub fn read_from_snapshot(&self) -> Option<i64> {
+        self.read().loaded_at
+    }
+
+    /// Whether the state was read from a snapshot taken at `mark` (no need to keep it again).
+    fn loaded_at(&self, mark: i64) -> bool {
+        self.read().loaded_at == Some(mark)
+    }
+
+    /// Reads the snapshot when it is of this database, else groups every case; answers the log
+    /// position the state holds.
+    async fn begin(&self, store: &Store) -> Result<i64, StoreError> {
+        if let Some(path) = self.snapshot.clone() {
+            let started = std::time::Instant::now();
+            let read = tokio::task::spawn_blocking(move || snapshot::load(&path))
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("hot issues: {e}")))?;
+            match read {
+                Ok(Some((seq, hash, mut state))) => {
+                    if store.event_hash(seq).await?.as_deref() == Some(hash.as_str()) {
+                        state.loaded_at = Some(seq);
+                        tracing::info!(
+                            seq,
+                            cases = state.len(),
+                            seconds = started.elapsed().as_secs_f64(),
+                            "hot issues: snapshot read"
+                        );
+                        *self.write() = state;
+                        return Ok(seq);
+                    }
+                    tracing::warn!(
+                        seq,
+                        "hot issues: the snapshot is of another log (a restore?): grouping anew"
+                    );
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "hot issues: unreadable snapshot: grouping anew")
+                }
+            }
+        }
+        let start = *store.committed().borrow();
+        build(store, &self.state).await?;
+        Ok(start)
     }
 }
 
@@ -367,11 +502,12 @@ async fn build(store: &Store, state: &Arc<RwLock<State>>) -> Result<(), StoreErr
         .await
         .map_err(|e| StoreError::Corrupt(format!("hot issues: {e}")))?;
     }
-    let s = state
-        .read()
+    let mut s = state
+        .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    s.facts.settle();
     tracing::info!(
-        cases = s.facts.len(),
+        cases = s.len(),
         seconds = started.elapsed().as_secs_f64(),
         "hot issues: history grouped"
     );
@@ -411,10 +547,13 @@ async fn step(
 async fn raise_warnings(store: &Store, state: &Arc<RwLock<State>>, groups: Option<&HashSet<i64>>) {
     let policy = store.policy().hot_issues;
     let today = store.clock().today();
-    let due = state
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .due(groups, today, policy);
+    let due = {
+        let mut s = state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        s.facts.settle();
+        s.due(groups, today, policy)
+    };
     for (issue, cases, collective) in due {
         let w = HotWarning {
             issue,

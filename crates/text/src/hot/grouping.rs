@@ -18,7 +18,10 @@
 use std::collections::{HashMap, VecDeque};
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
+use super::facts::{Day, day_of};
+use super::names::Names;
 use crate::reply_check::key_words;
 
 /// Cosine at or above which two texts are the same complaint, wherever they come from.
@@ -56,30 +59,37 @@ pub struct Item<'a> {
 /// A sparse vector of word ids and weights, sorted by word id, of length 1.
 type Vector = Vec<(u32, f32)>;
 
+#[derive(Serialize, Deserialize)]
 struct Member {
     group: u32,
-    day: NaiveDate,
+    day: Day,
     place: Option<u32>,
     category: Option<u32>,
     /// Dropped once the petition leaves the window.
     vector: Option<Vector>,
 }
 
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct Centre {
     sum: HashMap<u32, f32>,
     members: u32,
+    /// The group's latest member: once its vector is dropped no petition can join the group,
+    /// and the centre goes too (a city's years hold hundreds of thousands of groups).
+    last: u32,
 }
 
 /// The groups so far. Group ids are the index of their first petition (stable for the life
-/// of the grouping).
-#[derive(Default)]
+/// of the grouping, and across restarts when it is kept: see `hot::snapshot`).
+#[derive(Default, Serialize, Deserialize)]
 pub struct Grouper {
-    words: HashMap<String, u32>,
+    words: Names,
     texts_with: Vec<u32>,
     texts: u32,
-    names: HashMap<String, u32>,
+    /// Places and categories.
+    names: Names,
     members: Vec<Member>,
+    /// Rebuilt from `cases` after loading.
+    #[serde(skip)]
     by_case: HashMap<i64, u32>,
     cases: Vec<i64>,
     postings: HashMap<u32, VecDeque<u32>>,
@@ -92,6 +102,18 @@ pub struct Grouper {
 impl Grouper {
     pub fn new() -> Grouper {
         Grouper::default()
+    }
+
+    /// Rebuilds what is not stored after loading.
+    pub fn reindex(&mut self) {
+        self.words.reindex();
+        self.names.reindex();
+        self.by_case = self
+            .cases
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (*c, i as u32))
+            .collect();
     }
 
     /// Petitions taken in.
@@ -121,8 +143,8 @@ impl Grouper {
             return g;
         }
         let vector = self.vector(item.title, item.content);
-        let place = item.region.map(|r| self.name(r));
-        let category = item.category.map(|c| self.name(c));
+        let place = item.region.map(|r| self.names.id(r));
+        let category = item.category.map(|c| self.names.id(c));
         let index = self.members.len() as u32;
         let group = self
             .best_group(&vector, item.day, place, category)
@@ -135,6 +157,7 @@ impl Grouper {
             list.push_back(index);
         }
         let centre = self.centres.entry(group).or_default();
+        centre.last = index;
         if centre.members < CENTRE_MEMBERS {
             centre.members += 1;
             for (w, x) in &vector {
@@ -143,7 +166,7 @@ impl Grouper {
         }
         self.members.push(Member {
             group,
-            day: item.day,
+            day: day_of(item.day),
             place,
             category,
             vector: Some(vector),
@@ -157,11 +180,6 @@ impl Grouper {
         self.cases[group as usize]
     }
 
-    fn name(&mut self, s: &str) -> u32 {
-        let next = self.names.len() as u32;
-        *self.names.entry(s.to_string()).or_insert(next)
-    }
-
     /// The text's key words weighed by rarity (the text itself counted among the texts).
     fn vector(&mut self, title: &str, content: &str) -> Vector {
         let title_words = key_words(title);
@@ -169,15 +187,10 @@ impl Grouper {
         let mut counts: HashMap<u32, (f32, u32)> = HashMap::new();
         for (words, weight) in [(&title_words, TITLE_WEIGHT), (&content_words, 1.0)] {
             for w in words {
-                let id = match self.words.get(w.as_str()) {
-                    Some(id) => *id,
-                    None => {
-                        let id = self.words.len() as u32;
-                        self.words.insert(w.clone(), id);
-                        self.texts_with.push(0);
-                        id
-                    }
-                };
+                let id = self.words.id(w);
+                if id as usize == self.texts_with.len() {
+                    self.texts_with.push(0);
+                }
                 let e = counts.entry(id).or_default();
                 // A content word counts at most three times.
                 if weight > 1.0 || e.1 < 3 {
@@ -219,7 +232,7 @@ impl Grouper {
         place: Option<u32>,
         category: Option<u32>,
     ) -> Option<u32> {
-        let oldest = day - chrono::Duration::days(WINDOW_DAYS);
+        let oldest = day_of(day) - WINDOW_DAYS as Day;
         let mut rare: Vec<(u32, u32)> = v
             .iter()
             .map(|(w, _)| (self.texts_with[*w as usize], *w))
@@ -277,12 +290,17 @@ impl Grouper {
     /// walk stops at the first one still inside).
     fn drop_old_vectors(&mut self) {
         let Some(newest) = self.newest else { return };
-        let oldest = newest - chrono::Duration::days(WINDOW_DAYS);
+        let oldest = day_of(newest) - WINDOW_DAYS as Day;
         while let Some(m) = self.members.get_mut(self.dropped_before) {
             if m.day >= oldest {
                 break;
             }
             m.vector = None;
+            let group = m.group;
+            let index = self.dropped_before as u32;
+            if self.centres.get(&group).is_some_and(|c| c.last == index) {
+                self.centres.remove(&group);
+            }
             self.dropped_before += 1;
         }
     }

@@ -1,24 +1,29 @@
 //! Hot issues of a period: the groups of petitions ranked by heat. Pure: the caller hands the
-//! petitions of the period and of the period before, each with its group and figures.
+//! petitions of the period and of the period before, in (day, case) order, each with its group
+//! and figures, regions and categories as numbers into a list of names.
 
-use std::collections::HashMap;
+use std::collections::VecDeque;
 
 use chrono::NaiveDate;
 use serde::Serialize;
+
+use super::facts::{Day, date_of, day_of};
 
 /// Case ids listed per issue.
 pub const MAX_CASE_IDS: usize = 200;
 
 /// What a hot issue counts of one petition.
 #[derive(Debug, Clone, Copy)]
-pub struct Counted<'a> {
+pub struct Counted {
     pub case: i64,
     pub group: i64,
     /// The group's dense number, below the `slots` given to [`rank`].
     pub slot: u32,
-    pub day: NaiveDate,
-    pub region: Option<&'a str>,
-    pub category: &'a str,
+    /// The registration day ([`day_of`]).
+    pub day: Day,
+    /// Numbers into the names given to [`rank`].
+    pub region: Option<u32>,
+    pub category: u32,
     /// 人次: the head count of a collective visit, else 1.
     pub people: u32,
     pub collective: bool,
@@ -58,19 +63,42 @@ pub struct HotIssue {
     pub daily: Vec<(NaiveDate, u32)>,
 }
 
-#[derive(Default)]
-struct Tally<'a> {
+/// The details of one of the hottest groups, counted in arrays (a template-wide group of a
+/// large city holds hundreds of thousands of a year's cases: a map per case cost more than the
+/// walk).
+struct Tally {
     cases: u32,
     people: u32,
     collective: u32,
     repeats: u32,
     before: u32,
-    regions: HashMap<&'a str, u32>,
-    categories: HashMap<&'a str, u32>,
-    first: Option<NaiveDate>,
-    last: Option<NaiveDate>,
-    ids: Vec<(NaiveDate, i64)>,
-    daily: HashMap<NaiveDate, u32>,
+    /// Cases per region and per category, by name number.
+    regions: Vec<u32>,
+    categories: Vec<u32>,
+    first: Option<Day>,
+    last: Option<Day>,
+    /// The latest cases (the walk is in day order: the last ones seen).
+    ids: VecDeque<i64>,
+    /// Cases per day of the period, from its first day.
+    daily: Vec<u32>,
+}
+
+impl Tally {
+    fn new(names: usize, days: usize) -> Tally {
+        Tally {
+            cases: 0,
+            people: 0,
+            collective: 0,
+            repeats: 0,
+            before: 0,
+            regions: vec![0; names],
+            categories: vec![0; names],
+            first: None,
+            last: None,
+            ids: VecDeque::with_capacity(MAX_CASE_IDS),
+            daily: vec![0; days],
+        }
+    }
 }
 
 /// What the first pass counts of a group: enough for its heat.
@@ -92,18 +120,23 @@ fn heat(cases: u32, before: u32, collective: u32, repeats: u32) -> (f64, f64) {
 }
 
 /// The issues of `from..=to` with at least two cases, hottest first, at most `limit`.
-/// `petitions` gives those of the period and of the period of the same length before it; it
-/// is walked twice: once to count every group (a year of a large city holds hundreds of
-/// thousands, most of one case), once to gather the details of the hottest only.
-pub fn rank<'a, I: Iterator<Item = Counted<'a>>>(
+/// `petitions` gives those of the period and of the period of the same length before it, in
+/// (day, case) order; it is walked twice: once to count every group (a year of a large city
+/// holds hundreds of thousands, most of one case), once to gather the details of the hottest
+/// only. `names` are the regions' and categories' names by number.
+pub fn rank<I: Iterator<Item = Counted>>(
     petitions: impl Fn() -> I,
     slots: usize,
+    names: &[String],
     from: NaiveDate,
     to: NaiveDate,
     limit: usize,
 ) -> Vec<HotIssue> {
     // Groups are counted in an array by their dense number: a year of a large city holds
     // hundreds of thousands of groups, and a map of them costs more than the walk itself.
+    let first_day = from;
+    let (from, to) = (day_of(from), day_of(to));
+    let days = (to - from + 1).max(0) as usize;
     let mut light = vec![Light::default(); slots];
     for p in petitions().filter(|p| p.day <= to) {
         let Some(t) = light.get_mut(p.slot as usize) else {
@@ -145,7 +178,7 @@ pub fn rank<'a, I: Iterator<Item = Counted<'a>>>(
     let mut tallies: Vec<Tally> = Vec::with_capacity(hottest.len());
     for (i, (_, _, _, slot)) in hottest.iter().enumerate() {
         rank_of[*slot as usize] = (i + 1) as u8;
-        tallies.push(Tally::default());
+        tallies.push(Tally::new(names.len(), days));
     }
     for p in petitions().filter(|p| p.day <= to) {
         let i = rank_of.get(p.slot as usize).copied().unwrap_or(0);
@@ -161,27 +194,36 @@ pub fn rank<'a, I: Iterator<Item = Counted<'a>>>(
         t.people += p.people.max(1);
         t.collective += u32::from(p.collective);
         t.repeats += u32::from(p.repeat);
-        if let Some(r) = p.region {
-            *t.regions.entry(r).or_default() += 1;
+        if let Some(n) = p.region.and_then(|r| t.regions.get_mut(r as usize)) {
+            *n += 1;
         }
-        *t.categories.entry(p.category).or_default() += 1;
+        if let Some(n) = t.categories.get_mut(p.category as usize) {
+            *n += 1;
+        }
         t.first = Some(t.first.map_or(p.day, |f| f.min(p.day)));
         t.last = Some(t.last.map_or(p.day, |l| l.max(p.day)));
-        t.ids.push((p.day, p.case));
-        *t.daily.entry(p.day).or_default() += 1;
+        if t.ids.len() == MAX_CASE_IDS {
+            t.ids.pop_front();
+        }
+        t.ids.push_back(p.case);
+        t.daily[(p.day - from) as usize] += 1;
     }
     hottest
         .into_iter()
         .zip(tallies)
-        .map(|((_, _, id, _), t)| issue(id, t))
+        .map(|((_, _, id, _), t)| issue(id, t, names, first_day))
         .collect()
 }
 
-fn issue(id: i64, mut t: Tally) -> HotIssue {
+fn issue(id: i64, t: Tally, names: &[String], first_day: NaiveDate) -> HotIssue {
     let (growth, heat) = heat(t.cases, t.before, t.collective, t.repeats);
-    t.ids.sort_by(|a, b| b.cmp(a));
-    let mut daily: Vec<(NaiveDate, u32)> = t.daily.into_iter().collect();
-    daily.sort();
+    let daily: Vec<(NaiveDate, u32)> = t
+        .daily
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(d, n)| (first_day + chrono::Duration::days(d as i64), *n))
+        .collect();
     HotIssue {
         id,
         title: String::new(),
@@ -191,25 +233,22 @@ fn issue(id: i64, mut t: Tally) -> HotIssue {
         repeats: t.repeats,
         before: t.before,
         growth: (growth * 100.0).round() / 100.0,
-        regions: most_first(t.regions),
-        categories: most_first(t.categories),
-        first_day: t.first.unwrap_or_default(),
-        last_day: t.last.unwrap_or_default(),
+        regions: most_first(&t.regions, names),
+        categories: most_first(&t.categories, names),
+        first_day: t.first.map(date_of).unwrap_or_default(),
+        last_day: t.last.map(date_of).unwrap_or_default(),
         heat: (heat * 10.0).round() / 10.0,
-        case_ids: t
-            .ids
-            .into_iter()
-            .take(MAX_CASE_IDS)
-            .map(|(_, id)| id)
-            .collect(),
+        case_ids: t.ids.into_iter().rev().collect(),
         daily,
     }
 }
 
-fn most_first(counts: HashMap<&str, u32>) -> Vec<(String, u32)> {
+fn most_first(counts: &[u32], names: &[String]) -> Vec<(String, u32)> {
     let mut v: Vec<(String, u32)> = counts
-        .into_iter()
-        .map(|(k, n)| (k.to_string(), n))
+        .iter()
+        .zip(names)
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, name)| (name.clone(), *n))
         .collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     v
@@ -223,14 +262,21 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 5, 1).unwrap() + chrono::Duration::days(n as i64)
     }
 
-    fn p(case: i64, group: i64, day: u32) -> Counted<'static> {
+    /// The names the tests' petitions number.
+    fn names() -> Vec<String> {
+        ["东区", "城乡建设/物业管理", "西区"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    fn p(case: i64, group: i64, day: u32) -> Counted {
         Counted {
             case,
             group,
             slot: group as u32,
-            day: d(day),
-            region: Some("东区"),
-            category: "城乡建设/物业管理",
+            day: day_of(d(day)),
+            region: Some(0),
+            category: 1,
             people: 1,
             collective: false,
             repeat: false,
@@ -259,11 +305,13 @@ mod tests {
             p(10, 1, 30),
         ];
         list.push(Counted {
-            region: Some("西区"),
+            region: Some(2),
             repeat: true,
             ..p(11, 1, 13)
         });
-        let issues = rank(|| list.iter().copied(), 20, d(10), d(19), 10);
+        list.sort_by_key(|p| (p.day, p.case));
+        let names = names();
+        let issues = rank(|| list.iter().copied(), 20, &names, d(10), d(19), 10);
         assert_eq!(issues.len(), 2);
         let (a, b) = (&issues[0], &issues[1]);
         // Group 7: 2 × (1 + 2/2) + 3 = 7; group 1: 4 × (1 + (1/3)/2) + 1 = 5.67.
@@ -280,11 +328,35 @@ mod tests {
             b.regions,
             vec![("东区".to_string(), 3), ("西区".to_string(), 1)]
         );
+        assert_eq!(b.categories, vec![("城乡建设/物业管理".to_string(), 4)]);
         assert_eq!((b.first_day, b.last_day), (d(10), d(13)));
-        assert_eq!(b.daily.len(), 4);
-        assert_eq!(rank(std::iter::empty, 0, d(0), d(1), 10), Vec::new());
+        assert_eq!(
+            b.daily,
+            vec![(d(10), 1), (d(11), 1), (d(12), 1), (d(13), 1)]
+        );
+        assert_eq!(
+            rank(std::iter::empty, 0, &names, d(0), d(1), 10),
+            Vec::new()
+        );
         let two = [p(1, 1, 0), p(2, 1, 0)];
-        assert_eq!(rank(|| two.iter().copied(), 2, d(0), d(0), 0).len(), 0);
-        assert_eq!(rank(|| two.iter().copied(), 2, d(0), d(0), 1).len(), 1);
+        assert_eq!(
+            rank(|| two.iter().copied(), 2, &names, d(0), d(0), 0).len(),
+            0
+        );
+        assert_eq!(
+            rank(|| two.iter().copied(), 2, &names, d(0), d(0), 1).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_large_group_lists_its_latest_cases_only() {
+        let list: Vec<Counted> = (0..500).map(|i| p(i, 0, (i / 100) as u32)).collect();
+        let issues = rank(|| list.iter().copied(), 1, &names(), d(0), d(4), 10);
+        assert_eq!(issues[0].cases, 500);
+        assert_eq!(issues[0].case_ids.len(), MAX_CASE_IDS);
+        assert_eq!(issues[0].case_ids[0], 499);
+        assert_eq!(issues[0].case_ids[MAX_CASE_IDS - 1], 300);
+        assert_eq!(issues[0].daily.len(), 5);
     }
 }

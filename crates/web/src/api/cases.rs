@@ -183,6 +183,20 @@ pub struct SearchQuery {
     pub per_page: Option<u32>,
 }
 
+/// A page of a search, and whether the text index held every committed case when it ran.
+#[derive(Serialize)]
+pub struct SearchPage {
+    #[serde(flatten)]
+    page: Page<CaseSummary>,
+    /// False while the index is being rebuilt (after it was lost) or catching up: words may
+    /// miss recent cases; numbers, phones and names are looked up in the database
+    /// (`GET /api/v1/cases?petitioner_phone=…`) at any time.
+    complete: bool,
+}
+
+/// The header a duplicate check answers `false` in while the text index is incomplete.
+pub const INDEX_COMPLETE: &str = "x-index-complete";
+
 /// Full-text search over the cases the officer's unit may see, best match first.
 #[utoipa::path(get, path = "/api/v1/cases/search", tag = "cases", params(SearchQuery), security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
@@ -190,7 +204,7 @@ pub async fn search(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
     query: Result<Query<SearchQuery>, QueryRejection>,
-) -> ApiResult<Json<Page<CaseSummary>>> {
+) -> ApiResult<Json<SearchPage>> {
     let Query(q) = query.map_err(|e| {
         ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text()))
     })?;
@@ -221,9 +235,11 @@ pub async fn search(
             ),
         ));
     }
-    Ok(Json(
-        app::cases::search(&state, &actor, &words, &filter).await?,
-    ))
+    let page = app::cases::search(&state, &actor, &words, &filter).await?;
+    Ok(Json(SearchPage {
+        page,
+        complete: words.is_empty() || state.text.is_current(),
+    }))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -354,7 +370,7 @@ pub async fn similar(
     State(state): State<AppState>,
     Officer(actor, _): Officer,
     query: Result<Query<SimilarQuery>, QueryRejection>,
-) -> ApiResult<Json<Vec<CaseSummary>>> {
+) -> ApiResult<([(&'static str, &'static str); 1], Json<Vec<CaseSummary>>)> {
     let Query(q) = query.map_err(|e| {
         ApiError::bad_request("bad_query", format!("查询参数不正确: {}", e.body_text()))
     })?;
@@ -364,7 +380,11 @@ pub async fn similar(
             "text 应为 1 至 20000 个字",
         ));
     }
-    Ok(Json(
-        app::cases::similar(&state, &actor, &q.text, 10).await?,
-    ))
+    let found = app::cases::similar(&state, &actor, &q.text, 10).await?;
+    let complete = if state.text.is_current() {
+        "true"
+    } else {
+        "false"
+    };
+    Ok(([(INDEX_COMPLETE, complete)], Json(found)))
 }

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use xinfang_domain::knowledge::{
     self, EntryCommand, EntryInput, EntryKind, KnowledgeEntry, Placeholders,
 };
-use xinfang_domain::{Actor, Case, KnowledgeId, Role, access};
+use xinfang_domain::{Actor, Case, KnowledgeId, access};
 use xinfang_text::knowledge::Ask;
 
 use super::records;
@@ -55,9 +55,9 @@ pub async fn list(
 ) -> ApiResult<Vec<KnowledgeEntry>> {
     let text = checked_query(q.q.as_deref())?;
     if q.all == Some(true) {
-        if !actor.has(Role::Admin) {
+        if !xinfang_domain::knowledge::may_approve(actor) {
             return Err(ApiError::forbidden(
-                "只有管理员可以查看全部条目和待批准的版本",
+                "只有管理员和领导可以查看全部条目和待批准的版本",
             ));
         }
         let mut all = state.store.all::<KnowledgeEntry>(None).await?;

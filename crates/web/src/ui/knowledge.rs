@@ -85,7 +85,7 @@ async fn render(
         }
     };
     let is_admin = actor.has(Role::Admin);
-    let may_approve = actor.has_any(&[Role::Admin, Role::Leader]);
+    let may_approve = xinfang_domain::knowledge::may_approve(actor);
     let all = if may_approve {
         match state.store.all::<KnowledgeEntry>(None).await {
             Ok(mut all) => {

@@ -119,6 +119,8 @@ struct SearchPage {
     pages: u32,
     /// The index was still taking in recent changes.
     incomplete: bool,
+    /// The index is being rebuilt (words find only part of the cases).
+    rebuilding: bool,
     searched: bool,
     error: Option<String>,
     statuses: Vec<(&'static str, &'static str)>,
@@ -155,6 +157,7 @@ pub async fn search(
         page: 1,
         pages: 0,
         incomplete: false,
+        rebuilding: false,
         searched: false,
         error: None,
         statuses: CaseStatus::ALL
@@ -211,6 +214,7 @@ pub async fn search(
         let found = app::cases::search(&state, &officer.actor, words, &filter).await;
         // After the search's own wait for the index, say if it is still behind.
         page.incomplete = !words.is_empty() && !state.text.is_current();
+        page.rebuilding = page.incomplete && state.text.is_rebuilding();
         match found {
             Ok(mut found) => {
                 found

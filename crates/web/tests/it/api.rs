@@ -319,6 +319,8 @@ both_backends! {
         let (s, v) = app.get(Some(&reg), "/api/v1/cases/search?q=拖欠工资").await;
         assert_eq!(s, StatusCode::OK, "{v}");
         assert_eq!((v["total"].as_i64(), found(&v).len()), (Some(2), 2));
+        // The index held every case committed before the call (read your writes).
+        assert_eq!(v["complete"], true, "{v}");
         assert_eq!(found(&app.get(Some(&reg), "/api/v1/cases/search?q=工资%20噪音").await.1), vec![ids[2]]);
         assert_eq!(found(&app.get(Some(&reg), "/api/v1/cases/search?q=施工噪音").await.1)[0], ids[1]);
         let (_, v) = app.get(Some(&reg), "/api/v1/cases/search?q=工资&per_page=1&page=2").await;

@@ -1078,12 +1078,11 @@ async fn a_letter_is_registered_from_the_keyboard_in_chromium() {
                 if active_name(&c).await == name {
                     return;
                 }
-                c.active_element()
-                    .await
-                    .unwrap()
-                    .send_keys(&Key::Tab)
-                    .await
-                    .unwrap();
+                // The page may re-render under a loaded machine (a script filling a list): a
+                // stale focused element is asked for again on the next round.
+                if let Ok(e) = c.active_element().await {
+                    let _ = e.send_keys(&Key::Tab).await;
+                }
             }
             panic!("Tab never reached {name}");
         }

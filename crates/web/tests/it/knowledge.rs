@@ -123,10 +123,13 @@ both_backends! {
         let (_, faq) = app.get(None, "/api/v1/public/faq").await;
         assert_eq!(faq.as_array().unwrap().len(), 1);
 
-        // Every entry with its pending versions: administrators only.
+        // Every entry with its pending versions: those who approve (administrators, leaders),
+        // as on the page.
         let (s, _) = app.get(Some(&handler), "/api/v1/knowledge?all=true").await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         let (_, all) = app.get(Some(&admin), "/api/v1/knowledge?all=true").await;
+        assert_eq!(all.as_array().unwrap().len(), 2);
+        let (_, all) = app.get(Some(&leader), "/api/v1/knowledge?all=true").await;
         assert_eq!(all.as_array().unwrap().len(), 2);
 
         // The page: search for everyone, the approve button for a leader.
