@@ -397,7 +397,8 @@ impl HotIssues {
         followed.send_replace(mark);
         built.send_replace(true);
         let mut saved = (mark, tokio::time::Instant::now());
-        if self.snapshot.is_some() && !self.loaded_at(mark) {
+        // A state just read from the snapshot at `mark` needs no keeping again.
+        if self.snapshot.is_some() && self.read_from_snapshot() != Some(mark) {
             self.save_logged(&store, mark, &mut saved).await;
         }
         let mut committed = store.committed();
@@ -437,11 +438,6 @@ impl HotIssues {
     /// history was grouped anew).
     pub fn read_from_snapshot(&self) -> Option<i64> {
         self.read().loaded_at
-    }
-
-    /// Whether the state was read from a snapshot taken at `mark` (no need to keep it again).
-    fn loaded_at(&self, mark: i64) -> bool {
-        self.read().loaded_at == Some(mark)
     }
 
     /// Reads the snapshot when it is of this database, else groups every case; answers the log
