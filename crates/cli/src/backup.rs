@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use xinfang_adapters::files::FileStore;
@@ -12,6 +14,7 @@ use xinfang_store::chain::Verdict;
 
 use crate::DbArgs;
 use crate::config::{data_dir, settings};
+use crate::progress::Following;
 
 /// Bytes under `dir`, recursively.
 fn size_of(dir: &Path) -> u64 {
@@ -41,10 +44,11 @@ pub async fn backup(
     let store = Store::open(&args.db, settings(args)?)
         .await
         .map_err(|e| e.to_string())?;
-    let mut manifest = store
-        .backup(to, !without_keys)
-        .await
-        .map_err(|e| e.to_string())?;
+    let rows = Arc::new(AtomicU64::new(0));
+    let bar = Following::start(crate::progress::bar(0, "行"), rows.clone());
+    let dumped = store.backup(to, !without_keys, &rows).await;
+    bar.finish();
+    let mut manifest = dumped.map_err(|e| e.to_string())?;
     // The files after the snapshot: every attachment it names was kept before its case.
     let source = data_dir(&args.db, files, "files");
     let copied = if source.is_dir() {
@@ -101,9 +105,16 @@ pub async fn restore(
     let started = Instant::now();
     let manifest = Manifest::read(from).map_err(|e| e.to_string())?;
     let target_key = settings(args)?.personal_key;
-    let restored = xinfang_store::backup::restore(&args.db, from, keys.as_deref(), &target_key)
-        .await
-        .map_err(|e| e.to_string())?;
+    // Each row is counted twice: checked, then written.
+    let rows = Arc::new(AtomicU64::new(0));
+    let bar = Following::start(
+        crate::progress::bar(manifest.rows() * 2, "行（校验与写入）"),
+        rows.clone(),
+    );
+    let restored =
+        xinfang_store::backup::restore(&args.db, from, keys.as_deref(), &target_key, &rows).await;
+    bar.finish();
+    let restored = restored.map_err(|e| e.to_string())?;
     let attachments = from.join("files");
     let copied = if attachments.is_dir() {
         let target = data_dir(&args.db, files, "files");

@@ -220,7 +220,10 @@ mod tests {
         );
         let hot = parse("hot issues of the year (admin): 300 requests in 9.00 s = 33/s; latency ms p50 90.00 p95 150.00 p99 180.00 max 200.00").unwrap();
         assert!(row(&hot).ends_with("| yes |"));
-        assert_eq!(parse("index up to date after 3.1 s (event 12)"), None);
+        assert_eq!(
+            parse("server ready after 3.1 s (index and hot issues at event 12)"),
+            None
+        );
         assert_eq!(parse("cases in database: 1000000"), None);
     }
 }

@@ -7,6 +7,7 @@
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::Compression;
 use flate2::read::GzDecoder;
@@ -239,8 +240,13 @@ impl Store {
     /// Writes a backup of the database into `dir` (created; an existing backup there is
     /// replaced table by table) from one snapshot, while the server goes on writing. The key
     /// file of the petitioner store goes with it unless `with_keys` is false (then it must
-    /// travel apart: `restore` takes it back).
-    pub async fn backup(&self, dir: &Path, with_keys: bool) -> Result<Manifest, StoreError> {
+    /// travel apart: `restore` takes it back). `rows` counts the rows written, for a progress bar.
+    pub async fn backup(
+        &self,
+        dir: &Path,
+        with_keys: bool,
+        rows: &AtomicU64,
+    ) -> Result<Manifest, StoreError> {
         std::fs::create_dir_all(dir.join("tables"))?;
         let key_file = dir.join(KEY_FILE);
         let _ = std::fs::remove_file(&key_file);
@@ -256,7 +262,7 @@ impl Store {
                     .await?
             }
         };
-        let result = self.dump(&mut conn, dir).await;
+        let result = self.dump(&mut conn, dir, rows).await;
         let _ = sqlx::query("COMMIT").execute(&mut *conn).await;
         let mut m = result?;
         m.personal_keys = self.keys.ids();
@@ -264,7 +270,12 @@ impl Store {
         Ok(m)
     }
 
-    async fn dump(&self, conn: &mut AnyConnection, dir: &Path) -> Result<Manifest, StoreError> {
+    async fn dump(
+        &self,
+        conn: &mut AnyConnection,
+        dir: &Path,
+        progress: &AtomicU64,
+    ) -> Result<Manifest, StoreError> {
         // The first read fixes the snapshot: the head and every table below come from it.
         let head = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *conn)
@@ -344,6 +355,7 @@ impl Store {
                     rows += 1;
                     after = values.into_iter().nth(key);
                 }
+                progress.fetch_add(page.len() as u64, Ordering::Relaxed);
                 if page.len() < DUMP_PAGE {
                     break;
                 }
@@ -389,8 +401,8 @@ fn lines(
 }
 
 /// Reads every table file once and compares rows and checksums with the manifest: a damaged or
-/// incomplete backup is refused before anything is written.
-pub fn check(dir: &Path, m: &Manifest) -> Result<(), StoreError> {
+/// incomplete backup is refused before anything is written. `progress` counts the rows read.
+pub fn check(dir: &Path, m: &Manifest, progress: &AtomicU64) -> Result<(), StoreError> {
     for t in &m.tables {
         let mut hash = Sha256::new();
         let mut rows = 0u64;
@@ -400,7 +412,11 @@ pub fn check(dir: &Path, m: &Manifest) -> Result<(), StoreError> {
             hash.update(line.as_bytes());
             hash.update(b"\n");
             rows += 1;
+            if rows.is_multiple_of(10_000) {
+                progress.fetch_add(10_000, Ordering::Relaxed);
+            }
         }
+        progress.fetch_add(rows % 10_000, Ordering::Relaxed);
         if rows != t.rows || hex::encode(hash.finalize()) != t.sha256 {
             return Err(StoreError::Corrupt(format!(
                 "表 {} 的备份文件与清单不符（清单 {} 行，文件 {rows} 行），备份不可用",
@@ -413,15 +429,17 @@ pub fn check(dir: &Path, m: &Manifest) -> Result<(), StoreError> {
 
 /// Restores the backup in `dir` into the empty database at `url` (created and migrated if
 /// needed), in one transaction: all or nothing. Open the database afterwards to sum the figures
-/// and check the chain.
+/// and check the chain. `progress` counts each row twice, when it is checked and when it is
+/// written (of [`Manifest::rows`] × 2).
 pub async fn restore(
     url: &str,
     dir: &Path,
     keys: Option<&Path>,
     target_key: &crate::personal::KeySource,
+    progress: &AtomicU64,
 ) -> Result<Restored, StoreError> {
     let m = Manifest::read(dir)?;
-    check(dir, &m)?;
+    check(dir, &m, progress)?;
     let (backend, normal_url, pool) = crate::connect(url).await?;
     place_keys(&m, dir, keys, target_key, backend, &normal_url)?;
     if m.schema > known_schema(backend) {
@@ -472,7 +490,7 @@ pub async fn restore(
     })
     .execute(&mut *conn)
     .await?;
-    match load(&mut conn, backend, dir, &m).await {
+    match load(&mut conn, backend, dir, &m, progress).await {
         Ok(rows) => {
             sqlx::query("COMMIT").execute(&mut *conn).await?;
             drop(conn);
@@ -491,6 +509,7 @@ async fn load(
     backend: Backend,
     dir: &Path,
     m: &Manifest,
+    progress: &AtomicU64,
 ) -> Result<u64, StoreError> {
     let mut total = 0u64;
     for t in &m.tables {
@@ -520,6 +539,7 @@ async fn load(
             batch.push(row);
             if batch.len() == RESTORE_BATCH {
                 total += batch.len() as u64;
+                progress.fetch_add(batch.len() as u64, Ordering::Relaxed);
                 insert_rows(
                     conn,
                     backend,
@@ -532,6 +552,7 @@ async fn load(
             }
         }
         total += batch.len() as u64;
+        progress.fetch_add(batch.len() as u64, Ordering::Relaxed);
         insert_rows(conn, backend, &quoted(&t.name), &names, batch, "").await?;
     }
     // A backup from before the petitioner store: its cases move into it when the database is

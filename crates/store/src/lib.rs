@@ -207,12 +207,14 @@ impl Store {
 
     /// After a bulk load (the demo, an import, a restore): SQLite moves the write-ahead log
     /// into the database file (so that the file is the database's size), PostgreSQL refreshes
-    /// the planner's statistics of the tables filled (without them a fresh million-case
-    /// database plans a unit's subtree list as a scan: seconds instead of milliseconds).
+    /// the planner's statistics (without them a fresh million-case database plans a unit's
+    /// subtree list as a scan: seconds instead of milliseconds) and its visibility map (without
+    /// it the count under a list reads the table's rows instead of only the index: 17 ms
+    /// instead of 0.7 for a department's open cases at 1M).
     pub async fn after_bulk_load(&self) -> Result<(), StoreError> {
         let statement = match self.backend {
             Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
-            Backend::Postgres => "ANALYZE",
+            Backend::Postgres => "VACUUM (ANALYZE)",
         };
         sqlx::query(sqlx::AssertSqlSafe(statement))
             .execute(&self.pool)

@@ -13,6 +13,22 @@ use crate::rows::{Param, bind};
 use crate::{Store, StoreError};
 
 pub const MAX_PER_PAGE: u32 = 100;
+/// Subtrees of up to this many units are listed unit by unit (see [`Store::list_cases`]).
+pub const FAN_OUT_UNITS: usize = 64;
+/// The columns of a [`CaseSummary`] (the name is looked up apart).
+const SUMMARY_COLUMNS: &str = "id, case_no, status, channel, category, title, is_report, class, \
+     registered_on, responsible_unit, clock_step, clock_due, yellow_from";
+
+/// How a list's subtree filter (`CaseFilter::unit`) is written.
+#[derive(Clone, Copy)]
+enum UnitTerm<'a> {
+    /// A range on the responsible unit's path.
+    Path,
+    /// The subtree's units by id (the caller listed them).
+    AnyOf(&'a [i64]),
+    /// Not written: the caller adds one unit per query.
+    Left,
+}
 /// Totals are counted up to this many; lists say "more than" beyond it.
 pub const COUNT_CAP: i64 = 2_000;
 
@@ -165,6 +181,19 @@ pub struct TimelineEntry {
     pub at: i64,
 }
 
+/// The placeholders of `values` (`$k, $k+1, …`), their parameters pushed.
+fn int_list(values: &[i64], n: &mut usize, params: &mut Vec<Param>) -> String {
+    let list: Vec<String> = values
+        .iter()
+        .map(|v| {
+            params.push((*v).into());
+            *n += 1;
+            format!("${n}")
+        })
+        .collect();
+    list.join(", ")
+}
+
 /// `col` lies under `path`: a range on the materialised path, which both databases index.
 pub(crate) fn under(col: &str, n: &mut usize, params: &mut Vec<Param>, path: &UnitPath) -> String {
     let (low, high) = path.range();
@@ -235,23 +264,22 @@ impl Store {
         f: &CaseFilter,
     ) -> Result<Page<CaseSummary>, StoreError> {
         let today = self.clock().today();
-        let (where_sql, params) = self.filter_sql(actor, f, today, false)?;
         let per_page = f.per_page.clamp(1, MAX_PER_PAGE);
         let page = f.page.max(1);
-        let count_sql = format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases {where_sql} LIMIT {}) t",
-            COUNT_CAP + 1
-        );
-        let total: i64 = bind(sqlx::query(AssertSqlSafe(count_sql)), params.clone())
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
+        let offset = (page as u64 - 1) * per_page as u64;
+        if let Some((units, order)) = self.fan_out(f)? {
+            return self
+                .list_fanned_out(actor, f, today, &units, order, per_page, page, offset)
+                .await;
+        }
+        let (where_sql, params) = self.filter_sql(actor, f, today, false, UnitTerm::Path)?;
+        let total = self.capped_count(&where_sql, params.clone()).await?;
         // When few rows match (the count stopped below its cap), find them through the filter's
         // index and sort them; when many match, walk the order's index and stop after a page, with
         // the path ranges kept off their index (hints for SQLite only).
         let dense = total > COUNT_CAP;
         let (where_sql, params) = if dense {
-            self.filter_sql(actor, f, today, true)?
+            self.filter_sql(actor, f, today, true, UnitTerm::Path)?
         } else {
             (where_sql, params)
         };
@@ -265,11 +293,116 @@ impl Store {
             format!("{plus}id DESC")
         };
         let list_sql = format!(
-            "SELECT id, case_no, status, channel, category, title, is_report, class, registered_on, \
-             responsible_unit, clock_step, clock_due, yellow_from FROM cases {where_sql} \
-             ORDER BY {order} LIMIT {per_page} OFFSET {}",
-            (page as u64 - 1) * per_page as u64
+            "SELECT {SUMMARY_COLUMNS} FROM cases {where_sql} \
+             ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
         );
+        self.page_of(today, list_sql, params, page, per_page, total)
+            .await
+    }
+
+    /// A subtree's list in an order that each of its units' indexes keeps (newest first, or
+    /// most urgent first): the first rows of every unit, merged. Walking the city-wide order
+    /// past other units' cases, or sorting up to [`COUNT_CAP`] rows, is what made subtree views
+    /// slow; this reads at most a page's worth (times the page number) per unit.
+    #[allow(clippy::too_many_arguments)]
+    async fn list_fanned_out(
+        &self,
+        actor: &Actor,
+        f: &CaseFilter,
+        today: NaiveDate,
+        units: &[i64],
+        order: &str,
+        per_page: u32,
+        page: u32,
+        offset: u64,
+    ) -> Result<Page<CaseSummary>, StoreError> {
+        let (where_sql, params) = self.filter_sql(actor, f, today, true, UnitTerm::AnyOf(units))?;
+        let total = self.capped_count(&where_sql, params).await?;
+        let (where_sql, mut params) = self.filter_sql(actor, f, today, true, UnitTerm::Left)?;
+        let joiner = if where_sql.is_empty() { "WHERE" } else { "AND" };
+        let each = offset + per_page as u64;
+        let parts: Vec<String> = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                params.push((*u).into());
+                format!(
+                    "SELECT * FROM (SELECT {SUMMARY_COLUMNS} FROM cases {where_sql} {joiner} \
+                     responsible_unit = ${} ORDER BY {order} LIMIT {each}) AS u{i}",
+                    params.len()
+                )
+            })
+            .collect();
+        let list_sql = format!(
+            "SELECT * FROM ({}) AS merged ORDER BY {order} LIMIT {per_page} OFFSET {offset}",
+            parts.join(" UNION ALL ")
+        );
+        self.page_of(today, list_sql, params, page, per_page, total)
+            .await
+    }
+
+    /// Whether a list is answered unit by unit (see [`Store::list_fanned_out`]): a subtree of
+    /// at most [`FAN_OUT_UNITS`] units, no condition that another index answers better, and an
+    /// order that the per-unit indexes keep. The subtree's units, and that order.
+    fn fan_out(&self, f: &CaseFilter) -> Result<Option<(Vec<i64>, &'static str)>, StoreError> {
+        let Some(unit) = f.unit else {
+            return Ok(None);
+        };
+        let narrower = !f.statuses.is_empty()
+            || f.waiting_on.is_some()
+            || f.petitioner_phone.is_some()
+            || f.petitioner_name.is_some()
+            || f.petitioner_id_number.is_some()
+            || f.ids.is_some()
+            || f.channel.is_some()
+            || f.category.is_some()
+            || f.signoff
+            || f.registered_from.is_some()
+            || f.registered_to.is_some();
+        if narrower {
+            return Ok(None);
+        }
+        let by_due = f.open_only || f.warning.is_some() || f.due_before.is_some();
+        let order = match (f.sort, by_due) {
+            (None, true) => "clock_due, id",
+            (None, false) => "id DESC",
+            (Some(s), _) if s.key == SortKey::Registered && s.descending => "id DESC",
+            // Every row has a running clock here, so "no clock last" changes nothing.
+            (Some(s), true) if s.key == SortKey::Due && !s.descending => "clock_due, id",
+            _ => return Ok(None),
+        };
+        let org = self.org();
+        let top = org.get(unit)?;
+        let units: Vec<i64> = org
+            .units()
+            .filter(|u| top.covers(u))
+            .map(|u| u.id.0)
+            .collect();
+        Ok((units.len() <= FAN_OUT_UNITS).then_some((units, order)))
+    }
+
+    /// Matching rows, counted up to one past [`COUNT_CAP`].
+    async fn capped_count(&self, where_sql: &str, params: Vec<Param>) -> Result<i64, StoreError> {
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases {where_sql} LIMIT {}) t",
+            COUNT_CAP + 1
+        );
+        Ok(bind(sqlx::query(AssertSqlSafe(count_sql)), params)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
+    /// Runs a list query of [`SUMMARY_COLUMNS`] and completes its rows with the names.
+    async fn page_of(
+        &self,
+        today: NaiveDate,
+        list_sql: String,
+        params: Vec<Param>,
+        page: u32,
+        per_page: u32,
+        total: i64,
+    ) -> Result<Page<CaseSummary>, StoreError> {
         let rows = bind(sqlx::query(AssertSqlSafe(list_sql)), params)
             .fetch_all(&self.pool)
             .await?;
@@ -302,13 +435,15 @@ impl Store {
     }
 
     /// The WHERE clause of a case list and its parameters; `off_index` keeps the unit-path ranges
-    /// from being looked up by index (see [`Store::list_cases`]).
+    /// from being looked up by index (see [`Store::list_cases`]), `unit` says how the subtree
+    /// filter is written.
     fn filter_sql(
         &self,
         actor: &Actor,
         f: &CaseFilter,
         today: NaiveDate,
         off_index: bool,
+        unit: UnitTerm,
     ) -> Result<(String, Vec<Param>), StoreError> {
         let plus = self.index_hint(off_index);
         let mut params: Vec<Param> = Vec::new();
@@ -325,13 +460,22 @@ impl Store {
             ));
         }
         if let Some(u) = f.unit {
-            let path = self.org().get(u)?.path.clone();
-            wheres.push(under(
-                &format!("{plus}responsible_path"),
-                &mut n,
-                &mut params,
-                &path,
-            ));
+            match unit {
+                UnitTerm::Path => {
+                    let path = self.org().get(u)?.path.clone();
+                    wheres.push(under(
+                        &format!("{plus}responsible_path"),
+                        &mut n,
+                        &mut params,
+                        &path,
+                    ));
+                }
+                UnitTerm::AnyOf(units) => {
+                    let list = int_list(units, &mut n, &mut params);
+                    wheres.push(format!("responsible_unit IN ({list})"));
+                }
+                UnitTerm::Left => {}
+            }
         }
         if let Some(u) = f.waiting_on {
             self.org().get(u)?;
@@ -430,15 +574,8 @@ impl Store {
             if ids.is_empty() {
                 wheres.push("1 = 0".into());
             } else {
-                let list: Vec<String> = ids
-                    .iter()
-                    .map(|id| {
-                        params.push((*id).into());
-                        n += 1;
-                        format!("${n}")
-                    })
-                    .collect();
-                wheres.push(format!("id IN ({})", list.join(", ")));
+                let list = int_list(ids, &mut n, &mut params);
+                wheres.push(format!("id IN ({list})"));
             }
         }
         let where_sql = if wheres.is_empty() {
@@ -489,7 +626,8 @@ impl Store {
                 ids: Some(chunk.to_vec()),
                 ..f.clone()
             };
-            let (where_sql, params) = self.filter_sql(actor, &filter, today, false)?;
+            let (where_sql, params) =
+                self.filter_sql(actor, &filter, today, false, UnitTerm::Path)?;
             let sql = format!("SELECT id FROM cases {where_sql}");
             for r in bind(sqlx::query(AssertSqlSafe(sql)), params)
                 .fetch_all(&self.pool)

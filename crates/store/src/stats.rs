@@ -392,8 +392,12 @@ impl Store {
             b.overdue_by_age[age_bucket((today - due).num_days())] +=
                 r.try_get::<i64, _>("n")? as u64;
         }
+        // Grouped by an expression, so that SQLite reads the few bouncing cases through their
+        // partial index rather than every case in unit order (through `cases_unit`) to spare a
+        // sort: minutes instead of milliseconds at 1M.
         let bouncing = sqlx::query(
-            "SELECT responsible_unit, COUNT(*) AS n FROM cases WHERE bounces >= 2 AND bounces > 2 GROUP BY responsible_unit",
+            "SELECT +responsible_unit AS responsible_unit, COUNT(*) AS n FROM cases \
+             WHERE bounces >= 2 AND bounces > 2 GROUP BY 1",
         )
         .fetch_all(&self.pool)
         .await?;

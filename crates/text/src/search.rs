@@ -16,6 +16,8 @@ use crate::{CaseIndex, CaseText, Synonyms, TextError};
 const EVENTS_PER_BATCH: i64 = 20_000;
 /// Cases read per index commit while rebuilding.
 const CASES_PER_BATCH: i64 = 5_000;
+/// Cases between two log lines of a rebuild.
+const PROGRESS_EVERY: usize = 100_000;
 /// How long a search waits for the index to take in what was committed before it began.
 const FRESHNESS_WAIT: Duration = Duration::from_secs(3);
 /// A search never pages further than this (as for case lists, narrow the words instead).
@@ -247,6 +249,14 @@ async fn step(
             let index = index.clone();
             // The watermark stays 0 until the whole table is in.
             tokio::task::spawn_blocking(move || index.apply(&texts, 0)).await??;
+            // A server has no progress bar: a line every 100,000 cases says how far it is.
+            if total % PROGRESS_EVERY < cases.len() {
+                tracing::info!(
+                    cases = total,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "text index: rebuilding, word search answers with what is in"
+                );
+            }
         }
         let index2 = index.clone();
         tokio::task::spawn_blocking(move || index2.apply(&[], head)).await??;

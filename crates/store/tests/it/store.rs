@@ -142,6 +142,66 @@ both_backends! {
         assert_eq!(store.list_cases(&c.admin, &red).await.unwrap().total, 2);
     }
 
+    async fn subtree_lists_page_through_exactly_the_subtree_in_order(db: TestDb) {
+        // Subtree lists are read unit by unit and merged (#20): every page, in order, must be
+        // the subtree's cases as the whole-city list shows them, and nothing else.
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let reg = || Who::Officer(c.registrar.clone());
+        for i in 0..25 {
+            let case = store.register(letter(&format!("事项{i}")), reg(), c.office).await.unwrap();
+            let to = [Some(c.village), Some(c.dept), Some(c.town), Some(c.other_town), None][i % 5];
+            if let Some(to) = to {
+                store.act(case.id, Command::Forward { to_unit: to }, reg()).await.unwrap();
+            }
+            if i % 10 == 1 {
+                store.act(case.id, Command::Accept, Who::Officer(c.dept_handler.clone())).await.unwrap();
+            }
+        }
+        let everything = CaseFilter { per_page: 100, ..Default::default() };
+        let all = store.list_cases(&c.admin, &everything).await.unwrap().items;
+        assert_eq!(all.len(), 25);
+        let listed = |actor: xinfang_domain::Actor, unit, open_only| {
+            let store = store.clone();
+            async move {
+                let mut ids = Vec::new();
+                for page in 1.. {
+                    let f = CaseFilter { unit: Some(unit), open_only, page, per_page: 4, ..Default::default() };
+                    let p = store.list_cases(&actor, &f).await.unwrap();
+                    if p.items.is_empty() {
+                        return (ids, p.total);
+                    }
+                    ids.extend(p.items.iter().map(|s| s.id));
+                }
+                unreachable!()
+            }
+        };
+        for unit in [c.city, c.office, c.dept, c.town, c.village, c.other_town] {
+            let top = store.org().get(unit).unwrap().clone();
+            for open_only in [false, true] {
+                let mut expected: Vec<_> = all
+                    .iter()
+                    .filter(|s| top.covers(store.org().get(xinfang_domain::UnitId(s.responsible_unit)).unwrap()))
+                    .filter(|s| !open_only || s.due.is_some())
+                    .collect();
+                if open_only {
+                    expected.sort_by(|a, b| (&a.due, a.id).cmp(&(&b.due, b.id)));
+                }
+                let expected: Vec<i64> = expected.iter().map(|s| s.id).collect();
+                let (ids, total) = listed(c.admin.clone(), unit, open_only).await;
+                assert_eq!(ids, expected, "unit {unit:?}, open only: {open_only}");
+                assert_eq!(total, expected.len() as i64);
+            }
+        }
+        // The viewer's scope still applies: the town's officer asking for the whole city gets
+        // the town's subtree.
+        assert_eq!(
+            listed(c.town_handler.clone(), c.city, false).await,
+            listed(c.admin.clone(), c.town, false).await
+        );
+        assert!(!listed(c.admin.clone(), c.town, false).await.0.is_empty());
+    }
+
     async fn lists_sort_by_any_column_both_ways(db: TestDb) {
         use xinfang_store::read::{Sort, SortKey};
         let store = open(&db).await;
