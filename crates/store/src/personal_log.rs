@@ -8,6 +8,9 @@ use xinfang_domain::PersonId;
 use crate::rows::{Param, insert_rows};
 use crate::{Store, StoreError};
 
+/// The columns of a line, as the writer and [`Store::note_personal_access_many`] write them.
+pub(crate) const COLUMNS: &[&str] = &["at", "person_id", "case_id", "kind"];
+
 /// A line of the record.
 #[derive(Debug, Clone, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -20,22 +23,22 @@ pub struct PersonalAccess {
 }
 
 impl Store {
+    /// Records one look-up or sight of personal data. The line goes through the writer, so that
+    /// look-ups made at the same moment share one durable commit (on SQLite each used to wait
+    /// for a commit of its own: p99 34.5 ms for a look-up by phone at 1M cases).
     pub async fn note_personal_access(
         &self,
         person: PersonId,
         case_id: Option<i64>,
         kind: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO personal_data_log (at, person_id, case_id, kind) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(self.clock().now_ms())
-        .bind(person.0)
-        .bind(case_id)
-        .bind(kind)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let line = [
+            self.clock().now_ms().into(),
+            person.0.into(),
+            case_id.into(),
+            kind.into(),
+        ];
+        self.write_access_note(line).await
     }
 
     /// One line per case whose personal data went out at once (an export), written together.
@@ -55,7 +58,7 @@ impl Store {
             &mut tx,
             self.backend,
             "personal_data_log",
-            &["at", "person_id", "case_id", "kind"],
+            COLUMNS,
             rows,
             "",
         )

@@ -138,6 +138,8 @@ pub(crate) struct Pending {
     pub keys: Arc<crate::personal::Keyring>,
     /// A probe's time, written to `writer_probe`.
     pub probe: Option<i64>,
+    /// Lines of the personal-data log: (at, person, case, kind).
+    pub access_notes: Vec<Vec<Param>>,
     /// Where petitioners follow their case, for their notices.
     pub tracking_url: Option<Arc<str>>,
 }
@@ -171,6 +173,7 @@ impl Pending {
             record_personal: Vec::new(),
             keys,
             probe: None,
+            access_notes: Vec::new(),
             tracking_url: None,
         }
     }

@@ -23,6 +23,7 @@ use xinfang_domain::personal::PersonalRequest;
 use xinfang_domain::{Actor, By, Calendar, Case, CaseId, Command, NewCase, OrgChart, UnitId};
 
 use crate::figures::FigureDelta;
+use crate::rows::Param;
 use crate::{Backend, Settings, StoreError};
 use batch::{Head, Pending};
 pub(crate) use cases::Prepared;
@@ -161,6 +162,9 @@ pub(crate) enum Work {
         who: Who,
         reply: Reply<i64>,
     },
+    /// A line of the personal-data log (who looked up or saw whose data): written in the
+    /// batch's transaction, so that concurrent look-ups share one durable commit.
+    AccessNote { line: [Param; 4], reply: Reply<()> },
     /// A write that changes nothing of the cases: whether the database takes writes.
     Probe { reply: Reply<()> },
     /// No write: catch up with what other processes committed (`true` when the log moved).
@@ -190,7 +194,7 @@ impl Work {
             Work::Reserve { reply, .. } => reply.send(),
             Work::Record { reply, .. } => reply.send(),
             Work::Calendar { reply, .. } => reply.send(),
-            Work::Probe { reply } => reply.send(),
+            Work::Probe { reply } | Work::AccessNote { reply, .. } => reply.send(),
             Work::Follow { reply } => reply.send(),
         }
     }
@@ -205,7 +209,7 @@ impl Work {
             Work::Reserve { reply, .. } => reply.fail(e),
             Work::Record { reply, .. } => reply.fail(e),
             Work::Calendar { reply, .. } => reply.fail(e),
-            Work::Probe { reply } => reply.fail(e),
+            Work::Probe { reply } | Work::AccessNote { reply, .. } => reply.fail(e),
             Work::Follow { reply } => reply.fail(e),
         }
     }
@@ -496,6 +500,10 @@ impl Writer {
                 who,
                 reply,
             } => reply.set(org::set_year(p, schedule, who, now)),
+            Work::AccessNote { line, reply } => {
+                p.access_notes.push(line.to_vec());
+                reply.set(Ok(()));
+            }
             Work::Probe { reply } => {
                 p.probe = Some(now);
                 reply.set(Ok(()));
@@ -631,6 +639,11 @@ impl crate::Store {
     /// readiness of a server whose last commit failed).
     pub async fn probe(&self) -> Result<(), StoreError> {
         self.submit(|reply| Work::Probe { reply }).await
+    }
+
+    /// A line of the personal-data log, committed with the batch it joins.
+    pub(crate) async fn write_access_note(&self, line: [Param; 4]) -> Result<(), StoreError> {
+        self.submit(|reply| Work::AccessNote { line, reply }).await
     }
 
     /// Catches up with what other server processes on the database committed: the chain's

@@ -269,6 +269,15 @@ pub(super) async fn flush(
     )
     .await?;
     crate::personal::flush_records(conn, backend, std::mem::take(&mut p.record_personal)).await?;
+    insert_rows(
+        conn,
+        backend,
+        "personal_data_log",
+        crate::personal_log::COLUMNS,
+        std::mem::take(&mut p.access_notes),
+        "",
+    )
+    .await?;
     if let Some(at) = p.probe.take() {
         insert_rows(
             conn,
