@@ -43,25 +43,39 @@ impl TestDb {
                     cleanup: Cleanup::File(path),
                 }
             }
-            Backend::Postgres => {
-                let admin_url = admin_pg_url();
-                let name = unique("xf_test");
-                let mut conn = AnyConnection::connect(&admin_url).await.unwrap_or_else(|e| {
-                    panic!("PostgreSQL is needed for the storage tests ({admin_url}): {e}. Run .ci/run, which starts it.")
-                });
-                conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .await
-                    .expect("create test database");
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map(|(b, _)| b.to_string())
-                    .unwrap_or(admin_url.clone());
-                TestDb {
-                    url: format!("{base}/{name}"),
-                    backend,
-                    cleanup: Cleanup::Database { admin_url, name },
-                }
-            }
+            Backend::Postgres => TestDb::postgres("").await,
+        }
+    }
+
+    /// A PostgreSQL database whose text sorts by an ICU locale (e.g. `en-US-u-ka-shifted`,
+    /// which ignores punctuation), for rules that must not depend on the database's collation.
+    pub async fn postgres_with_icu_locale(locale: &str) -> TestDb {
+        sqlx::any::install_default_drivers();
+        TestDb::postgres(&format!(
+            "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '{locale}' LOCALE 'C.UTF-8'"
+        ))
+        .await
+    }
+
+    async fn postgres(options: &str) -> TestDb {
+        let admin_url = admin_pg_url();
+        let name = unique("xf_test");
+        let mut conn = AnyConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+            panic!("PostgreSQL is needed for the storage tests ({admin_url}): {e}. Run .ci/run, which starts it.")
+        });
+        conn.execute(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} {options}"
+        )))
+        .await
+        .expect("create test database");
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_string())
+            .unwrap_or(admin_url.clone());
+        TestDb {
+            url: format!("{base}/{name}"),
+            backend: Backend::Postgres,
+            cleanup: Cleanup::Database { admin_url, name },
         }
     }
 }
