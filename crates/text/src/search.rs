@@ -37,10 +37,27 @@ impl TextSearch {
     /// Starts following the store's log into `index`: a missing or rebuilt index is filled from
     /// the cases table first, then every commit's cases are re-indexed.
     pub async fn start(store: Store, index: CaseIndex) -> Result<TextSearch, TextError> {
+        TextSearch::start_in_batches(store, index, CASES_PER_BATCH).await
+    }
+
+    /// As [`TextSearch::start`], a rebuild taking `cases_per_batch` cases per index commit (a
+    /// test makes a small table rebuild like a large one).
+    pub async fn start_in_batches(
+        store: Store,
+        index: CaseIndex,
+        cases_per_batch: i64,
+    ) -> Result<TextSearch, TextError> {
         let index = Arc::new(index);
         let (tx, rx) = watch::channel(index.watermark()?);
         let rebuilding = Arc::new(AtomicBool::new(false));
-        tokio::spawn(follow(store.clone(), index.clone(), tx, rebuilding.clone()));
+        let batch = cases_per_batch.max(1);
+        tokio::spawn(follow(
+            store.clone(),
+            index.clone(),
+            tx,
+            rebuilding.clone(),
+            batch,
+        ));
         Ok(TextSearch {
             index,
             indexed: rx,
@@ -180,10 +197,11 @@ async fn follow(
     index: Arc<CaseIndex>,
     tx: watch::Sender<i64>,
     rebuilding: Arc<AtomicBool>,
+    cases_per_batch: i64,
 ) {
     let mut committed = store.committed();
     loop {
-        match step(&store, &index, &rebuilding).await {
+        match step(&store, &index, &rebuilding, cases_per_batch).await {
             Ok(Some(seq)) => {
                 tx.send_replace(seq);
                 continue;
@@ -222,6 +240,7 @@ async fn step(
     store: &Store,
     index: &Arc<CaseIndex>,
     rebuilding: &AtomicBool,
+    cases_per_batch: i64,
 ) -> Result<Option<i64>, TextError> {
     let head = *store.committed().borrow();
     let mark = index.watermark()?;
@@ -238,9 +257,9 @@ async fn step(
         let mut after = 0;
         let mut total = 0usize;
         loop {
-            let cases = store.cases_after(after, CASES_PER_BATCH).await?;
+            let cases = store.cases_after(after, cases_per_batch).await?;
             let Some(last) = cases.last() else { break };
-            if cases.len() as i64 == CASES_PER_BATCH {
+            if cases.len() as i64 == cases_per_batch {
                 rebuilding.store(true, Ordering::Relaxed);
             }
             after = last.id.0;

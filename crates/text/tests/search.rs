@@ -109,6 +109,41 @@ both_backends! {
         assert_eq!(hits, vec![first, second]);
         assert_eq!(rebuilt.indexed(), *store.committed().borrow());
     }
+
+    async fn searches_answer_at_once_during_a_large_rebuild_and_say_so(db: TestDb) {
+        // A lost index of a large table is rebuilt batch by batch; meanwhile a search must not
+        // wait for it (its freshness check says no at once), and once it is in, every case is
+        // found. One case per batch makes sixty cases rebuild like a large table.
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let mut ids = Vec::new();
+        for i in 0..60 {
+            ids.push(register(&store, &c, &format!("讨要工资{i}"), "公司拖欠工资").await);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let search = TextSearch::start_in_batches(store.clone(), CaseIndex::open(dir.path()).unwrap(), 1)
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        while !search.is_rebuilding() {
+            assert!(started.elapsed() < std::time::Duration::from_secs(10), "the rebuild never started");
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        // Not a speed target: outside a rebuild `fresh` waits up to 3 s for the index.
+        let asked = std::time::Instant::now();
+        assert!(!search.fresh().await, "during a rebuild a search is told the index is incomplete");
+        assert!(asked.elapsed() < std::time::Duration::from_secs(2), "and is not kept waiting");
+        while !search.fresh().await {
+            assert!(started.elapsed() < std::time::Duration::from_secs(60), "the rebuild never ended");
+        }
+        assert!(!search.is_rebuilding());
+        let page = search.cases(&c.registrar, "工资", 1, 100).await.unwrap();
+        assert_eq!(page.total, 60);
+        let mut hits: Vec<i64> = page.items.iter().map(|s| s.id).collect();
+        hits.sort();
+        ids.sort();
+        assert_eq!(hits, ids);
+    }
 }
 
 fn near_identical(i: usize) -> (String, String) {
