@@ -18,6 +18,8 @@ pub const FAN_OUT_UNITS: usize = 64;
 /// The columns of a [`CaseSummary`] (the name is looked up apart).
 const SUMMARY_COLUMNS: &str = "id, case_no, status, channel, category, title, is_report, class, \
      registered_on, responsible_unit, clock_step, clock_due, yellow_from";
+/// Totals are counted up to this many; lists say "more than" beyond it.
+pub const COUNT_CAP: i64 = 2_000;
 
 /// How a list's subtree filter (`CaseFilter::unit`) is written.
 #[derive(Clone, Copy)]
@@ -29,8 +31,6 @@ enum UnitTerm<'a> {
     /// Not written: the caller adds one unit per query.
     Left,
 }
-/// Totals are counted up to this many; lists say "more than" beyond it.
-pub const COUNT_CAP: i64 = 2_000;
 
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
