@@ -87,6 +87,21 @@ pub enum Which {
         #[arg(long)]
         fast_only: bool,
     },
+    /// How varied the petitions of a database are (words, distinct words, type/token ratio),
+    /// beside as many real ones from a file when it is present.
+    Texts {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Petitions taken, spread over the database.
+        #[arg(long, default_value_t = 1479)]
+        sample: usize,
+        /// Real petitions to compare with (CSV or .xlsx).
+        #[arg(long, default_value = "../shared/data/teddy2020/messages_train.csv")]
+        compare: std::path::PathBuf,
+        /// Its columns of title and text.
+        #[arg(long, value_delimiter = ',', default_value = "title,detail")]
+        columns: Vec<String>,
+    },
     /// Every reading benchmark (read, search, suggest, hot, stats) on an existing database,
     /// each in a process of its own, then one markdown table: what, target, measured.
     All {
@@ -452,6 +467,15 @@ pub async fn run(which: Which) -> Result<(), String> {
             requests,
             concurrency,
         } => crate::bench_all::run(&db, requests, concurrency).await?,
+        Which::Texts {
+            db,
+            sample,
+            compare,
+            columns,
+        } => {
+            let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+            crate::bench_texts::run(&db, sample, Some(&compare), &columns).await?
+        }
         Which::Flood {
             db,
             seconds,
@@ -478,16 +502,33 @@ pub async fn run(which: Which) -> Result<(), String> {
                 .await?;
                 report(&format!("search as {user}, first page of 20"), lat, wall);
             }
-            // The duplicate check at intake: a new petition's whole text against the index.
+            // The duplicate check at intake: a new petition's whole text against the index. The
+            // petitions are the database's own, spread over it: what comes in again is like what
+            // came before.
             let token = login(&s, "registrar").await?;
+            let cases = s.store.count_cases().await.map_err(|e| e.to_string())?;
+            let mut texts = Vec::new();
+            for i in 0..200i64 {
+                let id = xinfang_domain::CaseId(1 + i * cases.max(1) / 200);
+                if let Some(c) = s.store.case(id).await.map_err(|e| e.to_string())? {
+                    texts.push(format!("{}。{}", c.title, c.content));
+                }
+            }
+            if texts.is_empty() {
+                return Err("no cases to check against".into());
+            }
+            let texts = std::sync::Arc::new(texts);
             let (c, b) = (s.client.clone(), s.base.clone());
             let (lat, wall) = drive(requests, concurrency, move |i| {
-                let text = format!(
-                    "{}拖欠{}个月工资，老板躲着不见，请求人社部门督促支付工资，维护农民工合法权益。",
-                    SEARCH_QUERIES[i as usize % SEARCH_QUERIES.len()],
-                    i % 12 + 1
-                );
-                fetch(c.clone(), format!("{b}/api/v1/cases/similar?text={text}"), token.clone())
+                let text = &texts[i as usize % texts.len()];
+                let url = reqwest::Url::parse_with_params(
+                    &format!("{b}/api/v1/cases/similar"),
+                    &[("text", text.as_str())],
+                )
+                .map(String::from)
+                .map_err(|e| e.to_string());
+                let (c, token) = (c.clone(), token.clone());
+                async move { fetch(c, url?, token).await }
             })
             .await?;
             report("duplicate check at intake (registrar)", lat, wall);
@@ -838,6 +879,7 @@ async fn stats(db: &DbArgs, requests: u64, year: i32, fast_only: bool) -> Result
         || store.volume(whole, VolumeBy::Category),
     )
     .await?;
+    drill_downs(&store, &fast, whole, requests, year).await?;
     if !fast_only {
         slow_paths(&store, &fast, whole, requests, year).await?;
     }
@@ -860,6 +902,49 @@ async fn stats(db: &DbArgs, requests: u64, year: i32, fast_only: bool) -> Result
             "{round} sweep: {raised} supervisions raised, {proposed} cases proposed to the conference, in {:.3} s",
             t.elapsed().as_secs_f64()
         );
+    }
+    Ok(())
+}
+
+/// The first page of the cases behind a count (drill-down), with its exact total, for the
+/// busiest unit (the city petition office in the demo) and for the whole city.
+async fn drill_downs(
+    store: &xinfang_store::Store,
+    fast: &std::collections::BTreeMap<xinfang_domain::UnitId, xinfang_domain::metrics::Counts>,
+    whole: xinfang_domain::metrics::Period,
+    requests: u64,
+    year: i32,
+) -> Result<(), String> {
+    use xinfang_domain::metrics::drill_named;
+    let org = store.org();
+    let busiest = fast
+        .iter()
+        .max_by_key(|(_, c)| c.cases)
+        .map(|(u, _)| *u)
+        .ok_or("no figures")?;
+    let city = org
+        .units()
+        .find(|u| u.parent.is_none() && !u.external)
+        .ok_or("no city")?
+        .id;
+    for (what, unit, subtree) in [
+        ("the busiest unit", busiest, false),
+        ("the whole city", city, true),
+    ] {
+        for count in ["cases", "done_late", "satisfied", "open_overdue"] {
+            let drill = drill_named(count).ok_or("no drill")?;
+            let behind = time(
+                &format!("drill-down: first page of the cases behind {count} of {what} for {year}"),
+                requests,
+                || store.cases_behind(whole, (unit, subtree), drill, (1, 20)),
+            )
+            .await?;
+            println!(
+                "{} cases in all, {} on the page",
+                behind.total,
+                behind.ids.len()
+            );
+        }
     }
     Ok(())
 }
@@ -910,18 +995,16 @@ async fn slow_paths(
         .map(|(u, _)| *u)
         .ok_or("no figures")?;
     let parent = store.org().get(busiest).map_err(|e| e.to_string())?.parent;
-    let ids = time(
-        "cases behind one count (done_late) of the busiest unit for the year",
-        requests,
-        || store.cases_behind(whole, busiest, false, |c| c.done_late),
-    )
-    .await?;
-    println!("{} cases listed", ids.len());
+    let done_late = xinfang_domain::metrics::drill_named("done_late").ok_or("no drill")?;
+    let mut scopes = vec![("the busiest unit", busiest, false)];
     if let Some(parent) = parent {
+        scopes.push(("its parent's subtree", parent, true));
+    }
+    for (what, unit, subtree) in scopes {
         let ids = time(
-            "cases behind one count (done_late) of its parent's subtree for the year",
+            &format!("cases behind one count (done_late) of {what} for the year, recomputed over the cases"),
             requests,
-            || store.cases_behind(whole, parent, true, |c| c.done_late),
+            || store.cases_behind_recomputed(whole, unit, subtree, done_late.count),
         )
         .await?;
         println!("{} cases listed", ids.len());

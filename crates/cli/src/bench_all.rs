@@ -73,6 +73,11 @@ const TARGETS: &[Target] = &[
         at_most_ms: 200.0,
     },
     Target {
+        line: "drill-down:",
+        percentile: "p95",
+        at_most_ms: 300.0,
+    },
+    Target {
         line: "assessment of every unit",
         percentile: "p95",
         at_most_ms: 100.0,

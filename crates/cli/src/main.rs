@@ -3,6 +3,7 @@
 mod backup;
 mod bench;
 mod bench_all;
+mod bench_texts;
 mod checkpoints;
 mod config;
 mod export;

@@ -117,7 +117,7 @@ pub const TEMPLATES: &[Template] = &[
         target: Target::Department("jyj"),
         weight: 40,
         title: "孩子就近入学问题",
-        content: "我家住在{place}，孩子今年{months}岁应上小学，但被分配到离家较远的学校，接送困难。请求教育部门按照就近入学原则重新安排。",
+        content: "我家住在{place}，孩子今年满6岁该上小学了，但被分配到离家较远的学校，接送困难。请求教育部门按照就近入学原则重新安排。",
     },
     Template {
         category: "教育文体/培训机构",
@@ -219,35 +219,193 @@ pub const TEMPLATES: &[Template] = &[
     },
 ];
 
-pub const COMPANIES: &[&str] = &[
-    "清河宏达建筑工程有限公司",
-    "清河恒通物流有限公司",
-    "清河华美服装厂",
-    "清河鑫源置业有限公司",
-    "清河天成机械制造有限公司",
-    "清河博雅教育培训中心",
-    "清河力美健身会所",
-    "清河顺发餐饮管理有限公司",
-    "清河绿源食品有限公司",
-    "清河金盛化工有限公司",
+/// Trade names, trades and forms that make the city's firms (清河 + name + trade + form).
+const TRADE_NAMES: &[&str] = &[
+    "宏达", "恒通", "华美", "鑫源", "天成", "博雅", "力美", "顺发", "绿源", "金盛", "永兴", "瑞丰",
+    "嘉禾", "盛世", "长青", "众鑫", "汇丰", "远航", "新华", "泰和", "宏图", "德润", "锦程", "佳禾",
+    "亿达", "通达", "明珠", "东方", "润泽", "祥和", "兴旺", "中天", "晨光", "鼎盛", "富源", "安康",
+    "弘毅", "银河", "振兴", "鸿运",
 ];
-pub const ROADS: &[&str] = &[
-    "环城东路",
-    "滨河大道",
-    "迎宾路",
-    "建设路",
-    "文化路",
-    "工业园一路",
-    "省道S215线",
+/// Trades that fit any matter a template names a firm in.
+const TRADES: &[&str] = &[
+    "实业",
+    "商贸",
+    "科技",
+    "发展",
+    "投资",
+    "企业管理",
+    "服务",
+    "贸易",
+    "工贸",
+    "文化传媒",
 ];
-pub const ESTATES: &[&str] = &[
-    "阳光花园",
-    "锦绣华庭",
-    "幸福里",
-    "翠湖苑",
-    "金色家园",
-    "和谐佳苑",
+const FORMS: &[&str] = &[
+    "有限公司",
+    "有限责任公司",
+    "股份有限公司",
+    "厂",
+    "中心",
+    "集团有限公司",
 ];
+
+/// Roads: a name and its kind.
+const ROAD_NAMES: &[&str] = &[
+    "环城东",
+    "环城西",
+    "滨河",
+    "迎宾",
+    "建设",
+    "文化",
+    "人民",
+    "解放",
+    "新华",
+    "中山",
+    "胜利",
+    "和平",
+    "光明",
+    "朝阳",
+    "五一",
+    "红旗",
+    "育才",
+    "工业园一",
+    "工业园二",
+    "站前",
+    "车站北",
+    "体育",
+    "公园",
+    "府前",
+    "长江",
+    "黄河",
+    "湘江",
+    "芙蓉",
+    "桂花",
+    "紫荆",
+    "金桥",
+    "银杏",
+    "青年",
+    "劳动",
+    "学院",
+    "金融",
+    "商业",
+    "开元",
+    "兴业",
+    "望城",
+];
+const ROAD_KINDS: &[&str] = &["路", "街", "大道", "中路", "北路", "南路", "巷"];
+
+/// Housing estates: a name and its kind.
+const ESTATE_NAMES: &[&str] = &[
+    "阳光", "锦绣", "幸福", "翠湖", "金色", "和谐", "碧桂", "御景", "滨江", "书香", "枫林", "海棠",
+    "丽景", "盛华", "悦澜", "君临", "紫金", "清华", "新城", "春晓", "绿洲", "星河", "润园", "桃源",
+    "凤凰", "龙湾", "湖畔", "天鹅", "明月", "翰林", "康桥", "玉兰", "香樟", "水岸", "东方", "学府",
+    "世纪", "银座", "锦江", "华府",
+];
+const ESTATE_KINDS: &[&str] = &[
+    "花园", "华庭", "家园", "苑", "佳苑", "新村", "公馆", "雅居", "府", "城", "里",
+];
+
+fn pick<'a>(rng: &mut impl rand::Rng, items: &[&'a str]) -> &'a str {
+    items[rng.random_range(0..items.len())]
+}
+
+/// A firm of the city: 400 names times six forms.
+pub fn company(rng: &mut impl rand::Rng) -> String {
+    format!(
+        "清河{}{}{}",
+        pick(rng, TRADE_NAMES),
+        pick(rng, TRADES),
+        pick(rng, FORMS)
+    )
+}
+
+pub fn road(rng: &mut impl rand::Rng) -> String {
+    format!("{}{}", pick(rng, ROAD_NAMES), pick(rng, ROAD_KINDS))
+}
+
+pub fn estate(rng: &mut impl rand::Rng) -> String {
+    format!("{}{}", pick(rng, ESTATE_NAMES), pick(rng, ESTATE_KINDS))
+}
+
+/// What people write around the matter itself: who they are, since when, what they tried,
+/// what it does to them, what they ask. Each part is left out now and then, as people do.
+const OPENINGS: &[&str] = &[
+    "尊敬的领导：您好！",
+    "尊敬的市领导：",
+    "您好，",
+    "领导好！",
+    "我是{place}的居民，",
+    "本人家住{place}，",
+    "我们是{place}的住户，",
+    "我是一名普通市民，",
+    "我是外地来清河务工人员，",
+    "本人是退休职工，",
+    "",
+    "",
+];
+const SINCE: &[&str] = &[
+    "这个问题已经持续{months}个月了，",
+    "从{year}年开始就一直这样，",
+    "最近一段时间情况越来越严重，",
+    "今年以来，",
+    "问题存在多年，",
+    "上个月起，",
+    "",
+    "",
+];
+const TRIED: &[&str] = &[
+    "我们多次拨打12345热线反映，至今没有结果。",
+    "已向社区居委会反映过多次，都说要等上级安排。",
+    "找过街道办，答复说会处理，但一直没有动静。",
+    "向有关部门打过电话，一直没有下文。",
+    "去年就反映过，当时说会解决，到现在还是老样子。",
+    "我们自己协商过多次，对方不予理睬。",
+    "网上留言过两次，没有人回复。",
+    "",
+    "",
+    "",
+];
+const IMPACTS: &[&str] = &[
+    "严重影响了我们的正常生活。",
+    "给周边群众带来很大不便。",
+    "老人小孩出行很不安全。",
+    "大家意见很大，怨声载道。",
+    "家里老人因此急得生病住院。",
+    "我们实在没有办法了。",
+    "",
+    "",
+];
+const CLOSINGS: &[&str] = &[
+    "恳请领导重视，尽快解决！",
+    "希望有关部门能够调查处理。",
+    "请求政府为我们做主。",
+    "望早日给予答复，谢谢！",
+    "盼复。",
+    "望相关部门高度重视，切实解决群众的烦心事。",
+    "",
+];
+
+/// The text a petitioner writes around a template's core: the core is the matter, the parts
+/// around it the person's own words.
+pub fn wrap(rng: &mut impl rand::Rng, core: &str) -> String {
+    let opening = pick(rng, OPENINGS);
+    let since = pick(rng, SINCE);
+    let tried = pick(rng, TRIED);
+    let impact = pick(rng, IMPACTS);
+    let closing = pick(rng, CLOSINGS);
+    format!("{opening}{since}{core}{tried}{impact}{closing}")
+}
+
+/// Titles as people write them: the matter, now and then framed.
+pub fn frame_title(rng: &mut impl rand::Rng, title: &str) -> String {
+    match rng.random_range(0..10) {
+        0 => format!("关于{title}的问题"),
+        1 => format!("反映{title}"),
+        2 => format!("投诉：{title}"),
+        3 => format!("{title}，请求处理"),
+        4 => format!("{title}问题亟待解决"),
+        _ => title.to_string(),
+    }
+}
 
 pub const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",

@@ -22,6 +22,17 @@ use crate::content::*;
 
 const BATCH: usize = 2_000;
 
+/// How the demo's units differ, so that the dashboards, the ranking and the sweeps have
+/// something to find: one department is chronically late, one bounces what it is sent, one
+/// town sees many collective visits.
+const LATE_DEPARTMENT: &str = "zrj";
+const BOUNCING_DEPARTMENT: &str = "cgj";
+const CROWDED_TOWN: usize = 2;
+
+/// Petitions per month, relative (January first): winter heating and wages owed before the
+/// Spring Festival, summer heat, noise and floods; quiet in October's holidays.
+const SEASON: [u32; 12] = [14, 9, 12, 10, 10, 11, 13, 12, 9, 8, 11, 14];
+
 #[derive(Debug, Clone, Copy)]
 pub struct GenerateReport {
     pub cases: u64,
@@ -84,6 +95,14 @@ impl Cast {
         }
     }
 
+    /// The unit of the department with `code`.
+    fn department(&self, code: &str) -> UnitId {
+        self.departments
+            .iter()
+            .find(|d| d.0 == code)
+            .map_or(self.departments[0].1, |d| d.1)
+    }
+
     /// The officers of a unit: (handler, head).
     fn officers(&self, unit: UnitId) -> (Actor, Actor) {
         if let Some(d) = self.departments.iter().find(|d| d.1 == unit) {
@@ -136,6 +155,7 @@ pub async fn generate_cases_with(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<ImportCase>, u64)>(4);
     let producer = std::thread::spawn(move || {
         let g = Generator {
+            season: season(today),
             cast,
             org,
             calendar,
@@ -202,6 +222,8 @@ pub async fn generate_cases_with(
 }
 
 struct Generator {
+    /// Cumulative weights of the days before today (index: days back), by [`SEASON`].
+    season: Vec<u32>,
     cast: Cast,
     org: std::sync::Arc<OrgChart>,
     calendar: Calendar,
@@ -295,6 +317,17 @@ fn by(who: &Who) -> By<'_> {
     }
 }
 
+/// Cumulative weights of the 365 days before `today` (index: days back), by [`SEASON`].
+fn season(today: NaiveDate) -> Vec<u32> {
+    use chrono::Datelike;
+    (0..365)
+        .scan(0, |sum, back| {
+            *sum += SEASON[(today - Duration::days(back)).month0() as usize];
+            Some(*sum)
+        })
+        .collect()
+}
+
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
@@ -372,15 +405,21 @@ impl Generator {
         } else if t.target == Target::Town || chance(rng, 500) {
             village.1.to_string()
         } else {
-            format!("{}{}", pick(rng, ESTATES), pick(rng, &["小区", "社区"]))
+            estate(rng)
         };
-        let fill = |s: &str, rng: &mut StdRng| {
+        // One company, road and sum per petition: its title and its text name the same.
+        let company = company(rng);
+        let road = road(rng);
+        let amount = (rng.random_range(3..400u32) * 500).to_string();
+        let months = rng.random_range(2..13u32).to_string();
+        let year = rng.random_range(2019..2026u32).to_string();
+        let fill = |s: &str| {
             s.replace("{place}", &place)
-                .replace("{company}", pick::<&str>(rng, COMPANIES))
-                .replace("{road}", pick::<&str>(rng, ROADS))
-                .replace("{amount}", &(rng.random_range(3..400u32) * 500).to_string())
-                .replace("{months}", &rng.random_range(2..13u32).to_string())
-                .replace("{year}", &rng.random_range(2019..2026u32).to_string())
+                .replace("{company}", &company)
+                .replace("{road}", &road)
+                .replace("{amount}", &amount)
+                .replace("{months}", &months)
+                .replace("{year}", &year)
         };
         let channel = *pick(
             rng,
@@ -406,7 +445,10 @@ impl Generator {
                 self.today - Duration::days((h.starts as f64 * u * u) as i64)
             }
             Some(h) => self.today - Duration::days(h.starts - rng.random_range(0..h.lasts.max(1))),
-            None => self.today - Duration::days(rng.random_range(0..365)),
+            None => {
+                let roll = rng.random_range(0..*self.season.last().expect("365 days"));
+                self.today - Duration::days(self.season.partition_point(|w| *w <= roll) as i64)
+            }
         };
         // The class as a registrar would confirm it from the words; 纪检监察's matters are reports
         // accusing officials, a report sent elsewhere accuses a firm or a person.
@@ -425,7 +467,8 @@ impl Generator {
             Some(prev) => prev.petitioner.clone(),
             None => self.petitioner(rng, &place),
         };
-        let collective_share = hot.map_or(80, |h| h.collective);
+        let crowded = std::ptr::eq(town, &c.towns[CROWDED_TOWN % c.towns.len()]);
+        let collective_share = hot.map_or(if crowded { 500 } else { 80 }, |h| h.collective);
         let collective = (channel == Channel::Visit && !is_report && chance(rng, collective_share))
             .then(|| CollectiveInput {
                 head_count: rng.random_range(5..60),
@@ -435,8 +478,15 @@ impl Generator {
             });
         let new = NewCase {
             channel,
-            title: fill(t.title, rng),
-            content: fill(t.content, rng),
+            // A hot matter keeps its few wordings; other petitions are in the petitioner's words.
+            title: match hot {
+                Some(_) => fill(t.title),
+                None => fill(&frame_title(rng, t.title)),
+            },
+            content: match hot {
+                Some(_) => fill(t.content),
+                None => fill(&wrap(rng, t.content)),
+            },
             petitioner,
             category: Some(t.category.to_string()),
             region: Some(town.0.to_string()).map(|_| {
@@ -541,20 +591,20 @@ impl Generator {
             return;
         }
         let target = match t.target {
-            Target::Department(code) => c
-                .departments
-                .iter()
-                .find(|d| d.0 == code)
-                .map(|d| d.1)
-                .unwrap_or(c.departments[0].1),
+            Target::Department(code) => c.department(code),
             Target::Town if village.2.is_some() && chance(rng, 400) => village.0,
             Target::Town => town.0,
             Target::Discipline => c.discipline.0,
             Target::PoliticalLegal => c.political_legal.0,
         };
-        // Now and then the office first sends the case to the wrong unit, which objects.
-        if t.target != Target::Discipline && chance(rng, 50) {
+        // Now and then the office first sends the case to the wrong unit, which objects; one
+        // department is sent (and bounces) more than its share.
+        if t.target != Target::Discipline && chance(rng, 90) {
             let wrong = pick(rng, &c.departments).1;
+            let wrong = match h.case.id.0 % 2 {
+                0 => c.department(BOUNCING_DEPARTMENT),
+                _ => wrong,
+            };
             if wrong != target
                 && h.act(rng, sort_gap, office(), Command::Forward { to_unit: wrong })
             {
@@ -582,6 +632,7 @@ impl Generator {
             return;
         }
         let (handler, head) = c.officers(target);
+        let late = target == c.department(LATE_DEPARTMENT);
         let worker = || Who::Officer(handler.clone());
         let signer = self.signer(target, &handler);
         if chance(rng, 30) {
@@ -597,16 +648,17 @@ impl Generator {
             );
             return;
         }
-        let accept_gap = if chance(rng, 50) {
-            rng.random_range(16..26)
+        // The late department is late by more, too: its cases stay open past their deadline.
+        let accept_gap = if chance(rng, if late { 300 } else { 50 }) {
+            rng.random_range(16..if late { 40 } else { 26 })
         } else {
             rng.random_range(1..12)
         };
         if !h.act(rng, accept_gap, worker(), Command::Accept) {
             return;
         }
-        let mut reply_gap = if chance(rng, 60) {
-            rng.random_range(61..85)
+        let mut reply_gap = if chance(rng, if late { 450 } else { 60 }) {
+            rng.random_range(61..if late { 150 } else { 85 })
         } else {
             rng.random_range(5..58)
         };

@@ -78,5 +78,42 @@ both_backends! {
         for by in [xinfang_store::stats::VolumeBy::Category, xinfang_store::stats::VolumeBy::Class] {
             assert_eq!(store.volume(all, by).await.unwrap(), store.volumes_recomputed(&[all], by).await.unwrap()[0]);
         }
+
+        // Its units behave differently, so that the figures have something to find.
+        use sqlx::Row;
+        let org = store.org();
+        let unit = |name: &str| org.units().find(|u| u.name == name).unwrap().id;
+        let of_kind = |kind| org.units().filter(move |u| u.kind == kind).map(|u| u.id);
+        let counts = |u| fast.get(&u).copied().unwrap_or_default();
+        let late_share = |u| {
+            let c = counts(u);
+            (c.done_late + c.accept_late) as f64 / (c.done_on_time + c.done_late + c.accept_on_time + c.accept_late).max(1) as f64
+        };
+        let late = unit("清河市自然资源局");
+        for d in of_kind(xinfang_domain::UnitKind::Department).filter(|d| *d != late) {
+            assert!(late_share(late) > late_share(d), "the late department is later than {d:?}: {} vs {}", late_share(late), late_share(d));
+        }
+        let objections = |u: xinfang_domain::UnitId| {
+            let store = store.clone();
+            async move {
+                sqlx::query("SELECT COUNT(*) AS n FROM events WHERE kind = 'objected' AND unit_id = $1")
+                    .bind(u.0)
+                    .fetch_one(store.pool())
+                    .await
+                    .unwrap()
+                    .try_get::<i64, _>("n")
+                    .unwrap()
+            }
+        };
+        let bouncing = unit("清河市城市管理局");
+        let most = objections(bouncing).await;
+        for d in of_kind(xinfang_domain::UnitKind::Department).filter(|d| *d != bouncing) {
+            assert!(most > objections(d).await, "the bouncing department objects more than {d:?}");
+        }
+        let regions = store.volume(all, xinfang_store::stats::VolumeBy::Region).await.unwrap();
+        let crowded = regions.get("西山镇").map_or(0, |v| v.collective);
+        for (town, v) in regions.iter().filter(|(t, _)| t.as_str() != "西山镇") {
+            assert!(crowded > v.collective, "西山镇 has more collective visits than {town}: {crowded} vs {}", v.collective);
+        }
     }
 }

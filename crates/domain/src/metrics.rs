@@ -596,6 +596,176 @@ pub fn contributions(case: &Case, period: Period, today: NaiveDate) -> Vec<(Unit
     out
 }
 
+/// Whether a fact's due day has passed, as a drill-down selects it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    Any,
+    Past,
+    NotPast,
+}
+
+/// Which stored facts hold the cases behind a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// Facts of the measure whose cohort day lies in the period, by their due day.
+    Cohort(Measure, Due),
+    /// [`Measure::Late`] facts late when the period began (积案); with `resolved`, those answered
+    /// within it (化解). See [`Fact::add_backlog`].
+    Backlog { resolved: bool },
+}
+
+/// A count that can be listed case by case (drill-down): its name, its value in [`Counts`],
+/// and the facts behind it.
+#[derive(Debug, Clone, Copy)]
+pub struct Drill {
+    pub name: &'static str,
+    pub count: fn(&Counts) -> u64,
+    pub selection: Selection,
+}
+
+impl Drill {
+    /// Whether one case may stand behind this count for two units (the ratings count for the
+    /// handling unit and the sorting office): a subtree's list then holds it once.
+    pub fn shared(&self) -> bool {
+        matches!(
+            self.selection,
+            Selection::Cohort(
+                Measure::Evaluated | Measure::Satisfied | Measure::EvaluationPending,
+                _
+            )
+        )
+    }
+}
+
+const fn drill(name: &'static str, count: fn(&Counts) -> u64, selection: Selection) -> Drill {
+    Drill {
+        name,
+        count,
+        selection,
+    }
+}
+
+const fn cohort(m: Measure, due: Due) -> Selection {
+    Selection::Cohort(m, due)
+}
+
+/// Every count of cases there is a drill-down for. The counts of people, 评查 and 回访 have none.
+pub const DRILLS: [Drill; 23] = [
+    drill("cases", |c| c.cases, cohort(Measure::Cases, Due::Any)),
+    drill(
+        "collective",
+        |c| c.collective,
+        cohort(Measure::Collective, Due::Any),
+    ),
+    drill(
+        "collective_people",
+        |c| c.collective_people,
+        cohort(Measure::Collective, Due::Any),
+    ),
+    drill(
+        "skip_level",
+        |c| c.skip_level,
+        cohort(Measure::SkipLevel, Due::Any),
+    ),
+    drill(
+        "backlog",
+        |c| c.backlog,
+        Selection::Backlog { resolved: false },
+    ),
+    drill(
+        "backlog_resolved",
+        |c| c.backlog_resolved,
+        Selection::Backlog { resolved: true },
+    ),
+    drill(
+        "accept_on_time",
+        |c| c.accept_on_time,
+        cohort(Measure::AcceptOnTime, Due::Any),
+    ),
+    drill(
+        "accept_late",
+        |c| c.accept_late,
+        cohort(Measure::AcceptLate, Due::Any),
+    ),
+    drill(
+        "accept_overdue",
+        |c| c.accept_overdue,
+        cohort(Measure::AcceptPending, Due::Past),
+    ),
+    drill(
+        "done_on_time",
+        |c| c.done_on_time,
+        cohort(Measure::DoneOnTime, Due::Any),
+    ),
+    drill(
+        "done_late",
+        |c| c.done_late,
+        cohort(Measure::DoneLate, Due::Any),
+    ),
+    drill(
+        "open_not_due",
+        |c| c.open_not_due,
+        cohort(Measure::OpenPending, Due::NotPast),
+    ),
+    drill(
+        "open_overdue",
+        |c| c.open_overdue,
+        cohort(Measure::OpenPending, Due::Past),
+    ),
+    drill(
+        "evaluated",
+        |c| c.evaluated,
+        cohort(Measure::Evaluated, Due::Any),
+    ),
+    drill(
+        "evaluation_lapsed",
+        |c| c.evaluation_lapsed,
+        cohort(Measure::EvaluationPending, Due::Past),
+    ),
+    drill(
+        "satisfied",
+        |c| c.satisfied,
+        cohort(Measure::Satisfied, Due::Any),
+    ),
+    drill("rated", |c| c.rated, cohort(Measure::Evaluated, Due::Any)),
+    drill("repeats", |c| c.repeats, cohort(Measure::Repeats, Due::Any)),
+    drill(
+        "first_closed",
+        |c| c.first_closed,
+        cohort(Measure::FirstClosed, Due::Any),
+    ),
+    drill(
+        "first_closed_once",
+        |c| c.first_closed_once,
+        cohort(Measure::FirstClosedOnce, Due::Any),
+    ),
+    drill(
+        "sent_above",
+        |c| c.sent_above,
+        cohort(Measure::SentAbove, Due::Any),
+    ),
+    drill(
+        "decided_above",
+        |c| c.decided_above,
+        cohort(Measure::DecidedAbove, Due::Any),
+    ),
+    drill(
+        "overdue_above",
+        |c| c.overdue_above,
+        cohort(Measure::AbovePending, Due::Past),
+    ),
+];
+
+/// The drill-down of the count named `name`.
+pub fn drill_named(name: &str) -> Option<&'static Drill> {
+    DRILLS.iter().find(|d| d.name == name)
+}
+
+/// Whether facts of `m` are kept case by case for drill-down: every measure a [`Drill`] reads.
+pub fn listed(m: Measure) -> bool {
+    !matches!(m, Measure::People | Measure::CollectivePeople)
+}
+
 /// Sums of facts by (unit, cohort day, due day), one number per measure: the shape of the
 /// stored tallies. Adding a case's facts before an event with −1 and after it with +1 gives
 /// the change the event makes.

@@ -35,6 +35,8 @@ const SKIPPED: &[&str] = &[
     "unit_figures",
     "late_figures",
     "volume_figures",
+    "case_facts",
+    "fact_pairs",
     "read_models",
 ];
 

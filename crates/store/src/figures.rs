@@ -6,9 +6,10 @@
 
 use std::collections::BTreeMap;
 
+use chrono::Datelike;
 use chrono::NaiveDate;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
-use xinfang_domain::metrics::{Counts, MEASURES, Measure, Period, Tallies};
+use xinfang_domain::metrics::{Counts, MEASURES, Measure, Period, Tallies, facts, listed};
 use xinfang_domain::{Case, UnitId};
 
 use crate::rows::{Param, insert_rows};
@@ -20,7 +21,7 @@ const NO_DUE: &str = "9999-12-31";
 
 /// The version of the facts the stored figures were summed from. Raise it whenever
 /// [`xinfang_domain::metrics::facts`] changes: the figures are then rebuilt at the next start.
-const FIGURES_VERSION: i64 = 2;
+const FIGURES_VERSION: i64 = 3;
 
 /// Registrations ([`Volume`] as numbers) by (dimension, group, day).
 type VolumeTallies = BTreeMap<(&'static str, String, NaiveDate), [i64; 5]>;
@@ -30,11 +31,155 @@ fn unit_measures() -> impl Iterator<Item = Measure> {
     MEASURES.into_iter().filter(|m| *m != Measure::Late)
 }
 
-/// A change to both read models, built up over a batch and written with it.
+/// A change to the read models, built up over a batch and written with it.
 #[derive(Debug, Default)]
 pub(crate) struct FigureDelta {
     units: Tallies,
     volumes: VolumeTallies,
+    facts: FactDelta,
+}
+
+/// A day as stored in `case_facts`: the number YYYYMMDD.
+pub(crate) fn day_number(d: NaiveDate) -> i64 {
+    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
+}
+
+/// One row of `case_facts`: measure, unit, cohort day, case, due day.
+type FactRow = (Measure, UnitId, i64, i64, Option<i64>);
+
+/// The stored due day of a pair's facts that have none (never past).
+const NO_DUE_NUMBER: i64 = 99_991_231;
+
+/// A case behind one measure for two units on the same cohort and due day (rated by the
+/// handling unit's and the office's petitioner alike): measure, day, due, the two units.
+type Pair = (Measure, i64, i64, UnitId, UnitId);
+
+/// Rows of `case_facts` to add (+1) and to take away (−1), rows whose case kept them cancelling
+/// out; and the change to `fact_pairs`, which lets a subtree's list count such a case once
+/// without reading the rows.
+#[derive(Debug, Default)]
+pub(crate) struct FactDelta {
+    rows: BTreeMap<FactRow, i64>,
+    pairs: BTreeMap<Pair, i64>,
+}
+
+impl FactDelta {
+    fn add(&mut self, case: &Case, sign: i64) {
+        let mut by_cohort: BTreeMap<(Measure, i64, i64), Vec<UnitId>> = BTreeMap::new();
+        for f in facts(case) {
+            if listed(f.measure) {
+                let (day, due) = (day_number(f.day), f.due.map(day_number));
+                *self
+                    .rows
+                    .entry((f.measure, f.unit, day, case.id.0, due))
+                    .or_default() += sign;
+                by_cohort
+                    .entry((f.measure, day, due.unwrap_or(NO_DUE_NUMBER)))
+                    .or_default()
+                    .push(f.unit);
+            }
+        }
+        for ((m, day, due), mut units) in by_cohort {
+            units.sort();
+            if let [a, b] = units[..] {
+                *self.pairs.entry((m, day, due, a, b)).or_default() += sign;
+            }
+        }
+    }
+
+    fn merge(&mut self, other: FactDelta) {
+        for (k, n) in other.rows {
+            *self.rows.entry(k).or_default() += n;
+        }
+        for (k, n) in other.pairs {
+            *self.pairs.entry(k).or_default() += n;
+        }
+    }
+
+    /// Deletes the rows taken away, then inserts those added: a fact whose due day moved is
+    /// one of each under the same key.
+    async fn write(self, conn: &mut AnyConnection, backend: Backend) -> Result<(), StoreError> {
+        let param = |(m, unit, day, case, _): &FactRow| -> [Param; 4] {
+            [
+                (*m as i64).into(),
+                unit.0.into(),
+                (*day).into(),
+                (*case).into(),
+            ]
+        };
+        let gone: Vec<&FactRow> = self
+            .rows
+            .iter()
+            .filter(|(_, n)| **n < 0)
+            .map(|(k, _)| k)
+            .collect();
+        for chunk in gone.chunks(2_000) {
+            let mut n = 0;
+            let tuples: Vec<String> = chunk
+                .iter()
+                .map(|_| {
+                    let ps: Vec<String> = (0..4)
+                        .map(|_| {
+                            n += 1;
+                            crate::rows::placeholder(backend, n)
+                        })
+                        .collect();
+                    format!("({})", ps.join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "DELETE FROM case_facts WHERE (measure, unit_id, day, case_id) IN (VALUES {})",
+                tuples.join(", ")
+            );
+            let params = chunk.iter().flat_map(|r| param(r)).collect();
+            crate::rows::bind(sqlx::query(AssertSqlSafe(sql)), params)
+                .execute(&mut *conn)
+                .await?;
+        }
+        let added = self
+            .rows
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(row, _)| {
+                let mut p = param(&row).to_vec();
+                p.push(row.4.into());
+                p
+            })
+            .collect();
+        insert_rows(
+            conn,
+            backend,
+            "case_facts",
+            &["measure", "unit_id", "day", "case_id", "due"],
+            added,
+            "ON CONFLICT (measure, unit_id, day, case_id) DO UPDATE SET due = excluded.due",
+        )
+        .await?;
+        let pairs = self
+            .pairs
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|((m, day, due, a, b), n)| {
+                vec![
+                    (m as i64).into(),
+                    day.into(),
+                    due.into(),
+                    a.0.into(),
+                    b.0.into(),
+                    n.into(),
+                ]
+            })
+            .collect();
+        insert_rows(
+            conn,
+            backend,
+            "fact_pairs",
+            &["measure", "day", "due", "unit_a", "unit_b", "n"],
+            pairs,
+            &accumulate("fact_pairs", "measure, day, due, unit_a, unit_b", &["n"]),
+        )
+        .await
+    }
 }
 
 fn volume_groups(c: &Case) -> [(&'static str, String); 4] {
@@ -50,6 +195,7 @@ impl FigureDelta {
     /// Adds (`sign` 1) or takes away (−1) what `case` contributes.
     pub(crate) fn add(&mut self, case: &Case, sign: i64) {
         self.units.add(case, sign);
+        self.facts.add(case, sign);
         let v = Volume::of(case);
         let numbers = [
             v.cases,
@@ -71,6 +217,7 @@ impl FigureDelta {
 
     pub(crate) fn merge(&mut self, other: FigureDelta) {
         self.units.merge(other.units);
+        self.facts.merge(other.facts);
         for (k, v) in other.volumes {
             let mine = self.volumes.entry(k).or_default();
             for (a, b) in mine.iter_mut().zip(v) {
@@ -85,6 +232,7 @@ impl FigureDelta {
         conn: &mut AnyConnection,
         backend: Backend,
     ) -> Result<(), StoreError> {
+        std::mem::take(&mut self.facts).write(conn, backend).await?;
         self.units.prune();
         self.volumes.retain(|_, v| v.iter().any(|n| *n != 0));
         let measure_columns: Vec<&str> = unit_measures().map(|m| m.column()).collect();
@@ -172,23 +320,35 @@ pub(crate) async fn build_if_stale(pool: &AnyPool, backend: Backend) -> Result<(
         return Ok(());
     }
     let started = std::time::Instant::now();
-    let mut delta = FigureDelta::default();
-    let mut n = 0u64;
-    crate::stats::each_case(pool, None, |c| {
-        delta.add(c, 1);
-        n += 1;
-    })
-    .await?;
     let mut tx = pool.begin().await?;
     for table in [
         "unit_figures",
         "late_figures",
         "volume_figures",
+        "case_facts",
+        "fact_pairs",
         "read_models",
     ] {
         sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
             .execute(&mut *tx)
             .await?;
+    }
+    // The sums stay small; the cases' own facts are written chunk by chunk.
+    let mut delta = FigureDelta::default();
+    let (mut n, mut after) = (0u64, 0i64);
+    loop {
+        let chunk = crate::stats::case_chunk(pool, after, None).await?;
+        let Some(last) = chunk.last() else { break };
+        after = last.id.0;
+        n += chunk.len() as u64;
+        let mut part = FigureDelta::default();
+        for c in &chunk {
+            part.add(c, 1);
+        }
+        std::mem::take(&mut part.facts)
+            .write(&mut tx, backend)
+            .await?;
+        delta.merge(part);
     }
     delta.write(&mut tx, backend).await?;
     sqlx::query("INSERT INTO read_models (name, version) VALUES ('figures', $1)")

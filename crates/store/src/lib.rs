@@ -12,6 +12,7 @@ pub mod chain;
 pub mod checkpoint;
 pub mod clock;
 pub mod conference;
+pub mod drill;
 pub mod duty;
 pub mod error;
 mod figures;

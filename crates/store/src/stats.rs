@@ -24,26 +24,35 @@ pub(crate) async fn each_case(
     to: Option<NaiveDate>,
     mut f: impl FnMut(&Case),
 ) -> Result<(), StoreError> {
-    let to = to.map_or_else(|| "9999-12-31".to_string(), |d| d.to_string());
     let mut after = 0i64;
     loop {
-        let rows = sqlx::query(
-            "SELECT id, state FROM cases WHERE id > $1 AND registered_on <= $2 ORDER BY id LIMIT $3",
-        )
-        .bind(after)
-        .bind(&to)
-        .bind(CHUNK)
-        .fetch_all(pool)
-        .await?;
-        let Some(last) = rows.last() else {
+        let chunk = case_chunk(pool, after, to).await?;
+        let Some(last) = chunk.last() else {
             return Ok(());
         };
-        after = last.try_get("id")?;
-        for r in rows {
-            let case = case_state(Some(r))?.expect("a row");
-            f(&case);
-        }
+        after = last.id.0;
+        chunk.iter().for_each(&mut f);
     }
+}
+
+/// The next cases after id `after` (registered on or before `to`, if given), in id order.
+pub(crate) async fn case_chunk(
+    pool: &AnyPool,
+    after: i64,
+    to: Option<NaiveDate>,
+) -> Result<Vec<Case>, StoreError> {
+    let to = to.map_or_else(|| "9999-12-31".to_string(), |d| d.to_string());
+    sqlx::query(
+        "SELECT id, state FROM cases WHERE id > $1 AND registered_on <= $2 ORDER BY id LIMIT $3",
+    )
+    .bind(after)
+    .bind(&to)
+    .bind(CHUNK)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| Ok(case_state(Some(r))?.expect("a row")))
+    .collect()
 }
 
 /// The label a volume group is shown with, from its stored key.
@@ -118,10 +127,10 @@ impl Store {
         Ok(out)
     }
 
-    /// The cases behind one count of one unit (with its subtree when `subtree`), in id order.
-    /// A case counts only for the unit that registered (and sorts) it and the unit handling it,
-    /// so only the cases with one of those in the subtree are read (through their path indexes).
-    pub async fn cases_behind(
+    /// [`Store::cases_behind`] recomputed, all of them in id order: the cases whose registering
+    /// or handling unit lies in the subtree (through their path indexes), folded through the
+    /// metrics. The reference the drill-down is tested against; its cost grows with the table.
+    pub async fn cases_behind_recomputed(
         &self,
         period: Period,
         unit: UnitId,

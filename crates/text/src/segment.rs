@@ -28,6 +28,20 @@ pub fn bigram_analyzer() -> TextAnalyzer {
     .build()
 }
 
+/// The words of a text as the index cuts them (punctuation and spaces left out), in order.
+pub fn indexed_words(text: &str) -> Vec<String> {
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let word = &stream.token().text;
+        if word.chars().any(char::is_alphanumeric) {
+            out.push(word.clone());
+        }
+    }
+    out
+}
+
 /// The character pairs of a query word (none for a single character).
 pub fn bigrams(word: &str) -> Vec<String> {
     let chars: Vec<char> = word.to_lowercase().chars().collect();

@@ -285,63 +285,102 @@ async fn check(store: &Store, start: NaiveDate, context: &str) -> bool {
         let plain = store.volumes_recomputed(&periods[..3], by).await.unwrap();
         assert_eq!(fast, plain, "{context}: volumes by {by:?} as of {today}");
     }
-    behind_each_count(store, periods[1], &fast[1], context).await;
+    // The whole range (pending facts not yet due among them), the first month, and the month
+    // holding today.
+    let current = periods
+        .iter()
+        .rposition(|p| p.from <= today && today <= p.to && p.from < p.to);
+    for i in [Some(0), Some(1), current].into_iter().flatten() {
+        behind_each_count(store, periods[i], &fast[i], context).await;
+    }
     fast.iter().flat_map(|m| m.values()).any(|c| c.backlog > 0)
 }
 
-/// The drill-down lists exactly the cases behind a count: one case per count for the counts a
-/// case adds at most one to per unit, and a subtree's list is the union of its units' lists.
+/// The drill-down lists exactly the cases behind a count, page by page, with the exact total:
+/// the same cases as the plain path that folds every case through the metrics; one case per
+/// count for the counts of cases; and a subtree's list is the union of its units' lists.
 async fn behind_each_count(
     store: &Store,
     period: Period,
     figures: &std::collections::BTreeMap<UnitId, xinfang_domain::metrics::Counts>,
     context: &str,
 ) {
-    use xinfang_domain::metrics::Counts;
-    type Count = fn(&Counts) -> u64;
-    let counts: [(&str, Count); 11] = [
-        ("cases", |c| c.cases),
-        ("accept_on_time", |c| c.accept_on_time),
-        ("accept_overdue", |c| c.accept_overdue),
-        ("done_on_time", |c| c.done_on_time),
-        ("done_late", |c| c.done_late),
-        ("open_overdue", |c| c.open_overdue),
-        ("evaluated", |c| c.evaluated),
-        ("repeats", |c| c.repeats),
-        ("backlog", |c| c.backlog),
-        ("sent_above", |c| c.sent_above),
-        ("overdue_above", |c| c.overdue_above),
-    ];
+    use std::collections::BTreeSet;
+    use xinfang_domain::metrics::DRILLS;
     let org = store.org();
     let root = org
         .units()
         .find(|u| u.parent.is_none() && !u.external)
         .expect("a root")
         .id;
-    for (name, count) in counts {
-        let mut union = std::collections::BTreeSet::new();
-        for unit in org.units() {
-            let ids = store
-                .cases_behind(period, unit.id, false, count)
+    // Every page of the drill-down, in order; the total each page gave.
+    let pages = |unit: UnitId, subtree: bool, drill| async move {
+        let (mut ids, mut totals) = (Vec::new(), BTreeSet::new());
+        for page in 1.. {
+            let b = store
+                .cases_behind(period, (unit, subtree), drill, (page, 4))
                 .await
                 .unwrap();
-            let expected = figures.get(&unit.id).map_or(0, count);
-            assert_eq!(
-                ids.len() as u64,
-                expected,
-                "{context}: {name} of {} in {period:?}",
-                unit.name
-            );
-            // The bodies above the deployment are outside its tree: their counts are theirs.
-            if !unit.external {
-                union.extend(ids);
+            totals.insert(b.total);
+            let last = b.ids.len() < 4;
+            ids.extend(b.ids);
+            if last {
+                break;
             }
         }
-        let whole = store.cases_behind(period, root, true, count).await.unwrap();
+        (ids, totals)
+    };
+    for drill in &DRILLS {
+        let name = drill.name;
+        let mut union = BTreeSet::new();
+        for unit in org.units() {
+            let plain = store
+                .cases_behind_recomputed(period, unit.id, false, drill.count)
+                .await
+                .unwrap();
+            let (listed, totals) = pages(unit.id, false, drill).await;
+            let set: BTreeSet<i64> = listed.iter().copied().collect();
+            let what = format!("{context}: {name} of {} in {period:?}", unit.name);
+            assert_eq!(set.len(), listed.len(), "{what}: a case listed twice");
+            assert_eq!(set, plain.iter().copied().collect(), "{what}");
+            assert_eq!(
+                totals,
+                BTreeSet::from([plain.len() as i64]),
+                "{what}: total"
+            );
+            if name != "collective_people" {
+                let expected = figures.get(&unit.id).map_or(0, drill.count);
+                assert_eq!(plain.len() as u64, expected, "{what}: the figure");
+            }
+            // The bodies above the deployment are outside its tree: their counts are theirs.
+            if !unit.external {
+                union.extend(plain);
+            }
+        }
+        let plain = store
+            .cases_behind_recomputed(period, root, true, drill.count)
+            .await
+            .unwrap();
         assert_eq!(
-            whole,
-            union.into_iter().collect::<Vec<_>>(),
+            plain,
+            union.iter().copied().collect::<Vec<_>>(),
             "{context}: {name} of the whole city"
+        );
+        let (listed, totals) = pages(root, true, drill).await;
+        let set: BTreeSet<i64> = listed.iter().copied().collect();
+        assert_eq!(
+            set.len(),
+            listed.len(),
+            "{context}: {name} of the whole city listed a case twice"
+        );
+        assert_eq!(
+            set, union,
+            "{context}: {name} of the whole city, page by page"
+        );
+        assert_eq!(
+            totals,
+            BTreeSet::from([union.len() as i64]),
+            "{context}: {name} of the whole city: total"
         );
     }
 }
@@ -390,7 +429,7 @@ both_backends! {
         check(&store, start, "after a restart").await;
         let before = store.assessment(Period { from: start, to: clock.today() }).await.unwrap();
         // As a database from before the read models, or built from older facts, looks.
-        for table in ["unit_figures", "late_figures", "volume_figures", "read_models"] {
+        for table in ["unit_figures", "late_figures", "volume_figures", "case_facts", "fact_pairs", "read_models"] {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
                 .execute(store.pool())
                 .await

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
-use xinfang_domain::metrics::{Counts, Period, Rate};
+use xinfang_domain::metrics::{Counts, Period, Rate, drill_named};
 use xinfang_domain::{Actor, DomainError, UnitId, UnitPath, access};
 use xinfang_store::issued::{IssuedLine, IssuedReport};
 use xinfang_store::read::{CaseSummary, MAX_PER_PAGE, Page};
@@ -84,37 +84,6 @@ pub async fn figures(
         .collect())
 }
 
-/// The count of [`Counts`] named `name`.
-pub fn count_by_name(name: &str) -> Option<fn(&Counts) -> u64> {
-    let f: fn(&Counts) -> u64 = match name {
-        "cases" => |c| c.cases,
-        "collective" => |c| c.collective,
-        "collective_people" => |c| c.collective_people,
-        "skip_level" => |c| c.skip_level,
-        "backlog" => |c| c.backlog,
-        "backlog_resolved" => |c| c.backlog_resolved,
-        "accept_on_time" => |c| c.accept_on_time,
-        "accept_late" => |c| c.accept_late,
-        "accept_overdue" => |c| c.accept_overdue,
-        "done_on_time" => |c| c.done_on_time,
-        "done_late" => |c| c.done_late,
-        "open_not_due" => |c| c.open_not_due,
-        "open_overdue" => |c| c.open_overdue,
-        "evaluated" => |c| c.evaluated,
-        "evaluation_lapsed" => |c| c.evaluation_lapsed,
-        "satisfied" => |c| c.satisfied,
-        "rated" => |c| c.rated,
-        "repeats" => |c| c.repeats,
-        "first_closed" => |c| c.first_closed,
-        "first_closed_once" => |c| c.first_closed_once,
-        "sent_above" => |c| c.sent_above,
-        "decided_above" => |c| c.decided_above,
-        "overdue_above" => |c| c.overdue_above,
-        _ => return None,
-    };
-    Some(f)
-}
-
 /// A page of the cases behind the count named `count` of `unit` (with its subtree or alone).
 pub async fn behind(
     state: &AppState,
@@ -124,7 +93,7 @@ pub async fn behind(
     count: &str,
     (page, per_page): (u32, u32),
 ) -> ApiResult<Page<CaseSummary>> {
-    let count_fn = count_by_name(count)
+    let drill = drill_named(count)
         .ok_or_else(|| ApiError::bad_request("bad_query", format!("未知的统计项: {count}")))?;
     if !visible_units(state, actor)
         .iter()
@@ -132,17 +101,18 @@ pub async fn behind(
     {
         return Err(ApiError::forbidden("无权查看该单位的统计"));
     }
-    let ids = state.store.cases_behind(p, unit, subtree, count_fn).await?;
     let per_page = per_page.clamp(1, MAX_PER_PAGE);
     let page = page.max(1);
-    let start = ((page - 1) as usize * per_page as usize).min(ids.len());
-    let slice = &ids[start..(start + per_page as usize).min(ids.len())];
-    let items = super::cases::summaries(state, actor, slice).await?;
+    let behind = state
+        .store
+        .cases_behind(p, (unit, subtree), drill, (page, per_page))
+        .await?;
+    let items = super::cases::summaries(state, actor, &behind.ids).await?;
     Ok(Page {
         items,
         page,
         per_page,
-        total: ids.len() as i64,
+        total: behind.total,
         total_capped: false,
     })
 }
