@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use xinfang_domain::taxonomy;
+use xinfang_import::org::{UnitRef, plan_units};
 use xinfang_text::routing::{Featurizer, Model, Target, Training, eval, router};
 
 use crate::DbArgs;
@@ -15,8 +16,9 @@ pub enum RoutingCommand {
     /// and F1 per label; the last line says `macro-F1 0.xxxx`.
     Eval(EvalArgs),
     /// Train the server's model on a labelled file (a cold start before the office has a
-    /// history): labels are taxonomy leaves (code, `大类/小类` or a leaf's unique name) or unit
-    /// names; rows whose label matches none are left out and listed. The server answers with
+    /// history): labels are taxonomy leaves (code, `大类/小类` or a leaf's unique name) or units
+    /// (a unique name, or a path of names such as `北河镇/党政办`); rows whose label matches
+    /// none are left out and listed. The server answers with
     /// the model from its next start (or its next hourly training) until its own history has
     /// taught it more.
     Train {
@@ -93,6 +95,7 @@ async fn train(
     let rows = labelled(from, &columns, label)?;
     let store = crate::config::open(db).await?;
     let org = store.org();
+    let units = plan_units(Vec::new(), &org);
     let matched = |l: &str| -> Option<String> {
         match target {
             TargetArg::Category => taxonomy::by_code(l)
@@ -102,13 +105,11 @@ async fn train(
                     leaves.next().filter(|_| leaves.next().is_none())
                 })
                 .map(|c| c.path()),
-            TargetArg::Unit => {
-                let mut units = org.units().filter(|u| u.name == l && !u.external);
-                units
-                    .next()
-                    .filter(|_| units.next().is_none())
-                    .map(|u| u.id.0.to_string())
-            }
+            // As the organisation's import names units: a unique name, or a path of names.
+            TargetArg::Unit => match units.find(l) {
+                Ok(UnitRef::Existing(id)) => Some(id.0.to_string()),
+                _ => None,
+            },
         }
     };
     let mut examples: Vec<(String, String)> = Vec::new();
@@ -122,7 +123,7 @@ async fn train(
     if !unmatched.is_empty() {
         let what = match target {
             TargetArg::Category => "分类目录中的小类（代码、“大类/小类”或唯一的小类名称）",
-            TargetArg::Unit => "本地组织机构中唯一的单位名称",
+            TargetArg::Unit => "本地组织机构中的单位（唯一的名称，或“上级单位/单位”路径）",
         };
         println!("未匹配{what}的标签（这些行未用于训练）：");
         for (l, n) in &unmatched {
