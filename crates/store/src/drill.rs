@@ -13,6 +13,10 @@ use crate::figures::day_number;
 use crate::read::FAN_OUT_UNITS;
 use crate::{Store, StoreError};
 
+/// How deep a drill-down pages: each unit's rows up to the page are read, so pages past this
+/// many rows are not listed (the caller narrows the period or the units instead).
+pub const MAX_DEPTH: u64 = 10_000;
+
 /// One page of the cases behind a count, newest cohort day first, and how many there are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Behind {
@@ -153,6 +157,9 @@ impl Store {
         // Each unit's first `each` rows are an index range; the page is among their union.
         let per_page = per_page.max(1) as usize;
         let offset = (page.max(1) as usize - 1) * per_page;
+        if offset as u64 >= MAX_DEPTH {
+            return Ok(Behind { ids: vec![], total });
+        }
         let each = offset + per_page;
         let mut rows: Vec<(i64, i64)> = Vec::new();
         for chunk in units.chunks(FAN_OUT_UNITS) {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use xinfang_domain::metrics::{Counts, Period, Rate, drill_named};
 use xinfang_domain::{Actor, DomainError, UnitId, UnitPath, access};
+use xinfang_store::drill::MAX_DEPTH;
 use xinfang_store::issued::{IssuedLine, IssuedReport};
 use xinfang_store::read::{CaseSummary, MAX_PER_PAGE, Page};
 use xinfang_store::stats::{Volume, VolumeBy};
@@ -103,6 +104,12 @@ pub async fn behind(
     }
     let per_page = per_page.clamp(1, MAX_PER_PAGE);
     let page = page.max(1);
+    if u64::from(page - 1) * u64::from(per_page) >= MAX_DEPTH {
+        return Err(ApiError::bad_request(
+            "bad_query",
+            format!("统计明细只能翻阅前{MAX_DEPTH}条，请缩小统计期间或单位范围"),
+        ));
+    }
     let behind = state
         .store
         .cases_behind(p, (unit, subtree), drill, (page, per_page))

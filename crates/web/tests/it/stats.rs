@@ -143,6 +143,8 @@ both_backends! {
             "/api/v1/stats/assessment?from=2026-13-01&to=2026-12-31".to_string(),
             format!("/api/v1/stats/volume?from={from}&to={to}&by=mood"),
             format!("/api/v1/stats/cases?from={from}&to={to}&unit={}&count=luck", c.dept.0),
+            // Past the depth a drill-down pages to (each unit's rows up to the page are read).
+            format!("/api/v1/stats/cases?from={from}&to={to}&unit={}&count=cases&page=101&per_page=100", c.dept.0),
         ] {
             let (s, v) = app.get(Some(&admin), &bad).await;
             assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_query")), "{bad}");
