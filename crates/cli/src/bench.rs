@@ -506,14 +506,7 @@ pub async fn run(which: Which) -> Result<(), String> {
             // petitions are the database's own, spread over it: what comes in again is like what
             // came before.
             let token = login(&s, "registrar").await?;
-            let cases = s.store.count_cases().await.map_err(|e| e.to_string())?;
-            let mut texts = Vec::new();
-            for i in 0..200i64 {
-                let id = xinfang_domain::CaseId(1 + i * cases.max(1) / 200);
-                if let Some(c) = s.store.case(id).await.map_err(|e| e.to_string())? {
-                    texts.push(format!("{}。{}", c.title, c.content));
-                }
-            }
+            let texts = crate::bench_texts::spread_texts(&s.store, 200, "。").await?;
             if texts.is_empty() {
                 return Err("no cases to check against".into());
             }

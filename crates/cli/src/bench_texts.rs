@@ -50,6 +50,23 @@ impl Variety {
     }
 }
 
+/// The title and text (joined by `joint`) of `n` cases spread evenly over the database's ids.
+pub(crate) async fn spread_texts(
+    store: &xinfang_store::Store,
+    n: usize,
+    joint: &str,
+) -> Result<Vec<String>, String> {
+    let cases = store.count_cases().await.map_err(|e| e.to_string())?;
+    let mut texts = Vec::with_capacity(n);
+    for i in 0..n as i64 {
+        let id = 1 + i * cases.max(1) / n.max(1) as i64;
+        if let Some(c) = store.case(CaseId(id)).await.map_err(|e| e.to_string())? {
+            texts.push(format!("{}{joint}{}", c.title, c.content));
+        }
+    }
+    Ok(texts)
+}
+
 /// Prints the variety of `sample` petitions spread over the database, and of as many rows of
 /// `compare` (title and detail columns), when given and present.
 pub async fn run(
@@ -75,14 +92,7 @@ pub async fn run(
         sample.min(real.len())
     };
     let store = crate::config::open(db).await?;
-    let cases = store.count_cases().await.map_err(|e| e.to_string())?;
-    let mut ours = Vec::with_capacity(n);
-    for i in 0..n as i64 {
-        let id = 1 + i * cases.max(1) / n.max(1) as i64;
-        if let Some(c) = store.case(CaseId(id)).await.map_err(|e| e.to_string())? {
-            ours.push(format!("{}\n{}", c.title, c.content));
-        }
-    }
+    let ours = spread_texts(&store, n, "\n").await?;
     println!(
         "| texts | n | characters per text | words | distinct words | type/token | seen once |"
     );

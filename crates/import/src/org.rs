@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use xinfang_domain::{OrgChart, Role, UnitId, UnitKind};
+use xinfang_domain::{OrgChart, Role, Unit, UnitId, UnitKind};
 
 use crate::ImportError;
 use crate::normalise::header_key;
@@ -287,6 +287,20 @@ pub fn path_names(org: &OrgChart, id: UnitId) -> String {
     names.join("/")
 }
 
+/// How a cell names a unit so that [`UnitPlan::find`] reads it back: its name where no other
+/// unit of the tree has it, else its path of names.
+pub fn cell_name(org: &OrgChart, unit: &Unit) -> String {
+    let namesakes = org
+        .units()
+        .filter(|u| !u.external && u.name == unit.name)
+        .count();
+    if namesakes > 1 {
+        path_names(org, unit.id)
+    } else {
+        unit.name.clone()
+    }
+}
+
 /// Plans `rows` against `org`: rows may come in any order; a parent is found among the units
 /// there and those the file adds.
 pub fn plan_units(rows: Vec<UnitRow>, org: &OrgChart) -> UnitPlan {
@@ -394,7 +408,7 @@ pub fn export_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use xinfang_domain::{Unit, UnitPath};
+    use xinfang_domain::UnitPath;
 
     fn sheet(headers: &[&str], rows: &[&[&str]]) -> Sheet {
         Sheet {
@@ -425,6 +439,28 @@ mod tests {
             unit(4, Some(1), "北河镇", "/1/4/", UnitKind::Town),
             unit(5, Some(4), "党政办", "/1/4/5/", UnitKind::Department),
         ])
+    }
+
+    #[test]
+    fn a_unit_is_written_by_its_name_or_where_another_has_it_by_its_path_and_read_back() {
+        let org = org();
+        let plan = plan_units(Vec::new(), &org);
+        let name = |id| cell_name(&org, org.get(UnitId(id)).unwrap());
+        assert_eq!(name(2), "西山镇");
+        assert_eq!(name(3), "清河市/西山镇/党政办");
+        assert_eq!(name(5), "清河市/北河镇/党政办");
+        for u in org.units() {
+            assert_eq!(
+                plan.find(&name(u.id.0)),
+                Ok(UnitRef::Existing(u.id)),
+                "{}",
+                u.name
+            );
+        }
+        assert_eq!(plan.find("北河镇/党政办"), Ok(UnitRef::Existing(UnitId(5))));
+        let ambiguous = plan.find("党政办").unwrap_err();
+        assert!(ambiguous.contains("上级单位/党政办"), "{ambiguous}");
+        assert!(plan.find("东山镇").is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
 use xinfang_domain::metrics::{Counts, MEASURES, Measure, Period, Tallies, facts, listed};
 use xinfang_domain::{Case, UnitId};
 
-use crate::rows::{Param, insert_rows};
+use crate::rows::{Param, delete_rows, insert_rows};
 use crate::stats::{Volume, VolumeBy};
 use crate::{Backend, Store, StoreError};
 
@@ -99,49 +99,34 @@ impl FactDelta {
     /// Deletes the rows taken away, then inserts those added: a fact whose due day moved is
     /// one of each under the same key.
     async fn write(self, conn: &mut AnyConnection, backend: Backend) -> Result<(), StoreError> {
-        let param = |(m, unit, day, case, _): &FactRow| -> [Param; 4] {
-            [
+        let key = |(m, unit, day, case, _): &FactRow| -> Vec<Param> {
+            vec![
                 (*m as i64).into(),
                 unit.0.into(),
                 (*day).into(),
                 (*case).into(),
             ]
         };
-        let gone: Vec<&FactRow> = self
+        let gone = self
             .rows
             .iter()
             .filter(|(_, n)| **n < 0)
-            .map(|(k, _)| k)
+            .map(|(row, _)| key(row))
             .collect();
-        for chunk in gone.chunks(2_000) {
-            let mut n = 0;
-            let tuples: Vec<String> = chunk
-                .iter()
-                .map(|_| {
-                    let ps: Vec<String> = (0..4)
-                        .map(|_| {
-                            n += 1;
-                            crate::rows::placeholder(backend, n)
-                        })
-                        .collect();
-                    format!("({})", ps.join(", "))
-                })
-                .collect();
-            let sql = format!(
-                "DELETE FROM case_facts WHERE (measure, unit_id, day, case_id) IN (VALUES {})",
-                tuples.join(", ")
-            );
-            let params = chunk.iter().flat_map(|r| param(r)).collect();
-            crate::rows::bind(sqlx::query(AssertSqlSafe(sql)), params)
-                .execute(&mut *conn)
-                .await?;
-        }
+        delete_rows(
+            conn,
+            backend,
+            "case_facts",
+            &["measure", "unit_id", "day", "case_id"],
+            gone,
+        )
+        .await?;
         let added = self
             .rows
             .into_iter()
             .filter(|(_, n)| *n > 0)
             .map(|(row, _)| {
-                let mut p = param(&row).to_vec();
+                let mut p = key(&row);
                 p.push(row.4.into());
                 p
             })

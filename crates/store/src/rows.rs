@@ -70,6 +70,27 @@ pub fn bind(
     q
 }
 
+/// `(…), (…)`: a placeholder for each value of `rows` rows of `width` values.
+fn tuples(backend: Backend, rows: usize, width: usize) -> String {
+    let mut sql = String::new();
+    let mut n = 0;
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for j in 0..width {
+            n += 1;
+            if j > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&placeholder(backend, n));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 /// `INSERT INTO table (cols) VALUES (…), (…) [suffix]` in chunks that stay under both databases' parameter limits.
 pub async fn insert_rows(
     conn: &mut AnyConnection,
@@ -83,25 +104,39 @@ pub async fn insert_rows(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Param>> = rows.by_ref().take(per_chunk).collect();
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        let mut n = 0;
-        for (i, row) in chunk.iter().enumerate() {
-            debug_assert_eq!(row.len(), columns.len());
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for j in 0..row.len() {
-                n += 1;
-                if j > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&placeholder(backend, n));
-            }
-            sql.push(')');
-        }
-        sql.push(' ');
-        sql.push_str(suffix);
+        debug_assert!(chunk.iter().all(|row| row.len() == columns.len()));
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {} {suffix}",
+            columns.join(", "),
+            tuples(backend, chunk.len(), columns.len())
+        );
+        let params = chunk.into_iter().flatten().collect();
+        bind(sqlx::query(AssertSqlSafe(sql)), params)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// `DELETE FROM table WHERE (cols) IN (VALUES (…), (…))`: the rows whose `columns` hold these
+/// values, in chunks as [`insert_rows`].
+pub async fn delete_rows(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Param>>,
+) -> Result<(), StoreError> {
+    let per_chunk = (30_000 / columns.len()).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Param>> = rows.by_ref().take(per_chunk).collect();
+        debug_assert!(chunk.iter().all(|row| row.len() == columns.len()));
+        let sql = format!(
+            "DELETE FROM {table} WHERE ({}) IN (VALUES {})",
+            columns.join(", "),
+            tuples(backend, chunk.len(), columns.len())
+        );
         let params = chunk.into_iter().flatten().collect();
         bind(sqlx::query(AssertSqlSafe(sql)), params)
             .execute(&mut *conn)

@@ -15,7 +15,6 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use tantivy::tokenizer::TokenStream;
 
 /// Below this relevance a reply is flagged `off_topic`: on the real messages 13% of the
 /// original pairs fall below it and 95% of replies swapped between different matters.
@@ -225,16 +224,12 @@ const STOP_PAIRS: &[&str] = &[
 /// parts), two characters or more, with a Chinese character, not a stop word; in order, repeats
 /// kept.
 pub fn key_words(text: &str) -> Vec<String> {
-    let mut analyzer = crate::segment::analyzer();
-    let mut stream = analyzer.token_stream(text);
-    let mut out = Vec::new();
-    while let Some(t) = stream.next() {
-        let w = t.text.as_str();
-        if w.chars().count() >= 2 && w.chars().any(is_han) && !STOP_WORDS.contains(&w) {
-            out.push(w.to_string());
-        }
-    }
-    out
+    crate::segment::indexed_words(text)
+        .into_iter()
+        .filter(|w| {
+            w.chars().count() >= 2 && w.chars().any(is_han) && !STOP_WORDS.contains(&w.as_str())
+        })
+        .collect()
 }
 
 fn is_han(c: char) -> bool {

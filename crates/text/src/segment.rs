@@ -123,19 +123,9 @@ fn words(query: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn tokens(text: &str) -> Vec<String> {
-        let mut a = analyzer();
-        let mut s = a.token_stream(text);
-        let mut out = Vec::new();
-        while let Some(t) = s.next() {
-            out.push(t.text.clone());
-        }
-        out
-    }
-
     #[test]
     fn indexing_yields_the_words_a_query_asks_for() {
-        let indexed = tokens("小区物业拖欠农民工工资三个月");
+        let indexed = indexed_words("小区物业拖欠农民工工资三个月");
         for w in words("拖欠 工资") {
             assert!(indexed.contains(&w), "{w} not in {indexed:?}");
         }

@@ -5,7 +5,7 @@
 use rust_xlsxwriter::{Format, Workbook};
 use xinfang_domain::dispatch::{self, DispatchRule, DispatchRuleCommand, DispatchRuleInput};
 use xinfang_domain::{Actor, DispatchRuleId, OrgChart, UnitId};
-use xinfang_import::org::{UnitPlan, UnitRef, path_names, plan_units};
+use xinfang_import::org::{UnitPlan, UnitRef, cell_name, plan_units};
 
 use super::org::admin;
 use super::records;
@@ -53,17 +53,13 @@ pub async fn act(
     records::act(state, actor, id, cmd).await
 }
 
-/// The units of a rule as the import reads them back: a unit's name, or its path of names where
-/// another unit has the same name.
+/// The units of a rule as the import reads them back ([`cell_name`]).
 fn unit_names(org: &OrgChart, units: &[UnitId]) -> String {
     units
         .iter()
-        .map(|u| match org.get(*u) {
-            Ok(unit) if org.units().filter(|x| x.name == unit.name).count() > 1 => {
-                path_names(org, *u)
-            }
-            Ok(unit) => unit.name.clone(),
-            Err(_) => u.0.to_string(),
+        .map(|u| {
+            org.get(*u)
+                .map_or_else(|_| u.0.to_string(), |u| cell_name(org, u))
         })
         .collect::<Vec<_>>()
         .join("、")
@@ -320,54 +316,5 @@ fn kept_as(input: &DispatchRuleInput) -> DispatchRuleInput {
             .as_deref()
             .and_then(xinfang_domain::taxonomy::resolve),
         ..input.clone()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use xinfang_domain::{Unit, UnitKind, UnitPath};
-
-    use super::*;
-
-    /// Two towns, each with its own 党政办.
-    fn org() -> OrgChart {
-        let unit = |id: i64, parent: Option<i64>, name: &str, path: &str, kind| Unit {
-            id: UnitId(id),
-            parent: parent.map(UnitId),
-            name: name.into(),
-            kind,
-            path: UnitPath::parse(path).unwrap(),
-            external: false,
-        };
-        OrgChart::new([
-            unit(1, None, "清河市", "/1/", UnitKind::Government),
-            unit(2, Some(1), "西山镇", "/1/2/", UnitKind::Town),
-            unit(3, Some(2), "党政办", "/1/2/3/", UnitKind::Department),
-            unit(4, Some(1), "北河镇", "/1/4/", UnitKind::Town),
-            unit(5, Some(4), "党政办", "/1/4/5/", UnitKind::Department),
-        ])
-    }
-
-    #[test]
-    fn a_unit_whose_name_another_has_is_written_and_read_by_its_path() {
-        let org = org();
-        let units = plan_units(Vec::new(), &org);
-        assert_eq!(unit_by_name(&units, "西山镇"), Ok(UnitId(2)));
-        assert_eq!(unit_by_name(&units, "北河镇/党政办"), Ok(UnitId(5)));
-        assert_eq!(unit_by_name(&units, "清河市/西山镇/党政办"), Ok(UnitId(3)));
-        let ambiguous = unit_by_name(&units, "党政办").unwrap_err();
-        assert!(ambiguous.contains("上级单位/党政办"), "{ambiguous}");
-        assert!(unit_by_name(&units, "东山镇").is_err());
-        // What the export writes, the import reads back as the same units.
-        let written = unit_names(&org, &[UnitId(2), UnitId(3), UnitId(5)]);
-        assert_eq!(
-            written,
-            "西山镇、清河市/西山镇/党政办、清河市/北河镇/党政办"
-        );
-        let read: Vec<UnitId> = split(&written)
-            .iter()
-            .map(|n| unit_by_name(&units, n).unwrap())
-            .collect();
-        assert_eq!(read, vec![UnitId(2), UnitId(3), UnitId(5)]);
     }
 }
