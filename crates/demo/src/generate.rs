@@ -708,17 +708,23 @@ impl Generator {
             80
         };
         if chance(rng, 650) {
-            let rate = |rng: &mut StdRng| {
+            let rate = |rng: &mut StdRng, unhappy| {
                 let r = rng.random_range(0..1000);
-                if r < unhappy_bias {
+                if r < unhappy {
                     Rating::Dissatisfied
-                } else if r < unhappy_bias + 250 {
+                } else if r < unhappy + 250 {
                     Rating::Basically
                 } else {
                     Rating::Satisfied
                 }
             };
-            let (office, unit) = (rate(rng), rate(rng));
+            // The late department's slowness shows in how its petitioners rate it.
+            let unit_bias = if late {
+                unhappy_bias + 300
+            } else {
+                unhappy_bias
+            };
+            let (office, unit) = (rate(rng, unhappy_bias), rate(rng, unit_bias));
             let gap = rng.random_range(1..20);
             h.act(
                 rng,

@@ -93,6 +93,12 @@ both_backends! {
         for d in of_kind(xinfang_domain::UnitKind::Department).filter(|d| *d != late) {
             assert!(late_share(late) > late_share(d), "the late department is later than {d:?}: {} vs {}", late_share(late), late_share(d));
         }
+        // … and rated lower: its 满意率 against all other departments' together.
+        let others = of_kind(xinfang_domain::UnitKind::Department).filter(|d| *d != late).map(counts);
+        let (satisfied, rated) = others.fold((0, 0), |(s, r), c| (s + c.satisfied, r + c.rated));
+        let rate = |s: u64, r: u64| s as f64 / r.max(1) as f64;
+        let (mine, theirs) = (rate(counts(late).satisfied, counts(late).rated), rate(satisfied, rated));
+        assert!(counts(late).rated > 0 && mine + 0.1 < theirs, "the late department is rated lower: {mine} vs {theirs}");
         let objections = |u: xinfang_domain::UnitId| {
             let store = store.clone();
             async move {

@@ -301,6 +301,7 @@ pub struct Case {
     pub external_body: Option<UnitId>,
     pub status: CaseStatus,
     /// The limits in force when the case was registered (policy may change later).
+    #[serde(with = "crate::policy::stored_limits")]
     pub limits: Limits,
     pub registered_on: NaiveDate,
     pub sorting_since: NaiveDate,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use xinfang_domain::policy::stored_limits;
 use xinfang_domain::{Calendar, Case, CaseId, Event, OrgChart, Unit};
 
 use super::{Changed, Who};
@@ -266,12 +267,12 @@ impl Pending {
 
 /// An event as the log keeps it: a registration carries the digest of the people, not them.
 pub(crate) fn log_payload(event: &Event, case: &Case) -> Result<String, StoreError> {
-    Ok(match event {
+    Ok(stored_limits::as_line(|| match event {
         Event::Registered(registered) => {
             let mut kept = registered.without_personal_data();
             kept.personal = case.personal.clone();
-            serde_json::to_string(&Event::Registered(Box::new(kept)))?
+            serde_json::to_string(&Event::Registered(Box::new(kept)))
         }
-        _ => serde_json::to_string(event)?,
-    })
+        _ => serde_json::to_string(event),
+    })?)
 }

@@ -4,6 +4,7 @@
 use sqlx::AnyConnection;
 use xinfang_domain::case::CaseStatus;
 use xinfang_domain::deadline::yellow_from;
+use xinfang_domain::policy::stored_limits;
 use xinfang_domain::{Case, OrgChart, UnitId};
 
 use super::batch::Pending;
@@ -108,7 +109,7 @@ pub(crate) fn case_row(
         (c.dispatches.max(c.objections) as i64).into(),
         i64::from(c.draft.as_ref().is_some_and(|d| d.pending())).into(),
         i64::from(c.version).into(),
-        serde_json::to_string(&c.without_personal_data())?.into(),
+        stored_limits::as_line(|| serde_json::to_string(&c.without_personal_data()))?.into(),
     ])
 }
 
