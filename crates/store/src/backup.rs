@@ -95,6 +95,9 @@ pub struct Column {
     pub name: String,
     /// An integer column (else text).
     pub int: bool,
+    /// A binary column (the chain's hashes), written as hex text.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bytes: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -199,12 +202,11 @@ async fn tables(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<Table>
             .await?
             .iter()
             .map(|r| {
+                let kind = r.try_get::<String, _>("type")?.to_uppercase();
                 Ok(Column {
                     name: r.try_get("name")?,
-                    int: r
-                        .try_get::<String, _>("type")?
-                        .to_uppercase()
-                        .contains("INT"),
+                    int: kind.contains("INT"),
+                    bytes: kind.contains("BLOB") || kind.contains("BYTEA"),
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -279,13 +281,7 @@ impl Store {
         progress: &AtomicU64,
     ) -> Result<Manifest, StoreError> {
         // The first read fixes the snapshot: the head and every table below come from it.
-        let head = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await?;
-        let (head_seq, head_hash) = match head {
-            Some(r) => (r.try_get("seq")?, r.try_get("hash")?),
-            None => (0, crate::chain::GENESIS.to_string()),
-        };
+        let (head_seq, head_hash) = crate::chain::head(&mut *conn).await?;
         let schema: i64 = sqlx::query("SELECT MAX(version) AS v FROM _sqlx_migrations")
             .fetch_one(&mut *conn)
             .await?
@@ -345,6 +341,9 @@ impl Store {
                         values.push(if c.int {
                             row.try_get::<Option<i64>, _>(i)?
                                 .map_or(serde_json::Value::Null, Into::into)
+                        } else if c.bytes {
+                            row.try_get::<Option<Vec<u8>>, _>(i)?
+                                .map_or(serde_json::Value::Null, |b| hex::encode(b).into())
                         } else {
                             row.try_get::<Option<String>, _>(i)?
                                 .map_or(serde_json::Value::Null, Into::into)
@@ -463,9 +462,10 @@ pub async fn restore(
             return Err(StoreError::Config(format!("目标数据库没有表 {}", t.name)));
         };
         if let Some(c) = t.columns.iter().find(|c| {
-            !columns
-                .iter()
-                .any(|k| k.name == renamed(&t.name, &c.name, m.schema))
+            !dropped(&t.name, &c.name, m.schema)
+                && !columns
+                    .iter()
+                    .any(|k| k.name == renamed(&t.name, &c.name, m.schema))
         }) {
             return Err(StoreError::Config(format!(
                 "目标数据库的表 {} 没有列 {}",
@@ -492,7 +492,7 @@ pub async fn restore(
     })
     .execute(&mut *conn)
     .await?;
-    match load(&mut conn, backend, dir, &m, progress).await {
+    match load(&mut conn, backend, dir, &m, &target, progress).await {
         Ok(rows) => {
             sqlx::query("COMMIT").execute(&mut *conn).await?;
             drop(conn);
@@ -511,19 +511,40 @@ async fn load(
     backend: Backend,
     dir: &Path,
     m: &Manifest,
+    target: &std::collections::HashMap<String, Vec<Column>>,
     progress: &AtomicU64,
 ) -> Result<u64, StoreError> {
     let mut total = 0u64;
     for t in &m.tables {
+        // The target's binary columns take the hex the backup holds (also a backup from before
+        // the hashes were binary, which held them as text).
+        let into_bytes: Vec<bool> = t
+            .columns
+            .iter()
+            .map(|c| {
+                let name = renamed(&t.name, &c.name, m.schema);
+                target
+                    .get(&t.name)
+                    .and_then(|cs| cs.iter().find(|k| k.name == name))
+                    .is_some_and(|k| k.bytes)
+            })
+            .collect();
         if SEEDED.contains(&t.name.as_str()) {
             sqlx::query(AssertSqlSafe(format!("DELETE FROM {}", quoted(&t.name))))
                 .execute(&mut *conn)
                 .await?;
         }
+        let kept: Vec<bool> = t
+            .columns
+            .iter()
+            .map(|c| !dropped(&t.name, &c.name, m.schema))
+            .collect();
         let names: Vec<String> = t
             .columns
             .iter()
-            .map(|c| quoted(renamed(&t.name, &c.name, m.schema)))
+            .zip(&kept)
+            .filter(|(_, k)| **k)
+            .map(|(c, _)| quoted(renamed(&t.name, &c.name, m.schema)))
             .collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let mut batch: Vec<Vec<Param>> = Vec::with_capacity(RESTORE_BATCH);
@@ -535,8 +556,10 @@ async fn load(
             }
             let row = values
                 .into_iter()
-                .zip(&t.columns)
-                .map(|(v, c)| param(v, c, &t.name))
+                .zip(t.columns.iter().zip(&into_bytes))
+                .zip(&kept)
+                .filter(|(_, k)| **k)
+                .map(|((v, (c, bytes)), _)| param(v, c, *bytes, &t.name))
                 .collect::<Result<Vec<_>, _>>()?;
             batch.push(row);
             if batch.len() == RESTORE_BATCH {
@@ -571,6 +594,14 @@ async fn load(
 const PETITIONER_STORE_SCHEMA: i64 = 12;
 
 /// A column's name in this schema, for rows of a backup from an older one.
+/// The migration after which events no longer repeat the previous event's hash.
+const BINARY_HASHES_SCHEMA: i64 = 28;
+
+/// A column a backup of an older schema holds and this one dropped: its values are left out.
+fn dropped(table: &str, column: &str, schema: i64) -> bool {
+    table == "events" && column == "prev_hash" && schema < BINARY_HASHES_SCHEMA
+}
+
 fn renamed<'a>(table: &str, column: &'a str, schema: i64) -> &'a str {
     if table != "cases" || schema >= PETITIONER_STORE_SCHEMA {
         return column;
@@ -650,8 +681,20 @@ fn place_keys(
     }
 }
 
-fn param(v: serde_json::Value, c: &Column, table: &str) -> Result<Param, StoreError> {
+fn param(
+    v: serde_json::Value,
+    c: &Column,
+    into_bytes: bool,
+    table: &str,
+) -> Result<Param, StoreError> {
     let bad = || StoreError::Corrupt(format!("表 {table} 列 {} 的值类型不符", c.name));
+    if into_bytes && !c.int {
+        return Ok(match v {
+            serde_json::Value::Null => Param::OptBytes(None),
+            serde_json::Value::String(s) => Param::Bytes(hex::decode(&s).map_err(|_| bad())?),
+            _ => return Err(bad()),
+        });
+    }
     Ok(match (v, c.int) {
         (serde_json::Value::Null, true) => Param::OptInt(None),
         (serde_json::Value::Null, false) => Param::OptText(None),

@@ -8,6 +8,32 @@ use crate::{Store, StoreError};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// A hash column as the chain reads it: the database keeps its 32 bytes, the chain its hex
+/// (the hex is what each hash covers of the one before, so the chain's meaning is unchanged).
+pub(crate) fn hash_column(row: &sqlx::any::AnyRow, column: &str) -> Result<String, StoreError> {
+    Ok(hex::encode(row.try_get::<Vec<u8>, _>(column)?))
+}
+
+/// A hash as the database keeps it: its bytes.
+pub(crate) fn hash_bytes(hex_hash: &str) -> Result<Vec<u8>, StoreError> {
+    hex::decode(hex_hash)
+        .map_err(|e| StoreError::Corrupt(format!("事件哈希 {hex_hash:?} 不是十六进制：{e}")))
+}
+
+/// The log's head: its last sequence number and hash (0 and the genesis hash when empty).
+pub(crate) async fn head<'c, E>(db: E) -> Result<(i64, String), StoreError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let row = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(db)
+        .await?;
+    Ok(match row {
+        Some(r) => (r.try_get("seq")?, hash_column(&r, "hash")?),
+        None => (0, GENESIS.to_string()),
+    })
+}
+
 /// One row of the log as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRow {
@@ -19,16 +45,22 @@ pub struct EventRow {
     pub actor_id: Option<i64>,
     pub unit_id: Option<i64>,
     pub at: i64,
+    /// The hash of the event before (the genesis hash for the first). The row does not repeat
+    /// it: whoever reads the log in order has it from the row before.
     pub prev_hash: String,
     pub hash: String,
 }
 
 /// The columns an [`EventRow`] is read from.
 pub(crate) const EVENT_COLUMNS: &str =
-    "seq, case_id, kind, payload, actor_kind, actor_id, unit_id, at, prev_hash, hash";
+    "seq, case_id, kind, payload, actor_kind, actor_id, unit_id, at, hash";
 
 impl EventRow {
-    pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<EventRow, StoreError> {
+    /// The row read in the log's order, after the event whose hash is `prev_hash`.
+    pub(crate) fn from_row(
+        row: &sqlx::any::AnyRow,
+        prev_hash: String,
+    ) -> Result<EventRow, StoreError> {
         Ok(EventRow {
             seq: row.try_get("seq")?,
             case_id: row.try_get("case_id")?,
@@ -38,8 +70,8 @@ impl EventRow {
             actor_id: row.try_get("actor_id")?,
             unit_id: row.try_get("unit_id")?,
             at: row.try_get("at")?,
-            prev_hash: row.try_get("prev_hash")?,
-            hash: row.try_get("hash")?,
+            prev_hash,
+            hash: hash_column(row, "hash")?,
         })
     }
 
@@ -115,7 +147,7 @@ impl Store {
         let mut expected_seq = 1i64;
         let mut checked = 0u64;
         while let Some(row) = rows.try_next().await? {
-            let ev = EventRow::from_row(&row)?;
+            let ev = EventRow::from_row(&row, prev.clone())?;
             let broken = |reason: String| Verdict::Broken {
                 seq: ev.seq,
                 reason,
@@ -127,11 +159,12 @@ impl Store {
                     ev.seq
                 )));
             }
-            if ev.prev_hash != prev {
-                return Ok(broken("前序哈希与上一事件不符（链条断开）".into()));
-            }
+            // Each hash covers the one before: an event changed, or one before it changed and
+            // hashed again, shows here.
             if ev.compute_hash() != ev.hash {
-                return Ok(broken("事件内容与其哈希不符（内容被篡改）".into()));
+                return Ok(broken(
+                    "事件内容与其哈希不符（本事件或前一事件被篡改，链条断开）".into(),
+                ));
             }
             prev = ev.hash;
             expected_seq += 1;

@@ -167,13 +167,7 @@ impl Finding {
 impl Store {
     /// The log's head: its last sequence number and hash (0 and the genesis hash when empty).
     pub async fn head(&self) -> Result<(i64, String), StoreError> {
-        let row = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => (r.try_get("seq")?, r.try_get("hash")?),
-            None => (0, crate::chain::GENESIS.to_string()),
-        })
+        crate::chain::head(&self.pool).await
     }
 
     /// The hash of the event at `seq` (the genesis hash for 0); `None` past the head.
@@ -186,7 +180,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(match row {
-            Some(r) => Some(r.try_get("hash")?),
+            Some(r) => Some(crate::chain::hash_column(&r, "hash")?),
             None => None,
         })
     }

@@ -22,6 +22,8 @@ pub enum Param {
     OptInt(Option<i64>),
     Text(String),
     OptText(Option<String>),
+    Bytes(Vec<u8>),
+    OptBytes(Option<Vec<u8>>),
 }
 
 impl From<i64> for Param {
@@ -65,6 +67,8 @@ pub fn bind(
             Param::OptInt(v) => q.bind(v),
             Param::Text(v) => q.bind(v),
             Param::OptText(v) => q.bind(v),
+            Param::Bytes(v) => q.bind(v),
+            Param::OptBytes(v) => q.bind(v),
         };
     }
     q

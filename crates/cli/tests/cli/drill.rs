@@ -40,7 +40,7 @@ async fn case_with_attachment(url: &str, files: &Path) -> String {
 }
 
 /// Events (sequence and hash) of a database, in order.
-async fn chain(url: &str) -> Vec<(i64, String)> {
+async fn chain(url: &str) -> Vec<(i64, Vec<u8>)> {
     let store = Store::open(url, Settings::default()).await.unwrap();
     let rows = sqlx::query("SELECT seq, hash FROM events ORDER BY seq")
         .fetch_all(store.pool())

@@ -241,8 +241,8 @@ async fn rechain(
             break;
         }
         for r in &rows {
-            let old = EventRow::from_row(r)?;
-            if old.prev_hash != old_prev || old.compute_hash() != old.hash {
+            let old = EventRow::from_row(r, old_prev.clone())?;
+            if old.compute_hash() != old.hash {
                 return Err(StoreError::Corrupt(format!(
                     "事件链在第 {} 号事件处不完整，不能迁移个人信息（请先用 xinfang verify 检查，并从备份恢复）",
                     old.seq
@@ -254,11 +254,10 @@ async fn rechain(
             new.hash = new.compute_hash();
             if new.hash != old.hash {
                 sqlx::query(
-                    "UPDATE events SET payload = $1, prev_hash = $2, hash = $3, legacy_hash = $4 WHERE seq = $5",
+                    "UPDATE events SET payload = $1, hash = $2, legacy_hash = $3 WHERE seq = $4",
                 )
                 .bind(&new.payload)
-                .bind(&new.prev_hash)
-                .bind(&new.hash)
+                .bind(crate::chain::hash_bytes(&new.hash)?)
                 .bind(&old.hash)
                 .bind(old.seq)
                 .execute(&mut *conn)

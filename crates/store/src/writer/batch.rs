@@ -10,7 +10,7 @@ use xinfang_domain::{Calendar, Case, CaseId, Event, OrgChart, Unit};
 
 use super::{Changed, Who};
 use crate::StoreError;
-use crate::chain::{EventRow, GENESIS};
+use crate::chain::EventRow;
 use crate::figures::FigureDelta;
 use crate::rows::Param;
 
@@ -100,13 +100,8 @@ impl Head {
 
 /// The next sequence number and the last hash of the chain.
 async fn last_event(conn: &mut AnyConnection) -> Result<(i64, String), StoreError> {
-    let last = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(match last {
-        Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get("hash")?),
-        None => (1, GENESIS.to_string()),
-    })
+    let (seq, hash) = crate::chain::head(&mut *conn).await?;
+    Ok((seq + 1, hash))
 }
 
 /// What one batch will write.

@@ -9,6 +9,7 @@ use xinfang_domain::{Case, OrgChart, UnitId};
 
 use super::batch::Pending;
 use super::org::kind_code;
+use crate::chain::hash_bytes;
 use crate::rows::{Param, insert_rows};
 use crate::{Backend, StoreError};
 
@@ -200,7 +201,7 @@ pub(super) async fn flush(
     let events = std::mem::take(&mut p.events)
         .into_iter()
         .map(|e| {
-            vec![
+            Ok(vec![
                 e.seq.into(),
                 e.case_id.into(),
                 e.kind.into(),
@@ -209,11 +210,10 @@ pub(super) async fn flush(
                 e.actor_id.into(),
                 e.unit_id.into(),
                 e.at.into(),
-                e.prev_hash.into(),
-                e.hash.into(),
-            ]
+                Param::Bytes(hash_bytes(&e.hash)?),
+            ])
         })
-        .collect();
+        .collect::<Result<Vec<_>, StoreError>>()?;
     insert_rows(
         conn,
         backend,
@@ -227,7 +227,6 @@ pub(super) async fn flush(
             "actor_id",
             "unit_id",
             "at",
-            "prev_hash",
             "hash",
         ],
         events,

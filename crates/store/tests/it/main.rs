@@ -4,6 +4,7 @@
 // Helpers unwrap: a test that cannot set itself up should fail at once.
 #![allow(clippy::unwrap_used)]
 
+mod backup;
 mod calendar;
 mod conference;
 mod conflicts;

@@ -422,10 +422,9 @@ async fn make_legacy(store: &Store, backend: Backend) -> String {
             ev.payload = serde_json::to_string(&Event::Registered(Box::new(old))).unwrap();
         }
         ev.hash = ev.compute_hash();
-        sqlx::query("UPDATE events SET payload = $1, prev_hash = $2, hash = $3 WHERE seq = $4")
+        sqlx::query("UPDATE events SET payload = $1, hash = $2 WHERE seq = $3")
             .bind(&ev.payload)
-            .bind(&ev.prev_hash)
-            .bind(&ev.hash)
+            .bind(hex::decode(&ev.hash).unwrap())
             .bind(ev.seq)
             .execute(pool)
             .await
