@@ -593,7 +593,6 @@ async fn load(
 /// The migration that moved personal data into the petitioner store.
 const PETITIONER_STORE_SCHEMA: i64 = 12;
 
-/// A column's name in this schema, for rows of a backup from an older one.
 /// The migration after which events no longer repeat the previous event's hash.
 const BINARY_HASHES_SCHEMA: i64 = 28;
 
@@ -602,6 +601,7 @@ fn dropped(table: &str, column: &str, schema: i64) -> bool {
     table == "events" && column == "prev_hash" && schema < BINARY_HASHES_SCHEMA
 }
 
+/// A column's name in this schema, for rows of a backup from an older one.
 fn renamed<'a>(table: &str, column: &'a str, schema: i64) -> &'a str {
     if table != "cases" || schema >= PETITIONER_STORE_SCHEMA {
         return column;
