@@ -516,36 +516,30 @@ async fn load(
 ) -> Result<u64, StoreError> {
     let mut total = 0u64;
     for t in &m.tables {
-        // The target's binary columns take the hex the backup holds (also a backup from before
-        // the hashes were binary, which held them as text).
-        let into_bytes: Vec<bool> = t
-            .columns
-            .iter()
-            .map(|c| {
-                let name = renamed(&t.name, &c.name, m.schema);
-                target
-                    .get(&t.name)
-                    .and_then(|cs| cs.iter().find(|k| k.name == name))
-                    .is_some_and(|k| k.bytes)
-            })
-            .collect();
         if SEEDED.contains(&t.name.as_str()) {
             sqlx::query(AssertSqlSafe(format!("DELETE FROM {}", quoted(&t.name))))
                 .execute(&mut *conn)
                 .await?;
         }
-        let kept: Vec<bool> = t
+        // Each backup column's name in this schema and whether the target keeps it as bytes
+        // (it takes the hex the backup holds, also from before the hashes were binary, when
+        // they were text); `None` for a column this schema dropped.
+        let into: Vec<Option<(&str, bool)>> = t
             .columns
             .iter()
-            .map(|c| !dropped(&t.name, &c.name, m.schema))
+            .map(|c| {
+                if dropped(&t.name, &c.name, m.schema) {
+                    return None;
+                }
+                let name = renamed(&t.name, &c.name, m.schema);
+                let bytes = target
+                    .get(&t.name)
+                    .and_then(|cs| cs.iter().find(|k| k.name == name))
+                    .is_some_and(|k| k.bytes);
+                Some((name, bytes))
+            })
             .collect();
-        let names: Vec<String> = t
-            .columns
-            .iter()
-            .zip(&kept)
-            .filter(|(_, k)| **k)
-            .map(|(c, _)| quoted(renamed(&t.name, &c.name, m.schema)))
-            .collect();
+        let names: Vec<String> = into.iter().flatten().map(|(n, _)| quoted(n)).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let mut batch: Vec<Vec<Param>> = Vec::with_capacity(RESTORE_BATCH);
         for line in lines(dir, t)? {
@@ -556,10 +550,9 @@ async fn load(
             }
             let row = values
                 .into_iter()
-                .zip(t.columns.iter().zip(&into_bytes))
-                .zip(&kept)
-                .filter(|(_, k)| **k)
-                .map(|((v, (c, bytes)), _)| param(v, c, *bytes, &t.name))
+                .zip(&t.columns)
+                .zip(&into)
+                .filter_map(|((v, c), into)| into.map(|(_, bytes)| param(v, c, bytes, &t.name)))
                 .collect::<Result<Vec<_>, _>>()?;
             batch.push(row);
             if batch.len() == RESTORE_BATCH {

@@ -104,22 +104,12 @@ pub async fn insert_rows(
     rows: Vec<Vec<Param>>,
     suffix: &str,
 ) -> Result<(), StoreError> {
-    let per_chunk = (30_000 / columns.len()).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<Vec<Param>> = rows.by_ref().take(per_chunk).collect();
-        debug_assert!(chunk.iter().all(|row| row.len() == columns.len()));
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES {} {suffix}",
-            columns.join(", "),
-            tuples(backend, chunk.len(), columns.len())
-        );
-        let params = chunk.into_iter().flatten().collect();
-        bind(sqlx::query(AssertSqlSafe(sql)), params)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
+    let width = columns.len();
+    let columns = columns.join(", ");
+    in_chunks(conn, backend, width, rows, |values| {
+        format!("INSERT INTO {table} ({columns}) VALUES {values} {suffix}")
+    })
+    .await
 }
 
 /// `DELETE FROM table WHERE (cols) IN (VALUES (…), (…))`: the rows whose `columns` hold these
@@ -131,16 +121,29 @@ pub async fn delete_rows(
     columns: &[&str],
     rows: Vec<Vec<Param>>,
 ) -> Result<(), StoreError> {
-    let per_chunk = (30_000 / columns.len()).max(1);
+    let width = columns.len();
+    let columns = columns.join(", ");
+    in_chunks(conn, backend, width, rows, |values| {
+        format!("DELETE FROM {table} WHERE ({columns}) IN (VALUES {values})")
+    })
+    .await
+}
+
+/// Runs `statement(values)` for `rows` of `width` values each, `values` being their
+/// `(…), (…)`, in chunks that stay under both databases' parameter limits.
+async fn in_chunks(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    width: usize,
+    rows: Vec<Vec<Param>>,
+    statement: impl Fn(&str) -> String,
+) -> Result<(), StoreError> {
+    let per_chunk = (30_000 / width.max(1)).max(1);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Param>> = rows.by_ref().take(per_chunk).collect();
-        debug_assert!(chunk.iter().all(|row| row.len() == columns.len()));
-        let sql = format!(
-            "DELETE FROM {table} WHERE ({}) IN (VALUES {})",
-            columns.join(", "),
-            tuples(backend, chunk.len(), columns.len())
-        );
+        debug_assert!(chunk.iter().all(|row| row.len() == width));
+        let sql = statement(&tuples(backend, chunk.len(), width));
         let params = chunk.into_iter().flatten().collect();
         bind(sqlx::query(AssertSqlSafe(sql)), params)
             .execute(&mut *conn)
