@@ -95,7 +95,7 @@ pub struct Column {
     pub name: String,
     /// An integer column (else text).
     pub int: bool,
-    /// A binary column (the chain's hashes), written as hex text.
+    /// A binary column (the chain's hashes, packed JSON), written as hex text.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub bytes: bool,
 }
@@ -196,7 +196,7 @@ async fn tables(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<Table>
     };
     let mut out = Vec::new();
     for name in names {
-        let columns = sqlx::query(columns_sql)
+        let mut columns = sqlx::query(columns_sql)
             .bind(&name)
             .fetch_all(&mut *conn)
             .await?
@@ -210,6 +210,10 @@ async fn tables(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<Table>
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        // By name, not in the table's order: the two databases may keep a table's columns in
+        // different orders (SQLite puts a column whose type changed last), and the same rows make
+        // the same backup on either.
+        columns.sort_by(|a, b| a.name.cmp(&b.name));
         let key_sql = match backend {
             Backend::Sqlite => "SELECT name FROM pragma_table_info($1) WHERE pk > 0",
             Backend::Postgres => {
@@ -522,8 +526,7 @@ async fn load(
                 .await?;
         }
         // Each backup column's name in this schema and whether the target keeps it as bytes
-        // (it takes the hex the backup holds, also from before the hashes were binary, when
-        // they were text); `None` for a column this schema dropped.
+        // (see `param` for a column that was text); `None` for a column this schema dropped.
         let into: Vec<Option<(&str, bool)>> = t
             .columns
             .iter()
@@ -588,6 +591,11 @@ const PETITIONER_STORE_SCHEMA: i64 = 12;
 
 /// The migration after which events no longer repeat the previous event's hash.
 const BINARY_HASHES_SCHEMA: i64 = 28;
+
+/// A column kept as hex text before it became binary: the chain's hashes before schema 28.
+fn was_hex(table: &str, column: &str) -> bool {
+    table == "events" && column == "hash"
+}
 
 /// A column a backup of an older schema holds and this one dropped: its values are left out.
 fn dropped(table: &str, column: &str, schema: i64) -> bool {
@@ -684,7 +692,11 @@ fn param(
     if into_bytes && !c.int {
         return Ok(match v {
             serde_json::Value::Null => Param::OptBytes(None),
-            serde_json::Value::String(s) => Param::Bytes(hex::decode(&s).map_err(|_| bad())?),
+            serde_json::Value::String(s) if c.bytes || was_hex(table, &c.name) => {
+                Param::Bytes(hex::decode(&s).map_err(|_| bad())?)
+            }
+            // JSON from before it was packed: its bytes, which read as they are.
+            serde_json::Value::String(s) => Param::Bytes(s.into_bytes()),
             _ => return Err(bad()),
         });
     }

@@ -65,7 +65,7 @@ impl EventRow {
             seq: row.try_get("seq")?,
             case_id: row.try_get("case_id")?,
             kind: row.try_get("kind")?,
-            payload: row.try_get("payload")?,
+            payload: crate::packed::column(row, "payload")?,
             actor_kind: row.try_get("actor_kind")?,
             actor_id: row.try_get("actor_id")?,
             unit_id: row.try_get("unit_id")?,

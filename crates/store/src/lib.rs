@@ -25,6 +25,7 @@ pub mod org;
 pub mod org_details;
 pub mod outbox;
 pub mod ownership;
+pub mod packed;
 pub mod personal;
 pub mod personal_log;
 pub mod read;

@@ -242,7 +242,7 @@ impl Store {
             .map(|r| {
                 Ok(TimelineEntry {
                     seq: r.try_get("seq")?,
-                    event: serde_json::from_str(&r.try_get::<String, _>("payload")?)?,
+                    event: serde_json::from_str(&crate::packed::column(r, "payload")?)?,
                     actor_kind: r.try_get("actor_kind")?,
                     actor_id: r.try_get("actor_id")?,
                     unit_id: r.try_get("unit_id")?,
@@ -730,7 +730,7 @@ fn colour(due: &str, yellow_from: &str, today: NaiveDate) -> Warning {
 /// The case kept as JSON in the read model's `state` column, without its personal data (for
 /// statistics and public feeds, which need none).
 pub(crate) fn case_state(row: Option<sqlx::any::AnyRow>) -> Result<Option<Case>, StoreError> {
-    row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
+    row.map(|r| Ok(serde_json::from_str(&crate::packed::column(&r, "state")?)?))
         .transpose()
 }
 

@@ -112,7 +112,7 @@ async fn move_cases(
             break;
         }
         for r in &rows {
-            let case: Case = serde_json::from_str(&r.try_get::<String, _>("state")?)?;
+            let case: Case = serde_json::from_str(&crate::packed::column(r, "state")?)?;
             let id = case.id.0;
             let sealed = seal(keys, id, &case.personal_data())?;
             let mut kept = case.without_personal_data();
@@ -131,7 +131,7 @@ async fn move_cases(
             sqlx::query(
                 "UPDATE cases SET state = $1, name_tag = $2, phone_tag = $3, id_tag = $4 WHERE id = $5",
             )
-            .bind(serde_json::to_string(&kept)?)
+            .bind(crate::packed::pack(&serde_json::to_string(&kept)?)?)
             .bind(name.unwrap_or_default())
             .bind(phone)
             .bind(id_number)
@@ -256,7 +256,7 @@ async fn rechain(
                 sqlx::query(
                     "UPDATE events SET payload = $1, hash = $2, legacy_hash = $3 WHERE seq = $4",
                 )
-                .bind(&new.payload)
+                .bind(crate::packed::pack(&new.payload)?)
                 .bind(crate::chain::hash_bytes(&new.hash)?)
                 .bind(&old.hash)
                 .bind(old.seq)

@@ -271,7 +271,7 @@ pub(crate) const CASE_SELECT: &str = "SELECT cases.id AS id, cases.state AS stat
 /// A case from a row of [`CASE_SELECT`]: its state, with the personal data put back while
 /// processing it is allowed.
 pub(crate) fn case_of(keys: &Keyring, r: &sqlx::any::AnyRow) -> Result<Case, StoreError> {
-    let mut case: Case = serde_json::from_str(&r.try_get::<String, _>("state")?)?;
+    let mut case: Case = serde_json::from_str(&crate::packed::column(r, "state")?)?;
     let sealed: Option<String> = r.try_get("sealed")?;
     if let Some(sealed) = sealed
         && case.personal.standing == PersonalStanding::Kept

@@ -10,6 +10,7 @@ use xinfang_domain::{Case, OrgChart, UnitId};
 use super::batch::Pending;
 use super::org::kind_code;
 use crate::chain::hash_bytes;
+use crate::packed;
 use crate::rows::{Param, insert_rows};
 use crate::{Backend, StoreError};
 
@@ -62,7 +63,7 @@ const RECORD_COLUMNS: &[&str] = &[
     "updated_at",
 ];
 
-/// The read-model row of a case: the columns lists filter on, and the whole state as JSON.
+/// The read-model row of a case: the columns lists filter on, and the whole state as packed JSON.
 /// The personal data stays out of both: the columns hold keyed tags of it, the state a digest.
 pub(crate) fn case_row(
     c: &Case,
@@ -110,7 +111,9 @@ pub(crate) fn case_row(
         (c.dispatches.max(c.objections) as i64).into(),
         i64::from(c.draft.as_ref().is_some_and(|d| d.pending())).into(),
         i64::from(c.version).into(),
-        stored_limits::as_line(|| serde_json::to_string(&c.without_personal_data()))?.into(),
+        Param::Bytes(packed::pack(&stored_limits::as_line(|| {
+            serde_json::to_string(&c.without_personal_data())
+        })?)?),
     ])
 }
 
@@ -205,7 +208,7 @@ pub(super) async fn flush(
                 e.seq.into(),
                 e.case_id.into(),
                 e.kind.into(),
-                e.payload.into(),
+                Param::Bytes(packed::pack(&e.payload)?),
                 e.actor_kind.into(),
                 e.actor_id.into(),
                 e.unit_id.into(),

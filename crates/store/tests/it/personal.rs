@@ -46,12 +46,20 @@ async fn register(store: &Store, c: &SmallCity, title: &str) -> xinfang_domain::
 }
 
 /// Every text the database keeps where personal data could sit: the log, the case rows, the
-/// notices, the petitioner store.
+/// notices, the petitioner store (packed JSON unpacked, or a name could hide in its bytes).
 async fn raw_text(store: &Store) -> String {
     let mut out = String::new();
     for sql in [
         "SELECT payload AS t FROM events",
-        "SELECT state || COALESCE(name_tag, '') || COALESCE(phone_tag, '') || COALESCE(id_tag, '') || title AS t FROM cases",
+        "SELECT state AS t FROM cases",
+    ] {
+        for r in sqlx::query(sql).fetch_all(store.pool()).await.unwrap() {
+            out.push_str(&xinfang_store::packed::unpack(r.try_get("t").unwrap()).unwrap());
+            out.push('\n');
+        }
+    }
+    for sql in [
+        "SELECT COALESCE(name_tag, '') || COALESCE(phone_tag, '') || COALESCE(id_tag, '') || title AS t FROM cases",
         "SELECT recipient || subject || body AS t FROM outbox",
         "SELECT COALESCE(sealed, '') || COALESCE(digest, '') AS t FROM petitioners",
     ] {
@@ -300,7 +308,7 @@ async fn make_legacy(store: &Store, backend: Backend) -> String {
         sqlx::query(
             "UPDATE cases SET state = $1, name_tag = $2, phone_tag = $3, id_tag = $4 WHERE id = $5",
         )
-        .bind(serde_json::to_string(&full).unwrap())
+        .bind(serde_json::to_string(&full).unwrap().into_bytes())
         .bind(&full.petitioner.name)
         .bind(&full.petitioner.phone)
         .bind(&full.petitioner.id_number)
@@ -388,7 +396,7 @@ async fn make_legacy(store: &Store, backend: Backend) -> String {
             seq: r.try_get("seq").unwrap(),
             case_id: r.try_get("case_id").unwrap(),
             kind: r.try_get("kind").unwrap(),
-            payload: r.try_get("payload").unwrap(),
+            payload: xinfang_store::packed::unpack(r.try_get("payload").unwrap()).unwrap(),
             actor_kind: r.try_get("actor_kind").unwrap(),
             actor_id: r.try_get("actor_id").unwrap(),
             unit_id: r.try_get("unit_id").unwrap(),
@@ -423,7 +431,7 @@ async fn make_legacy(store: &Store, backend: Backend) -> String {
         }
         ev.hash = ev.compute_hash();
         sqlx::query("UPDATE events SET payload = $1, hash = $2 WHERE seq = $3")
-            .bind(&ev.payload)
+            .bind(ev.payload.clone().into_bytes())
             .bind(hex::decode(&ev.hash).unwrap())
             .bind(ev.seq)
             .execute(pool)

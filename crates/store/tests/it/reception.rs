@@ -65,10 +65,11 @@ both_backends! {
         assert_eq!((s.cases.clone(), s.met.len()), (vec![case.id], 2));
         // The names and numbers are sealed apart: not in the log, not in the record's row.
         let mut raw = String::new();
-        for sql in ["SELECT payload AS t FROM events", "SELECT state AS t FROM records"] {
-            for r in sqlx::query(sql).fetch_all(store.pool()).await.unwrap() {
-                raw.push_str(&sqlx::Row::try_get::<String, _>(&r, "t").unwrap());
-            }
+        for r in sqlx::query("SELECT payload AS t FROM events").fetch_all(store.pool()).await.unwrap() {
+            raw.push_str(&xinfang_store::packed::unpack(sqlx::Row::try_get(&r, "t").unwrap()).unwrap());
+        }
+        for r in sqlx::query("SELECT state AS t FROM records").fetch_all(store.pool()).await.unwrap() {
+            raw.push_str(&sqlx::Row::try_get::<String, _>(&r, "t").unwrap());
         }
         for secret in ["13800001111", "王大爷", "李阿姨"] {
             assert!(!raw.contains(secret), "{secret} is stored in the clear");

@@ -105,8 +105,11 @@ both_backends! {
             xinfang_store::Backend::Postgres => "DROP TRIGGER events_no_update ON events",
         };
         sqlx::query(drop).execute(store.pool()).await.unwrap();
-        sqlx::query("UPDATE events SET payload = replace(payload, 'forwarded', 'forwarded ') WHERE seq = $1")
-            .bind(seq).execute(store.pool()).await.unwrap();
+        let payload: Vec<u8> = sqlx::query("SELECT payload FROM events WHERE seq = $1")
+            .bind(seq).fetch_one(store.pool()).await.unwrap().try_get("payload").unwrap();
+        let edited = xinfang_store::packed::unpack(payload).unwrap().replace("forwarded", "forwarded ");
+        sqlx::query("UPDATE events SET payload = $1 WHERE seq = $2")
+            .bind(xinfang_store::packed::pack(&edited).unwrap()).bind(seq).execute(store.pool()).await.unwrap();
         match store.verify_chain().await.unwrap() {
             Verdict::Broken { seq: broken, .. } => assert_eq!(broken, seq),
             intact => panic!("tampering not caught: {intact:?}"),

@@ -57,6 +57,20 @@ fn rand_suffix() -> u64 {
         .unwrap_or(0)
 }
 
+/// Chinese characters in no order, from two hundred (the store packs what repeats, and the
+/// disk must fill; the text index stays small enough to catch up in the space freed).
+fn unpackable_text(seed: usize, chars: usize) -> String {
+    let mut x = (seed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..chars)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from_u32(0x4E00 + (x % 200) as u32).unwrap_or('中')
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_loses_nothing_and_heals() {
     let _ = tracing_subscriber::fmt().with_env_filter("warn").try_init();
@@ -99,7 +113,7 @@ async fn a_full_disk_loses_nothing_and_heals() {
                 "channel": "letter",
                 "petitioner": {"name": "张三", "phone": "13800138000"},
                 "title": format!("来信{n}"),
-                "content": "反映小区物业长期不履行维修义务，电梯多次停运，请求主管部门督促整改。".repeat(200),
+                "content": unpackable_text(n, 7000),
             }));
         async move {
             let r = req.send().await.unwrap();
