@@ -592,9 +592,19 @@ const PETITIONER_STORE_SCHEMA: i64 = 12;
 /// The migration after which events no longer repeat the previous event's hash.
 const BINARY_HASHES_SCHEMA: i64 = 28;
 
-/// A column kept as hex text before it became binary: the chain's hashes before schema 28.
-fn was_hex(table: &str, column: &str) -> bool {
-    table == "events" && column == "hash"
+/// The bytes of a value an older schema kept as text in a column now binary: the chain's hashes
+/// (before schema 28) and sealed personal data and its digests (30) were hex, sealed values with
+/// a colon after the key's id; JSON (29) is its own bytes, which read as they are.
+fn text_as_bytes(table: &str, column: &str, text: String) -> Option<Vec<u8>> {
+    match (table, column) {
+        ("events", "hash") | ("petitioners" | "record_personal", "digest") => {
+            hex::decode(text).ok()
+        }
+        ("petitioners" | "record_personal", "sealed") => {
+            hex::decode(text.replacen(':', "", 1)).ok()
+        }
+        _ => Some(text.into_bytes()),
+    }
 }
 
 /// A column a backup of an older schema holds and this one dropped: its values are left out.
@@ -692,11 +702,12 @@ fn param(
     if into_bytes && !c.int {
         return Ok(match v {
             serde_json::Value::Null => Param::OptBytes(None),
-            serde_json::Value::String(s) if c.bytes || was_hex(table, &c.name) => {
+            serde_json::Value::String(s) if c.bytes => {
                 Param::Bytes(hex::decode(&s).map_err(|_| bad())?)
             }
-            // JSON from before it was packed: its bytes, which read as they are.
-            serde_json::Value::String(s) => Param::Bytes(s.into_bytes()),
+            serde_json::Value::String(s) => {
+                Param::Bytes(text_as_bytes(table, &c.name, s).ok_or_else(bad)?)
+            }
             _ => return Err(bad()),
         });
     }

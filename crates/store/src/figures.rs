@@ -471,7 +471,9 @@ impl Store {
                 collective_people: n("collective_people")?,
                 skip_level: n("skip_level")?,
             };
-            if v.cases > 0 {
+            // A group with people and no case (only repeat petitions, which count 人次 and not
+            // 件次) is shown too, as the recomputation shows it.
+            if v != Volume::default() {
                 out.entry(key).or_default().add(&v);
             }
         }

@@ -214,7 +214,7 @@ impl Store {
     /// A record from a row of [`SELECT`], with its sealed personal data put back.
     fn record_of<R: Record>(&self, r: &sqlx::any::AnyRow) -> Result<R, StoreError> {
         let state: String = r.try_get("state")?;
-        let sealed: Option<String> = r.try_get("sealed")?;
+        let sealed = crate::personal::sealed_column(r, "sealed")?;
         let full =
             crate::personal::fields::open(&self.keys, r.try_get("id")?, &state, sealed.as_deref())?;
         Ok(serde_json::from_str(&full)?)

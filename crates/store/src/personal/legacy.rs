@@ -115,6 +115,7 @@ async fn move_cases(
             let case: Case = serde_json::from_str(&crate::packed::column(r, "state")?)?;
             let id = case.id.0;
             let sealed = seal(keys, id, &case.personal_data())?;
+            let stored = super::stored(&sealed)?;
             let mut kept = case.without_personal_data();
             kept.personal.digest = Some(sealed.digest.clone());
             let [name, phone, id_number] = tags(keys, &case.petitioner);
@@ -123,8 +124,8 @@ async fn move_cases(
                  ON CONFLICT (case_id) DO UPDATE SET sealed = excluded.sealed, digest = excluded.digest",
             )
             .bind(id)
-            .bind(&sealed.sealed)
-            .bind(&sealed.digest)
+            .bind(stored.0)
+            .bind(stored.1)
             .bind(now)
             .execute(&mut *conn)
             .await?;
@@ -171,11 +172,11 @@ async fn move_records(conn: &mut AnyConnection, keys: &Keyring) -> Result<(), St
         if taken.is_empty() {
             continue;
         }
-        let sealed = fields::seal(keys, id, taken)?;
+        let (sealed, digest) = super::stored(&fields::seal(keys, id, taken)?)?;
         sqlx::query("INSERT INTO record_personal (record_id, sealed, digest) VALUES ($1, $2, $3)")
             .bind(id)
-            .bind(&sealed.sealed)
-            .bind(&sealed.digest)
+            .bind(sealed)
+            .bind(digest)
             .execute(&mut *conn)
             .await?;
         sqlx::query("UPDATE records SET state = $1 WHERE id = $2")

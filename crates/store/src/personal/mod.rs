@@ -60,6 +60,50 @@ pub(crate) fn seal(
     })
 }
 
+/// The bytes of a key's id in a sealed value (16 hex digits in its text).
+const KEY_ID_BYTES: usize = 8;
+
+/// A sealed value and its digest as the database keeps them: bytes, half the room of their hex.
+/// The keyring seals and opens the text `<key id>:<hex>`, and the log keeps digests as hex.
+pub(crate) fn stored(s: &Sealed) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
+    let digest = hex::decode(&s.digest).map_err(|_| bad_sealed())?;
+    Ok((sealed_bytes(&s.sealed)?, digest))
+}
+
+/// The bytes of a sealed value's text.
+pub(crate) fn sealed_bytes(text: &str) -> Result<Vec<u8>, StoreError> {
+    let (id, body) = text.split_once(':').ok_or_else(bad_sealed)?;
+    let mut bytes = hex::decode(id).map_err(|_| bad_sealed())?;
+    if bytes.len() != KEY_ID_BYTES {
+        return Err(bad_sealed());
+    }
+    bytes.extend(hex::decode(body).map_err(|_| bad_sealed())?);
+    Ok(bytes)
+}
+
+fn bad_sealed() -> StoreError {
+    StoreError::Corrupt("个人信息密文格式不符".into())
+}
+
+/// A sealed column (NULL when erased) as the text the keyring opens.
+pub(crate) fn sealed_column(
+    row: &sqlx::any::AnyRow,
+    name: &str,
+) -> Result<Option<String>, StoreError> {
+    let bytes: Option<Vec<u8>> = row.try_get(name)?;
+    bytes.as_deref().map(sealed_text).transpose()
+}
+
+/// The text of a sealed value's bytes.
+fn sealed_text(bytes: &[u8]) -> Result<String, StoreError> {
+    match bytes.split_at_checked(KEY_ID_BYTES) {
+        Some((id, body)) if !body.is_empty() => {
+            Ok(format!("{}:{}", hex::encode(id), hex::encode(body)))
+        }
+        _ => Err(bad_sealed()),
+    }
+}
+
 /// Decrypts a case's record; the digest is recomputed, so a caller can hold it against the log.
 pub(crate) fn open(
     keys: &Keyring,
@@ -149,13 +193,16 @@ pub(crate) async fn flush(
     let mut put: Vec<Vec<Param>> = Vec::new();
     for w in writes {
         match w {
-            Write::Put { case_id, sealed } => put.push(vec![
-                case_id.into(),
-                Some(sealed.sealed).into(),
-                Some(sealed.digest).into(),
-                PersonalStanding::Kept.code().into(),
-                now.into(),
-            ]),
+            Write::Put { case_id, sealed } => {
+                let (sealed, digest) = stored(&sealed)?;
+                put.push(vec![
+                    case_id.into(),
+                    Param::OptBytes(Some(sealed)),
+                    Param::OptBytes(Some(digest)),
+                    PersonalStanding::Kept.code().into(),
+                    now.into(),
+                ])
+            }
             Write::Restrict { case_id } | Write::Erase { case_id } => {
                 let erase = matches!(w, Write::Erase { .. });
                 let standing = if erase {
@@ -206,7 +253,10 @@ pub(crate) async fn flush_records(
     let mut put: Vec<Vec<Param>> = Vec::new();
     for (id, sealed) in writes {
         match sealed {
-            Some(s) => put.push(vec![id.into(), s.sealed.into(), s.digest.into()]),
+            Some(s) => {
+                let (sealed, digest) = stored(&s)?;
+                put.push(vec![id.into(), Param::Bytes(sealed), Param::Bytes(digest)])
+            }
             None => {
                 sqlx::query("DELETE FROM record_personal WHERE record_id = $1")
                     .bind(id)
@@ -272,8 +322,7 @@ pub(crate) const CASE_SELECT: &str = "SELECT cases.id AS id, cases.state AS stat
 /// processing it is allowed.
 pub(crate) fn case_of(keys: &Keyring, r: &sqlx::any::AnyRow) -> Result<Case, StoreError> {
     let mut case: Case = serde_json::from_str(&crate::packed::column(r, "state")?)?;
-    let sealed: Option<String> = r.try_get("sealed")?;
-    if let Some(sealed) = sealed
+    if let Some(sealed) = sealed_column(r, "sealed")?
         && case.personal.standing == PersonalStanding::Kept
     {
         let (data, _) = open(keys, case.id.0, &sealed)?;
@@ -302,7 +351,8 @@ pub(crate) async fn names(
     let mut out = HashMap::with_capacity(ids.len());
     for r in q.fetch_all(pool).await? {
         let id: i64 = r.try_get("case_id")?;
-        let (data, _) = open(keys, id, &r.try_get::<String, _>("sealed")?)?;
+        let sealed = sealed_column(&r, "sealed")?.unwrap_or_default();
+        let (data, _) = open(keys, id, &sealed)?;
         out.insert(id, data.petitioner.name);
     }
     Ok(out)
@@ -394,4 +444,33 @@ fn open_file(path: &std::path::Path, may_create: bool) -> Result<Keyring, StoreE
         );
     }
     Ok(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_value_is_kept_as_half_its_text_and_read_back_the_same() {
+        let keys = Keyring::generate();
+        let data = PersonalData::default();
+        let sealed = seal(&keys, 7, &data).unwrap();
+        let (bytes, digest) = stored(&sealed).unwrap();
+        assert_eq!(bytes.len() * 2, sealed.sealed.len() - 1);
+        assert_eq!(hex::encode(&digest), sealed.digest);
+        let text = sealed_text(&bytes).unwrap();
+        assert_eq!(text, sealed.sealed);
+        assert_eq!(open(&keys, 7, &text).unwrap().1, sealed.digest);
+        for bad in ["", "abc", "0011:zz", "00112233:aabb"] {
+            let s = Sealed {
+                sealed: bad.into(),
+                digest: sealed.digest.clone(),
+            };
+            assert!(matches!(stored(&s), Err(StoreError::Corrupt(_))), "{bad}");
+        }
+        assert!(matches!(
+            sealed_text(&bytes[..KEY_ID_BYTES]),
+            Err(StoreError::Corrupt(_))
+        ));
+    }
 }

@@ -36,9 +36,10 @@ impl Store {
                 }
                 for r in &rows {
                     let id: i64 = r.try_get("case_id")?;
-                    let plain = keys.open(&context(id), &r.try_get::<String, _>("sealed")?)?;
+                    let sealed = super::sealed_column(r, "sealed")?.unwrap_or_default();
+                    let plain = keys.open(&context(id), &sealed)?;
                     sqlx::query("UPDATE petitioners SET sealed = $1 WHERE case_id = $2")
-                        .bind(keys.seal(&context(id), &plain))
+                        .bind(super::sealed_bytes(&keys.seal(&context(id), &plain))?)
                         .bind(id)
                         .execute(&mut *conn)
                         .await?;

@@ -183,7 +183,7 @@ pub(super) async fn prepare(
                 match row {
                     Some(r) => {
                         let state: String = r.try_get("state")?;
-                        let sealed: Option<String> = r.try_get("sealed")?;
+                        let sealed = crate::personal::sealed_column(&r, "sealed")?;
                         let full = fields::open(&p.keys, id, &state, sealed.as_deref())?;
                         (id, Some(full), r.try_get("auto_key")?)
                     }

@@ -10,9 +10,9 @@ use xinfang_store::chain::{GENESIS, Verdict};
 use xinfang_store::testing::{TestDb, letter, small_city};
 use xinfang_store::{Settings, Store, Who, both_backends};
 
-/// Rewrites the backup in `dir` as the schema before JSON was packed and the chain's hashes were
-/// bytes wrote it: case states and event payloads as JSON text, and each event with the hash
-/// before it (`prev_hash`), both hashes as hex text.
+/// Rewrites the backup in `dir` as the schema before JSON was packed and hashes and sealed data
+/// were bytes wrote it: case states and event payloads as JSON text, each event with the hash
+/// before it (`prev_hash`), both as hex text, and sealed personal data as `<key id>:<hex>`.
 fn as_before_packing_and_binary_hashes(dir: &std::path::Path) {
     let mut m = Manifest::read(dir).unwrap();
     m.schema = 27;
@@ -41,6 +41,14 @@ fn as_before_packing_and_binary_hashes(dir: &std::path::Path) {
             "cases" => {
                 let state = at("state").unwrap();
                 rewrite_rows(dir, t, |values| values[state] = unpacked(&values[state]));
+            }
+            "petitioners" | "record_personal" => {
+                let sealed = at("sealed").unwrap();
+                rewrite_rows(dir, t, |values| {
+                    if let Some(hex) = values[sealed].as_str() {
+                        values[sealed] = format!("{}:{}", &hex[..16], &hex[16..]).into();
+                    }
+                });
             }
             _ => continue,
         }
@@ -81,7 +89,7 @@ fn rewrite_rows(
 }
 
 both_backends! {
-    async fn a_backup_with_json_text_hex_hashes_and_previous_hashes_restores(db: TestDb) {
+    async fn a_backup_with_json_text_hex_hashes_and_hex_sealed_data_restores(db: TestDb) {
         let store = Store::open(&db.url, Settings::default()).await.unwrap();
         let c = small_city(&store).await;
         let mut cases = Vec::new();
@@ -104,6 +112,8 @@ both_backends! {
         for case in &cases {
             let back = restored.case(case.id).await.unwrap().unwrap();
             assert_eq!((back.title.as_str(), back.status), (case.title.as_str(), case.status));
+            assert_eq!(back.petitioner, case.petitioner);
+            assert!(!case.petitioner.name.is_empty());
             assert_eq!(restored.timeline(case.id).await.unwrap().len(), 2);
         }
         // A backup that names a column the schema never had is still refused.

@@ -61,7 +61,6 @@ async fn raw_text(store: &Store) -> String {
     for sql in [
         "SELECT COALESCE(name_tag, '') || COALESCE(phone_tag, '') || COALESCE(id_tag, '') || title AS t FROM cases",
         "SELECT recipient || subject || body AS t FROM outbox",
-        "SELECT COALESCE(sealed, '') || COALESCE(digest, '') AS t FROM petitioners",
     ] {
         for r in sqlx::query(AssertSqlSafe(sql))
             .fetch_all(store.pool())
@@ -69,6 +68,16 @@ async fn raw_text(store: &Store) -> String {
             .unwrap()
         {
             out.push_str(&r.try_get::<String, _>("t").unwrap());
+            out.push('\n');
+        }
+    }
+    for sql in [
+        "SELECT sealed AS b FROM petitioners",
+        "SELECT digest AS b FROM petitioners",
+    ] {
+        for r in sqlx::query(sql).fetch_all(store.pool()).await.unwrap() {
+            let bytes: Option<Vec<u8>> = r.try_get("b").unwrap();
+            out.push_str(&String::from_utf8_lossy(&bytes.unwrap_or_default()));
             out.push('\n');
         }
     }
@@ -107,14 +116,16 @@ async fn intact(store: &Store) {
     ));
 }
 
+/// The digest the petitioner store keeps, as the hex the log and the case's state hold.
 async fn stored_digest(store: &Store, id: CaseId) -> Option<String> {
-    sqlx::query("SELECT digest FROM petitioners WHERE case_id = $1")
+    let digest: Option<Vec<u8>> = sqlx::query("SELECT digest FROM petitioners WHERE case_id = $1")
         .bind(id.0)
         .fetch_one(store.pool())
         .await
         .unwrap()
         .try_get("digest")
-        .unwrap()
+        .unwrap();
+    digest.map(hex::encode)
 }
 
 both_backends! {
@@ -198,7 +209,7 @@ both_backends! {
         store.clock().advance(Duration::days(366 * 5));
         let erased = store.personal_request(closed.id, erase.clone(), reg()).await.unwrap();
         assert_eq!(erased.personal.standing, PersonalStanding::Erased);
-        let sealed: Option<String> = sqlx::query("SELECT sealed FROM petitioners WHERE case_id = $1")
+        let sealed: Option<Vec<u8>> = sqlx::query("SELECT sealed FROM petitioners WHERE case_id = $1")
             .bind(closed.id.0).fetch_one(store.pool()).await.unwrap().try_get("sealed").unwrap();
         assert!(sealed.is_none(), "the record is removed");
         let gone = store.personal_request(closed.id, erase, reg()).await;

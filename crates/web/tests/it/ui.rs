@@ -409,6 +409,10 @@ both_backends! {
     async fn the_assessment_page_shows_rates_with_their_counts_and_cases(db: TestDb) {
         let app = spawn_with(db, |s| xinfang_web::AppState { secure_cookies: false, ..s }).await;
         let c = &app.city;
+        // Registered on the 15th, so that twenty days later is the month after, whatever today is.
+        let today = app.store.clock().today();
+        let fifteenth = (today.with_day(1).unwrap() + chrono::Months::new(1)).with_day(15).unwrap();
+        app.store.clock().advance(fifteenth - today);
         let reg = || xinfang_store::Who::Officer(c.registrar.clone());
         let a = app.store.register(xinfang_store::testing::letter("甲事项"), reg(), c.office).await.unwrap();
         let b = app.store.register(xinfang_store::testing::letter("乙事项"), reg(), c.office).await.unwrap();
