@@ -155,6 +155,13 @@ enum Command {
         #[arg(long, requires = "checkpoints")]
         public_key: Option<String>,
     },
+    /// Pack the case states and event payloads written before they were packed (migration 0029),
+    /// page by page under the writer's lock (servers may keep running); no hash changes. SQLite's
+    /// `VACUUM` or PostgreSQL's `VACUUM FULL` then gives the room back.
+    Repack {
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Replace the personal-data key: every petitioner record and notice address re-encrypted
     /// under a new key, the look-up tags computed again, the old key retired (stop the servers
     /// first; they keep the key they started with).
@@ -438,6 +445,18 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode, String> {
             checkpoint.write(&store, &db.db, Kind::Periodic).await?;
         }
         Command::RotateKey { db } => keys::rotate(&db).await?,
+        Command::Repack { db } => {
+            let store = config::open(&db).await?;
+            let count = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let shown = progress::Following::start(progress::bar(0, "行"), count.clone());
+            let done = store.repack(&count).await.map_err(|e| e.to_string())?;
+            shown.finish();
+            store.close().await;
+            println!(
+                "已压缩 {} 个信访事项的状态和 {} 个事件（内容与哈希链不变）；SQLite 用 VACUUM、PostgreSQL 用 VACUUM FULL 收回空出的空间",
+                done.cases, done.events
+            );
+        }
         Command::Import(args) => import::run(args).await?,
         Command::Export(args) => export::run(args).await?,
         Command::ImportOrg(args) => import_org::import(args).await?,

@@ -31,6 +31,7 @@ pub mod personal_log;
 pub mod read;
 pub mod reception;
 pub mod records;
+pub mod repack;
 pub mod request_keys;
 pub mod review;
 pub mod routing;

@@ -77,7 +77,7 @@ pub fn unpack(bytes: Vec<u8>) -> Result<String, StoreError> {
             let frame = [&MAGIC, &bytes[1..]].concat();
             unpacker.decompress(&frame, MAX_UNPACKED).map_err(corrupt)
         })?,
-        Some(b) if *b < 0x20 => {
+        Some(b) if is_packed(&bytes) => {
             return Err(StoreError::Corrupt(format!(
                 "存储的 JSON 用了本程序不认识的压缩字典 {b}"
             )));
@@ -85,6 +85,11 @@ pub fn unpack(bytes: Vec<u8>) -> Result<String, StoreError> {
         _ => bytes,
     };
     String::from_utf8(text).map_err(corrupt)
+}
+
+/// Whether a stored value is packed (else it is JSON text, kept as it was).
+pub(crate) fn is_packed(bytes: &[u8]) -> bool {
+    bytes.first().is_some_and(|b| *b < 0x20)
 }
 
 /// A packed column as JSON text, from a row.

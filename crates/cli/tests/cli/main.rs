@@ -17,6 +17,7 @@ mod keys;
 mod open311_client;
 mod org;
 mod processes;
+mod repack;
 mod routing;
 mod schemathesis;
 

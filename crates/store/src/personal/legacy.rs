@@ -314,8 +314,9 @@ fn without_personal(ev: &EventRow, digests: &HashMap<i64, String>) -> Result<Str
     Ok(serde_json::to_string(&Event::Registered(Box::new(kept)))?)
 }
 
-/// Lifts or restores the database's refusal to change the log, for the re-chaining only.
-async fn set_append_only(
+/// Lifts or restores the database's refusal to change the log, for the re-chaining and a
+/// repack only (a repack changes no text, so no hash).
+pub(crate) async fn set_append_only(
     conn: &mut AnyConnection,
     backend: Backend,
     on: bool,

@@ -16,6 +16,7 @@ mod ownership;
 mod personal;
 mod processes;
 mod reception;
+mod repack;
 mod review;
 mod store;
 mod supervision;

@@ -1,0 +1,90 @@
+//! A repack packs what was kept as JSON text before packing, and changes nothing a reader sees.
+
+use std::sync::atomic::AtomicU64;
+
+use sqlx::{AssertSqlSafe, Row};
+use xinfang_domain::Command;
+use xinfang_store::repack::Repacked;
+use xinfang_store::testing::{letter, small_city};
+use xinfang_store::{Backend, Settings, Store, Who, both_backends};
+
+/// Every row's value of a packed column, as stored.
+async fn stored(store: &Store, table: &str, column: &str) -> Vec<Vec<u8>> {
+    sqlx::query(AssertSqlSafe(format!("SELECT {column} AS v FROM {table}")))
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get("v").unwrap())
+        .collect()
+}
+
+/// Rewrites the rows as migration 0029 left those written before it: their JSON text's bytes.
+async fn as_before_packing(store: &Store, backend: Backend) {
+    let pool = store.pool();
+    let (off, on) = match backend {
+        Backend::Sqlite => (
+            "DROP TRIGGER events_no_update",
+            "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+        ),
+        Backend::Postgres => (
+            "ALTER TABLE events DISABLE TRIGGER events_no_update",
+            "ALTER TABLE events ENABLE TRIGGER events_no_update",
+        ),
+    };
+    sqlx::query(off).execute(pool).await.unwrap();
+    for (table, key, column) in [("cases", "id", "state"), ("events", "seq", "payload")] {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {key} AS k, {column} AS v FROM {table}"
+        )))
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        for r in rows {
+            let text = xinfang_store::packed::unpack(r.try_get("v").unwrap()).unwrap();
+            sqlx::query(AssertSqlSafe(format!(
+                "UPDATE {table} SET {column} = $1 WHERE {key} = $2"
+            )))
+            .bind(text.into_bytes())
+            .bind(r.try_get::<i64, _>("k").unwrap())
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+    sqlx::query(on).execute(pool).await.unwrap();
+}
+
+both_backends! {
+    async fn a_repack_packs_rows_kept_as_text_and_every_hash_and_case_stays(db: TestDb) {
+        let store = Store::open(&db.url, Settings::default()).await.unwrap();
+        let c = small_city(&store).await;
+        let mut cases = Vec::new();
+        for title in ["路灯不亮", "拖欠工资", "噪音扰民"] {
+            let case = store.register(letter(title), Who::Officer(c.registrar.clone()), c.office).await.unwrap();
+            cases.push(store.act(case.id, Command::Forward { to_unit: c.dept }, Who::Officer(c.registrar.clone())).await.unwrap());
+        }
+        let verdict = store.verify_chain().await.unwrap();
+        let packed_size = |values: Vec<Vec<u8>>| values.iter().map(Vec::len).sum::<usize>();
+        let before = packed_size(stored(&store, "events", "payload").await);
+        as_before_packing(&store, db.backend).await;
+        let as_text = stored(&store, "events", "payload").await;
+        assert!(as_text.iter().all(|v| v.first() == Some(&b'{') || v.first() == Some(&b'"')));
+        assert!(packed_size(as_text) > before);
+        assert_eq!(store.verify_chain().await.unwrap(), verdict, "text rows read as they are");
+
+        let done = store.repack(&AtomicU64::new(0)).await.unwrap();
+        assert_eq!(done.cases, 3);
+        assert!(done.events >= 6, "{done:?}");
+        assert_eq!(packed_size(stored(&store, "events", "payload").await), before);
+        assert!(stored(&store, "cases", "state").await.iter().all(|v| v[0] == 0x01));
+        assert_eq!(store.verify_chain().await.unwrap(), verdict);
+        for case in &cases {
+            assert_eq!(&store.case(case.id).await.unwrap().unwrap(), case);
+        }
+        // The log is append-only again, and a second repack finds nothing to do.
+        let refused = sqlx::query("UPDATE events SET kind = 'x'").execute(store.pool()).await;
+        assert!(refused.is_err());
+        assert_eq!(store.repack(&AtomicU64::new(0)).await.unwrap(), Repacked::default());
+    }
+}
