@@ -490,24 +490,12 @@ pub async fn restore(
             )));
         }
     }
-    sqlx::query(match backend {
-        Backend::Sqlite => "BEGIN IMMEDIATE",
-        Backend::Postgres => "BEGIN",
-    })
-    .execute(&mut *conn)
-    .await?;
-    match load(&mut conn, backend, dir, &m, &target, progress).await {
-        Ok(rows) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
-            drop(conn);
-            pool.close().await;
-            Ok(Restored { rows, manifest: m })
-        }
-        Err(e) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-            Err(e)
-        }
-    }
+    crate::writer::begin_writing(&mut conn, backend).await?;
+    let loaded = load(&mut conn, backend, dir, &m, &target, progress).await;
+    let rows = crate::writer::end_writing(&mut conn, loaded).await?;
+    drop(conn);
+    pool.close().await;
+    Ok(Restored { rows, manifest: m })
 }
 
 async fn load(

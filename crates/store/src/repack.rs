@@ -31,16 +31,7 @@ impl Store {
                 let mut conn = self.pool.acquire().await?;
                 crate::writer::begin_writing(&mut conn, self.backend).await?;
                 let page = repack_page(&mut conn, self.backend, (table, key, column), after).await;
-                let (read, last, packed) = match page {
-                    Ok(p) => {
-                        sqlx::query("COMMIT").execute(&mut *conn).await?;
-                        p
-                    }
-                    Err(e) => {
-                        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                        return Err(e);
-                    }
-                };
+                let (read, last, packed) = crate::writer::end_writing(&mut conn, page).await?;
                 progress.fetch_add(read, Ordering::Relaxed);
                 match table {
                     "cases" => done.cases += packed,

@@ -337,3 +337,37 @@ pub async fn forwarded_letter(
         .await
         .expect("forward")
 }
+
+/// Lifts (`on = false`) or restores the log's append-only triggers, as the store's one-time
+/// moves do, for a test that rewrites rows into an older form.
+pub async fn set_append_only(store: &crate::Store, on: bool) {
+    let mut conn = store.pool().acquire().await.expect("a connection");
+    crate::personal::legacy::set_append_only(&mut conn, store.backend(), on)
+        .await
+        .expect("the append-only triggers changed");
+}
+
+/// One letter a title, registered at the city office and forwarded to the department: a short
+/// history with the events a backup or a repack has to carry.
+pub async fn forwarded_letters(
+    store: &crate::Store,
+    city: &SmallCity,
+    titles: &[&str],
+) -> Vec<xinfang_domain::Case> {
+    let registrar = || crate::Who::Officer(city.registrar.clone());
+    let mut cases = Vec::new();
+    for title in titles {
+        let case = store
+            .register(letter(title), registrar(), city.office)
+            .await
+            .expect("registered");
+        let forward = xinfang_domain::Command::Forward { to_unit: city.dept };
+        cases.push(
+            store
+                .act(case.id, forward, registrar())
+                .await
+                .expect("forwarded"),
+        );
+    }
+    cases
+}

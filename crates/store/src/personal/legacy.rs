@@ -53,23 +53,15 @@ pub(crate) async fn migrate(
         Ok::<_, StoreError>(digests.len())
     }
     .await;
-    match result {
-        Ok(moved) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
-            drop(conn);
-            scrub(pool, backend).await?;
-            tracing::info!(
-                cases = moved,
-                seconds = started.elapsed().as_secs_f64(),
-                "个人信息迁移完成"
-            );
-            Ok(())
-        }
-        Err(e) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-            Err(e)
-        }
-    }
+    let moved = crate::writer::end_writing(&mut conn, result).await?;
+    drop(conn);
+    scrub(pool, backend).await?;
+    tracing::info!(
+        cases = moved,
+        seconds = started.elapsed().as_secs_f64(),
+        "个人信息迁移完成"
+    );
+    Ok(())
 }
 
 /// Rewrites the tables the move changed, so that the old rows' bytes (names and numbers in

@@ -86,15 +86,6 @@ impl Store {
             Ok::<_, StoreError>(done)
         }
         .await;
-        match result {
-            Ok(done) => {
-                sqlx::query("COMMIT").execute(&mut *conn).await?;
-                Ok(done)
-            }
-            Err(e) => {
-                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                Err(e)
-            }
-        }
+        crate::writer::end_writing(&mut conn, result).await
     }
 }

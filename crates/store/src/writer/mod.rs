@@ -286,6 +286,24 @@ pub(crate) async fn begin_writing(
     Ok(())
 }
 
+/// Ends a transaction begun by [`begin_writing`]: commits when `result` is an answer, rolls
+/// back (and passes the error on) when it is not.
+pub(crate) async fn end_writing<T>(
+    conn: &mut sqlx::AnyConnection,
+    result: Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    match result {
+        Ok(answer) => {
+            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            Ok(answer)
+        }
+        Err(e) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            Err(e)
+        }
+    }
+}
+
 pub(crate) async fn start(
     pool: AnyPool,
     backend: Backend,

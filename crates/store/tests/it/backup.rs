@@ -4,11 +4,10 @@ use std::io::{BufRead, Write};
 use std::sync::atomic::AtomicU64;
 
 use sha2::Digest;
-use xinfang_domain::Command;
 use xinfang_store::backup::{Column, Manifest, restore};
 use xinfang_store::chain::{GENESIS, Verdict};
-use xinfang_store::testing::{TestDb, letter, small_city};
-use xinfang_store::{Settings, Store, Who, both_backends};
+use xinfang_store::testing::{TestDb, forwarded_letters, small_city};
+use xinfang_store::{Settings, Store, both_backends};
 
 /// Rewrites the backup in `dir` as the schema before JSON was packed and hashes and sealed data
 /// were bytes wrote it: case states and event payloads as JSON text, each event with the hash
@@ -92,11 +91,7 @@ both_backends! {
     async fn a_backup_with_json_text_hex_hashes_and_hex_sealed_data_restores(db: TestDb) {
         let store = Store::open(&db.url, Settings::default()).await.unwrap();
         let c = small_city(&store).await;
-        let mut cases = Vec::new();
-        for title in ["路灯不亮", "拖欠工资", "噪音扰民"] {
-            let case = store.register(letter(title), Who::Officer(c.registrar.clone()), c.office).await.unwrap();
-            cases.push(store.act(case.id, Command::Forward { to_unit: c.dept }, Who::Officer(c.registrar.clone())).await.unwrap());
-        }
+        let cases = forwarded_letters(&store, &c, &["路灯不亮", "拖欠工资", "噪音扰民"]).await;
         let Verdict::Intact { events, head } = store.verify_chain().await.unwrap() else { panic!("intact") };
         let dir = tempfile::tempdir().unwrap();
         let m = store.backup(dir.path(), true, &AtomicU64::new(0)).await.unwrap();

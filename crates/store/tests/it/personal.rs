@@ -247,7 +247,7 @@ both_backends! {
         let session = store.create::<Session>(arrange, &c.registrar).await.unwrap();
         let book = SessionCommand::Book { name: "赵大娘".into(), phone: "13600136000".into(), matter: "低保".into() };
         store.act_on(session.id, book, &c.registrar).await.unwrap();
-        let old_head = make_legacy(&store, db.backend).await;
+        let old_head = make_legacy(&store).await;
         assert!(records_text(&store).await.contains("13600136000"), "the old layout holds the booking in the clear");
         assert!(raw_text(&store).await.contains(PHONE), "the old layout holds the data in the clear");
         assert!(matches!(store.verify_chain().await.unwrap(), Verdict::Intact { .. }), "the old chain holds");
@@ -306,7 +306,7 @@ async fn records_text(store: &Store) -> String {
 /// Turns the store's tables back into the layout before the petitioner store, as that version
 /// wrote them (the data in the case rows, the state, the registrations and the outbox, the
 /// chain computed over those), and returns the old head.
-async fn make_legacy(store: &Store, backend: Backend) -> String {
+async fn make_legacy(store: &Store) -> String {
     let pool = store.pool();
     let cases = sqlx::query("SELECT id FROM cases")
         .fetch_all(pool)
@@ -384,21 +384,7 @@ async fn make_legacy(store: &Store, backend: Backend) -> String {
         .execute(pool)
         .await
         .unwrap();
-    let (off, on): (&[&str], &[&str]) = match backend {
-        Backend::Sqlite => (
-            &["DROP TRIGGER events_no_update"],
-            &[
-                "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
-            ],
-        ),
-        Backend::Postgres => (
-            &["ALTER TABLE events DISABLE TRIGGER events_no_update"],
-            &["ALTER TABLE events ENABLE TRIGGER events_no_update"],
-        ),
-    };
-    for s in off {
-        sqlx::query(AssertSqlSafe(*s)).execute(pool).await.unwrap();
-    }
+    xinfang_store::testing::set_append_only(store, false).await;
     let rows = sqlx::query("SELECT seq, case_id, kind, payload, actor_kind, actor_id, unit_id, at FROM events ORDER BY seq")
         .fetch_all(pool).await.unwrap();
     let mut prev = xinfang_store::chain::GENESIS.to_string();
@@ -450,8 +436,6 @@ async fn make_legacy(store: &Store, backend: Backend) -> String {
             .unwrap();
         prev = ev.hash;
     }
-    for s in on {
-        sqlx::query(AssertSqlSafe(*s)).execute(pool).await.unwrap();
-    }
+    xinfang_store::testing::set_append_only(store, true).await;
     prev
 }

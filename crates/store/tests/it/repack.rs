@@ -3,10 +3,9 @@
 use std::sync::atomic::AtomicU64;
 
 use sqlx::{AssertSqlSafe, Row};
-use xinfang_domain::Command;
 use xinfang_store::repack::Repacked;
-use xinfang_store::testing::{letter, small_city};
-use xinfang_store::{Backend, Settings, Store, Who, both_backends};
+use xinfang_store::testing::{forwarded_letters, small_city};
+use xinfang_store::{Settings, Store, both_backends};
 
 /// Every row's value of a packed column, as stored.
 async fn stored(store: &Store, table: &str, column: &str) -> Vec<Vec<u8>> {
@@ -20,19 +19,9 @@ async fn stored(store: &Store, table: &str, column: &str) -> Vec<Vec<u8>> {
 }
 
 /// Rewrites the rows as migration 0029 left those written before it: their JSON text's bytes.
-async fn as_before_packing(store: &Store, backend: Backend) {
+async fn as_before_packing(store: &Store) {
     let pool = store.pool();
-    let (off, on) = match backend {
-        Backend::Sqlite => (
-            "DROP TRIGGER events_no_update",
-            "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
-        ),
-        Backend::Postgres => (
-            "ALTER TABLE events DISABLE TRIGGER events_no_update",
-            "ALTER TABLE events ENABLE TRIGGER events_no_update",
-        ),
-    };
-    sqlx::query(off).execute(pool).await.unwrap();
+    xinfang_store::testing::set_append_only(store, false).await;
     for (table, key, column) in [("cases", "id", "state"), ("events", "seq", "payload")] {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {key} AS k, {column} AS v FROM {table}"
@@ -52,22 +41,18 @@ async fn as_before_packing(store: &Store, backend: Backend) {
             .unwrap();
         }
     }
-    sqlx::query(on).execute(pool).await.unwrap();
+    xinfang_store::testing::set_append_only(store, true).await;
 }
 
 both_backends! {
     async fn a_repack_packs_rows_kept_as_text_and_every_hash_and_case_stays(db: TestDb) {
         let store = Store::open(&db.url, Settings::default()).await.unwrap();
         let c = small_city(&store).await;
-        let mut cases = Vec::new();
-        for title in ["路灯不亮", "拖欠工资", "噪音扰民"] {
-            let case = store.register(letter(title), Who::Officer(c.registrar.clone()), c.office).await.unwrap();
-            cases.push(store.act(case.id, Command::Forward { to_unit: c.dept }, Who::Officer(c.registrar.clone())).await.unwrap());
-        }
+        let cases = forwarded_letters(&store, &c, &["路灯不亮", "拖欠工资", "噪音扰民"]).await;
         let verdict = store.verify_chain().await.unwrap();
         let packed_size = |values: Vec<Vec<u8>>| values.iter().map(Vec::len).sum::<usize>();
         let before = packed_size(stored(&store, "events", "payload").await);
-        as_before_packing(&store, db.backend).await;
+        as_before_packing(&store).await;
         let as_text = stored(&store, "events", "payload").await;
         assert!(as_text.iter().all(|v| v.first() == Some(&b'{') || v.first() == Some(&b'"')));
         assert!(packed_size(as_text) > before);
