@@ -9,9 +9,9 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions, Value,
+    TextOptions,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
 use xinfang_domain::{Case, UnitPath, access};
 
 use crate::segment::{
@@ -189,10 +189,20 @@ impl CaseIndex {
         searcher: &tantivy::Searcher,
         top: Vec<(tantivy::Score, tantivy::DocAddress)>,
     ) -> Result<Vec<i64>, TextError> {
+        // From the fast column: reading the stored document would decompress a block per hit.
+        let mut columns = std::collections::HashMap::new();
         let mut ids = Vec::with_capacity(top.len());
         for (_, addr) in top {
-            let d: TantivyDocument = searcher.doc(addr)?;
-            if let Some(id) = d.get_first(self.fields.id).and_then(|v| v.as_i64()) {
+            let column = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(c) => c.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => v.insert(
+                    searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .i64("id")?,
+                ),
+            };
+            if let Some(id) = column.first(addr.doc_id) {
                 ids.push(id);
             }
         }
