@@ -581,12 +581,18 @@ const PETITIONER_STORE_SCHEMA: i64 = 12;
 const BINARY_HASHES_SCHEMA: i64 = 28;
 
 /// The bytes of a value an older schema kept as text in a column now binary: the chain's hashes
-/// (before schema 28) and sealed personal data and its digests (30) were hex, sealed values with
-/// a colon after the key's id; JSON (29) is its own bytes, which read as they are.
+/// (before schema 28), sealed personal data and its digests (30) and the look-up tags (31) were
+/// hex, sealed values with a colon after the key's id; JSON (29) is its own bytes, which read as
+/// they are.
 fn text_as_bytes(table: &str, column: &str, text: String) -> Option<Vec<u8>> {
     match (table, column) {
         ("events", "hash") | ("petitioners" | "record_personal", "digest") => {
             hex::decode(text).ok()
+        }
+        // Before schema 12 the columns held the names and numbers themselves, which the move
+        // into the petitioner store replaces by their tags.
+        ("cases", "name_tag" | "phone_tag" | "id_tag") => {
+            Some(hex::decode(&text).unwrap_or_else(|_| text.into_bytes()))
         }
         ("petitioners" | "record_personal", "sealed") => {
             hex::decode(text.replacen(':', "", 1)).ok()

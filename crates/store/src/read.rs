@@ -133,8 +133,11 @@ impl Sort {
             SortKey::Title => "title",
             // Names are kept encrypted: the order is by their keyed tag, which keeps each
             // person's cases together. A report's petitioner sorts as no name: its place in the
-            // list must not hint at it.
-            SortKey::Petitioner => "CASE WHEN is_report = 1 THEN '' ELSE name_tag END",
+            // list must not hint at it. (An empty prefix of the tag is no bytes on either
+            // database, as a blank name's tag is.)
+            SortKey::Petitioner => {
+                "CASE WHEN is_report = 1 THEN substr(name_tag, 1, 0) ELSE name_tag END"
+            }
             SortKey::Channel => "channel",
             SortKey::Step => "clock_step",
             SortKey::Status => "status",
@@ -495,8 +498,8 @@ impl Store {
                 .collect();
             wheres.push(format!("status IN ({})", list.join(", ")));
         }
-        let mut bind_text = |v: String, params: &mut Vec<Param>| {
-            params.push(v.into());
+        let mut arg = |v: Param, params: &mut Vec<Param>| {
+            params.push(v);
             n += 1;
             format!("${n}")
         };
@@ -506,21 +509,21 @@ impl Store {
         if let Some(d) = f.due_before {
             wheres.push(format!(
                 "clock_due <= {}",
-                bind_text(d.to_string(), &mut params)
+                arg(d.to_string().into(), &mut params)
             ));
         }
         match f.warning {
             Some(Warning::Red) => wheres.push(format!(
                 "clock_due < {}",
-                bind_text(today.to_string(), &mut params)
+                arg(today.to_string().into(), &mut params)
             )),
             Some(Warning::Yellow) => {
-                let t = bind_text(today.to_string(), &mut params);
+                let t = arg(today.to_string().into(), &mut params);
                 wheres.push(format!("yellow_from <= {t} AND clock_due >= {t}"));
             }
             Some(Warning::Green) => wheres.push(format!(
                 "yellow_from > {}",
-                bind_text(today.to_string(), &mut params)
+                arg(today.to_string().into(), &mut params)
             )),
             None => {}
         }
@@ -535,7 +538,7 @@ impl Store {
                 wheres.push(format!(
                     "{} = {}",
                     kind.column(),
-                    bind_text(tag, &mut params)
+                    arg(Param::Bytes(tag), &mut params)
                 ));
                 by_identity = true;
             }
@@ -550,24 +553,24 @@ impl Store {
         if let Some(c) = f.channel {
             wheres.push(format!(
                 "channel = {}",
-                bind_text(c.code().to_string(), &mut params)
+                arg(c.code().to_string().into(), &mut params)
             ));
         }
         if let Some(c) = &f.category {
-            let exact = bind_text(c.clone(), &mut params);
-            let under = bind_text(format!("{c}/%"), &mut params);
+            let exact = arg(c.clone().into(), &mut params);
+            let under = arg(format!("{c}/%").into(), &mut params);
             wheres.push(format!("(category = {exact} OR category LIKE {under})"));
         }
         if let Some(d) = f.registered_from {
             wheres.push(format!(
                 "registered_on >= {}",
-                bind_text(d.to_string(), &mut params)
+                arg(d.to_string().into(), &mut params)
             ));
         }
         if let Some(d) = f.registered_to {
             wheres.push(format!(
                 "registered_on <= {}",
-                bind_text(d.to_string(), &mut params)
+                arg(d.to_string().into(), &mut params)
             ));
         }
         if let Some(ids) = &f.ids {

@@ -214,12 +214,12 @@ impl Keyring {
 
     /// The keyed SM3 tag of a value for exact look-ups; `kind` keeps a phone from matching an
     /// ID number.
-    pub fn tag(&self, kind: &str, value: &str) -> String {
+    pub fn tag(&self, kind: &str, value: &str) -> Vec<u8> {
         let mut m = <HmacSm3 as Mac>::new_from_slice(&self.keys[0].lookup).expect("any key length");
         m.update(kind.as_bytes());
         m.update(&[0x1f]);
         m.update(value.as_bytes());
-        hex::encode(&m.finalize().into_bytes()[..16])
+        m.finalize().into_bytes()[..16].to_vec()
     }
 
     /// Loads the keyring from a file, or creates the file with a fresh key when it does not

@@ -155,12 +155,12 @@ impl Lookup {
 }
 
 /// The keyed tag of a look-up value.
-pub(crate) fn tag(keys: &Keyring, kind: Lookup, value: &str) -> String {
+pub(crate) fn tag(keys: &Keyring, kind: Lookup, value: &str) -> Vec<u8> {
     keys.tag(kind.kind(), &normalise(kind, value))
 }
 
 /// The tags of a petitioner for the case row: name, phone, ID number (none for a blank one).
-pub(crate) fn tags(keys: &Keyring, p: &Petitioner) -> [Option<String>; 3] {
+pub(crate) fn tags(keys: &Keyring, p: &Petitioner) -> [Option<Vec<u8>>; 3] {
     let t = |kind: Lookup, v: Option<&str>| {
         v.filter(|v| !v.trim().is_empty())
             .map(|v| tag(keys, kind, v))

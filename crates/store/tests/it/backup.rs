@@ -6,12 +6,14 @@ use std::sync::atomic::AtomicU64;
 use sha2::Digest;
 use xinfang_store::backup::{Column, Manifest, restore};
 use xinfang_store::chain::{GENESIS, Verdict};
+use xinfang_store::read::CaseFilter;
 use xinfang_store::testing::{TestDb, forwarded_letters, small_city};
 use xinfang_store::{Settings, Store, both_backends};
 
 /// Rewrites the backup in `dir` as the schema before JSON was packed and hashes and sealed data
 /// were bytes wrote it: case states and event payloads as JSON text, each event with the hash
-/// before it (`prev_hash`), both as hex text, and sealed personal data as `<key id>:<hex>`.
+/// before it (`prev_hash`), both as hex text, sealed personal data as `<key id>:<hex>`, and the
+/// look-up tags as hex text.
 fn as_before_packing_and_binary_hashes(dir: &std::path::Path) {
     let mut m = Manifest::read(dir).unwrap();
     m.schema = 27;
@@ -111,6 +113,9 @@ both_backends! {
             assert!(!case.petitioner.name.is_empty());
             assert_eq!(restored.timeline(case.id).await.unwrap().len(), 2);
         }
+        // The look-up tags, hex text in that schema, still find the petitioner.
+        let by_phone = CaseFilter { petitioner_phone: cases[0].petitioner.phone.clone(), ..Default::default() };
+        assert_eq!(restored.list_cases(&c.admin, &by_phone).await.unwrap().total, 3);
         // A backup that names a column the schema never had is still refused.
         let mut m = Manifest::read(dir.path()).unwrap();
         m.tables.iter_mut().find(|t| t.name == "events").unwrap().columns[0].name = "sequence".into();

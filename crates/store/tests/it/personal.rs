@@ -59,7 +59,7 @@ async fn raw_text(store: &Store) -> String {
         }
     }
     for sql in [
-        "SELECT COALESCE(name_tag, '') || COALESCE(phone_tag, '') || COALESCE(id_tag, '') || title AS t FROM cases",
+        "SELECT title AS t FROM cases",
         "SELECT recipient || subject || body AS t FROM outbox",
     ] {
         for r in sqlx::query(AssertSqlSafe(sql))
@@ -74,6 +74,9 @@ async fn raw_text(store: &Store) -> String {
     for sql in [
         "SELECT sealed AS b FROM petitioners",
         "SELECT digest AS b FROM petitioners",
+        "SELECT name_tag AS b FROM cases",
+        "SELECT phone_tag AS b FROM cases",
+        "SELECT id_tag AS b FROM cases",
     ] {
         for r in sqlx::query(sql).fetch_all(store.pool()).await.unwrap() {
             let bytes: Option<Vec<u8>> = r.try_get("b").unwrap();
@@ -320,9 +323,19 @@ async fn make_legacy(store: &Store) -> String {
             "UPDATE cases SET state = $1, name_tag = $2, phone_tag = $3, id_tag = $4 WHERE id = $5",
         )
         .bind(serde_json::to_string(&full).unwrap().into_bytes())
-        .bind(&full.petitioner.name)
-        .bind(&full.petitioner.phone)
-        .bind(&full.petitioner.id_number)
+        .bind(full.petitioner.name.as_bytes().to_vec())
+        .bind(
+            full.petitioner
+                .phone
+                .as_ref()
+                .map(|p| p.as_bytes().to_vec()),
+        )
+        .bind(
+            full.petitioner
+                .id_number
+                .as_ref()
+                .map(|p| p.as_bytes().to_vec()),
+        )
         .bind(id)
         .execute(pool)
         .await
