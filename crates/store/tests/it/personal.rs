@@ -452,3 +452,68 @@ async fn make_legacy(store: &Store) -> String {
     xinfang_store::testing::set_append_only(store, true).await;
     prev
 }
+
+/// Puts the look-up tags back as migration 0031 found them, hex text, and forgets the migration.
+async fn tags_as_hex(store: &Store, backend: Backend) {
+    let pool = store.pool();
+    let columns = ["name_tag", "phone_tag", "id_tag"];
+    if backend == Backend::Postgres {
+        for c in columns {
+            sqlx::query(AssertSqlSafe(format!(
+                "ALTER TABLE cases ALTER COLUMN {c} TYPE text USING encode({c}, 'hex')"
+            )))
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    } else {
+        // The columns are BLOB now; SQLite keeps the hex text in them as text, as 0031 found it.
+        for c in columns {
+            sqlx::query(AssertSqlSafe(format!(
+                "UPDATE cases SET {c} = lower(hex({c})) WHERE {c} IS NOT NULL"
+            )))
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 31")
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+both_backends! {
+    async fn tags_kept_as_hex_before_migration_0031_still_find_the_petitioner(db: TestDb) {
+        let store = open(&db).await;
+        let c = small_city(&store).await;
+        let case = register(&store, &c, "拖欠工资").await;
+        let mut no_phone = letter("路灯不亮");
+        no_phone.petitioner = Petitioner { name: "张三".into(), ..Petitioner::default() };
+        let no_phone = store.register(no_phone, Who::Officer(c.registrar.clone()), c.office).await.unwrap();
+        tags_as_hex(&store, db.backend).await;
+        let hex_phone: String = sqlx::query("SELECT phone_tag AS t FROM cases WHERE id = $1")
+            .bind(case.id.0).fetch_one(store.pool()).await.unwrap().try_get("t").unwrap();
+        assert_eq!(hex_phone.len(), 32, "hex text before the migration");
+        store.close().await;
+
+        let store = open(&db).await;
+        let tag: Vec<u8> = sqlx::query("SELECT phone_tag AS t FROM cases WHERE id = $1")
+            .bind(case.id.0).fetch_one(store.pool()).await.unwrap().try_get("t").unwrap();
+        assert_eq!(hex::encode(&tag), hex_phone, "the same tag, as its 16 bytes");
+        assert_eq!(found(&store, &c, by_phone(PHONE)).await, vec![case.id.0]);
+        assert_eq!(found(&store, &c, CaseFilter { petitioner_name: Some(NAME.into()), ..Default::default() }).await, vec![case.id.0]);
+        assert_eq!(found(&store, &c, CaseFilter { petitioner_id_number: Some(ID_NUMBER.into()), ..Default::default() }).await, vec![case.id.0]);
+        let none: Option<Vec<u8>> = sqlx::query("SELECT phone_tag AS t FROM cases WHERE id = $1")
+            .bind(no_phone.id.0).fetch_one(store.pool()).await.unwrap().try_get("t").unwrap();
+        assert_eq!(none, None, "no phone, no tag");
+        let name = CaseFilter { petitioner_name: Some("张三".into()), ..Default::default() };
+        assert_eq!(found(&store, &c, name).await, vec![no_phone.id.0]);
+        // A case registered after the migration is found alongside.
+        let again = register(&store, &c, "噪音扰民").await;
+        let mut both = found(&store, &c, by_phone(PHONE)).await;
+        both.sort();
+        assert_eq!(both, vec![case.id.0, again.id.0]);
+        intact(&store).await;
+    }
+}
