@@ -347,27 +347,16 @@ pub async fn set_append_only(store: &crate::Store, on: bool) {
         .expect("the append-only triggers changed");
 }
 
-/// One letter a title, registered at the city office and forwarded to the department: a short
-/// history with the events a backup or a repack has to carry.
+/// One letter a title, each as [`forwarded_letter`] makes it, forwarded to the department: a
+/// short history with the events a backup or a repack has to carry.
 pub async fn forwarded_letters(
     store: &crate::Store,
     city: &SmallCity,
     titles: &[&str],
 ) -> Vec<xinfang_domain::Case> {
-    let registrar = || crate::Who::Officer(city.registrar.clone());
     let mut cases = Vec::new();
     for title in titles {
-        let case = store
-            .register(letter(title), registrar(), city.office)
-            .await
-            .expect("registered");
-        let forward = xinfang_domain::Command::Forward { to_unit: city.dept };
-        cases.push(
-            store
-                .act(case.id, forward, registrar())
-                .await
-                .expect("forwarded"),
-        );
+        cases.push(forwarded_letter(store, city, title, city.dept).await);
     }
     cases
 }
